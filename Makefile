@@ -1,0 +1,44 @@
+# Two commands do everything: `make run` and `make test`. Both install first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck test-sqlite test-postgresql openapi bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/python -m app serve --demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy app matching tests benchmarks migrations
+
+# The whole suite on SQLite, then every database-touching test again on a throwaway
+# PostgreSQL server that the tests start on loopback (tests/pg.py).
+test-sqlite: install
+	TEST_DATABASE=sqlite $(BIN)/pytest -n 2
+
+test-postgresql: install
+	TEST_DATABASE=postgresql $(BIN)/pytest -n 2 --ignore=tests/matching
+
+test: lint typecheck test-sqlite test-postgresql
+
+openapi: install
+	$(BIN)/python -m app openapi > openapi/openapi.json
+
+bench: install
+	$(BIN)/python -m matching bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache
