@@ -1,0 +1,1 @@
+"""En väg in: one way in between Swedish landlords and municipal social services."""

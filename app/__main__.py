@@ -1,0 +1,101 @@
+"""Command line: `python -m app serve|migrate|openapi|demo|credentials create`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app.config import get_settings
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    if args.demo:
+        from app.demo import load_demo
+
+        load_demo(settings, echo=True)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+    )
+
+
+def _migrate(_: argparse.Namespace) -> None:
+    from app.config import get_settings
+    from app.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+
+
+def _openapi(_: argparse.Namespace) -> None:
+    from app.config import Settings
+    from app.main import create_app
+
+    schema = create_app(Settings(database_url="sqlite://", log_json=False)).openapi()
+    sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def _create_credential(args: argparse.Namespace) -> None:
+    from pydantic import ValidationError
+
+    from app.config import get_settings
+    from app.credentials.schemas import CredentialCreate
+    from app.credentials.service import create_credential
+    from app.errors import AppError
+    from app.main import create_app
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    app = create_app(settings)
+    try:
+        data = CredentialCreate(
+            role=args.role, municipality=args.municipality, landlord=args.landlord
+        )
+        with app.state.sessionmaker.begin() as session:
+            credential, secret = create_credential(session, settings, data)
+    except (ValidationError, AppError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from exc
+    sys.stdout.write(json.dumps({"client_id": credential.id, "client_secret": secret}) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, optionally load demo data, serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="load demo data into an empty db")
+    serve.set_defaults(func=_serve)
+
+    commands.add_parser("migrate", help="upgrade the database schema").set_defaults(func=_migrate)
+    commands.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_openapi)
+
+    credentials = commands.add_parser("credentials", help="manage credentials")
+    credential_commands = credentials.add_subparsers(dest="action", required=True)
+    create = credential_commands.add_parser("create", help="print a new credential as JSON")
+    create.add_argument(
+        "--role", required=True, choices=["admin", "coordinator", "social_services", "landlord"]
+    )
+    create.add_argument("--municipality")
+    create.add_argument("--landlord")
+    create.set_defaults(func=_create_credential)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

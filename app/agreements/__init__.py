@@ -1,0 +1,1 @@
+"""Cooperation agreements (samarbetsavtal): quotas and letting rules per landlord and year."""

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Agreement(Base):
+    """One landlord's commitments to one municipality for one year (DOMAIN.md §3)."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (UniqueConstraint("municipality_code", "landlord_id", "year"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    landlord_id: Mapped[str] = mapped_column(ForeignKey("landlords.id"), index=True)
+    year: Mapped[int]
+    quota: Mapped[int]
+    exception_quota: Mapped[int] = mapped_column(default=0)
+    excluded_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    income_multiple: Mapped[float] = mapped_column(default=0.0)
+    accepts_income_support: Mapped[bool] = mapped_column(default=True)
+    accepts_housing_allowance: Mapped[bool] = mapped_column(default=True)
+    requires_permanent_employment: Mapped[bool] = mapped_column(default=False)
+    accepts_payment_remarks: Mapped[bool] = mapped_column(default=True)
+    accepts_municipal_guarantee: Mapped[bool] = mapped_column(default=True)
+    requires_home_insurance: Mapped[bool] = mapped_column(default=False)
+    contract_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    trial_period_months: Mapped[int | None] = mapped_column(default=None)
+    response_hours: Mapped[int | None] = mapped_column(default=None)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,1 @@
+"""Areas (districts) of a municipality, with exclusion and per-round placement caps."""

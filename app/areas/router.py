@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response, status
+
+from app.areas import service
+from app.areas.schemas import AreaList, AreaRead, AreaUpsert
+from app.auth import Principal, Role, require
+from app.db import SessionDep
+from app.problems import AUTHENTICATED, problems
+
+router = APIRouter(tags=["areas"])
+MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
+AreaPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+
+
+@router.put(
+    "/v1/municipalities/{code}/areas/{area_id}",
+    response_model=AreaRead,
+    summary="Create or replace an area of the coordinator's municipality",
+    responses={201: {"description": "Created", "model": AreaRead}, **problems(*AUTHENTICATED, 404)},
+)
+def put_area(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.coordinator))],
+    code: MunicipalityPath,
+    area_id: AreaPath,
+    body: AreaUpsert,
+    response: Response,
+) -> AreaRead:
+    area, created = service.upsert_area(session, principal, code, area_id, body)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    response.headers["ETag"] = f'"{area.version}"'
+    return service.to_read(area)
+
+
+@router.get(
+    "/v1/municipalities/{code}/areas",
+    response_model=AreaList,
+    summary="List a municipality's areas",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def list_areas(
+    session: SessionDep,
+    principal: Annotated[
+        Principal,
+        Depends(require(Role.admin, Role.coordinator, Role.social_services, Role.landlord)),
+    ],
+    code: MunicipalityPath,
+) -> AreaList:
+    return AreaList(
+        items=[service.to_read(a) for a in service.list_areas(session, principal, code)]
+    )

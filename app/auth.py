@@ -1,0 +1,129 @@
+"""Who is calling: bearer token → Principal (role and organisation), and role checks.
+
+Function-level authorization denies by default: every router declares the roles it admits
+with `require(...)`; `tests/test_architecture.py` fails on an operation that does not.
+Object-level authorization lives in the repositories (`get_for(principal, …)`).
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2
+
+from app.config import Settings
+from app.db import SessionDep
+from app.errors import Forbidden, Unauthorized
+
+TOKEN_AUDIENCE = "en-vag-in"
+TOKEN_URL = "/v1/auth/token"
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    coordinator = "coordinator"
+    social_services = "social_services"
+    landlord = "landlord"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller: one credential, one role, at most one organisation."""
+
+    credential_id: str
+    role: Role
+    municipality: str | None = None
+    landlord_id: str | None = None
+
+    @property
+    def organisation(self) -> str | None:
+        return self.municipality or self.landlord_id
+
+
+oauth2_scheme = OAuth2(
+    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL)),
+    scheme_name="OAuth2ClientCredentials",
+    description="OAuth2 client credentials: exchange `client_id` and `client_secret` "
+    f"at `{TOKEN_URL}` for a short-lived bearer token.",
+    auto_error=False,
+)
+
+
+def issue_token(settings: Settings, credential_id: str) -> tuple[str, int]:
+    """A signed, short-lived token naming only the credential; role and organisation are
+    read from the database on each request so that revocation takes effect at once."""
+    now = int(time.time())
+    ttl = settings.token_ttl_seconds
+    claims = {
+        "sub": credential_id,
+        "aud": TOKEN_AUDIENCE,
+        "iat": now,
+        "exp": now + ttl,
+        "jti": secrets.token_urlsafe(8),
+    }
+    return jwt.encode(claims, settings.signing_key, algorithm="HS256"), ttl
+
+
+def read_token(settings: Settings, token: str) -> str:
+    """The credential id in a valid token; any defect is the same 401 (no oracle)."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            settings.signing_key,
+            algorithms=["HS256"],
+            audience=TOKEN_AUDIENCE,
+            options={"require": ["sub", "exp", "aud"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("The bearer token is invalid or expired.") from exc
+    subject = claims["sub"]
+    if not isinstance(subject, str):
+        raise Unauthorized("The bearer token is invalid or expired.")
+    return subject
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    authorization: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal:
+    """Authenticate the request: a valid token of a live credential, else 401."""
+    from app.credentials import repository as credentials
+
+    if not authorization:
+        raise Unauthorized()
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized()
+    credential_id = read_token(request.app.state.settings, token.strip())
+    credential = credentials.get_active(session, credential_id)
+    if credential is None:
+        raise Unauthorized("The credential behind this token is revoked.")
+    return Principal(
+        credential_id=credential.id,
+        role=Role(credential.role),
+        municipality=credential.municipality_code,
+        landlord_id=credential.landlord_id,
+    )
+
+
+def require(*roles: Role) -> Callable[..., Principal]:
+    """A dependency admitting only the given roles (403 for any other authenticated role)."""
+
+    allowed = frozenset(roles)
+
+    def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(f"The role {principal.role.value} may not do this.")
+        return principal
+
+    dependency.allowed_roles = allowed  # type: ignore[attr-defined]
+    return dependency

@@ -1,0 +1,49 @@
+"""Settings from the environment; unsafe values are refused before the service starts."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SIGNING_KEY = "development-only-signing-key-change-me-0000000000"
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads, prefixed `ENVAGIN_` (except `DATABASE_URL`)."""
+
+    model_config = SettingsConfigDict(env_prefix="ENVAGIN_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(
+        default="sqlite:///./var/envagin.db",
+        validation_alias=AliasChoices("DATABASE_URL", "ENVAGIN_DATABASE_URL"),
+    )
+    signing_key: str = DEFAULT_SIGNING_KEY
+    token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Argon2 cost; lowered only by the test suite, where thousands of secrets are hashed.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost: int = Field(default=65_536, ge=64)
+
+    @model_validator(mode="after")
+    def _refuse_default_key_outside_development(self) -> Settings:
+        # A known signing key lets anyone mint tokens: never accept it where data are real.
+        if self.environment == "production" and self.signing_key == DEFAULT_SIGNING_KEY:
+            raise ValueError("ENVAGIN_SIGNING_KEY must be set outside development")
+        if self.environment == "production" and len(self.signing_key) < 32:
+            raise ValueError("ENVAGIN_SIGNING_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""API credentials: OAuth2 clients with one role and one organisation each."""

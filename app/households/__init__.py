@@ -1,0 +1,1 @@
+"""Household needs (cases) posted by social services: minimal, never a personal number."""

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Household(Base):
+    """A household's need. `rooms_min`, `rooms_max` and `max_rent` hold only what the case
+    worker gave; the defaults are derived on read (households/service.py), never stored,
+    so a change of composition or income moves them too."""
+
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("municipality_code", "case_ref"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    case_ref: Mapped[str] = mapped_column(String(64))
+    adults: Mapped[int]
+    children: Mapped[int] = mapped_column(default=0)
+    children_ages: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    target_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    income: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    employment: Mapped[str] = mapped_column(String(10), default="none")
+    payment_remarks: Mapped[bool] = mapped_column(default=False)
+    debts: Mapped[int] = mapped_column(default=0)
+    municipal_guarantee: Mapped[bool] = mapped_column(default=False)
+    home_insurance: Mapped[bool] = mapped_column(default=False)
+    drug_free_months: Mapped[int | None] = mapped_column(default=None)
+    rooms_min: Mapped[int | None] = mapped_column(default=None)
+    rooms_max: Mapped[int | None] = mapped_column(default=None)
+    max_rent: Mapped[int | None] = mapped_column(default=None)
+    needs_elevator: Mapped[bool] = mapped_column(default=False)
+    needs_ground_floor: Mapped[bool] = mapped_column(default=False)
+    needs_wheelchair: Mapped[bool] = mapped_column(default=False)
+    avoid_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    preferred_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    support_plan: Mapped[bool] = mapped_column(default=False)
+    contract_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    urgency: Mapped[int] = mapped_column(default=0)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    close_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

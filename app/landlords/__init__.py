@@ -1,0 +1,1 @@
+"""Landlords (hyresvärdar): public housing companies and private owners."""

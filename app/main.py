@@ -1,0 +1,251 @@
+"""create_app(): routers, error handlers, middleware, metrics, lifespan."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import __doc__ as app_doc
+from app.config import Settings, get_settings
+from app.db import create_db_engine
+from app.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
+from app.logging import configure_logging, log
+from app.problems import Problem, problems
+
+API_DESCRIPTION = """
+One way in between Swedish landlords and municipal social services.
+
+**Getting a token:** press *Authorize*, enter a `client_id` and `client_secret`
+(`make run` prints demo credentials for each role) and authorize. Every error is
+`application/problem+json` (RFC 9457).
+"""
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """The one place a problem document is rendered."""
+    body = {"type": problem_type(slug), "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+_STATUS_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """A readable summary naming each field, and the errors without echoing input values
+    (they may be personal data)."""
+    cleaned = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        cleaned.append(
+            {"field": ".".join(location), "message": error.get("msg", ""), "type": error["type"]}
+        )
+    summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in cleaned[:5])
+    return summary, cleaned
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error a client can cause, and any we did not foresee, leaves as problem+json."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return problem_response(
+            exc.status_code, exc.slug, exc.title, exc.detail, headers=exc.headers, **exc.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail, errors = _validation_detail(list(exc.errors()))
+        return problem_response(
+            422, "validation-error", "The request is not valid", detail, errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(
+            exc.status_code, slug, title, detail, headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
+        # A constraint the database enforces and a concurrent request won: never a 500.
+        log.info("integrity_conflict", error=type(exc.orig).__name__)
+        return problem_response(
+            409, "conflict", "Conflict with the current state", "A concurrent change conflicts."
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _operational_error(_: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database_unavailable", error=type(exc.orig).__name__)
+        return problem_response(
+            503,
+            "service-unavailable",
+            "Temporarily unavailable",
+            "The database is busy or unreachable; try again.",
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", error=type(exc).__name__)
+        return problem_response(
+            500, "internal-error", "Internal error", "An unexpected error occurred."
+        )
+
+
+def install_request_context(app: FastAPI) -> None:
+    """A request id on every log line and response; one access line without path ids."""
+
+    @app.middleware("http")
+    async def _request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        request_id = (
+            incoming
+            if 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum()
+            else uuid.uuid4().hex
+        )
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        log.info(
+            "request",
+            method=request.method,
+            route=getattr(route, "path", "unmatched"),
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        response.headers["X-Request-ID"] = request_id
+        return response
+
+
+def custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    def build() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema()
+        app.openapi_schema = schema
+        return schema
+
+    return build
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for the given settings (tests pass their own)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="En väg in",
+        version="1.0.0",
+        summary=(app_doc or "").strip(),
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        swagger_ui_init_oauth={"clientSecret": ""},
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+
+    install_error_handlers(app)
+    install_request_context(app)
+    include_routers(app)
+    Instrumentator(excluded_handlers=["/metrics"], should_group_status_codes=True).instrument(
+        app
+    ).expose(app, include_in_schema=True, tags=["operations"])
+    app.openapi = custom_openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def include_routers(app: FastAPI) -> None:
+    from app.agreements.router import router as agreements
+    from app.areas.router import router as areas
+    from app.credentials.router import router as credentials
+    from app.households.router import router as households
+    from app.landlords.router import router as landlords
+    from app.municipalities.router import router as municipalities
+    from app.vacancies.router import router as vacancies
+
+    app.include_router(health_router())
+    for router in (
+        credentials,
+        municipalities,
+        areas,
+        landlords,
+        agreements,
+        vacancies,
+        households,
+    ):
+        app.include_router(router)
+
+
+def health_router() -> Any:
+    from fastapi import APIRouter
+
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness: the database answers",
+        responses=problems(503),
+    )
+    def readyz(request: Request) -> dict[str, str]:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ready"}
+
+    return router

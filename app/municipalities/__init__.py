@@ -1,0 +1,1 @@
+"""Municipalities (kommuner), identified by their official four-digit code."""

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, status
+
+from app.auth import Principal, Role, require
+from app.db import SessionDep
+from app.municipalities import repository, service
+from app.municipalities.schemas import MunicipalityCreate, MunicipalityPage, MunicipalityRead
+from app.pagination import PageDep, next_cursor
+from app.problems import AUTHENTICATED, problems
+
+router = APIRouter(tags=["municipalities"])
+MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
+
+
+@router.post(
+    "/v1/municipalities",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MunicipalityRead,
+    summary="Register a municipality",
+    responses=problems(*AUTHENTICATED, 409),
+)
+def create_municipality(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(require(Role.admin))],
+    body: MunicipalityCreate,
+) -> MunicipalityRead:
+    return MunicipalityRead.model_validate(
+        service.create_municipality(session, body), from_attributes=True
+    )
+
+
+@router.get(
+    "/v1/municipalities",
+    response_model=MunicipalityPage,
+    summary="List registered municipalities",
+    responses=problems(*AUTHENTICATED),
+)
+def list_municipalities(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(require(Role.admin))],
+    page: PageDep,
+) -> MunicipalityPage:
+    rows = repository.list_page(session, after=page.after, limit=page.limit)
+    return MunicipalityPage(
+        items=[MunicipalityRead.model_validate(m, from_attributes=True) for m in rows],
+        next_cursor=next_cursor([m.code for m in rows], page.limit),
+    )
+
+
+@router.get(
+    "/v1/municipalities/{code}",
+    response_model=MunicipalityRead,
+    summary="Read a municipality",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def get_municipality(
+    session: SessionDep,
+    principal: Annotated[
+        Principal, Depends(require(Role.admin, Role.coordinator, Role.social_services))
+    ],
+    code: MunicipalityPath,
+) -> MunicipalityRead:
+    return MunicipalityRead.model_validate(
+        service.get_municipality(session, principal, code), from_attributes=True
+    )

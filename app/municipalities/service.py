@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.auth import Principal
+from app.errors import Conflict, NotFound
+from app.municipalities import repository
+from app.municipalities.models import Municipality
+from app.municipalities.schemas import MunicipalityCreate
+from app.types import official_municipalities
+
+
+def create_municipality(session: Session, data: MunicipalityCreate) -> Municipality:
+    if repository.exists(session, data.code):
+        raise Conflict(f"Municipality {data.code} is already registered.")
+    municipality = Municipality(
+        code=data.code, name=data.name or official_municipalities()[data.code]
+    )
+    session.add(municipality)
+    session.flush()
+    return municipality
+
+
+def get_municipality(session: Session, principal: Principal, code: str) -> Municipality:
+    municipality = repository.get_for(session, principal, code)
+    if municipality is None:
+        raise NotFound("No such municipality.")
+    return municipality

@@ -1,0 +1,80 @@
+"""Constrained field types shared by the schemas: Swedish formats and safe text.
+
+Text fields reject control characters (PostgreSQL refuses NUL, logs must not be forged) and
+are bounded, so that no input can reach the database in a form it would refuse with a 500.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Annotated
+
+from organisationsnummer.organisationsnummer import (
+    Organisationsnummer,
+    OrganisationsnummerException,
+)
+from pydantic import AfterValidator, Field, StringConstraints
+
+_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL)]
+LongText = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00\x7f]*$")]
+Identifier = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+]
+AreaId = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+]
+UUIDStr = Annotated[
+    str,
+    StringConstraints(
+        min_length=36,
+        max_length=36,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    ),
+]
+PostalCode = Annotated[str, StringConstraints(pattern=r"^[1-9]\d{2} \d{2}$")]
+Rooms = Annotated[int, Field(ge=1, le=10)]
+Rent = Annotated[int, Field(ge=1, le=100_000, description="SEK per month")]
+Money = Annotated[int, Field(ge=0, le=10_000_000, description="SEK")]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+
+
+@lru_cache(maxsize=1)
+def official_municipalities() -> dict[str, str]:
+    """The 290 kommunkoder and names, shipped with the package (from SCB's list)."""
+    text = resources.files("app.municipalities").joinpath("kommuner.csv").read_text("utf-8")
+    return {row["code"]: row["name"] for row in csv.DictReader(text.splitlines())}
+
+
+def _official_code(code: str) -> str:
+    if code not in official_municipalities():
+        raise ValueError("not an official Swedish kommunkod")
+    return code
+
+
+def _valid_org_number(number: str) -> str:
+    try:
+        Organisationsnummer(number)
+    except OrganisationsnummerException as exc:
+        raise ValueError("check digit or number range is wrong") from exc
+    return number
+
+
+MunicipalityCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}$"),
+    AfterValidator(_official_code),
+    Field(description="Four-digit kommunkod", examples=["1980"]),
+]
+OrgNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{6}-\d{4}$"),
+    AfterValidator(_valid_org_number),
+    Field(description="Organisationsnummer NNNNNN-NNNN", examples=["556036-0793"]),
+]
+
+MUNICIPALITY_PATH = re.compile(r"^\d{4}$")

@@ -1,0 +1,1 @@
+"""Vacancies (lediga lägenheter) posted by landlords under their own references."""

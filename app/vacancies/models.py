@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Vacancy(Base):
+    """`external_ref` is the landlord's own reference: unique per landlord, so a repost
+    updates the same row (DOMAIN.md §3)."""
+
+    __tablename__ = "vacancies"
+    __table_args__ = (UniqueConstraint("landlord_id", "external_ref"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    landlord_id: Mapped[str] = mapped_column(ForeignKey("landlords.id"))
+    external_ref: Mapped[str] = mapped_column(String(64))
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    area: Mapped[str] = mapped_column(String(32))
+    rooms: Mapped[int]
+    rent: Mapped[int]
+    elevator: Mapped[bool] = mapped_column(default=False)
+    ground_floor: Mapped[bool] = mapped_column(default=False)
+    wheelchair: Mapped[bool] = mapped_column(default=False)
+    contract_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    address: Mapped[str | None] = mapped_column(String(200), default=None)
+    postal_code: Mapped[str | None] = mapped_column(String(6), default=None)
+    living_area: Mapped[int | None] = mapped_column(default=None)
+    floor: Mapped[int | None] = mapped_column(default=None)
+    available_from: Mapped[date | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

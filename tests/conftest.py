@@ -1,0 +1,143 @@
+"""Fixtures: one migrated database per test worker (SQLite file or a real PostgreSQL
+server, chosen by TEST_DATABASE), emptied after each test; an app and HTTP clients with
+credentials for every role."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.auth import Role
+from app.config import Settings
+
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    if TEST_DATABASE == "postgresql":
+        from tests.pg import postgres_server
+
+        with postgres_server() as url:
+            yield url
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="envagin-test-"))
+        yield f"sqlite:///{directory / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        signing_key="test-signing-key-" + "x" * 32,
+        argon2_time_cost=1,
+        argon2_memory_cost=64,
+        log_json=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: Settings) -> Settings:
+    from app.migrate import upgrade
+
+    upgrade(settings.database_url)
+    return settings
+
+
+@pytest.fixture
+def app(migrated: Settings) -> Iterator[FastAPI]:
+    from app.db import Base
+    from app.main import create_app
+    from app.models import __all__ as _  # noqa: F401
+
+    application = create_app(migrated)
+    yield application
+    # Empty every table so each test starts from a clean, migrated schema.
+    with application.state.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(text(f"DELETE FROM {table.name}"))
+    application.state.engine.dispose()
+
+
+class AuthedClient(TestClient):
+    """A test client holding one credential's bearer token."""
+
+    client_id: str
+
+
+class Api:
+    """HTTP clients for the app, one per credential, made the way a real client would:
+    a credential, then a token from /v1/auth/token."""
+
+    def __init__(self, application: FastAPI) -> None:
+        self.app = application
+        self.anonymous = TestClient(application)
+        self._admin: AuthedClient | None = None
+
+    def _token_client(self, client_id: str, secret: str) -> AuthedClient:
+        response = self.anonymous.post(
+            "/v1/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": secret,
+            },
+        )
+        assert response.status_code == 200, response.text
+        client = AuthedClient(self.app)
+        client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+        client.client_id = client_id
+        return client
+
+    @property
+    def admin(self) -> AuthedClient:
+        if self._admin is None:
+            from app.credentials.schemas import CredentialCreate
+            from app.credentials.service import create_credential
+
+            with self.app.state.sessionmaker.begin() as session:
+                credential, secret = create_credential(
+                    session, self.app.state.settings, CredentialCreate(role=Role.admin)
+                )
+                client_id = credential.id
+            self._admin = self._token_client(client_id, secret)
+        return self._admin
+
+    def client(
+        self, role: str, *, municipality: str | None = None, landlord: str | None = None
+    ) -> AuthedClient:
+        body: dict[str, str] = {"role": role}
+        if municipality:
+            body["municipality"] = municipality
+        if landlord:
+            body["landlord"] = landlord
+        created = self.admin.post("/v1/credentials", json=body)
+        assert created.status_code == 201, created.text
+        return self._token_client(created.json()["client_id"], created.json()["client_secret"])
+
+    def municipality(self, code: str = "1980") -> str:
+        response = self.admin.post("/v1/municipalities", json={"code": code})
+        assert response.status_code in (201, 409), response.text
+        return code
+
+    def landlord(
+        self, name: str = "Mimer", org_number: str = "556036-0793", kind: str = "public"
+    ) -> str:
+        response = self.admin.post(
+            "/v1/landlords", json={"name": name, "org_number": org_number, "kind": kind}
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+
+@pytest.fixture
+def api(app: FastAPI) -> Api:
+    return Api(app)
