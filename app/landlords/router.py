@@ -1,5 +1,73 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Path, status
+
+from app.auth import Principal, Role, require
+from app.db import SessionDep
+from app.landlords import repository, service
+from app.landlords.schemas import LandlordCreate, LandlordPage, LandlordRead
+from app.pagination import PageDep, next_cursor
+from app.problems import AUTHENTICATED, problems
+
+router = APIRouter(tags=["landlords"])
+LandlordPath = Annotated[
+    str,
+    Path(
+        min_length=36,
+        max_length=36,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    ),
+]
+
+
+@router.post(
+    "/v1/landlords",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LandlordRead,
+    summary="Register a landlord",
+    responses=problems(*AUTHENTICATED, 409),
+)
+def create_landlord(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(require(Role.admin))],
+    body: LandlordCreate,
+) -> LandlordRead:
+    return service.to_read(service.create_landlord(session, body))
+
+
+@router.get(
+    "/v1/landlords",
+    response_model=LandlordPage,
+    summary="List the landlords the caller may see",
+    description="Admins see all; a coordinator those with an agreement in its municipality; "
+    "a landlord itself.",
+    responses=problems(*AUTHENTICATED),
+)
+def list_landlords(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.admin, Role.coordinator, Role.landlord))],
+    page: PageDep,
+) -> LandlordPage:
+    rows = repository.list_page_for(session, principal, after=page.after, limit=page.limit)
+    return LandlordPage(
+        items=[service.to_read(landlord) for landlord in rows],
+        next_cursor=next_cursor([landlord.id for landlord in rows], page.limit),
+    )
+
+
+@router.get(
+    "/v1/landlords/{landlord_id}",
+    response_model=LandlordRead,
+    summary="Read a landlord",
+    description="Admins; the landlord itself; coordinators of a municipality where the "
+    "landlord has an agreement (any year).",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def get_landlord(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.admin, Role.coordinator, Role.landlord))],
+    landlord_id: LandlordPath,
+) -> LandlordRead:
+    return service.to_read(service.get_landlord(session, principal, landlord_id))

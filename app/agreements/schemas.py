@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.types import AreaId, Count
+
+
+class ContractForm(enum.StrEnum):
+    """The rungs of the housing staircase (DOMAIN.md §5)."""
+
+    municipal_contract = "municipal_contract"
+    training_apartment = "training_apartment"
+    support_agreement = "support_agreement"
+    housing_first = "housing_first"
+    first_hand_with_guarantee = "first_hand_with_guarantee"
+    short_term = "short_term"
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    if len(set(values)) != len(values):
+        raise ValueError("values must be unique")
+    return values
+
+
+ContractForms = Annotated[
+    list[ContractForm],
+    Field(min_length=1, max_length=len(ContractForm)),
+    AfterValidator(_unique),
+]
+"""A non-empty list of distinct contract forms; shared by agreements and vacancies."""
+
+AreaIds = Annotated[list[AreaId], Field(max_length=500), AfterValidator(_unique)]
+
+IncomeMultiple = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
+        description="Gross income must be at least this many times the rent (Balder: 3)",
+    ),
+]
+
+
+class AgreementUpsert(BaseModel):
+    """A cooperation agreement (samarbetsavtal) for one year, replaced as a whole.
+
+    Defaults are the permissive letting rules; each field names its source in DOMAIN.md §3.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "quota": 40,
+                    "exception_quota": 5,
+                    "excluded_areas": ["BACKBY"],
+                    "income_multiple": 3,
+                    "accepts_income_support": False,
+                    "accepts_housing_allowance": True,
+                    "requires_permanent_employment": True,
+                    "accepts_payment_remarks": False,
+                    "accepts_municipal_guarantee": True,
+                    "requires_home_insurance": True,
+                    "contract_forms": ["municipal_contract", "support_agreement"],
+                    "trial_period_months": 18,
+                    "response_hours": 48,
+                }
+            ]
+        },
+    )
+
+    quota: Count = Field(description="Apartments the landlord hands over in the year")
+    exception_quota: Count = Field(
+        default=0,
+        description="Households failing the economic requirements it accepts when the "
+        "municipality vouches (Helsingborg: 5)",
+    )
+    excluded_areas: AreaIds = Field(
+        default_factory=list, description="Area ids where it gives no social apartments"
+    )
+    income_multiple: IncomeMultiple = 0.0
+    accepts_income_support: bool = True
+    accepts_housing_allowance: bool = True
+    requires_permanent_employment: bool = False
+    accepts_payment_remarks: bool = True
+    accepts_municipal_guarantee: bool = True
+    requires_home_insurance: bool = False
+    contract_forms: ContractForms
+    trial_period_months: int | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        description="Months before a municipal contract is transferred (Göteborg: 18)",
+    )
+    response_hours: int | None = Field(
+        default=None,
+        ge=1,
+        le=720,
+        description="The municipality's promised response time (Karlstad: 48)",
+    )
+
+
+class AgreementRead(BaseModel):
+    id: str
+    municipality: str
+    landlord: str
+    year: int
+    quota: int
+    exception_quota: int
+    excluded_areas: list[str]
+    income_multiple: float
+    accepts_income_support: bool
+    accepts_housing_allowance: bool
+    requires_permanent_employment: bool
+    accepts_payment_remarks: bool
+    accepts_municipal_guarantee: bool
+    requires_home_insurance: bool
+    contract_forms: list[ContractForm]
+    trial_period_months: int | None
+    response_hours: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgreementPage(BaseModel):
+    items: list[AgreementRead]
+    next_cursor: str | None
