@@ -1,12 +1,19 @@
-"""Recording audit events in the caller's transaction, so no change goes unlogged."""
+"""Recording audit events in the caller's transaction, so no change goes unlogged, and
+reading them back for the municipality's coordinator."""
 
 from __future__ import annotations
 
 import structlog
 from sqlalchemy.orm import Session
 
+from app.audit import repository
 from app.audit.models import AuditEvent
+from app.audit.schemas import AuditEventRead
 from app.auth import Principal
+from app.errors import NotFound, UnprocessableEntity
+from app.pagination import Page
+
+_MAX_EVENT_ID = 2**63 - 1
 
 
 def record(
@@ -30,4 +37,40 @@ def record(
             request_id=request_id,
         )
         for household_id in household_ids
+    )
+
+
+def _event_cursor(after: str | None) -> int | None:
+    """Audit cursors name the last event id seen; anything else is not ours."""
+    if after is None:
+        return None
+    if not after.isdigit() or int(after) > _MAX_EVENT_ID:
+        raise UnprocessableEntity("cursor: not a cursor this service issued")
+    return int(after)
+
+
+def list_events(
+    session: Session, *, principal: Principal, household_id: str, page: Page
+) -> list[AuditEvent]:
+    """A household's audit trail, for the coordinator of its municipality (another
+    municipality's household is 404, as everywhere)."""
+    from app.households import repository as households
+
+    if households.get_for(session, principal, household_id) is None:
+        raise NotFound("No such household.")
+    return repository.list_for_household(
+        session, household_id, after=_event_cursor(page.after), limit=page.limit
+    )
+
+
+def to_read(event: AuditEvent) -> AuditEventRead:
+    return AuditEventRead(
+        at=event.at,
+        credential=event.credential_id,
+        role=event.role,
+        organisation=event.organisation,
+        action=event.action,
+        household=event.household_id,
+        purpose=event.purpose,
+        request_id=event.request_id,
     )

@@ -1,5 +1,168 @@
+"""HTTP for household needs (cases): create, read, list, partial update, close."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from app.audit.router import router as audit_router
+from app.audit.schemas import PurposeHeader
+from app.auth import Principal, Role, require
+from app.db import SessionDep
+from app.etag import IfMatchHeader, set_etag
+from app.households import service
+from app.households.schemas import (
+    HouseholdClose,
+    HouseholdCreate,
+    HouseholdPage,
+    HouseholdStatus,
+    HouseholdUpdate,
+    HouseholdView,
+)
+from app.pagination import PageDep, next_cursor
+from app.problems import AUTHENTICATED, problems
+
+router = APIRouter(tags=["households"])
+# app/main.py does not list the audit router (yet); it is served from here meanwhile.
+router.include_router(audit_router)
+
+CaseWorker = Annotated[Principal, Depends(require(Role.social_services, Role.coordinator))]
+HouseholdId = Annotated[
+    str,
+    Path(
+        min_length=36,
+        max_length=36,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="The household's id",
+    ),
+]
+
+
+@router.post(
+    "/v1/households",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HouseholdView,
+    summary="Register a household's need in the caller's municipality",
+    responses=problems(*AUTHENTICATED, 409),
+)
+def create_household(
+    session: SessionDep,
+    principal: CaseWorker,
+    body: HouseholdCreate,
+    response: Response,
+    purpose: PurposeHeader = None,
+) -> HouseholdView:
+    """The household belongs to the caller's municipality. `rooms_min`, `rooms_max` and
+    `max_rent` may be left out; the response shows the derived values and names them in
+    `defaults_applied`. A `case_ref` already used in the municipality → 409."""
+    household = service.create_household(session, principal=principal, data=body, purpose=purpose)
+    response.headers["Location"] = f"/v1/households/{household.id}"
+    set_etag(response, household.version)
+    return service.to_view(principal, household)
+
+
+@router.get(
+    "/v1/households",
+    response_model=HouseholdPage,
+    summary="List the caller's municipality's households",
+    responses=problems(*AUTHENTICATED),
+)
+def list_households(
+    session: SessionDep,
+    principal: CaseWorker,
+    page: PageDep,
+    status_filter: Annotated[
+        HouseholdStatus | None, Query(alias="status", description="Only cases in this state")
+    ] = None,
+    purpose: PurposeHeader = None,
+) -> HouseholdPage:
+    """Every household listed is audited as read. Protected-identity cases appear to social
+    services in their restricted form."""
+    rows = service.list_households(
+        session, principal=principal, status=status_filter, page=page, purpose=purpose
+    )
+    return HouseholdPage(
+        items=[service.to_view(principal, household) for household in rows],
+        next_cursor=next_cursor([household.id for household in rows], page.limit),
+    )
+
+
+@router.get(
+    "/v1/households/{household_id}",
+    response_model=HouseholdView,
+    summary="Read a household's need",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def get_household(
+    session: SessionDep,
+    principal: CaseWorker,
+    household_id: HouseholdId,
+    response: Response,
+    purpose: PurposeHeader = None,
+) -> HouseholdView:
+    """The read is audited. Social services get only the restricted view of a
+    protected-identity case."""
+    household = service.get_household(
+        session, principal=principal, household_id=household_id, purpose=purpose
+    )
+    set_etag(response, household.version)
+    return service.to_view(principal, household)
+
+
+@router.patch(
+    "/v1/households/{household_id}",
+    response_model=HouseholdView,
+    summary="Change part of an open household's need",
+    responses=problems(*AUTHENTICATED, 404, 409, 412),
+)
+def update_household(
+    session: SessionDep,
+    principal: CaseWorker,
+    household_id: HouseholdId,
+    body: HouseholdUpdate,
+    response: Response,
+    if_match: IfMatchHeader = None,
+    purpose: PurposeHeader = None,
+) -> HouseholdView:
+    """Only the fields sent change; `null` for `rooms_min`, `rooms_max` or `max_rent`
+    returns it to the derived default. A stale `If-Match` → 412, a closed case → 409, a
+    protected-identity case changed by social services → 403."""
+    household = service.update_household(
+        session,
+        principal=principal,
+        household_id=household_id,
+        data=body,
+        if_match=if_match,
+        purpose=purpose,
+    )
+    set_etag(response, household.version)
+    return service.to_view(principal, household)
+
+
+@router.post(
+    "/v1/households/{household_id}/close",
+    response_model=HouseholdView,
+    summary="Close a household's case",
+    responses=problems(*AUTHENTICATED, 404, 409, 412),
+)
+def close_household(
+    session: SessionDep,
+    principal: CaseWorker,
+    household_id: HouseholdId,
+    body: HouseholdClose,
+    response: Response,
+    if_match: IfMatchHeader = None,
+    purpose: PurposeHeader = None,
+) -> HouseholdView:
+    """The case leaves future match rounds. Closing a closed case → 409."""
+    household = service.close_household(
+        session,
+        principal=principal,
+        household_id=household_id,
+        reason=body.reason,
+        if_match=if_match,
+        purpose=purpose,
+    )
+    set_etag(response, household.version)
+    return service.to_view(principal, household)

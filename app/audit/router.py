@@ -1,0 +1,38 @@
+"""HTTP for the audit log: a coordinator sees who read or changed a household record."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from app.audit import service
+from app.audit.schemas import AuditPage
+from app.auth import Principal, Role, require
+from app.db import SessionDep
+from app.pagination import PageDep, next_cursor
+from app.problems import AUTHENTICATED, problems
+from app.types import UUIDStr
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get(
+    "/v1/audit",
+    response_model=AuditPage,
+    summary="Who read or changed a household record, when and why",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def list_audit_events(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.coordinator))],
+    household: Annotated[UUIDStr, Query(description="The household's id")],
+    page: PageDep,
+) -> AuditPage:
+    """Oldest first. Events name the credential, role, action and purpose — never the
+    record's contents."""
+    events = service.list_events(session, principal=principal, household_id=household, page=page)
+    return AuditPage(
+        items=[service.to_read(event) for event in events],
+        next_cursor=next_cursor([str(event.id) for event in events], page.limit),
+    )

@@ -1,0 +1,61 @@
+"""Household queries, always through the caller's municipality (object-level scoping)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth import Principal, Role
+from app.households.models import Household
+
+_MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
+
+
+def get_for(
+    session: Session, principal: Principal, household_id: str, *, lock: bool = False
+) -> Household | None:
+    """The household if it belongs to the caller's municipality, else None (the caller
+    answers 404, never revealing that it exists). `lock` takes a row lock for an update, so
+    two concurrent writers cannot both pass the same `If-Match`."""
+    if principal.role not in _MUNICIPAL_ROLES or principal.municipality is None:
+        return None
+    query = select(Household).where(
+        Household.id == household_id, Household.municipality_code == principal.municipality
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def case_ref_taken(
+    session: Session, municipality: str, case_ref: str, *, other_than: str | None = None
+) -> bool:
+    """Whether another household of the municipality already uses this case reference."""
+    query = select(Household.id).where(
+        Household.municipality_code == municipality, Household.case_ref == case_ref
+    )
+    if other_than is not None:
+        query = query.where(Household.id != other_than)
+    return session.scalar(query.limit(1)) is not None
+
+
+def list_page(
+    session: Session,
+    municipality: str,
+    *,
+    status: str | None,
+    after: str | None,
+    limit: int,
+) -> list[Household]:
+    """One page of the municipality's households in id order (keyset pagination)."""
+    query = (
+        select(Household)
+        .where(Household.municipality_code == municipality)
+        .order_by(Household.id)
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(Household.status == status)
+    if after is not None:
+        query = query.where(Household.id > after)
+    return list(session.scalars(query))

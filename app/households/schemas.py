@@ -1,0 +1,385 @@
+"""Household need (the case) as social services post it and as municipal staff read it.
+
+Input models forbid unknown fields and bound every value, so junk is refused with 422 before
+the database. Output models are per audience: `HouseholdRead` (the full case, municipal
+staff) and `HouseholdRestricted` (what social services see of a protected-identity case,
+DOMAIN.md §6). Landlords never get either.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from app.types import AreaId, Identifier, Money, Rent, Rooms, ShortText
+
+
+class ContractForm(enum.StrEnum):
+    """The contract forms of DOMAIN.md §5 (the housing staircase)."""
+
+    municipal_contract = "municipal_contract"
+    training_apartment = "training_apartment"
+    support_agreement = "support_agreement"
+    housing_first = "housing_first"
+    first_hand_with_guarantee = "first_hand_with_guarantee"
+    short_term = "short_term"
+
+
+class TargetGroup(enum.StrEnum):
+    """The target groups of DOMAIN.md §3; priority policy weighs them."""
+
+    violence_exposed = "violence_exposed"
+    protected_identity = "protected_identity"
+    newly_arrived = "newly_arrived"
+    substance_recovery = "substance_recovery"
+    psychiatric_disability = "psychiatric_disability"
+    family_with_children = "family_with_children"
+    young_adult = "young_adult"
+    elderly = "elderly"
+    released_from_prison = "released_from_prison"
+    economic_only = "economic_only"
+    housing_first = "housing_first"
+
+
+class Employment(enum.StrEnum):
+    permanent = "permanent"
+    temporary = "temporary"
+    none = "none"
+
+
+class HouseholdStatus(enum.StrEnum):
+    """`open` cases take part in match rounds; `closed` ones are kept for audit and quota."""
+
+    open = "open"
+    closed = "closed"
+
+
+class CloseReason(enum.StrEnum):
+    housed = "housed"
+    withdrawn = "withdrawn"
+    moved = "moved"
+    other = "other"
+
+
+# A Swedish personnummer or samordningsnummer (YYMMDD-NNNN, YYYYMMDDNNNN, …): a case
+# reference must never be one (DOMAIN.md §3: "never a personal identity number").
+_PERSONNUMMER = re.compile(r"^\d{6,8}[-+]?\d{4}$")
+# Clock skew tolerated between a case worker's system and ours for `registered_at`.
+_CLOCK_SKEW = timedelta(minutes=5)
+_EARLIEST_REGISTRATION = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _not_a_personnummer(value: str) -> str:
+    if _PERSONNUMMER.fullmatch(value):
+        raise ValueError("must be the municipality's case reference, never a personnummer")
+    return value
+
+
+def _registered_in_the_past(value: datetime) -> datetime:
+    """A waiting time starts in the past; far-off years are refused before they can overflow
+    the UTC conversion in the database layer."""
+    try:
+        at = value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError("is not a representable point in time") from exc
+    if at < _EARLIEST_REGISTRATION:
+        raise ValueError("must be 1970 or later")
+    if at > datetime.now(UTC) + _CLOCK_SKEW:
+        raise ValueError("must not be in the future")
+    return at
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat a value")
+    return values
+
+
+CaseRef = Annotated[
+    Identifier,
+    AfterValidator(_not_a_personnummer),
+    Field(description="The municipality's own case reference; never a personnummer"),
+]
+Adults = Annotated[int, Field(ge=1, le=20)]
+Children = Annotated[int, Field(ge=0, le=20)]
+ChildAge = Annotated[int, Field(ge=0, le=17)]
+ChildrenAges = Annotated[list[ChildAge], Field(max_length=20, description="One age per child")]
+TargetGroups = Annotated[
+    list[TargetGroup], Field(max_length=len(TargetGroup)), AfterValidator(_unique)
+]
+AreaList = Annotated[list[AreaId], Field(max_length=100), AfterValidator(_unique)]
+ContractForms = Annotated[
+    list[ContractForm], Field(min_length=1, max_length=len(ContractForm)), AfterValidator(_unique)
+]
+DrugFreeMonths = Annotated[int, Field(ge=0, le=600)]
+Urgency = Annotated[int, Field(ge=0, le=3, description="0 normal … 3 acute")]
+RegisteredAt = Annotated[
+    AwareDatetime,
+    AfterValidator(_registered_in_the_past),
+    Field(description="When the need was registered (waiting time); not in the future"),
+]
+
+
+class Income(BaseModel):
+    """Monthly income in SEK by source (DOMAIN.md §3); omitted sources are 0."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    salary: Money = 0
+    income_support: Money = Field(default=0, description="försörjningsstöd")
+    housing_allowance: Money = Field(default=0, description="bostadsbidrag")
+    activity_compensation: Money = Field(default=0, description="aktivitetsersättning")
+    pension: Money = 0
+    other: Money = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.salary
+            + self.income_support
+            + self.housing_allowance
+            + self.activity_compensation
+            + self.pension
+            + self.other
+        )
+
+
+_EXAMPLE: dict[str, Any] = {
+    "case_ref": "VAS-2026-0142",
+    "adults": 1,
+    "children": 2,
+    "children_ages": [4, 9],
+    "target_groups": ["violence_exposed", "family_with_children"],
+    "income": {"income_support": 9500, "housing_allowance": 2500},
+    "employment": "none",
+    "payment_remarks": True,
+    "municipal_guarantee": False,
+    "home_insurance": True,
+    "avoid_areas": ["A07"],
+    "preferred_areas": ["A02"],
+    "support_plan": True,
+    "contract_forms": ["municipal_contract", "support_agreement"],
+    "urgency": 2,
+}
+
+
+def check_children_ages(children: int, ages: list[int] | None) -> None:
+    if ages is not None and len(ages) != children:
+        raise ValueError("children_ages: must list exactly one age per child (or be null)")
+
+
+def check_rooms(rooms_min: int | None, rooms_max: int | None) -> None:
+    if rooms_min is not None and rooms_max is not None and rooms_min > rooms_max:
+        raise ValueError("rooms_min: must not exceed rooms_max")
+
+
+def check_areas(avoid: list[str], preferred: list[str]) -> None:
+    both = sorted(set(avoid) & set(preferred))
+    if both:
+        raise ValueError(f"preferred_areas: also in avoid_areas: {', '.join(both)}")
+
+
+class HouseholdCreate(BaseModel):
+    """A household's need. `rooms_min`, `rooms_max` and `max_rent` may be left out: they are
+    then derived from the household's size and income (see docs/households.md)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
+
+    case_ref: CaseRef
+    adults: Adults
+    children: Children = 0
+    children_ages: ChildrenAges | None = None
+    target_groups: TargetGroups = []
+    income: Income = Field(default_factory=Income)
+    employment: Employment = Employment.none
+    payment_remarks: bool = False
+    debts: Money = 0
+    municipal_guarantee: bool = Field(
+        default=False, description="hyresgaranti / kommunal borgen granted"
+    )
+    home_insurance: bool = False
+    drug_free_months: DrugFreeMonths | None = None
+    rooms_min: Rooms | None = None
+    rooms_max: Rooms | None = None
+    max_rent: Rent | None = None
+    needs_elevator: bool = False
+    needs_ground_floor: bool = False
+    needs_wheelchair: bool = False
+    avoid_areas: AreaList = Field(
+        default=[], description="Hard: never placed here. Never shown to a landlord."
+    )
+    preferred_areas: AreaList = Field(default=[], description="Soft: school, work, network")
+    support_plan: bool = Field(default=False, description="boendestöd in place")
+    contract_forms: ContractForms
+    urgency: Urgency = 0
+    registered_at: RegisteredAt | None = Field(
+        default=None, description="When the need was registered; defaults to now"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HouseholdCreate:
+        check_children_ages(self.children, self.children_ages)
+        check_rooms(self.rooms_min, self.rooms_max)
+        check_areas(self.avoid_areas, self.preferred_areas)
+        return self
+
+
+class HouseholdUpdate(BaseModel):
+    """A partial update: only the fields sent change. `null` is accepted only where it
+    means something: `rooms_min`, `rooms_max`, `max_rent` (back to the derived default),
+    `drug_free_months` (not applicable) and `children_ages` (unknown). `income` is replaced
+    as a whole (omitted sources become 0)."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset(
+        {"rooms_min", "rooms_max", "max_rent", "drug_free_months", "children_ages"}
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"adults": 2, "rooms_min": None, "urgency": 3}]},
+    )
+
+    case_ref: CaseRef | None = None
+    adults: Adults | None = None
+    children: Children | None = None
+    children_ages: ChildrenAges | None = None
+    target_groups: TargetGroups | None = None
+    income: Income | None = None
+    employment: Employment | None = None
+    payment_remarks: bool | None = None
+    debts: Money | None = None
+    municipal_guarantee: bool | None = None
+    home_insurance: bool | None = None
+    drug_free_months: DrugFreeMonths | None = None
+    rooms_min: Rooms | None = None
+    rooms_max: Rooms | None = None
+    max_rent: Rent | None = None
+    needs_elevator: bool | None = None
+    needs_ground_floor: bool | None = None
+    needs_wheelchair: bool | None = None
+    avoid_areas: AreaList | None = None
+    preferred_areas: AreaList | None = None
+    support_plan: bool | None = None
+    contract_forms: ContractForms | None = None
+    urgency: Urgency | None = None
+    registered_at: RegisteredAt | None = None
+
+    @model_validator(mode="after")
+    def _no_null_where_null_means_nothing(self) -> HouseholdUpdate:
+        for name in sorted(self.model_fields_set - self.NULLABLE):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: must not be null")
+        return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Document `null` only for the fields that accept it, so the contract says what
+        the validation does."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        for name, prop in target.get("properties", {}).items():
+            if name in cls.NULLABLE or "anyOf" not in prop:
+                continue
+            options = [o for o in prop["anyOf"] if o.get("type") != "null"]
+            if len(options) == 1:
+                del prop["anyOf"]
+                prop.pop("default", None)
+                prop.update(options[0])
+        return schema
+
+
+class HouseholdClose(BaseModel):
+    """Why a case ends. The comment is not stored: free text about a case is exactly the
+    special-category data the service keeps out of its records (DOMAIN.md §6)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "housed"}]}
+    )
+
+    reason: CloseReason
+    comment: ShortText | None = Field(
+        default=None, description="Accepted for the caller's convenience; not stored"
+    )
+
+
+class HouseholdRead(BaseModel):
+    """The full case, for the municipality's own staff. `rooms_min`, `rooms_max` and
+    `max_rent` are the effective values; `defaults_applied` names those that were derived
+    rather than given."""
+
+    view: Literal["full"] = "full"
+    id: str
+    municipality: str
+    case_ref: str
+    status: HouseholdStatus
+    close_reason: CloseReason | None
+    closed_at: datetime | None
+    adults: int
+    children: int
+    children_ages: list[int] | None
+    persons: int
+    target_groups: list[TargetGroup]
+    newly_arrived: bool = Field(description="Derived: `newly_arrived` is a target group")
+    protected_identity: bool = Field(
+        description="Derived: `protected_identity` is a target group (coordinators only)"
+    )
+    income: Income
+    income_total: int
+    employment: Employment
+    payment_remarks: bool
+    debts: int
+    municipal_guarantee: bool
+    home_insurance: bool
+    drug_free_months: int | None
+    rooms_min: int
+    rooms_max: int
+    max_rent: int
+    needs_elevator: bool
+    needs_ground_floor: bool
+    needs_wheelchair: bool
+    avoid_areas: list[str]
+    preferred_areas: list[str]
+    support_plan: bool
+    contract_forms: list[ContractForm]
+    urgency: int
+    registered_at: datetime
+    defaults_applied: list[Literal["rooms_min", "rooms_max", "max_rent"]]
+    notes: list[str] = Field(description="Human-readable remarks on derived values")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class HouseholdRestricted(BaseModel):
+    """What social services see of a protected-identity case: that it exists and its state,
+    nothing that could reveal where the household lives or is placed (DOMAIN.md §6)."""
+
+    view: Literal["restricted"] = "restricted"
+    id: str
+    case_ref: str
+    status: HouseholdStatus
+    protected_identity: Literal[True] = True
+
+
+HouseholdView = Annotated[HouseholdRead | HouseholdRestricted, Field(discriminator="view")]
+
+
+class HouseholdPage(BaseModel):
+    items: list[HouseholdView]
+    next_cursor: str | None

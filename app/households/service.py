@@ -1,0 +1,345 @@
+"""Household rules: scoping, derived needs, protected identity, the case lifecycle, audit.
+
+The database stores only what the case worker gave; `rooms_min`, `rooms_max` and `max_rent`
+are derived here on every read when they were left out, so a change of composition or
+income moves them (docs/households.md). Every read and change writes an audit event in the
+request's transaction (DOMAIN.md §6).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from app.areas.service import require_areas
+from app.audit import service as audit
+from app.audit.schemas import AuditAction
+from app.auth import Principal, Role
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
+from app.etag import check_if_match
+from app.households import repository
+from app.households.models import Household
+from app.households.schemas import (
+    CloseReason,
+    HouseholdCreate,
+    HouseholdRead,
+    HouseholdRestricted,
+    HouseholdStatus,
+    HouseholdUpdate,
+    Income,
+    TargetGroup,
+    check_areas,
+    check_children_ages,
+    check_rooms,
+)
+from app.pagination import Page
+
+MAX_ROOMS = 10
+"""The largest apartment the service knows (`Rooms` in app/types.py)."""
+MAX_RENT_SHARE_PERCENT = 40
+"""Share of total monthly income a household is expected to be able to pay in rent."""
+RENT_ROUNDING_SEK = 100
+MAX_DERIVED_RENT = 100_000
+"""The highest rent a vacancy can have (`Rent` in app/types.py): no use deriving more."""
+
+DerivedField = Literal["rooms_min", "rooms_max", "max_rent"]
+
+
+# --- Derived needs ------------------------------------------------------------------------
+
+
+def default_rooms(persons: int) -> int:
+    """The fewest rooms for a household of `persons` under the Swedish overcrowding norm 2
+    (trångboddhetsnorm 2): at most two persons per bedroom, living room and kitchen not
+    counted. A single person needs one room (a one-room flat is living room and bedroom at
+    once); otherwise one living room plus ceil(persons / 2) bedrooms. Capped at 10 rooms."""
+    if persons <= 1:
+        return 1
+    return min(1 + math.ceil(persons / 2), MAX_ROOMS)
+
+
+def default_rooms_max(rooms_min: int) -> int:
+    """The most rooms worth offering: DOMAIN.md §3, "no spare room beyond one" — the
+    minimum plus one, capped at 10."""
+    return min(rooms_min + 1, MAX_ROOMS)
+
+
+def default_max_rent(total_income: int) -> int:
+    """The highest rent a household can carry by default: 40 % of its total monthly income
+    (every source counted, income support and housing allowance included) rounded down to
+    the nearest 100 SEK, and never above the highest rent a vacancy can have. 0 for a
+    household without income: no vacancy fits until a case worker sets `max_rent`."""
+    share = total_income * MAX_RENT_SHARE_PERCENT // 100
+    return min(share // RENT_ROUNDING_SEK * RENT_ROUNDING_SEK, MAX_DERIVED_RENT)
+
+
+def persons(household: Household) -> int:
+    return household.adults + household.children
+
+
+def income_of(household: Household) -> Income:
+    return Income.model_validate(household.income or {})
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveNeeds:
+    """A household's rooms and rent limits as matching uses them, and which were derived."""
+
+    rooms_min: int
+    rooms_max: int
+    max_rent: int
+    defaults_applied: tuple[DerivedField, ...]
+    notes: tuple[str, ...]
+
+
+def effective_needs(household: Household) -> EffectiveNeeds:
+    """The case worker's values where given, else the derived defaults.
+
+    A derived `rooms_min` never exceeds an explicit `rooms_max` (a family that accepts a
+    smaller flat has said so); a derived `rooms_max` follows the effective `rooms_min`.
+    """
+    derived: list[DerivedField] = []
+    notes: list[str] = []
+    rooms_min = household.rooms_min
+    if rooms_min is None:
+        rooms_min = default_rooms(persons(household))
+        if household.rooms_max is not None:
+            rooms_min = min(rooms_min, household.rooms_max)
+        derived.append("rooms_min")
+    rooms_max = household.rooms_max
+    if rooms_max is None:
+        rooms_max = default_rooms_max(rooms_min)
+        derived.append("rooms_max")
+    max_rent = household.max_rent
+    if max_rent is None:
+        max_rent = default_max_rent(income_of(household).total)
+        derived.append("max_rent")
+        if max_rent == 0:
+            notes.append(
+                "max_rent: derived as 0 because the household has no registered income; "
+                "no vacancy fits until income or max_rent is set."
+            )
+    return EffectiveNeeds(rooms_min, rooms_max, max_rent, tuple(derived), tuple(notes))
+
+
+def is_protected(household: Household) -> bool:
+    return TargetGroup.protected_identity in household.target_groups
+
+
+def _restricted_for(principal: Principal, household: Household) -> bool:
+    """Protected-identity records are readable by coordinators only (DOMAIN.md §6)."""
+    return principal.role is not Role.coordinator and is_protected(household)
+
+
+def to_view(principal: Principal, household: Household) -> HouseholdRead | HouseholdRestricted:
+    """The representation this caller may see."""
+    if _restricted_for(principal, household):
+        return HouseholdRestricted(
+            id=household.id, case_ref=household.case_ref, status=HouseholdStatus(household.status)
+        )
+    needs = effective_needs(household)
+    income = income_of(household)
+    return HouseholdRead(
+        id=household.id,
+        municipality=household.municipality_code,
+        case_ref=household.case_ref,
+        status=HouseholdStatus(household.status),
+        close_reason=CloseReason(household.close_reason) if household.close_reason else None,
+        closed_at=household.closed_at,
+        adults=household.adults,
+        children=household.children,
+        children_ages=household.children_ages,
+        persons=persons(household),
+        target_groups=[TargetGroup(group) for group in household.target_groups],
+        newly_arrived=TargetGroup.newly_arrived in household.target_groups,
+        protected_identity=is_protected(household),
+        income=income,
+        income_total=income.total,
+        employment=household.employment,
+        payment_remarks=household.payment_remarks,
+        debts=household.debts,
+        municipal_guarantee=household.municipal_guarantee,
+        home_insurance=household.home_insurance,
+        drug_free_months=household.drug_free_months,
+        rooms_min=needs.rooms_min,
+        rooms_max=needs.rooms_max,
+        max_rent=needs.max_rent,
+        needs_elevator=household.needs_elevator,
+        needs_ground_floor=household.needs_ground_floor,
+        needs_wheelchair=household.needs_wheelchair,
+        avoid_areas=household.avoid_areas,
+        preferred_areas=household.preferred_areas,
+        support_plan=household.support_plan,
+        contract_forms=household.contract_forms,
+        urgency=household.urgency,
+        registered_at=household.registered_at,
+        defaults_applied=list(needs.defaults_applied),
+        notes=list(needs.notes),
+        version=household.version,
+        created_at=household.created_at,
+        updated_at=household.updated_at,
+    )
+
+
+# --- The case lifecycle -------------------------------------------------------------------
+
+
+def _own_municipality(principal: Principal) -> str:
+    if principal.role not in (Role.coordinator, Role.social_services) or not principal.municipality:
+        raise Forbidden(f"The role {principal.role.value} may not handle household cases.")
+    return principal.municipality
+
+
+def _load(
+    session: Session, principal: Principal, household_id: str, *, lock: bool = False
+) -> Household:
+    household = repository.get_for(session, principal, household_id, lock=lock)
+    if household is None:
+        raise NotFound("No such household.")
+    return household
+
+
+def _check_areas_exist(
+    session: Session, municipality: str, values: Mapping[str, Any], fields: tuple[str, ...]
+) -> None:
+    for field in fields:
+        if field in values:
+            require_areas(session, municipality, values[field], field)
+
+
+def create_household(
+    session: Session, *, principal: Principal, data: HouseholdCreate, purpose: str | None
+) -> Household:
+    """Register a need in the caller's own municipality (never another's: the municipality
+    is the caller's, not part of the body)."""
+    municipality = _own_municipality(principal)
+    values = data.model_dump(mode="json", exclude={"registered_at"})
+    _check_areas_exist(session, municipality, values, ("avoid_areas", "preferred_areas"))
+    if repository.case_ref_taken(session, municipality, data.case_ref):
+        raise Conflict(f"case_ref {data.case_ref} is already used in municipality {municipality}.")
+    household = Household(
+        municipality_code=municipality,
+        registered_at=data.registered_at or utcnow(),
+        status=HouseholdStatus.open.value,
+        **values,
+    )
+    session.add(household)
+    session.flush()
+    audit.record(session, principal, AuditAction.create, [household.id], purpose=purpose)
+    return household
+
+
+def get_household(
+    session: Session, *, principal: Principal, household_id: str, purpose: str | None
+) -> Household:
+    """Read one case of the caller's municipality; the read is audited."""
+    household = _load(session, principal, household_id)
+    audit.record(session, principal, AuditAction.read, [household.id], purpose=purpose)
+    return household
+
+
+def list_households(
+    session: Session,
+    *,
+    principal: Principal,
+    status: HouseholdStatus | None,
+    page: Page,
+    purpose: str | None,
+) -> list[Household]:
+    """One page of the caller's municipality's cases; each one listed is audited."""
+    municipality = _own_municipality(principal)
+    rows = repository.list_page(
+        session,
+        municipality,
+        status=status.value if status else None,
+        after=page.after,
+        limit=page.limit,
+    )
+    audit.record(session, principal, AuditAction.list, [h.id for h in rows], purpose=purpose)
+    return rows
+
+
+def _validate_merged(session: Session, household: Household, changes: Mapping[str, Any]) -> None:
+    """Rules spanning several fields, on the record as it will be after the update."""
+
+    def merged(name: str) -> Any:
+        return changes[name] if name in changes else getattr(household, name)
+
+    try:
+        check_children_ages(merged("children"), merged("children_ages"))
+        check_rooms(merged("rooms_min"), merged("rooms_max"))
+        check_areas(merged("avoid_areas"), merged("preferred_areas"))
+    except ValueError as exc:
+        raise UnprocessableEntity(str(exc)) from exc
+    _check_areas_exist(
+        session, household.municipality_code, changes, ("avoid_areas", "preferred_areas")
+    )
+    case_ref = changes.get("case_ref")
+    if case_ref is not None and repository.case_ref_taken(
+        session, household.municipality_code, case_ref, other_than=household.id
+    ):
+        raise Conflict(f"case_ref {case_ref} is already used in this municipality.")
+
+
+def _check_writable(principal: Principal, household: Household, if_match: str | None) -> None:
+    if _restricted_for(principal, household):
+        raise Forbidden("A protected-identity case is changed by the coordinator only.")
+    if household.status != HouseholdStatus.open:
+        raise Conflict("The case is closed; closed cases do not change.")
+    check_if_match(if_match, household.version)
+
+
+def update_household(
+    session: Session,
+    *,
+    principal: Principal,
+    household_id: str,
+    data: HouseholdUpdate,
+    if_match: str | None,
+    purpose: str | None,
+) -> Household:
+    """Apply a partial update of an open case; `null` for a derived field returns it to
+    its default. The version (ETag) moves only when something changed."""
+    household = _load(session, principal, household_id, lock=True)
+    _check_writable(principal, household, if_match)
+    changes = data.model_dump(mode="json", exclude_unset=True, exclude={"registered_at"})
+    if "registered_at" in data.model_fields_set:
+        changes["registered_at"] = data.registered_at
+    _validate_merged(session, household, changes)
+    changed = [name for name, value in changes.items() if getattr(household, name) != value]
+    if changed:
+        for name in changed:
+            setattr(household, name, changes[name])
+        household.version += 1
+        session.flush()
+    audit.record(session, principal, AuditAction.update, [household.id], purpose=purpose)
+    return household
+
+
+def close_household(
+    session: Session,
+    *,
+    principal: Principal,
+    household_id: str,
+    reason: CloseReason,
+    if_match: str | None,
+    purpose: str | None,
+) -> Household:
+    """End a case: it leaves future match rounds. Social services may close a protected
+    case they cannot read (the household was housed or moved away); a closed case → 409."""
+    household = _load(session, principal, household_id, lock=True)
+    if household.status != HouseholdStatus.open:
+        raise Conflict("The case is already closed.")
+    check_if_match(if_match, household.version)
+    household.status = HouseholdStatus.closed.value
+    household.close_reason = reason.value
+    household.closed_at = utcnow()
+    household.version += 1
+    session.flush()
+    audit.record(session, principal, AuditAction.close, [household.id], purpose=purpose)
+    return household
