@@ -1,5 +1,122 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from app.auth import Principal, Role, require
+from app.db import SessionDep
+from app.etag import IfMatchHeader, set_etag
+from app.pagination import PageDep, next_cursor
+from app.problems import AUTHENTICATED, problems
+from app.vacancies import service
+from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyStatus, VacancyUpsert
+
+router = APIRouter(tags=["vacancies"])
+Landlord = Annotated[Principal, Depends(require(Role.landlord))]
+ExternalRef = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        description="The landlord's own reference for the apartment",
+        examples=["LGH-1001"],
+    ),
+]
+
+
+@router.put(
+    "/v1/vacancies/{external_ref}",
+    response_model=VacancyRead,
+    summary="Post or update a vacancy under the landlord's own reference (idempotent)",
+    description="`201` when created, `200` when updated; the same body again changes "
+    "nothing (same `ETag`). Reposting a withdrawn vacancy re-opens it; a let one is `409`. "
+    "The landlord needs an agreement with the municipality, and `area` must be one of its "
+    "areas (else `422`).",
+    responses={
+        200: {"description": "Updated (or unchanged)"},
+        201: {"description": "Created", "model": VacancyRead},
+        **problems(*AUTHENTICATED, 409, 412),
+    },
+)
+def put_vacancy(
+    session: SessionDep,
+    principal: Landlord,
+    external_ref: ExternalRef,
+    body: VacancyUpsert,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> VacancyRead:
+    vacancy, created = service.upsert_vacancy(
+        session, principal=principal, external_ref=external_ref, data=body, if_match=if_match
+    )
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    set_etag(response, vacancy.version)
+    return service.to_read(vacancy)
+
+
+@router.get(
+    "/v1/vacancies",
+    response_model=VacancyPage,
+    summary="List vacancies",
+    description="A landlord lists its own (any status unless `status` is given). A "
+    "coordinator must name its own `municipality` and gets the vacancies there, `open` "
+    "unless `status` says otherwise.",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def list_vacancies(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.landlord, Role.coordinator))],
+    page: PageDep,
+    municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    vacancy_status: Annotated[VacancyStatus | None, Query(alias="status")] = None,
+) -> VacancyPage:
+    rows = service.list_vacancies(
+        session,
+        principal=principal,
+        municipality=municipality,
+        status=vacancy_status,
+        after=page.after,
+        limit=page.limit,
+    )
+    return VacancyPage(
+        items=[service.to_read(vacancy) for vacancy in rows],
+        next_cursor=next_cursor([vacancy.id for vacancy in rows], page.limit),
+    )
+
+
+@router.get(
+    "/v1/vacancies/{external_ref}",
+    response_model=VacancyRead,
+    summary="Read one of the landlord's vacancies",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def get_vacancy(
+    session: SessionDep, principal: Landlord, external_ref: ExternalRef, response: Response
+) -> VacancyRead:
+    vacancy = service.get_vacancy(session, principal=principal, external_ref=external_ref)
+    set_etag(response, vacancy.version)
+    return service.to_read(vacancy)
+
+
+@router.delete(
+    "/v1/vacancies/{external_ref}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Withdraw one of the landlord's vacancies (idempotent)",
+    description="The vacancy is kept with status `withdrawn`; a repost re-opens it. "
+    "A let vacancy cannot be withdrawn (`409`).",
+    responses=problems(*AUTHENTICATED, 404, 409, 412),
+)
+def withdraw_vacancy(
+    session: SessionDep,
+    principal: Landlord,
+    external_ref: ExternalRef,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    vacancy = service.withdraw_vacancy(
+        session, principal=principal, external_ref=external_ref, if_match=if_match
+    )
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    set_etag(response, vacancy.version)
+    return response

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.vacancies.models import Vacancy
+
+
+def get_own(
+    session: Session, landlord_id: str, external_ref: str, *, for_update: bool = False
+) -> Vacancy | None:
+    """A landlord's vacancy by its own reference. References are scoped per landlord, so
+    another landlord's vacancy with the same reference is simply not found."""
+    query = select(Vacancy).where(
+        Vacancy.landlord_id == landlord_id, Vacancy.external_ref == external_ref
+    )
+    if for_update:
+        # Serialises concurrent writes on PostgreSQL; SQLite writers already take the
+        # database lock at BEGIN IMMEDIATE.
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def list_page(
+    session: Session,
+    *,
+    landlord_id: str | None = None,
+    municipality: str | None = None,
+    status: str | None = None,
+    after: str | None,
+    limit: int,
+) -> list[Vacancy]:
+    """Vacancies filtered by the given scope; the caller supplies its own scope."""
+    if landlord_id is None and municipality is None:
+        raise ValueError("a vacancy listing needs a landlord or a municipality scope")
+    query = select(Vacancy).order_by(Vacancy.id).limit(limit)
+    if landlord_id is not None:
+        query = query.where(Vacancy.landlord_id == landlord_id)
+    if municipality is not None:
+        query = query.where(Vacancy.municipality_code == municipality)
+    if status is not None:
+        query = query.where(Vacancy.status == status)
+    if after is not None:
+        query = query.where(Vacancy.id > after)
+    return list(session.scalars(query))

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.agreements.schemas import ContractForm, ContractForms
+from app.types import AreaId, MunicipalityCode, PostalCode, Rent, Rooms, ShortText
+
+
+class VacancyStatus(enum.StrEnum):
+    """`open` until proposed; `let` once contracted; `withdrawn` by the landlord."""
+
+    open = "open"
+    proposed = "proposed"
+    let = "let"
+    withdrawn = "withdrawn"
+
+
+LivingArea = Annotated[int, Field(ge=1, le=1000, description="Living area, m²")]
+Floor = Annotated[int, Field(ge=-5, le=100, description="0 is the ground floor")]
+AvailableFrom = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+class VacancyUpsert(BaseModel):
+    """A vacancy under the landlord's own reference: the whole representation, replaced."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "municipality": "1980",
+                    "area": "BACKBY",
+                    "rooms": 2,
+                    "rent": 7400,
+                    "elevator": True,
+                    "ground_floor": False,
+                    "wheelchair": False,
+                    "contract_forms": ["municipal_contract", "support_agreement"],
+                    "address": "Bäckbygatan 12",
+                    "postal_code": "723 48",
+                    "living_area": 58,
+                    "floor": 2,
+                    "available_from": "2026-12-01",
+                }
+            ]
+        },
+    )
+
+    municipality: MunicipalityCode
+    area: AreaId = Field(description="An area id of the municipality")
+    rooms: Rooms
+    rent: Rent
+    elevator: bool = False
+    ground_floor: bool = False
+    wheelchair: bool = False
+    contract_forms: ContractForms
+    address: ShortText | None = None
+    postal_code: PostalCode | None = Field(default=None, examples=["723 48"])
+    living_area: LivingArea | None = None
+    floor: Floor | None = None
+    available_from: AvailableFrom | None = None
+
+
+class VacancyRead(BaseModel):
+    id: str
+    external_ref: str
+    landlord: str
+    municipality: str
+    area: str
+    rooms: int
+    rent: int
+    elevator: bool
+    ground_floor: bool
+    wheelchair: bool
+    contract_forms: list[ContractForm]
+    address: str | None
+    postal_code: str | None
+    living_area: int | None
+    floor: int | None
+    available_from: date | None
+    status: VacancyStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class VacancyPage(BaseModel):
+    items: list[VacancyRead]
+    next_cursor: str | None

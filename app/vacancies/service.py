@@ -1,0 +1,163 @@
+"""Vacancies: a landlord posts, updates and withdraws its own under its own reference;
+coordinators list the open ones in their municipality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.agreements import repository as agreements
+from app.agreements.schemas import ContractForm
+from app.areas.service import require_areas
+from app.auth import Principal, Role
+from app.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
+from app.etag import check_if_match
+from app.vacancies import repository
+from app.vacancies.models import Vacancy
+from app.vacancies.schemas import VacancyRead, VacancyStatus, VacancyUpsert
+
+
+def _landlord_of(principal: Principal) -> str:
+    if principal.role is not Role.landlord or principal.landlord_id is None:
+        raise NotFound("No such vacancy.")
+    return principal.landlord_id
+
+
+def _columns(data: VacancyUpsert) -> dict[str, Any]:
+    values = data.model_dump(exclude={"municipality"})
+    values["municipality_code"] = data.municipality
+    values["contract_forms"] = [form.value for form in data.contract_forms]
+    return values
+
+
+def upsert_vacancy(
+    session: Session,
+    *,
+    principal: Principal,
+    external_ref: str,
+    data: VacancyUpsert,
+    if_match: str | None,
+) -> tuple[Vacancy, bool]:
+    """Create or replace the landlord's vacancy; returns it and whether it was created.
+
+    A repost with the same reference updates the same row, never a duplicate (DOMAIN.md
+    §3); an identical repost changes nothing, not even the version. Reposting a withdrawn
+    vacancy re-opens it; a let one cannot be changed any more.
+    """
+    landlord_id = _landlord_of(principal)
+    if not agreements.has_any(session, data.municipality, landlord_id):
+        raise UnprocessableEntity(
+            f"municipality: the landlord has no agreement with municipality {data.municipality}"
+        )
+    require_areas(session, data.municipality, [data.area], "area")
+    values = _columns(data)
+    vacancy = repository.get_own(session, landlord_id, external_ref, for_update=True)
+    if vacancy is None:
+        if if_match is not None:
+            raise PreconditionFailed("If-Match was given but the vacancy does not exist.")
+        vacancy = Vacancy(
+            landlord_id=landlord_id,
+            external_ref=external_ref,
+            status=VacancyStatus.open.value,
+            **values,
+        )
+        session.add(vacancy)
+        session.flush()
+        return vacancy, True
+    check_if_match(if_match, vacancy.version)
+    if vacancy.status == VacancyStatus.let:
+        raise Conflict("The vacancy is let; it can no longer be changed.")
+    if vacancy.status == VacancyStatus.withdrawn:
+        values["status"] = VacancyStatus.open.value
+    if any(getattr(vacancy, key) != value for key, value in values.items()):
+        for key, value in values.items():
+            setattr(vacancy, key, value)
+        vacancy.version += 1
+        session.flush()
+    return vacancy, False
+
+
+def get_vacancy(session: Session, *, principal: Principal, external_ref: str) -> Vacancy:
+    vacancy = repository.get_own(session, _landlord_of(principal), external_ref)
+    if vacancy is None:
+        raise NotFound("No such vacancy.")
+    return vacancy
+
+
+def withdraw_vacancy(
+    session: Session, *, principal: Principal, external_ref: str, if_match: str | None
+) -> Vacancy:
+    """Withdraw: the vacancy stays (proposals and history refer to it) but is no longer
+    offered. Withdrawing twice is harmless; a let vacancy cannot be withdrawn."""
+    vacancy = repository.get_own(session, _landlord_of(principal), external_ref, for_update=True)
+    if vacancy is None:
+        raise NotFound("No such vacancy.")
+    check_if_match(if_match, vacancy.version)
+    if vacancy.status == VacancyStatus.let:
+        raise Conflict("The vacancy is let; it cannot be withdrawn.")
+    if vacancy.status != VacancyStatus.withdrawn:
+        vacancy.status = VacancyStatus.withdrawn.value
+        vacancy.version += 1
+        session.flush()
+    return vacancy
+
+
+def list_vacancies(
+    session: Session,
+    *,
+    principal: Principal,
+    municipality: str | None,
+    status: VacancyStatus | None,
+    after: str | None,
+    limit: int,
+) -> list[Vacancy]:
+    """A landlord lists its own (any status unless filtered); a coordinator the open
+    vacancies of its own municipality, which it must name."""
+    if principal.role is Role.landlord and principal.landlord_id is not None:
+        return repository.list_page(
+            session,
+            landlord_id=principal.landlord_id,
+            municipality=municipality,
+            status=status.value if status else None,
+            after=after,
+            limit=limit,
+        )
+    if principal.role is Role.coordinator and principal.municipality is not None:
+        if municipality is None:
+            raise UnprocessableEntity("municipality: required for a coordinator")
+        if municipality != principal.municipality:
+            raise NotFound("No such municipality.")
+        return repository.list_page(
+            session,
+            municipality=municipality,
+            status=(status or VacancyStatus.open).value,
+            after=after,
+            limit=limit,
+        )
+    raise NotFound("No such vacancy.")
+
+
+def to_read(vacancy: Vacancy) -> VacancyRead:
+    return VacancyRead(
+        id=vacancy.id,
+        external_ref=vacancy.external_ref,
+        landlord=vacancy.landlord_id,
+        municipality=vacancy.municipality_code,
+        area=vacancy.area,
+        rooms=vacancy.rooms,
+        rent=vacancy.rent,
+        elevator=vacancy.elevator,
+        ground_floor=vacancy.ground_floor,
+        wheelchair=vacancy.wheelchair,
+        contract_forms=[ContractForm(form) for form in vacancy.contract_forms],
+        address=vacancy.address,
+        postal_code=vacancy.postal_code,
+        living_area=vacancy.living_area,
+        floor=vacancy.floor,
+        available_from=vacancy.available_from,
+        status=VacancyStatus(vacancy.status),
+        version=vacancy.version,
+        created_at=vacancy.created_at,
+        updated_at=vacancy.updated_at,
+    )

@@ -1,0 +1,331 @@
+"""Vacancies: posted by a landlord under its own reference (idempotent), visible only to
+that landlord and, when open, to the coordinator of the municipality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.vacancies.models import Vacancy
+from tests.conftest import Api
+
+PROBLEM = "application/problem+json"
+
+
+def vacancy(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "municipality": "1980",
+        "area": "BACKBY",
+        "rooms": 2,
+        "rent": 7400,
+        "elevator": True,
+        "ground_floor": False,
+        "wheelchair": False,
+        "contract_forms": ["municipal_contract", "support_agreement"],
+        "address": "Bäckbygatan 12",
+        "postal_code": "723 48",
+        "living_area": 58,
+        "floor": 2,
+        "available_from": "2026-12-01",
+    }
+    body.update(overrides)
+    return body
+
+
+class World:
+    """Västerås with two areas, two landlords with agreements, and their clients."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        api.municipality("1980")
+        api.municipality("0680")
+        self.coordinator = api.client("coordinator", municipality="1980")
+        for code, name in (("BACKBY", "Bäckby"), ("CENTRUM", "Centrum")):
+            area = self.coordinator.put(
+                f"/v1/municipalities/1980/areas/{code}", json={"name": name}
+            )
+            assert area.status_code == 201
+        self.mimer = api.landlord("Mimer", "556036-0793")
+        self.balder = api.landlord("Balder", "556703-7485", "private")
+        for landlord in (self.mimer, self.balder):
+            response = self.coordinator.put(
+                f"/v1/agreements/1980/{landlord}/2026",
+                json={"quota": 10, "contract_forms": ["municipal_contract"]},
+            )
+            assert response.status_code == 201
+        self.mimer_client = api.client("landlord", landlord=self.mimer)
+        self.balder_client = api.client("landlord", landlord=self.balder)
+
+    def rows(self, landlord: str | None = None, external_ref: str | None = None) -> int:
+        query = select(func.count()).select_from(Vacancy)
+        if landlord is not None:
+            query = query.where(Vacancy.landlord_id == landlord)
+        if external_ref is not None:
+            query = query.where(Vacancy.external_ref == external_ref)
+        with self.api.app.state.sessionmaker() as session:
+            return int(session.scalar(query) or 0)
+
+    def set_status(self, landlord: str, external_ref: str, status: str) -> None:
+        with self.api.app.state.sessionmaker.begin() as session:
+            session.execute(
+                update(Vacancy)
+                .where(Vacancy.landlord_id == landlord, Vacancy.external_ref == external_ref)
+                .values(status=status)
+            )
+
+
+@pytest.fixture
+def world(api: Api) -> World:
+    return World(api)
+
+
+def test_landlord_posts_a_vacancy(world: World) -> None:
+    response = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy())
+    assert response.status_code == 201
+    assert response.headers["ETag"] == '"1"'
+    body = response.json()
+    assert body["external_ref"] == "LGH-1001"
+    assert body["landlord"] == world.mimer
+    assert body["municipality"] == "1980"
+    assert body["status"] == "open"
+    assert body["postal_code"] == "723 48"
+    assert body["available_from"] == "2026-12-01"
+    read = world.mimer_client.get("/v1/vacancies/LGH-1001")
+    assert read.status_code == 200
+    assert read.headers["ETag"] == '"1"'
+    assert read.json() == body
+
+
+def test_reposting_the_same_external_ref_updates_and_never_duplicates(world: World) -> None:
+    first = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy())
+    same = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy())
+    assert same.status_code == 200
+    assert same.headers["ETag"] == first.headers["ETag"] == '"1"'
+    assert same.json()["id"] == first.json()["id"]
+
+    changed = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy(rent=7600))
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] == '"2"'
+    assert changed.json()["rent"] == 7600
+    assert changed.json()["id"] == first.json()["id"]
+    assert world.rows(world.mimer, "LGH-1001") == 1
+    assert len(world.mimer_client.get("/v1/vacancies").json()["items"]) == 1
+
+
+def test_landlord_cannot_read_change_or_withdraw_another_landlords_vacancy(
+    world: World,
+) -> None:
+    original = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy()).json()
+
+    read = world.balder_client.get("/v1/vacancies/LGH-1001")
+    assert read.status_code == 404
+    assert read.headers["content-type"] == PROBLEM
+    withdraw = world.balder_client.delete("/v1/vacancies/LGH-1001")
+    assert withdraw.status_code == 404
+    assert withdraw.headers["content-type"] == PROBLEM
+    assert world.balder_client.get("/v1/vacancies").json()["items"] == []
+
+    # The reference is Balder's own namespace: its PUT creates Balder's vacancy.
+    own = world.balder_client.put("/v1/vacancies/LGH-1001", json=vacancy(rent=1))
+    assert own.status_code == 201
+    assert own.json()["landlord"] == world.balder
+    assert own.json()["id"] != original["id"]
+
+    assert world.mimer_client.get("/v1/vacancies/LGH-1001").json() == original
+    assert world.rows(world.mimer) == 1
+
+
+def test_unknown_fields_are_422_problem_json(world: World) -> None:
+    response = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy(status="let"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert "status" in response.json()["detail"]
+    assert world.rows() == 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"rooms": 0},
+        {"rooms": 11},
+        {"rent": 0},
+        {"rent": 100_001},
+        {"rent": 10**30},
+        {"contract_forms": []},
+        {"contract_forms": ["lease_for_life"]},
+        {"contract_forms": ["short_term", "short_term"]},
+        {"postal_code": "72348"},
+        {"living_area": 0},
+        {"floor": -6},
+        {"floor": 101},
+        {"available_from": "not a date"},
+        {"address": "Gatan\x001"},
+        {"address": ""},
+        {"municipality": "9999"},
+        {"area": ""},
+        {"area": "x" * 33},
+    ],
+)
+def test_invalid_vacancy_bodies_are_422(world: World, bad: dict[str, Any]) -> None:
+    response = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy(**bad))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert world.rows() == 0
+
+
+def test_malformed_external_ref_is_422(world: World) -> None:
+    for ref in ("-leading-dash", "x" * 65, "a%20b"):
+        response = world.mimer_client.put(f"/v1/vacancies/{ref}", json=vacancy())
+        assert response.status_code == 422, ref
+    assert world.rows() == 0
+
+
+def test_municipality_without_an_agreement_is_422(world: World) -> None:
+    response = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy(municipality="0680"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert "municipality" in response.json()["detail"]
+    assert world.rows() == 0
+
+
+def test_area_must_be_an_area_of_the_municipality(world: World) -> None:
+    response = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy(area="NOWHERE"))
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("area:")
+    assert world.rows() == 0
+
+
+def test_stale_if_match_is_412_and_changes_nothing(world: World) -> None:
+    world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy())
+    current = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy(rent=7500))
+    assert current.headers["ETag"] == '"2"'
+    stale = world.mimer_client.put(
+        "/v1/vacancies/LGH-1001", json=vacancy(rent=9999), headers={"If-Match": '"1"'}
+    )
+    assert stale.status_code == 412
+    assert stale.headers["content-type"] == PROBLEM
+    stale_delete = world.mimer_client.delete("/v1/vacancies/LGH-1001", headers={"If-Match": '"1"'})
+    assert stale_delete.status_code == 412
+    after = world.mimer_client.get("/v1/vacancies/LGH-1001")
+    assert after.json()["rent"] == 7500
+    assert after.json()["status"] == "open"
+    assert after.headers["ETag"] == '"2"'
+
+    fresh = world.mimer_client.put(
+        "/v1/vacancies/LGH-1001", json=vacancy(rent=9999), headers={"If-Match": '"2"'}
+    )
+    assert fresh.status_code == 200
+    assert fresh.headers["ETag"] == '"3"'
+
+
+def test_if_match_on_a_missing_vacancy_is_412(world: World) -> None:
+    response = world.mimer_client.put(
+        "/v1/vacancies/LGH-1001", json=vacancy(), headers={"If-Match": '"1"'}
+    )
+    assert response.status_code == 412
+    assert world.rows() == 0
+
+
+def test_withdraw_is_idempotent_and_a_repost_reopens(world: World) -> None:
+    world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy())
+    first = world.mimer_client.delete("/v1/vacancies/LGH-1001")
+    assert first.status_code == 204
+    again = world.mimer_client.delete("/v1/vacancies/LGH-1001")
+    assert again.status_code == 204
+    withdrawn = world.mimer_client.get("/v1/vacancies/LGH-1001")
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert withdrawn.headers["ETag"] == '"2"'
+    assert world.mimer_client.delete("/v1/vacancies/NEVER-POSTED").status_code == 404
+
+    reopened = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy())
+    assert reopened.status_code == 200
+    assert reopened.json()["status"] == "open"
+    assert reopened.headers["ETag"] == '"3"'
+    assert world.rows() == 1
+
+
+def test_a_let_vacancy_cannot_be_changed_or_withdrawn(world: World) -> None:
+    world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy())
+    world.set_status(world.mimer, "LGH-1001", "let")
+    response = world.mimer_client.put("/v1/vacancies/LGH-1001", json=vacancy(rent=1))
+    assert response.status_code == 409
+    assert response.headers["content-type"] == PROBLEM
+    assert world.mimer_client.delete("/v1/vacancies/LGH-1001").status_code == 409
+    after = world.mimer_client.get("/v1/vacancies/LGH-1001").json()
+    assert (after["status"], after["rent"]) == ("let", 7400)
+
+
+def test_landlord_lists_own_vacancies_with_status_filter(world: World) -> None:
+    for ref in ("A1", "A2", "A3"):
+        world.mimer_client.put(f"/v1/vacancies/{ref}", json=vacancy())
+    world.balder_client.put("/v1/vacancies/B1", json=vacancy())
+    world.mimer_client.delete("/v1/vacancies/A2")
+
+    refs = [v["external_ref"] for v in world.mimer_client.get("/v1/vacancies").json()["items"]]
+    assert sorted(refs) == ["A1", "A2", "A3"]
+    withdrawn = world.mimer_client.get("/v1/vacancies", params={"status": "withdrawn"})
+    assert [v["external_ref"] for v in withdrawn.json()["items"]] == ["A2"]
+    assert world.mimer_client.get("/v1/vacancies", params={"status": "gone"}).status_code == 422
+
+    first = world.mimer_client.get("/v1/vacancies", params={"limit": 2}).json()
+    assert len(first["items"]) == 2
+    rest = world.mimer_client.get(
+        "/v1/vacancies", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    assert sorted(v["external_ref"] for v in first["items"] + rest["items"]) == sorted(refs)
+    assert rest["next_cursor"] is None
+
+
+def test_coordinator_lists_open_vacancies_of_its_own_municipality_only(
+    world: World, api: Api
+) -> None:
+    world.mimer_client.put("/v1/vacancies/A1", json=vacancy())
+    world.balder_client.put("/v1/vacancies/B1", json=vacancy(area="CENTRUM"))
+    world.balder_client.put("/v1/vacancies/B2", json=vacancy())
+    world.balder_client.delete("/v1/vacancies/B2")
+
+    listed = world.coordinator.get("/v1/vacancies", params={"municipality": "1980"})
+    assert listed.status_code == 200
+    assert sorted(v["external_ref"] for v in listed.json()["items"]) == ["A1", "B1"]
+    withdrawn = world.coordinator.get(
+        "/v1/vacancies", params={"municipality": "1980", "status": "withdrawn"}
+    )
+    assert [v["external_ref"] for v in withdrawn.json()["items"]] == ["B2"]
+
+    other = world.coordinator.get("/v1/vacancies", params={"municipality": "0680"})
+    assert other.status_code == 404
+    assert other.headers["content-type"] == PROBLEM
+    missing = world.coordinator.get("/v1/vacancies")
+    assert missing.status_code == 422
+    jonkoping = api.client("coordinator", municipality="0680")
+    assert jonkoping.get("/v1/vacancies", params={"municipality": "1980"}).status_code == 404
+    assert jonkoping.get("/v1/vacancies", params={"municipality": "0680"}).json()["items"] == []
+
+
+def test_only_landlords_write_and_coordinators_and_landlords_list(world: World, api: Api) -> None:
+    social = api.client("social_services", municipality="1980")
+    for client in (world.coordinator, social, api.admin):
+        response = client.put("/v1/vacancies/LGH-1001", json=vacancy())
+        assert response.status_code == 403
+        assert response.headers["content-type"] == PROBLEM
+        assert client.delete("/v1/vacancies/LGH-1001").status_code == 403
+        assert client.get("/v1/vacancies/LGH-1001").status_code == 403
+    for client in (social, api.admin):
+        assert client.get("/v1/vacancies", params={"municipality": "1980"}).status_code == 403
+    assert api.anonymous.get("/v1/vacancies").status_code == 401
+    assert world.rows() == 0
+
+
+def test_landlord_cannot_touch_households(world: World) -> None:
+    """Landlords never see or write household data (DOMAIN.md §2, §6). Until the households
+    routes exist the request is refused anyway (404/405); once they do, it must be 403."""
+    response = world.mimer_client.post("/v1/households", json={})
+    assert response.status_code >= 400
+    assert response.headers["content-type"] == PROBLEM
+    households_exist = any(
+        getattr(route, "path", "") == "/v1/households" for route in world.api.app.routes
+    )
+    if households_exist:
+        assert response.status_code == 403
