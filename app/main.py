@@ -13,11 +13,13 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from app import __doc__ as app_doc
 from app.config import Settings, get_settings
@@ -75,6 +77,16 @@ def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
     return summary, cleaned
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method any route serves on this path: Starlette's own `Allow` names only the
+    first route that matched the path, and we declare one route per method."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error a client can cause, and any we did not foresee, leaves as problem+json."""
 
@@ -92,12 +104,13 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
-        return problem_response(
-            exc.status_code, slug, title, detail, headers=dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return problem_response(exc.status_code, slug, title, detail, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
@@ -200,9 +213,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_request_context(app)
     include_routers(app)
-    Instrumentator(excluded_handlers=["/metrics"], should_group_status_codes=True).instrument(
-        app
-    ).expose(app, include_in_schema=True, tags=["operations"])
+    Instrumentator(excluded_handlers=["/metrics"], should_group_status_codes=True).instrument(app)
     app.openapi = custom_openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -233,6 +244,15 @@ def health_router() -> Any:
     from fastapi import APIRouter
 
     router = APIRouter(tags=["operations"])
+
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics (labels carry route templates, never ids)",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+    )
+    def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/healthz", summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:

@@ -53,8 +53,8 @@ _EXAMPLES = {
     503: ("service-unavailable", "Temporarily unavailable", "The database is busy."),
 }
 
-# Every authenticated operation can answer these.
-AUTHENTICATED = (401, 403, 422, 503)
+# Every authenticated operation can answer these (400: a body that is not JSON at all).
+AUTHENTICATED = (400, 401, 403, 422, 503)
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:

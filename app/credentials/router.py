@@ -59,6 +59,19 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     response_model=TokenRead,
     summary="Exchange client credentials for a bearer token",
     responses=problems(400, 401, 422, 503),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "example": {
+                        "grant_type": "client_credentials",
+                        "client_id": "cid_Ab3dE5gH7jK9mN1p",
+                        "client_secret": "the secret shown once at creation",
+                    }
+                }
+            }
+        }
+    },
 )
 def create_token(
     request: Request,
