@@ -16,7 +16,7 @@ from organisationsnummer.organisationsnummer import (
     Organisationsnummer,
     OrganisationsnummerException,
 )
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, StringConstraints
 
 _NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 
@@ -37,10 +37,22 @@ UUIDStr = Annotated[
     ),
 ]
 PostalCode = Annotated[str, StringConstraints(pattern=r"^[1-9]\d{2} \d{2}$")]
-Rooms = Annotated[int, Field(ge=1, le=10)]
-Rent = Annotated[int, Field(ge=1, le=100_000, description="SEK per month")]
-Money = Annotated[int, Field(ge=0, le=10_000_000, description="SEK")]
-Count = Annotated[int, Field(ge=0, le=100_000)]
+# Numbers and flags are strict: `true` is not 1 and "3" is not 3, so what a client sends is
+# what the schema says (a fuzzer checks that schema-violating input is refused).
+Rooms = Annotated[int, Strict(), Field(ge=1, le=10)]
+Rent = Annotated[int, Strict(), Field(ge=1, le=100_000, description="SEK per month")]
+Money = Annotated[int, Strict(), Field(ge=0, le=10_000_000, description="SEK")]
+Count = Annotated[int, Strict(), Field(ge=0, le=100_000)]
+Flag = StrictBool
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, (bool, str)):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+Multiple = Annotated[float, BeforeValidator(_not_bool), Field(ge=0, le=10, allow_inf_nan=False)]
 
 
 @lru_cache(maxsize=1)
