@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Depends, Header
 from pydantic import BaseModel, Field
+
+from app.errors import UnprocessableEntity
 
 
 class AuditAction(enum.StrEnum):
@@ -37,14 +40,36 @@ class AuditPage(BaseModel):
     next_cursor: str | None
 
 
-PurposeHeader = Annotated[
-    str | None,
-    Header(
-        alias="X-Purpose",
-        min_length=1,
-        max_length=200,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
-        description="Why the record is read or changed (e.g. a case number or a task); "
-        "written to the audit log. At most 200 characters, no control characters.",
-    ),
-]
+MAX_PURPOSE_LENGTH = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def purpose_header(
+    raw: Annotated[
+        str | None,
+        Header(
+            alias="X-Purpose",
+            min_length=1,
+            max_length=4 * MAX_PURPOSE_LENGTH,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="Why the record is read or changed (a task, a decision); written "
+            "to the audit log. UTF-8, at most 200 characters, no control characters.",
+        ),
+    ] = None,
+) -> str | None:
+    """The caller's stated purpose. HTTP hands header bytes over as Latin-1; a Swedish
+    purpose is sent as UTF-8, so it is decoded as such when it is valid UTF-8."""
+    if raw is None:
+        return None
+    try:
+        purpose = raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        purpose = raw
+    if len(purpose) > MAX_PURPOSE_LENGTH:
+        raise UnprocessableEntity(f"X-Purpose: at most {MAX_PURPOSE_LENGTH} characters")
+    if _CONTROL.search(purpose):
+        raise UnprocessableEntity("X-Purpose: must not contain control characters")
+    return purpose
+
+
+PurposeHeader = Annotated[str | None, Depends(purpose_header)]

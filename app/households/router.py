@@ -49,9 +49,9 @@ HouseholdId = Annotated[
 def create_household(
     session: SessionDep,
     principal: CaseWorker,
+    purpose: PurposeHeader,
     body: HouseholdCreate,
     response: Response,
-    purpose: PurposeHeader = None,
 ) -> HouseholdView:
     """The household belongs to the caller's municipality. `rooms_min`, `rooms_max` and
     `max_rent` may be left out; the response shows the derived values and names them in
@@ -71,11 +71,11 @@ def create_household(
 def list_households(
     session: SessionDep,
     principal: CaseWorker,
+    purpose: PurposeHeader,
     page: PageDep,
     status_filter: Annotated[
         HouseholdStatus | None, Query(alias="status", description="Only cases in this state")
     ] = None,
-    purpose: PurposeHeader = None,
 ) -> HouseholdPage:
     """Every household listed is audited as read. Protected-identity cases appear to social
     services in their restricted form."""
@@ -97,9 +97,9 @@ def list_households(
 def get_household(
     session: SessionDep,
     principal: CaseWorker,
+    purpose: PurposeHeader,
     household_id: HouseholdId,
     response: Response,
-    purpose: PurposeHeader = None,
 ) -> HouseholdView:
     """The read is audited. Social services get only the restricted view of a
     protected-identity case."""
@@ -119,11 +119,11 @@ def get_household(
 def update_household(
     session: SessionDep,
     principal: CaseWorker,
+    purpose: PurposeHeader,
     household_id: HouseholdId,
     body: HouseholdUpdate,
     response: Response,
     if_match: IfMatchHeader = None,
-    purpose: PurposeHeader = None,
 ) -> HouseholdView:
     """Only the fields sent change; `null` for `rooms_min`, `rooms_max` or `max_rent`
     returns it to the derived default. A stale `If-Match` → 412, a closed case → 409, a
@@ -149,11 +149,11 @@ def update_household(
 def close_household(
     session: SessionDep,
     principal: CaseWorker,
+    purpose: PurposeHeader,
     household_id: HouseholdId,
     body: HouseholdClose,
     response: Response,
     if_match: IfMatchHeader = None,
-    purpose: PurposeHeader = None,
 ) -> HouseholdView:
     """The case leaves future match rounds. Closing a closed case → 409."""
     household = service.close_household(

@@ -25,18 +25,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from app.agreements.schemas import ContractForm
 from app.types import AreaId, Identifier, Money, Rent, Rooms, ShortText
-
-
-class ContractForm(enum.StrEnum):
-    """The contract forms of DOMAIN.md §5 (the housing staircase)."""
-
-    municipal_contract = "municipal_contract"
-    training_apartment = "training_apartment"
-    support_agreement = "support_agreement"
-    housing_first = "housing_first"
-    first_hand_with_guarantee = "first_hand_with_guarantee"
-    short_term = "short_term"
 
 
 class TargetGroup(enum.StrEnum):
