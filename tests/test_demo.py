@@ -1,0 +1,60 @@
+"""`make run`'s demo data: a newcomer gets working credentials and sees demo vacancies."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.demo import load_demo
+
+
+def _token(client: TestClient, line: dict[str, str]) -> dict[str, str]:
+    response = client.post(
+        "/v1/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": line["client_id"],
+            "client_secret": line["client_secret"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_demo_prints_a_working_credential_for_each_role(app: FastAPI) -> None:
+    printed = load_demo(app.state.settings)
+    assert {line["role"] for line in printed} == {
+        "admin",
+        "coordinator",
+        "social_services",
+        "landlord",
+    }
+    client = TestClient(app)
+    coordinator = next(line for line in printed if line["role"] == "coordinator")
+    listed = client.get("/v1/vacancies?municipality=1980", headers=_token(client, coordinator))
+    assert listed.status_code == 200
+    assert len(listed.json()["items"]) >= 4
+    social = next(line for line in printed if line["role"] == "social_services")
+    households = client.get("/v1/households", headers=_token(client, social))
+    assert households.status_code == 200
+    assert all(item["case_ref"].startswith("DEMO-") for item in households.json()["items"])
+
+
+def test_restarting_rotates_demo_credentials_and_keeps_the_data(app: FastAPI) -> None:
+    first = load_demo(app.state.settings)
+    second = load_demo(app.state.settings)
+    client = TestClient(app)
+    old_landlord = next(line for line in first if line["role"] == "landlord")
+    refused = client.post(
+        "/v1/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": old_landlord["client_id"],
+            "client_secret": old_landlord["client_secret"],
+        },
+    )
+    assert refused.status_code == 401
+    new_landlord = next(line for line in second if line["role"] == "landlord")
+    own = client.get("/v1/vacancies", headers=_token(client, new_landlord))
+    assert own.status_code == 200
+    assert len(own.json()["items"]) == 4
