@@ -5,8 +5,13 @@ from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.credentials.models import Credential
 from app.households.models import Household
+from app.idempotency.models import IdempotencyRecord
 from app.landlords.models import Landlord
 from app.municipalities.models import Municipality
+from app.policies.models import Policy
+from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.rounds.models import Round
+from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
 __all__ = [
@@ -14,8 +19,15 @@ __all__ = [
     "Area",
     "AuditEvent",
     "Credential",
+    "ForbiddenPair",
     "Household",
+    "IdempotencyRecord",
     "Landlord",
     "Municipality",
+    "Pin",
+    "Policy",
+    "Proposal",
+    "Round",
+    "Tenancy",
     "Vacancy",
 ]

@@ -1,0 +1,1 @@
+"""Idempotency keys for creating POSTs, scoped per credential and stored in the database."""

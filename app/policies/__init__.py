@@ -1,0 +1,1 @@
+"""Priority policy per municipality: the weights that rank households, versioned."""

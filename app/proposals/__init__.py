@@ -1,0 +1,1 @@
+"""Proposals (anvisningar): one vacancy for one household, and their lifecycle."""

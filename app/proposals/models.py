@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, new_id, utcnow
+
+LIVE_STATUSES = ("proposed", "released", "landlord_accepted", "household_accepted")
+LIVE = "status IN ('proposed', 'released', 'landlord_accepted', 'household_accepted')"
+
+
+class Proposal(Base):
+    """A vacancy or a household is in at most one live proposal: guaranteed by partial
+    unique indexes, not only by code, so concurrent rounds or accepts cannot double-book."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index(
+            "uq_proposals_live_vacancy",
+            "vacancy_id",
+            unique=True,
+            sqlite_where=text(LIVE),
+            postgresql_where=text(LIVE),
+        ),
+        Index(
+            "uq_proposals_live_household",
+            "household_id",
+            unique=True,
+            sqlite_where=text(LIVE),
+            postgresql_where=text(LIVE),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    round_id: Mapped[str | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    landlord_id: Mapped[str] = mapped_column(ForeignKey("landlords.id"), index=True)
+    vacancy_id: Mapped[str] = mapped_column(ForeignKey("vacancies.id"), index=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    contract_form: Mapped[str] = mapped_column(String(30))
+    exception: Mapped[bool] = mapped_column(default=False)
+    score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    decline_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    decline_comment: Mapped[str | None] = mapped_column(String(2000), default=None)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ForbiddenPair(Base):
+    """A pair that must never be proposed again: declined, expired, or forbidden by the
+    coordinator (DOMAIN.md §4 rule 6)."""
+
+    __tablename__ = "forbidden_pairs"
+    __table_args__ = (UniqueConstraint("household_id", "vacancy_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    vacancy_id: Mapped[str] = mapped_column(ForeignKey("vacancies.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Pin(Base):
+    """The coordinator's decision that this household must get this vacancy next round."""
+
+    __tablename__ = "pins"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), unique=True)
+    vacancy_id: Mapped[str] = mapped_column(ForeignKey("vacancies.id"), unique=True)
+    created_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Tenancies: what a contracted proposal becomes, counted toward the landlord's quota."""

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, new_id, utcnow
+
+ACTIVE = "status = 'active'"
+
+
+class Tenancy(Base):
+    """A vacancy and a household are each in at most one active tenancy (partial unique
+    indexes). Keeps only what quota accounting needs once the household is erased."""
+
+    __tablename__ = "tenancies"
+    __table_args__ = (
+        Index(
+            "uq_tenancies_active_vacancy",
+            "vacancy_id",
+            unique=True,
+            sqlite_where=text(ACTIVE),
+            postgresql_where=text(ACTIVE),
+        ),
+        Index(
+            "uq_tenancies_active_household",
+            "household_id",
+            unique=True,
+            sqlite_where=text(ACTIVE),
+            postgresql_where=text(ACTIVE),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposals.id"), unique=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    landlord_id: Mapped[str] = mapped_column(ForeignKey("landlords.id"), index=True)
+    vacancy_id: Mapped[str] = mapped_column(ForeignKey("vacancies.id"))
+    household_id: Mapped[str | None] = mapped_column(ForeignKey("households.id"), default=None)
+    contract_form: Mapped[str] = mapped_column(String(30))
+    exception: Mapped[bool] = mapped_column(default=False)
+    agreement_year: Mapped[int] = mapped_column(index=True)
+    start_date: Mapped[date]
+    trial_period_end: Mapped[date | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
