@@ -225,6 +225,10 @@ def include_routers(app: FastAPI) -> None:
     from app.households.router import router as households
     from app.landlords.router import router as landlords
     from app.municipalities.router import router as municipalities
+    from app.policies.router import router as policies
+    from app.proposals.router import router as proposals
+    from app.rounds.router import router as rounds
+    from app.tenancies.router import router as tenancies
     from app.vacancies.router import router as vacancies
 
     app.include_router(health_router())
