@@ -240,6 +240,10 @@ def include_routers(app: FastAPI) -> None:
         agreements,
         vacancies,
         households,
+        policies,
+        rounds,
+        proposals,
+        tenancies,
     ):
         app.include_router(router)
 
