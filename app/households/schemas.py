@@ -17,16 +17,18 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    Strict,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.agreements.schemas import ContractForm
-from app.types import AreaId, Identifier, Money, Rent, Rooms, ShortText
+from app.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText
 
 
 class TargetGroup(enum.StrEnum):
@@ -79,6 +81,16 @@ def _not_a_personnummer(value: str) -> str:
     return value
 
 
+_RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _rfc3339_text(value: Any) -> Any:
+    """Only an RFC 3339 date-time string, as the schema says: no Unix timestamps."""
+    if not isinstance(value, str) or not _RFC3339_START.match(value):
+        raise ValueError("must be an RFC 3339 date-time with a UTC offset")
+    return value
+
+
 def _registered_in_the_past(value: datetime) -> datetime:
     """A waiting time starts in the past; far-off years are refused before they can overflow
     the UTC conversion in the database layer."""
@@ -104,9 +116,9 @@ CaseRef = Annotated[
     AfterValidator(_not_a_personnummer),
     Field(description="The municipality's own case reference; never a personnummer"),
 ]
-Adults = Annotated[int, Field(ge=1, le=20)]
-Children = Annotated[int, Field(ge=0, le=20)]
-ChildAge = Annotated[int, Field(ge=0, le=17)]
+Adults = Annotated[int, Strict(), Field(ge=1, le=20)]
+Children = Annotated[int, Strict(), Field(ge=0, le=20)]
+ChildAge = Annotated[int, Strict(), Field(ge=0, le=17)]
 ChildrenAges = Annotated[list[ChildAge], Field(max_length=20, description="One age per child")]
 TargetGroups = Annotated[
     list[TargetGroup], Field(max_length=len(TargetGroup)), AfterValidator(_unique)
@@ -115,10 +127,11 @@ AreaList = Annotated[list[AreaId], Field(max_length=100), AfterValidator(_unique
 ContractForms = Annotated[
     list[ContractForm], Field(min_length=1, max_length=len(ContractForm)), AfterValidator(_unique)
 ]
-DrugFreeMonths = Annotated[int, Field(ge=0, le=600)]
-Urgency = Annotated[int, Field(ge=0, le=3, description="0 normal … 3 acute")]
+DrugFreeMonths = Annotated[int, Strict(), Field(ge=0, le=600)]
+Urgency = Annotated[int, Strict(), Field(ge=0, le=3, description="0 normal … 3 acute")]
 RegisteredAt = Annotated[
     AwareDatetime,
+    BeforeValidator(_rfc3339_text),
     AfterValidator(_registered_in_the_past),
     Field(description="When the need was registered (waiting time); not in the future"),
 ]
@@ -196,24 +209,24 @@ class HouseholdCreate(BaseModel):
     target_groups: TargetGroups = []
     income: Income = Field(default_factory=Income)
     employment: Employment = Employment.none
-    payment_remarks: bool = False
+    payment_remarks: Flag = False
     debts: Money = 0
-    municipal_guarantee: bool = Field(
+    municipal_guarantee: Flag = Field(
         default=False, description="hyresgaranti / kommunal borgen granted"
     )
-    home_insurance: bool = False
+    home_insurance: Flag = False
     drug_free_months: DrugFreeMonths | None = None
     rooms_min: Rooms | None = None
     rooms_max: Rooms | None = None
     max_rent: Rent | None = None
-    needs_elevator: bool = False
-    needs_ground_floor: bool = False
-    needs_wheelchair: bool = False
+    needs_elevator: Flag = False
+    needs_ground_floor: Flag = False
+    needs_wheelchair: Flag = False
     avoid_areas: AreaList = Field(
         default=[], description="Hard: never placed here. Never shown to a landlord."
     )
     preferred_areas: AreaList = Field(default=[], description="Soft: school, work, network")
-    support_plan: bool = Field(default=False, description="boendestöd in place")
+    support_plan: Flag = Field(default=False, description="boendestöd in place")
     contract_forms: ContractForms
     urgency: Urgency = 0
     registered_at: RegisteredAt | None = Field(
@@ -250,20 +263,20 @@ class HouseholdUpdate(BaseModel):
     target_groups: TargetGroups | None = None
     income: Income | None = None
     employment: Employment | None = None
-    payment_remarks: bool | None = None
+    payment_remarks: Flag | None = None
     debts: Money | None = None
-    municipal_guarantee: bool | None = None
-    home_insurance: bool | None = None
+    municipal_guarantee: Flag | None = None
+    home_insurance: Flag | None = None
     drug_free_months: DrugFreeMonths | None = None
     rooms_min: Rooms | None = None
     rooms_max: Rooms | None = None
     max_rent: Rent | None = None
-    needs_elevator: bool | None = None
-    needs_ground_floor: bool | None = None
-    needs_wheelchair: bool | None = None
+    needs_elevator: Flag | None = None
+    needs_ground_floor: Flag | None = None
+    needs_wheelchair: Flag | None = None
     avoid_areas: AreaList | None = None
     preferred_areas: AreaList | None = None
-    support_plan: bool | None = None
+    support_plan: Flag | None = None
     contract_forms: ContractForms | None = None
     urgency: Urgency | None = None
     registered_at: RegisteredAt | None = None
@@ -325,8 +338,8 @@ class HouseholdRead(BaseModel):
     children_ages: list[int] | None
     persons: int
     target_groups: list[TargetGroup]
-    newly_arrived: bool = Field(description="Derived: `newly_arrived` is a target group")
-    protected_identity: bool = Field(
+    newly_arrived: Flag = Field(description="Derived: `newly_arrived` is a target group")
+    protected_identity: Flag = Field(
         description="Derived: `protected_identity` is a target group (coordinators only)"
     )
     income: Income
