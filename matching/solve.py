@@ -1,0 +1,489 @@
+"""`solve(problem) -> Solution`: the method, time limits, status mapping and determinism.
+
+Method (see benchmarks/README.md for measurements):
+
+1. Screen every pair with the vectorised eligibility rules; apply pins.
+2. **Primary tier by column generation.** Solve the linear relaxation over a small set of
+   candidate pairs per household with GLOP, price *all* eligible pairs against its duals
+   (numpy), add the improving ones, repeat until none improves: the relaxation is then solved
+   over every pair and its value is a proven upper bound.
+3. **Reduced-cost filtering.** For any feasible x, Σ w·x ≤ LP* + Σ rc_p·x_p with rc_p ≤ 0, so a
+   solution worth at least `target` uses only pairs with rc_p ≥ target − LP*. An integral
+   relaxation is already optimal. Otherwise an integer program over the near-zero
+   reduced-cost pairs gives an incumbent, and one over the pairs that could still beat it
+   proves the optimum — an exact method on a fraction of the pairs.
+4. **Tiers 2 and 3** (spread across landlords, fit) are integer programs over exactly the pairs
+   that can appear in some primary-optimal solution (rc_p ≥ P* − LP*), with the primary
+   objective fixed at its optimum, so a lower tier never costs anything in a higher one.
+
+Every solver used is deterministic (GLOP, HiGHS; CP-SAT with `interleave_search`), and every
+array is ordered by household and vacancy index, so the same input gives the same output.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+from ortools.linear_solver import linear_solver_pb2 as pb
+from ortools.linear_solver import pywraplp
+
+from matching.eligibility import check_pair, eligible_pairs
+from matching.explain import build_solution
+from matching.model import I64, PairModel, RoundData, fit_points, reduced_costs, round_data
+from matching.problem import Problem, Solution
+
+DEFAULT_TIME_LIMIT_S = 60.0
+#: Candidate pairs per household in the first restricted relaxation.
+INITIAL_COLUMNS_PER_HOUSEHOLD = 6
+#: Improving pairs added per household in each pricing round.
+PRICED_COLUMNS_PER_HOUSEHOLD = 4
+#: Reduced-cost tolerance (weights are integers, so this is far below one unit).
+EPS = 1e-6
+#: Above this many pairs the lower tiers are optimised on a subset (reported "feasible").
+MAX_TIER_COLUMNS = 400_000
+#: CP-SAT deterministic-time budget of each lower tier (machine independent, so the result
+#: does not depend on the machine's speed).
+TIER_WORK_LIMIT = 2.0
+#: Wall-clock budget of each lower tier: at least this, or as long as the primary tier took.
+TIER_MIN_SECONDS = 2.0
+#: Lower tiers with a fractional relaxation are solved as integer programs only up to here.
+MAX_TIER_MIP_COLUMNS = 3_000
+
+Resp: TypeAlias = Any  # MPSolutionResponse (the protobuf stubs are untyped)
+
+
+@dataclass
+class Outcome:
+    """What the tiers produced, handed to `explain.build_solution`."""
+
+    status: str
+    chosen: I64  # indices into data.ph/pv of the chosen free pairs
+    objective: int
+    bound: int
+    reason: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class _Clock:
+    def __init__(self, limit: float) -> None:
+        self.start = time.perf_counter()
+        self.limit = limit
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def left(self) -> float:
+        return max(0.0, self.limit - self.elapsed())
+
+
+def _run(
+    model: PairModel,
+    kind: str,
+    seconds: float,
+    workers: int,
+    seed: int,
+    deterministic_limit: float | None = None,
+) -> Resp:
+    """Solve the model's proto with GLOP (kind "lp"), HiGHS ("highs") or CP-SAT ("cpsat")."""
+    request = pb.MPModelRequest(model=model.proto)
+    if kind != "cpsat":
+        # HiGHS crashes on partial hints through the proto interface; GLOP ignores them.
+        request.model.ClearField("solution_hint")
+    request.solver_time_limit_seconds = max(0.05, seconds)
+    request.enable_internal_solver_output = False
+    if kind == "lp":
+        request.solver_type = pb.MPModelRequest.GLOP_LINEAR_PROGRAMMING
+        request.solver_specific_parameters = f"random_seed: {seed}"
+    elif kind == "highs":
+        request.solver_type = pb.MPModelRequest.HIGHS_MIXED_INTEGER_PROGRAMMING
+        request.solver_specific_parameters = f"output_flag=false\nrandom_seed={seed}\n"
+    else:
+        request.solver_type = pb.MPModelRequest.SAT_INTEGER_PROGRAMMING
+        request.solver_specific_parameters = (
+            f"num_workers: {max(1, workers)} interleave_search: true random_seed: {seed} "
+            "log_search_progress: false"
+        )
+        if deterministic_limit is not None:
+            request.solver_specific_parameters += f" max_deterministic_time: {deterministic_limit}"
+    response = pb.MPSolutionResponse()
+    pywraplp.Solver.SolveWithProto(request, response)
+    return response
+
+
+_OPTIMAL = pb.MPSOLVER_OPTIMAL
+_FEASIBLE = pb.MPSOLVER_FEASIBLE
+_INFEASIBLE = pb.MPSOLVER_INFEASIBLE
+
+
+def _chosen(model: PairModel, response: Resp) -> I64:
+    values = np.asarray(response.variable_value[: len(model.cols)], dtype=np.float64)
+    return model.cols[values > 0.5]
+
+
+def _initial_columns(data: RoundData, per_household: int) -> I64:
+    """A few pairs per household, preferring the least contested vacancies and normal pairs."""
+    n = data.n_pairs
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    degree = np.bincount(data.pv, minlength=len(data.v_land))
+    key = degree[data.pv] * 2 + data.pexc.astype(np.int64)
+    order = np.lexsort((np.arange(n), key, data.ph))
+    ph_sorted = data.ph[order]
+    starts = np.r_[0, np.flatnonzero(ph_sorted[1:] != ph_sorted[:-1]) + 1]
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    return np.sort(order[rank < per_household])
+
+
+def _top_per_household(
+    data: RoundData, candidates: I64, score: npt.NDArray[np.float64], k: int
+) -> I64:
+    """The k best-scoring candidates of each household."""
+    if len(candidates) == 0:
+        return candidates
+    ph = data.ph[candidates]
+    order = np.lexsort((candidates, -score[candidates], ph))
+    ph_sorted = ph[order]
+    n = len(order)
+    starts = np.r_[0, np.flatnonzero(ph_sorted[1:] != ph_sorted[:-1]) + 1]
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    return np.sort(candidates[order[rank < k]])
+
+
+def _primary_model(data: RoundData, cols: I64, *, integer: bool) -> tuple[PairModel, int | None]:
+    """Tier-1 model; in the relaxation the newly-arrived floor gets a penalised slack so the
+    restricted problems stay feasible (a positive slack at the end proves infeasibility)."""
+    model = PairModel(data, cols, integer=integer)
+    model.add_round_constraints()
+    model.set_primary_objective()
+    slack = None
+    if not integer and model.rows.newly is not None:
+        big = float(data.weight.sum() + 1)
+        slack = model.new_var(0.0, np.inf, objective=-big)
+        ct = model.proto.constraint[model.rows.newly]
+        ct.var_index.append(slack)
+        ct.coefficient.append(1.0)
+    return model, slack
+
+
+@dataclass
+class _Relaxation:
+    value: float
+    rc: npt.NDArray[np.float64]
+    cols: I64
+    x: npt.NDArray[np.float64]
+    infeasible: bool
+    rounds: int
+
+
+def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation:
+    """Solve the primary relaxation over all pairs by pricing against restricted LPs."""
+    weights = data.weight[data.ph].astype(np.float64)
+    if data.n_pairs <= 20 * INITIAL_COLUMNS_PER_HOUSEHOLD * max(1, len(np.unique(data.ph))):
+        cols = _initial_columns(data, INITIAL_COLUMNS_PER_HOUSEHOLD)
+    else:
+        cols = _initial_columns(data, INITIAL_COLUMNS_PER_HOUSEHOLD)
+    in_cols = np.zeros(data.n_pairs, dtype=bool)
+    in_cols[cols] = True
+    rounds = 0
+    while True:
+        rounds += 1
+        model, slack = _primary_model(data, cols, integer=False)
+        response = _run(model, "lp", clock.left(), 1, seed)
+        if response.status != _OPTIMAL:
+            raise RuntimeError(f"linear relaxation: solver status {response.status}")
+        duals = np.asarray(response.dual_value, dtype=np.float64)
+        rc = reduced_costs(data, model.rows, duals, weights)
+        improving = np.flatnonzero((rc > EPS) & ~in_cols)
+        if len(improving) == 0:
+            x = np.asarray(response.variable_value, dtype=np.float64)
+            infeasible = slack is not None and x[slack] > EPS
+            return _Relaxation(
+                float(response.objective_value), rc, cols, x[: len(cols)], infeasible, rounds
+            )
+        added = _top_per_household(data, improving, rc, PRICED_COLUMNS_PER_HOUSEHOLD)
+        in_cols[added] = True
+        cols = np.flatnonzero(in_cols)
+
+
+def _mip(
+    data: RoundData,
+    cols: I64,
+    hint: I64,
+    clock: _Clock,
+    workers: int,
+    seed: int,
+    method: str,
+    fixed: I64 | None = None,
+) -> tuple[Resp, PairModel]:
+    model, _ = _primary_model(data, cols, integer=True)
+    if fixed is not None and len(fixed):
+        for pos in np.flatnonzero(np.isin(cols, fixed)).tolist():
+            model.proto.variable[pos].lower_bound = 1.0
+    if len(hint):
+        model.add_hint(np.flatnonzero(np.isin(cols, hint)))
+    return _run(model, method, clock.left(), workers, seed), model
+
+
+def _solve_primary(
+    data: RoundData, clock: _Clock, workers: int, seed: int, method: str, stats: dict[str, Any]
+) -> tuple[Outcome, _Relaxation | None]:
+    if data.n_pairs == 0:
+        if data.newly_min > 0:
+            return Outcome(
+                "infeasible",
+                np.zeros(0, dtype=np.int64),
+                0,
+                0,
+                reason=_newly_reason(data),
+            ), None
+        return Outcome("optimal", np.zeros(0, dtype=np.int64), 0, 0), None
+    relax = _column_generation(data, clock, seed)
+    stats["lp_rounds"] = relax.rounds
+    stats["lp_columns"] = len(relax.cols)
+    stats["lp_bound"] = round(relax.value, 6)
+    if relax.infeasible:
+        return Outcome(
+            "infeasible", np.zeros(0, dtype=np.int64), 0, 0, reason=_newly_reason(data)
+        ), relax
+    bound = math.floor(relax.value + 1e-6)
+    frac = np.abs(relax.x - np.round(relax.x))
+    if np.all(frac < 1e-6):
+        stats["lp_integral"] = True
+        chosen = relax.cols[relax.x > 0.5]
+        value = int(data.weight[data.ph[chosen]].sum())
+        return Outcome("optimal", chosen, value, max(value, bound)), relax
+    stats["lp_integral"] = False
+    hint = relax.cols[relax.x > 0.5]
+    core = np.flatnonzero(relax.rc >= -EPS)
+    stats["mip_columns"] = [len(core)]
+    incumbent: I64 | None = None
+    value = -1
+    # First round the relaxation: keep its integral ones, solve for the fractional rest.
+    fixed = relax.cols[relax.x > 1 - 1e-6]
+    response, model = _mip(data, core, hint, clock, workers, seed, method, fixed=fixed)
+    if response.status in (_OPTIMAL, _FEASIBLE):
+        incumbent = _chosen(model, response)
+        value = int(data.weight[data.ph[incumbent]].sum())
+    if value < bound:
+        response, model = _mip(data, core, hint, clock, workers, seed, method)
+        if response.status in (_OPTIMAL, _FEASIBLE):
+            candidate = _chosen(model, response)
+            candidate_value = int(data.weight[data.ph[candidate]].sum())
+            if candidate_value > value:
+                incumbent, value = candidate, candidate_value
+    if value >= bound and incumbent is not None:
+        return Outcome("optimal", incumbent, value, value), relax
+    # Any solution better than the incumbent uses only pairs with rc ≥ (value + 1) − LP*.
+    threshold = (value + 1) - relax.value - 1e-6 if incumbent is not None else -np.inf
+    wide = np.flatnonzero(relax.rc >= threshold)
+    stats["mip_columns"].append(len(wide))
+    response, model = _mip(
+        data, wide, incumbent if incumbent is not None else hint, clock, workers, seed, method
+    )
+    if response.status == _INFEASIBLE and incumbent is None:
+        return Outcome(
+            "infeasible", np.zeros(0, dtype=np.int64), 0, bound, reason=_newly_reason(data)
+        ), relax
+    if response.status in (_OPTIMAL, _FEASIBLE):
+        better = _chosen(model, response)
+        better_value = int(data.weight[data.ph[better]].sum())
+        if incumbent is None or better_value > value:
+            incumbent, value = better, better_value
+    if incumbent is None:
+        return Outcome("feasible", np.zeros(0, dtype=np.int64), 0, bound), relax
+    if response.status == _OPTIMAL:
+        return Outcome("optimal", incumbent, value, value), relax
+    mip_bound = math.floor(response.best_objective_bound + 1e-6)
+    return Outcome("feasible", incumbent, value, max(value, min(bound, mip_bound))), relax
+
+
+def _newly_reason(data: RoundData) -> str:
+    return (
+        f"newly_arrived_min cannot be met: {data.newly_min} more newly arrived households "
+        "would have to be housed than the eligible pairs and round constraints allow"
+    )
+
+
+def _solve_lower_tiers(
+    problem: Problem,
+    data: RoundData,
+    primary: Outcome,
+    relax: _Relaxation | None,
+    clock: _Clock,
+    workers: int,
+    seed: int,
+    method: str,
+    stats: dict[str, Any],
+) -> I64:
+    """Tiers 2 and 3 with the primary objective fixed at its value; returns chosen pairs."""
+    tiers: dict[str, str] = stats["tiers"]
+    if data.n_pairs == 0 or (len(primary.chosen) == 0 and primary.objective == 0):
+        tiers["spread"] = tiers["fit"] = "optimal"
+        return primary.chosen
+    free_value = primary.objective - data.pinned_weight
+    if relax is not None:
+        support = np.flatnonzero(relax.rc >= free_value - relax.value - 1e-6)
+    else:
+        support = np.arange(data.n_pairs)
+    # The lower tiers keep the households of the primary solution, each housed exactly once,
+    # so the primary objective cannot move; they choose the vacancies.
+    housed = np.zeros(len(data.weight), dtype=bool)
+    housed[data.ph[primary.chosen]] = True
+    support = support[housed[data.ph[support]]]
+    exact = primary.status == "optimal"
+    if len(support) > MAX_TIER_COLUMNS:
+        fit_all = fit_points(problem, data, support).astype(np.float64)
+        score = np.full(data.n_pairs, -np.inf)
+        score[support] = fit_all
+        support = np.union1d(_top_per_household(data, support, score, 3), primary.chosen)
+        exact = False
+    support = np.union1d(support, primary.chosen)
+    stats["tier_columns"] = len(support)
+    fit = fit_points(problem, data, support)
+    chosen = primary.chosen
+    budget = max(TIER_MIN_SECONDS, clock.elapsed())
+
+    def tier_model() -> tuple[PairModel, list[int]]:
+        model = PairModel(data, support, integer=True)
+        model.add_round_constraints()
+        for row in model.rows.household.values():
+            model.proto.constraint[row].lower_bound = 1.0
+        devs = model.add_spread(hint=np.flatnonzero(np.isin(support, chosen)))
+        return model, devs
+
+    model, devs = tier_model()
+    model.set_spread_objective(devs)
+    chosen, spread, state = _solve_tier(model, chosen, clock, workers, seed, method, budget)
+    tiers["spread"] = state if exact or state == "kept" else "feasible"
+    if spread is None:
+        tiers["fit"] = "kept"
+        return chosen
+    stats["spread_deviation"] = round(-spread)
+    model, devs = tier_model()
+    model.add_spread_ceiling(devs, round(-spread) + 1e-6)
+    model.set_fit_objective(fit)
+    chosen, fit_value, state = _solve_tier(model, chosen, clock, workers, seed, method, budget)
+    tiers["fit"] = state if exact or state == "kept" else "feasible"
+    if fit_value is not None:
+        stats["fit_points"] = round(fit_value)
+    return chosen
+
+
+def _solve_tier(
+    model: PairModel,
+    current: I64,
+    clock: _Clock,
+    workers: int,
+    seed: int,
+    method: str,
+    budget: float,
+) -> tuple[I64, float | None, str]:
+    """A lower tier: its linear relaxation first (often integral here, and then optimal);
+    else the integer program on small models; else the current solution is kept."""
+    relaxed = PairModel(model.data, model.cols, integer=False)
+    relaxed.proto.CopyFrom(model.proto)
+    for var in relaxed.proto.variable:
+        var.is_integer = False
+    response = _run(relaxed, "lp", clock.left(), 1, seed)
+    if response.status != _OPTIMAL:
+        return current, None, "kept"
+    x = np.asarray(response.variable_value[: len(model.cols)], dtype=np.float64)
+    if np.all(np.abs(x - np.round(x)) < 1e-6):
+        return model.cols[x > 0.5], float(response.objective_value), "optimal"
+    if len(model.cols) > MAX_TIER_MIP_COLUMNS:
+        return current, None, "kept"
+    response = _run(model, method, min(budget, clock.left()), workers, seed)
+    if response.status == _OPTIMAL:
+        return _chosen(model, response), float(response.objective_value), "optimal"
+    return current, None, "kept"
+
+
+def _check_pins(problem: Problem) -> tuple[list[tuple[int, int, bool]], str | None]:
+    """Pins as (household, vacancy, exception) indices, or the reason they cannot hold."""
+    pins: list[tuple[int, int, bool]] = []
+    seen_h: dict[str, str] = {}
+    seen_v: dict[str, str] = {}
+    forbidden = frozenset(problem.forbidden)
+    for hid, vid in problem.pinned:
+        if seen_h.get(hid) == vid:
+            continue  # the same pin twice
+        if hid in seen_h:
+            return [], f"pin {hid}–{vid} conflicts with pin {hid}–{seen_h[hid]}"
+        if vid in seen_v:
+            return [], f"pin {hid}–{vid} conflicts with pin {seen_v[vid]}–{vid}"
+        check = check_pair(
+            problem, problem.household(hid), problem.vacancy(vid), forbidden=forbidden
+        )
+        if check.reason is not None:
+            return [], f"pin {hid}–{vid} is ineligible: {check.reason}"
+        seen_h[hid] = vid
+        seen_v[vid] = hid
+        pins.append(
+            (problem.index_of("household", hid), problem.index_of("vacancy", vid), check.exception)
+        )
+    return pins, None
+
+
+def _pin_capacity_reason(problem: Problem, data: RoundData) -> str | None:
+    for li, lo in enumerate(problem.landlords):
+        if data.quota[li] < 0:
+            return f"pins exceed the quota of landlord {lo.id} ({lo.quota})"
+        if data.exception_quota[li] < 0:
+            return f"pins exceed the exception quota of landlord {lo.id} ({lo.exception_quota})"
+    for ai, area in enumerate(problem.areas):
+        if area.cap is not None and data.cap[ai] < 0:
+            return f"pins exceed the cap of area {area.id} ({area.cap})"
+    return None
+
+
+def default_workers() -> int:
+    """Worker threads used when none are given: the machine's cores, at most 8."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    seed: int = 0,
+    method: str = "highs",
+) -> Solution:
+    """Propose the matches of a round: primary tier proven optimal when time allows, then
+    spread and fit. Deterministic for a given problem and seed."""
+    limit = time_limit if time_limit is not None else problem.time_limit_s
+    clock = _Clock(limit if limit is not None else DEFAULT_TIME_LIMIT_S)
+    n_workers = workers if workers is not None else default_workers()
+    pairs = eligible_pairs(problem)
+    stats: dict[str, Any] = {
+        "eligible_pairs": len(pairs),
+        "workers": n_workers,
+        "seed": seed,
+        "method": f"column generation (GLOP) + reduced-cost filtering + {method}",
+        "tiers": {},
+    }
+    stats["seconds_eligibility"] = round(clock.elapsed(), 3)
+    pins, pin_reason = _check_pins(problem)
+    data = round_data(problem, pairs, pins)
+    if pin_reason is None:
+        pin_reason = _pin_capacity_reason(problem, data)
+    if pin_reason is not None:
+        outcome = Outcome("infeasible", np.zeros(0, dtype=np.int64), 0, 0, reason=pin_reason)
+        return build_solution(problem, data, pins, outcome, stats, clock.elapsed())
+    primary, relax = _solve_primary(data, clock, n_workers, seed, method, stats)
+    primary.objective += data.pinned_weight
+    primary.bound += data.pinned_weight
+    stats["tiers"]["primary"] = primary.status
+    stats["seconds_primary"] = round(clock.elapsed(), 3)
+    if primary.status == "infeasible":
+        return build_solution(problem, data, pins, primary, stats, clock.elapsed())
+    primary.chosen = _solve_lower_tiers(
+        problem, data, primary, relax, clock, n_workers, seed, method, stats
+    )
+    return build_solution(problem, data, pins, primary, stats, clock.elapsed())

@@ -1,0 +1,103 @@
+"""Reference checks: every hard rule of a solution, and the optimum by enumeration."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from matching.eligibility import check_pair
+from matching.problem import Problem, Solution
+
+
+def assert_hard_rules(p: Problem, s: Solution) -> None:
+    """Every assignment eligible, one-to-one, quotas, caps, pins, newly-arrived minimum, and
+    the reported objective equal to the recomputed one."""
+    hs = [a.household for a in s.assignments]
+    vs = [a.vacancy for a in s.assignments]
+    assert len(set(hs)) == len(hs), "a household got two vacancies"
+    assert len(set(vs)) == len(vs), "a vacancy went to two households"
+    per_landlord: Counter[str] = Counter()
+    exceptions: Counter[str] = Counter()
+    per_area: Counter[str] = Counter()
+    for a in s.assignments:
+        h, v = p.household(a.household), p.vacancy(a.vacancy)
+        check = check_pair(p, h, v)
+        assert check.eligible, (a, check.reason)
+        assert a.exception == check.exception
+        assert a.contract_form == check.contract_form
+        assert a.score.weight == h.weight
+        per_landlord[v.landlord] += 1
+        exceptions[v.landlord] += int(check.exception)
+        per_area[v.area] += 1
+    for lo in p.landlords:
+        assert per_landlord[lo.id] <= lo.quota, lo.id
+        assert exceptions[lo.id] <= lo.exception_quota, lo.id
+    for area in p.areas:
+        if area.cap is not None:
+            assert per_area[area.id] <= area.cap, area.id
+    pairs = set(zip(hs, vs, strict=True))
+    for pin in p.pinned:
+        assert pin in pairs, pin
+    newly = sum(p.household(h).newly_arrived for h in hs)
+    assert newly >= p.newly_arrived_min
+    assert s.objective == sum(p.household(h).weight for h in hs)
+    assert s.bound >= s.objective
+    assert {u.household for u in s.unmatched} == {h.id for h in p.households} - set(hs)
+
+
+def brute_force_optimum(p: Problem) -> int | None:
+    """The best Σ weight over every feasible matching (None if none is feasible)."""
+    options = []
+    for h in p.households:
+        row: list[tuple[str, str, str, bool]] = []
+        for v in p.vacancies:
+            check = check_pair(p, h, v)
+            if check.eligible:
+                row.append((v.id, v.landlord, v.area, check.exception))
+        options.append(row)
+    pinned = dict(p.pinned)
+    if len(set(pinned.values())) != len(pinned) or len(pinned) != len(p.pinned):
+        return None
+    quota = {lo.id: lo.quota for lo in p.landlords}
+    exc = {lo.id: lo.exception_quota for lo in p.landlords}
+    cap = {a.id: a.cap for a in p.areas}
+    best: int | None = None
+
+    def walk(
+        i: int,
+        used: set[str],
+        land: Counter[str],
+        excs: Counter[str],
+        area: Counter[str],
+        newly: int,
+        total: int,
+    ) -> None:
+        nonlocal best
+        if i == len(p.households):
+            if newly >= p.newly_arrived_min and (best is None or total > best):
+                best = total
+            return
+        h = p.households[i]
+        if h.id not in pinned:
+            walk(i + 1, used, land, excs, area, newly, total)
+        for vid, lid, aid, is_exc in options[i]:
+            if h.id in pinned and pinned[h.id] != vid:
+                continue
+            if vid in used or land[lid] >= quota[lid]:
+                continue
+            if is_exc and excs[lid] >= exc[lid]:
+                continue
+            c = cap[aid]
+            if c is not None and area[aid] >= c:
+                continue
+            used.add(vid)
+            land[lid] += 1
+            excs[lid] += int(is_exc)
+            area[aid] += 1
+            walk(i + 1, used, land, excs, area, newly + int(h.newly_arrived), total + h.weight)
+            used.discard(vid)
+            land[lid] -= 1
+            excs[lid] -= int(is_exc)
+            area[aid] -= 1
+
+    walk(0, set(), Counter(), Counter(), Counter(), 0, 0)
+    return best
