@@ -1,0 +1,102 @@
+"""Priority policy: how much each target group, urgency level and month of waiting weighs.
+
+The weights feed the solver's primary objective (DOMAIN.md §4: "house as many households as
+possible weighted by priority"), so a policy is a municipality's stated priorities made
+numeric. Every field is bounded so that no household weight can overflow the solver.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+Weight = Annotated[int, Strict(), Field(ge=0, le=10_000)]
+BaseWeight = Annotated[int, Strict(), Field(ge=1, le=10_000)]
+CapDays = Annotated[int, Strict(), Field(ge=0, le=3_650)]
+
+
+class TargetGroupWeights(BaseModel):
+    """A weight per target group of DOMAIN.md §3; a household's weights add up.
+
+    Defaults (`app.policies.service.DEFAULT_TARGET_GROUP_WEIGHTS`) apply to a group left
+    out of a PUT body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    violence_exposed: Weight
+    protected_identity: Weight
+    newly_arrived: Weight
+    substance_recovery: Weight
+    psychiatric_disability: Weight
+    family_with_children: Weight
+    young_adult: Weight
+    elderly: Weight
+    released_from_prison: Weight
+    economic_only: Weight
+    housing_first: Weight
+
+
+class TargetGroupWeightsInput(BaseModel):
+    """Target-group weights in a PUT body: any group left out keeps its default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    violence_exposed: Weight | None = None
+    protected_identity: Weight | None = None
+    newly_arrived: Weight | None = None
+    substance_recovery: Weight | None = None
+    psychiatric_disability: Weight | None = None
+    family_with_children: Weight | None = None
+    young_adult: Weight | None = None
+    elderly: Weight | None = None
+    released_from_prison: Weight | None = None
+    economic_only: Weight | None = None
+    housing_first: Weight | None = None
+
+
+_EXAMPLE: dict[str, Any] = {
+    "target_group_weights": {
+        "violence_exposed": 1000,
+        "family_with_children": 1000,
+        "young_adult": 600,
+        "elderly": 600,
+        "psychiatric_disability": 600,
+    },
+    "urgency_weight": [0, 500, 1500, 3000],
+    "waiting_weight_per_30_days": 50,
+    "waiting_cap_days": 720,
+    "base_weight": 100,
+}
+
+
+class PolicyInput(BaseModel):
+    """A new version of the municipality's priority policy (a PUT never edits an old one).
+
+    weight = base_weight + Σ target_group_weights[group] + urgency_weight[urgency]
+    + waiting_weight_per_30_days × ⌊min(days waited, waiting_cap_days) / 30⌋."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
+
+    target_group_weights: TargetGroupWeightsInput = Field(default_factory=TargetGroupWeightsInput)
+    urgency_weight: Annotated[list[Weight], Field(min_length=4, max_length=4)] = Field(
+        default=[0, 500, 1500, 3000],
+        description="Weight per urgency level 0 (normal) … 3 (acute)",
+    )
+    waiting_weight_per_30_days: Weight = 50
+    waiting_cap_days: CapDays = 720
+    base_weight: BaseWeight = 100
+
+
+class PolicyRead(BaseModel):
+    """The policy in force; version 0 is the built-in default (nothing stored yet)."""
+
+    municipality: str
+    version: int
+    target_group_weights: TargetGroupWeights
+    urgency_weight: list[int]
+    waiting_weight_per_30_days: int
+    waiting_cap_days: int
+    base_weight: int
+    created_at: datetime | None
