@@ -1,4 +1,4 @@
-"""Command line: `python -m app serve|migrate|openapi|demo|credentials create`."""
+"""Command line: `python -m app serve|migrate|worker|openapi|demo|credentials create`."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ def _migrate(_: argparse.Namespace) -> None:
     from app.migrate import upgrade
 
     upgrade(get_settings().database_url)
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from app.config import get_settings
+    from app.jobs import run_worker
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    run_worker(settings.database_url, concurrency=args.concurrency)
 
 
 def _openapi(_: argparse.Namespace) -> None:
@@ -81,6 +91,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.set_defaults(func=_serve)
 
     commands.add_parser("migrate", help="upgrade the database schema").set_defaults(func=_migrate)
+    worker = commands.add_parser(
+        "worker", help="run match rounds (PostgreSQL: a procrastinate worker; several may run)"
+    )
+    worker.add_argument("--concurrency", type=int, default=1, help="rounds at once")
+    worker.set_defaults(func=_worker)
     commands.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_openapi)
 
     credentials = commands.add_parser("credentials", help="manage credentials")

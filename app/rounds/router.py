@@ -1,5 +1,102 @@
+"""Match rounds over HTTP: start (202, runs off the request path), read, list, download."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response, status
+
+from app import jobs
+from app.auth import Principal, Role, require
+from app.db import SessionDep
+from app.pagination import PageDep
+from app.problems import AUTHENTICATED, problems
+from app.rounds import service
+from app.rounds.schemas import RoundCreate, RoundPage, RoundRead
+
+router = APIRouter(tags=["rounds"])
+RoundPath = Annotated[
+    str,
+    Path(
+        min_length=36,
+        max_length=36,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    ),
+]
+Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
+
+
+@router.post(
+    "/v1/rounds",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RoundRead,
+    summary="Start a match round for the coordinator's municipality",
+    description="The round is queued and runs off the request path; follow `Location` "
+    "until its status is `succeeded` or `failed`. `409` while another round of the "
+    "municipality is queued or running.",
+    responses={
+        202: {
+            "description": "Queued",
+            "headers": {"Location": {"description": "The round", "schema": {"type": "string"}}},
+        },
+        **problems(*AUTHENTICATED, 404, 409),
+    },
+)
+def start_round(
+    request: Request,
+    session: SessionDep,
+    principal: Coordinator,
+    body: RoundCreate,
+    response: Response,
+    background: BackgroundTasks,
+) -> RoundRead:
+    round_ = service.start_round(session, principal=principal, data=body)
+    if request.app.state.settings.is_sqlite:
+        # After the response, hence after the request's commit: the round is visible.
+        background.add_task(jobs.run_in_background, request.app.state.sessionmaker, round_.id)
+    else:
+        jobs.defer_round(session, round_.id)
+    response.headers["Location"] = f"/v1/rounds/{round_.id}"
+    return service.to_read(session, round_)
+
+
+@router.get(
+    "/v1/rounds",
+    response_model=RoundPage,
+    summary="List the municipality's rounds, newest first",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def list_rounds(session: SessionDep, principal: Coordinator, page: PageDep) -> RoundPage:
+    rounds = service.list_rounds(session, principal=principal, page=page)
+    return RoundPage(
+        items=[service.to_summary(r) for r in rounds],
+        next_cursor=service.cursor_after(rounds, page.limit),
+    )
+
+
+@router.get(
+    "/v1/rounds/{round_id}",
+    response_model=RoundRead,
+    summary="A round: status, solver statistics, proposals, unmatched households and why",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def get_round(session: SessionDep, principal: Coordinator, round_id: RoundPath) -> RoundRead:
+    round_ = service.get_round(session, principal=principal, round_id=round_id)
+    return service.to_read(session, round_)
+
+
+@router.get(
+    "/v1/rounds/{round_id}/problem",
+    summary="The exact matching-problem/1 the round solved (404 until it is built)",
+    description="Solve it offline with `python -m matching solve problem.json` to "
+    "reproduce the round's result.",
+    responses={
+        200: {
+            "description": "A matching-problem/1 document (MATCHING_FORMAT.md)",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        **problems(*AUTHENTICATED, 404),
+    },
+)
+def get_problem(session: SessionDep, principal: Coordinator, round_id: RoundPath) -> dict[str, Any]:
+    return service.get_problem(session, principal=principal, round_id=round_id)

@@ -1,0 +1,275 @@
+"""Round jobs: a round runs off the request path, on SQLite in-process, on PostgreSQL in
+worker processes (procrastinate), through the same `execute_round`.
+
+- The request commits the round `queued` (app/rounds/service.py). On PostgreSQL the
+  procrastinate job is inserted *in the same transaction* (`defer_round`), so a round is
+  never queued without its job nor a job deferred for a round that was rolled back. On
+  SQLite the request schedules `run_in_background` as a FastAPI background task: it runs
+  after the response is sent (and after the commit).
+- A sweep catches what those paths miss — a queued round left by a restart, a lost job, a
+  running round whose worker died: `sweep` runs it, or fails it as interrupted. On SQLite
+  an in-process thread sweeps (`start_in_process_worker`, from the app's lifespan); on
+  PostgreSQL a periodic procrastinate task does, in `python -m app worker`.
+- `execute_round` claims the round atomically (queued → running), so however many paths
+  reach one round, it runs once.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from datetime import timedelta
+from typing import Any
+
+import procrastinate
+import structlog
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+import matching
+from app.db import utcnow
+from app.policies.service import policy_version
+from app.rounds import repository
+from app.rounds.models import Round
+from app.rounds.service import fail_stale_rounds, request_of
+from app.rounds.translate import RoundConflict, RoundInputs, build_problem, write_solution
+
+log = structlog.get_logger("app.jobs")
+
+SessionFactory = sessionmaker[Session]
+QUEUE = "rounds"
+RUN_ROUND = "run_round"
+SWEEP_ROUNDS = "sweep_rounds"
+LOST_AFTER = timedelta(seconds=30)
+"""A queued round this old was not picked up by its own job (a lost defer, a restart): the
+sweep runs it."""
+POLL_SECONDS = 5.0
+"""How often the in-process worker (SQLite) sweeps."""
+
+
+# --------------------------------------------------------------------------- the work
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason without personal data: our own messages name no person; anything
+    else is named by its type only (a driver message may quote row values)."""
+    if isinstance(exc, RoundConflict):
+        return f"conflict: {exc}; nothing was changed, run the round again"
+    if isinstance(exc, matching.ProblemError):
+        return f"invalid problem: {exc}"[:500]
+    return f"internal error ({type(exc).__name__}); nothing was changed"
+
+
+def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
+    """Run one round to its end; returns its final status, or None when another worker has
+    it (or it is gone). Three transactions: claim; build and store the problem snapshot;
+    write proposals, solution and `succeeded` together. On any exception the last one is
+    rolled back whole and the round is marked `failed` with a short reason."""
+    with session_factory.begin() as session:
+        if not repository.claim(session, round_id, utcnow()):
+            return None
+    log.info("round_started", round_id=round_id)
+    try:
+        with session_factory.begin() as session:
+            round_ = session.get(Round, round_id)
+            if round_ is None:
+                return None
+            inputs = RoundInputs(
+                municipality=round_.municipality_code,
+                year=round_.year,
+                policy=policy_version(session, round_.municipality_code, round_.policy_version),
+                newly_arrived_min=int(request_of(round_).get("newly_arrived_min", 0)),
+                time_limit_s=round_.time_limit_s,
+                now=round_.started_at or utcnow(),
+            )
+            document = build_problem(session, inputs).to_json()
+            round_.problem = document
+        # Solve exactly what was stored, so the download reproduces the result offline.
+        problem = matching.Problem.from_json(document)
+        solution = matching.solve(problem, time_limit=float(inputs.time_limit_s), seed=0)
+        with session_factory.begin() as session:
+            round_ = session.get(Round, round_id, with_for_update=True)
+            if round_ is None or round_.status != "running":
+                # Failed meanwhile (declared interrupted): its result must not appear.
+                return round_.status if round_ is not None else None
+            if solution.status == "infeasible":
+                round_.status = "failed"
+                round_.error = f"infeasible: {solution.reason or 'no feasible assignment'}"
+            else:
+                write_solution(session, round_id=round_id, problem=problem, solution=solution)
+                round_.status = "succeeded"
+            round_.solution = solution.to_json()
+            round_.finished_at = utcnow()
+            status = round_.status
+        log.info("round_finished", round_id=round_id, status=status)
+        return status
+    except Exception as exc:  # any failure fails the round, never the worker
+        log.warning(
+            "round_failed",
+            round_id=round_id,
+            error=type(exc).__name__,
+            where=traceback.extract_tb(exc.__traceback__)[-1].name if exc.__traceback__ else "",
+        )
+        with session_factory.begin() as session:
+            repository.mark_failed(session, round_id, _reason(exc), utcnow())
+        return "failed"
+
+
+def run_in_background(session_factory: SessionFactory, round_id: str) -> None:
+    """The SQLite path: a FastAPI background task after the response; never raises."""
+    try:
+        execute_round(session_factory, round_id)
+    except Exception:  # e.g. the database went away; the sweep retries
+        log.exception("round_job_error", round_id=round_id)
+
+
+def sweep(session_factory: SessionFactory, *, lost_after: timedelta = LOST_AFTER) -> int:
+    """Fail rounds whose worker died, and run queued rounds nobody picked up; returns how
+    many rounds were run."""
+    with session_factory.begin() as session:
+        fail_stale_rounds(session)
+        waiting = repository.queued_ids(session, created_before=utcnow() - lost_after)
+    ran = 0
+    for round_id in waiting:
+        if execute_round(session_factory, round_id) is not None:
+            ran += 1
+    return ran
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+class InProcessWorker:
+    """One background thread sweeping every few seconds (SQLite: no worker processes)."""
+
+    def __init__(self, session_factory: SessionFactory, poll_seconds: float = POLL_SECONDS):
+        self.session_factory = session_factory
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self.run_forever, name="round-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def run_forever(self) -> None:
+        """Sweep until stopped (in the thread, or in the foreground for `app worker`)."""
+        # At start, a queued round left by a restart runs at once (lost_after=0).
+        lost_after = timedelta(0)
+        while not self._stop.is_set():
+            try:
+                sweep(self.session_factory, lost_after=lost_after)
+            except Exception:  # keep sweeping; the next pass retries
+                log.exception("round_sweep_error")
+            lost_after = LOST_AFTER
+            self._stop.wait(self.poll_seconds)
+
+
+def start_in_process_worker(app: Any) -> None:
+    """Called from the app's lifespan: on SQLite start the sweeping thread (on PostgreSQL
+    worker processes do the work: `python -m app worker`)."""
+    if not app.state.settings.is_sqlite:
+        return
+    worker = InProcessWorker(app.state.sessionmaker)
+    app.state.round_worker = worker
+    worker.start()
+
+
+def stop_in_process_worker(app: Any) -> None:
+    worker = getattr(app.state, "round_worker", None)
+    if worker is not None:
+        worker.stop()
+        app.state.round_worker = None
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def conninfo(database_url: str) -> str:
+    """libpq's form of a SQLAlchemy URL (`postgresql+psycopg://…` → `postgresql://…`)."""
+    url = make_url(database_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def queue_app(database_url: str, session_factory: SessionFactory) -> procrastinate.App:
+    """A procrastinate app whose tasks run rounds on this database."""
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url))
+    )
+
+    @app.task(name=RUN_ROUND, queue=QUEUE)
+    def run_round(round_id: str) -> None:
+        execute_round(session_factory, round_id)
+
+    @app.periodic(cron="* * * * *", periodic_id=SWEEP_ROUNDS)
+    @app.task(name=SWEEP_ROUNDS, queue=QUEUE, queueing_lock=SWEEP_ROUNDS)
+    def sweep_rounds(timestamp: int) -> None:
+        sweep(session_factory)
+
+    return app
+
+
+_DEFERRER = procrastinate.App(connector=procrastinate.PsycopgConnector())
+"""Defers by task name on a connection we pass in; it never opens a pool of its own."""
+
+
+def defer_round(session: Session, round_id: str) -> bool:
+    """Insert the round's job in the request's own transaction (PostgreSQL). If the queue's
+    schema is missing the round stays queued for the sweep, and the request still
+    succeeds: a savepoint keeps the failed insert from aborting the transaction."""
+    try:
+        with session.begin_nested():
+            raw = session.connection().connection.driver_connection
+            _DEFERRER.configure_task(
+                RUN_ROUND, queue=QUEUE, connection=raw, queueing_lock=round_id
+            ).defer(round_id=round_id)
+        return True
+    except Exception as exc:  # the sweep is the fallback
+        log.warning("round_defer_failed", round_id=round_id, error=type(exc).__name__)
+        return False
+
+
+_SCHEMA_LOCK = 0x656E7661  # "enva": one schema installer at a time across processes
+
+
+def ensure_queue_schema(database_url: str) -> bool:
+    """Apply procrastinate's schema once (PostgreSQL only); True when it was applied now.
+    Safe to call from every process at start: an advisory lock serialises the check."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        return False
+    import psycopg
+    from procrastinate.schema import SchemaManager
+
+    with psycopg.connect(conninfo(database_url), autocommit=False) as connection:
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+        exists = connection.execute(
+            "SELECT to_regclass('procrastinate_jobs') IS NOT NULL"
+        ).fetchone()
+        if exists and exists[0]:
+            return False
+        connection.execute(SchemaManager.get_schema())
+        connection.commit()
+    return True
+
+
+def run_worker(database_url: str, *, concurrency: int = 1) -> None:
+    """`python -m app worker`: on PostgreSQL a procrastinate worker (several may run, on
+    several machines); on SQLite the in-process sweeping loop in the foreground."""
+    from app.db import create_db_engine
+
+    engine = create_db_engine(database_url)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    try:
+        if make_url(database_url).get_backend_name() != "postgresql":
+            worker = InProcessWorker(factory)
+            worker.run_forever()
+            return
+        ensure_queue_schema(database_url)
+        queue_app(database_url, factory).run_worker(
+            queues=[QUEUE], concurrency=concurrency, install_signal_handlers=True
+        )
+    finally:
+        engine.dispose()

@@ -1,0 +1,91 @@
+"""Round rows: scoped reads, the atomic claim, and the partial-unique-index guarded insert."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from app.auth import Principal, Role
+from app.proposals.models import Proposal
+from app.rounds.models import Round
+
+
+def get_for(session: Session, principal: Principal, round_id: str) -> Round | None:
+    """The round if it belongs to the caller's municipality (coordinators only)."""
+    if principal.role is not Role.coordinator or principal.municipality is None:
+        return None
+    return session.scalar(
+        select(Round).where(Round.id == round_id, Round.municipality_code == principal.municipality)
+    )
+
+
+def active(session: Session, municipality: str) -> list[Round]:
+    return list(
+        session.scalars(
+            select(Round).where(
+                Round.municipality_code == municipality, Round.status.in_(("queued", "running"))
+            )
+        )
+    )
+
+
+def list_page(
+    session: Session, municipality: str, *, after: tuple[datetime, str] | None, limit: int
+) -> list[Round]:
+    """Newest first; the cursor is the (created_at, id) of the last round seen."""
+    query = (
+        select(Round)
+        .where(Round.municipality_code == municipality)
+        .order_by(Round.created_at.desc(), Round.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        created, round_id = after
+        query = query.where(
+            or_(Round.created_at < created, (Round.created_at == created) & (Round.id < round_id))
+        )
+    return list(session.scalars(query))
+
+
+def proposals_of(session: Session, round_id: str) -> list[Proposal]:
+    return list(
+        session.scalars(select(Proposal).where(Proposal.round_id == round_id).order_by(Proposal.id))
+    )
+
+
+def claim(session: Session, round_id: str, now: datetime) -> bool:
+    """queued → running, atomically: of several workers exactly one gets True."""
+    result = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status == "queued")
+        .values(status="running", started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_failed(session: Session, round_id: str, error: str, now: datetime) -> bool:
+    """A queued or running round → failed with its reason (a finished one stays)."""
+    result = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status.in_(("queued", "running")))
+        .values(status="failed", error=error[:2000], finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def queued_ids(session: Session, *, created_before: datetime | None = None) -> list[str]:
+    query = select(Round.id).where(Round.status == "queued").order_by(Round.created_at)
+    if created_before is not None:
+        query = query.where(Round.created_at < created_before)
+    return list(session.scalars(query))
+
+
+def running(session: Session, municipality: str | None = None) -> list[Round]:
+    query = select(Round).where(Round.status == "running")
+    if municipality is not None:
+        query = query.where(Round.municipality_code == municipality)
+    return list(session.scalars(query))

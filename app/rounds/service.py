@@ -1,0 +1,205 @@
+"""Match rounds: start one (queued, run off the request path by app/jobs.py), read it with
+its statistics, proposals and unmatched households, and download the exact problem solved.
+
+Only one round per municipality is queued or running at a time: the partial unique index
+`uq_rounds_one_active_per_municipality` guarantees it even when two requests race, and the
+loser gets 409. A round whose worker died (its process killed mid-solve) would block the
+municipality forever; a round running far past its time limit is therefore marked `failed`
+("interrupted") whenever rounds of its municipality are read or started, and by the sweep.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth import Principal, Role
+from app.db import utcnow
+from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.municipalities import repository as municipalities
+from app.pagination import Page, encode_cursor
+from app.policies.service import current_policy
+from app.rounds import repository
+from app.rounds.models import Round
+from app.rounds.schemas import (
+    RoundCreate,
+    RoundProposal,
+    RoundRead,
+    RoundStats,
+    RoundStatus,
+    RoundSummary,
+    UnmatchedHousehold,
+)
+
+STALE_GRACE = timedelta(minutes=2)
+"""A running round is interrupted once it ran twice its time limit plus this grace: the
+solver stops at its limit, and building and writing take seconds."""
+INTERRUPTED = "interrupted: the worker stopped before the round finished; nothing was changed"
+
+
+def _municipality(session: Session, principal: Principal) -> str:
+    if principal.role is not Role.coordinator or principal.municipality is None:
+        raise NotFound("No such municipality.")
+    if municipalities.get_for(session, principal, principal.municipality) is None:
+        raise NotFound("No such municipality.")
+    return principal.municipality
+
+
+def is_stale(round_: Round, now: datetime) -> bool:
+    if round_.status != RoundStatus.running or round_.started_at is None:
+        return False
+    limit = timedelta(seconds=2 * round_.time_limit_s) + STALE_GRACE
+    return round_.started_at + limit < now
+
+
+def fail_stale_rounds(session: Session, *, municipality: str | None = None) -> int:
+    """Mark rounds whose worker died `failed`; returns how many. Their proposals were never
+    written (a round writes its result in one transaction), so nothing else changes."""
+    now = utcnow()
+    count = 0
+    for round_ in repository.running(session, municipality):
+        if is_stale(round_, now) and repository.mark_failed(session, round_.id, INTERRUPTED, now):
+            count += 1
+    if count:
+        session.expire_all()
+    return count
+
+
+def request_of(round_: Round) -> dict[str, Any]:
+    """The round's own parameters. Until the problem is built the `problem` column holds
+    only `{"request": {...}}`; afterwards the problem document carries them."""
+    doc = round_.problem or {}
+    if "format" in doc:
+        return {"newly_arrived_min": doc.get("newly_arrived_min", 0)}
+    return dict(doc.get("request", {}))
+
+
+def start_round(session: Session, *, principal: Principal, data: RoundCreate) -> Round:
+    """Queue a round for the caller's municipality with the policy version in force now."""
+    municipality = _municipality(session, principal)
+    fail_stale_rounds(session, municipality=municipality)
+    if repository.active(session, municipality):
+        raise Conflict("A round of this municipality is already queued or running.")
+    year = data.year if data.year is not None else datetime.now(UTC).year
+    policy = current_policy(session, municipality)
+    round_ = Round(
+        municipality_code=municipality,
+        status=RoundStatus.queued.value,
+        year=year,
+        policy_version=policy.version,
+        time_limit_s=data.time_limit_s,
+        requested_by=principal.credential_id,
+        problem={"request": {"newly_arrived_min": data.newly_arrived_min}},
+    )
+    try:
+        with session.begin_nested():
+            session.add(round_)
+            session.flush()
+    except IntegrityError as exc:
+        # A concurrent request queued one between our check and our insert.
+        raise Conflict("A round of this municipality is already queued or running.") from exc
+    return round_
+
+
+def get_round(session: Session, *, principal: Principal, round_id: str) -> Round:
+    _municipality(session, principal)
+    round_ = repository.get_for(session, principal, round_id)
+    if round_ is None:
+        raise NotFound("No such round.")
+    if is_stale(round_, utcnow()):
+        fail_stale_rounds(session, municipality=round_.municipality_code)
+        session.refresh(round_)
+    return round_
+
+
+def list_rounds(session: Session, *, principal: Principal, page: Page) -> list[Round]:
+    municipality = _municipality(session, principal)
+    fail_stale_rounds(session, municipality=municipality)
+    after = None
+    if page.after is not None:
+        created, _, round_id = page.after.partition("|")
+        try:
+            after = (datetime.fromisoformat(created), round_id)
+        except ValueError as exc:
+            raise UnprocessableEntity("cursor: not a cursor this service issued") from exc
+    return repository.list_page(session, municipality, after=after, limit=page.limit)
+
+
+def cursor_after(rounds: list[Round], limit: int) -> str | None:
+    if len(rounds) < limit or not rounds:
+        return None
+    last = rounds[-1]
+    return encode_cursor(f"{last.created_at.isoformat()}|{last.id}")
+
+
+def get_problem(session: Session, *, principal: Principal, round_id: str) -> dict[str, Any]:
+    """The exact `matching-problem/1` the round solved (404 until the worker built it)."""
+    round_ = get_round(session, principal=principal, round_id=round_id)
+    if round_.problem is None or "format" not in round_.problem:
+        raise NotFound("The round's problem is not built yet.")
+    return round_.problem
+
+
+def _stats(solution: dict[str, Any] | None) -> RoundStats | None:
+    if not solution:
+        return None
+    solver = dict(solution.get("stats") or {})
+    return RoundStats(
+        status=str(solution.get("status", "")),
+        objective=int(solution.get("objective", 0)),
+        bound=int(solution.get("bound", 0)),
+        reason=solution.get("reason"),
+        seconds=solver.get("seconds"),
+        eligible_pairs=solver.get("eligible_pairs"),
+        solver=solver,
+    )
+
+
+def to_read(session: Session, round_: Round) -> RoundRead:
+    solution = round_.solution or {}
+    proposals = [
+        RoundProposal(
+            id=p.id,
+            round=round_.id,
+            vacancy=p.vacancy_id,
+            household=p.household_id,
+            contract_form=p.contract_form,
+            exception=p.exception,
+            score=p.score,
+            status=p.status,
+        )
+        for p in repository.proposals_of(session, round_.id)
+    ]
+    unmatched = [UnmatchedHousehold(**u) for u in solution.get("unmatched", [])]
+    return RoundRead(
+        id=round_.id,
+        municipality=round_.municipality_code,
+        status=RoundStatus(round_.status),
+        year=round_.year,
+        policy_version=round_.policy_version,
+        newly_arrived_min=int(request_of(round_).get("newly_arrived_min", 0)),
+        time_limit_s=round_.time_limit_s,
+        created_at=round_.created_at,
+        started_at=round_.started_at,
+        finished_at=round_.finished_at,
+        error=round_.error,
+        stats=_stats(round_.solution),
+        proposals=proposals,
+        unmatched=unmatched,
+    )
+
+
+def to_summary(round_: Round) -> RoundSummary:
+    return RoundSummary(
+        id=round_.id,
+        municipality=round_.municipality_code,
+        status=RoundStatus(round_.status),
+        year=round_.year,
+        policy_version=round_.policy_version,
+        created_at=round_.created_at,
+        finished_at=round_.finished_at,
+        error=round_.error,
+    )

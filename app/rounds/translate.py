@@ -1,0 +1,293 @@
+"""The one bridge between the database and the solver, both ways.
+
+`build_problem` reads a municipality's areas, agreements, vacancies, households, pins and
+forbidden pairs and writes a `matching-problem/1` with every default applied (the solver
+never guesses, MATCHING_FORMAT.md). `write_solution` turns a `matching-solution/1` into
+proposal rows. Nothing else imports both ORM rows and `matching`, so a change of either side
+is a change here only. Ids in the problem are the database ids (vacancy, household and
+landlord ids, area codes), so the downloaded problem names the same objects as the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import matching
+from app.agreements.models import Agreement
+from app.areas.models import Area
+from app.households.models import Household
+from app.households.service import effective_needs, income_of
+from app.landlords.models import Landlord
+from app.policies.service import PolicyWeights, household_weight
+from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
+from app.tenancies.models import Tenancy
+from app.vacancies.models import Vacancy
+
+
+class RoundConflict(Exception):
+    """The database changed since the snapshot in a way that forbids writing the result
+    (a vacancy or household taken or closed meanwhile). The message has no personal data."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundInputs:
+    """What a round request adds to the database state."""
+
+    municipality: str
+    year: int
+    policy: PolicyWeights
+    newly_arrived_min: int
+    time_limit_s: int
+    now: datetime
+
+
+def _live_vacancies(session: Session) -> set[str]:
+    return set(
+        session.scalars(select(Proposal.vacancy_id).where(Proposal.status.in_(LIVE_STATUSES)))
+    )
+
+
+def _busy_households(session: Session, municipality: str) -> set[str]:
+    """Households in a live proposal or an active tenancy: not up for matching."""
+    live = session.scalars(
+        select(Proposal.household_id).where(
+            Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES)
+        )
+    )
+    housed = session.scalars(
+        select(Tenancy.household_id).where(
+            Tenancy.municipality_code == municipality,
+            Tenancy.status == "active",
+            Tenancy.household_id.is_not(None),
+        )
+    )
+    return {h for h in (*live, *housed) if h is not None}
+
+
+def _used(session: Session, municipality: str, year: int) -> dict[str, tuple[int, int]]:
+    """Per landlord: (places, exception places) already taken for the year — tenancies
+    counted toward that year's agreement (any status: a place handed over stays delivered)
+    plus live proposals, which become such tenancies when contracted."""
+    used: dict[str, list[int]] = {}
+    tenancies = session.execute(
+        select(Tenancy.landlord_id, Tenancy.exception, func.count())
+        .where(Tenancy.municipality_code == municipality, Tenancy.agreement_year == year)
+        .group_by(Tenancy.landlord_id, Tenancy.exception)
+    )
+    proposals = session.execute(
+        select(Proposal.landlord_id, Proposal.exception, func.count())
+        .where(Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES))
+        .group_by(Proposal.landlord_id, Proposal.exception)
+    )
+    for landlord_id, exception, count in (*tenancies, *proposals):
+        entry = used.setdefault(landlord_id, [0, 0])
+        entry[0] += int(count)
+        if exception:
+            entry[1] += int(count)
+    return {landlord: (e[0], e[1]) for landlord, e in used.items()}
+
+
+def _known(codes: Iterable[str], areas: set[str]) -> tuple[str, ...]:
+    """Area codes the problem knows, in a stable order (a stale code is dropped, not fatal)."""
+    return tuple(sorted({code for code in codes if code in areas}))
+
+
+def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
+    """The municipality's round as the solver sees it, read in one transaction."""
+    municipality = inputs.municipality
+    area_rows = session.scalars(
+        select(Area).where(Area.municipality_code == municipality).order_by(Area.code)
+    ).all()
+    areas = tuple(matching.Area(id=a.code, excluded=a.excluded, cap=a.cap) for a in area_rows)
+    area_codes = {a.id for a in areas}
+
+    agreements = session.execute(
+        select(Agreement, Landlord.kind)
+        .join(Landlord, Landlord.id == Agreement.landlord_id)
+        .where(Agreement.municipality_code == municipality, Agreement.year == inputs.year)
+        .order_by(Agreement.landlord_id)
+    ).all()
+    used = _used(session, municipality, inputs.year)
+    landlords = []
+    for agreement, kind in agreements:
+        places, exception_places = used.get(agreement.landlord_id, (0, 0))
+        landlords.append(
+            matching.Landlord(
+                id=agreement.landlord_id,
+                kind=kind,
+                quota=max(agreement.quota - places, 0),
+                exception_quota=max(agreement.exception_quota - exception_places, 0),
+                excluded_areas=_known(agreement.excluded_areas, area_codes),
+                income_multiple=float(agreement.income_multiple),
+                accepts_income_support=agreement.accepts_income_support,
+                accepts_housing_allowance=agreement.accepts_housing_allowance,
+                requires_permanent_employment=agreement.requires_permanent_employment,
+                accepts_payment_remarks=agreement.accepts_payment_remarks,
+                accepts_municipal_guarantee=agreement.accepts_municipal_guarantee,
+                requires_home_insurance=agreement.requires_home_insurance,
+                contract_forms=tuple(agreement.contract_forms),
+            )
+        )
+    landlord_ids = {lo.id for lo in landlords}
+
+    live = _live_vacancies(session)
+    vacancy_rows = session.scalars(
+        select(Vacancy)
+        .where(Vacancy.municipality_code == municipality, Vacancy.status == "open")
+        .order_by(Vacancy.id)
+    ).all()
+    vacancies = tuple(
+        matching.Vacancy(
+            id=v.id,
+            landlord=v.landlord_id,
+            area=v.area,
+            rooms=v.rooms,
+            rent=float(v.rent),
+            elevator=v.elevator,
+            ground_floor=v.ground_floor,
+            wheelchair=v.wheelchair,
+            contract_forms=tuple(v.contract_forms),
+        )
+        for v in vacancy_rows
+        if v.landlord_id in landlord_ids and v.id not in live and v.area in area_codes
+    )
+
+    busy = _busy_households(session, municipality)
+    household_rows = session.scalars(
+        select(Household)
+        .where(Household.municipality_code == municipality, Household.status == "open")
+        .order_by(Household.id)
+    ).all()
+    households = tuple(
+        _household(h, inputs, area_codes) for h in household_rows if h.id not in busy
+    )
+
+    vacancy_ids = {v.id for v in vacancies}
+    household_ids = {h.id for h in households}
+    forbidden = sorted(
+        (f.household_id, f.vacancy_id)
+        for f in session.scalars(
+            select(ForbiddenPair).where(ForbiddenPair.municipality_code == municipality)
+        )
+        if f.household_id in household_ids and f.vacancy_id in vacancy_ids
+    )
+    pinned = sorted(
+        (p.household_id, p.vacancy_id)
+        for p in session.scalars(select(Pin).where(Pin.municipality_code == municipality))
+        if p.household_id in household_ids and p.vacancy_id in vacancy_ids
+    )
+    return matching.Problem(
+        municipality=municipality,
+        areas=areas,
+        landlords=tuple(landlords),
+        vacancies=vacancies,
+        households=households,
+        forbidden=tuple(forbidden),
+        pinned=tuple(pinned),
+        newly_arrived_min=inputs.newly_arrived_min,
+        time_limit_s=float(inputs.time_limit_s),
+    )
+
+
+def _household(h: Household, inputs: RoundInputs, areas: set[str]) -> matching.Household:
+    """A household with its derived needs and weight; the solver's four income sources
+    (activity compensation and pension count as `other`, MATCHING_FORMAT.md)."""
+    needs = effective_needs(h)
+    income = income_of(h)
+    return matching.Household(
+        id=h.id,
+        weight=household_weight(inputs.policy, h, inputs.now),
+        adults=h.adults,
+        children=h.children,
+        target_groups=tuple(h.target_groups),
+        income=matching.Income(
+            salary=float(income.salary),
+            income_support=float(income.income_support),
+            housing_allowance=float(income.housing_allowance),
+            other=float(income.activity_compensation + income.pension + income.other),
+        ),
+        employment=h.employment,
+        payment_remarks=h.payment_remarks,
+        municipal_guarantee=h.municipal_guarantee,
+        home_insurance=h.home_insurance,
+        drug_free_months=h.drug_free_months,
+        rooms_min=needs.rooms_min,
+        rooms_max=needs.rooms_max,
+        max_rent=float(needs.max_rent),
+        needs_elevator=h.needs_elevator,
+        needs_ground_floor=h.needs_ground_floor,
+        needs_wheelchair=h.needs_wheelchair,
+        avoid_areas=_known(h.avoid_areas, areas),
+        preferred_areas=_known(h.preferred_areas, areas),
+        contract_forms=tuple(h.contract_forms),
+        newly_arrived="newly_arrived" in h.target_groups,
+    )
+
+
+def write_solution(
+    session: Session,
+    *,
+    round_id: str,
+    problem: matching.Problem,
+    solution: matching.Solution,
+) -> list[Proposal]:
+    """Insert one `proposed` proposal per assignment and mark its vacancy `proposed`.
+
+    The snapshot may be stale by now: a vacancy no longer open, a household closed, or a
+    live proposal made meanwhile (the partial unique indexes refuse it). Any of these
+    raises `RoundConflict`; the caller's transaction is then rolled back whole, so a round
+    writes all its proposals or none.
+    """
+    if not solution.assignments:
+        return []
+    vacancy_ids = [a.vacancy for a in solution.assignments]
+    household_ids = [a.household for a in solution.assignments]
+    open_households = set(
+        session.scalars(
+            select(Household.id)
+            .where(Household.id.in_(household_ids), Household.status == "open")
+            .with_for_update()
+        )
+    )
+    if len(open_households) != len(set(household_ids)):
+        raise RoundConflict("a household was closed after the round's snapshot")
+    marked = session.execute(
+        update(Vacancy)
+        .where(Vacancy.id.in_(vacancy_ids), Vacancy.status == "open")
+        .values(status="proposed", version=Vacancy.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount != len(set(vacancy_ids)):  # type: ignore[attr-defined]
+        raise RoundConflict("a vacancy changed status after the round's snapshot")
+    proposals = [
+        Proposal(
+            round_id=round_id,
+            municipality_code=problem.municipality,
+            landlord_id=problem.vacancy(a.vacancy).landlord,
+            vacancy_id=a.vacancy,
+            household_id=a.household,
+            contract_form=a.contract_form,
+            exception=a.exception,
+            score={
+                "weight": a.score.weight,
+                "preferred_area": a.score.preferred_area,
+                "spare_rooms": a.score.spare_rooms,
+            },
+            status="proposed",
+        )
+        for a in solution.assignments
+    ]
+    session.add_all(proposals)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise RoundConflict(
+            "a vacancy or household got a live proposal after the round's snapshot"
+        ) from exc
+    return proposals

@@ -1,0 +1,393 @@
+"""Match rounds through HTTP, on SQLite (in-process) and PostgreSQL (procrastinate worker):
+a small hand-built Jönköping with known answers."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import matching
+from app import jobs
+from app.policies.service import DEFAULT_POLICY
+from app.proposals.models import Proposal
+from app.vacancies.models import Vacancy
+from tests.conftest import Api
+
+PROBLEM = "application/problem+json"
+POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
+YEAR = datetime.now(UTC).year
+
+
+def run_jobs(api: Api) -> None:
+    """Let the queued rounds run. SQLite: the request's background task already ran them
+    (TestClient runs background tasks before returning). PostgreSQL: one procrastinate
+    worker, in this process, until the queue is empty."""
+    if not POSTGRES:
+        return
+    url = api.app.state.settings.database_url
+    jobs.queue_app(url, api.app.state.sessionmaker).run_worker(
+        queues=[jobs.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+    )
+
+
+class Jonkoping:
+    """Jönköping with a central area and an excluded vulnerable one (Råslätt), a public
+    landlord (Vätterhem, permissive) and a private one with Balder's letting rules
+    (Nynäshamn: permanent employment, income ≥ 3 × rent, no income support, no remarks)."""
+
+    CODE = "0680"
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        api.municipality(self.CODE)
+        self.coordinator = api.client("coordinator", municipality=self.CODE)
+        self.social = api.client("social_services", municipality=self.CODE)
+        for code, name, excluded in (("CENTRUM", "Centrum", False), ("RASLATT", "Råslätt", True)):
+            response = self.coordinator.put(
+                f"/v1/municipalities/{self.CODE}/areas/{code}",
+                json={"name": name, "excluded": excluded},
+            )
+            assert response.status_code == 201, response.text
+        self.vatterhem = api.landlord("Vätterhem", "556036-0793", "public")
+        self.balder = api.landlord("Balder", "556703-7485", "private")
+        self.agreement(self.vatterhem, quota=10, contract_forms=["municipal_contract"])
+        self.agreement(
+            self.balder,
+            quota=10,
+            income_multiple=3,
+            accepts_income_support=False,
+            requires_permanent_employment=True,
+            accepts_payment_remarks=False,
+            contract_forms=["municipal_contract"],
+        )
+        self.landlords = {
+            self.vatterhem: api.client("landlord", landlord=self.vatterhem),
+            self.balder: api.client("landlord", landlord=self.balder),
+        }
+        self.vacancies: dict[str, str] = {}
+        self.households: dict[str, str] = {}
+
+    def agreement(self, landlord: str, **fields: Any) -> None:
+        response = self.coordinator.put(
+            f"/v1/agreements/{self.CODE}/{landlord}/{YEAR}", json=fields
+        )
+        assert response.status_code in (200, 201), response.text
+
+    def vacancy(self, landlord: str, ref: str, **fields: Any) -> str:
+        body: dict[str, Any] = {
+            "municipality": self.CODE,
+            "area": "CENTRUM",
+            "rooms": 2,
+            "rent": 7000,
+            "contract_forms": ["municipal_contract"],
+        }
+        body.update(fields)
+        response = self.landlords[landlord].put(f"/v1/vacancies/{ref}", json=body)
+        assert response.status_code == 201, response.text
+        self.vacancies[ref] = response.json()["id"]
+        return self.vacancies[ref]
+
+    def household(self, case_ref: str, **fields: Any) -> str:
+        body: dict[str, Any] = {
+            "case_ref": case_ref,
+            "adults": 1,
+            "contract_forms": ["municipal_contract"],
+        }
+        body.update(fields)
+        response = self.social.post("/v1/households", json=body)
+        assert response.status_code == 201, response.text
+        self.households[case_ref] = response.json()["id"]
+        return self.households[case_ref]
+
+    def standard(self) -> None:
+        """Three vacancies, three households, one known best answer."""
+        self.vacancy(self.vatterhem, "VH-1", area="CENTRUM", rooms=2, rent=7000)
+        self.vacancy(self.vatterhem, "VH-2", area="RASLATT", rooms=2, rent=6000)
+        self.vacancy(self.balder, "BA-1", area="CENTRUM", rooms=1, rent=6000)
+        # A violence-exposed mother with a child: 2–3 rooms, max rent 40 % of 18 000.
+        self.household(
+            "JKP-FAMILY",
+            children=1,
+            target_groups=["violence_exposed", "family_with_children"],
+            income={"income_support": 15000, "housing_allowance": 3000},
+        )
+        # A single person in permanent work: meets Balder's rules for BA-1.
+        self.household("JKP-WORKER", income={"salary": 25000}, employment="permanent")
+        # A single person on 8 000 income support: max rent 3 200, nothing fits.
+        self.household("JKP-LOW", income={"income_support": 8000})
+
+    def start(self, **body: Any) -> dict[str, Any]:
+        response = self.coordinator.post("/v1/rounds", json=body)
+        assert response.status_code == 202, response.text
+        assert response.headers["Location"] == f"/v1/rounds/{response.json()['id']}"
+        result: dict[str, Any] = response.json()
+        return result
+
+    def run(self, **body: Any) -> dict[str, Any]:
+        started = self.start(**body)
+        run_jobs(self.api)
+        response = self.coordinator.get(f"/v1/rounds/{started['id']}")
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def pairs(self, round_body: dict[str, Any]) -> set[tuple[str, str]]:
+        return {(p["household"], p["vacancy"]) for p in round_body["proposals"]}
+
+    def vacancy_status(self, ref: str) -> str:
+        with self.api.app.state.sessionmaker() as session:
+            vacancy = session.get(Vacancy, self.vacancies[ref])
+            assert vacancy is not None
+            return vacancy.status
+
+    def proposal_count(self) -> int:
+        with self.api.app.state.sessionmaker() as session:
+            return len(session.scalars(select(Proposal.id)).all())
+
+
+@pytest.fixture
+def world(api: Api) -> Jonkoping:
+    if POSTGRES:
+        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+    return Jonkoping(api)
+
+
+def test_a_round_proposes_the_best_pairs_and_explains_the_unmatched(world: Jonkoping) -> None:
+    """The family (Jönköping: women's-peace and children's cases first) gets VH-1; the
+    worker gets Balder's BA-1; nothing is proposed in excluded Råslätt (Jönköping: no more
+    social contracts in vulnerable areas); the low-income household is unmatched on rent."""
+    world.standard()
+    queued = world.start()
+    assert queued["status"] == "queued"
+    assert queued["policy_version"] == 0
+    assert queued["year"] == YEAR
+    run_jobs(world.api)
+    body = world.coordinator.get(f"/v1/rounds/{queued['id']}").json()
+    assert body["status"] == "succeeded", body
+    assert world.pairs(body) == {
+        (world.households["JKP-FAMILY"], world.vacancies["VH-1"]),
+        (world.households["JKP-WORKER"], world.vacancies["BA-1"]),
+    }
+    assert all(p["status"] == "proposed" for p in body["proposals"])
+    assert all(p["round"] == body["id"] for p in body["proposals"])
+    assert all(p["contract_form"] == "municipal_contract" for p in body["proposals"])
+    family = next(p for p in body["proposals"] if p["household"] == world.households["JKP-FAMILY"])
+    assert family["score"]["weight"] == DEFAULT_POLICY.base_weight + 2000
+    assert body["stats"]["status"] == "optimal"
+    assert body["stats"]["objective"] == body["stats"]["bound"]
+    assert body["stats"]["eligible_pairs"] >= 2
+    assert body["started_at"] is not None
+    assert body["finished_at"] is not None
+    assert body["error"] is None
+    [low] = body["unmatched"]
+    assert low["household"] == world.households["JKP-LOW"]
+    assert low["eligible_vacancies"] == 0
+    assert "rent" in low["failed"]
+    assert world.vacancy_status("VH-1") == "proposed"
+    assert world.vacancy_status("BA-1") == "proposed"
+    assert world.vacancy_status("VH-2") == "open"
+
+
+def test_a_second_round_leaves_out_what_is_in_a_live_proposal(world: Jonkoping) -> None:
+    world.standard()
+    first = world.run()
+    assert len(first["proposals"]) == 2
+    second = world.run()
+    assert second["status"] == "succeeded"
+    assert second["proposals"] == []
+    problem = world.coordinator.get(f"/v1/rounds/{second['id']}/problem").json()
+    assert [h["id"] for h in problem["households"]] == [world.households["JKP-LOW"]]
+    assert [v["id"] for v in problem["vacancies"]] == [world.vacancies["VH-2"]]
+    # Live proposals use up quota too (they become tenancies when contracted).
+    quotas = {lo["id"]: lo["quota"] for lo in problem["landlords"]}
+    assert quotas == {world.vatterhem: 9, world.balder: 9}
+
+
+def test_the_problem_download_reproduces_the_round_offline(world: Jonkoping) -> None:
+    world.standard()
+    body = world.run()
+    response = world.coordinator.get(f"/v1/rounds/{body['id']}/problem")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["format"] == "matching-problem/1"
+    assert document["municipality"] == "0680"
+    assert {a["id"]: a["excluded"] for a in document["areas"]} == {
+        "CENTRUM": False,
+        "RASLATT": True,
+    }
+    problem = matching.Problem.from_json(document)
+    solution = matching.solve(problem, time_limit=document["time_limit_s"], seed=0)
+    assert {(a.household, a.vacancy) for a in solution.assignments} == world.pairs(body)
+
+
+def test_problem_maps_income_needs_and_agreement_rules(world: Jonkoping) -> None:
+    """Activity compensation and pension count as the solver's `other`; derived rooms and
+    rent are written in full (the solver never guesses); Balder's rules come through."""
+    world.vacancy(world.balder, "BA-1", rooms=1, rent=6000)
+    world.household(
+        "JKP-PENSION",
+        income={"pension": 9000, "activity_compensation": 1000, "other": 500, "salary": 1},
+        target_groups=["elderly", "newly_arrived"],
+        urgency=2,
+    )
+    body = world.run(newly_arrived_min=0, time_limit_s=5)
+    assert body["time_limit_s"] == 5
+    document = world.coordinator.get(f"/v1/rounds/{body['id']}/problem").json()
+    [household] = document["households"]
+    assert household["income"] == {
+        "salary": 1,
+        "income_support": 0,
+        "housing_allowance": 0,
+        "other": 10500,
+    }
+    assert household["newly_arrived"] is True
+    assert (household["rooms_min"], household["rooms_max"]) == (1, 2)
+    assert household["max_rent"] == 4200
+    assert household["weight"] == (
+        DEFAULT_POLICY.base_weight
+        + DEFAULT_POLICY.target_group_weights["elderly"]
+        + DEFAULT_POLICY.target_group_weights["newly_arrived"]
+        + DEFAULT_POLICY.urgency_weight[2]
+    )
+    balder = next(lo for lo in document["landlords"] if lo["id"] == world.balder)
+    assert balder["kind"] == "private"
+    assert balder["income_multiple"] == 3
+    assert balder["accepts_income_support"] is False
+    assert balder["requires_permanent_employment"] is True
+    assert document["time_limit_s"] == 5
+
+
+def test_the_round_records_the_policy_version_it_used(world: Jonkoping) -> None:
+    world.standard()
+    put = world.coordinator.put(
+        "/v1/municipalities/0680/policy",
+        json={"base_weight": 7, "target_group_weights": {"violence_exposed": 5000}},
+    )
+    assert put.status_code == 201
+    body = world.run()
+    assert body["policy_version"] == 1
+    document = world.coordinator.get(f"/v1/rounds/{body['id']}/problem").json()
+    weights = {h["id"]: h["weight"] for h in document["households"]}
+    assert weights[world.households["JKP-WORKER"]] == 7
+    assert weights[world.households["JKP-FAMILY"]] == 7 + 5000 + 1000
+
+
+def test_excluded_areas_of_the_agreement_get_no_proposal(world: Jonkoping) -> None:
+    """Västerås: Mimer gives no apartments for social purposes in designated areas — an
+    agreement's own excluded area is honoured even where the municipality allows it."""
+    world.agreement(
+        world.vatterhem, quota=10, excluded_areas=["CENTRUM"], contract_forms=["municipal_contract"]
+    )
+    world.vacancy(world.vatterhem, "VH-1", area="CENTRUM", rooms=1, rent=5000)
+    world.household("JKP-ONE", income={"salary": 30000})
+    body = world.run()
+    assert body["status"] == "succeeded"
+    assert body["proposals"] == []
+    [unmatched] = body["unmatched"]
+    assert unmatched["failed"] == {"area": 1}
+    assert world.vacancy_status("VH-1") == "open"
+
+
+def test_quota_already_delivered_is_not_offered_again(world: Jonkoping) -> None:
+    """Remaining quota = the agreement's quota − places taken (Jönköping and Norrköping
+    set quotas per landlord and year)."""
+    world.agreement(world.vatterhem, quota=1, contract_forms=["municipal_contract"])
+    world.agreement(world.balder, quota=0, contract_forms=["municipal_contract"])
+    world.vacancy(world.vatterhem, "VH-1", rooms=1, rent=5000)
+    world.vacancy(world.vatterhem, "VH-2", rooms=1, rent=5000)
+    world.household("JKP-A", income={"salary": 30000})
+    world.household("JKP-B", income={"salary": 30000})
+    body = world.run()
+    assert len(body["proposals"]) == 1
+    [unmatched] = body["unmatched"]
+    assert "quota" in unmatched["reason"]
+
+
+def test_a_second_round_while_one_is_queued_is_409(
+    world: Jonkoping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.standard()
+    # Keep the first round queued: on SQLite its background run is held back; on
+    # PostgreSQL no worker runs until run_jobs.
+    monkeypatch.setattr(jobs, "run_in_background", lambda *_: None)
+    first = world.start()
+    second = world.coordinator.post("/v1/rounds", json={})
+    assert second.status_code == 409
+    assert second.headers["content-type"] == PROBLEM
+    assert world.coordinator.get("/v1/rounds").json()["items"][0]["id"] == first["id"]
+    assert len(world.coordinator.get("/v1/rounds").json()["items"]) == 1
+
+
+def test_the_problem_is_404_until_built(world: Jonkoping, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobs, "run_in_background", lambda *_: None)
+    queued = world.start(newly_arrived_min=3)
+    assert queued["newly_arrived_min"] == 3
+    response = world.coordinator.get(f"/v1/rounds/{queued['id']}/problem")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_rounds_are_the_coordinators_of_their_own_municipality_only(
+    api: Api, world: Jonkoping
+) -> None:
+    world.standard()
+    body = world.run()
+    api.municipality("1980")
+    other = api.client("coordinator", municipality="1980")
+    for path in (f"/v1/rounds/{body['id']}", f"/v1/rounds/{body['id']}/problem"):
+        response = other.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == PROBLEM
+    assert other.get("/v1/rounds").json()["items"] == []
+    for client in (world.social, world.landlords[world.balder], api.admin):
+        assert client.post("/v1/rounds", json={}).status_code == 403
+        assert client.get(f"/v1/rounds/{body['id']}").status_code == 403
+    assert (
+        world.coordinator.get(f"/v1/rounds/{'0' * 8}-0000-4000-8000-{'0' * 12}").status_code == 404
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"surprise": True},
+        {"year": 1999},
+        {"year": "2026"},
+        {"newly_arrived_min": -1},
+        {"newly_arrived_min": 10**20},
+        {"time_limit_s": 0},
+        {"time_limit_s": 301},
+        {"time_limit_s": 1.5},
+    ],
+)
+def test_invalid_round_requests_are_422_and_queue_nothing(
+    world: Jonkoping, body: dict[str, Any]
+) -> None:
+    response = world.coordinator.post("/v1/rounds", json=body)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert world.coordinator.get("/v1/rounds").json()["items"] == []
+
+
+def test_round_list_is_paginated_newest_first(world: Jonkoping) -> None:
+    ids = [world.run(time_limit_s=2)["id"] for _ in range(3)]
+    page = world.coordinator.get("/v1/rounds", params={"limit": 2}).json()
+    assert [r["id"] for r in page["items"]] == ids[::-1][:2]
+    rest = world.coordinator.get(
+        "/v1/rounds", params={"limit": 2, "cursor": page["next_cursor"]}
+    ).json()
+    assert [r["id"] for r in rest["items"]] == ids[:1]
+    assert rest["next_cursor"] is None
+    bad = world.coordinator.get("/v1/rounds", params={"cursor": "bm9wZQ"})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == PROBLEM
+
+
+def test_proposals_of_a_round_can_be_counted_in_the_database(world: Jonkoping) -> None:
+    world.standard()
+    world.run()
+    assert world.proposal_count() == 2
