@@ -142,7 +142,7 @@ class Jonkoping:
         with self.api.app.state.sessionmaker() as session:
             vacancy = session.get(Vacancy, self.vacancies[ref])
             assert vacancy is not None
-            return vacancy.status
+            return str(vacancy.status)
 
     def proposal_count(self) -> int:
         with self.api.app.state.sessionmaker() as session:

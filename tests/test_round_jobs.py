@@ -1,0 +1,288 @@
+"""Round jobs: a failing solver or a stale snapshot leaves the round `failed` and nothing
+else changed; a killed worker's round is failed, a restart's queued round is run; one
+round per municipality even when requests race; pins and forbidden pairs reach the solver."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text, update
+
+import matching
+from app import jobs
+from app.db import utcnow
+from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.rounds.models import Round
+from app.vacancies.models import Vacancy
+from tests.conftest import Api
+from tests.test_rounds import POSTGRES, YEAR, Jonkoping, run_jobs
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def world(api: Api) -> Jonkoping:
+    if POSTGRES:
+        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+    world = Jonkoping(api)
+    world.standard()
+    return world
+
+
+def statuses(world: Jonkoping) -> dict[str, str]:
+    with world.api.app.state.sessionmaker() as session:
+        rows = session.execute(select(Vacancy.id, Vacancy.status)).all()
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def queued_round(world: Jonkoping, **fields: Any) -> str:
+    """A queued round written straight to the database, as a restart would leave it."""
+    values: dict[str, Any] = {
+        "municipality_code": world.CODE,
+        "status": "queued",
+        "year": YEAR,
+        "policy_version": 0,
+        "time_limit_s": 5,
+        "requested_by": "test",
+        "problem": {"request": {"newly_arrived_min": 0}},
+    }
+    values.update(fields)
+    with world.api.app.state.sessionmaker.begin() as session:
+        round_ = Round(**values)
+        session.add(round_)
+        session.flush()
+        return str(round_.id)
+
+
+def test_a_failing_solver_fails_the_round_and_changes_nothing(
+    world: Jonkoping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any, **__: Any) -> matching.Solution:
+        raise RuntimeError("solver crashed on household JKP-FAMILY")
+
+    monkeypatch.setattr(matching, "solve", broken)
+    before = statuses(world)
+    body = world.run()
+    assert body["status"] == "failed"
+    assert body["error"].startswith("internal error (RuntimeError)")
+    assert "JKP" not in body["error"]  # no personal data (nor case refs) in the reason
+    assert body["proposals"] == []
+    assert body["finished_at"] is not None
+    assert world.proposal_count() == 0
+    assert statuses(world) == before
+    assert set(before.values()) == {"open"}
+    # The snapshot was built and can be downloaded to reproduce the failure offline.
+    assert world.coordinator.get(f"/v1/rounds/{body['id']}/problem").status_code == 200
+    # The municipality is free for the next round.
+    monkeypatch.undo()
+    assert world.run()["status"] == "succeeded"
+
+
+def test_a_change_since_the_snapshot_fails_the_round_whole(
+    world: Jonkoping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The landlord withdraws VH-1 while the solver runs: BA-1's proposal is not written
+    either (one transaction), and the round says why."""
+    solve = matching.solve
+
+    def solve_then_withdraw(*args: Any, **kwargs: Any) -> matching.Solution:
+        solution = solve(*args, **kwargs)
+        with world.api.app.state.sessionmaker.begin() as session:
+            session.execute(
+                update(Vacancy)
+                .where(Vacancy.id == world.vacancies["VH-1"])
+                .values(status="withdrawn")
+            )
+        return solution
+
+    monkeypatch.setattr(matching, "solve", solve_then_withdraw)
+    body = world.run()
+    assert body["status"] == "failed"
+    assert body["error"].startswith("conflict:")
+    assert body["proposals"] == []
+    assert world.proposal_count() == 0
+    assert statuses(world)[world.vacancies["BA-1"]] == "open"
+
+
+def test_a_live_proposal_made_meanwhile_is_refused_by_the_database(
+    world: Jonkoping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The partial unique index on live proposals per household refuses the round's
+    insert; the round fails and its vacancies stay open."""
+    solve = matching.solve
+
+    def solve_then_propose(*args: Any, **kwargs: Any) -> matching.Solution:
+        solution = solve(*args, **kwargs)
+        with world.api.app.state.sessionmaker.begin() as session:
+            session.add(
+                Proposal(
+                    municipality_code=world.CODE,
+                    landlord_id=world.vatterhem,
+                    vacancy_id=world.vacancies["VH-2"],
+                    household_id=world.households["JKP-WORKER"],
+                    contract_form="municipal_contract",
+                    status="released",
+                )
+            )
+        return solution
+
+    monkeypatch.setattr(matching, "solve", solve_then_propose)
+    body = world.run()
+    assert body["status"] == "failed"
+    assert body["error"].startswith("conflict:")
+    assert world.proposal_count() == 1
+    assert statuses(world)[world.vacancies["VH-1"]] == "open"
+    assert statuses(world)[world.vacancies["BA-1"]] == "open"
+
+
+def test_a_round_whose_worker_died_is_failed_and_frees_the_municipality(
+    world: Jonkoping,
+) -> None:
+    """A worker killed mid-round leaves it `running`: once it is far past its time limit it
+    is `failed` as interrupted, nothing was written, and a new round can start."""
+    round_id = queued_round(
+        world, status="running", started_at=utcnow() - timedelta(hours=1), time_limit_s=30
+    )
+    body = world.coordinator.get(f"/v1/rounds/{round_id}").json()
+    assert body["status"] == "failed"
+    assert body["error"].startswith("interrupted")
+    assert body["proposals"] == []
+    assert set(statuses(world).values()) == {"open"}
+    assert world.run()["status"] == "succeeded"
+
+
+def test_a_running_round_within_its_time_limit_still_blocks_a_second(world: Jonkoping) -> None:
+    queued_round(world, status="running", started_at=utcnow(), time_limit_s=30)
+    response = world.coordinator.post("/v1/rounds", json={})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_the_sweep_runs_a_queued_round_left_by_a_restart(world: Jonkoping) -> None:
+    round_id = queued_round(world)
+    factory = world.api.app.state.sessionmaker
+    assert jobs.sweep(factory) == 0  # younger than LOST_AFTER: its own job may still come
+    assert jobs.sweep(factory, lost_after=timedelta(0)) == 1
+    body = world.coordinator.get(f"/v1/rounds/{round_id}").json()
+    assert body["status"] == "succeeded"
+    assert len(body["proposals"]) == 2
+    # Claimed once: running it again does nothing.
+    assert jobs.execute_round(factory, round_id) is None
+    assert world.proposal_count() == 2
+
+
+def test_the_in_process_worker_picks_up_queued_rounds_at_start(world: Jonkoping) -> None:
+    round_id = queued_round(world)
+    worker = jobs.InProcessWorker(world.api.app.state.sessionmaker, poll_seconds=0.05)
+    worker.start()
+    try:
+        for _ in range(400):
+            status = world.coordinator.get(f"/v1/rounds/{round_id}").json()["status"]
+            if status in ("succeeded", "failed"):
+                break
+            threading.Event().wait(0.05)
+    finally:
+        worker.stop()
+    assert status == "succeeded"
+
+
+@pytest.mark.skipif(POSTGRES, reason="the in-process worker is SQLite's")
+def test_the_lifespan_hooks_start_and_stop_the_worker_on_sqlite(world: Jonkoping) -> None:
+    app = world.api.app
+    jobs.start_in_process_worker(app)
+    assert app.state.round_worker is not None
+    jobs.stop_in_process_worker(app)
+    assert app.state.round_worker is None
+
+
+def test_concurrent_round_requests_queue_exactly_one(
+    api: Api, world: Jonkoping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "run_in_background", lambda *_: None)
+    clients = [world.coordinator] + [
+        api.client("coordinator", municipality=world.CODE) for _ in range(5)
+    ]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def post(client: TestClient) -> None:
+        barrier.wait()
+        codes.append(client.post("/v1/rounds", json={}).status_code)
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [202] + [409] * (len(clients) - 1)
+    with api.app.state.sessionmaker() as session:
+        assert len(session.scalars(select(Round.id)).all()) == 1
+
+
+def test_an_ineligible_pin_fails_the_round_with_the_reason(world: Jonkoping) -> None:
+    """Pins are honoured or the round reports why not: VH-2 is in excluded Råslätt."""
+    with world.api.app.state.sessionmaker.begin() as session:
+        session.add(
+            Pin(
+                municipality_code=world.CODE,
+                household_id=world.households["JKP-FAMILY"],
+                vacancy_id=world.vacancies["VH-2"],
+            )
+        )
+    body = world.run()
+    assert body["status"] == "failed"
+    assert body["error"].startswith("infeasible")
+    assert body["stats"]["status"] == "infeasible"
+    assert body["proposals"] == []
+    assert set(statuses(world).values()) == {"open"}
+
+
+def test_pins_and_forbidden_pairs_reach_the_solver(world: Jonkoping) -> None:
+    """The coordinator pins the worker to VH-1 and the family's earlier decline of BA-1
+    is forbidden; the pin wins VH-1, so the family (eligible only there) is unmatched."""
+    with world.api.app.state.sessionmaker.begin() as session:
+        session.add(
+            Pin(
+                municipality_code=world.CODE,
+                household_id=world.households["JKP-WORKER"],
+                vacancy_id=world.vacancies["VH-1"],
+            )
+        )
+        session.add(
+            ForbiddenPair(
+                municipality_code=world.CODE,
+                household_id=world.households["JKP-WORKER"],
+                vacancy_id=world.vacancies["BA-1"],
+                reason="household_declined",
+            )
+        )
+    body = world.run()
+    assert body["status"] == "succeeded", body
+    assert world.pairs(body) == {(world.households["JKP-WORKER"], world.vacancies["VH-1"])}
+    document = world.coordinator.get(f"/v1/rounds/{body['id']}/problem").json()
+    assert document["pinned"] == [[world.households["JKP-WORKER"], world.vacancies["VH-1"]]]
+    assert document["forbidden"] == [[world.households["JKP-WORKER"], world.vacancies["BA-1"]]]
+    family = next(u for u in body["unmatched"] if u["household"] == world.households["JKP-FAMILY"])
+    assert family["eligible_vacancies"] == 1
+
+
+@pytest.mark.skipif(not POSTGRES, reason="procrastinate runs on PostgreSQL")
+def test_the_job_is_deferred_in_the_requests_transaction(world: Jonkoping) -> None:
+    queued = world.start()
+    with world.api.app.state.engine.connect() as connection:
+        jobs_for_round = connection.execute(
+            text(
+                "SELECT count(*) FROM procrastinate_jobs "
+                "WHERE task_name = 'run_round' AND args->>'round_id' = :id"
+            ),
+            {"id": queued["id"]},
+        ).scalar_one()
+    assert jobs_for_round == 1
+    run_jobs(world.api)
+    body = world.coordinator.get(f"/v1/rounds/{queued['id']}").json()
+    assert body["status"] == "succeeded"
+    assert jobs.ensure_queue_schema(world.api.app.state.settings.database_url) is False
