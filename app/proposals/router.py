@@ -1,5 +1,253 @@
+"""HTTP for proposals (read, release, accept, decline, withdraw), pins and forbidden pairs.
+
+A landlord's responses use `ProposalLandlordView` (minimal, DOMAIN.md §6), the
+municipality's `ProposalRead`; both carry `view` so clients and OpenAPI tell them apart.
+"""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from app.auth import Principal, Role, require
+from app.db import SessionDep
+from app.pagination import PageDep, next_cursor
+from app.problems import AUTHENTICATED, problems
+from app.proposals import service
+from app.proposals.models import ForbiddenPair, Pin
+from app.proposals.schemas import (
+    DeclineBody,
+    ForbiddenPairPage,
+    ForbiddenPairRead,
+    PairBody,
+    PinPage,
+    PinRead,
+    ProposalPage,
+    ProposalStatus,
+    ProposalView,
+)
+
+router = APIRouter(tags=["proposals"])
+
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+Reader = Annotated[
+    Principal, Depends(require(Role.landlord, Role.social_services, Role.coordinator))
+]
+Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
+ProposalId = Annotated[
+    str, Path(min_length=36, max_length=36, pattern=_UUID, description="The proposal's id")
+]
+PinId = Annotated[
+    str, Path(min_length=36, max_length=36, pattern=_UUID, description="The pin's id")
+]
+UUIDQuery = Annotated[str | None, Query(min_length=36, max_length=36, pattern=_UUID)]
+
+
+@router.get(
+    "/v1/proposals",
+    response_model=ProposalPage,
+    summary="List proposals in the caller's scope",
+    description="A landlord: proposals for its own vacancies once released, minimal view. "
+    "Social services and the coordinator: the municipality's, full view. Proposals past "
+    "their deadline are expired first.",
+    responses=problems(*AUTHENTICATED),
+)
+def list_proposals(
+    session: SessionDep,
+    principal: Reader,
+    page: PageDep,
+    status_filter: Annotated[ProposalStatus | None, Query(alias="status")] = None,
+    round_id: Annotated[
+        str | None,
+        Query(alias="round", min_length=36, max_length=36, pattern=_UUID),
+    ] = None,
+) -> ProposalPage:
+    rows = service.list_proposals(
+        session, principal=principal, status=status_filter, round_id=round_id, page=page
+    )
+    return ProposalPage(
+        items=service.to_views(session, principal, rows),
+        next_cursor=next_cursor([p.id for p in rows], page.limit),
+    )
+
+
+@router.get(
+    "/v1/proposals/{proposal_id}",
+    response_model=ProposalView,
+    summary="Read one proposal",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def get_proposal(session: SessionDep, principal: Reader, proposal_id: ProposalId) -> ProposalView:
+    proposal = service.get_proposal(session, principal=principal, proposal_id=proposal_id)
+    return service.to_view(session, principal, proposal)
+
+
+@router.post(
+    "/v1/proposals/{proposal_id}/release",
+    response_model=ProposalView,
+    summary="Send a proposed match to the landlord",
+    description="`proposed` → `released`; the landlord's answer is due within the "
+    "agreement's `response_hours` (72 by default). Any other status → `409`.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def release_proposal(
+    session: SessionDep, principal: Coordinator, proposal_id: ProposalId
+) -> ProposalView:
+    proposal = service.release_proposal(session, principal=principal, proposal_id=proposal_id)
+    return service.to_view(session, principal, proposal)
+
+
+@router.post(
+    "/v1/proposals/{proposal_id}/accept",
+    response_model=ProposalView,
+    summary="Accept a proposal for the caller's side",
+    description="The landlord answers first (`released` → `landlord_accepted`); then social "
+    "services or the coordinator for the household (`landlord_accepted` → `contracted`: "
+    "the tenancy is created, the vacancy let, the case closed as housed). Out of turn, "
+    "twice, or after the deadline → `409` naming the status.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def accept_proposal(
+    session: SessionDep, principal: Reader, proposal_id: ProposalId
+) -> ProposalView:
+    proposal = service.accept_proposal(session, principal=principal, proposal_id=proposal_id)
+    return service.to_view(session, principal, proposal)
+
+
+@router.post(
+    "/v1/proposals/{proposal_id}/decline",
+    response_model=ProposalView,
+    summary="Decline a proposal for the caller's side, with a coded reason",
+    description="The pair is never proposed again and both sides are free for the next "
+    "round. A reason code of the other side → `422`; out of turn or twice → `409`.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def decline_proposal(
+    session: SessionDep, principal: Reader, proposal_id: ProposalId, body: DeclineBody
+) -> ProposalView:
+    proposal = service.decline_proposal(
+        session, principal=principal, proposal_id=proposal_id, body=body
+    )
+    return service.to_view(session, principal, proposal)
+
+
+@router.post(
+    "/v1/proposals/{proposal_id}/withdraw",
+    response_model=ProposalView,
+    summary="Withdraw a live proposal",
+    description="Both sides are free again; the pair is not forbidden. Not live → `409`.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def withdraw_proposal(
+    session: SessionDep, principal: Coordinator, proposal_id: ProposalId
+) -> ProposalView:
+    proposal = service.withdraw_proposal(session, principal=principal, proposal_id=proposal_id)
+    return service.to_view(session, principal, proposal)
+
+
+# --- Pins --------------------------------------------------------------------------------
+
+
+def _pin(pin: Pin) -> PinRead:
+    return PinRead(
+        id=pin.id,
+        municipality=pin.municipality_code,
+        household=pin.household_id,
+        vacancy=pin.vacancy_id,
+        created_by=pin.created_by,
+        created_at=pin.created_at,
+    )
+
+
+@router.post(
+    "/v1/pins",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PinRead,
+    summary="Pin a household to a vacancy for the next round",
+    description="Both must be the coordinator's municipality's (else `422`). A closed case, "
+    "a let or withdrawn vacancy, a forbidden pair, or a household or vacancy already "
+    "pinned → `409`.",
+    responses=problems(*AUTHENTICATED, 409),
+)
+def create_pin(
+    session: SessionDep, principal: Coordinator, body: PairBody, response: Response
+) -> PinRead:
+    pin = service.create_pin(session, principal=principal, body=body)
+    response.headers["Location"] = f"/v1/pins/{pin.id}"
+    return _pin(pin)
+
+
+@router.get(
+    "/v1/pins",
+    response_model=PinPage,
+    summary="List the municipality's pins",
+    responses=problems(*AUTHENTICATED),
+)
+def list_pins(session: SessionDep, principal: Coordinator, page: PageDep) -> PinPage:
+    rows = service.list_pins(session, principal=principal, page=page)
+    return PinPage(
+        items=[_pin(pin) for pin in rows], next_cursor=next_cursor([p.id for p in rows], page.limit)
+    )
+
+
+@router.delete(
+    "/v1/pins/{pin_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a pin",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def delete_pin(session: SessionDep, principal: Coordinator, pin_id: PinId) -> Response:
+    service.delete_pin(session, principal=principal, pin_id=pin_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- Forbidden pairs ---------------------------------------------------------------------
+
+
+def _pair(pair: ForbiddenPair) -> ForbiddenPairRead:
+    return ForbiddenPairRead(
+        id=pair.id,
+        municipality=pair.municipality_code,
+        household=pair.household_id,
+        vacancy=pair.vacancy_id,
+        reason=pair.reason,
+        created_by=pair.created_by,
+        created_at=pair.created_at,
+    )
+
+
+@router.post(
+    "/v1/forbidden-pairs",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ForbiddenPairRead,
+    summary="Forbid a pair in every later round",
+    description="Both must be the coordinator's municipality's (else `422`). Already "
+    "forbidden, or pinned as this very pair → `409`. A live proposal of the pair stays "
+    "until it is withdrawn.",
+    responses=problems(*AUTHENTICATED, 409),
+)
+def forbid_pair(session: SessionDep, principal: Coordinator, body: PairBody) -> ForbiddenPairRead:
+    return _pair(service.forbid_pair(session, principal=principal, body=body))
+
+
+@router.get(
+    "/v1/forbidden-pairs",
+    response_model=ForbiddenPairPage,
+    summary="List the municipality's forbidden pairs (declined, expired, or forbidden)",
+    responses=problems(*AUTHENTICATED),
+)
+def list_forbidden_pairs(
+    session: SessionDep,
+    principal: Coordinator,
+    page: PageDep,
+    household: UUIDQuery = None,
+    vacancy: UUIDQuery = None,
+) -> ForbiddenPairPage:
+    rows = service.list_forbidden(
+        session, principal=principal, household_id=household, vacancy_id=vacancy, page=page
+    )
+    return ForbiddenPairPage(
+        items=[_pair(pair) for pair in rows],
+        next_cursor=next_cursor([p.id for p in rows], page.limit),
+    )

@@ -1,0 +1,199 @@
+"""Proposal, pin and forbidden-pair queries, always through the caller's scope.
+
+A landlord sees proposals for its own vacancies once they were released (never one still
+under the coordinator's review); coordinators and social services see their municipality's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.auth import Principal, Role
+from app.households.models import Household
+from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.rounds.models import Round
+from app.tenancies.models import Tenancy
+from app.vacancies.models import Vacancy
+
+MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
+OVERDUE_STATUSES = ("released", "landlord_accepted")
+
+
+def _scoped(principal: Principal) -> Select[Proposal] | None:
+    """Proposals the caller may see at all; None when it sees none."""
+    query = select(Proposal)
+    if principal.role is Role.landlord and principal.landlord_id is not None:
+        return query.where(
+            Proposal.landlord_id == principal.landlord_id, Proposal.released_at.is_not(None)
+        )
+    if principal.role in MUNICIPAL_ROLES and principal.municipality is not None:
+        return query.where(Proposal.municipality_code == principal.municipality)
+    return None
+
+
+def get_for(
+    session: Session, principal: Principal, proposal_id: str, *, lock: bool = False
+) -> Proposal | None:
+    """The proposal if the caller may see it, else None (→ 404, existence not revealed).
+
+    `lock` takes the row lock (PostgreSQL `FOR UPDATE`; SQLite serialises writers with
+    BEGIN IMMEDIATE), so two concurrent answers see each other's result, not a stale row.
+    """
+    query = _scoped(principal)
+    if query is None:
+        return None
+    query = query.where(Proposal.id == proposal_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def list_page_for(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str | None,
+    round_id: str | None,
+    after: str | None,
+    limit: int,
+) -> list[Proposal]:
+    query = _scoped(principal)
+    if query is None:
+        return []
+    query = query.order_by(Proposal.id).limit(limit)
+    if status is not None:
+        query = query.where(Proposal.status == status)
+    if round_id is not None:
+        query = query.where(Proposal.round_id == round_id)
+    if after is not None:
+        query = query.where(Proposal.id > after)
+    return list(session.scalars(query))
+
+
+def overdue_ids(
+    session: Session,
+    now: datetime,
+    *,
+    municipality: str | None = None,
+    landlord_id: str | None = None,
+    proposal_id: str | None = None,
+) -> list[str]:
+    """Ids of released or landlord-accepted proposals past their deadline (no lock: the
+    caller locks each one and checks again)."""
+    query = select(Proposal.id).where(
+        Proposal.status.in_(OVERDUE_STATUSES),
+        Proposal.deadline_at.is_not(None),
+        Proposal.deadline_at < now,
+    )
+    if municipality is not None:
+        query = query.where(Proposal.municipality_code == municipality)
+    if landlord_id is not None:
+        query = query.where(Proposal.landlord_id == landlord_id)
+    if proposal_id is not None:
+        query = query.where(Proposal.id == proposal_id)
+    return list(session.scalars(query.order_by(Proposal.id)))
+
+
+def lock(session: Session, proposal_id: str) -> Proposal | None:
+    """The proposal row, locked (the sweep and lazy expiry: no caller scope)."""
+    return session.scalar(select(Proposal).where(Proposal.id == proposal_id).with_for_update())
+
+
+def lock_vacancy(session: Session, vacancy_id: str) -> Vacancy | None:
+    return session.scalar(select(Vacancy).where(Vacancy.id == vacancy_id).with_for_update())
+
+
+def vacancies_by_id(session: Session, ids: set[str]) -> dict[str, Vacancy]:
+    if not ids:
+        return {}
+    return {v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(ids)))}
+
+
+def households_by_id(session: Session, ids: set[str]) -> dict[str, Household]:
+    if not ids:
+        return {}
+    return {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(ids)))}
+
+
+def tenancies_by_proposal(session: Session, ids: set[str]) -> dict[str, Tenancy]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(Tenancy).where(Tenancy.proposal_id.in_(ids)))
+    return {t.proposal_id: t for t in rows}
+
+
+def round_year(session: Session, round_id: str | None) -> int | None:
+    if round_id is None:
+        return None
+    return session.scalar(select(Round.year).where(Round.id == round_id))
+
+
+def forbidden_pair(session: Session, household_id: str, vacancy_id: str) -> ForbiddenPair | None:
+    return session.scalar(
+        select(ForbiddenPair).where(
+            ForbiddenPair.household_id == household_id, ForbiddenPair.vacancy_id == vacancy_id
+        )
+    )
+
+
+def municipal_household(session: Session, municipality: str, household_id: str) -> Household | None:
+    return session.scalar(
+        select(Household).where(
+            Household.id == household_id, Household.municipality_code == municipality
+        )
+    )
+
+
+def municipal_vacancy(session: Session, municipality: str, vacancy_id: str) -> Vacancy | None:
+    return session.scalar(
+        select(Vacancy).where(Vacancy.id == vacancy_id, Vacancy.municipality_code == municipality)
+    )
+
+
+def pin_for(session: Session, municipality: str, pin_id: str) -> Pin | None:
+    return session.scalar(
+        select(Pin).where(Pin.id == pin_id, Pin.municipality_code == municipality)
+    )
+
+
+def pin_touching(session: Session, household_id: str, vacancy_id: str) -> Pin | None:
+    """A pin on this household or on this vacancy (each can be pinned once)."""
+    return session.scalar(
+        select(Pin)
+        .where((Pin.household_id == household_id) | (Pin.vacancy_id == vacancy_id))
+        .limit(1)
+    )
+
+
+def pins_page(session: Session, municipality: str, *, after: str | None, limit: int) -> list[Pin]:
+    query = select(Pin).where(Pin.municipality_code == municipality).order_by(Pin.id).limit(limit)
+    if after is not None:
+        query = query.where(Pin.id > after)
+    return list(session.scalars(query))
+
+
+def forbidden_page(
+    session: Session,
+    municipality: str,
+    *,
+    household_id: str | None,
+    vacancy_id: str | None,
+    after: str | None,
+    limit: int,
+) -> list[ForbiddenPair]:
+    query = (
+        select(ForbiddenPair)
+        .where(ForbiddenPair.municipality_code == municipality)
+        .order_by(ForbiddenPair.id)
+        .limit(limit)
+    )
+    if household_id is not None:
+        query = query.where(ForbiddenPair.household_id == household_id)
+    if vacancy_id is not None:
+        query = query.where(ForbiddenPair.vacancy_id == vacancy_id)
+    if after is not None:
+        query = query.where(ForbiddenPair.id > after)
+    return list(session.scalars(query))

@@ -1,0 +1,216 @@
+"""Proposal representations per audience, and the bodies of the workflow operations.
+
+A landlord and a municipality never share a response schema: `ProposalLandlordView` lists
+only what DOMAIN.md §6 lets a landlord see, so over-exposure is impossible by construction
+(tests/test_proposals.py walks its JSON schema). `ProposalRead` is the municipality's view.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.agreements.schemas import ContractForm
+from app.types import LongText, UUIDStr
+
+
+class ProposalStatus(enum.StrEnum):
+    """The lifecycle of DOMAIN.md §3 (order and turns: docs/proposals.md)."""
+
+    proposed = "proposed"
+    released = "released"
+    landlord_accepted = "landlord_accepted"
+    landlord_declined = "landlord_declined"
+    household_accepted = "household_accepted"
+    household_declined = "household_declined"
+    contracted = "contracted"
+    expired = "expired"
+    withdrawn = "withdrawn"
+
+
+class LandlordDeclineReason(enum.StrEnum):
+    """Why a landlord says no (the landlord keeps the right to choose its tenant, Nynäshamn)."""
+
+    economic_requirements = "economic_requirements"
+    references = "references"
+    household_size = "household_size"
+    unit_unavailable = "unit_unavailable"
+    other = "other"
+
+
+class HouseholdDeclineReason(enum.StrEnum):
+    """Why social services decline on the household's behalf."""
+
+    location = "location"
+    size = "size"
+    rent = "rent"
+    accessibility = "accessibility"
+    declined_offer = "declined_offer"
+    other = "other"
+
+
+class DeclineReason(enum.StrEnum):
+    """Every decline code of either side; the service checks that the code belongs to the
+    caller's side (a landlord cannot decline for `location`)."""
+
+    economic_requirements = "economic_requirements"
+    references = "references"
+    household_size = "household_size"
+    unit_unavailable = "unit_unavailable"
+    location = "location"
+    size = "size"
+    rent = "rent"
+    accessibility = "accessibility"
+    declined_offer = "declined_offer"
+    other = "other"
+
+
+class DeclineBody(BaseModel):
+    """A coded reason (statistics and later rounds use it) and an optional free comment."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "unit_unavailable", "comment": "Water damage found."}]
+        },
+    )
+
+    reason: DeclineReason = Field(
+        description="Landlord: economic_requirements, references, household_size, "
+        "unit_unavailable, other. Household side: location, size, rent, accessibility, "
+        "declined_offer, other."
+    )
+    comment: LongText | None = Field(default=None, description="At most 2000 characters")
+
+
+class PairBody(BaseModel):
+    """A (household, vacancy) pair of the coordinator's municipality."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "household": "7d7c4c36-1f5e-4b7e-9a57-6f0f1f0e2a11",
+                    "vacancy": "0b9f7f0e-6b5c-4d8e-8a43-2e1f3c4d5e6f",
+                }
+            ]
+        },
+    )
+
+    household: UUIDStr
+    vacancy: UUIDStr
+
+
+class Decline(BaseModel):
+    """The landlord's own decline, as the landlord sees it."""
+
+    reason: str
+    comment: str | None
+
+
+class ProposalLandlordView(BaseModel):
+    """What a landlord sees of a proposal for its own vacancy (DOMAIN.md §6): the
+    household's size, whether a municipal guarantee and a support plan exist, and nothing
+    else about it — no household id, target groups, income, areas, case reference, score,
+    protected identity, nor the exception flag (it would tell the landlord that the
+    household fails its economic requirements; docs/proposals.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    view: Literal["landlord"] = "landlord"
+    id: str
+    status: ProposalStatus
+    vacancy: str = Field(description="The vacancy's id")
+    external_ref: str = Field(description="The landlord's own reference for the vacancy")
+    contract_form: ContractForm
+    household_size: int = Field(description="Adults and children")
+    rooms: int
+    municipal_guarantee: bool
+    support_plan: bool
+    move_in_date: date | None
+    deadline_at: datetime | None = Field(description="Answer before this, or it expires")
+    decline: Decline | None = Field(description="The landlord's own decline, if it declined")
+
+
+class ProposalRead(BaseModel):
+    """The municipality's view (coordinator, social services): everything the workflow
+    knows, including the household, the score and whether an exception place is used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    view: Literal["municipality"] = "municipality"
+    id: str
+    round: str | None
+    municipality: str
+    landlord: str
+    vacancy: str
+    external_ref: str
+    household: str
+    contract_form: ContractForm
+    exception: bool = Field(description="Uses one of the landlord's exception places")
+    score: dict[str, Any]
+    status: ProposalStatus
+    decline_reason: str | None
+    decline_comment: str | None
+    household_size: int
+    rooms: int
+    municipal_guarantee: bool
+    support_plan: bool
+    move_in_date: date | None
+    deadline_at: datetime | None
+    released_at: datetime | None
+    answered_at: datetime | None
+    tenancy: str | None = Field(description="The tenancy a contracted proposal became")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+ProposalView = Annotated[ProposalRead | ProposalLandlordView, Field(discriminator="view")]
+
+
+class ProposalPage(BaseModel):
+    items: list[ProposalView]
+    next_cursor: str | None
+
+
+class PinRead(BaseModel):
+    id: str
+    municipality: str
+    household: str
+    vacancy: str
+    created_by: str | None
+    created_at: datetime
+
+
+class PinPage(BaseModel):
+    items: list[PinRead]
+    next_cursor: str | None
+
+
+class ForbiddenReason(enum.StrEnum):
+    """Why a pair is never proposed again (DOMAIN.md §4 rule 6)."""
+
+    coordinator = "coordinator"
+    declined_by_landlord = "declined_by_landlord"
+    declined_by_household = "declined_by_household"
+    expired = "expired"
+
+
+class ForbiddenPairRead(BaseModel):
+    id: str
+    municipality: str
+    household: str
+    vacancy: str
+    reason: ForbiddenReason
+    created_by: str | None
+    created_at: datetime
+
+
+class ForbiddenPairPage(BaseModel):
+    items: list[ForbiddenPairRead]
+    next_cursor: str | None

@@ -1,0 +1,639 @@
+"""The proposal workflow: who may move a proposal from which status to which, and what each
+move does to the vacancy, the household and the forbidden pairs (docs/proposals.md).
+
+Every transition is one small named function below the transition table. Each answering
+operation locks the proposal row first and checks the status after the lock, so of two
+concurrent answers exactly one moves the proposal and the other gets 409 naming the status
+it found. The partial unique indexes on proposals and tenancies back this up in the
+database: no code path can put a vacancy or a household in two live proposals or two
+active tenancies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import ClassVar, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.agreements.models import Agreement
+from app.auth import Principal, Role
+from app.db import utcnow
+from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.households import service as households
+from app.households.models import Household
+from app.households.schemas import CloseReason, HouseholdStatus
+from app.pagination import Page
+from app.proposals import repository
+from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.proposals.schemas import (
+    Decline,
+    DeclineBody,
+    ForbiddenReason,
+    HouseholdDeclineReason,
+    LandlordDeclineReason,
+    PairBody,
+    ProposalLandlordView,
+    ProposalRead,
+    ProposalStatus,
+)
+from app.tenancies import service as tenancies
+from app.tenancies.models import Tenancy
+from app.vacancies.models import Vacancy
+from app.vacancies.schemas import VacancyStatus
+
+DEFAULT_RESPONSE_HOURS = 72
+"""Each side's time to answer when the agreement names no `response_hours`."""
+MAX_ATTEMPTS = 3
+"""Attempts of one workflow transaction when PostgreSQL reports a serialization failure or
+a deadlock; the last failure surfaces as 503 (retry later), never a 500."""
+
+S = ProposalStatus
+T = TypeVar("T")
+
+
+class ProposalExpired(Conflict):
+    """409 for an answer that came after the deadline. The expiry it discovered is a real
+    change that must outlive the refused answer (see /work/helpers/requests.md: the request
+    session commits instead of rolling back when an error has `keeps_changes`)."""
+
+    keeps_changes: ClassVar[bool] = True
+
+
+# --- The transition table -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    sources: frozenset[ProposalStatus]
+    target: ProposalStatus
+    refusal: str
+
+
+LIVE = frozenset({S.proposed, S.released, S.landlord_accepted, S.household_accepted})
+
+TRANSITIONS: dict[str, Transition] = {
+    "release": Transition(frozenset({S.proposed}), S.released, "only a proposed one is released"),
+    "landlord_accept": Transition(
+        frozenset({S.released}), S.landlord_accepted, "the landlord answers a released one"
+    ),
+    "landlord_decline": Transition(
+        frozenset({S.released}), S.landlord_declined, "the landlord answers a released one"
+    ),
+    "household_accept": Transition(
+        frozenset({S.landlord_accepted}),
+        S.household_accepted,
+        "the household's side answers after the landlord accepted",
+    ),
+    "household_decline": Transition(
+        frozenset({S.landlord_accepted}),
+        S.household_declined,
+        "the household's side answers after the landlord accepted",
+    ),
+    "contract": Transition(
+        frozenset({S.household_accepted}), S.contracted, "only an accepted one is contracted"
+    ),
+    "expire": Transition(
+        frozenset({S.released, S.landlord_accepted}), S.expired, "only an awaited answer expires"
+    ),
+    "withdraw": Transition(LIVE, S.withdrawn, "only a live proposal is withdrawn"),
+}
+
+
+def _move(proposal: Proposal, action: str) -> None:
+    """Apply one row of the table, or 409 naming the status the proposal is in."""
+    transition = TRANSITIONS[action]
+    current = ProposalStatus(proposal.status)
+    if current not in transition.sources:
+        raise Conflict(
+            f"The proposal is {current.value}; {transition.refusal}.", current_status=current.value
+        )
+    proposal.status = transition.target.value
+    proposal.version += 1
+
+
+# --- Effects on the vacancy, the household and the forbidden pairs -----------------------
+
+
+def _locked_vacancy(session: Session, proposal: Proposal) -> Vacancy:
+    vacancy = repository.lock_vacancy(session, proposal.vacancy_id)
+    if vacancy is None:  # the foreign key makes this impossible
+        raise NotFound("No such vacancy.")
+    return vacancy
+
+
+def _free_vacancy(session: Session, proposal: Proposal) -> None:
+    """The vacancy is offered again in the next round, unless the landlord withdrew it
+    meanwhile. The household needs nothing: it stays open and is free once no live
+    proposal holds it."""
+    vacancy = _locked_vacancy(session, proposal)
+    if vacancy.status == VacancyStatus.proposed:
+        vacancy.status = VacancyStatus.open.value
+        vacancy.version += 1
+
+
+def _forbid_pair(
+    session: Session, proposal: Proposal, reason: ForbiddenReason, by: str | None
+) -> None:
+    """The pair is never proposed again (DOMAIN.md §4 rule 6); an earlier forbid stands."""
+    if repository.forbidden_pair(session, proposal.household_id, proposal.vacancy_id) is None:
+        session.add(
+            ForbiddenPair(
+                municipality_code=proposal.municipality_code,
+                household_id=proposal.household_id,
+                vacancy_id=proposal.vacancy_id,
+                reason=reason.value,
+                created_by=by,
+            )
+        )
+
+
+def _response_window(session: Session, proposal: Proposal, now: datetime) -> timedelta:
+    """The agreement's `response_hours` for the proposal's year, else 72 hours."""
+    year = repository.round_year(session, proposal.round_id) or now.year
+    hours = session.scalar(
+        select(Agreement.response_hours).where(
+            Agreement.municipality_code == proposal.municipality_code,
+            Agreement.landlord_id == proposal.landlord_id,
+            Agreement.year == year,
+        )
+    )
+    return timedelta(hours=hours or DEFAULT_RESPONSE_HOURS)
+
+
+# --- The transitions ----------------------------------------------------------------------
+
+
+def release(session: Session, proposal: Proposal, *, now: datetime) -> None:
+    """Coordinator sends it to the landlord; the landlord's answer is due within the
+    agreement's response time. A vacancy withdrawn or a case closed since the round → 409:
+    the coordinator withdraws the proposal instead."""
+    _move(proposal, "release")
+    vacancy = _locked_vacancy(session, proposal)
+    if vacancy.status != VacancyStatus.proposed:
+        raise Conflict(f"The vacancy is {vacancy.status}; withdraw this proposal instead.")
+    household = session.get(Household, proposal.household_id)
+    if household is None or household.status != HouseholdStatus.open:
+        raise Conflict("The household's case is closed; withdraw this proposal instead.")
+    proposal.released_at = now
+    proposal.deadline_at = now + _response_window(session, proposal, now)
+
+
+def landlord_accept(session: Session, proposal: Proposal, *, now: datetime) -> None:
+    """The landlord says yes; social services now answer for the household, within a
+    fresh response window of their own."""
+    _move(proposal, "landlord_accept")
+    proposal.answered_at = now
+    proposal.deadline_at = now + _response_window(session, proposal, now)
+
+
+def landlord_decline(
+    session: Session, proposal: Proposal, *, body: DeclineBody, by: str, now: datetime
+) -> None:
+    """The landlord keeps the right to choose its tenant (Nynäshamn): the pair is
+    forbidden and both sides are free for the next round."""
+    if body.reason.value not in {reason.value for reason in LandlordDeclineReason}:
+        raise UnprocessableEntity(
+            f"reason: {body.reason.value} is not a landlord's reason; use one of "
+            + ", ".join(LandlordDeclineReason)
+        )
+    _move(proposal, "landlord_decline")
+    _record_decline(session, proposal, body, ForbiddenReason.declined_by_landlord, by, now)
+
+
+def household_decline(
+    session: Session, proposal: Proposal, *, body: DeclineBody, by: str, now: datetime
+) -> None:
+    """Social services decline on the household's behalf: forbidden pair, both free."""
+    if body.reason.value not in {reason.value for reason in HouseholdDeclineReason}:
+        raise UnprocessableEntity(
+            f"reason: {body.reason.value} is not a household's reason; use one of "
+            + ", ".join(HouseholdDeclineReason)
+        )
+    _move(proposal, "household_decline")
+    _record_decline(session, proposal, body, ForbiddenReason.declined_by_household, by, now)
+
+
+def _record_decline(
+    session: Session,
+    proposal: Proposal,
+    body: DeclineBody,
+    reason: ForbiddenReason,
+    by: str,
+    now: datetime,
+) -> None:
+    proposal.decline_reason = body.reason.value
+    proposal.decline_comment = body.comment
+    proposal.answered_at = now
+    _forbid_pair(session, proposal, reason, by)
+    _free_vacancy(session, proposal)
+
+
+def household_accept(
+    session: Session, proposal: Proposal, *, principal: Principal, now: datetime
+) -> Tenancy:
+    """Both sides said yes: in this one transaction the tenancy is created, the proposal
+    is contracted, the vacancy let and the household's case closed as `housed`."""
+    _move(proposal, "household_accept")
+    proposal.answered_at = now
+    vacancy = _locked_vacancy(session, proposal)
+    if vacancy.status != VacancyStatus.proposed:
+        raise Conflict(f"The vacancy is {vacancy.status}; it can no longer be let.")
+    year = repository.round_year(session, proposal.round_id)
+    tenancy = tenancies.create_from_proposal(
+        session, proposal=proposal, vacancy=vacancy, round_year=year, today=now.date()
+    )
+    _move(proposal, "contract")
+    vacancy.status = VacancyStatus.let.value
+    vacancy.version += 1
+    households.close_household(
+        session,
+        principal=principal,
+        household_id=proposal.household_id,
+        reason=CloseReason.housed,
+        if_match=None,
+        purpose="housed through proposal " + proposal.id,
+    )
+    return tenancy
+
+
+def expire(session: Session, proposal: Proposal, *, now: datetime) -> None:
+    """No answer in time: like a decline, the pair is forbidden and both sides are free."""
+    _move(proposal, "expire")
+    _forbid_pair(session, proposal, ForbiddenReason.expired, None)
+    _free_vacancy(session, proposal)
+
+
+def withdraw(session: Session, proposal: Proposal) -> None:
+    """The coordinator takes a live proposal back: both sides free, the pair not
+    forbidden (nobody said no to it)."""
+    _move(proposal, "withdraw")
+    _free_vacancy(session, proposal)
+
+
+# --- Expiry ---------------------------------------------------------------------------------
+
+
+def _is_overdue(proposal: Proposal, now: datetime) -> bool:
+    return (
+        proposal.status in (S.released, S.landlord_accepted)
+        and proposal.deadline_at is not None
+        and proposal.deadline_at < now
+    )
+
+
+def expire_overdue(
+    session: Session,
+    now: datetime,
+    *,
+    municipality: str | None = None,
+    landlord_id: str | None = None,
+    proposal_id: str | None = None,
+) -> int:
+    """Expire every released or landlord-accepted proposal past its deadline (optionally
+    only the caller's); returns how many. Called lazily by every read and answer and by a
+    periodic job; a round should call it before it picks free vacancies and households."""
+    expired = 0
+    for overdue_id in repository.overdue_ids(
+        session, now, municipality=municipality, landlord_id=landlord_id, proposal_id=proposal_id
+    ):
+        proposal = repository.lock(session, overdue_id)
+        if proposal is not None and _is_overdue(proposal, now):  # checked again, locked
+            expire(session, proposal, now=now)
+            expired += 1
+    if expired:
+        session.flush()
+    return expired
+
+
+# --- Operations (what the router calls) -----------------------------------------------------
+
+
+def _retrying(session: Session, operation: Callable[[], T]) -> T:
+    """Run one workflow transaction, again from the start (after a rollback) when
+    PostgreSQL aborts it with a serialization failure or a deadlock."""
+    from psycopg import errors as pg
+
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            result = operation()
+            session.flush()
+            return result
+        except OperationalError as exc:
+            retryable = isinstance(exc.orig, (pg.SerializationFailure, pg.DeadlockDetected))
+            if not retryable or attempt == MAX_ATTEMPTS:
+                raise
+            session.rollback()
+    raise AssertionError("unreachable")
+
+
+def _locked_for(session: Session, principal: Principal, proposal_id: str) -> Proposal:
+    proposal = repository.get_for(session, principal, proposal_id, lock=True)
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    return proposal
+
+
+def _refuse_if_overdue(session: Session, proposal: Proposal, now: datetime) -> None:
+    if _is_overdue(proposal, now):
+        expire(session, proposal, now=now)
+        session.flush()
+        raise ProposalExpired(
+            "The proposal expired: its deadline passed before this answer.",
+            current_status=ProposalStatus.expired.value,
+        )
+
+
+def release_proposal(
+    session: Session, *, principal: Principal, proposal_id: str, now: datetime | None = None
+) -> Proposal:
+    def operation() -> Proposal:
+        proposal = _locked_for(session, principal, proposal_id)
+        release(session, proposal, now=now or utcnow())
+        return proposal
+
+    return _retrying(session, operation)
+
+
+def accept_proposal(
+    session: Session, *, principal: Principal, proposal_id: str, now: datetime | None = None
+) -> Proposal:
+    """The landlord accepts for its side; social services or the coordinator for the
+    household's side. Out of turn or twice → 409."""
+
+    def operation() -> Proposal:
+        moment = now or utcnow()
+        proposal = _locked_for(session, principal, proposal_id)
+        _refuse_if_overdue(session, proposal, moment)
+        if principal.role is Role.landlord:
+            landlord_accept(session, proposal, now=moment)
+        else:
+            household_accept(session, proposal, principal=principal, now=moment)
+        return proposal
+
+    return _retrying(session, operation)
+
+
+def decline_proposal(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: str,
+    body: DeclineBody,
+    now: datetime | None = None,
+) -> Proposal:
+    def operation() -> Proposal:
+        moment = now or utcnow()
+        proposal = _locked_for(session, principal, proposal_id)
+        _refuse_if_overdue(session, proposal, moment)
+        by = principal.credential_id
+        if principal.role is Role.landlord:
+            landlord_decline(session, proposal, body=body, by=by, now=moment)
+        else:
+            household_decline(session, proposal, body=body, by=by, now=moment)
+        return proposal
+
+    return _retrying(session, operation)
+
+
+def withdraw_proposal(session: Session, *, principal: Principal, proposal_id: str) -> Proposal:
+    def operation() -> Proposal:
+        proposal = _locked_for(session, principal, proposal_id)
+        withdraw(session, proposal)
+        return proposal
+
+    return _retrying(session, operation)
+
+
+def get_proposal(
+    session: Session, *, principal: Principal, proposal_id: str, now: datetime | None = None
+) -> Proposal:
+    """One proposal in the caller's scope, expired first if its deadline passed."""
+    proposal = repository.get_for(session, principal, proposal_id)
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    if _is_overdue(proposal, now or utcnow()):
+        expire_overdue(session, now or utcnow(), proposal_id=proposal.id)
+    return proposal
+
+
+def list_proposals(
+    session: Session,
+    *,
+    principal: Principal,
+    status: ProposalStatus | None,
+    round_id: str | None,
+    page: Page,
+    now: datetime | None = None,
+) -> list[Proposal]:
+    """One page of the caller's proposals, after expiring the caller's overdue ones."""
+    if principal.role is Role.landlord:
+        expire_overdue(session, now or utcnow(), landlord_id=principal.landlord_id)
+    elif principal.municipality is not None:
+        expire_overdue(session, now or utcnow(), municipality=principal.municipality)
+    return repository.list_page_for(
+        session,
+        principal,
+        status=status.value if status else None,
+        round_id=round_id,
+        after=page.after,
+        limit=page.limit,
+    )
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+def planned_move_in(vacancy: Vacancy, today: date) -> date:
+    """The day the household can move in: when the vacancy is available, not in the past."""
+    if vacancy.available_from is not None and vacancy.available_from > today:
+        return vacancy.available_from
+    return today
+
+
+def to_views(
+    session: Session, principal: Principal, proposals: list[Proposal]
+) -> list[ProposalRead | ProposalLandlordView]:
+    """Each proposal in the caller's view: a landlord gets the minimal one, by its own
+    schema; the municipality the full one."""
+    vacancies = repository.vacancies_by_id(session, {p.vacancy_id for p in proposals})
+    households_ = repository.households_by_id(session, {p.household_id for p in proposals})
+    contracted = repository.tenancies_by_proposal(
+        session, {p.id for p in proposals if p.status == S.contracted}
+    )
+    today = utcnow().date()
+    views: list[ProposalRead | ProposalLandlordView] = []
+    for proposal in proposals:
+        vacancy = vacancies[proposal.vacancy_id]
+        household = households_.get(proposal.household_id)
+        tenancy = contracted.get(proposal.id)
+        move_in: date | None = None
+        if tenancy is not None:
+            move_in = tenancy.start_date
+        elif proposal.status in LIVE:
+            move_in = planned_move_in(vacancy, today)
+        size = household.adults + household.children if household else 0
+        guarantee = bool(household and household.municipal_guarantee)
+        support = bool(household and household.support_plan)
+        if principal.role is Role.landlord:
+            views.append(
+                ProposalLandlordView(
+                    id=proposal.id,
+                    status=ProposalStatus(proposal.status),
+                    vacancy=vacancy.id,
+                    external_ref=vacancy.external_ref,
+                    contract_form=proposal.contract_form,
+                    household_size=size,
+                    rooms=vacancy.rooms,
+                    municipal_guarantee=guarantee,
+                    support_plan=support,
+                    move_in_date=move_in,
+                    deadline_at=proposal.deadline_at,
+                    decline=Decline(
+                        reason=proposal.decline_reason or "", comment=proposal.decline_comment
+                    )
+                    if proposal.status == S.landlord_declined
+                    else None,
+                )
+            )
+            continue
+        views.append(
+            ProposalRead(
+                id=proposal.id,
+                round=proposal.round_id,
+                municipality=proposal.municipality_code,
+                landlord=proposal.landlord_id,
+                vacancy=vacancy.id,
+                external_ref=vacancy.external_ref,
+                household=proposal.household_id,
+                contract_form=proposal.contract_form,
+                exception=proposal.exception,
+                score=proposal.score or {},
+                status=ProposalStatus(proposal.status),
+                decline_reason=proposal.decline_reason,
+                decline_comment=proposal.decline_comment,
+                household_size=size,
+                rooms=vacancy.rooms,
+                municipal_guarantee=guarantee,
+                support_plan=support,
+                move_in_date=move_in,
+                deadline_at=proposal.deadline_at,
+                released_at=proposal.released_at,
+                answered_at=proposal.answered_at,
+                tenancy=tenancy.id if tenancy else None,
+                version=proposal.version,
+                created_at=proposal.created_at,
+                updated_at=proposal.updated_at,
+            )
+        )
+    return views
+
+
+def to_view(
+    session: Session, principal: Principal, proposal: Proposal
+) -> ProposalRead | ProposalLandlordView:
+    return to_views(session, principal, [proposal])[0]
+
+
+# --- Pins and forbidden pairs (the coordinator's own decisions for later rounds) -------------
+
+
+def _coordinator_municipality(principal: Principal) -> str:
+    if principal.role is not Role.coordinator or principal.municipality is None:
+        raise NotFound("No such municipality.")
+    return principal.municipality
+
+
+def _pair_objects(session: Session, municipality: str, body: PairBody) -> tuple[Household, Vacancy]:
+    """Both objects must be the coordinator's municipality's; another's are unknown (422,
+    the same answer as for an id that does not exist)."""
+    household = repository.municipal_household(session, municipality, body.household)
+    if household is None:
+        raise UnprocessableEntity("household: no such household in your municipality")
+    vacancy = repository.municipal_vacancy(session, municipality, body.vacancy)
+    if vacancy is None:
+        raise UnprocessableEntity("vacancy: no such vacancy in your municipality")
+    return household, vacancy
+
+
+def create_pin(session: Session, *, principal: Principal, body: PairBody) -> Pin:
+    """This household must get this vacancy in the next round (or the round says why
+    not). A household and a vacancy are pinned at most once; a forbidden pair never."""
+    municipality = _coordinator_municipality(principal)
+    household, vacancy = _pair_objects(session, municipality, body)
+    if household.status != HouseholdStatus.open:
+        raise Conflict("The household's case is closed.")
+    if vacancy.status not in (VacancyStatus.open, VacancyStatus.proposed):
+        raise Conflict(f"The vacancy is {vacancy.status}.")
+    if repository.forbidden_pair(session, household.id, vacancy.id) is not None:
+        raise Conflict("This pair is forbidden; it cannot be pinned.")
+    if repository.pin_touching(session, household.id, vacancy.id) is not None:
+        raise Conflict("The household or the vacancy is already pinned; delete that pin first.")
+    pin = Pin(
+        municipality_code=municipality,
+        household_id=household.id,
+        vacancy_id=vacancy.id,
+        created_by=principal.credential_id,
+    )
+    session.add(pin)
+    session.flush()
+    return pin
+
+
+def delete_pin(session: Session, *, principal: Principal, pin_id: str) -> None:
+    pin = repository.pin_for(session, _coordinator_municipality(principal), pin_id)
+    if pin is None:
+        raise NotFound("No such pin.")
+    session.delete(pin)
+    session.flush()
+
+
+def list_pins(session: Session, *, principal: Principal, page: Page) -> list[Pin]:
+    municipality = _coordinator_municipality(principal)
+    return repository.pins_page(session, municipality, after=page.after, limit=page.limit)
+
+
+def forbid_pair(session: Session, *, principal: Principal, body: PairBody) -> ForbiddenPair:
+    """The coordinator's own "never this pair" (DOMAIN.md §4 rule 6). It binds later
+    rounds; a live proposal of the pair is withdrawn separately."""
+    municipality = _coordinator_municipality(principal)
+    household, vacancy = _pair_objects(session, municipality, body)
+    existing = repository.forbidden_pair(session, household.id, vacancy.id)
+    if existing is not None:
+        raise Conflict(f"This pair is already forbidden ({existing.reason}).")
+    pin = repository.pin_touching(session, household.id, vacancy.id)
+    if pin is not None and pin.household_id == household.id and pin.vacancy_id == vacancy.id:
+        raise Conflict("This pair is pinned; delete the pin first.")
+    pair = ForbiddenPair(
+        municipality_code=municipality,
+        household_id=household.id,
+        vacancy_id=vacancy.id,
+        reason=ForbiddenReason.coordinator.value,
+        created_by=principal.credential_id,
+    )
+    session.add(pair)
+    session.flush()
+    return pair
+
+
+def list_forbidden(
+    session: Session,
+    *,
+    principal: Principal,
+    household_id: str | None,
+    vacancy_id: str | None,
+    page: Page,
+) -> list[ForbiddenPair]:
+    municipality = _coordinator_municipality(principal)
+    return repository.forbidden_page(
+        session,
+        municipality,
+        household_id=household_id,
+        vacancy_id=vacancy_id,
+        after=page.after,
+        limit=page.limit,
+    )

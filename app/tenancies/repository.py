@@ -1,0 +1,74 @@
+"""Tenancy and quota queries through the caller's scope: coordinators their municipality's,
+landlords their own."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.agreements.models import Agreement
+from app.auth import Principal, Role
+from app.landlords.models import Landlord
+from app.tenancies.models import Tenancy
+from app.tenancies.schemas import COUNTED_STATUSES
+
+
+def list_page_for(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str | None,
+    year: int | None,
+    after: str | None,
+    limit: int,
+) -> list[Tenancy]:
+    query = select(Tenancy).order_by(Tenancy.id).limit(limit)
+    if principal.role is Role.landlord and principal.landlord_id is not None:
+        query = query.where(Tenancy.landlord_id == principal.landlord_id)
+    elif principal.role is Role.coordinator and principal.municipality is not None:
+        query = query.where(Tenancy.municipality_code == principal.municipality)
+    else:
+        return []
+    if status is not None:
+        query = query.where(Tenancy.status == status)
+    if year is not None:
+        query = query.where(Tenancy.agreement_year == year)
+    if after is not None:
+        query = query.where(Tenancy.id > after)
+    return list(session.scalars(query))
+
+
+def agreements_of_year(
+    session: Session, municipality: str, year: int, landlord_id: str | None
+) -> list[Agreement]:
+    query = select(Agreement).where(
+        Agreement.municipality_code == municipality, Agreement.year == year
+    )
+    if landlord_id is not None:
+        query = query.where(Agreement.landlord_id == landlord_id)
+    return list(session.scalars(query))
+
+
+def delivered_per_landlord(
+    session: Session, municipality: str, year: int, landlord_id: str | None
+) -> dict[str, tuple[int, int]]:
+    """landlord id → (tenancies counted toward the year, of which exception places)."""
+    exceptions = func.sum(case((Tenancy.exception.is_(True), 1), else_=0))
+    query = (
+        select(Tenancy.landlord_id, func.count(), exceptions)
+        .where(
+            Tenancy.municipality_code == municipality,
+            Tenancy.agreement_year == year,
+            Tenancy.status.in_(COUNTED_STATUSES),
+        )
+        .group_by(Tenancy.landlord_id)
+    )
+    if landlord_id is not None:
+        query = query.where(Tenancy.landlord_id == landlord_id)
+    return {row[0]: (int(row[1]), int(row[2] or 0)) for row in session.execute(query)}
+
+
+def landlords_by_id(session: Session, ids: set[str]) -> dict[str, Landlord]:
+    if not ids:
+        return {}
+    return {x.id: x for x in session.scalars(select(Landlord).where(Landlord.id.in_(ids)))}

@@ -1,0 +1,653 @@
+"""The proposal workflow through HTTP: release, answers in turn, declines, expiry,
+withdrawal, the landlord's minimal view, pins and forbidden pairs (docs/proposals.md).
+
+Proposals are inserted through the ORM here, the way a round creates them (`proposed`,
+vacancy `proposed`), so these tests do not depend on the solver.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.households.models import Household
+from app.proposals import service
+from app.proposals.models import ForbiddenPair, Proposal
+from app.proposals.schemas import ProposalLandlordView, ProposalRead
+from app.tenancies.models import Tenancy
+from app.vacancies.models import Vacancy
+from tests.conftest import Api, AuthedClient
+
+PROBLEM = "application/problem+json"
+YEAR = datetime.now(UTC).year
+
+
+def vacancy_body(area: str = "BACKBY", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "municipality": "1980",
+        "area": area,
+        "rooms": 2,
+        "rent": 7400,
+        "contract_forms": ["municipal_contract"],
+        "address": "Bäckbygatan 12",
+        "available_from": "2026-12-01",
+    }
+    body.update(overrides)
+    return body
+
+
+def household_body(case_ref: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "case_ref": case_ref,
+        "adults": 1,
+        "children": 2,
+        "target_groups": ["violence_exposed", "family_with_children"],
+        "income": {"salary": 21000, "income_support": 4000},
+        "municipal_guarantee": True,
+        "support_plan": False,
+        "avoid_areas": ["CENTRUM"],
+        "contract_forms": ["municipal_contract"],
+    }
+    body.update(overrides)
+    return body
+
+
+class World:
+    """Västerås with two areas, Mimer (public) and Balder (private) with agreements for the
+    current year, a coordinator, social services, and both landlords' clients; Jönköping
+    as the other municipality."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        api.municipality("1980")
+        api.municipality("0680")
+        self.coordinator = api.client("coordinator", municipality="1980")
+        self.social = api.client("social_services", municipality="1980")
+        self.other_coordinator = api.client("coordinator", municipality="0680")
+        self.other_social = api.client("social_services", municipality="0680")
+        for code, name in (("BACKBY", "Bäckby"), ("CENTRUM", "Centrum")):
+            area = self.coordinator.put(
+                f"/v1/municipalities/1980/areas/{code}", json={"name": name}
+            )
+            assert area.status_code == 201, area.text
+        self.mimer = api.landlord("Mimer", "556036-0793", "public")
+        self.balder = api.landlord("Balder", "556703-7485", "private")
+        for landlord, quota in ((self.mimer, 10), (self.balder, 4)):
+            response = self.coordinator.put(
+                f"/v1/agreements/1980/{landlord}/{YEAR}",
+                json={
+                    "quota": quota,
+                    "exception_quota": 2,
+                    "contract_forms": ["municipal_contract"],
+                    "trial_period_months": 18,
+                    "response_hours": 48,
+                },
+            )
+            assert response.status_code == 201, response.text
+        self.mimer_client = api.client("landlord", landlord=self.mimer)
+        self.balder_client = api.client("landlord", landlord=self.balder)
+        self._cases = 0
+
+    def vacancy(self, ref: str, *, landlord: str = "mimer", **overrides: Any) -> str:
+        client = self.mimer_client if landlord == "mimer" else self.balder_client
+        response = client.put(f"/v1/vacancies/{ref}", json=vacancy_body(**overrides))
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def household(self, **overrides: Any) -> str:
+        self._cases += 1
+        response = self.social.post(
+            "/v1/households", json=household_body(f"VAS-{self._cases:04d}", **overrides)
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def propose(
+        self, household: str, vacancy: str, *, exception: bool = False, released: bool = False
+    ) -> str:
+        """Insert a proposal as a round would: `proposed`, and the vacancy `proposed`."""
+        with self.api.app.state.sessionmaker.begin() as session:
+            row = session.get(Vacancy, vacancy)
+            assert row is not None
+            proposal = Proposal(
+                municipality_code="1980",
+                landlord_id=row.landlord_id,
+                vacancy_id=vacancy,
+                household_id=household,
+                contract_form="municipal_contract",
+                exception=exception,
+                score={"total": 17, "priority": 12, "fit": 5},
+                status="proposed",
+            )
+            session.add(proposal)
+            row.status = "proposed"
+            session.flush()
+            proposal_id = proposal.id
+        if released:
+            response = self.coordinator.post(f"/v1/proposals/{proposal_id}/release")
+            assert response.status_code == 200, response.text
+        return proposal_id
+
+    def pair(self, *, landlord: str = "mimer", released: bool = True) -> tuple[str, str, str]:
+        """A fresh household and vacancy and a proposal between them."""
+        vacancy = self.vacancy(f"LGH-{self._cases + 1:04d}", landlord=landlord)
+        household = self.household()
+        return household, vacancy, self.propose(household, vacancy, released=released)
+
+    def landlord_of(self, landlord: str) -> AuthedClient:
+        return self.mimer_client if landlord == "mimer" else self.balder_client
+
+    def vacancy_status(self, vacancy: str) -> str:
+        with self.api.app.state.sessionmaker() as session:
+            return str(session.scalar(select(Vacancy.status).where(Vacancy.id == vacancy)))
+
+    def household_row(self, household: str) -> tuple[str, str | None]:
+        with self.api.app.state.sessionmaker() as session:
+            row = session.get(Household, household)
+            assert row is not None
+            return row.status, row.close_reason
+
+    def forbidden(self, household: str, vacancy: str) -> str | None:
+        with self.api.app.state.sessionmaker() as session:
+            reason: str | None = session.scalar(
+                select(ForbiddenPair.reason).where(
+                    ForbiddenPair.household_id == household, ForbiddenPair.vacancy_id == vacancy
+                )
+            )
+            return reason
+
+    def set_deadline(self, proposal: str, deadline: datetime) -> None:
+        with self.api.app.state.sessionmaker.begin() as session:
+            session.execute(
+                update(Proposal).where(Proposal.id == proposal).values(deadline_at=deadline)
+            )
+
+    def proposal_status(self, proposal: str) -> str:
+        with self.api.app.state.sessionmaker() as session:
+            return str(session.scalar(select(Proposal.status).where(Proposal.id == proposal)))
+
+
+@pytest.fixture
+def world(api: Api) -> World:
+    return World(api)
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    return body
+
+
+DECLINE_LANDLORD = {"reason": "unit_unavailable", "comment": "Water damage found."}
+DECLINE_HOUSEHOLD = {"reason": "location", "comment": None}
+
+
+# --- Visibility -------------------------------------------------------------------------
+
+
+def test_a_proposed_match_stays_with_the_coordinator_until_released(world: World) -> None:
+    _, _, proposal = world.pair(released=False)
+    assert world.mimer_client.get("/v1/proposals").json()["items"] == []
+    assert_problem(world.mimer_client.get(f"/v1/proposals/{proposal}"), 404)
+    assert world.coordinator.get(f"/v1/proposals/{proposal}").json()["status"] == "proposed"
+
+
+def test_release_makes_it_visible_to_its_landlord_with_a_deadline(world: World) -> None:
+    _, vacancy, proposal = world.pair(released=False)
+    released = world.coordinator.post(f"/v1/proposals/{proposal}/release")
+    assert released.status_code == 200, released.text
+    body = released.json()
+    assert body["status"] == "released"
+    deadline = datetime.fromisoformat(body["deadline_at"])
+    # The agreement promises 48 hours (Karlstad: on site within 48 hours).
+    assert timedelta(hours=47) < deadline - datetime.now(UTC) <= timedelta(hours=48)
+    listed = world.mimer_client.get("/v1/proposals").json()["items"]
+    assert [p["id"] for p in listed] == [proposal]
+    assert listed[0]["view"] == "landlord"
+    assert listed[0]["vacancy"] == vacancy
+    assert listed[0]["external_ref"].startswith("LGH-")
+
+
+def test_landlord_of_another_vacancy_gets_404(world: World) -> None:
+    _, _, proposal = world.pair(landlord="mimer")
+    for path in ("", "/accept"):
+        call = world.balder_client.get if path == "" else world.balder_client.post
+        assert_problem(call(f"/v1/proposals/{proposal}{path}"), 404)
+    declined = world.balder_client.post(f"/v1/proposals/{proposal}/decline", json=DECLINE_LANDLORD)
+    assert_problem(declined, 404)
+    assert world.balder_client.get("/v1/proposals").json()["items"] == []
+    assert world.proposal_status(proposal) == "released"
+
+
+def test_another_municipality_cannot_see_or_answer_a_proposal(world: World) -> None:
+    _, _, proposal = world.pair()
+    assert_problem(world.other_coordinator.get(f"/v1/proposals/{proposal}"), 404)
+    assert_problem(world.other_coordinator.post(f"/v1/proposals/{proposal}/withdraw"), 404)
+    assert_problem(world.other_social.post(f"/v1/proposals/{proposal}/accept"), 404)
+    assert world.other_social.get("/v1/proposals").json()["items"] == []
+
+
+def test_roles_without_the_right_get_403(world: World, api: Api) -> None:
+    _, _, proposal = world.pair(released=False)
+    assert_problem(world.mimer_client.post(f"/v1/proposals/{proposal}/release"), 403)
+    assert_problem(world.social.post(f"/v1/proposals/{proposal}/release"), 403)
+    assert_problem(world.social.post(f"/v1/proposals/{proposal}/withdraw"), 403)
+    assert_problem(api.admin.get("/v1/proposals"), 403)
+    assert_problem(world.mimer_client.get("/v1/pins"), 403)
+    assert_problem(api.anonymous.get("/v1/proposals"), 401)
+
+
+def test_list_filters_by_status_and_round_and_pages(world: World) -> None:
+    first = world.pair()[2]
+    second = world.pair(released=False)[2]
+    statuses = world.coordinator.get("/v1/proposals", params={"status": "proposed"}).json()
+    assert [p["id"] for p in statuses["items"]] == [second]
+    page = world.coordinator.get("/v1/proposals", params={"limit": 1}).json()
+    assert len(page["items"]) == 1
+    assert page["next_cursor"]
+    rest = world.coordinator.get(
+        "/v1/proposals", params={"limit": 1, "cursor": page["next_cursor"]}
+    ).json()
+    assert {page["items"][0]["id"], rest["items"][0]["id"]} == {first, second}
+    no_round = world.coordinator.get(
+        "/v1/proposals", params={"round": "00000000-0000-4000-8000-000000000000"}
+    )
+    assert no_round.json()["items"] == []
+    assert_problem(world.coordinator.get("/v1/proposals", params={"status": "happy"}), 422)
+    assert_problem(world.coordinator.get("/v1/proposals", params={"round": "x"}), 422)
+
+
+# --- The whole yes ----------------------------------------------------------------------
+
+
+def test_landlord_then_household_accept_creates_tenancy_lets_vacancy_and_counts_quota(
+    world: World,
+) -> None:
+    household, vacancy, proposal = world.pair()
+    before = world.coordinator.get("/v1/quota", params={"municipality": "1980", "year": YEAR})
+    mimer_before = next(r for r in before.json()["rows"] if r["landlord"] == world.mimer)
+    assert mimer_before["delivered"] == 0
+
+    landlord = world.mimer_client.post(f"/v1/proposals/{proposal}/accept")
+    assert landlord.status_code == 200, landlord.text
+    assert landlord.json()["status"] == "landlord_accepted"
+    assert landlord.json()["view"] == "landlord"
+
+    household_side = world.social.post(f"/v1/proposals/{proposal}/accept")
+    assert household_side.status_code == 200, household_side.text
+    body = household_side.json()
+    assert body["status"] == "contracted"
+    assert body["tenancy"] is not None
+    assert world.vacancy_status(vacancy) == "let"
+    assert world.household_row(household) == ("closed", "housed")
+
+    tenancies = world.coordinator.get("/v1/tenancies").json()["items"]
+    assert [t["id"] for t in tenancies] == [body["tenancy"]]
+    assert tenancies[0]["household"] == household
+    after = world.coordinator.get("/v1/quota", params={"municipality": "1980", "year": YEAR})
+    mimer_after = next(r for r in after.json()["rows"] if r["landlord"] == world.mimer)
+    assert mimer_after["delivered"] == 1
+    assert mimer_after["remaining"] == mimer_before["remaining"] - 1
+    assert after.json()["totals"]["public"]["delivered"] == 1
+    assert after.json()["totals"]["private"]["delivered"] == 0
+    # The landlord sees the move-in date and the outcome, still without the household.
+    seen = world.mimer_client.get(f"/v1/proposals/{proposal}").json()
+    assert seen["status"] == "contracted"
+    assert seen["move_in_date"] == "2026-12-01"
+    assert "household" not in seen
+
+
+def test_the_coordinator_may_answer_for_the_household(world: World) -> None:
+    _, _, proposal = world.pair()
+    assert world.mimer_client.post(f"/v1/proposals/{proposal}/accept").status_code == 200
+    accepted = world.coordinator.post(f"/v1/proposals/{proposal}/accept")
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "contracted"
+
+
+def test_landlord_accept_gives_the_household_side_its_own_response_window(world: World) -> None:
+    _, _, proposal = world.pair()
+    world.set_deadline(proposal, datetime.now(UTC) + timedelta(minutes=5))
+    accepted = world.mimer_client.post(f"/v1/proposals/{proposal}/accept").json()
+    remaining = datetime.fromisoformat(accepted["deadline_at"]) - datetime.now(UTC)
+    assert remaining > timedelta(hours=47)
+
+
+# --- Declines ---------------------------------------------------------------------------
+
+
+def test_landlord_decline_forbids_the_pair_and_opens_the_vacancy_again(world: World) -> None:
+    household, vacancy, proposal = world.pair()
+    declined = world.mimer_client.post(f"/v1/proposals/{proposal}/decline", json=DECLINE_LANDLORD)
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["status"] == "landlord_declined"
+    assert declined.json()["decline"] == DECLINE_LANDLORD
+    assert world.forbidden(household, vacancy) == "declined_by_landlord"
+    assert world.vacancy_status(vacancy) == "open"
+    assert world.household_row(household) == ("open", None)
+    full = world.coordinator.get(f"/v1/proposals/{proposal}").json()
+    assert full["decline_reason"] == "unit_unavailable"
+    # Both are free: a new proposal for each of them is possible (the index allows it).
+    other_vacancy = world.vacancy("LGH-NEW")
+    world.propose(household, other_vacancy)
+
+
+def test_household_decline_forbids_the_pair_and_opens_the_vacancy_again(world: World) -> None:
+    household, vacancy, proposal = world.pair()
+    assert world.mimer_client.post(f"/v1/proposals/{proposal}/accept").status_code == 200
+    declined = world.social.post(f"/v1/proposals/{proposal}/decline", json=DECLINE_HOUSEHOLD)
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["status"] == "household_declined"
+    assert world.forbidden(household, vacancy) == "declined_by_household"
+    assert world.vacancy_status(vacancy) == "open"
+    # The landlord learns the outcome but not the household's reason.
+    seen = world.mimer_client.get(f"/v1/proposals/{proposal}").json()
+    assert seen["status"] == "household_declined"
+    assert seen["decline"] is None
+
+
+def test_a_decline_code_of_the_other_side_is_422_and_changes_nothing(world: World) -> None:
+    _, vacancy, proposal = world.pair()
+    wrong = world.mimer_client.post(
+        f"/v1/proposals/{proposal}/decline", json={"reason": "location"}
+    )
+    assert_problem(wrong, 422)
+    assert world.proposal_status(proposal) == "released"
+    assert world.vacancy_status(vacancy) == "proposed"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"reason": "nope"},
+        {"reason": "other", "comment": "x" * 2001},
+        {"reason": "other", "comment": "a\x00b"},
+        {"reason": "other", "extra": 1},
+        {"reason": 5},
+    ],
+)
+def test_a_malformed_decline_is_422(world: World, body: dict[str, Any]) -> None:
+    _, _, proposal = world.pair()
+    assert_problem(world.mimer_client.post(f"/v1/proposals/{proposal}/decline", json=body), 422)
+    assert world.proposal_status(proposal) == "released"
+
+
+# --- Turns ------------------------------------------------------------------------------
+
+
+def test_answering_twice_is_409(world: World) -> None:
+    _, _, proposal = world.pair()
+    assert world.mimer_client.post(f"/v1/proposals/{proposal}/accept").status_code == 200
+    again = assert_problem(world.mimer_client.post(f"/v1/proposals/{proposal}/accept"), 409)
+    assert "landlord_accepted" in again["detail"]
+    decline = world.mimer_client.post(f"/v1/proposals/{proposal}/decline", json=DECLINE_LANDLORD)
+    assert_problem(decline, 409)
+    assert world.social.post(f"/v1/proposals/{proposal}/accept").status_code == 200
+    twice = assert_problem(world.social.post(f"/v1/proposals/{proposal}/accept"), 409)
+    assert "contracted" in twice["detail"]
+    assert_problem(world.coordinator.post(f"/v1/proposals/{proposal}/release"), 409)
+    assert_problem(world.coordinator.post(f"/v1/proposals/{proposal}/withdraw"), 409)
+
+
+def test_the_household_side_answering_before_the_landlord_is_409(world: World) -> None:
+    _, vacancy, proposal = world.pair()
+    early = assert_problem(world.social.post(f"/v1/proposals/{proposal}/accept"), 409)
+    assert early["status"] == 409
+    assert "released" in early["detail"]
+    decline = world.social.post(f"/v1/proposals/{proposal}/decline", json=DECLINE_HOUSEHOLD)
+    assert_problem(decline, 409)
+    unreleased = world.pair(released=False)[2]
+    assert_problem(world.social.post(f"/v1/proposals/{unreleased}/accept"), 409)
+    assert world.proposal_status(proposal) == "released"
+    assert world.vacancy_status(vacancy) == "proposed"
+
+
+def test_release_of_a_withdrawn_vacancy_is_409(world: World) -> None:
+    _, vacancy, proposal = world.pair(released=False)
+    with world.api.app.state.sessionmaker.begin() as session:
+        session.execute(update(Vacancy).where(Vacancy.id == vacancy).values(status="withdrawn"))
+    refused = assert_problem(world.coordinator.post(f"/v1/proposals/{proposal}/release"), 409)
+    assert "withdrawn" in refused["detail"]
+    assert world.proposal_status(proposal) == "proposed"
+
+
+# --- Expiry and withdrawal --------------------------------------------------------------
+
+
+def test_a_proposal_past_its_deadline_expires_on_read_frees_and_forbids(world: World) -> None:
+    household, vacancy, proposal = world.pair()
+    world.set_deadline(proposal, datetime.now(UTC) - timedelta(minutes=1))
+    seen = world.mimer_client.get(f"/v1/proposals/{proposal}").json()
+    assert seen["status"] == "expired"
+    assert world.proposal_status(proposal) == "expired"
+    assert world.forbidden(household, vacancy) == "expired"
+    assert world.vacancy_status(vacancy) == "open"
+
+
+def test_a_late_answer_is_409_and_the_proposal_is_expired(world: World) -> None:
+    household, vacancy, proposal = world.pair()
+    world.set_deadline(proposal, datetime.now(UTC) - timedelta(seconds=1))
+    late = assert_problem(world.mimer_client.post(f"/v1/proposals/{proposal}/accept"), 409)
+    assert "expired" in late["detail"]
+    listed = world.coordinator.get("/v1/proposals").json()["items"]
+    assert [p["status"] for p in listed] == ["expired"]
+    assert world.forbidden(household, vacancy) == "expired"
+
+
+def test_expire_overdue_sweeps_released_and_landlord_accepted_only(world: World) -> None:
+    _, released_vacancy, released = world.pair()
+    _, accepted_vacancy, accepted = world.pair()
+    assert world.mimer_client.post(f"/v1/proposals/{accepted}/accept").status_code == 200
+    _, _, proposed = world.pair(released=False)
+    _, _, on_time = world.pair()
+    past = datetime.now(UTC) - timedelta(hours=1)
+    for proposal in (released, accepted, proposed):
+        world.set_deadline(proposal, past)
+    with world.api.app.state.sessionmaker.begin() as session:
+        assert service.expire_overdue(session, datetime.now(UTC)) == 2
+    assert world.proposal_status(released) == "expired"
+    assert world.proposal_status(accepted) == "expired"
+    assert world.proposal_status(proposed) == "proposed"
+    assert world.proposal_status(on_time) == "released"
+    assert world.vacancy_status(released_vacancy) == "open"
+    assert world.vacancy_status(accepted_vacancy) == "open"
+    with world.api.app.state.sessionmaker.begin() as session:
+        assert service.expire_overdue(session, datetime.now(UTC)) == 0
+
+
+def test_withdraw_frees_both_sides_without_forbidding_the_pair(world: World) -> None:
+    household, vacancy, proposal = world.pair()
+    withdrawn = world.coordinator.post(f"/v1/proposals/{proposal}/withdraw")
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert world.vacancy_status(vacancy) == "open"
+    assert world.forbidden(household, vacancy) is None
+    assert world.household_row(household) == ("open", None)
+    # The very same pair may be proposed again.
+    world.propose(household, vacancy)
+
+
+# --- The landlord's minimal view --------------------------------------------------------
+
+LANDLORD_VIEW_FIELDS = {
+    "view",
+    "id",
+    "status",
+    "vacancy",
+    "external_ref",
+    "contract_form",
+    "household_size",
+    "rooms",
+    "municipal_guarantee",
+    "support_plan",
+    "move_in_date",
+    "deadline_at",
+    "decline",
+    # inside `decline`: the landlord's own answer
+    "reason",
+    "comment",
+}
+
+
+def _properties(schema: dict[str, Any]) -> set[str]:
+    """Every property name anywhere in a JSON schema, nested definitions included."""
+    found: set[str] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.update(node.get("properties", {}).keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def test_landlord_view_schema_has_no_household_field_beyond_the_minimal_list() -> None:
+    """DOMAIN.md §6: household size, rooms, contract form, guarantee and support plan
+    exist, move-in date; never target groups, income, areas, case reference, score."""
+    properties = _properties(ProposalLandlordView.model_json_schema())
+    assert properties <= LANDLORD_VIEW_FIELDS, properties - LANDLORD_VIEW_FIELDS
+    forbidden = {
+        "household",
+        "case_ref",
+        "target_groups",
+        "income",
+        "avoid_areas",
+        "preferred_areas",
+        "score",
+        "exception",
+        "protected_identity",
+        "round",
+        "decline_reason",
+    }
+    assert not properties & forbidden
+    # The full view is the municipality's, and does carry them.
+    assert {"household", "score", "exception"} <= _properties(ProposalRead.model_json_schema())
+
+
+def test_the_openapi_landlord_view_is_the_minimal_schema(api: Api) -> None:
+    schema = api.anonymous.get("/openapi.json").json()["components"]["schemas"]
+    landlord = schema["ProposalLandlordView"]
+    assert set(landlord["properties"]) <= LANDLORD_VIEW_FIELDS
+
+
+def test_every_landlord_response_carries_only_the_minimal_fields(world: World) -> None:
+    household, _, proposal = world.pair()
+    responses = [
+        world.mimer_client.get(f"/v1/proposals/{proposal}").json(),
+        world.mimer_client.get("/v1/proposals").json()["items"][0],
+        world.mimer_client.post(f"/v1/proposals/{proposal}/accept").json(),
+    ]
+    for body in responses:
+        assert set(body) <= LANDLORD_VIEW_FIELDS
+        assert household not in str(body)
+        assert body["household_size"] == 3
+        assert body["municipal_guarantee"] is True
+        assert body["support_plan"] is False
+        assert body["rooms"] == 2
+
+
+# --- The partial unique index -------------------------------------------------------------
+
+
+def test_the_database_refuses_a_second_live_proposal_for_a_vacancy(world: World) -> None:
+    _, vacancy, _ = world.pair(released=False)
+    other = world.household()
+    with pytest.raises(IntegrityError):
+        world.propose(other, vacancy)
+    with world.api.app.state.sessionmaker() as session:
+        count = session.scalar(
+            select(func.count()).select_from(Proposal).where(Proposal.vacancy_id == vacancy)
+        )
+    assert count == 1
+
+
+def test_the_database_refuses_a_second_live_proposal_for_a_household(world: World) -> None:
+    household, _, _ = world.pair()
+    with pytest.raises(IntegrityError):
+        world.propose(household, world.vacancy("LGH-9999"))
+
+
+def test_the_database_refuses_a_second_active_tenancy_of_a_vacancy(world: World) -> None:
+    _, vacancy, proposal = world.pair()
+    world.mimer_client.post(f"/v1/proposals/{proposal}/accept")
+    world.social.post(f"/v1/proposals/{proposal}/accept")
+    _, _, other = world.pair()
+    with pytest.raises(IntegrityError), world.api.app.state.sessionmaker.begin() as session:
+        session.add(
+            Tenancy(
+                proposal_id=other,
+                municipality_code="1980",
+                landlord_id=world.mimer,
+                vacancy_id=vacancy,
+                contract_form="municipal_contract",
+                agreement_year=YEAR,
+                start_date=datetime.now(UTC).date(),
+            )
+        )
+
+
+# --- Pins and forbidden pairs -------------------------------------------------------------
+
+
+def test_coordinator_pins_a_pair_once_and_removes_the_pin(world: World) -> None:
+    household = world.household()
+    vacancy = world.vacancy("LGH-PIN")
+    created = world.coordinator.post("/v1/pins", json={"household": household, "vacancy": vacancy})
+    assert created.status_code == 201, created.text
+    pin = created.json()
+    assert created.headers["Location"] == f"/v1/pins/{pin['id']}"
+    assert (pin["household"], pin["vacancy"]) == (household, vacancy)
+    again = world.coordinator.post("/v1/pins", json={"household": household, "vacancy": vacancy})
+    assert_problem(again, 409)
+    assert [p["id"] for p in world.coordinator.get("/v1/pins").json()["items"]] == [pin["id"]]
+    assert_problem(world.other_coordinator.delete(f"/v1/pins/{pin['id']}"), 404)
+    assert world.coordinator.delete(f"/v1/pins/{pin['id']}").status_code == 204
+    assert_problem(world.coordinator.delete(f"/v1/pins/{pin['id']}"), 404)
+    assert world.coordinator.get("/v1/pins").json()["items"] == []
+
+
+def test_objects_of_another_municipality_cannot_be_pinned_or_forbidden(world: World) -> None:
+    household = world.household()
+    vacancy = world.vacancy("LGH-X")
+    for path in ("/v1/pins", "/v1/forbidden-pairs"):
+        refused = world.other_coordinator.post(
+            path, json={"household": household, "vacancy": vacancy}
+        )
+        assert_problem(refused, 422)
+        unknown = world.coordinator.post(
+            path, json={"household": household, "vacancy": "00000000-0000-4000-8000-000000000000"}
+        )
+        assert_problem(unknown, 422)
+        assert_problem(world.coordinator.post(path, json={"household": household}), 422)
+
+
+def test_coordinator_forbids_a_pair_which_then_cannot_be_pinned(world: World) -> None:
+    household = world.household()
+    vacancy = world.vacancy("LGH-F")
+    body = {"household": household, "vacancy": vacancy}
+    created = world.coordinator.post("/v1/forbidden-pairs", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["reason"] == "coordinator"
+    assert_problem(world.coordinator.post("/v1/forbidden-pairs", json=body), 409)
+    assert_problem(world.coordinator.post("/v1/pins", json=body), 409)
+    listed = world.coordinator.get("/v1/forbidden-pairs", params={"household": household})
+    assert [p["id"] for p in listed.json()["items"]] == [created.json()["id"]]
+    assert world.other_coordinator.get("/v1/forbidden-pairs").json()["items"] == []
+
+
+def test_declines_and_expiries_appear_among_the_forbidden_pairs(world: World) -> None:
+    _, _, declined = world.pair()
+    world.mimer_client.post(f"/v1/proposals/{declined}/decline", json=DECLINE_LANDLORD)
+    _, _, expired = world.pair()
+    world.set_deadline(expired, datetime.now(UTC) - timedelta(seconds=1))
+    world.coordinator.get(f"/v1/proposals/{expired}")
+    reasons = {p["reason"] for p in world.coordinator.get("/v1/forbidden-pairs").json()["items"]}
+    assert reasons == {"declined_by_landlord", "expired"}
