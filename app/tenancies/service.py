@@ -107,7 +107,7 @@ def to_views(
         query = select(Vacancy.id, Vacancy.external_ref).where(
             Vacancy.id.in_({t.vacancy_id for t in tenancies})
         )
-        refs = dict(session.execute(query))
+        refs = {row.id: row.external_ref for row in session.execute(query)}
     views: list[TenancyRead | TenancyLandlordView] = []
     for tenancy in tenancies:
         common = {
