@@ -1,0 +1,225 @@
+"""Tenancies from contracted proposals and the quota they count toward (issue 4 item 6)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from app.proposals.models import Proposal
+from app.rounds.models import Round
+from app.tenancies.models import Tenancy
+from app.tenancies.service import add_months
+from tests.conftest import Api
+from tests.test_proposals import YEAR, World, assert_problem
+
+
+@pytest.fixture
+def world(api: Api) -> World:
+    return World(api)
+
+
+def contract(
+    world: World,
+    *,
+    landlord: str = "mimer",
+    exception: bool = False,
+    available_from: str | None = "2026-12-01",
+    round_year: int | None = None,
+) -> dict[str, Any]:
+    """A vacancy and a household, proposed, released and accepted by both sides."""
+    ref = f"LGH-T{world._cases + 1:03d}"
+    vacancy = world.vacancy(ref, landlord=landlord, available_from=available_from)
+    household = world.household()
+    proposal = world.propose(household, vacancy, exception=exception)
+    if round_year is not None:
+        with world.api.app.state.sessionmaker.begin() as session:
+            round_ = Round(
+                municipality_code="1980",
+                status="succeeded",
+                year=round_year,
+                policy_version=1,
+                requested_by="test",
+            )
+            session.add(round_)
+            session.flush()
+            session.execute(
+                update(Proposal).where(Proposal.id == proposal).values(round_id=round_.id)
+            )
+    assert world.coordinator.post(f"/v1/proposals/{proposal}/release").status_code == 200
+    assert world.landlord_of(landlord).post(f"/v1/proposals/{proposal}/accept").status_code == 200
+    accepted = world.social.post(f"/v1/proposals/{proposal}/accept")
+    assert accepted.status_code == 200, accepted.text
+    return {"proposal": proposal, "vacancy": vacancy, "household": household, "ref": ref}
+
+
+def quota(world: World, client: Any = None, year: int = YEAR) -> dict[str, Any]:
+    response = (client or world.coordinator).get(
+        "/v1/quota", params={"municipality": "1980", "year": year}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def row_of(report: dict[str, Any], landlord: str) -> dict[str, Any]:
+    row: dict[str, Any] = next(r for r in report["rows"] if r["landlord"] == landlord)
+    return row
+
+
+def test_tenancy_takes_contract_form_start_trial_end_and_year_from_the_proposal(
+    world: World,
+) -> None:
+    """Trial period from the agreement: 18 months (Göteborg)."""
+    made = contract(world)
+    tenancies = world.coordinator.get("/v1/tenancies").json()["items"]
+    assert len(tenancies) == 1
+    tenancy = tenancies[0]
+    assert tenancy["proposal"] == made["proposal"]
+    assert tenancy["vacancy"] == made["vacancy"]
+    assert tenancy["external_ref"] == made["ref"]
+    assert tenancy["household"] == made["household"]
+    assert tenancy["landlord"] == world.mimer
+    assert tenancy["contract_form"] == "municipal_contract"
+    assert tenancy["start_date"] == "2026-12-01"
+    assert tenancy["trial_period_end"] == "2028-06-01"
+    assert tenancy["agreement_year"] == 2026
+    assert tenancy["status"] == "active"
+    assert tenancy["exception"] is False
+
+
+def test_a_vacancy_available_in_the_past_starts_today(world: World) -> None:
+    contract(world, available_from="2026-01-15")
+    tenancy = world.coordinator.get("/v1/tenancies").json()["items"][0]
+    assert tenancy["start_date"] == datetime.now(UTC).date().isoformat()
+
+
+def test_a_tenancy_counts_toward_the_round_year(world: World) -> None:
+    """The round planned with that year's agreement, so its quota is the one delivered."""
+    contract(world, round_year=YEAR + 1)
+    tenancy = world.coordinator.get("/v1/tenancies").json()["items"][0]
+    assert tenancy["agreement_year"] == YEAR + 1
+    assert row_of(quota(world, year=YEAR + 1), world.mimer)["delivered"] == 1
+    assert row_of(quota(world), world.mimer)["delivered"] == 0
+
+
+def test_a_landlord_sees_its_own_tenancies_without_household_data(world: World) -> None:
+    made = contract(world, landlord="mimer")
+    contract(world, landlord="balder")
+    own = world.mimer_client.get("/v1/tenancies").json()["items"]
+    assert [t["vacancy"] for t in own] == [made["vacancy"]]
+    assert own[0]["view"] == "landlord"
+    assert "household" not in own[0]
+    assert "exception" not in own[0]
+    assert made["household"] not in str(own)
+
+
+def test_tenancies_are_scoped_to_the_municipality_and_roles(world: World) -> None:
+    contract(world)
+    assert world.other_coordinator.get("/v1/tenancies").json()["items"] == []
+    assert_problem(world.social.get("/v1/tenancies"), 403)
+    assert_problem(world.api.anonymous.get("/v1/tenancies"), 401)
+
+
+def test_tenancies_filter_by_year_and_status(world: World) -> None:
+    contract(world)
+    assert len(world.coordinator.get("/v1/tenancies", params={"year": YEAR}).json()["items"]) == 1
+    assert world.coordinator.get("/v1/tenancies", params={"year": 2030}).json()["items"] == []
+    ended = world.coordinator.get("/v1/tenancies", params={"status": "ended"})
+    assert ended.json()["items"] == []
+    assert_problem(world.coordinator.get("/v1/tenancies", params={"status": "gone"}), 422)
+    assert_problem(world.coordinator.get("/v1/tenancies", params={"year": 99999}), 422)
+
+
+def test_quota_shows_committed_against_delivered_split_public_private(world: World) -> None:
+    """Norrköping: placements per landlord in line with its share; public and private apart."""
+    contract(world, landlord="mimer")
+    contract(world, landlord="mimer", exception=True)
+    contract(world, landlord="balder")
+    report = quota(world)
+    assert report["municipality"] == "1980"
+    assert report["year"] == YEAR
+    mimer, balder = row_of(report, world.mimer), row_of(report, world.balder)
+    assert mimer == {
+        "landlord": world.mimer,
+        "name": "Mimer",
+        "kind": "public",
+        "quota": 10,
+        "delivered": 2,
+        "exception_quota": 2,
+        "exceptions_used": 1,
+        "remaining": 8,
+    }
+    assert (balder["kind"], balder["quota"], balder["delivered"], balder["remaining"]) == (
+        "private",
+        4,
+        1,
+        3,
+    )
+    totals = report["totals"]
+    assert totals["public"]["delivered"] == 2
+    assert totals["private"]["delivered"] == 1
+    assert totals["all"] == {
+        "quota": 14,
+        "delivered": 3,
+        "exception_quota": 4,
+        "exceptions_used": 1,
+        "remaining": 11,
+    }
+
+
+def test_ended_tenancies_still_count_as_delivered(world: World) -> None:
+    contract(world)
+    with world.api.app.state.sessionmaker.begin() as session:
+        session.execute(update(Tenancy).values(status="ended"))
+    assert row_of(quota(world), world.mimer)["delivered"] == 1
+
+
+def test_a_landlord_sees_only_its_own_quota_row(world: World) -> None:
+    contract(world, landlord="balder")
+    report = quota(world, world.mimer_client)
+    assert [r["landlord"] for r in report["rows"]] == [world.mimer]
+    assert report["totals"]["all"]["quota"] == 10
+    assert report["totals"]["private"]["delivered"] == 0
+
+
+def test_quota_of_another_municipality_is_404_and_bad_parameters_422(world: World) -> None:
+    assert_problem(
+        world.coordinator.get("/v1/quota", params={"municipality": "0680", "year": YEAR}), 404
+    )
+    assert_problem(world.coordinator.get("/v1/quota", params={"municipality": "1980"}), 422)
+    assert_problem(
+        world.coordinator.get("/v1/quota", params={"municipality": "x", "year": YEAR}), 422
+    )
+    assert_problem(
+        world.coordinator.get("/v1/quota", params={"municipality": "1980", "year": 10**12}), 422
+    )
+    assert_problem(world.social.get("/v1/quota", params={"municipality": "1980", "year": 1}), 403)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        (date(2026, 12, 1), 18, date(2028, 6, 1)),
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2027, 12, 31), 2, date(2028, 2, 29)),
+        (date(2026, 5, 15), 24, date(2028, 5, 15)),
+        (date(2026, 5, 15), 0, date(2026, 5, 15)),
+    ],
+)
+def test_trial_period_end_is_calendar_months_later(start: date, months: int, end: date) -> None:
+    assert add_months(start, months) == end
+
+
+def test_no_trial_period_without_one_in_the_agreement(world: World) -> None:
+    replaced = world.coordinator.put(
+        f"/v1/agreements/1980/{world.balder}/{YEAR}",
+        json={"quota": 4, "contract_forms": ["municipal_contract"]},
+    )
+    assert replaced.status_code == 200, replaced.text
+    contract(world, landlord="balder")
+    tenancy = world.coordinator.get("/v1/tenancies").json()["items"][0]
+    assert tenancy["trial_period_end"] is None
+    assert tenancy["start_date"] == "2026-12-01"
