@@ -47,7 +47,8 @@ def get_for(
         return None
     query = query.where(Proposal.id == proposal_id)
     if lock:
-        query = query.with_for_update()
+        # populate_existing: a row loaded earlier in this session is re-read under the lock.
+        query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalar(query)
 
 
@@ -99,11 +100,13 @@ def overdue_ids(
 
 def lock(session: Session, proposal_id: str) -> Proposal | None:
     """The proposal row, locked (the sweep and lazy expiry: no caller scope)."""
-    return session.scalar(select(Proposal).where(Proposal.id == proposal_id).with_for_update())
+    query = select(Proposal).where(Proposal.id == proposal_id).with_for_update()
+    return session.scalar(query.execution_options(populate_existing=True))
 
 
 def lock_vacancy(session: Session, vacancy_id: str) -> Vacancy | None:
-    return session.scalar(select(Vacancy).where(Vacancy.id == vacancy_id).with_for_update())
+    query = select(Vacancy).where(Vacancy.id == vacancy_id).with_for_update()
+    return session.scalar(query.execution_options(populate_existing=True))
 
 
 def vacancies_by_id(session: Session, ids: set[str]) -> dict[str, Vacancy]:
