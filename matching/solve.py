@@ -39,14 +39,19 @@ from matching.model import I64, PairModel, RoundData, fit_points, reduced_costs,
 from matching.problem import Problem, Solution
 
 DEFAULT_TIME_LIMIT_S = 60.0
+#: The linear-programming solver of column generation ("lp" = GLOP; HiGHS through the proto
+#: interface returned unusable duals in our tests).
+LP_SOLVER = "lp"
 #: Candidate pairs per household in the first restricted relaxation.
-INITIAL_COLUMNS_PER_HOUSEHOLD = 6
+INITIAL_COLUMNS_PER_HOUSEHOLD = 10
 #: Improving pairs added per household in each pricing round.
-PRICED_COLUMNS_PER_HOUSEHOLD = 4
+PRICED_COLUMNS_PER_HOUSEHOLD = 10
 #: Reduced-cost tolerance (weights are integers, so this is far below one unit).
 EPS = 1e-6
 #: Above this many pairs the lower tiers are optimised on a subset (reported "feasible").
-MAX_TIER_COLUMNS = 400_000
+MAX_TIER_COLUMNS = 20_000
+#: … keeping this many best-fitting pairs per household (plus its current one).
+TIER_COLUMNS_PER_HOUSEHOLD = 4
 #: CP-SAT deterministic-time budget of each lower tier (machine independent, so the result
 #: does not depend on the machine's speed).
 TIER_WORK_LIMIT = 2.0
@@ -100,6 +105,9 @@ def _run(
     if kind == "lp":
         request.solver_type = pb.MPModelRequest.GLOP_LINEAR_PROGRAMMING
         request.solver_specific_parameters = f"random_seed: {seed}"
+    elif kind == "highs_lp":
+        request.solver_type = pb.MPModelRequest.HIGHS_LINEAR_PROGRAMMING
+        request.solver_specific_parameters = "output_flag=false\n"
     elif kind == "highs":
         request.solver_type = pb.MPModelRequest.HIGHS_MIXED_INTEGER_PROGRAMMING
         request.solver_specific_parameters = f"output_flag=false\nrandom_seed={seed}\n"
@@ -194,7 +202,7 @@ def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation
     while True:
         rounds += 1
         model, slack = _primary_model(data, cols, integer=False)
-        response = _run(model, "lp", clock.left(), 1, seed)
+        response = _run(model, LP_SOLVER, clock.left(), 1, seed)
         if response.status != _OPTIMAL:
             raise RuntimeError(f"linear relaxation: solver status {response.status}")
         duals = np.asarray(response.dual_value, dtype=np.float64)
@@ -221,6 +229,14 @@ def _mip(
     method: str,
     fixed: I64 | None = None,
 ) -> tuple[Resp, PairModel]:
+    if fixed is not None and len(fixed):
+        # Pairs sharing a household or a vacancy with a fixed pair must be zero: drop them.
+        busy_h = np.zeros(len(data.weight), dtype=bool)
+        busy_v = np.zeros(len(data.v_land), dtype=bool)
+        busy_h[data.ph[fixed]] = True
+        busy_v[data.pv[fixed]] = True
+        free = ~busy_h[data.ph[cols]] & ~busy_v[data.pv[cols]]
+        cols = np.union1d(cols[free], fixed)
     model, _ = _primary_model(data, cols, integer=True)
     if fixed is not None and len(fixed):
         for pos in np.flatnonzero(np.isin(cols, fixed)).tolist():
@@ -338,10 +354,11 @@ def _solve_lower_tiers(
     support = support[housed[data.ph[support]]]
     exact = primary.status == "optimal"
     if len(support) > MAX_TIER_COLUMNS:
+        # Too many alternatives to weigh exactly: each household keeps its best-fitting few.
         fit_all = fit_points(problem, data, support).astype(np.float64)
         score = np.full(data.n_pairs, -np.inf)
         score[support] = fit_all
-        support = np.union1d(_top_per_household(data, support, score, 3), primary.chosen)
+        support = _top_per_household(data, support, score, TIER_COLUMNS_PER_HOUSEHOLD)
         exact = False
     support = np.union1d(support, primary.chosen)
     stats["tier_columns"] = len(support)
