@@ -3,6 +3,8 @@ optimistic concurrency and protected identity."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -472,3 +474,22 @@ def test_adding_protection_hides_the_case_from_social_services_at_once(
     response = social.patch(path, json={"target_groups": ["protected_identity"]})
     assert response.status_code == 200
     assert response.json()["view"] == "restricted"
+
+
+def test_concurrent_patches_with_the_same_etag_one_wins(api: Api, social: TestClient) -> None:
+    """The row is locked for the update, so two writers holding the same ETag cannot both
+    pass `If-Match`: exactly one succeeds, the other gets 412."""
+    household = create(social)
+    path = f"/v1/households/{household['id']}"
+    other = api.client("social_services", municipality="1980")
+    barrier = threading.Barrier(2)
+
+    def patch(client: TestClient, urgency: int) -> int:
+        barrier.wait()
+        response = client.patch(path, json={"urgency": urgency}, headers={"If-Match": '"1"'})
+        return int(response.status_code)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(pool.map(patch, [social, other], [2, 3]))
+    assert statuses == [200, 412]
+    assert social.get(path).json()["version"] == 2
