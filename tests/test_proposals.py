@@ -461,6 +461,15 @@ def test_expire_overdue_sweeps_released_and_landlord_accepted_only(world: World)
         assert service.expire_overdue(session, datetime.now(UTC)) == 0
 
 
+def test_withdrawing_an_overdue_proposal_is_409_because_it_expired(world: World) -> None:
+    household, vacancy, proposal = world.pair()
+    world.set_deadline(proposal, datetime.now(UTC) - timedelta(seconds=1))
+    refused = assert_problem(world.coordinator.post(f"/v1/proposals/{proposal}/withdraw"), 409)
+    assert "expired" in refused["detail"]
+    assert world.coordinator.get(f"/v1/proposals/{proposal}").json()["status"] == "expired"
+    assert world.forbidden(household, vacancy) == "expired"
+
+
 def test_withdraw_frees_both_sides_without_forbidding_the_pair(world: World) -> None:
     household, vacancy, proposal = world.pair()
     withdrawn = world.coordinator.post(f"/v1/proposals/{proposal}/withdraw")

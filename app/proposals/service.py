@@ -403,6 +403,7 @@ def decline_proposal(
 def withdraw_proposal(session: Session, *, principal: Principal, proposal_id: str) -> Proposal:
     def operation() -> Proposal:
         proposal = _locked_for(session, principal, proposal_id)
+        _refuse_if_overdue(session, proposal, utcnow())  # it expired: nothing left to withdraw
         withdraw(session, proposal)
         return proposal
 
