@@ -94,11 +94,21 @@ def get_session(request: Request) -> Iterator[Session]:
     Used with `scope="function"`, so the commit happens before the response is sent and a
     failed commit becomes an error response instead of a lost write.
     """
+    from app.errors import AppError
+
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as session:
         try:
             yield session
             session.commit()
+        except AppError as exc:
+            # A refusal that stands on a change time made, not the client (an overdue
+            # proposal expiring as it is answered), keeps that change; any other rolls back.
+            if exc.keeps_changes:
+                session.commit()
+            else:
+                session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise

@@ -17,6 +17,8 @@ class AppError(Exception):
     status_code: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal error"
+    # True only where the refusal reports a change that time made (see app/db.get_session).
+    keeps_changes: ClassVar[bool] = False
 
     def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(detail)
