@@ -221,6 +221,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def include_routers(app: FastAPI) -> None:
     from app.agreements.router import router as agreements
     from app.areas.router import router as areas
+    from app.audit.router import router as audit
     from app.credentials.router import router as credentials
     from app.households.router import router as households
     from app.landlords.router import router as landlords
@@ -240,6 +241,7 @@ def include_routers(app: FastAPI) -> None:
         agreements,
         vacancies,
         households,
+        audit,
         policies,
         rounds,
         proposals,

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from app.audit.router import router as audit_router
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep
@@ -24,8 +23,6 @@ from app.pagination import PageDep, next_cursor
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["households"])
-# app/main.py does not list the audit router (yet); it is served from here meanwhile.
-router.include_router(audit_router)
 
 CaseWorker = Annotated[Principal, Depends(require(Role.social_services, Role.coordinator))]
 HouseholdId = Annotated[
