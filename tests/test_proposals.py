@@ -417,6 +417,20 @@ def test_release_of_a_withdrawn_vacancy_is_409(world: World) -> None:
     assert world.proposal_status(proposal) == "proposed"
 
 
+def test_accepting_a_proposal_whose_vacancy_was_withdrawn_is_409(world: World) -> None:
+    _, vacancy, proposal = world.pair()
+    ref = world.mimer_client.get("/v1/proposals").json()["items"][0]["external_ref"]
+    assert world.mimer_client.delete(f"/v1/vacancies/{ref}").status_code == 204
+    refused = assert_problem(world.mimer_client.post(f"/v1/proposals/{proposal}/accept"), 409)
+    assert "unit_unavailable" in refused["detail"]
+    assert world.proposal_status(proposal) == "released"
+    declined = world.mimer_client.post(
+        f"/v1/proposals/{proposal}/decline", json={"reason": "unit_unavailable"}
+    )
+    assert declined.status_code == 200, declined.text
+    assert world.vacancy_status(vacancy) == "withdrawn"
+
+
 # --- Expiry and withdrawal --------------------------------------------------------------
 
 

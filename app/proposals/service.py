@@ -136,6 +136,16 @@ def _free_vacancy(session: Session, proposal: Proposal) -> None:
         vacancy.version += 1
 
 
+def _require_offered(session: Session, proposal: Proposal, advice: str) -> Vacancy:
+    """The vacancy, locked, if the landlord still offers it: a withdrawn or let one → 409.
+    (`open` is tolerated: a landlord's repost of a withdrawn vacancy re-opens it even while
+    this proposal holds it.)"""
+    vacancy = _locked_vacancy(session, proposal)
+    if vacancy.status not in (VacancyStatus.proposed, VacancyStatus.open):
+        raise Conflict(f"The vacancy is {vacancy.status}; {advice}.")
+    return vacancy
+
+
 def _forbid_pair(
     session: Session, proposal: Proposal, reason: ForbiddenReason, by: str | None
 ) -> None:
@@ -173,9 +183,7 @@ def release(session: Session, proposal: Proposal, *, now: datetime) -> None:
     agreement's response time. A vacancy withdrawn or a case closed since the round → 409:
     the coordinator withdraws the proposal instead."""
     _move(proposal, "release")
-    vacancy = _locked_vacancy(session, proposal)
-    if vacancy.status != VacancyStatus.proposed:
-        raise Conflict(f"The vacancy is {vacancy.status}; withdraw this proposal instead.")
+    _require_offered(session, proposal, "withdraw this proposal instead")
     household = session.get(Household, proposal.household_id)
     if household is None or household.status != HouseholdStatus.open:
         raise Conflict("The household's case is closed; withdraw this proposal instead.")
@@ -187,6 +195,7 @@ def landlord_accept(session: Session, proposal: Proposal, *, now: datetime) -> N
     """The landlord says yes; social services now answer for the household, within a
     fresh response window of their own."""
     _move(proposal, "landlord_accept")
+    _require_offered(session, proposal, "decline it as unit_unavailable instead")
     proposal.answered_at = now
     proposal.deadline_at = now + _response_window(session, proposal, now)
 
@@ -240,9 +249,7 @@ def household_accept(
     is contracted, the vacancy let and the household's case closed as `housed`."""
     _move(proposal, "household_accept")
     proposal.answered_at = now
-    vacancy = _locked_vacancy(session, proposal)
-    if vacancy.status != VacancyStatus.proposed:
-        raise Conflict(f"The vacancy is {vacancy.status}; it can no longer be let.")
+    vacancy = _require_offered(session, proposal, "it can no longer be let")
     year = repository.round_year(session, proposal.round_id)
     tenancy = tenancies.create_from_proposal(
         session, proposal=proposal, vacancy=vacancy, round_year=year, today=now.date()
