@@ -23,6 +23,7 @@ from typing import Any
 
 import procrastinate
 import structlog
+from fastapi import BackgroundTasks
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -113,6 +114,16 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
         with session_factory.begin() as session:
             repository.mark_failed(session, round_id, _reason(exc), utcnow())
         return "failed"
+
+
+def schedule_round(app: Any, session: Session, background: BackgroundTasks, round_id: str) -> None:
+    """Called by the request that queued the round: on PostgreSQL the job joins the
+    request's transaction; on SQLite the round runs after the response (after the commit,
+    so the round is visible to it)."""
+    if app.state.settings.is_sqlite:
+        background.add_task(run_in_background, app.state.sessionmaker, round_id)
+    else:
+        defer_round(session, round_id)
 
 
 def run_in_background(session_factory: SessionFactory, round_id: str) -> None:
@@ -243,7 +254,10 @@ def ensure_queue_schema(database_url: str) -> bool:
     import psycopg
     from procrastinate.schema import SchemaManager
 
-    with psycopg.connect(conninfo(database_url), autocommit=False) as connection:
+    with (
+        psycopg.connect(conninfo(database_url), autocommit=True) as connection,
+        connection.transaction(),
+    ):
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
         exists = connection.execute(
             "SELECT to_regclass('procrastinate_jobs') IS NOT NULL"
@@ -251,7 +265,6 @@ def ensure_queue_schema(database_url: str) -> bool:
         if exists and exists[0]:
             return False
         connection.execute(SchemaManager.get_schema())
-        connection.commit()
     return True
 
 

@@ -51,11 +51,7 @@ def start_round(
     background: BackgroundTasks,
 ) -> RoundRead:
     round_ = service.start_round(session, principal=principal, data=body)
-    if request.app.state.settings.is_sqlite:
-        # After the response, hence after the request's commit: the round is visible.
-        background.add_task(jobs.run_in_background, request.app.state.sessionmaker, round_.id)
-    else:
-        jobs.defer_round(session, round_.id)
+    jobs.schedule_round(request.app, session, background, round_.id)
     response.headers["Location"] = f"/v1/rounds/{round_.id}"
     return service.to_read(session, round_)
 
