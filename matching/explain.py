@@ -8,12 +8,19 @@ landlord's quota, an area cap or a landlord's exception quota.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matching.eligibility import RULES, check_pair, eligible_pairs, failure_counts
+from matching.eligibility import (
+    RULES,
+    EligiblePairs,
+    check_pair,
+    eligible_pairs,
+    failure_counts,
+)
 from matching.problem import Assignment, Problem, Score, Solution, Unmatched
 
 if TYPE_CHECKING:
@@ -49,28 +56,78 @@ def assignment_of(problem: Problem, household_id: str, vacancy_id: str) -> Assig
 
 
 def unmatched_reasons(
-    problem: Problem, assigned: dict[str, str], unmatched_ids: list[str]
+    problem: Problem,
+    assigned: dict[str, str],
+    unmatched_ids: list[str],
+    pairs: EligiblePairs | None = None,
 ) -> list[Unmatched]:
     """Failure counts and the blocking reason of every unmatched household."""
     if not unmatched_ids:
         return []
-    indices = [problem.index_of("household", hid) for hid in unmatched_ids]
-    counts = failure_counts(problem, indices)
-    pairs = eligible_pairs(problem)
-    taken_by = {vid: hid for hid, vid in assigned.items()}
-    per_landlord = Counter(problem.vacancy(v).landlord for v in taken_by)
-    per_area = Counter(problem.vacancy(v).area for v in taken_by)
-    exceptions = Counter(
-        problem.vacancy(vid).landlord
-        for hid, vid in assigned.items()
-        if check_pair(problem, problem.household(hid), problem.vacancy(vid)).exception
+    indices = np.array([problem.index_of("household", hid) for hid in unmatched_ids], dtype=int)
+    counts = failure_counts(problem, indices.tolist())
+    if pairs is None:
+        pairs = eligible_pairs(problem)
+    n_l, n_a = len(problem.landlords), len(problem.areas)
+    land_index = {lo.id: i for i, lo in enumerate(problem.landlords)}
+    area_index = {a.id: i for i, a in enumerate(problem.areas)}
+    v_land = np.array([land_index[v.landlord] for v in problem.vacancies], dtype=np.int64)
+    v_area = np.array([area_index[v.area] for v in problem.vacancies], dtype=np.int64)
+    taken = np.zeros(len(problem.vacancies), dtype=bool)
+    per_landlord = np.zeros(n_l, dtype=np.int64)
+    per_area = np.zeros(n_a, dtype=np.int64)
+    exceptions = np.zeros(n_l, dtype=np.int64)
+    for hid, vid in assigned.items():
+        vi = problem.index_of("vacancy", vid)
+        taken[vi] = True
+        per_landlord[v_land[vi]] += 1
+        per_area[v_area[vi]] += 1
+        if check_pair(problem, problem.household(hid), problem.vacancy(vid)).exception:
+            exceptions[v_land[vi]] += 1
+    quota = np.array([lo.quota for lo in problem.landlords], dtype=np.int64)
+    exc_quota = np.array([lo.exception_quota for lo in problem.landlords], dtype=np.int64)
+    caps = np.array([a.cap if a.cap is not None else -1 for a in problem.areas], dtype=np.int64)
+    quota_full = per_landlord >= quota
+    cap_full = (caps >= 0) & (per_area >= caps)
+    exc_full = exceptions >= exc_quota
+    labels = (
+        [TAKEN]
+        + [f"quota of landlord {lo.id}" for lo in problem.landlords]
+        + [f"area cap {a.id}" for a in problem.areas]
+        + [f"exception quota of landlord {lo.id}" for lo in problem.landlords]
+        + ["time limit (not proven optimal)"]
     )
-    starts = np.searchsorted(pairs.household, np.arange(len(problem.households) + 1))
+    # The blocker of each eligible pair of an unmatched household, as an index into labels.
+    local = np.full(len(problem.households), -1, dtype=np.int64)
+    local[indices] = np.arange(len(indices))
+    mine = local[pairs.household] >= 0
+    pv = pairs.vacancy[mine]
+    pl, pa = v_land[pv], v_area[pv]
+    key = np.where(
+        taken[pv],
+        0,
+        np.where(
+            quota_full[pl],
+            1 + pl,
+            np.where(
+                cap_full[pa],
+                1 + n_l + pa,
+                np.where(
+                    pairs.exception[mine] & exc_full[pl], 1 + n_l + n_a + pl, 1 + 2 * n_l + n_a
+                ),
+            ),
+        ),
+    )
+    who = local[pairs.household[mine]]
+    combo, freq = np.unique(who * len(labels) + key, return_counts=True)
+    blockers: dict[int, list[tuple[int, str]]] = {}
+    for c, f in zip(combo.tolist(), freq.tolist(), strict=True):
+        blockers.setdefault(c // len(labels), []).append((f, labels[c % len(labels)]))
+    eligible_count = np.bincount(who, minlength=len(indices))
     out = []
-    for row, (hid, hi) in enumerate(zip(unmatched_ids, indices, strict=True)):
+    for row, hid in enumerate(unmatched_ids):
         failed = {RULES[k]: int(c) for k, c in enumerate(counts[row]) if c}
-        lo, hi_end = int(starts[hi]), int(starts[hi + 1])
-        eligible = hi_end - lo
+        eligible = int(eligible_count[row])
         if eligible == 0:
             if failed:
                 top = max(failed.items(), key=lambda kv: (kv[1], -RULES.index(kv[0])))[0]
@@ -78,26 +135,10 @@ def unmatched_reasons(
             else:
                 reason = "no eligible vacancy: no open vacancies"
         else:
-            blockers: Counter[str] = Counter()
-            for vi, exc in zip(
-                pairs.vacancy[lo:hi_end].tolist(), pairs.exception[lo:hi_end].tolist(), strict=True
-            ):
-                v = problem.vacancies[vi]
-                landlord = problem.landlord(v.landlord)
-                area = problem.area(v.area)
-                if v.id in taken_by:
-                    blockers[TAKEN] += 1
-                elif per_landlord[landlord.id] >= landlord.quota:
-                    blockers[f"quota of landlord {landlord.id}"] += 1
-                elif area.cap is not None and per_area[area.id] >= area.cap:
-                    blockers[f"area cap {area.id}"] += 1
-                elif exc and exceptions[landlord.id] >= landlord.exception_quota:
-                    blockers[f"exception quota of landlord {landlord.id}"] += 1
-                else:
-                    blockers["time limit (not proven optimal)"] += 1
+            found = blockers[row]
             # A free vacancy held back by a round constraint says more than a taken one.
-            held = {k: c for k, c in blockers.items() if k != TAKEN}
-            reason = min((held or blockers).items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            held = [b for b in found if b[1] != TAKEN] or found
+            reason = min(held, key=lambda b: (-b[0], b[1]))[1]
         out.append(
             Unmatched(household=hid, eligible_vacancies=eligible, failed=failed, reason=reason)
         )
@@ -110,7 +151,8 @@ def build_solution(
     pins: list[tuple[int, int, bool]],
     outcome: Outcome,
     stats: dict[str, Any],
-    seconds: float,
+    started: float,
+    pairs: EligiblePairs | None = None,
 ) -> Solution:
     """Turn the solver's chosen pairs into a documented `Solution` with explanations."""
     assigned: dict[str, str] = {}
@@ -128,8 +170,9 @@ def build_solution(
     if outcome.status == "infeasible":
         unmatched: tuple[Unmatched, ...] = ()
     else:
-        unmatched = tuple(unmatched_reasons(problem, assigned, unmatched_ids))
+        unmatched = tuple(unmatched_reasons(problem, assigned, unmatched_ids, pairs))
     objective = sum(a.score.weight for a in assignments)
+    seconds = time.perf_counter() - started
     stats = {"seconds": round(seconds, 3), **stats, **outcome.stats}
     return Solution(
         status=outcome.status,

@@ -42,6 +42,8 @@ DEFAULT_TIME_LIMIT_S = 60.0
 #: The linear-programming solver of column generation ("lp" = GLOP; HiGHS through the proto
 #: interface returned unusable duals in our tests).
 LP_SOLVER = "lp"
+#: GLOP settings: these LPs are well scaled (0/1 matrix) and presolve does not pay.
+GLOP_PARAMETERS = ""
 #: Candidate pairs per household in the first restricted relaxation.
 INITIAL_COLUMNS_PER_HOUSEHOLD = 10
 #: Improving pairs added per household in each pricing round.
@@ -104,7 +106,7 @@ def _run(
     request.enable_internal_solver_output = False
     if kind == "lp":
         request.solver_type = pb.MPModelRequest.GLOP_LINEAR_PROGRAMMING
-        request.solver_specific_parameters = f"random_seed: {seed}"
+        request.solver_specific_parameters = f"random_seed: {seed} {GLOP_PARAMETERS}"
     elif kind == "highs_lp":
         request.solver_type = pb.MPModelRequest.HIGHS_LINEAR_PROGRAMMING
         request.solver_specific_parameters = "output_flag=false\n"
@@ -179,6 +181,47 @@ def _primary_model(data: RoundData, cols: I64, *, integer: bool) -> tuple[PairMo
     return model, slack
 
 
+class _OutOfTime(Exception):
+    """The time limit ended column generation; carries the columns gathered so far."""
+
+    def __init__(self, cols: I64) -> None:
+        super().__init__("time limit reached in the linear relaxation")
+        self.cols = cols
+
+
+def _greedy(data: RoundData, cols: I64) -> I64 | None:
+    """A feasible solution by weight (newly arrived first while the minimum is unmet), used
+    only when the time limit ends the exact method; None if the minimum cannot be met."""
+    quota = data.quota.copy()
+    exc = data.exception_quota.copy()
+    cap = np.where(data.capped, data.cap, np.iinfo(np.int64).max)
+    used_v = np.zeros(len(data.v_land), dtype=bool)
+    housed = np.zeros(len(data.weight), dtype=bool)
+    order = cols[np.lexsort((cols, -data.weight[data.ph[cols]]))]
+    chosen: list[int] = []
+    newly_housed = 0
+    passes = [True, False] if data.newly_min > 0 else [False]
+    for newly_only in passes:
+        for k in order.tolist():
+            h, v = int(data.ph[k]), int(data.pv[k])
+            if housed[h] or used_v[v] or (newly_only and not data.newly[h]):
+                continue
+            if newly_only and newly_housed >= data.newly_min:
+                break
+            li, ai = int(data.v_land[v]), int(data.v_area[v])
+            if quota[li] <= 0 or cap[ai] <= 0 or (data.pexc[k] and exc[li] <= 0):
+                continue
+            quota[li] -= 1
+            cap[ai] -= 1
+            exc[li] -= int(data.pexc[k])
+            housed[h] = used_v[v] = True
+            newly_housed += int(data.newly[h])
+            chosen.append(k)
+    if newly_housed < data.newly_min:
+        return None
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
 @dataclass
 class _Relaxation:
     value: float
@@ -204,7 +247,7 @@ def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation
         model, slack = _primary_model(data, cols, integer=False)
         response = _run(model, LP_SOLVER, clock.left(), 1, seed)
         if response.status != _OPTIMAL:
-            raise RuntimeError(f"linear relaxation: solver status {response.status}")
+            raise _OutOfTime(cols)
         duals = np.asarray(response.dual_value, dtype=np.float64)
         rc = reduced_costs(data, model.rows, duals, weights)
         improving = np.flatnonzero((rc > EPS) & ~in_cols)
@@ -259,7 +302,21 @@ def _solve_primary(
                 reason=_newly_reason(data),
             ), None
         return Outcome("optimal", np.zeros(0, dtype=np.int64), 0, 0), None
-    relax = _column_generation(data, clock, seed)
+    try:
+        relax = _column_generation(data, clock, seed)
+    except _OutOfTime as stop:
+        chosen = _greedy(data, stop.cols)
+        trivial = int(data.weight[np.unique(data.ph)].sum())
+        stats["fallback"] = "greedy (time limit reached before the relaxation was solved)"
+        if chosen is None:
+            return Outcome(
+                "infeasible",
+                np.zeros(0, dtype=np.int64),
+                0,
+                trivial,
+                reason="time limit reached before a feasible solution was found",
+            ), None
+        return Outcome("feasible", chosen, int(data.weight[data.ph[chosen]].sum()), trivial), None
     stats["lp_rounds"] = relax.rounds
     stats["lp_columns"] = len(relax.cols)
     stats["lp_bound"] = round(relax.value, 6)
@@ -341,6 +398,9 @@ def _solve_lower_tiers(
     tiers: dict[str, str] = stats["tiers"]
     if data.n_pairs == 0 or (len(primary.chosen) == 0 and primary.objective == 0):
         tiers["spread"] = tiers["fit"] = "optimal"
+        return primary.chosen
+    if relax is None or clock.left() < 0.5:
+        tiers["spread"] = tiers["fit"] = "not run (time limit)"
         return primary.chosen
     free_value = primary.objective - data.pinned_weight
     if relax is not None:
@@ -492,15 +552,15 @@ def solve(
         pin_reason = _pin_capacity_reason(problem, data)
     if pin_reason is not None:
         outcome = Outcome("infeasible", np.zeros(0, dtype=np.int64), 0, 0, reason=pin_reason)
-        return build_solution(problem, data, pins, outcome, stats, clock.elapsed())
+        return build_solution(problem, data, pins, outcome, stats, clock.start, pairs)
     primary, relax = _solve_primary(data, clock, n_workers, seed, method, stats)
     primary.objective += data.pinned_weight
     primary.bound += data.pinned_weight
     stats["tiers"]["primary"] = primary.status
     stats["seconds_primary"] = round(clock.elapsed(), 3)
     if primary.status == "infeasible":
-        return build_solution(problem, data, pins, primary, stats, clock.elapsed())
+        return build_solution(problem, data, pins, primary, stats, clock.start, pairs)
     primary.chosen = _solve_lower_tiers(
         problem, data, primary, relax, clock, n_workers, seed, method, stats
     )
-    return build_solution(problem, data, pins, primary, stats, clock.elapsed())
+    return build_solution(problem, data, pins, primary, stats, clock.start, pairs)
