@@ -119,6 +119,11 @@ def test_out_of_range_numbers_and_unknown_fields_are_422(api: Api) -> None:
     for bad in (
         {"income_multiple": 11},
         {"income_multiple": -1},
+        {"income_multiple": True},
+        {"income_multiple": "3"},
+        {"accepts_income_support": "no"},
+        {"quota": "40"},
+        {"response_hours": 48.5},
         {"quota": -1},
         {"quota": 10**20},
         {"trial_period_months": 61},

@@ -150,6 +150,11 @@ def test_unknown_fields_are_422_problem_json(world: World) -> None:
     [
         {"rooms": 0},
         {"rooms": 11},
+        {"rooms": "2"},
+        {"rooms": True},
+        {"elevator": "yes"},
+        {"elevator": 1},
+        {"floor": "2"},
         {"rent": 0},
         {"rent": 100_001},
         {"rent": 10**30},
@@ -329,3 +334,24 @@ def test_landlord_cannot_touch_households(world: World) -> None:
     )
     if households_exist:
         assert response.status_code == 403
+
+
+def test_concurrent_reposts_of_one_reference_never_duplicate(world: World) -> None:
+    """Landlords' systems retry; racing PUTs of one reference create exactly one row (the
+    unique (landlord, external_ref) constraint; a lost race answers 409, never 500)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    token = world.mimer_client.headers["Authorization"]
+
+    def put(_: int) -> int:
+        client = TestClient(world.api.app)
+        client.headers["Authorization"] = token
+        return int(client.put("/v1/vacancies/RACE-1", json=vacancy()).status_code)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(put, range(6)))
+    assert statuses.count(201) == 1
+    assert set(statuses) <= {200, 201, 409}
+    assert world.rows(world.mimer, "RACE-1") == 1

@@ -4,9 +4,9 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
-from app.types import AreaId, Count
+from app.types import AreaId, Count, Flag, Multiple
 
 
 class ContractForm(enum.StrEnum):
@@ -36,13 +36,8 @@ ContractForms = Annotated[
 AreaIds = Annotated[list[AreaId], Field(max_length=500), AfterValidator(_unique)]
 
 IncomeMultiple = Annotated[
-    float,
-    Field(
-        ge=0,
-        le=10,
-        allow_inf_nan=False,
-        description="Gross income must be at least this many times the rent (Balder: 3)",
-    ),
+    Multiple,
+    Field(description="Gross income must be at least this many times the rent (Balder: 3)"),
 ]
 
 
@@ -85,20 +80,20 @@ class AgreementUpsert(BaseModel):
         default_factory=list, description="Area ids where it gives no social apartments"
     )
     income_multiple: IncomeMultiple = 0.0
-    accepts_income_support: bool = True
-    accepts_housing_allowance: bool = True
-    requires_permanent_employment: bool = False
-    accepts_payment_remarks: bool = True
-    accepts_municipal_guarantee: bool = True
-    requires_home_insurance: bool = False
+    accepts_income_support: Flag = True
+    accepts_housing_allowance: Flag = True
+    requires_permanent_employment: Flag = False
+    accepts_payment_remarks: Flag = True
+    accepts_municipal_guarantee: Flag = True
+    requires_home_insurance: Flag = False
     contract_forms: ContractForms
-    trial_period_months: int | None = Field(
+    trial_period_months: Annotated[int, Strict()] | None = Field(
         default=None,
         ge=0,
         le=60,
         description="Months before a municipal contract is transferred (Göteborg: 18)",
     )
-    response_hours: int | None = Field(
+    response_hours: Annotated[int, Strict()] | None = Field(
         default=None,
         ge=1,
         le=720,

@@ -4,10 +4,10 @@ import enum
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from app.agreements.schemas import ContractForm, ContractForms
-from app.types import AreaId, MunicipalityCode, PostalCode, Rent, Rooms, ShortText
+from app.types import AreaId, Flag, MunicipalityCode, PostalCode, Rent, Rooms, ShortText
 
 
 class VacancyStatus(enum.StrEnum):
@@ -19,8 +19,8 @@ class VacancyStatus(enum.StrEnum):
     withdrawn = "withdrawn"
 
 
-LivingArea = Annotated[int, Field(ge=1, le=1000, description="Living area, m²")]
-Floor = Annotated[int, Field(ge=-5, le=100, description="0 is the ground floor")]
+LivingArea = Annotated[int, Strict(), Field(ge=1, le=1000, description="Living area, m²")]
+Floor = Annotated[int, Strict(), Field(ge=-5, le=100, description="0 is the ground floor")]
 AvailableFrom = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
@@ -54,9 +54,9 @@ class VacancyUpsert(BaseModel):
     area: AreaId = Field(description="An area id of the municipality")
     rooms: Rooms
     rent: Rent
-    elevator: bool = False
-    ground_floor: bool = False
-    wheelchair: bool = False
+    elevator: Flag = False
+    ground_floor: Flag = False
+    wheelchair: Flag = False
     contract_forms: ContractForms
     address: ShortText | None = None
     postal_code: PostalCode | None = Field(default=None, examples=["723 48"])
