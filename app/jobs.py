@@ -24,12 +24,14 @@ from typing import Any
 import procrastinate
 import structlog
 from fastapi import BackgroundTasks
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import matching
 from app.db import utcnow
 from app.policies.service import policy_version
+from app.proposals.service import expire_overdue
 from app.rounds import repository
 from app.rounds.models import Round
 from app.rounds.service import fail_stale_rounds, request_of
@@ -71,6 +73,14 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
             return None
     log.info("round_started", round_id=round_id)
     try:
+        with session_factory.begin() as session:
+            # Overdue proposals free their vacancy and household first (time made that
+            # change, not the round: it stands even if the round fails).
+            municipality = session.scalar(
+                select(Round.municipality_code).where(Round.id == round_id)
+            )
+            if municipality is not None:
+                expire_overdue(session, utcnow(), municipality=municipality)
         with session_factory.begin() as session:
             round_ = session.get(Round, round_id)
             if round_ is None:

@@ -286,3 +286,33 @@ def test_the_job_is_deferred_in_the_requests_transaction(world: Jonkoping) -> No
     body = world.coordinator.get(f"/v1/rounds/{queued['id']}").json()
     assert body["status"] == "succeeded"
     assert jobs.ensure_queue_schema(world.api.app.state.settings.database_url) is False
+
+
+def test_overdue_proposals_expire_before_the_round_picks_free_sides(world: Jonkoping) -> None:
+    """A released proposal past its deadline frees its vacancy and household for the
+    round, and the pair is forbidden from then on (issue 4: an expiry forbids the pair)."""
+    family, vh1 = world.households["JKP-FAMILY"], world.vacancies["VH-1"]
+    with world.api.app.state.sessionmaker.begin() as session:
+        session.add(
+            Proposal(
+                municipality_code=world.CODE,
+                landlord_id=world.vatterhem,
+                vacancy_id=vh1,
+                household_id=family,
+                contract_form="municipal_contract",
+                status="released",
+                released_at=utcnow() - timedelta(days=4),
+                deadline_at=utcnow() - timedelta(days=1),
+            )
+        )
+        session.execute(update(Vacancy).where(Vacancy.id == vh1).values(status="proposed"))
+    body = world.run()
+    assert body["status"] == "succeeded", body
+    document = world.coordinator.get(f"/v1/rounds/{body['id']}/problem").json()
+    assert family in {h["id"] for h in document["households"]}
+    assert vh1 in {v["id"] for v in document["vacancies"]}
+    assert [family, vh1] in document["forbidden"]
+    assert (family, vh1) not in world.pairs(body)
+    with world.api.app.state.sessionmaker() as session:
+        old = session.scalars(select(Proposal.status).where(Proposal.round_id.is_(None))).all()
+    assert old == ["expired"]
