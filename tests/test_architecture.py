@@ -26,7 +26,7 @@ def _roles(dependant: Dependant) -> set[str]:
 def test_every_operation_declares_the_roles_it_admits(app: FastAPI) -> None:
     """Deny by default: an operation without `require(...)` would be open to any token."""
     unguarded = [
-        f"{sorted(route.methods)} {route.path}"
+        f"{sorted(route.methods or ())} {route.path}"
         for route in app.routes
         if isinstance(route, APIRoute)
         and route.path not in PUBLIC_OPERATIONS

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
 
-from app.types import ShortText
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+from app.types import Flag, ShortText
 
 
 class AreaUpsert(BaseModel):
@@ -15,8 +17,8 @@ class AreaUpsert(BaseModel):
     )
 
     name: ShortText
-    excluded: bool = False
-    cap: int | None = Field(default=None, ge=0, le=10_000)
+    excluded: Flag = False
+    cap: Annotated[int, Strict(), Field(ge=0, le=10_000)] | None = None
 
 
 class AreaRead(BaseModel):
