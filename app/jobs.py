@@ -148,12 +148,13 @@ def sweep(session_factory: SessionFactory, *, lost_after: timedelta = LOST_AFTER
     """Fail rounds whose worker died, and run queued rounds nobody picked up; returns how
     many rounds were run."""
     with session_factory.begin() as session:
-        fail_stale_rounds(session)
         waiting = repository.queued_ids(session, created_before=utcnow() - lost_after)
     ran = 0
-    for round_id in waiting:
+    for round_id in waiting:  # first: a round left queued by a restart still runs
         if execute_round(session_factory, round_id) is not None:
             ran += 1
+    with session_factory.begin() as session:
+        fail_stale_rounds(session)
     return ran
 
 

@@ -316,3 +316,11 @@ def test_overdue_proposals_expire_before_the_round_picks_free_sides(world: Jonko
     with world.api.app.state.sessionmaker() as session:
         old = session.scalars(select(Proposal.status).where(Proposal.round_id.is_(None))).all()
     assert old == ["expired"]
+
+
+def test_a_round_no_worker_picked_up_does_not_block_the_municipality(world: Jonkoping) -> None:
+    round_id = queued_round(world, created_at=utcnow() - timedelta(hours=1))
+    body = world.coordinator.get(f"/v1/rounds/{round_id}").json()
+    assert body["status"] == "failed"
+    assert body["error"].startswith("not started")
+    assert world.run()["status"] == "succeeded"

@@ -21,14 +21,12 @@ def get_for(session: Session, principal: Principal, round_id: str) -> Round | No
     )
 
 
-def active(session: Session, municipality: str) -> list[Round]:
-    return list(
-        session.scalars(
-            select(Round).where(
-                Round.municipality_code == municipality, Round.status.in_(("queued", "running"))
-            )
-        )
-    )
+def active(session: Session, municipality: str | None = None) -> list[Round]:
+    """Queued and running rounds (of one municipality, or all)."""
+    query = select(Round).where(Round.status.in_(("queued", "running")))
+    if municipality is not None:
+        query = query.where(Round.municipality_code == municipality)
+    return list(session.scalars(query))
 
 
 def list_page(
@@ -81,11 +79,4 @@ def queued_ids(session: Session, *, created_before: datetime | None = None) -> l
     query = select(Round.id).where(Round.status == "queued").order_by(Round.created_at)
     if created_before is not None:
         query = query.where(Round.created_at < created_before)
-    return list(session.scalars(query))
-
-
-def running(session: Session, municipality: str | None = None) -> list[Round]:
-    query = select(Round).where(Round.status == "running")
-    if municipality is not None:
-        query = query.where(Round.municipality_code == municipality)
     return list(session.scalars(query))

@@ -48,7 +48,17 @@ def _municipality(session: Session, principal: Principal) -> str:
     return principal.municipality
 
 
+QUEUE_TIMEOUT = timedelta(minutes=15)
+"""A round still queued after this was never picked up (no worker runs): it is failed so
+that the municipality is not blocked; the coordinator starts another when workers run."""
+NOT_STARTED = "not started: no worker picked the round up in time; nothing was changed"
+
+
 def is_stale(round_: Round, now: datetime) -> bool:
+    """A running round far past its time limit (its worker died), or a queued round no
+    worker picked up."""
+    if round_.status == RoundStatus.queued:
+        return round_.created_at + QUEUE_TIMEOUT < now
     if round_.status != RoundStatus.running or round_.started_at is None:
         return False
     limit = timedelta(seconds=2 * round_.time_limit_s) + STALE_GRACE
@@ -60,8 +70,9 @@ def fail_stale_rounds(session: Session, *, municipality: str | None = None) -> i
     written (a round writes its result in one transaction), so nothing else changes."""
     now = utcnow()
     count = 0
-    for round_ in repository.running(session, municipality):
-        if is_stale(round_, now) and repository.mark_failed(session, round_.id, INTERRUPTED, now):
+    for round_ in repository.active(session, municipality):
+        reason = INTERRUPTED if round_.status == RoundStatus.running else NOT_STARTED
+        if is_stale(round_, now) and repository.mark_failed(session, round_.id, reason, now):
             count += 1
     if count:
         session.expire_all()
