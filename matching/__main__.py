@@ -58,7 +58,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from matching.bench import run_bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    run_bench(sizes, workers=args.workers, naive_cap=args.naive_cap, seed=args.seed)
+    run_bench(
+        sizes,
+        workers=args.workers,
+        naive_cap=args.naive_cap,
+        seed=args.seed,
+        time_limit=args.time_limit,
+    )
     return 0
 
 
@@ -87,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="500,2000,5000,10000")
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--naive-cap", type=float, default=120.0)
+    p.add_argument("--time-limit", type=float, default=600.0)
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(run=_cmd_bench)
     args = parser.parse_args(argv)

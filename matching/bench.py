@@ -39,7 +39,7 @@ def _child(fn: Callable[[], dict[str, Any]], queue: Any) -> None:
     try:
         result = fn()
     except Exception as exc:  # reported, not raised: the table goes on
-        result = {"status": f"error: {exc}", "seconds": float("nan")}
+        result = {"status": f"error: {exc}", "seconds": float("nan"), "pairs": 0}
     result["peak_mb"] = _peak_mb()
     queue.put(result)
 
@@ -54,13 +54,19 @@ def _measure(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _ours(text: str, workers: int | None) -> Callable[[], dict[str, Any]]:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _ours(text: str, workers: int | None, limit: float) -> Callable[[], dict[str, Any]]:
     def run() -> dict[str, Any]:
         from matching.solve import solve
 
         start = time.perf_counter()
+        cpu = _cpu()
         problem = Problem.from_json(json.loads(text))
-        solution = solve(problem, workers=workers)
+        solution = solve(problem, workers=workers, time_limit=limit)
         out = json.dumps(solution.to_json())
         seconds = time.perf_counter() - start
         stats = solution.stats
@@ -74,6 +80,7 @@ def _ours(text: str, workers: int | None) -> Callable[[], dict[str, Any]]:
             "lp_integral": stats.get("lp_integral"),
             "tiers": stats.get("tiers"),
             "bytes": len(out),
+            "cpu_s": _cpu() - cpu,
         }
 
     return run
@@ -162,21 +169,26 @@ def _fmt(value: Any, digits: int = 2) -> str:
 
 
 def run_bench(
-    sizes: list[int], *, workers: int | None = None, naive_cap: float = 120.0, seed: int = 1
+    sizes: list[int],
+    *,
+    workers: int | None = None,
+    naive_cap: float = 120.0,
+    seed: int = 1,
+    time_limit: float = 600.0,
 ) -> list[dict[str, Any]]:
     """Run the benchmark and print a markdown table (and one JSON line per row)."""
     rows = []
     header = (
-        "| size | profile | pairs | ours s | ours MB | status | primary s | LP integral "
+        "| size | profile | pairs | ours s | ours CPU s | ours MB | status | primary s | LP integral "
         "| scipy s | scipy MB | naive s | naive status | scipy/ours | naive/ours |"
     )
     print(header)
-    print("|" + "---|" * 14)
+    print("|" + "---|" * 15)
     for n in sizes:
         for profile in PROFILES:
             problem = generate(households=n, vacancies=n, seed=seed, profile=profile)
             text = json.dumps(problem.to_json())
-            ours = _measure(_ours(text, workers))
+            ours = _measure(_ours(text, workers, time_limit))
             scipy = _measure(_scipy(problem))
             naive = _measure(_naive(problem, naive_cap, workers))
             naive_s = naive["seconds"]
@@ -197,6 +209,7 @@ def run_bench(
             rows.append(row)
             print(
                 f"| {n}² | {profile} | {ours.get('pairs', 0):,} | {ours['seconds']:.2f} "
+                f"| {_fmt(ours.get('cpu_s'))} "
                 f"| {ours['peak_mb']:.0f} | {ours['status']} | {_fmt(ours.get('primary_s'))} "
                 f"| {_fmt(ours.get('lp_integral'))} | {scipy['seconds']:.2f} "
                 f"| {scipy['peak_mb']:.0f} | {naive_cell} | {naive['status']} "

@@ -61,13 +61,19 @@ class RoundData:
 
     @property
     def pl(self) -> I64:
-        """Landlord of each pair."""
-        return self.v_land[self.pv]
+        """Landlord of each pair (cached)."""
+        if "pl" not in self.extra:
+            self.extra["pl"] = self.v_land[self.pv]
+        value: I64 = self.extra["pl"]
+        return value
 
     @property
     def pa(self) -> I64:
-        """Area of each pair."""
-        return self.v_area[self.pv]
+        """Area of each pair (cached)."""
+        if "pa" not in self.extra:
+            self.extra["pa"] = self.v_area[self.pv]
+        value: I64 = self.extra["pa"]
+        return value
 
 
 def round_data(
@@ -388,9 +394,14 @@ def reduced_costs(data: RoundData, rows: Rows, duals: F64, pair_cost: F64) -> F6
     y_a = lookup(rows.area, len(data.cap))
     # A household or vacancy without a row in the restricted model gets the dual that makes
     # its row redundant: zero (the row is ≤ 1 and unused, so complementary slackness holds).
-    pl, pa = data.pl, data.pa
-    rc = pair_cost - y_h[data.ph] - y_v[data.pv] - y_l[pl] - y_a[pa]
-    rc -= np.where(data.pexc, y_x[pl], 0.0)
+    # Sum the duals per household and per vacancy first, then gather once per pair.
+    per_household = -y_h
     if rows.newly is not None:
-        rc -= np.where(data.newly[data.ph], duals[rows.newly], 0.0)
+        per_household = per_household - np.where(data.newly, duals[rows.newly], 0.0)
+    per_vacancy = y_v + y_l[data.v_land] + y_a[data.v_area]
+    exc_vacancy = y_x[data.v_land]
+    rc = pair_cost + per_household[data.ph]
+    rc -= per_vacancy[data.pv]
+    if np.any(exc_vacancy != 0.0):
+        rc -= np.where(data.pexc, exc_vacancy[data.pv], 0.0)
     return rc

@@ -48,6 +48,8 @@ GLOP_PARAMETERS = ""
 INITIAL_COLUMNS_PER_HOUSEHOLD = 10
 #: Improving pairs added per household in each pricing round.
 PRICED_COLUMNS_PER_HOUSEHOLD = 10
+#: Unused columns whose reduced cost is below −PURGE_FRACTION × weight leave the restricted LP.
+PURGE_FRACTION = 0.05
 #: Reduced-cost tolerance (weights are integers, so this is far below one unit).
 EPS = 1e-6
 #: Above this many pairs the lower tiers are optimised on a subset (reported "feasible").
@@ -137,17 +139,18 @@ def _chosen(model: PairModel, response: Resp) -> I64:
 
 
 def _initial_columns(data: RoundData, per_household: int) -> I64:
-    """A few pairs per household, preferring the least contested vacancies and normal pairs."""
+    """A few pairs per household, spread evenly over its eligible vacancies (pairs are sorted
+    by household, so this is one linear pass)."""
     n = data.n_pairs
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    degree = np.bincount(data.pv, minlength=len(data.v_land))
-    key = degree[data.pv] * 2 + data.pexc.astype(np.int64)
-    order = np.lexsort((np.arange(n), key, data.ph))
-    ph_sorted = data.ph[order]
-    starts = np.r_[0, np.flatnonzero(ph_sorted[1:] != ph_sorted[:-1]) + 1]
-    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
-    return np.sort(order[rank < per_household])
+    starts = np.r_[0, np.flatnonzero(data.ph[1:] != data.ph[:-1]) + 1]
+    sizes = np.diff(np.r_[starts, n])
+    rank = np.arange(n) - np.repeat(starts, sizes)
+    size = np.repeat(sizes, sizes)
+    bucket = rank * per_household // size
+    first = np.r_[True, (bucket[1:] != bucket[:-1]) | (rank[1:] == 0)]
+    return np.flatnonzero(first).astype(np.int64)
 
 
 def _top_per_household(
@@ -157,7 +160,9 @@ def _top_per_household(
     if len(candidates) == 0:
         return candidates
     ph = data.ph[candidates]
-    order = np.lexsort((candidates, -score[candidates], ph))
+    values = score[candidates]
+    span = float(np.max(np.abs(values))) * 2.0 + 1.0
+    order = np.argsort(ph * span - values, kind="stable")
     ph_sorted = ph[order]
     n = len(order)
     starts = np.r_[0, np.flatnonzero(ph_sorted[1:] != ph_sorted[:-1]) + 1]
@@ -235,10 +240,7 @@ class _Relaxation:
 def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation:
     """Solve the primary relaxation over all pairs by pricing against restricted LPs."""
     weights = data.weight[data.ph].astype(np.float64)
-    if data.n_pairs <= 20 * INITIAL_COLUMNS_PER_HOUSEHOLD * max(1, len(np.unique(data.ph))):
-        cols = _initial_columns(data, INITIAL_COLUMNS_PER_HOUSEHOLD)
-    else:
-        cols = _initial_columns(data, INITIAL_COLUMNS_PER_HOUSEHOLD)
+    cols = _initial_columns(data, INITIAL_COLUMNS_PER_HOUSEHOLD)
     in_cols = np.zeros(data.n_pairs, dtype=bool)
     in_cols[cols] = True
     rounds = 0
@@ -251,13 +253,18 @@ def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation
         duals = np.asarray(response.dual_value, dtype=np.float64)
         rc = reduced_costs(data, model.rows, duals, weights)
         improving = np.flatnonzero((rc > EPS) & ~in_cols)
+        x = np.asarray(response.variable_value, dtype=np.float64)
         if len(improving) == 0:
-            x = np.asarray(response.variable_value, dtype=np.float64)
             infeasible = slack is not None and x[slack] > EPS
             return _Relaxation(
                 float(response.objective_value), rc, cols, x[: len(cols)], infeasible, rounds
             )
         added = _top_per_household(data, improving, rc, PRICED_COLUMNS_PER_HOUSEHOLD)
+        # Column management: forget unused columns that priced far out, so the restricted
+        # problems stay small (pricing over every pair still decides when to stop).
+        unused = x[: len(cols)] < 1e-9
+        far = rc[cols] < -PURGE_FRACTION * weights[cols]
+        in_cols[cols[unused & far]] = False
         in_cols[added] = True
         cols = np.flatnonzero(in_cols)
 
