@@ -35,7 +35,7 @@ test-postgresql: install
 test: lint typecheck test-sqlite test-postgresql
 
 openapi: install
-	$(BIN)/python -m app openapi > openapi/openapi.json
+	$(BIN)/python -m app openapi openapi/openapi.json
 
 bench: install
 	$(BIN)/python -m matching bench

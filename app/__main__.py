@@ -46,12 +46,18 @@ def _worker(args: argparse.Namespace) -> None:
     run_worker(settings.database_url, concurrency=args.concurrency)
 
 
-def _openapi(_: argparse.Namespace) -> None:
+def _openapi(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
     from app.config import Settings
     from app.main import create_app
 
-    schema = create_app(Settings(database_url="sqlite://", log_json=False)).openapi()
-    sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    schema = create_app(Settings(database_url="sqlite://", log_level="WARNING")).openapi()
+    text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def _create_credential(args: argparse.Namespace) -> None:
