@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     worker.add_argument("--concurrency", type=int, default=1, help="rounds at once")
     worker.set_defaults(func=_worker)
-    commands.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_openapi)
+    openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")
+    openapi.add_argument("output", nargs="?", help="file to write instead of stdout")
+    openapi.set_defaults(func=_openapi)
 
     credentials = commands.add_parser("credentials", help="manage credentials")
     credential_commands = credentials.add_subparsers(dest="action", required=True)
