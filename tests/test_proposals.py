@@ -7,6 +7,7 @@ vacancy `proposed`), so these tests do not depend on the solver.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -674,3 +675,69 @@ def test_declines_and_expiries_appear_among_the_forbidden_pairs(world: World) ->
     world.coordinator.get(f"/v1/proposals/{expired}")
     reasons = {p["reason"] for p in world.coordinator.get("/v1/forbidden-pairs").json()["items"]}
     assert reasons == {"declined_by_landlord", "expired"}
+
+
+# --- The whole story through HTTP, with real rounds ----------------------------------------
+
+
+def run_round(world: World) -> dict[str, Any]:
+    """Start a round and let it finish: on SQLite the request's background task ran it;
+    elsewhere this runs the very function a queue worker runs, in this process."""
+    from app import jobs
+
+    started = world.coordinator.post("/v1/rounds", json={})
+    assert started.status_code == 202, started.text
+    jobs.execute_round(world.api.app.state.sessionmaker, started.json()["id"])
+    location = started.headers["Location"]
+    body: dict[str, Any] = {}
+    for _ in range(100):
+        body = world.coordinator.get(location).json()
+        if body["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.1)
+    assert body["status"] == "succeeded", body
+    return body
+
+
+def test_story_round_release_decline_rerun_accept_tenancy_and_quota(world: World) -> None:
+    """A declined pair never comes back (DOMAIN.md §3); the next round offers the other
+    landlord's flat, both sides accept, and the tenancy counts toward that landlord's quota."""
+    household = world.household(max_rent=9000)
+    flats = {
+        world.vacancy("LGH-M1", landlord="mimer", rooms=3, rent=7000): "mimer",
+        world.vacancy("LGH-B1", landlord="balder", rooms=3, rent=7200): "balder",
+    }
+
+    def proposal_of(round_body: dict[str, Any]) -> dict[str, Any]:
+        listed = world.coordinator.get("/v1/proposals", params={"round": round_body["id"]})
+        items: list[dict[str, Any]] = listed.json()["items"]
+        assert [p["household"] for p in items] == [household]
+        return items[0]
+
+    first = proposal_of(run_round(world))
+    declined_flat = first["vacancy"]
+    declining = world.landlord_of(flats[declined_flat])
+    assert world.coordinator.post(f"/v1/proposals/{first['id']}/release").status_code == 200
+    decline = declining.post(f"/v1/proposals/{first['id']}/decline", json={"reason": "references"})
+    assert decline.status_code == 200, decline.text
+    assert world.vacancy_status(declined_flat) == "open"
+
+    second = proposal_of(run_round(world))
+    assert second["vacancy"] != declined_flat
+    accepting = world.landlord_of(flats[second["vacancy"]])
+    assert world.coordinator.post(f"/v1/proposals/{second['id']}/release").status_code == 200
+    assert accepting.post(f"/v1/proposals/{second['id']}/accept").status_code == 200
+    contracted = world.social.post(f"/v1/proposals/{second['id']}/accept")
+    assert contracted.status_code == 200, contracted.text
+    assert contracted.json()["status"] == "contracted"
+
+    tenancies = world.coordinator.get("/v1/tenancies").json()["items"]
+    assert [(t["household"], t["vacancy"]) for t in tenancies] == [(household, second["vacancy"])]
+    report = world.coordinator.get("/v1/quota", params={"municipality": "1980", "year": YEAR})
+    delivered = {row["name"]: row["delivered"] for row in report.json()["rows"]}
+    winner = "Mimer" if flats[second["vacancy"]] == "mimer" else "Balder"
+    assert delivered[winner] == 1
+    assert sum(delivered.values()) == 1
+
+    third = run_round(world)
+    assert third["proposals"] == []
