@@ -286,6 +286,10 @@ def test_landlord_then_household_accept_creates_tenancy_lets_vacancy_and_counts_
     assert body["tenancy"] is not None
     assert world.vacancy_status(vacancy) == "let"
     assert world.household_row(household) == ("closed", "housed")
+    audit = world.coordinator.get("/v1/audit", params={"household": household}).json()
+    closes = [e for e in audit["items"] if e["action"] == "close"]
+    assert len(closes) == 1
+    assert closes[0]["purpose"] == f"housed through proposal {proposal}"
 
     tenancies = world.coordinator.get("/v1/tenancies").json()["items"]
     assert [t["id"] for t in tenancies] == [body["tenancy"]]
