@@ -322,7 +322,8 @@ def expire_overdue(
 
 def _retrying(session: Session, operation: Callable[[], T]) -> T:
     """Run one workflow transaction, again from the start (after a rollback) when
-    PostgreSQL aborts it with a serialization failure or a deadlock."""
+    PostgreSQL aborts it with a serialization failure or a deadlock. `operation` must be all
+    the request's writes: the rollback discards everything the session did before."""
     from psycopg import errors as pg
 
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -456,13 +457,6 @@ def list_proposals(
 # --- Views ----------------------------------------------------------------------------------
 
 
-def planned_move_in(vacancy: Vacancy, today: date) -> date:
-    """The day the household can move in: when the vacancy is available, not in the past."""
-    if vacancy.available_from is not None and vacancy.available_from > today:
-        return vacancy.available_from
-    return today
-
-
 def to_views(
     session: Session, principal: Principal, proposals: list[Proposal]
 ) -> list[ProposalRead | ProposalLandlordView]:
@@ -483,7 +477,7 @@ def to_views(
         if tenancy is not None:
             move_in = tenancy.start_date
         elif proposal.status in LIVE:
-            move_in = planned_move_in(vacancy, today)
+            move_in = tenancies.start_date_for(vacancy, today)
         size = household.adults + household.children if household else 0
         guarantee = bool(household and household.municipal_guarantee)
         support = bool(household and household.support_plan)

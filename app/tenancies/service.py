@@ -40,6 +40,13 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def start_date_for(vacancy: Vacancy, today: date) -> date:
+    """The move-in day: when the vacancy is available, never in the past."""
+    if vacancy.available_from is not None and vacancy.available_from > today:
+        return vacancy.available_from
+    return today
+
+
 def create_from_proposal(
     session: Session, *, proposal: Proposal, vacancy: Vacancy, round_year: int | None, today: date
 ) -> Tenancy:
@@ -50,11 +57,7 @@ def create_from_proposal(
     period (Göteborg 18 months, Södertälje 24) is the agreement's. The partial unique
     indexes refuse a second active tenancy of the vacancy or the household (→ 409).
     """
-    start = (
-        vacancy.available_from
-        if vacancy.available_from and vacancy.available_from > today
-        else today
-    )
+    start = start_date_for(vacancy, today)
     year = round_year or start.year
     trial_months = session.scalar(
         select(Agreement.trial_period_months).where(
