@@ -24,7 +24,7 @@ from typing import Any
 import procrastinate
 import structlog
 from fastapi import BackgroundTasks
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -210,16 +210,24 @@ def stop_in_process_worker(app: Any) -> None:
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-def conninfo(database_url: str) -> str:
-    """libpq's form of a SQLAlchemy URL (`postgresql+psycopg://…` → `postgresql://…`)."""
+QUEUE_SCHEMA = "procrastinate"
+"""The queue's tables, types and functions live in their own PostgreSQL schema: the
+service's schema stays exactly what its migrations make (tests/test_migrations.py)."""
+
+
+def conninfo(database_url: str, *, queue: bool = False) -> str:
+    """libpq's form of a SQLAlchemy URL (`postgresql+psycopg://…` → `postgresql://…`);
+    with `queue`, its connections find the queue's schema first."""
     url = make_url(database_url).set(drivername="postgresql")
+    if queue:
+        url = url.update_query_dict({"options": f"-csearch_path={QUEUE_SCHEMA},public"})
     return url.render_as_string(hide_password=False)
 
 
 def queue_app(database_url: str, session_factory: SessionFactory) -> procrastinate.App:
     """A procrastinate app whose tasks run rounds on this database."""
     app = procrastinate.App(
-        connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url))
+        connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url, queue=True))
     )
 
     @app.task(name=RUN_ROUND, queue=QUEUE)
@@ -244,10 +252,17 @@ def defer_round(session: Session, round_id: str) -> bool:
     succeeds: a savepoint keeps the failed insert from aborting the transaction."""
     try:
         with session.begin_nested():
-            raw = session.connection().connection.driver_connection
+            connection = session.connection()
+            previous = connection.execute(text("SELECT current_setting('search_path')")).scalar()
+            set_path = text("SELECT set_config('search_path', :path, true)")
+            connection.execute(set_path, {"path": f"{QUEUE_SCHEMA}, {previous}"})
             _DEFERRER.configure_task(
-                RUN_ROUND, queue=QUEUE, connection=raw, queueing_lock=round_id
+                RUN_ROUND,
+                queue=QUEUE,
+                connection=connection.connection.driver_connection,
+                queueing_lock=round_id,
             ).defer(round_id=round_id)
+            connection.execute(set_path, {"path": previous})
         return True
     except Exception as exc:  # the sweep is the fallback
         log.warning("round_defer_failed", round_id=round_id, error=type(exc).__name__)
@@ -271,10 +286,12 @@ def ensure_queue_schema(database_url: str) -> bool:
     ):
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
         exists = connection.execute(
-            "SELECT to_regclass('procrastinate_jobs') IS NOT NULL"
+            f"SELECT to_regclass('{QUEUE_SCHEMA}.procrastinate_jobs') IS NOT NULL"
         ).fetchone()
         if exists and exists[0]:
             return False
+        connection.execute(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")
+        connection.execute(f"SET LOCAL search_path TO {QUEUE_SCHEMA}")
         connection.execute(SchemaManager.get_schema())
     return True
 

@@ -276,7 +276,7 @@ def test_the_job_is_deferred_in_the_requests_transaction(world: Jonkoping) -> No
     with world.api.app.state.engine.connect() as connection:
         jobs_for_round = connection.execute(
             text(
-                "SELECT count(*) FROM procrastinate_jobs "
+                "SELECT count(*) FROM procrastinate.procrastinate_jobs "
                 "WHERE task_name = 'run_round' AND args->>'round_id' = :id"
             ),
             {"id": queued["id"]},
