@@ -459,6 +459,14 @@ def test_a_late_answer_is_409_and_the_proposal_is_expired(world: World) -> None:
     assert world.forbidden(household, vacancy) == "expired"
 
 
+def test_the_expiry_found_by_a_late_answer_is_written_in_that_request(world: World) -> None:
+    _, vacancy, proposal = world.pair()
+    world.set_deadline(proposal, datetime.now(UTC) - timedelta(seconds=1))
+    assert_problem(world.mimer_client.post(f"/v1/proposals/{proposal}/accept"), 409)
+    assert world.proposal_status(proposal) == "expired"
+    assert world.vacancy_status(vacancy) == "open"
+
+
 def test_expire_overdue_sweeps_released_and_landlord_accepted_only(world: World) -> None:
     _, released_vacancy, released = world.pair()
     _, accepted_vacancy, accepted = world.pair()

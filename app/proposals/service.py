@@ -58,8 +58,8 @@ T = TypeVar("T")
 
 class ProposalExpired(Conflict):
     """409 for an answer that came after the deadline. The expiry it discovered is a real
-    change that must outlive the refused answer (see /work/helpers/requests.md: the request
-    session commits instead of rolling back when an error has `keeps_changes`)."""
+    change that outlives the refused answer: the request session commits an error with
+    `keeps_changes` instead of rolling it back (app/db.py)."""
 
     keeps_changes: ClassVar[bool] = True
 
