@@ -268,6 +268,8 @@ def test_pins_and_forbidden_pairs_reach_the_solver(world: Jonkoping) -> None:
     assert document["forbidden"] == [[world.households["JKP-WORKER"], world.vacancies["BA-1"]]]
     family = next(u for u in body["unmatched"] if u["household"] == world.households["JKP-FAMILY"])
     assert family["eligible_vacancies"] == 1
+    with world.api.app.state.sessionmaker() as session:
+        assert session.scalars(select(Pin.id)).all() == []  # the pin is spent
 
 
 @pytest.mark.skipif(not POSTGRES, reason="procrastinate runs on PostgreSQL")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -290,4 +290,17 @@ def write_solution(
         raise RoundConflict(
             "a vacancy or household got a live proposal after the round's snapshot"
         ) from exc
+    _consume_pins(session, problem, solution)
     return proposals
+
+
+def _consume_pins(session: Session, problem: matching.Problem, solution: matching.Solution) -> None:
+    """A pin says "this household gets this vacancy next round": once a round proposed the
+    pair, the pin is spent. Kept, it would contradict the forbidden pair a decline adds and
+    make every later round infeasible."""
+    assigned = {(a.household, a.vacancy) for a in solution.assignments}
+    for household_id, vacancy_id in problem.pinned:
+        if (household_id, vacancy_id) in assigned:
+            session.execute(
+                delete(Pin).where(Pin.household_id == household_id, Pin.vacancy_id == vacancy_id)
+            )
