@@ -19,10 +19,11 @@ from app.households.schemas import (
     HouseholdUpdate,
     HouseholdView,
 )
+from app.idempotency.route import AuditedIdempotentRoute
 from app.pagination import PageDep, next_cursor
 from app.problems import AUTHENTICATED, problems
 
-router = APIRouter(tags=["households"])
+router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 
 CaseWorker = Annotated[Principal, Depends(require(Role.social_services, Role.coordinator))]
 HouseholdId = Annotated[

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, Path, status
 
 from app.auth import Principal, Role, require
 from app.db import SessionDep
+from app.idempotency.route import IdempotentRoute
 from app.landlords import repository, service
 from app.landlords.schemas import LandlordCreate, LandlordPage, LandlordRead
 from app.pagination import PageDep, next_cursor
 from app.problems import AUTHENTICATED, problems
 
-router = APIRouter(tags=["landlords"])
+router = APIRouter(route_class=IdempotentRoute, tags=["landlords"])
 LandlordPath = Annotated[
     str,
     Path(

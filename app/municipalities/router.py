@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, Path, status
 
 from app.auth import Principal, Role, require
 from app.db import SessionDep
+from app.idempotency.route import IdempotentRoute
 from app.municipalities import repository, service
 from app.municipalities.schemas import MunicipalityCreate, MunicipalityPage, MunicipalityRead
 from app.pagination import PageDep, next_cursor
 from app.problems import AUTHENTICATED, problems
 
-router = APIRouter(tags=["municipalities"])
+router = APIRouter(route_class=IdempotentRoute, tags=["municipalities"])
 MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
 
 
