@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.auth import Principal, Role, require
 from app.db import SessionDep
+from app.idempotency.route import IdempotentRoute
 from app.pagination import PageDep, next_cursor
 from app.problems import AUTHENTICATED, problems
 from app.proposals import service
@@ -28,7 +29,7 @@ from app.proposals.schemas import (
     ProposalView,
 )
 
-router = APIRouter(tags=["proposals"])
+router = APIRouter(route_class=IdempotentRoute, tags=["proposals"])
 
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 Reader = Annotated[

@@ -9,12 +9,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response
 from app import jobs
 from app.auth import Principal, Role, require
 from app.db import SessionDep
+from app.idempotency.route import IdempotentRoute
 from app.pagination import PageDep
 from app.problems import AUTHENTICATED, problems
 from app.rounds import service
 from app.rounds.schemas import RoundCreate, RoundPage, RoundRead
 
-router = APIRouter(tags=["rounds"])
+router = APIRouter(route_class=IdempotentRoute, tags=["rounds"])
 RoundPath = Annotated[
     str,
     Path(
