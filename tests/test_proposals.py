@@ -422,18 +422,19 @@ def test_release_of_a_withdrawn_vacancy_is_409(world: World) -> None:
     assert world.proposal_status(proposal) == "proposed"
 
 
-def test_accepting_a_proposal_whose_vacancy_was_withdrawn_is_409(world: World) -> None:
-    _, vacancy, proposal = world.pair()
+def test_withdrawing_a_proposed_vacancy_withdraws_its_proposal_and_frees_the_household(
+    world: World,
+) -> None:
+    """The landlord keeps control of its vacancy: taking it off the market ends the live
+    proposal (the household is free for the next round, the pair is not forbidden)."""
+    household, vacancy, proposal = world.pair()
     ref = world.mimer_client.get("/v1/proposals").json()["items"][0]["external_ref"]
     assert world.mimer_client.delete(f"/v1/vacancies/{ref}").status_code == 204
-    refused = assert_problem(world.mimer_client.post(f"/v1/proposals/{proposal}/accept"), 409)
-    assert "unit_unavailable" in refused["detail"]
-    assert world.proposal_status(proposal) == "released"
-    declined = world.mimer_client.post(
-        f"/v1/proposals/{proposal}/decline", json={"reason": "unit_unavailable"}
-    )
-    assert declined.status_code == 200, declined.text
+    assert world.proposal_status(proposal) == "withdrawn"
     assert world.vacancy_status(vacancy) == "withdrawn"
+    assert world.forbidden(household, vacancy) is None
+    refused = assert_problem(world.mimer_client.post(f"/v1/proposals/{proposal}/accept"), 409)
+    assert "withdrawn" in refused["detail"]
 
 
 # --- Expiry and withdrawal --------------------------------------------------------------

@@ -282,6 +282,19 @@ def withdraw(session: Session, proposal: Proposal) -> None:
     _free_vacancy(session, proposal)
 
 
+def withdraw_for_withdrawn_vacancy(session: Session, vacancy_id: str) -> None:
+    """The landlord took the vacancy off the market: its live proposal, if any, is
+    withdrawn with it, so the household is free for the next round (the pair is not
+    forbidden: the household did nothing wrong)."""
+    proposal = session.scalar(
+        select(Proposal)
+        .where(Proposal.vacancy_id == vacancy_id, Proposal.status.in_([str(s) for s in LIVE]))
+        .with_for_update()
+    )
+    if proposal is not None:
+        _move(proposal, "withdraw")
+
+
 # --- Expiry ---------------------------------------------------------------------------------
 
 

@@ -97,6 +97,9 @@ def withdraw_vacancy(
     if vacancy.status == VacancyStatus.let:
         raise Conflict("The vacancy is let; it cannot be withdrawn.")
     if vacancy.status != VacancyStatus.withdrawn:
+        from app.proposals.service import withdraw_for_withdrawn_vacancy
+
+        withdraw_for_withdrawn_vacancy(session, vacancy.id)
         vacancy.status = VacancyStatus.withdrawn.value
         vacancy.version += 1
         session.flush()
