@@ -50,6 +50,8 @@ INITIAL_COLUMNS_PER_HOUSEHOLD = 10
 PRICED_COLUMNS_PER_HOUSEHOLD = 10
 #: Unused columns whose reduced cost is below −PURGE_FRACTION × weight leave the restricted LP.
 PURGE_FRACTION = 0.05
+#: Column management runs in the first rounds only.
+PURGE_ROUNDS = 25
 #: Reduced-cost tolerance (weights are integers, so this is far below one unit).
 EPS = 1e-6
 #: Above this many pairs the lower tiers are optimised on a subset (reported "feasible").
@@ -264,7 +266,8 @@ def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation
         # problems stay small (pricing over every pair still decides when to stop).
         unused = x[: len(cols)] < 1e-9
         far = rc[cols] < -PURGE_FRACTION * weights[cols]
-        in_cols[cols[unused & far]] = False
+        if rounds <= PURGE_ROUNDS:  # then stop forgetting, so the method cannot cycle
+            in_cols[cols[unused & far]] = False
         in_cols[added] = True
         cols = np.flatnonzero(in_cols)
 
@@ -326,7 +329,7 @@ def _solve_primary(
         return Outcome("feasible", chosen, int(data.weight[data.ph[chosen]].sum()), trivial), None
     stats["lp_rounds"] = relax.rounds
     stats["lp_columns"] = len(relax.cols)
-    stats["lp_bound"] = round(relax.value, 6)
+    stats["lp_bound"] = round(relax.value + data.pinned_weight, 6)
     if relax.infeasible:
         return Outcome(
             "infeasible", np.zeros(0, dtype=np.int64), 0, 0, reason=_newly_reason(data)
