@@ -4,6 +4,7 @@ flight is 409; keys are per credential; failures keep nothing, so a retry runs a
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -13,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import JSON, func, select
 
+from app import jobs
 from app.db import utcnow
 from app.errors import Conflict
 from app.idempotency import service
@@ -163,6 +165,27 @@ def test_concurrent_requests_with_one_key_create_once(api: Api) -> None:
     assert outcomes.count((201, None)) == 1
     assert all(outcome in {(201, None), (201, "true"), (409, None)} for outcome in outcomes)
     assert landlord_count(api) == 1
+
+
+def test_a_retried_round_start_is_the_same_round_not_a_409(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the key a retry of `POST /v1/rounds` would meet its own first round and get
+    409; with it, the retry gets the first 202 and no second round is queued."""
+    if os.environ.get("TEST_DATABASE", "sqlite") == "postgresql":
+        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+    monkeypatch.setattr(jobs, "run_in_background", lambda *_: None)  # keep it queued
+    api.municipality("0680")
+    coordinator = api.client("coordinator", municipality="0680")
+    first = coordinator.post("/v1/rounds", json={}, headers=keyed())
+    again = coordinator.post("/v1/rounds", json={}, headers=keyed())
+    assert first.status_code == again.status_code == 202
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert len(coordinator.get("/v1/rounds").json()["items"]) == 1
+    unkeyed = coordinator.post("/v1/rounds", json={})
+    assert unkeyed.status_code == 409
 
 
 # --- Same key, another request ------------------------------------------------------------
