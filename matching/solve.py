@@ -35,7 +35,16 @@ from ortools.linear_solver import pywraplp
 
 from matching.eligibility import check_pair, eligible_pairs
 from matching.explain import build_solution
-from matching.model import I64, PairModel, RoundData, fit_points, reduced_costs, round_data
+from matching.model import (
+    F64,
+    I64,
+    PairModel,
+    RoundData,
+    Rows,
+    fit_points,
+    reduced_costs,
+    round_data,
+)
 from matching.problem import Problem, Solution
 
 DEFAULT_TIME_LIMIT_S = 60.0
@@ -50,6 +59,9 @@ INITIAL_COLUMNS_PER_HOUSEHOLD = 10
 PRICED_COLUMNS_PER_HOUSEHOLD = 10
 #: Unused columns whose reduced cost is below −PURGE_FRACTION × weight leave the restricted LP.
 PURGE_FRACTION = 0.05
+#: Column generation stops (and a greedy solution with the best Lagrangian bound is returned)
+#: after this share of the time limit, leaving time for the solution and its explanations.
+RELAXATION_SHARE = 0.8
 #: Column management runs in the first rounds only.
 PURGE_ROUNDS = 25
 #: Reduced-cost tolerance (weights are integers, so this is far below one unit).
@@ -191,9 +203,37 @@ def _primary_model(data: RoundData, cols: I64, *, integer: bool) -> tuple[PairMo
 class _OutOfTime(Exception):
     """The time limit ended column generation; carries the columns gathered so far."""
 
-    def __init__(self, cols: I64) -> None:
+    def __init__(self, cols: I64, bound: float) -> None:
         super().__init__("time limit reached in the linear relaxation")
         self.cols = cols
+        self.bound = bound
+
+
+def lagrangian_bound(data: RoundData, rows: Rows, duals: F64, rc: F64) -> float:
+    """An upper bound on the primary tier valid for *any* duals of the restricted LP: keep
+    the one-vacancy-per-household rows, price the others, so
+    Σ w·x ≤ Σ_rows y·b + Σ_h max(0, max_{p of h} (rc_p + y_h))."""
+    y_h = np.zeros(len(data.weight), dtype=np.float64)
+    if rows.household:
+        keys = np.fromiter(rows.household.keys(), dtype=np.int64)
+        y_h[keys] = duals[np.fromiter(rows.household.values(), dtype=np.int64)]
+    priced = rc + y_h[data.ph]
+    starts = np.r_[0, np.flatnonzero(data.ph[1:] != data.ph[:-1]) + 1]
+    best = np.maximum.reduceat(priced, starts)
+    total = float(np.maximum(best, 0.0).sum())
+    capacity = [
+        (rows.vacancy, np.ones(len(data.v_land))),
+        (rows.landlord, data.quota.astype(np.float64)),
+        (rows.exception, data.exception_quota.astype(np.float64)),
+        (rows.area, data.cap.astype(np.float64)),
+    ]
+    for table, b in capacity:
+        if table:
+            keys = np.fromiter(table.keys(), dtype=np.int64)
+            total += float(duals[np.fromiter(table.values(), dtype=np.int64)] @ b[keys])
+    if rows.newly is not None:
+        total += float(duals[rows.newly]) * data.newly_min
+    return total
 
 
 def _greedy(data: RoundData, cols: I64) -> I64 | None:
@@ -246,14 +286,19 @@ def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation
     in_cols = np.zeros(data.n_pairs, dtype=bool)
     in_cols[cols] = True
     rounds = 0
+    best_bound = float(data.weight[np.unique(data.ph)].sum())
     while True:
         rounds += 1
+        if clock.elapsed() > RELAXATION_SHARE * clock.limit:
+            raise _OutOfTime(cols, best_bound)
         model, slack = _primary_model(data, cols, integer=False)
         response = _run(model, LP_SOLVER, clock.left(), 1, seed)
         if response.status != _OPTIMAL:
-            raise _OutOfTime(cols)
+            raise _OutOfTime(cols, best_bound)
         duals = np.asarray(response.dual_value, dtype=np.float64)
         rc = reduced_costs(data, model.rows, duals, weights)
+        if slack is None:
+            best_bound = min(best_bound, lagrangian_bound(data, model.rows, duals, rc))
         improving = np.flatnonzero((rc > EPS) & ~in_cols)
         x = np.asarray(response.variable_value, dtype=np.float64)
         if len(improving) == 0:
@@ -316,7 +361,8 @@ def _solve_primary(
         relax = _column_generation(data, clock, seed)
     except _OutOfTime as stop:
         chosen = _greedy(data, stop.cols)
-        trivial = int(data.weight[np.unique(data.ph)].sum())
+        trivial = math.floor(stop.bound + 1e-6)
+        stats["lagrangian_bound"] = trivial + data.pinned_weight
         stats["fallback"] = "greedy (time limit reached before the relaxation was solved)"
         if chosen is None:
             return Outcome(
