@@ -13,13 +13,20 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
+from starlette.routing import compile_path
 
 from app import __doc__ as app_doc
 from app.config import Settings, get_settings
@@ -78,12 +85,19 @@ def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method any route serves on this path: Starlette's own `Allow` names only the
-    first route that matched the path, and we declare one route per method."""
+    """Every method any operation serves on this path. Starlette's own `Allow` names only
+    the first route that matched, and we declare one route per method; the OpenAPI
+    document is the one complete list of operations."""
+    state = request.app.state
+    if not hasattr(state, "path_methods"):
+        state.path_methods = [
+            (compile_path(path)[0], {method.upper() for method in operations})
+            for path, operations in request.app.openapi()["paths"].items()
+        ]
     methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] != Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
+    for regex, operations in state.path_methods:
+        if regex.match(request.url.path):
+            methods |= operations
     return sorted(methods)
 
 
@@ -213,7 +227,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_request_context(app)
     include_routers(app)
-    Instrumentator(excluded_handlers=["/metrics"], should_group_status_codes=True).instrument(app)
+    # One registry per app, so every app (one per test) records its own metrics.
+    registry = CollectorRegistry()
+    for collector in (ProcessCollector, PlatformCollector, GCCollector):
+        collector(registry=registry)
+    app.state.metrics_registry = registry
+    Instrumentator(
+        excluded_handlers=["/metrics"], should_group_status_codes=True, registry=registry
+    ).instrument(app)
     app.openapi = custom_openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -261,8 +282,9 @@ def health_router() -> Any:
         response_class=Response,
         responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
     )
-    def metrics() -> Response:
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    def metrics(request: Request) -> Response:
+        registry = request.app.state.metrics_registry
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/healthz", summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:

@@ -1,0 +1,54 @@
+"""Errors a client can cause are problem+json and change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Api
+
+
+def test_unknown_path_is_a_404_problem(api: Api) -> None:
+    response = api.anonymous.get("/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("POST", "/healthz", "GET"),
+        ("DELETE", "/v1/municipalities", "GET, POST"),
+        ("PATCH", "/v1/vacancies/ref-1", "DELETE, GET, PUT"),
+    ],
+)
+def test_wrong_method_lists_every_allowed_method(
+    api: Api, method: str, path: str, allowed: str
+) -> None:
+    response = api.anonymous.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_body_that_is_not_json_is_a_problem_and_creates_nothing(api: Api) -> None:
+    response = api.admin.post(
+        "/v1/municipalities",
+        content=b"\xff\xfe not json",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"] == "application/problem+json"
+    assert api.admin.get("/v1/municipalities").json()["items"] == []
+
+
+def test_validation_problems_name_the_field_but_never_echo_the_value(api: Api) -> None:
+    api.municipality("1980")
+    social = api.client("social_services", municipality="1980")
+    response = social.post(
+        "/v1/households",
+        json={"case_ref": "K-1", "adults": 1, "contract_forms": ["nope-secret-value"]},
+    )
+    assert response.status_code == 422
+    assert "contract_forms" in response.json()["detail"]
+    assert "nope-secret-value" not in response.text
