@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck test-sqlite test-postgresql openapi bench clean
+.PHONY: install run worker test lint typecheck test-sqlite test-postgresql openapi bench clean
 
 install: $(STAMP)
 
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: install
 	$(BIN)/python -m app serve --demo
+
+# On PostgreSQL, round jobs run in worker processes beside the API (docs/rounds.md).
+worker: install
+	$(BIN)/python -m app worker
 
 lint: install
 	$(BIN)/ruff check .

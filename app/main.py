@@ -209,7 +209,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from app.jobs import start_in_process_worker, stop_in_process_worker
+
+        # On SQLite, rounds left queued by a restart are picked up by a sweep thread; on
+        # PostgreSQL the worker processes (`python -m app worker`) do it.
+        start_in_process_worker(app)
         yield
+        stop_in_process_worker(app)
         engine.dispose()
 
     app = FastAPI(

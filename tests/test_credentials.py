@@ -82,3 +82,12 @@ def test_revoked_credential_tokens_stop_working_at_once(api: Api) -> None:
     revoked = api.admin.delete(f"/v1/credentials/{coordinator.client_id}")
     assert revoked.status_code == 204
     assert coordinator.get("/v1/municipalities/1980").status_code == 401
+
+
+def test_a_malformed_client_id_is_401_and_never_reaches_the_database(api: Api) -> None:
+    response = api.anonymous.post(
+        "/v1/auth/token",
+        data={"grant_type": "client_credentials", "client_id": "cid_\x00x", "client_secret": "s"},
+    )
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from sqlalchemy.orm import Session
@@ -69,7 +70,9 @@ def exchange_for_token(
     session: Session, settings: Settings, client_id: str, client_secret: str
 ) -> tuple[str, int]:
     """OAuth2 client credentials grant: a valid id and secret buy a short-lived token."""
-    credential = repository.get_active(session, client_id)
+    credential = (
+        repository.get_active(session, client_id) if CLIENT_ID.fullmatch(client_id) else None
+    )
     if credential is None:
         # Spend the same time as a real verification so ids cannot be probed by timing.
         verify_secret(settings, settings_dummy_hash(settings), client_secret)
@@ -79,6 +82,7 @@ def exchange_for_token(
     return issue_token(settings, credential.id)
 
 
+CLIENT_ID = re.compile(r"cid_[A-Za-z0-9_-]{1,40}")
 _DUMMY: dict[tuple[int, int], str] = {}
 
 
