@@ -16,8 +16,15 @@ Method (see benchmarks/README.md for measurements):
    that can appear in some primary-optimal solution (rc_p ≥ P* − LP*), with the primary
    objective fixed at its optimum, so a lower tier never costs anything in a higher one.
 
-Every solver used is deterministic (GLOP, HiGHS; CP-SAT with `interleave_search`), and every
-array is ordered by household and vacancy index, so the same input gives the same output.
+Every solver used is deterministic (GLOP, HiGHS; CP-SAT, if chosen with `method="cpsat"`,
+runs with `interleave_search`), and every array is ordered by household and vacancy index, so
+the same input gives the same output — unless a time limit cuts a solve short, which `stats`
+then shows (`feasible` tiers or status).
+
+Limits (see benchmarks/README.md): the relaxation is re-solved from scratch each round, so very
+large rounds whose quotas do not bind (10 000² `mid_size`) need minutes; when the time limit
+stops column generation (at 80 % of it) a greedy solution is returned as `feasible` with the
+best Lagrangian bound seen.
 """
 
 from __future__ import annotations
@@ -70,9 +77,6 @@ EPS = 1e-6
 MAX_TIER_COLUMNS = 20_000
 #: … keeping this many best-fitting pairs per household (plus its current one).
 TIER_COLUMNS_PER_HOUSEHOLD = 4
-#: CP-SAT deterministic-time budget of each lower tier (machine independent, so the result
-#: does not depend on the machine's speed).
-TIER_WORK_LIMIT = 2.0
 #: Wall-clock budget of each lower tier: at least this, or as long as the primary tier took.
 TIER_MIN_SECONDS = 2.0
 #: Lower tiers with a fractional relaxation are solved as integer programs only up to here.
