@@ -1,4 +1,5 @@
-"""HTTP for household needs (cases): create, read, list, partial update, close."""
+"""HTTP for household needs (cases): create, read, list, partial update, close, and the
+household's candidate vacancies."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.etag import IfMatchHeader, set_etag
-from app.households import service
+from app.households import candidates, service
 from app.households.schemas import (
+    CandidateList,
     HouseholdClose,
     HouseholdCreate,
     HouseholdPage,
@@ -20,7 +22,7 @@ from app.households.schemas import (
     HouseholdView,
 )
 from app.idempotency.route import AuditedIdempotentRoute
-from app.pagination import PageDep, next_cursor
+from app.pagination import MAX_LIMIT, PageDep, next_cursor
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
@@ -164,3 +166,38 @@ def close_household(
     )
     set_etag(response, household.version)
     return service.to_view(principal, household)
+
+
+@router.get(
+    "/v1/households/{household_id}/candidates",
+    response_model=CandidateList,
+    summary="The open vacancies a household is eligible for now, ranked by fit",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def list_candidates(
+    session: SessionDep,
+    principal: CaseWorker,
+    purpose: PurposeHeader,
+    household_id: HouseholdId,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="How many of the ranked list, at most 200")
+    ] = 50,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=2000, le=2100, description="The agreement year whose quotas apply; default this year"
+        ),
+    ] = None,
+) -> CandidateList:
+    """Judged by the solver's own eligibility rules against every vacancy a round would
+    consider now, with the count of vacancies that failed each rule. Nothing is reserved.
+    The read is audited. A protected-identity case is for the coordinator (social services
+    → 403); a closed case → 409."""
+    return candidates.candidates(
+        session,
+        principal=principal,
+        household_id=household_id,
+        year=year,
+        limit=limit,
+        purpose=purpose,
+    )

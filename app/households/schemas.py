@@ -28,6 +28,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.agreements.schemas import ContractForm
+from app.landlords.schemas import LandlordKind
 from app.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText
 
 
@@ -386,3 +387,57 @@ HouseholdView = Annotated[HouseholdRead | HouseholdRestricted, Field(discriminat
 class HouseholdPage(BaseModel):
     items: list[HouseholdView]
     next_cursor: str | None
+
+
+class Candidate(BaseModel):
+    """One open vacancy the household is eligible for, as the solver judges the pair."""
+
+    vacancy: str = Field(description="The vacancy's id")
+    external_ref: str = Field(description="The landlord's own reference for the vacancy")
+    landlord: str = Field(description="The landlord's id")
+    landlord_kind: LandlordKind
+    area: str
+    rooms: int
+    rent: int
+    contract_form: ContractForm = Field(
+        description="The form the pair would get: the first of the household's forms that "
+        "the vacancy offers, the agreement accepts and the household may use"
+    )
+    exception: bool = Field(
+        description="The household fails the landlord's economic requirements and would use "
+        "one of its exception places"
+    )
+    fit: int = Field(
+        description="The solver's fit points (its third objective tier): +100 in a preferred "
+        "area, −10 per spare room, up to −10 for rent relative to max_rent"
+    )
+    preferred_area: bool
+    spare_rooms: int = Field(description="rooms − the household's rooms_min")
+    quota_exhausted: bool = Field(
+        description="The landlord has no place left in the year's agreement: eligible, but "
+        "no round places the household here until places free up (listed last)"
+    )
+
+
+class CandidateList(BaseModel):
+    """A household's candidates now; nothing is reserved."""
+
+    household: str
+    year: int = Field(description="The agreement year whose quotas and letting rules apply")
+    in_live_proposal: bool = Field(
+        description="The household is already in a live proposal (or an active tenancy): the "
+        "next round leaves it out until that ends"
+    )
+    open_vacancies: int = Field(
+        description="Vacancies a round would consider now: open, of a landlord with an "
+        "agreement for the year, not in a live proposal"
+    )
+    eligible: int = Field(description="How many of them the household is eligible for")
+    failed: dict[str, int] = Field(
+        description="Per eligibility rule, the vacancies whose first failing rule it was "
+        "(rules with none left out); the counts add up to open_vacancies − eligible"
+    )
+    items: list[Candidate] = Field(
+        description="The eligible vacancies, ranked: places the solver can use this period "
+        "first, then by fit (best first), then by vacancy id; at most `limit`"
+    )

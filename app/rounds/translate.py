@@ -3,7 +3,9 @@
 `build_problem` reads a municipality's areas, agreements, vacancies, households, pins and
 forbidden pairs and writes a `matching-problem/1` with every default applied (the solver
 never guesses, MATCHING_FORMAT.md). `write_solution` turns a `matching-solution/1` into
-proposal rows. Nothing else imports both ORM rows and `matching`, so a change of either side
+proposal rows. `build_household_problem` is the same problem cut down to one household (the
+household's candidates view, app/households/candidates.py), built from the same pieces.
+Nothing else imports both ORM rows and `matching`, so a change of either side
 is a change here only. Ids in the problem are the database ids (vacancy, household and
 landlord ids, area codes), so the downloaded problem names the same objects as the API.
 """
@@ -98,22 +100,25 @@ def _known(codes: Iterable[str], areas: set[str]) -> tuple[str, ...]:
     return tuple(sorted({code for code in codes if code in areas}))
 
 
-def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
-    """The municipality's round as the solver sees it, read in one transaction."""
-    municipality = inputs.municipality
-    area_rows = session.scalars(
+def _areas(session: Session, municipality: str) -> tuple[matching.Area, ...]:
+    """Every area of the municipality, by code."""
+    rows = session.scalars(
         select(Area).where(Area.municipality_code == municipality).order_by(Area.code)
     ).all()
-    areas = tuple(matching.Area(id=a.code, excluded=a.excluded, cap=a.cap) for a in area_rows)
-    area_codes = {a.id for a in areas}
+    return tuple(matching.Area(id=a.code, excluded=a.excluded, cap=a.cap) for a in rows)
 
+
+def _landlords(
+    session: Session, municipality: str, year: int, area_codes: set[str]
+) -> tuple[matching.Landlord, ...]:
+    """The landlords with an agreement for the year, with the quota still remaining."""
     agreements = session.execute(
         select(Agreement, Landlord.kind)
         .join(Landlord, Landlord.id == Agreement.landlord_id)
-        .where(Agreement.municipality_code == municipality, Agreement.year == inputs.year)
+        .where(Agreement.municipality_code == municipality, Agreement.year == year)
         .order_by(Agreement.landlord_id)
     ).all()
-    used = _used(session, municipality, inputs.year)
+    used = _used(session, municipality, year)
     landlords = []
     for agreement, kind in agreements:
         places, exception_places = used.get(agreement.landlord_id, (0, 0))
@@ -134,28 +139,50 @@ def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
                 contract_forms=tuple(agreement.contract_forms),
             )
         )
-    landlord_ids = {lo.id for lo in landlords}
+    return tuple(landlords)
 
+
+def _vacancy_rows(
+    session: Session, municipality: str, landlord_ids: set[str], area_codes: set[str]
+) -> list[Vacancy]:
+    """The vacancies up for matching: open, of a landlord with an agreement in force, not in
+    a live proposal, in an area the municipality has."""
     live = _live_vacancies(session)
-    vacancy_rows = session.scalars(
+    rows = session.scalars(
         select(Vacancy)
         .where(Vacancy.municipality_code == municipality, Vacancy.status == "open")
         .order_by(Vacancy.id)
     ).all()
-    vacancies = tuple(
-        matching.Vacancy(
-            id=v.id,
-            landlord=v.landlord_id,
-            area=v.area,
-            rooms=v.rooms,
-            rent=float(v.rent),
-            elevator=v.elevator,
-            ground_floor=v.ground_floor,
-            wheelchair=v.wheelchair,
-            contract_forms=tuple(v.contract_forms),
-        )
-        for v in vacancy_rows
+    return [
+        v
+        for v in rows
         if v.landlord_id in landlord_ids and v.id not in live and v.area in area_codes
+    ]
+
+
+def _vacancy(v: Vacancy) -> matching.Vacancy:
+    return matching.Vacancy(
+        id=v.id,
+        landlord=v.landlord_id,
+        area=v.area,
+        rooms=v.rooms,
+        rent=float(v.rent),
+        elevator=v.elevator,
+        ground_floor=v.ground_floor,
+        wheelchair=v.wheelchair,
+        contract_forms=tuple(v.contract_forms),
+    )
+
+
+def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
+    """The municipality's round as the solver sees it, read in one transaction."""
+    municipality = inputs.municipality
+    areas = _areas(session, municipality)
+    area_codes = {a.id for a in areas}
+    landlords = _landlords(session, municipality, inputs.year, area_codes)
+    landlord_ids = {lo.id for lo in landlords}
+    vacancies = tuple(
+        _vacancy(v) for v in _vacancy_rows(session, municipality, landlord_ids, area_codes)
     )
 
     busy = _busy_households(session, municipality)
@@ -185,13 +212,61 @@ def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
     return matching.Problem(
         municipality=municipality,
         areas=areas,
-        landlords=tuple(landlords),
+        landlords=landlords,
         vacancies=vacancies,
         households=households,
         forbidden=tuple(forbidden),
         pinned=tuple(pinned),
         newly_arrived_min=inputs.newly_arrived_min,
         time_limit_s=float(inputs.time_limit_s),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdProblem:
+    """One household against every vacancy a round would consider now (the candidates
+    view): `problem` has that household only, all those vacancies, the household's
+    forbidden pairs and no pins; `external_refs` names each vacancy by the landlord's
+    reference; `busy` says the household is in a live proposal or an active tenancy (the
+    next round leaves it out)."""
+
+    problem: matching.Problem
+    external_refs: dict[str, str]
+    busy: bool
+
+
+def build_household_problem(
+    session: Session, household: Household, inputs: RoundInputs
+) -> HouseholdProblem:
+    """The round's problem cut down to one household, built from the same pieces as
+    `build_problem`, so a candidate here is a pair the solver would see as eligible."""
+    municipality = household.municipality_code
+    areas = _areas(session, municipality)
+    area_codes = {a.id for a in areas}
+    landlords = _landlords(session, municipality, inputs.year, area_codes)
+    rows = _vacancy_rows(session, municipality, {lo.id for lo in landlords}, area_codes)
+    vacancy_ids = {v.id for v in rows}
+    forbidden = sorted(
+        (household.id, vacancy_id)
+        for vacancy_id in session.scalars(
+            select(ForbiddenPair.vacancy_id).where(ForbiddenPair.household_id == household.id)
+        )
+        if vacancy_id in vacancy_ids
+    )
+    problem = matching.Problem(
+        municipality=municipality,
+        areas=areas,
+        landlords=landlords,
+        vacancies=tuple(_vacancy(v) for v in rows),
+        households=(_household(household, inputs, area_codes),),
+        forbidden=tuple(forbidden),
+        newly_arrived_min=0,
+        time_limit_s=float(inputs.time_limit_s),
+    )
+    return HouseholdProblem(
+        problem=problem,
+        external_refs={v.id: v.external_ref for v in rows},
+        busy=household.id in _busy_households(session, municipality),
     )
 
 
