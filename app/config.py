@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SIGNING_KEY = "development-only-signing-key-change-me-0000000000"
@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     log_level: str = "INFO"
     log_json: bool = True
+    # Abuse limits (per process): requests per credential, token requests per client address,
+    # and the largest request body accepted.
+    rate_limit: str = "1200/minute"
+    token_rate_limit: str = "60/minute"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Argon2 cost; lowered only by the test suite, where thousands of secrets are hashed.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65_536, ge=64)
@@ -37,6 +42,14 @@ class Settings(BaseSettings):
         if self.environment == "production" and len(self.signing_key) < 32:
             raise ValueError("ENVAGIN_SIGNING_KEY must be at least 32 characters")
         return self
+
+    @field_validator("rate_limit", "token_rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # raises ValueError naming the problem
+        return value
 
     @property
     def is_sqlite(self) -> bool:

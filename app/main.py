@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -33,6 +30,7 @@ from app.config import Settings, get_settings
 from app.db import create_db_engine
 from app.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
 from app.logging import configure_logging, log
+from app.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from app.problems import Problem, problems
 
 API_DESCRIPTION = """
@@ -153,33 +151,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def install_request_context(app: FastAPI) -> None:
-    """A request id on every log line and response; one access line without path ids."""
-
-    @app.middleware("http")
-    async def _request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get("x-request-id", "")
-        request_id = (
-            incoming
-            if 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum()
-            else uuid.uuid4().hex
-        )
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        log.info(
-            "request",
-            method=request.method,
-            route=getattr(route, "path", "unmatched"),
-            status=response.status_code,
-            ms=round((time.perf_counter() - started) * 1000, 2),
-        )
-        response.headers["X-Request-ID"] = request_id
-        return response
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: request context (so every answer is logged with its id), then the
+    body cap, then rate limits."""
+    app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
 
 
 def custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -231,7 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
 
     install_error_handlers(app)
-    install_request_context(app)
+    install_middleware(app, settings)
     include_routers(app)
     # One registry per app, so every app (one per test) records its own metrics.
     registry = CollectorRegistry()

@@ -54,7 +54,7 @@ _EXAMPLES = {
 }
 
 # Every authenticated operation can answer these (400: a body that is not JSON at all).
-AUTHENTICATED = (400, 401, 403, 422, 503)
+AUTHENTICATED = (400, 401, 403, 413, 422, 429, 503)
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -58,7 +58,7 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     "/v1/auth/token",
     response_model=TokenRead,
     summary="Exchange client credentials for a bearer token",
-    responses=problems(400, 401, 422, 503),
+    responses=problems(400, 401, 413, 422, 429, 503),
     openapi_extra={
         "requestBody": {
             "content": {

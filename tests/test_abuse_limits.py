@@ -1,0 +1,92 @@
+"""Abuse limits: rate limits per credential (429 + Retry-After) and a body cap (413)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import Api
+
+
+@pytest.fixture
+def limited_app(migrated: Settings) -> Iterator[FastAPI]:
+    settings = migrated.model_copy(
+        update={"rate_limit": "5/minute", "token_rate_limit": "3/minute", "max_body_bytes": 2048}
+    )
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+def test_a_credential_over_its_rate_gets_429_with_retry_after(
+    api: Api, limited_app: FastAPI
+) -> None:
+    api.municipality("1980")
+    token = api.client("coordinator", municipality="1980").headers["Authorization"]
+    other = api.client("coordinator", municipality="1980").headers["Authorization"]
+    client = TestClient(limited_app)
+    answers = [
+        client.get("/v1/municipalities/1980", headers={"Authorization": token}).status_code
+        for _ in range(7)
+    ]
+    assert answers[:5] == [200] * 5
+    assert answers[5:] == [429, 429]
+    refused = client.get("/v1/municipalities/1980", headers={"Authorization": token})
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) >= 1
+    # Another credential has its own budget.
+    assert (
+        client.get("/v1/municipalities/1980", headers={"Authorization": other}).status_code == 200
+    )
+
+
+def test_the_token_endpoint_is_limited_per_client_address(limited_app: FastAPI) -> None:
+    client = TestClient(limited_app)
+    body = {"grant_type": "client_credentials", "client_id": "cid_x", "client_secret": "y"}
+    statuses = [client.post("/v1/auth/token", data=body).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+
+
+def test_health_is_never_rate_limited(limited_app: FastAPI) -> None:
+    client = TestClient(limited_app)
+    assert {client.get("/healthz").status_code for _ in range(10)} == {200}
+
+
+def test_a_declared_oversized_body_is_413_and_creates_nothing(
+    api: Api, limited_app: FastAPI
+) -> None:
+    client = TestClient(limited_app)
+    response = client.post(
+        "/v1/municipalities",
+        content=b'{"code": "1980", "name": "' + b"x" * 4096 + b'"}',
+        headers={
+            "Authorization": api.admin.headers["Authorization"],
+            "Content-Type": "application/json",
+        },
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert api.admin.get("/v1/municipalities").json()["items"] == []
+
+
+def test_a_streamed_oversized_body_is_413(api: Api, limited_app: FastAPI) -> None:
+    client = TestClient(limited_app)
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(10):
+            yield b"x" * 1024
+
+    response = client.post(
+        "/v1/municipalities",
+        content=chunks(),
+        headers={
+            "Authorization": api.admin.headers["Authorization"],
+            "Content-Type": "application/json",
+        },
+    )
+    assert response.status_code == 413
