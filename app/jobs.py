@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 import traceback
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +36,13 @@ from app.proposals.service import expire_overdue
 from app.rounds import repository
 from app.rounds.models import Round
 from app.rounds.service import fail_stale_rounds, request_of
-from app.rounds.translate import RoundConflict, RoundInputs, build_problem, write_solution
+from app.rounds.translate import (
+    RoundConflict,
+    RoundInputs,
+    build_problem,
+    refused_by_policy,
+    write_solution,
+)
 
 log = structlog.get_logger("app.jobs")
 
@@ -95,9 +102,12 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
             )
             document = build_problem(session, inputs).to_json()
             round_.problem = document
+            refused = refused_by_policy(session, inputs)
         # Solve exactly what was stored, so the download reproduces the result offline.
         problem = matching.Problem.from_json(document)
         solution = matching.solve(problem, time_limit=float(inputs.time_limit_s), seed=0)
+        # Households the policy does not accept are reported unmatched with its reason.
+        solution = replace(solution, unmatched=solution.unmatched + refused)
         with session_factory.begin() as session:
             round_ = session.get(Round, round_id, with_for_update=True)
             if round_ is None or round_.status != "running":

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool
 
 Weight = Annotated[int, Strict(), Field(ge=0, le=10_000)]
 BaseWeight = Annotated[int, Strict(), Field(ge=1, le=10_000)]
 CapDays = Annotated[int, Strict(), Field(ge=0, le=3_650)]
+DrugFreeMonths = Annotated[int, Strict(), Field(ge=0, le=600)]
 
 
 class TargetGroupWeights(BaseModel):
@@ -87,6 +88,16 @@ class PolicyInput(BaseModel):
     waiting_weight_per_30_days: Weight = 50
     waiting_cap_days: CapDays = 720
     base_weight: BaseWeight = 100
+    economic_only_requires_children: StrictBool = Field(
+        default=False,
+        description="Accept an `economic_only` case only when the household has children "
+        "(Nynäshamn: those with only economic problems and no children are refused)",
+    )
+    min_drug_free_months: DrugFreeMonths = Field(
+        default=0,
+        description="A household with `drug_free_months` below this is not matched "
+        "(Karlstad: six months drug-free for any social contract); null means not applicable",
+    )
 
 
 class PolicyRead(BaseModel):
@@ -99,4 +110,6 @@ class PolicyRead(BaseModel):
     waiting_weight_per_30_days: int
     waiting_cap_days: int
     base_weight: int
+    economic_only_requires_children: bool
+    min_drug_free_months: int
     created_at: datetime | None

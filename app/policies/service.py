@@ -66,6 +66,8 @@ class PolicyWeights:
     waiting_cap_days: int
     base_weight: int
     created_at: datetime | None = None
+    economic_only_requires_children: bool = False
+    min_drug_free_months: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,8 @@ class PolicyWeights:
             "waiting_weight_per_30_days": self.waiting_weight_per_30_days,
             "waiting_cap_days": self.waiting_cap_days,
             "base_weight": self.base_weight,
+            "economic_only_requires_children": self.economic_only_requires_children,
+            "min_drug_free_months": self.min_drug_free_months,
         }
 
 
@@ -101,6 +105,8 @@ def _from_row(row: Policy) -> PolicyWeights:
         waiting_cap_days=int(weights.get("waiting_cap_days", DEFAULT_WAITING_CAP_DAYS)),
         base_weight=int(weights.get("base_weight", DEFAULT_BASE_WEIGHT)),
         created_at=row.created_at,
+        economic_only_requires_children=bool(weights.get("economic_only_requires_children", False)),
+        min_drug_free_months=int(weights.get("min_drug_free_months", 0)),
     )
 
 
@@ -141,6 +147,32 @@ def household_weight(policy: PolicyWeights, household: Household, now: datetime)
     return max(int(weight), 1)
 
 
+POLICY_REFUSED = "policy: "
+
+
+def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
+    """Why the municipality's policy does not accept this household's need for matching
+    now, or None. These are decisions about *which needs are accepted* (biståndsbeslut),
+    not letting rules of a landlord, so they apply before any vacancy is looked at:
+
+    - Nynäshamn: "De som enbart har ekonomiska problem och inte har barn får alltså
+      avslag" — an `economic_only` case without children is refused;
+    - Karlstad: "För att någon ska få ett socialt eller bostadssocialt kontrakt krävs minst
+      sex månaders drogfrihet" — a household whose `drug_free_months` is known and below
+      the policy's minimum waits (null: not applicable, e.g. no substance history).
+    """
+    if (
+        policy.economic_only_requires_children
+        and "economic_only" in household.target_groups
+        and household.children == 0
+    ):
+        return POLICY_REFUSED + "economic-only case without children"
+    months = household.drug_free_months
+    if months is not None and months < policy.min_drug_free_months:
+        return POLICY_REFUSED + f"fewer than {policy.min_drug_free_months} drug-free months"
+    return None
+
+
 def _own_municipality(session: Session, principal: Principal, code: str) -> None:
     if principal.role not in (Role.coordinator, Role.social_services) or (
         municipalities.get_for(session, principal, code) is None
@@ -169,6 +201,8 @@ def put_policy(
         "waiting_weight_per_30_days": data.waiting_weight_per_30_days,
         "waiting_cap_days": data.waiting_cap_days,
         "base_weight": data.base_weight,
+        "economic_only_requires_children": data.economic_only_requires_children,
+        "min_drug_free_months": data.min_drug_free_months,
     }
     if weights == in_force.to_json() and in_force.version > 0:
         return in_force, False
@@ -192,5 +226,7 @@ def to_read(code: str, policy: PolicyWeights) -> PolicyRead:
         waiting_weight_per_30_days=policy.waiting_weight_per_30_days,
         waiting_cap_days=policy.waiting_cap_days,
         base_weight=policy.base_weight,
+        economic_only_requires_children=policy.economic_only_requires_children,
+        min_drug_free_months=policy.min_drug_free_months,
         created_at=policy.created_at,
     )

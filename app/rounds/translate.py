@@ -26,7 +26,7 @@ from app.areas.models import Area
 from app.households.models import Household
 from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
-from app.policies.service import PolicyWeights, household_weight
+from app.policies.service import PolicyWeights, household_weight, needs_refusal
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
@@ -192,7 +192,9 @@ def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
         .order_by(Household.id)
     ).all()
     households = tuple(
-        _household(h, inputs, area_codes) for h in household_rows if h.id not in busy
+        _household(h, inputs, area_codes)
+        for h in household_rows
+        if h.id not in busy and needs_refusal(inputs.policy, h) is None
     )
 
     vacancy_ids = {v.id for v in vacancies}
@@ -220,6 +222,27 @@ def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
         newly_arrived_min=inputs.newly_arrived_min,
         time_limit_s=float(inputs.time_limit_s),
     )
+
+
+def refused_by_policy(session: Session, inputs: RoundInputs) -> tuple[matching.Unmatched, ...]:
+    """The open households the round leaves out because the municipality's policy does not
+    accept their need (`app.policies.service.needs_refusal`: Nynäshamn's economic-only
+    cases without children, Karlstad's six drug-free months), each with the policy's reason
+    and no vacancy counted, so a round's `unmatched` explains them like any other."""
+    busy = _busy_households(session, inputs.municipality)
+    rows = session.scalars(
+        select(Household)
+        .where(Household.municipality_code == inputs.municipality, Household.status == "open")
+        .order_by(Household.id)
+    ).all()
+    refused = []
+    for h in rows:
+        reason = None if h.id in busy else needs_refusal(inputs.policy, h)
+        if reason is not None:
+            refused.append(
+                matching.Unmatched(household=h.id, eligible_vacancies=0, failed={}, reason=reason)
+            )
+    return tuple(refused)
 
 
 @dataclass(frozen=True, slots=True)
