@@ -1,0 +1,304 @@
+"""Tests an attacker would write: every operation with an object id tried by every other
+role and organisation (BOLA), no or bad token everywhere, and mass assignment of fields
+the server owns. Objects of municipality A (Västerås) are attacked from B (Jönköping)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.proposals.models import Pin, Proposal
+from app.vacancies.models import Vacancy
+from tests.conftest import Api, AuthedClient
+
+DOCUMENT = json.loads(
+    (Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text("utf-8")
+)
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/auth/token"}
+YEAR = datetime.now(UTC).year
+AGREEMENT = {"quota": 5, "exception_quota": 1, "contract_forms": ["municipal_contract"]}
+
+# A valid body for each mutating operation, so that a refusal is about who asks, not what.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("put", "/v1/municipalities/{code}/areas/{area_id}"): {"name": "Centrum"},
+    ("put", "/v1/agreements/{municipality}/{landlord_id}/{year}"): AGREEMENT,
+    ("patch", "/v1/households/{household_id}"): {"urgency": 1},
+    ("post", "/v1/households/{household_id}/close"): {"reason": "withdrawn"},
+    ("post", "/v1/proposals/{proposal_id}/decline"): {"reason": "other"},
+    ("put", "/v1/municipalities/{code}/policy"): {},
+}
+# PUT by the caller's own reference addresses the caller's own namespace: another
+# landlord's PUT of the same reference makes its own vacancy (tested separately below).
+OWN_NAMESPACE = {("put", "/v1/vacancies/{external_ref}")}
+
+
+@dataclass
+class Victim:
+    """Municipality A's objects, by path parameter name."""
+
+    params: dict[str, str]
+    household: str
+    vacancy: str
+    proposal: str
+
+
+def _operations_with_ids() -> list[tuple[str, str]]:
+    return [
+        (method, path)
+        for path, item in DOCUMENT["paths"].items()
+        for method in item
+        if "{" in path and (method, path) not in OWN_NAMESPACE
+    ]
+
+
+def _agreement(api: Api, coordinator: AuthedClient, code: str, landlord: str) -> None:
+    response = coordinator.put(f"/v1/agreements/{code}/{landlord}/{YEAR}", json=AGREEMENT)
+    assert response.status_code == 201, response.text
+
+
+@pytest.fixture
+def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
+    api.municipality("1980")
+    api.municipality("0680")
+    coordinator_a = api.client("coordinator", municipality="1980")
+    coordinator_b = api.client("coordinator", municipality="0680")
+    for client, code in ((coordinator_a, "1980"), (coordinator_b, "0680")):
+        assert client.put(f"/v1/municipalities/{code}/areas/A01", json={"name": "A"}).is_success
+    landlord_a = api.landlord("Mimer", "556036-0793", "public")
+    landlord_b = api.landlord("Vätterhem", "556703-7485", "public")
+    _agreement(api, coordinator_a, "1980", landlord_a)
+    _agreement(api, coordinator_b, "0680", landlord_b)
+    landlord_a_client = api.client("landlord", landlord=landlord_a)
+    social_a = api.client("social_services", municipality="1980")
+    vacancy = landlord_a_client.put(
+        "/v1/vacancies/V-A",
+        json={
+            "municipality": "1980",
+            "area": "A01",
+            "rooms": 2,
+            "rent": 6000,
+            "contract_forms": ["municipal_contract"],
+        },
+    ).json()["id"]
+    household = social_a.post(
+        "/v1/households",
+        json={
+            "case_ref": "A-1",
+            "adults": 1,
+            "income": {"salary": 30000},
+            "contract_forms": ["municipal_contract"],
+        },
+    ).json()["id"]
+    second = social_a.post(
+        "/v1/households",
+        json={"case_ref": "A-2", "adults": 1, "contract_forms": ["municipal_contract"]},
+    ).json()["id"]
+    with api.app.state.sessionmaker.begin() as session:
+        proposal = Proposal(
+            municipality_code="1980",
+            landlord_id=landlord_a,
+            vacancy_id=vacancy,
+            household_id=household,
+            contract_form="municipal_contract",
+            score={},
+            status="proposed",
+        )
+        session.add(proposal)
+        row = session.get(Vacancy, vacancy)
+        assert row is not None
+        row.status = "proposed"
+        spare = Vacancy(
+            landlord_id=landlord_a,
+            external_ref="V-A2",
+            municipality_code="1980",
+            area="A01",
+            rooms=2,
+            rent=6000,
+            contract_forms=["municipal_contract"],
+        )
+        session.add(spare)
+        session.flush()
+        pin = Pin(municipality_code="1980", household_id=second, vacancy_id=spare.id)
+        session.add(pin)
+        session.flush()
+        proposal_id, pin_id = proposal.id, pin.id
+    assert coordinator_a.post(f"/v1/proposals/{proposal_id}/release").status_code == 200
+    round_started = coordinator_a.post("/v1/rounds", json={})
+    assert round_started.status_code == 202, round_started.text
+    victim = Victim(
+        params={
+            "code": "1980",
+            "municipality": "1980",
+            "area_id": "A01",
+            "landlord_id": landlord_a,
+            "year": str(YEAR),
+            "external_ref": "V-A",
+            "household_id": household,
+            "proposal_id": proposal_id,
+            "pin_id": pin_id,
+            "round_id": round_started.json()["id"],
+            "credential_id": landlord_a_client.client_id,
+        },
+        household=household,
+        vacancy=vacancy,
+        proposal=proposal_id,
+    )
+    attackers = {
+        "coordinator of B": coordinator_b,
+        "social services of B": api.client("social_services", municipality="0680"),
+        "landlord B": api.client("landlord", landlord=landlord_b),
+        # Same municipality, wrong role: a landlord of A never touches households.
+        "landlord A": landlord_a_client,
+    }
+    return victim, attackers
+
+
+def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
+    with api.app.state.sessionmaker() as session:
+        vacancy = session.get(Vacancy, victim.vacancy)
+        proposal = session.get(Proposal, victim.proposal)
+        assert vacancy is not None
+        assert proposal is not None
+        return (vacancy.status, vacancy.version, proposal.status, proposal.version)
+
+
+def test_no_other_organisation_or_role_reaches_an_object_by_its_id(
+    api: Api, world: tuple[Victim, dict[str, AuthedClient]]
+) -> None:
+    victim, attackers = world
+    before = _snapshot(api, victim)
+    household_before = (
+        api.client("coordinator", municipality="1980")
+        .get(f"/v1/households/{victim.household}")
+        .json()
+    )
+    breaches = []
+    for method, path in _operations_with_ids():
+        url = path.format(**victim.params)
+        for name, client in attackers.items():
+            if name == "landlord A" and "household" not in path and "pins" not in path:
+                continue  # landlord A's own objects are legitimately its own
+            response = client.request(method, url, json=BODIES.get((method, path)))
+            if response.status_code not in (403, 404):
+                breaches.append(f"{name}: {method.upper()} {path} → {response.status_code}")
+            elif response.headers["content-type"] != "application/problem+json":
+                breaches.append(f"{name}: {method.upper()} {path} answered without a problem")
+    assert breaches == []
+    assert _snapshot(api, victim) == before
+    household_after = (
+        api.client("coordinator", municipality="1980")
+        .get(f"/v1/households/{victim.household}")
+        .json()
+    )
+    assert household_after["version"] == household_before["version"]
+
+
+def test_another_landlords_repost_of_a_reference_never_touches_the_first(
+    api: Api, world: tuple[Victim, dict[str, AuthedClient]]
+) -> None:
+    victim, attackers = world
+    before = _snapshot(api, victim)
+    attackers["landlord B"].put(
+        "/v1/vacancies/V-A",
+        json={
+            "municipality": "0680",
+            "area": "A01",
+            "rooms": 5,
+            "rent": 9000,
+            "contract_forms": ["municipal_contract"],
+        },
+    )
+    assert attackers["landlord B"].delete("/v1/vacancies/V-A").status_code in (204, 404)
+    assert _snapshot(api, victim) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        (method, path)
+        for path, item in DOCUMENT["paths"].items()
+        for method in item
+        if path not in PUBLIC
+    ],
+)
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Basic eDp5"])
+def test_no_or_bad_token_is_401_everywhere_but_health(
+    api: Api, method: str, path: str, authorization: str | None
+) -> None:
+    url = path.replace("{year}", str(YEAR)).replace("{code}", "1980")
+    url = url.replace("{municipality}", "1980")
+    for name in ("area_id", "landlord_id", "external_ref", "household_id", "proposal_id"):
+        url = url.replace("{" + name + "}", "x")
+    for name in ("pin_id", "round_id", "credential_id"):
+        url = url.replace("{" + name + "}", "x")
+    headers = {"Authorization": authorization} if authorization else {}
+    response = api.anonymous.request(method, url, headers=headers, json={})
+    assert response.status_code in (401, 422)
+    if response.status_code == 422:
+        # Only a malformed path parameter may be refused before authentication.
+        assert any(error["field"].startswith("path") for error in response.json()["errors"]), (
+            response.text
+        )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("status", "closed"), ("id", "00000000-0000-0000-0000-000000000000"), ("version", 7)],
+)
+def test_server_owned_household_fields_cannot_be_assigned(
+    api: Api, world: tuple[Victim, dict[str, AuthedClient]], field: str, value: Any
+) -> None:
+    victim, _ = world
+    social = api.client("social_services", municipality="1980")
+    created = social.post(
+        "/v1/households",
+        json={
+            "case_ref": "A-9",
+            "adults": 1,
+            "contract_forms": ["municipal_contract"],
+            field: value,
+        },
+    )
+    assert created.status_code == 422
+    patched = social.patch(f"/v1/households/{victim.household}", json={field: value})
+    assert patched.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("status", "let"), ("id", "x"), ("version", 9), ("landlord", "x"), ("external_ref", "Z")],
+)
+def test_server_owned_vacancy_fields_cannot_be_assigned(
+    api: Api, world: tuple[Victim, dict[str, AuthedClient]], field: str, value: Any
+) -> None:
+    victim, attackers = world
+    before = _snapshot(api, victim)
+    body = {
+        "municipality": "1980",
+        "area": "A01",
+        "rooms": 2,
+        "rent": 6000,
+        "contract_forms": ["municipal_contract"],
+        field: value,
+    }
+    assert attackers["landlord A"].put("/v1/vacancies/V-A", json=body).status_code == 422
+    assert _snapshot(api, victim) == before
+
+
+@pytest.mark.parametrize("field", ["status", "id", "version", "municipality"])
+def test_server_owned_round_and_agreement_fields_cannot_be_assigned(
+    api: Api, world: tuple[Victim, dict[str, AuthedClient]], field: str
+) -> None:
+    victim, _ = world
+    coordinator = api.client("coordinator", municipality="1980")
+    agreement = coordinator.put(
+        f"/v1/agreements/1980/{victim.params['landlord_id']}/{YEAR}",
+        json={**AGREEMENT, field: "x"},
+    )
+    assert agreement.status_code == 422
+    assert coordinator.post("/v1/rounds", json={field: "x"}).status_code == 422
