@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from app.auth import Role
 from app.config import Settings
@@ -58,16 +57,16 @@ def migrated(settings: Settings) -> Settings:
 
 @pytest.fixture
 def app(migrated: Settings) -> Iterator[FastAPI]:
-    from app.db import Base
     from app.main import create_app
     from app.models import __all__ as _  # noqa: F401
 
     application = create_app(migrated)
     yield application
-    # Empty every table so each test starts from a clean, migrated schema.
-    with application.state.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(text(f"DELETE FROM {table.name}"))
+    # Empty every table so each test starts from a clean, migrated schema (the audit log is
+    # append-only: tests/cleanup.py gets past its trigger for the test database only).
+    from tests.cleanup import empty_database
+
+    empty_database(application.state.engine)
     application.state.engine.dispose()
 
 
