@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: install
-	$(BIN)/python -m app serve --demo
+	$(BIN)/python -m app serve $(if $(SCENARIO),--scenario $(SCENARIO),--demo)
 
 # On PostgreSQL, round jobs run in worker processes beside the API (docs/rounds.md).
 worker: install

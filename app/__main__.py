@@ -1,9 +1,11 @@
-"""Command line: `python -m app serve|migrate|worker|openapi|demo|credentials create`."""
+"""Command line: `python -m app serve|migrate|worker|openapi|demo|erase-expired|credentials
+create`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -15,7 +17,12 @@ def _serve(args: argparse.Namespace) -> None:
 
     settings = get_settings()
     upgrade(settings.database_url)
-    if args.demo:
+    scenario = args.scenario or os.environ.get("SCENARIO") or None
+    if scenario:
+        from app.scenarios.loader import load_scenario
+
+        load_scenario(settings, scenario, credentials=True, echo=True)
+    elif args.demo:
         from app.demo import load_demo
 
         load_demo(settings, echo=True)
@@ -27,6 +34,33 @@ def _serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         log_config=None,
     )
+
+
+def _scenario(args: argparse.Namespace) -> None:
+    from app.config import get_settings
+    from app.errors import AppError
+    from app.migrate import upgrade
+    from app.scenarios.loader import ScenarioError, available, load_scenario
+
+    if args.action == "list":
+        sys.stdout.write("\n".join(available()) + "\n")
+        return
+    settings = get_settings()
+    upgrade(settings.database_url)
+    try:
+        loaded = load_scenario(settings, args.name, scale=args.scale, year=args.year)
+    except (ScenarioError, AppError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from exc
+    summary = {
+        "scenario": args.name,
+        "municipality": loaded.municipality,
+        "year": loaded.year,
+        "landlords": len(loaded.landlords),
+        "vacancies": loaded.vacancies,
+        "households": loaded.households,
+    }
+    sys.stdout.write(json.dumps(summary) + "\n")
 
 
 def _migrate(_: argparse.Namespace) -> None:
@@ -85,6 +119,23 @@ def _create_credential(args: argparse.Namespace) -> None:
     sys.stdout.write(json.dumps({"client_id": credential.id, "client_secret": secret}) + "\n")
 
 
+def _erase_expired(_: argparse.Namespace) -> None:
+    from app.config import get_settings
+    from app.db import utcnow
+    from app.households.erasure import erase_expired, retention_days
+    from app.main import create_app
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    days = retention_days(settings)
+    app = create_app(settings)
+    with app.state.sessionmaker.begin() as session:
+        erased = erase_expired(session, utcnow(), days)
+    app.state.engine.dispose()
+    sys.stdout.write(json.dumps({"retention_days": days, "erased": len(erased)}) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,7 +145,19 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="load demo data into an empty db")
+    serve.add_argument(
+        "--scenario", help="load a municipal model (scenarios/NAME.json; or env SCENARIO)"
+    )
     serve.set_defaults(func=_serve)
+
+    scenario = commands.add_parser("scenario", help="list or load the municipal models")
+    scenario_commands = scenario.add_subparsers(dest="action", required=True)
+    scenario_commands.add_parser("list", help="the scenario names")
+    load = scenario_commands.add_parser("load", help="load scenarios/NAME.json into the db")
+    load.add_argument("name")
+    load.add_argument("--scale", type=float, default=1.0, help="multiply yearly volumes")
+    load.add_argument("--year", type=int, help="agreement year (default: this year)")
+    scenario.set_defaults(func=_scenario)
 
     commands.add_parser("migrate", help="upgrade the database schema").set_defaults(func=_migrate)
     worker = commands.add_parser(
@@ -105,6 +168,11 @@ def main(argv: list[str] | None = None) -> None:
     openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("output", nargs="?", help="file to write instead of stdout")
     openapi.set_defaults(func=_openapi)
+
+    commands.add_parser(
+        "erase-expired",
+        help="erase cases closed longer than ENVAGIN_RETENTION_DAYS ago (0/unset: none)",
+    ).set_defaults(func=_erase_expired)
 
     credentials = commands.add_parser("credentials", help="manage credentials")
     credential_commands = credentials.add_subparsers(dest="action", required=True)

@@ -1,0 +1,1 @@
+"""Municipal models as configuration: `scenarios/<name>.json` loaded through the services."""

@@ -1,0 +1,293 @@
+"""Load a municipal model (`scenarios/<name>.json`) into the database through the service
+layer, so a scenario obeys exactly the rules the API enforces.
+
+The file is validated with `app.scenarios.schema.Scenario` (unknown fields refused); then,
+as the API would do it: the municipality, a coordinator and a social-services credential
+(labelled `scenario:<name>`), the areas, the landlords with their agreements for the year,
+the policy, each landlord's vacancies (posted with the landlord's own credential) and the
+households (posted by social services). `scale` multiplies every yearly volume — vacancies,
+households, quotas and area caps — so the tests run a tenth of a year while `make run` loads a whole
+one. Exception quotas are counts, not volumes: they stay, but never above the scaled quota.
+Nothing is random: the same scenario and scale always give the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.agreements.service import upsert_agreement
+from app.areas.service import upsert_area
+from app.auth import Principal, Role
+from app.config import Settings
+from app.credentials.models import Credential
+from app.credentials.schemas import CredentialCreate
+from app.credentials.service import create_credential
+from app.db import create_db_engine, utcnow
+from app.errors import Conflict
+from app.households.service import create_household
+from app.landlords.models import Landlord
+from app.landlords.schemas import LandlordCreate
+from app.landlords.service import create_landlord
+from app.municipalities.models import Municipality
+from app.municipalities.schemas import MunicipalityCreate
+from app.municipalities.service import create_municipality
+from app.policies.service import put_policy
+from app.scenarios.schema import Scenario, ScenarioLandlord
+from app.vacancies.schemas import VacancyUpsert
+from app.vacancies.service import upsert_vacancy
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+class ScenarioError(Exception):
+    """A scenario that does not exist or does not validate; the message says which field."""
+
+
+def available() -> list[str]:
+    """The scenario names shipped in `scenarios/`."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))
+
+
+def read_scenario(name: str) -> Scenario:
+    """Parse and validate `scenarios/<name>.json`."""
+    if name not in available():
+        raise ScenarioError(f"no scenario {name!r}; available: {', '.join(available())}")
+    path = SCENARIO_DIR / f"{name}.json"
+    try:
+        return Scenario.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (ValidationError, json.JSONDecodeError) as exc:
+        raise ScenarioError(f"{path.name}: {exc}") from exc
+
+
+def scaled(count: int, scale: float) -> int:
+    """A yearly figure scaled; anything the source gives stays at least 1."""
+    if count <= 0:
+        return 0
+    return max(1, round(count * scale))
+
+
+@dataclass
+class Loaded:
+    """What a load made: ids by key, and the credentials it printed (secrets shown once)."""
+
+    municipality: str
+    year: int
+    landlords: dict[str, str] = field(default_factory=dict)
+    vacancies: int = 0
+    households: int = 0
+    credentials: list[dict[str, str]] = field(default_factory=list)
+
+
+def _principal(credential: Credential) -> Principal:
+    return Principal(
+        credential_id=credential.id,
+        role=Role(credential.role),
+        municipality=credential.municipality_code,
+        landlord_id=credential.landlord_id,
+    )
+
+
+def _credential(
+    session: Session, settings: Settings, label: str, role: Role, **organisation: str
+) -> tuple[Credential, str]:
+    return create_credential(
+        session, settings, CredentialCreate(role=role, label=label, **organisation)
+    )
+
+
+def _agreement_body(landlord: ScenarioLandlord, scale: float) -> Any:
+    assert landlord.agreement is not None
+    quota = scaled(landlord.agreement.quota, scale)
+    return landlord.agreement.model_copy(
+        update={
+            "quota": quota,
+            "exception_quota": min(landlord.agreement.exception_quota, quota),
+        }
+    )
+
+
+def _post_vacancies(
+    session: Session,
+    scenario: Scenario,
+    landlord: ScenarioLandlord,
+    principal: Principal,
+    scale: float,
+) -> int:
+    mix = landlord.vacancies
+    if mix is None:
+        return 0
+    count = scaled(mix.per_year, scale)
+    for i in range(count):
+        rooms = mix.rooms[i % len(mix.rooms)]
+        area = mix.areas[(i // len(mix.rooms)) % len(mix.areas)]
+        rent = mix.rent_base + mix.rent_per_room * (rooms - 1) + (i * 37) % 400
+        upsert_vacancy(
+            session,
+            principal=principal,
+            external_ref=f"{landlord.key.upper()}-{i + 1:04d}",
+            data=VacancyUpsert(
+                municipality=scenario.municipality,
+                area=area,
+                rooms=rooms,
+                rent=rent,
+                elevator=i % 2 == 0,
+                ground_floor=i % 5 == 0,
+                contract_forms=mix.contract_forms,
+                address=f"Scenariogatan {i + 1}",
+            ),
+            if_match=None,
+        )
+    return count
+
+
+def load_into(
+    session: Session,
+    settings: Settings,
+    scenario: Scenario,
+    *,
+    scale: float = 1.0,
+    year: int | None = None,
+) -> Loaded:
+    """Load a validated scenario in the caller's transaction (it flushes, never commits).
+    The municipality must not exist yet (409 otherwise: a scenario is a whole world)."""
+    if not 0 < scale <= 10:
+        raise ScenarioError("scale must be in (0, 10]")
+    year = year if year is not None else datetime.now(UTC).year
+    label = f"scenario:{scenario.name}"
+    code = scenario.municipality
+    if session.get(Municipality, code) is not None:
+        raise Conflict(f"Municipality {code} already exists; load a scenario into a fresh db.")
+    create_municipality(session, MunicipalityCreate(code=code))
+    coordinator = _principal(
+        _credential(session, settings, label, Role.coordinator, municipality=code)[0]
+    )
+    social = _principal(
+        _credential(session, settings, label, Role.social_services, municipality=code)[0]
+    )
+    for area in scenario.areas:
+        cap = area.area.cap
+        data = (
+            area.area if cap is None else area.area.model_copy(update={"cap": scaled(cap, scale)})
+        )
+        upsert_area(session, coordinator, code, area.id, data)
+    if scenario.policy is not None:
+        put_policy(session, principal=coordinator, code=code, data=scenario.policy.policy)
+    loaded = Loaded(municipality=code, year=year)
+    for landlord in scenario.landlords:
+        row = create_landlord(
+            session,
+            LandlordCreate(name=landlord.name, org_number=landlord.org_number, kind=landlord.kind),
+        )
+        loaded.landlords[landlord.key] = row.id
+        if landlord.agreement is None:
+            continue
+        upsert_agreement(
+            session,
+            principal=coordinator,
+            municipality=code,
+            landlord_id=row.id,
+            year=year,
+            data=_agreement_body(landlord, scale),
+            if_match=None,
+        )
+        own = _principal(_credential(session, settings, label, Role.landlord, landlord=row.id)[0])
+        loaded.vacancies += _post_vacancies(session, scenario, landlord, own, scale)
+    now = utcnow()
+    prefix = scenario.name.upper()[:8]
+    for profile in scenario.households:
+        for i in range(scaled(profile.per_year, scale)):
+            registered = now - timedelta(days=(i * 41) % 700 + 1)
+            create_household(
+                session,
+                principal=social,
+                data=profile.body(
+                    f"{prefix}-{profile.key.upper()}-{i + 1:04d}", registered.isoformat()
+                ),
+                purpose=f"scenario {scenario.name}",
+            )
+            loaded.households += 1
+    return loaded
+
+
+def rotate_credentials(
+    session: Session, settings: Settings, scenario: Scenario
+) -> list[dict[str, str]]:
+    """Revoke the scenario's previous credentials and print one per role (and one per
+    landlord with an agreement): a secret is shown only once, so every start prints fresh
+    ones, as `make run`'s demo does."""
+    label = f"scenario:{scenario.name}"
+    now = utcnow()
+    for old in session.scalars(select(Credential).where(Credential.label == label)):
+        old.revoked_at = old.revoked_at or now
+    printed = []
+    admin, secret = _credential(session, settings, label, Role.admin)
+    printed.append({"role": "admin", "client_id": admin.id, "client_secret": secret})
+    code = scenario.municipality
+    for role in (Role.coordinator, Role.social_services):
+        credential, secret = _credential(session, settings, label, role, municipality=code)
+        printed.append({"role": role.value, "client_id": credential.id, "client_secret": secret})
+    org_numbers = [lo.org_number for lo in scenario.landlords if lo.agreement is not None]
+    for landlord in session.scalars(
+        select(Landlord).where(Landlord.org_number.in_(org_numbers)).order_by(Landlord.name)
+    ):
+        credential, secret = _credential(
+            session, settings, label, Role.landlord, landlord=landlord.id
+        )
+        printed.append(
+            {
+                "role": "landlord",
+                "landlord": landlord.name,
+                "client_id": credential.id,
+                "client_secret": secret,
+            }
+        )
+    return printed
+
+
+def load_scenario(
+    settings: Settings,
+    name: str,
+    *,
+    scale: float = 1.0,
+    year: int | None = None,
+    credentials: bool = False,
+    echo: bool = False,
+) -> Loaded:
+    """Load `scenarios/<name>.json` in one transaction (all or nothing). With `credentials`,
+    also print fresh credentials for every role; if the municipality is already there (a
+    restart of `make run`), only the credentials are renewed."""
+    scenario = read_scenario(name)
+    engine = create_db_engine(settings.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            if credentials and session.get(Municipality, scenario.municipality) is not None:
+                loaded = Loaded(municipality=scenario.municipality, year=year or utcnow().year)
+            else:
+                loaded = load_into(session, settings, scenario, scale=scale, year=year)
+            if credentials:
+                loaded.credentials = rotate_credentials(session, settings, scenario)
+    finally:
+        engine.dispose()
+    if echo:
+        out = sys.stderr
+        out.write(
+            f"Scenario {scenario.name}: {scenario.title} — kommun {loaded.municipality}, "
+            f"{loaded.vacancies} vacancies and {loaded.households} households loaded.\n"
+        )
+        for line in loaded.credentials:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        if loaded.credentials:
+            out.write("Swagger UI: http://127.0.0.1:8000/docs  (Authorize with a pair above)\n")
+    return loaded
+
+
+__all__ = ["Loaded", "ScenarioError", "available", "load_into", "load_scenario", "read_scenario"]

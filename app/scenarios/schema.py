@@ -1,0 +1,112 @@
+"""The scenario file format: one municipality's model from the sources as configuration.
+
+A scenario names its municipality, areas, landlords with their agreements, the priority
+policy and how to make synthetic vacancies and households sized to the figures the sources
+give. The agreement, policy, area and household parts are the API's own input models, so a
+scenario is validated exactly as the API would validate it; everything else forbids unknown
+fields too. Every figure carries a `source` naming the passage it comes from, or saying
+that it is an assumption where the sources give none.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+
+from app.agreements.schemas import AgreementUpsert, ContractForms
+from app.areas.schemas import AreaUpsert
+from app.households.schemas import HouseholdCreate
+from app.landlords.schemas import LandlordKind
+from app.policies.schemas import PolicyInput
+from app.types import AreaId, Count, Identifier, MunicipalityCode, OrgNumber, Rent, Rooms, ShortText
+
+Source = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=2000,
+        description="The passage this comes from (document, municipality, quote), or "
+        "'assumption: …' where the sources give no figure",
+    ),
+]
+ScenarioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScenarioArea(_Strict):
+    id: AreaId
+    area: AreaUpsert
+    source: Source
+
+
+class VacancyMix(_Strict):
+    """How the landlord's synthetic vacancies look: `per_year` of them, rooms and areas
+    taken in turn from the lists, rent = `rent_base` + `rent_per_room` × (rooms − 1) plus a
+    small deterministic spread."""
+
+    per_year: Count
+    rooms: Annotated[list[Rooms], Field(min_length=1, max_length=20)]
+    areas: Annotated[list[AreaId], Field(min_length=1, max_length=100)]
+    rent_base: Rent
+    rent_per_room: Annotated[int, Strict(), Field(ge=0, le=20_000)]
+    contract_forms: ContractForms
+    source: Source
+
+
+class ScenarioLandlord(_Strict):
+    key: Identifier
+    name: ShortText
+    org_number: OrgNumber
+    kind: LandlordKind
+    agreement: AgreementUpsert | None = Field(
+        default=None, description="None: the landlord has no agreement (it takes no part)"
+    )
+    vacancies: VacancyMix | None = None
+    source: Source
+
+
+class HouseholdProfile(_Strict):
+    """`per_year` synthetic households with this need; `need` is the API's household body
+    without `case_ref` and `registered_at` (the loader numbers and dates them), validated
+    by the API's own `HouseholdCreate`."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,23}$")]
+    per_year: Count
+    need: dict[str, Any]
+    source: Source
+
+    @model_validator(mode="after")
+    def _need_is_a_household(self) -> HouseholdProfile:
+        given = {"case_ref", "registered_at"} & set(self.need)
+        if given:
+            raise ValueError(f"need: the loader sets {', '.join(sorted(given))}")
+        self.body("CHECK-0001")
+        return self
+
+    def body(self, case_ref: str, registered_at: str | None = None) -> HouseholdCreate:
+        """The API body of one household of this profile."""
+        extra = {} if registered_at is None else {"registered_at": registered_at}
+        return HouseholdCreate.model_validate({**self.need, "case_ref": case_ref, **extra})
+
+
+class ScenarioPolicy(_Strict):
+    policy: PolicyInput
+    source: Source
+
+
+class Scenario(_Strict):
+    """One municipal model (DOMAIN.md §7) as configuration."""
+
+    name: ScenarioName
+    municipality: MunicipalityCode
+    title: ShortText
+    exercises: Annotated[list[ShortText], Field(min_length=1, max_length=20)]
+    sources: Annotated[list[Source], Field(min_length=1, max_length=50)]
+    areas: Annotated[list[ScenarioArea], Field(min_length=1, max_length=200)]
+    landlords: Annotated[list[ScenarioLandlord], Field(min_length=1, max_length=100)]
+    policy: ScenarioPolicy | None = None
+    households: Annotated[list[HouseholdProfile], Field(min_length=1, max_length=50)]
