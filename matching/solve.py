@@ -42,6 +42,7 @@ from ortools.linear_solver import pywraplp
 
 from matching.eligibility import check_pair, eligible_pairs
 from matching.explain import build_solution
+from matching.master import Master
 from matching.model import (
     F64,
     I64,
@@ -55,22 +56,21 @@ from matching.model import (
 from matching.problem import Problem, Solution
 
 DEFAULT_TIME_LIMIT_S = 60.0
-#: The linear-programming solver of column generation ("lp" = GLOP; HiGHS through the proto
-#: interface returned unusable duals in our tests).
-LP_SOLVER = "lp"
 #: GLOP settings: these LPs are well scaled (0/1 matrix) and presolve does not pay.
 GLOP_PARAMETERS = ""
 #: Candidate pairs per household in the first restricted relaxation.
 INITIAL_COLUMNS_PER_HOUSEHOLD = 10
 #: Improving pairs added per household in each pricing round.
-PRICED_COLUMNS_PER_HOUSEHOLD = 10
-#: Unused columns whose reduced cost is below −PURGE_FRACTION × weight leave the restricted LP.
+PRICED_COLUMNS_PER_HOUSEHOLD = 3
+#: Unused columns whose reduced cost is below −PURGE_FRACTION × weight leave the master when
+#: it is rebuilt, which happens when it has grown REBUILD_GROWTH times since the last rebuild,
+#: in the first PURGE_ROUNDS rounds only (so the method cannot cycle).
 PURGE_FRACTION = 0.05
+REBUILD_GROWTH = 1.5
+PURGE_ROUNDS = 25
 #: Column generation stops (and a greedy solution with the best Lagrangian bound is returned)
 #: after this share of the time limit, leaving time for the solution and its explanations.
 RELAXATION_SHARE = 0.8
-#: Column management runs in the first rounds only.
-PURGE_ROUNDS = 25
 #: Reduced-cost tolerance (weights are integers, so this is far below one unit).
 EPS = 1e-6
 #: Above this many pairs the lower tiers are optimised on a subset (reported "feasible").
@@ -281,44 +281,62 @@ class _Relaxation:
     x: npt.NDArray[np.float64]
     infeasible: bool
     rounds: int
+    iterations: list[int] = field(default_factory=list)
 
 
 def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation:
-    """Solve the primary relaxation over all pairs by pricing against restricted LPs."""
+    """Solve the primary relaxation over all pairs by pricing against a restricted master
+    LP that keeps its basis between rounds (see `matching.master`)."""
     weights = data.weight[data.ph].astype(np.float64)
+    master = Master(data, seed=seed)
     cols = _initial_columns(data, INITIAL_COLUMNS_PER_HOUSEHOLD)
     in_cols = np.zeros(data.n_pairs, dtype=bool)
     in_cols[cols] = True
+    master.add(cols)
     rounds = 0
+    kept = len(cols)
+    iterations: list[int] = []
     best_bound = float(data.weight[np.unique(data.ph)].sum())
     while True:
         rounds += 1
         if clock.elapsed() > RELAXATION_SHARE * clock.limit:
-            raise _OutOfTime(cols, best_bound)
-        model, slack = _primary_model(data, cols, integer=False)
-        response = _run(model, LP_SOLVER, clock.left(), 1, seed)
-        if response.status != _OPTIMAL:
-            raise _OutOfTime(cols, best_bound)
-        duals = np.asarray(response.dual_value, dtype=np.float64)
-        rc = reduced_costs(data, model.rows, duals, weights)
-        if slack is None:
-            best_bound = min(best_bound, lagrangian_bound(data, model.rows, duals, rc))
+            raise _OutOfTime(master.cols, best_bound)
+        if not master.solve(clock.left()):
+            raise _OutOfTime(master.cols, best_bound)
+        iterations.append(master.iterations())
+        duals = master.duals()
+        rc = reduced_costs(data, master.rows, duals, weights)
+        if master.rows.newly is None:
+            best_bound = min(best_bound, lagrangian_bound(data, master.rows, duals, rc))
         improving = np.flatnonzero((rc > EPS) & ~in_cols)
-        x = np.asarray(response.variable_value, dtype=np.float64)
         if len(improving) == 0:
-            infeasible = slack is not None and x[slack] > EPS
+            infeasible = master.slack_value() > EPS
+            x = master.values()
+            order = np.argsort(master.cols, kind="stable")
             return _Relaxation(
-                float(response.objective_value), rc, cols, x[: len(cols)], infeasible, rounds
+                master.objective(),
+                rc,
+                master.cols[order],
+                x[order],
+                infeasible,
+                rounds,
+                iterations,
             )
         added = _top_per_household(data, improving, rc, PRICED_COLUMNS_PER_HOUSEHOLD)
-        # Column management: forget unused columns that priced far out, so the restricted
-        # problems stay small (pricing over every pair still decides when to stop).
-        unused = x[: len(cols)] < 1e-9
-        far = rc[cols] < -PURGE_FRACTION * weights[cols]
-        if rounds <= PURGE_ROUNDS:  # then stop forgetting, so the method cannot cycle
-            in_cols[cols[unused & far]] = False
+        if rounds <= PURGE_ROUNDS and len(master.cols) > REBUILD_GROWTH * kept:
+            # Column management: a master grown large costs time in every later round
+            # (GLOP re-reads the whole model), so rebuild it without the unused columns that
+            # priced far out — one cold solve, on a smaller model.
+            x = master.values()
+            far = (x < 1e-9) & (rc[master.cols] < -PURGE_FRACTION * weights[master.cols])
+            in_cols[master.cols[far]] = False
+            kept = int(np.count_nonzero(in_cols))
+            in_cols[added] = True
+            master = Master(data, seed=seed)
+            master.add(np.flatnonzero(in_cols))
+            continue
         in_cols[added] = True
-        cols = np.flatnonzero(in_cols)
+        master.add(added)
 
 
 def _mip(
@@ -378,6 +396,7 @@ def _solve_primary(
             ), None
         return Outcome("feasible", chosen, int(data.weight[data.ph[chosen]].sum()), trivial), None
     stats["lp_rounds"] = relax.rounds
+    stats["lp_iterations"] = relax.iterations
     stats["lp_columns"] = len(relax.cols)
     stats["lp_bound"] = round(relax.value + data.pinned_weight, 6)
     if relax.infeasible:

@@ -68,13 +68,12 @@ def test_same_input_same_output_twice() -> None:
 def test_column_generation_with_one_column_at_a_time_still_finds_the_optimum(
     p: Problem,
 ) -> None:
-    """Pricing, column management and reduced-cost filtering are exercised: the restricted
+    """Pricing, the warm-started master and reduced-cost filtering are exercised: the restricted
     problems start with one pair per household and grow one pair per round."""
     solve_module = importlib.import_module("matching.solve")
     settings_now = {
         "INITIAL_COLUMNS_PER_HOUSEHOLD": 1,
         "PRICED_COLUMNS_PER_HOUSEHOLD": 1,
-        "PURGE_FRACTION": 0.0,
     }
     saved = {name: getattr(solve_module, name) for name in settings_now}
     for name, value in settings_now.items():
