@@ -40,14 +40,15 @@ def _scenario(args: argparse.Namespace) -> None:
     from app.config import get_settings
     from app.errors import AppError
     from app.migrate import upgrade
-    from app.scenarios.loader import ScenarioError, available, load_scenario
+    from app.scenarios.loader import ScenarioError, available, load_scenario, read_scenario
 
     if args.action == "list":
         sys.stdout.write("\n".join(available()) + "\n")
         return
-    settings = get_settings()
-    upgrade(settings.database_url)
     try:
+        read_scenario(args.name)  # a bad file fails before any database is touched
+        settings = get_settings()
+        upgrade(settings.database_url)
         loaded = load_scenario(settings, args.name, scale=args.scale, year=args.year)
     except (ScenarioError, AppError) as exc:
         sys.stderr.write(f"error: {exc}\n")

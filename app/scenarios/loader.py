@@ -127,8 +127,9 @@ def _post_vacancies(
         return 0
     count = scaled(mix.per_year, scale)
     for i in range(count):
-        rooms = mix.rooms[i % len(mix.rooms)]
-        area = mix.areas[(i // len(mix.rooms)) % len(mix.areas)]
+        # Areas in turn, rooms shifted each lap, so even a few vacancies cover both.
+        area = mix.areas[i % len(mix.areas)]
+        rooms = mix.rooms[(i + i // len(mix.areas)) % len(mix.rooms)]
         rent = mix.rent_base + mix.rent_per_room * (rooms - 1) + (i * 37) % 400
         upsert_vacancy(
             session,

@@ -1,0 +1,458 @@
+"""The nine municipal models of the sources (DOMAIN.md §7) run on the service as
+configuration: each scenario is loaded through the service layer at a tenth-and-a-half of a
+year, a round runs through HTTP, and the rules that define that municipality are asserted
+on the result. Every test also checks every proposal against the round's own downloaded
+problem with the solver's reference eligibility check, and the round constraints (quota,
+exception quota, area cap)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+
+import matching
+from app import jobs
+from app.households.models import Household
+from app.scenarios.loader import (
+    Loaded,
+    ScenarioError,
+    available,
+    load_into,
+    read_scenario,
+    scaled,
+)
+from app.scenarios.schema import Scenario
+from tests.conftest import Api, AuthedClient
+
+POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
+SCALE = 0.15
+NINE = [
+    "goteborg",
+    "helsingborg",
+    "jonkoping",
+    "karlstad",
+    "norrkoping",
+    "nynashamn",
+    "sodertalje",
+    "uppsala",
+    "vasteras",
+]
+
+
+def run_jobs(api: Api) -> None:
+    """SQLite: the round already ran as the request's background task. PostgreSQL: one
+    procrastinate worker in this process until the queue is empty (as tests/test_rounds)."""
+    if not POSTGRES:
+        return
+    url = api.app.state.settings.database_url
+    jobs.queue_app(url, api.app.state.sessionmaker).run_worker(
+        queues=[jobs.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+    )
+
+
+@dataclass
+class Run:
+    """A loaded scenario after one round: the round, its problem and handy indexes."""
+
+    api: Api
+    scenario: Scenario
+    loaded: Loaded
+    coordinator: AuthedClient
+    round: dict[str, Any]
+    problem: matching.Problem
+
+    @property
+    def proposals(self) -> list[dict[str, Any]]:
+        return list(self.round["proposals"])
+
+    def household(self, household_id: str) -> matching.Household:
+        return self.problem.household(household_id)
+
+    def vacancy(self, vacancy_id: str) -> matching.Vacancy:
+        return self.problem.vacancy(vacancy_id)
+
+    def landlord_key(self, landlord_id: str) -> str:
+        return next(k for k, v in self.loaded.landlords.items() if v == landlord_id)
+
+    def unmatched(self) -> dict[str, dict[str, Any]]:
+        return {u["household"]: u for u in self.round["unmatched"]}
+
+    def households_db(self) -> dict[str, Household]:
+        with self.api.app.state.sessionmaker() as session:
+            rows = session.scalars(
+                select(Household).where(Household.municipality_code == self.loaded.municipality)
+            ).all()
+            session.expunge_all()
+            return {h.id: h for h in rows}
+
+
+def run_scenario(api: Api, name: str, *, scale: float = SCALE) -> Run:
+    scenario = read_scenario(name)
+    with api.app.state.sessionmaker.begin() as session:
+        loaded = load_into(session, api.app.state.settings, scenario, scale=scale)
+    coordinator = api.client("coordinator", municipality=scenario.municipality)
+    started = coordinator.post("/v1/rounds", json={"year": loaded.year, "time_limit_s": 60})
+    assert started.status_code == 202, started.text
+    run_jobs(api)
+    response = coordinator.get(f"/v1/rounds/{started.json()['id']}")
+    assert response.status_code == 200, response.text
+    round_ = response.json()
+    assert round_["status"] == "succeeded", round_["error"]
+    document = coordinator.get(f"/v1/rounds/{round_['id']}/problem")
+    assert document.status_code == 200, document.text
+    run = Run(
+        api=api,
+        scenario=scenario,
+        loaded=loaded,
+        coordinator=coordinator,
+        round=round_,
+        problem=matching.Problem.from_json(document.json()),
+    )
+    assert_round_rules_hold(run)
+    return run
+
+
+def assert_round_rules_hold(run: Run) -> None:
+    """Every proposal is an eligible pair of the problem the round solved (the solver's
+    reference check), with the same contract form and exception flag; per landlord at most
+    its remaining quota and exception quota; per area at most its cap."""
+    problem = run.problem
+    per_landlord: Counter[str] = Counter()
+    exceptions: Counter[str] = Counter()
+    per_area: Counter[str] = Counter()
+    for p in run.proposals:
+        household, vacancy = run.household(p["household"]), run.vacancy(p["vacancy"])
+        check = matching.check_pair(problem, household, vacancy)
+        assert check.eligible, check.reason
+        assert p["contract_form"] == check.contract_form
+        assert p["exception"] == check.exception
+        per_landlord[vacancy.landlord] += 1
+        exceptions[vacancy.landlord] += p["exception"]
+        per_area[vacancy.area] += 1
+    for landlord in problem.landlords:
+        assert per_landlord[landlord.id] <= landlord.quota
+        assert exceptions[landlord.id] <= landlord.exception_quota
+    for area in problem.areas:
+        assert area.cap is None or per_area[area.id] <= area.cap
+    assert run.proposals, "a round of a municipal model proposes something"
+
+
+def contract(run: Run, proposal: dict[str, Any]) -> dict[str, Any]:
+    """Release a proposal, let its landlord and then social services accept: the tenancy."""
+    api = run.api
+    assert run.coordinator.post(f"/v1/proposals/{proposal['id']}/release").status_code == 200
+    landlord = api.client("landlord", landlord=run.vacancy(proposal["vacancy"]).landlord)
+    assert landlord.post(f"/v1/proposals/{proposal['id']}/accept").status_code == 200
+    social = api.client("social_services", municipality=run.loaded.municipality)
+    accepted = social.post(f"/v1/proposals/{proposal['id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    tenancies = run.coordinator.get("/v1/tenancies").json()["items"]
+    tenancy: dict[str, Any] = next(t for t in tenancies if t["proposal"] == proposal["id"])
+    return tenancy
+
+
+def months_later(start: date, months: int) -> date:
+    from app.tenancies.service import add_months
+
+    return add_months(start, months)
+
+
+# --------------------------------------------------------------------------- the files
+
+
+def test_all_nine_models_are_shipped_and_validate() -> None:
+    """DOMAIN.md §7 lists nine municipal models; each is a scenario file that validates."""
+    assert available() == NINE
+    for name in NINE:
+        scenario = read_scenario(name)
+        assert scenario.name == name
+        assert all(landlord.source for landlord in scenario.landlords)
+
+
+def test_unknown_fields_and_invalid_agreements_are_refused() -> None:
+    """A scenario is validated like the API: unknown fields and out-of-range values fail."""
+    raw = json.loads(json.dumps(read_scenario("vasteras").model_dump(mode="json")))
+    Scenario.model_validate(raw)
+    with pytest.raises(ValidationError):
+        Scenario.model_validate({**raw, "surprise": 1})
+    broken = json.loads(json.dumps(raw))
+    broken["landlords"][0]["agreement"]["quota"] = -1
+    with pytest.raises(ValidationError):
+        Scenario.model_validate(broken)
+    broken = json.loads(json.dumps(raw))
+    broken["households"][0]["need"]["case_ref"] = "X-1"
+    with pytest.raises(ValidationError):
+        Scenario.model_validate(broken)
+    broken = json.loads(json.dumps(raw))
+    broken["households"][0]["need"]["adults"] = 0
+    with pytest.raises(ValidationError):
+        Scenario.model_validate(broken)
+    with pytest.raises(ScenarioError):
+        read_scenario("atlantis")
+
+
+def test_scale_keeps_every_given_figure_at_least_one() -> None:
+    assert scaled(400, 0.15) == 60
+    assert scaled(1, 0.15) == 1
+    assert scaled(0, 0.15) == 0
+
+
+def test_loading_sizes_the_world_to_the_sources(api: Api) -> None:
+    """Göteborg at full size: ~400 apartments from four public companies and 14 from twelve
+    private landlords a year (Bostad för alla, Göteborg)."""
+    scenario = read_scenario("goteborg")
+    with api.app.state.sessionmaker.begin() as session:
+        loaded = load_into(session, api.app.state.settings, scenario, scale=1.0)
+    assert loaded.vacancies == 414
+    coordinator = api.client("coordinator", municipality="1480")
+    agreements = coordinator.get("/v1/agreements?municipality=1480&limit=200").json()["items"]
+    kinds = {
+        landlord["id"]: landlord["kind"]
+        for landlord in api.admin.get("/v1/landlords?limit=200").json()["items"]
+    }
+    by_kind = Counter[str]()
+    for agreement in agreements:
+        by_kind[kinds[agreement["landlord"]]] += agreement["quota"]
+        assert agreement["accepts_income_support"]
+        assert agreement["trial_period_months"] == 18
+    assert by_kind == {"public": 400, "private": 14}
+
+
+def test_a_scenario_is_loaded_once(api: Api) -> None:
+    scenario = read_scenario("uppsala")
+    with api.app.state.sessionmaker.begin() as session:
+        load_into(session, api.app.state.settings, scenario, scale=0.05)
+    from app.errors import Conflict
+
+    with pytest.raises(Conflict), api.app.state.sessionmaker.begin() as session:
+        load_into(session, api.app.state.settings, scenario, scale=0.05)
+
+
+# --------------------------------------------------------------------------- the nine
+
+
+def test_goteborg_counts_income_support_and_transfers_after_18_months(api: Api) -> None:
+    """Göteborg: income support and housing allowance count as income at every landlord of
+    the agreement, private ones too; a municipal contract is transferred after 18 months."""
+    run = run_scenario(api, "goteborg")
+    private = {lo.id for lo in run.problem.landlords if lo.kind == "private"}
+    at_private = [p for p in run.proposals if run.vacancy(p["vacancy"]).landlord in private]
+    assert at_private
+    for p in at_private:
+        household, vacancy = run.household(p["household"]), run.vacancy(p["vacancy"])
+        own_income = household.income.salary + household.income.other
+        assert (
+            own_income
+            < vacancy.rent
+            <= household.income.income_support + (household.income.housing_allowance)
+        )
+        assert not p["exception"]
+    tenancy = contract(run, at_private[0])
+    start = date.fromisoformat(tenancy["start_date"])
+    assert tenancy["trial_period_end"] == months_later(start, 18).isoformat()
+
+
+def test_jonkoping_never_places_in_a_vulnerable_area(api: Api) -> None:
+    """Jönköping: no new social contracts in the vulnerable areas ('undantaget utsatta
+    områden'), though landlords have vacancies there; placements spread by area caps."""
+    run = run_scenario(api, "jonkoping")
+    excluded = {a.id for a in run.problem.areas if a.excluded}
+    assert excluded == {"RASLATT", "OXNEHAGA"}
+    assert any(v.area in excluded for v in run.problem.vacancies)
+    assert all(run.vacancy(p["vacancy"]).area not in excluded for p in run.proposals)
+    assert all(a.cap is not None for a in run.problem.areas if not a.excluded)
+
+
+def test_karlstad_waits_for_six_drug_free_months_and_answers_in_48_hours(api: Api) -> None:
+    """Karlstad: 'krävs minst sex månaders drogfrihet' for any social contract (a policy:
+    those households are reported, not matched); the municipality answers within 48 hours,
+    so a released proposal's deadline is 48 hours away."""
+    run = run_scenario(api, "karlstad")
+    households = run.households_db()
+    early = {h.id for h in households.values() if (h.drug_free_months or 99) < 6}
+    assert early
+    proposed = {p["household"] for p in run.proposals}
+    assert not early & proposed
+    assert not early & {h.id for h in run.problem.households}
+    unmatched = run.unmatched()
+    for household in early:
+        assert unmatched[household]["reason"] == "policy: fewer than 6 drug-free months"
+    guaranteed = [p for p in run.proposals if p["contract_form"] == "first_hand_with_guarantee"]
+    assert guaranteed
+    assert all(run.household(p["household"]).municipal_guarantee for p in guaranteed)
+    proposal = run.proposals[0]
+    released = run.coordinator.post(f"/v1/proposals/{proposal['id']}/release").json()
+    hours = (
+        datetime.fromisoformat(released["deadline_at"])
+        - datetime.fromisoformat(released["released_at"])
+    ).total_seconds() / 3600
+    assert round(hours) == 48
+
+
+def test_norrkoping_splits_placements_by_market_share(api: Api) -> None:
+    """Norrköping: private landlords ~65 %, Hyresbostäder ~30 % of placements, 'i stort
+    motsvarar marknadsandelen' — the quotas carry the split into every round."""
+    run = run_scenario(api, "norrkoping", scale=0.2)  # quotas 6 public, 13 private
+    kinds = {lo.id: lo.kind for lo in run.problem.landlords}
+    split = Counter(kinds[run.vacancy(p["vacancy"]).landlord] for p in run.proposals)
+    total = split["public"] + split["private"]
+    assert 0.6 <= split["private"] / total <= 0.75
+    assert 0.25 <= split["public"] / total <= 0.4
+    short = [p for p in run.proposals if p["contract_form"] == "short_term"]
+    assert short
+    assert all(run.household(p["household"]).municipal_guarantee for p in short)
+
+
+def test_nynashamn_helps_economic_only_cases_only_with_children(api: Api) -> None:
+    """Nynäshamn: 'De som enbart har ekonomiska problem och inte har barn får alltså avslag'
+    (policy, reported); home insurance everywhere; Balder: permanent employment, gross
+    income ≥ 3 × rent, no payment remarks, income support not counted."""
+    run = run_scenario(api, "nynashamn")
+    households = run.households_db()
+    refused = {
+        h.id for h in households.values() if "economic_only" in h.target_groups and h.children == 0
+    }
+    assert refused
+    assert not refused & {p["household"] for p in run.proposals}
+    unmatched = run.unmatched()
+    for household in refused:
+        assert unmatched[household]["reason"] == "policy: economic-only case without children"
+    families = {h.id for h in households.values() if "economic_only" in h.target_groups} - refused
+    assert families & {p["household"] for p in run.proposals}
+    assert all(run.household(p["household"]).home_insurance for p in run.proposals)
+    uninsured = [h for h in run.problem.households if not h.home_insurance]
+    assert uninsured
+    assert all(unmatched[h.id]["failed"].get("insurance") for h in uninsured)
+    balder = run.loaded.landlords["balder"]
+    at_balder = [p for p in run.proposals if run.vacancy(p["vacancy"]).landlord == balder]
+    assert at_balder
+    for p in at_balder:
+        worker, flat = run.household(p["household"]), run.vacancy(p["vacancy"])
+        assert worker.employment == "permanent"
+        assert not worker.payment_remarks
+        assert worker.income.salary + worker.income.other >= 3 * flat.rent
+
+
+def test_sodertalje_puts_its_priority_groups_first(api: Api) -> None:
+    """Södertälje: 'Barnfamiljer, unga under 25 år och äldre över 65 år samt de fall där
+    misstanke om psykisk ohälsa finns, prioriteras' — with too few flats, those groups are
+    housed before the others; a municipal contract is transferable after two years; Graflunds
+    has no formal agreement and takes no part."""
+    run = run_scenario(api, "sodertalje")
+    priority = {"family_with_children", "young_adult", "elderly", "psychiatric_disability"}
+
+    weights = {h.id: h.weight for h in run.problem.households}
+    first = [h for h in run.problem.households if priority & set(h.target_groups)]
+    assert min(h.weight for h in first) > max(
+        w for h, w in weights.items() if h not in {f.id for f in first}
+    )
+    proposed = {p["household"] for p in run.proposals}
+    assert len(proposed) < len(run.problem.households)
+    others = [
+        p for p in run.proposals if not priority & set(run.household(p["household"]).target_groups)
+    ]
+    waiting = [h for h in first if h.id not in proposed]
+    # No flat given to another household could have gone to a waiting priority household.
+    for p in others:
+        for household in waiting:
+            assert not matching.check_pair(
+                run.problem, household, run.vacancy(p["vacancy"])
+            ).eligible
+    assert run.loaded.landlords["graflunds"] not in {lo.id for lo in run.problem.landlords}
+    tenancy = contract(run, run.proposals[0])
+    start = date.fromisoformat(tenancy["start_date"])
+    assert tenancy["trial_period_end"] == months_later(start, 24).isoformat()
+
+
+def test_uppsala_places_only_with_uppsalahem(api: Api) -> None:
+    """Uppsala: Uppsalahem hands quota apartments under the owner directive; 'Formella avtal
+    saknas med andra fastighetsägare' — Rikshem cannot post into the rounds at all."""
+    run = run_scenario(api, "uppsala")
+    uppsalahem = run.loaded.landlords["uppsalahem"]
+    assert {run.vacancy(p["vacancy"]).landlord for p in run.proposals} == {uppsalahem}
+    rikshem = run.api.client("landlord", landlord=run.loaded.landlords["rikshem"])
+    refused = rikshem.put(
+        "/v1/vacancies/RH-1",
+        json={
+            "municipality": "0380",
+            "area": "CENTRUM",
+            "rooms": 2,
+            "rent": 6000,
+            "contract_forms": ["municipal_contract"],
+        },
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+
+
+def test_vasteras_staircase_and_only_mimer_counts_income_support(api: Api) -> None:
+    """Västerås: training apartments only after six drug-free months and never for families
+    ('Barnfamiljer får boendestödsavtal direkt'); only Mimer accepts income support, and not
+    in its designated areas; a household on income support alone goes to a private landlord
+    only with the support agreement's municipal surety."""
+    run = run_scenario(api, "vasteras")
+    forms = Counter(p["contract_form"] for p in run.proposals)
+    assert forms["training_apartment"]
+    assert forms["support_agreement"]
+    mimer = run.loaded.landlords["mimer"]
+    for p in run.proposals:
+        household, vacancy = run.household(p["household"]), run.vacancy(p["vacancy"])
+        if p["contract_form"] == "training_apartment":
+            assert household.children == 0
+            assert (household.drug_free_months or 0) >= 6
+        if vacancy.landlord == mimer:
+            assert vacancy.area not in {"BACKBY", "RABY"}
+        else:
+            income_support_alone = household.income.salary + household.income.other == 0
+            if income_support_alone:
+                assert household.municipal_guarantee
+    families = [p for p in run.proposals if run.household(p["household"]).children > 0]
+    assert families
+    assert all(p["contract_form"] == "support_agreement" for p in families)
+    not_yet = [h for h in run.problem.households if (h.drug_free_months or 99) < 6]
+    unmatched = run.unmatched()
+    assert not_yet
+    assert all(unmatched[h.id]["failed"].get("contract_form") for h in not_yet)
+
+
+def test_helsingborg_uses_at_most_five_exception_places_at_helsingborgshem(api: Api) -> None:
+    """Helsingborg 3:5: within the quota, five tenants a year who do not meet
+    Helsingborgshem's economic requirements, vouched for by the city — never more, and none
+    at a landlord without exception places; every second-hand form is a municipal
+    contract (3:3)."""
+    run = run_scenario(api, "helsingborg")
+    helsingborgshem = run.loaded.landlords["helsingborgshem"]
+    exceptions = Counter(
+        run.vacancy(p["vacancy"]).landlord for p in run.proposals if p["exception"]
+    )
+    assert 1 <= exceptions[helsingborgshem] <= 5
+    assert set(exceptions) == {helsingborgshem}
+    vouched = [h for h in run.problem.households if "economic_only" in h.target_groups]
+    assert len(vouched) > 5
+    assert {p["contract_form"] for p in run.proposals} <= {
+        "municipal_contract",
+        "housing_first",
+        "first_hand_with_guarantee",
+    }
+
+
+def test_the_command_line_refuses_an_unknown_model_before_touching_a_database(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`python -m app scenario list` names the nine; `load` of an unknown name exits 2."""
+    from app.__main__ import main
+
+    main(["scenario", "list"])
+    assert capsys.readouterr().out.split() == NINE
+    with pytest.raises(SystemExit) as exited:
+        main(["scenario", "load", "atlantis"])
+    assert exited.value.code == 2
+    assert "no scenario 'atlantis'" in capsys.readouterr().err
