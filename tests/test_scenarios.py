@@ -456,3 +456,52 @@ def test_the_command_line_refuses_an_unknown_model_before_touching_a_database(
         main(["scenario", "load", "atlantis"])
     assert exited.value.code == 2
     assert "no scenario 'atlantis'" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the policy
+
+
+def test_policy_refuses_economic_only_without_children_and_too_few_drug_free_months() -> None:
+    """Which needs are accepted is the municipality's policy, not a landlord's rule:
+    Nynäshamn refuses economic-only cases without children; Karlstad asks six drug-free
+    months before any social contract (null: not applicable). The defaults refuse nothing."""
+    from dataclasses import replace
+
+    from app.policies.service import DEFAULT_POLICY, needs_refusal
+
+    def household(**fields: Any) -> Household:
+        return Household(**{"target_groups": [], "children": 0, "drug_free_months": None, **fields})
+
+    single = household(target_groups=["economic_only"])
+    family = household(target_groups=["economic_only"], children=2)
+    early = household(target_groups=["substance_recovery"], drug_free_months=3)
+    assert all(needs_refusal(DEFAULT_POLICY, h) is None for h in (single, family, early))
+    nynashamn = replace(DEFAULT_POLICY, economic_only_requires_children=True)
+    assert needs_refusal(nynashamn, single) == "policy: economic-only case without children"
+    assert needs_refusal(nynashamn, family) is None
+    karlstad = replace(DEFAULT_POLICY, min_drug_free_months=6)
+    assert needs_refusal(karlstad, early) == "policy: fewer than 6 drug-free months"
+    assert needs_refusal(karlstad, household(drug_free_months=6)) is None
+    assert needs_refusal(karlstad, household()) is None
+
+
+def test_the_accepted_needs_are_part_of_the_versioned_policy(api: Api) -> None:
+    """PUT stores them in a new version, GET returns them; junk is 422 as problem+json."""
+    api.municipality("0192")
+    coordinator = api.client("coordinator", municipality="0192")
+    path = "/v1/municipalities/0192/policy"
+    default = coordinator.get(path).json()
+    assert default["economic_only_requires_children"] is False
+    assert default["min_drug_free_months"] == 0
+    stored = coordinator.put(
+        path, json={"economic_only_requires_children": True, "min_drug_free_months": 6}
+    )
+    assert stored.status_code == 201, stored.text
+    now = coordinator.get(path).json()
+    assert now["version"] == 1
+    assert now["economic_only_requires_children"] is True
+    assert now["min_drug_free_months"] == 6
+    for junk in ({"economic_only_requires_children": 1}, {"min_drug_free_months": 601}):
+        refused = coordinator.put(path, json=junk)
+        assert refused.status_code == 422
+        assert refused.headers["content-type"] == "application/problem+json"
