@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: install
-	$(BIN)/python -m app serve $(if $(SCENARIO),--scenario $(SCENARIO),--demo)
+	$(if $(SCENARIO),DATABASE_URL=$${DATABASE_URL:-sqlite:///./var/scenario-$(SCENARIO).db} )$(BIN)/python -m app serve $(if $(SCENARIO),--scenario $(SCENARIO),--demo)
 
 # On PostgreSQL, round jobs run in worker processes beside the API (docs/rounds.md).
 worker: install

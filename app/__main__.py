@@ -19,9 +19,13 @@ def _serve(args: argparse.Namespace) -> None:
     upgrade(settings.database_url)
     scenario = args.scenario or os.environ.get("SCENARIO") or None
     if scenario:
-        from app.scenarios.loader import load_scenario
+        from app.scenarios.loader import ScenarioError, load_scenario
 
-        load_scenario(settings, scenario, credentials=True, echo=True)
+        try:
+            load_scenario(settings, scenario, credentials=True, echo=True)
+        except ScenarioError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            raise SystemExit(2) from exc
     elif args.demo:
         from app.demo import load_demo
 

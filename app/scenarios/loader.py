@@ -254,6 +254,12 @@ def rotate_credentials(
     return printed
 
 
+def _was_loaded(session: Session, scenario: Scenario) -> bool:
+    """The scenario's landlords are in the database (a restart), not another world's."""
+    first = scenario.landlords[0].org_number
+    return session.scalar(select(Landlord.id).where(Landlord.org_number == first)) is not None
+
+
 def load_scenario(
     settings: Settings,
     name: str,
@@ -271,6 +277,12 @@ def load_scenario(
     try:
         with Session(engine) as session, session.begin():
             if credentials and session.get(Municipality, scenario.municipality) is not None:
+                if not _was_loaded(session, scenario):
+                    raise ScenarioError(
+                        f"the database already holds municipality {scenario.municipality} "
+                        f"without scenario {scenario.name}; use a fresh database "
+                        f"(DATABASE_URL=sqlite:///./var/scenario-{scenario.name}.db)"
+                    )
                 loaded = Loaded(municipality=scenario.municipality, year=year or utcnow().year)
             else:
                 loaded = load_into(session, settings, scenario, scale=scale, year=year)
