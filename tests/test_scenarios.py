@@ -360,6 +360,8 @@ def test_sodertalje_puts_its_priority_groups_first(api: Api) -> None:
         p for p in run.proposals if not priority & set(run.household(p["household"]).target_groups)
     ]
     waiting = [h for h in first if h.id not in proposed]
+    assert others, "the data leave flats no priority household can use"
+    assert waiting, "and priority households waiting for flats that fit them"
     # No flat given to another household could have gone to a waiting priority household.
     for p in others:
         for household in waiting:
