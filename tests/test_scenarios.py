@@ -226,6 +226,26 @@ def test_loading_sizes_the_world_to_the_sources(api: Api) -> None:
     assert by_kind == {"public": 400, "private": 14}
 
 
+@pytest.mark.parametrize("name", NINE)
+def test_every_model_loads_at_full_size_through_the_services(api: Api, name: str) -> None:
+    """What `SCENARIO=name make run` loads: a whole year, every figure as the file gives it."""
+    scenario = read_scenario(name)
+    with api.app.state.sessionmaker.begin() as session:
+        loaded = load_into(session, api.app.state.settings, scenario, scale=1.0)
+    assert loaded.households == sum(h.per_year for h in scenario.households)
+    assert loaded.vacancies == sum(
+        lo.vacancies.per_year for lo in scenario.landlords if lo.vacancies
+    )
+    coordinator = api.client("coordinator", municipality=scenario.municipality)
+    listed = coordinator.get(f"/v1/agreements?municipality={scenario.municipality}&limit=200")
+    quotas = {a["landlord"]: (a["quota"], a["exception_quota"]) for a in listed.json()["items"]}
+    assert quotas == {
+        loaded.landlords[lo.key]: (lo.agreement.quota, lo.agreement.exception_quota)
+        for lo in scenario.landlords
+        if lo.agreement is not None
+    }
+
+
 def test_a_scenario_is_loaded_once(api: Api) -> None:
     scenario = read_scenario("uppsala")
     with api.app.state.sessionmaker.begin() as session:
