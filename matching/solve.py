@@ -61,12 +61,12 @@ GLOP_PARAMETERS = ""
 #: Candidate pairs per household in the first restricted relaxation.
 INITIAL_COLUMNS_PER_HOUSEHOLD = 10
 #: Improving pairs added per household in each pricing round.
-PRICED_COLUMNS_PER_HOUSEHOLD = 3
+PRICED_COLUMNS_PER_HOUSEHOLD = 6
 #: Unused columns whose reduced cost is below −PURGE_FRACTION × weight leave the master when
 #: it is rebuilt, which happens when it has grown REBUILD_GROWTH times since the last rebuild,
 #: in the first PURGE_ROUNDS rounds only (so the method cannot cycle).
 PURGE_FRACTION = 0.05
-REBUILD_GROWTH = 1.5
+REBUILD_GROWTH = 2.0
 PURGE_ROUNDS = 25
 #: Column generation stops (and a greedy solution with the best Lagrangian bound is returned)
 #: after this share of the time limit, leaving time for the solution and its explanations.
@@ -330,8 +330,8 @@ def _column_generation(data: RoundData, clock: _Clock, seed: int) -> _Relaxation
             x = master.values()
             far = (x < 1e-9) & (rc[master.cols] < -PURGE_FRACTION * weights[master.cols])
             in_cols[master.cols[far]] = False
-            kept = int(np.count_nonzero(in_cols))
             in_cols[added] = True
+            kept = int(np.count_nonzero(in_cols))
             master = Master(data, seed=seed)
             master.add(np.flatnonzero(in_cols))
             continue
