@@ -22,6 +22,8 @@ class AuditAction(enum.StrEnum):
     create = "create"
     update = "update"
     close = "close"
+    export = "export"
+    erase = "erase"
 
 
 class AuditEventRead(BaseModel):

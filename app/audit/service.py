@@ -4,12 +4,14 @@ reading them back for the municipality's coordinator."""
 from __future__ import annotations
 
 import structlog
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.audit import repository
 from app.audit.models import AuditEvent
 from app.audit.schemas import AuditEventRead
 from app.auth import Principal
+from app.db import utcnow
 from app.errors import NotFound, UnprocessableEntity
 from app.pagination import Page
 
@@ -24,19 +26,58 @@ def record(
     *,
     purpose: str | None = None,
 ) -> None:
-    """One event per household touched; committed or rolled back with the request."""
+    """One event per household touched, in ONE multi-row INSERT, committed or rolled back
+    with the request. Only ids, the caller and the purpose: never the record's values, so an
+    erased case's trail stays (docs/privacy.md)."""
+    if not household_ids:
+        return
     request_id = structlog.contextvars.get_contextvars().get("request_id")
-    session.add_all(
-        AuditEvent(
-            credential_id=principal.credential_id,
-            role=principal.role.value,
-            organisation=principal.organisation,
-            action=action,
-            household_id=household_id,
-            purpose=purpose,
-            request_id=request_id,
-        )
-        for household_id in household_ids
+    at = utcnow()
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "at": at,
+                "credential_id": principal.credential_id,
+                "role": principal.role.value,
+                "organisation": principal.organisation,
+                "action": str(action),
+                "household_id": household_id,
+                "purpose": purpose,
+                "request_id": request_id,
+            }
+            for household_id in household_ids
+        ],
+    )
+
+
+SYSTEM_ROLE = "system"
+"""The role named in events the service writes on its own (automatic erasure)."""
+
+
+def record_system(
+    session: Session, actor: str, action: str, household_ids: list[str], *, purpose: str
+) -> None:
+    """Events of the service's own doing (a retention job), with no caller: the `actor`
+    stands in the credential column, `system` in the role."""
+    if not household_ids:
+        return
+    at = utcnow()
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "at": at,
+                "credential_id": actor,
+                "role": SYSTEM_ROLE,
+                "organisation": None,
+                "action": str(action),
+                "household_id": household_id,
+                "purpose": purpose,
+                "request_id": None,
+            }
+            for household_id in household_ids
+        ],
     )
 
 

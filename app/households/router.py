@@ -11,7 +11,7 @@ from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.etag import IfMatchHeader, set_etag
-from app.households import candidates, service
+from app.households import candidates, erasure, service
 from app.households.schemas import (
     CandidateList,
     HouseholdClose,
@@ -28,6 +28,7 @@ from app.problems import AUTHENTICATED, problems
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 
 CaseWorker = Annotated[Principal, Depends(require(Role.social_services, Role.coordinator))]
+Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
 HouseholdId = Annotated[
     str,
     Path(
@@ -163,6 +164,33 @@ def close_household(
         reason=body.reason,
         if_match=if_match,
         purpose=purpose,
+    )
+    set_etag(response, household.version)
+    return service.to_view(principal, household)
+
+
+@router.post(
+    "/v1/households/{household_id}/erase",
+    response_model=HouseholdView,
+    summary="Erase a closed case's personal data",
+    description="The coordinator of the household's municipality only. The case keeps its "
+    "id, municipality, status `erased` and dates; every field describing the household is "
+    "blanked, also in stored round problems, proposal scores and decline comments and "
+    "stored idempotent answers. Tenancies and proposals keep what quota accounting needs; "
+    "the audit trail stays (it holds ids, never values). An open case or one in a live "
+    "proposal → `409`; erasing an erased case answers the same again.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def erase_household(
+    session: SessionDep,
+    principal: Coordinator,
+    purpose: PurposeHeader,
+    household_id: HouseholdId,
+    response: Response,
+) -> HouseholdView:
+    """Audited as `erase`."""
+    household = erasure.erase_household(
+        session, principal=principal, household_id=household_id, purpose=purpose
     )
     set_etag(response, household.version)
     return service.to_view(principal, household)

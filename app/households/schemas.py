@@ -55,10 +55,13 @@ class Employment(enum.StrEnum):
 
 
 class HouseholdStatus(enum.StrEnum):
-    """`open` cases take part in match rounds; `closed` ones are kept for audit and quota."""
+    """`open` cases take part in match rounds; `closed` ones are kept for audit and quota;
+    `erased` ones were closed and their personal data removed (docs/privacy.md): only the
+    id, municipality and dates remain, for quota accounting and the audit trail."""
 
     open = "open"
     closed = "closed"
+    erased = "erased"
 
 
 class CloseReason(enum.StrEnum):

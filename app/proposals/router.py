@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
+from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.idempotency.route import IdempotentRoute
@@ -57,6 +58,7 @@ UUIDQuery = Annotated[str | None, Query(min_length=36, max_length=36, pattern=_U
 def list_proposals(
     session: SessionDep,
     principal: Reader,
+    purpose: PurposeHeader,
     page: PageDep,
     status_filter: Annotated[ProposalStatus | None, Query(alias="status")] = None,
     round_id: Annotated[
@@ -68,7 +70,7 @@ def list_proposals(
         session, principal=principal, status=status_filter, round_id=round_id, page=page
     )
     return ProposalPage(
-        items=service.to_views(session, principal, rows),
+        items=service.to_views(session, principal, rows, purpose=purpose),
         next_cursor=next_cursor([p.id for p in rows], page.limit),
     )
 
@@ -79,9 +81,11 @@ def list_proposals(
     summary="Read one proposal",
     responses=problems(*AUTHENTICATED, 404),
 )
-def get_proposal(session: SessionDep, principal: Reader, proposal_id: ProposalId) -> ProposalView:
+def get_proposal(
+    session: SessionDep, principal: Reader, purpose: PurposeHeader, proposal_id: ProposalId
+) -> ProposalView:
     proposal = service.get_proposal(session, principal=principal, proposal_id=proposal_id)
-    return service.to_view(session, principal, proposal)
+    return service.to_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(
@@ -93,10 +97,10 @@ def get_proposal(session: SessionDep, principal: Reader, proposal_id: ProposalId
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def release_proposal(
-    session: SessionDep, principal: Coordinator, proposal_id: ProposalId
+    session: SessionDep, principal: Coordinator, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
     proposal = service.release_proposal(session, principal=principal, proposal_id=proposal_id)
-    return service.to_view(session, principal, proposal)
+    return service.to_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(
@@ -110,10 +114,10 @@ def release_proposal(
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def accept_proposal(
-    session: SessionDep, principal: Reader, proposal_id: ProposalId
+    session: SessionDep, principal: Reader, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
     proposal = service.accept_proposal(session, principal=principal, proposal_id=proposal_id)
-    return service.to_view(session, principal, proposal)
+    return service.to_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(
@@ -125,12 +129,16 @@ def accept_proposal(
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def decline_proposal(
-    session: SessionDep, principal: Reader, proposal_id: ProposalId, body: DeclineBody
+    session: SessionDep,
+    principal: Reader,
+    purpose: PurposeHeader,
+    proposal_id: ProposalId,
+    body: DeclineBody,
 ) -> ProposalView:
     proposal = service.decline_proposal(
         session, principal=principal, proposal_id=proposal_id, body=body
     )
-    return service.to_view(session, principal, proposal)
+    return service.to_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(
@@ -141,10 +149,10 @@ def decline_proposal(
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def withdraw_proposal(
-    session: SessionDep, principal: Coordinator, proposal_id: ProposalId
+    session: SessionDep, principal: Coordinator, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
     proposal = service.withdraw_proposal(session, principal=principal, proposal_id=proposal_id)
-    return service.to_view(session, principal, proposal)
+    return service.to_view(session, principal, proposal, purpose=purpose)
 
 
 # --- Pins --------------------------------------------------------------------------------

@@ -170,7 +170,25 @@ class ProposalRead(BaseModel):
     updated_at: datetime
 
 
-ProposalView = Annotated[ProposalRead | ProposalLandlordView, Field(discriminator="view")]
+class ProposalRestricted(BaseModel):
+    """What social services see of a proposal for a protected-identity household (DOMAIN.md
+    §6: its records are readable by coordinators only): that the proposal exists, its state
+    and deadline — nothing that tells where the household may live (no vacancy, landlord,
+    reference, rooms, score or move-in date). The coordinator sees the full view."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    view: Literal["restricted"] = "restricted"
+    id: str
+    household: str
+    status: ProposalStatus
+    deadline_at: datetime | None
+    protected_identity: Literal[True] = True
+
+
+ProposalView = Annotated[
+    ProposalRead | ProposalLandlordView | ProposalRestricted, Field(discriminator="view")
+]
 
 
 class ProposalPage(BaseModel):

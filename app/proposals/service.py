@@ -21,6 +21,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
+from app.audit import service as audit
+from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.db import utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
@@ -39,6 +41,7 @@ from app.proposals.schemas import (
     PairBody,
     ProposalLandlordView,
     ProposalRead,
+    ProposalRestricted,
     ProposalStatus,
 )
 from app.tenancies import service as tenancies
@@ -470,21 +473,36 @@ def list_proposals(
 # --- Views ----------------------------------------------------------------------------------
 
 
+ProposalViewModel = ProposalRead | ProposalLandlordView | ProposalRestricted
+
+
 def to_views(
-    session: Session, principal: Principal, proposals: list[Proposal]
-) -> list[ProposalRead | ProposalLandlordView]:
+    session: Session,
+    principal: Principal,
+    proposals: list[Proposal],
+    *,
+    purpose: str | None = None,
+) -> list[ProposalViewModel]:
     """Each proposal in the caller's view: a landlord gets the minimal one, by its own
-    schema; the municipality the full one."""
+    schema; the municipality the full one — except that social services get the restricted
+    one for a protected-identity household (DOMAIN.md §6). Every household shown in a
+    municipality's view (full or restricted) is a read of its record: one `read` audit
+    event per household, written in the request's transaction (docs/privacy.md)."""
     vacancies = repository.vacancies_by_id(session, {p.vacancy_id for p in proposals})
     households_ = repository.households_by_id(session, {p.household_id for p in proposals})
     contracted = repository.tenancies_by_proposal(
         session, {p.id for p in proposals if p.status == S.contracted}
     )
     today = utcnow().date()
-    views: list[ProposalRead | ProposalLandlordView] = []
+    views: list[ProposalViewModel] = []
+    if principal.role is not Role.landlord:
+        shown = list(dict.fromkeys(p.household_id for p in proposals))
+        audit.record(session, principal, AuditAction.read, shown, purpose=purpose)
     for proposal in proposals:
         vacancy = vacancies[proposal.vacancy_id]
         household = households_.get(proposal.household_id)
+        if household is not None and household.status == HouseholdStatus.erased:
+            household = None  # its data are gone: no size, guarantee or support plan
         tenancy = contracted.get(proposal.id)
         move_in: date | None = None
         if tenancy is not None:
@@ -513,6 +531,20 @@ def to_views(
                     )
                     if proposal.status == S.landlord_declined
                     else None,
+                )
+            )
+            continue
+        if (
+            principal.role is not Role.coordinator
+            and household is not None
+            and households.is_protected(household)
+        ):
+            views.append(
+                ProposalRestricted(
+                    id=proposal.id,
+                    household=proposal.household_id,
+                    status=ProposalStatus(proposal.status),
+                    deadline_at=proposal.deadline_at,
                 )
             )
             continue
@@ -549,9 +581,9 @@ def to_views(
 
 
 def to_view(
-    session: Session, principal: Principal, proposal: Proposal
-) -> ProposalRead | ProposalLandlordView:
-    return to_views(session, principal, [proposal])[0]
+    session: Session, principal: Principal, proposal: Proposal, *, purpose: str | None = None
+) -> ProposalViewModel:
+    return to_views(session, principal, [proposal], purpose=purpose)[0]
 
 
 # --- Pins and forbidden pairs (the coordinator's own decisions for later rounds) -------------

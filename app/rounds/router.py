@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response, status
 
 from app import jobs
+from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.idempotency.route import IdempotentRoute
@@ -47,6 +48,7 @@ def start_round(
     request: Request,
     session: SessionDep,
     principal: Coordinator,
+    purpose: PurposeHeader,
     body: RoundCreate,
     response: Response,
     background: BackgroundTasks,
@@ -54,7 +56,7 @@ def start_round(
     round_ = service.start_round(session, principal=principal, data=body)
     jobs.schedule_round(request.app, session, background, round_.id)
     response.headers["Location"] = f"/v1/rounds/{round_.id}"
-    return service.to_read(session, round_)
+    return service.to_audited_read(session, round_, principal=principal, purpose=purpose)
 
 
 @router.get(
@@ -77,9 +79,12 @@ def list_rounds(session: SessionDep, principal: Coordinator, page: PageDep) -> R
     summary="A round: status, solver statistics, proposals, unmatched households and why",
     responses=problems(*AUTHENTICATED, 404),
 )
-def get_round(session: SessionDep, principal: Coordinator, round_id: RoundPath) -> RoundRead:
+def get_round(
+    session: SessionDep, principal: Coordinator, purpose: PurposeHeader, round_id: RoundPath
+) -> RoundRead:
+    """Every household the round names (proposed or unmatched) is audited as read."""
     round_ = service.get_round(session, principal=principal, round_id=round_id)
-    return service.to_read(session, round_)
+    return service.to_audited_read(session, round_, principal=principal, purpose=purpose)
 
 
 @router.get(
@@ -95,5 +100,8 @@ def get_round(session: SessionDep, principal: Coordinator, round_id: RoundPath) 
         **problems(*AUTHENTICATED, 404),
     },
 )
-def get_problem(session: SessionDep, principal: Coordinator, round_id: RoundPath) -> dict[str, Any]:
-    return service.get_problem(session, principal=principal, round_id=round_id)
+def get_problem(
+    session: SessionDep, principal: Coordinator, purpose: PurposeHeader, round_id: RoundPath
+) -> dict[str, Any]:
+    """Every household in the problem is audited as `export`."""
+    return service.get_problem(session, principal=principal, round_id=round_id, purpose=purpose)

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.audit import service as audit
+from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.db import utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
@@ -146,12 +148,34 @@ def cursor_after(rounds: list[Round], limit: int) -> str | None:
     return encode_cursor(f"{last.created_at.isoformat()}|{last.id}")
 
 
-def get_problem(session: Session, *, principal: Principal, round_id: str) -> dict[str, Any]:
-    """The exact `matching-problem/1` the round solved (404 until the worker built it)."""
+def get_problem(
+    session: Session, *, principal: Principal, round_id: str, purpose: str | None = None
+) -> dict[str, Any]:
+    """The exact `matching-problem/1` the round solved (404 until the worker built it).
+    It carries every household's record as the solver saw it (economy, target groups,
+    areas), so each household in it is audited as `export` (docs/privacy.md)."""
     round_ = get_round(session, principal=principal, round_id=round_id)
     if round_.problem is None or "format" not in round_.problem:
         raise NotFound("The round's problem is not built yet.")
+    shown = [str(h["id"]) for h in round_.problem.get("households", []) if "id" in h]
+    audit.record(session, principal, AuditAction.export, shown, purpose=purpose)
     return round_.problem
+
+
+def households_shown(read: RoundRead) -> list[str]:
+    """The households a round's explanation names (proposals and unmatched), once each."""
+    ids = [p.household for p in read.proposals] + [u.household for u in read.unmatched]
+    return list(dict.fromkeys(ids))
+
+
+def to_audited_read(
+    session: Session, round_: Round, *, principal: Principal, purpose: str | None
+) -> RoundRead:
+    """The round as `to_read` gives it; every household it names is a read of that
+    household's record (the reasons it was left out, its score): one `read` event each."""
+    read = to_read(session, round_)
+    audit.record(session, principal, AuditAction.read, households_shown(read), purpose=purpose)
+    return read
 
 
 def _stats(solution: dict[str, Any] | None) -> RoundStats | None:
