@@ -3,10 +3,12 @@
 Method (see benchmarks/README.md for measurements):
 
 1. Screen every pair with the vectorised eligibility rules; apply pins.
-2. **Primary tier by column generation.** Solve the linear relaxation over a small set of
-   candidate pairs per household with GLOP, price *all* eligible pairs against its duals
-   (numpy), add the improving ones, repeat until none improves: the relaxation is then solved
-   over every pair and its value is a proven upper bound.
+2. **Primary tier by column generation.** A restricted master LP (`matching.master`: every
+   row built once, GLOP without presolve, kept alive so each round warm-starts from the last
+   basis) over a few candidate pairs per household; price *all* eligible pairs against its
+   duals (numpy), add the best improving ones per household, repeat until none improves: the
+   relaxation is then solved over every pair and its value is a proven upper bound. When the
+   master has doubled it is rebuilt without the unused columns that priced far out.
 3. **Reduced-cost filtering.** For any feasible x, Σ w·x ≤ LP* + Σ rc_p·x_p with rc_p ≤ 0, so a
    solution worth at least `target` uses only pairs with rc_p ≥ target − LP*. An integral
    relaxation is already optimal. Otherwise an integer program over the near-zero
@@ -21,10 +23,13 @@ runs with `interleave_search`), and every array is ordered by household and vaca
 the same input gives the same output — unless a time limit cuts a solve short, which `stats`
 then shows (`feasible` tiers or status).
 
-Limits (see benchmarks/README.md): the relaxation is re-solved from scratch each round, so very
-large rounds whose quotas do not bind (10 000² `mid_size`) need minutes; when the time limit
-stops column generation (at 80 % of it) a greedy solution is returned as `feasible` with the
-best Lagrangian bound seen.
+Limits (see benchmarks/README.md): GLOP's incremental interface re-reads the whole master
+every round (time grows with its size even when few pivots are needed), and the number of
+rounds grows with the round size, so 5 000²–10 000² rounds whose quotas do not bind
+(`mid_size`) still need tens of seconds to minutes; when the time limit stops column
+generation (at 80 % of it) a greedy solution is returned as `feasible` with the best
+Lagrangian bound seen. Dual smoothing (Wentges, α = 0.5, centre = best Lagrangian value) was
+tried and tripled the rounds on the generated rounds, so it is not used.
 """
 
 from __future__ import annotations
