@@ -37,6 +37,8 @@ COPY migrations ./migrations
 # app/ beside alembic.ini and migrations/: `python -m app` runs from here, and
 # app/migrate.py finds alembic.ini and migrations/ next to the package.
 COPY app ./app
+# The nine municipal models (SCENARIO=name), found beside the package like migrations/.
+COPY scenarios ./scenarios
 # The default DATABASE_URL is a SQLite file under ./var; only that directory is writable.
 RUN mkdir var && chown app:app var
 USER app
