@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     rate_limit: str = "1200/minute"
     token_rate_limit: str = "60/minute"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Days after a case is closed at which its personal data are erased by
+    # `python -m app erase-expired` (docs/privacy.md); 0 = never (erasure on request only).
+    retention_days: int = Field(default=0, ge=0, le=36_500)
     # Argon2 cost; lowered only by the test suite, where thousands of secrets are hashed.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65_536, ge=64)

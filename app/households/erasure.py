@@ -23,12 +23,9 @@ from app.households import repository
 from app.households.models import Household
 from app.households.schemas import HouseholdStatus
 from app.idempotency.models import IdempotencyRecord
-from app.proposals.models import Proposal
+from app.proposals.models import LIVE_STATUSES, Proposal
 from app.rounds.models import Round
 
-LIVE_PROPOSAL = ("proposed", "released", "landlord_accepted", "household_accepted")
-DEFAULT_RETENTION_DAYS = 0
-"""0 = no automatic erasure; `ENVAGIN_RETENTION_DAYS` sets the period (docs/privacy.md)."""
 RETENTION_ACTOR = "retention"
 ERASED_PREFIX = "erased-"
 
@@ -36,7 +33,7 @@ ERASED_PREFIX = "erased-"
 def retention_days(settings: Settings) -> int:
     """`ENVAGIN_RETENTION_DAYS`: days after closing at which a case is erased by itself;
     0 or unset = never (erasure then happens on request only)."""
-    return max(int(getattr(settings, "retention_days", DEFAULT_RETENTION_DAYS) or 0), 0)
+    return settings.retention_days
 
 
 def erased_case_ref(household_id: str) -> str:
@@ -150,7 +147,7 @@ def erase(session: Session, household: Household) -> None:
     The audit trail stays (ids only; the trigger makes it append-only)."""
     live = session.scalar(
         select(Proposal.id)
-        .where(Proposal.household_id == household.id, Proposal.status.in_(LIVE_PROPOSAL))
+        .where(Proposal.household_id == household.id, Proposal.status.in_(LIVE_STATUSES))
         .limit(1)
     )
     if live is not None:
