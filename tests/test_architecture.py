@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -23,14 +25,29 @@ def _roles(dependant: Dependant) -> set[str]:
     return found
 
 
+def api_routes(routes: Iterable[Any]) -> list[APIRoute]:
+    """Every operation of the app, also inside included routers (FastAPI keeps those as
+    router objects in `app.routes`, not as flattened routes)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        nested = getattr(getattr(route, "original_router", None), "routes", None)
+        if nested is not None:
+            found.extend(api_routes(nested))
+    return found
+
+
 def test_every_operation_declares_the_roles_it_admits(app: FastAPI) -> None:
     """Deny by default: an operation without `require(...)` would be open to any token."""
+    routes = api_routes(app.routes)
+    assert len({(route.path, m) for route in routes for m in route.methods or ()}) == sum(
+        len(item) for item in app.openapi()["paths"].values()
+    ), "every documented operation is inspected"
     unguarded = [
         f"{sorted(route.methods or ())} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute)
-        and route.path not in PUBLIC_OPERATIONS
-        and not _roles(route.dependant)
+        for route in routes
+        if route.path not in PUBLIC_OPERATIONS and not _roles(route.dependant)
     ]
     assert unguarded == []
 
