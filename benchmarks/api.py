@@ -324,6 +324,10 @@ def service_env(database_url: str) -> dict[str, str]:
         ENVAGIN_SIGNING_KEY=SIGNING_KEY,
         ENVAGIN_TOKEN_TTL_SECONDS="3600",
         ENVAGIN_LOG_JSON="true",
+        # The load generator is one credential per operation: lift the per-credential rate
+        # limit, which would otherwise answer 429 (the limiter itself still runs).
+        ENVAGIN_RATE_LIMIT="100000000/minute",
+        ENVAGIN_TOKEN_RATE_LIMIT="100000000/minute",
     )
     return env
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+
 from tests.test_architecture import _roles, api_routes
 
 # What a landlord may learn of a household (DOMAIN.md §6), under the names our schemas use.
