@@ -10,7 +10,7 @@ import csv
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Any
 
 from organisationsnummer.organisationsnummer import (
     Organisationsnummer,
@@ -53,6 +53,13 @@ def _not_bool(value: object) -> object:
 
 
 Multiple = Annotated[float, BeforeValidator(_not_bool), Field(ge=0, le=10, allow_inf_nan=False)]
+
+
+def unique_items(values: list[Any]) -> list[Any]:
+    """A list validator: sets of codes (areas, forms, groups) must not repeat a value."""
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat a value")
+    return values
 
 
 @lru_cache(maxsize=1)

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
-from app.types import AreaId, Count, Flag, Multiple
+from app.types import AreaId, Count, Flag, Multiple, unique_items
 
 
 class ContractForm(enum.StrEnum):
@@ -20,20 +20,14 @@ class ContractForm(enum.StrEnum):
     short_term = "short_term"
 
 
-def _unique(values: list[Any]) -> list[Any]:
-    if len(set(values)) != len(values):
-        raise ValueError("values must be unique")
-    return values
-
-
 ContractForms = Annotated[
     list[ContractForm],
     Field(min_length=1, max_length=len(ContractForm)),
-    AfterValidator(_unique),
+    AfterValidator(unique_items),
 ]
 """A non-empty list of distinct contract forms; shared by agreements and vacancies."""
 
-AreaIds = Annotated[list[AreaId], Field(max_length=500), AfterValidator(_unique)]
+AreaIds = Annotated[list[AreaId], Field(max_length=500), AfterValidator(unique_items)]
 
 IncomeMultiple = Annotated[
     Multiple,

@@ -29,7 +29,7 @@ from pydantic_core import CoreSchema
 
 from app.agreements.schemas import ContractForm
 from app.landlords.schemas import LandlordKind
-from app.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText
+from app.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText, unique_items
 
 
 class TargetGroup(enum.StrEnum):
@@ -109,12 +109,6 @@ def _registered_in_the_past(value: datetime) -> datetime:
     return at
 
 
-def _unique(values: list[Any]) -> list[Any]:
-    if len(set(values)) != len(values):
-        raise ValueError("must not repeat a value")
-    return values
-
-
 CaseRef = Annotated[
     Identifier,
     AfterValidator(_not_a_personnummer),
@@ -125,11 +119,13 @@ Children = Annotated[int, Strict(), Field(ge=0, le=20)]
 ChildAge = Annotated[int, Strict(), Field(ge=0, le=17)]
 ChildrenAges = Annotated[list[ChildAge], Field(max_length=20, description="One age per child")]
 TargetGroups = Annotated[
-    list[TargetGroup], Field(max_length=len(TargetGroup)), AfterValidator(_unique)
+    list[TargetGroup], Field(max_length=len(TargetGroup)), AfterValidator(unique_items)
 ]
-AreaList = Annotated[list[AreaId], Field(max_length=100), AfterValidator(_unique)]
+AreaList = Annotated[list[AreaId], Field(max_length=100), AfterValidator(unique_items)]
 ContractForms = Annotated[
-    list[ContractForm], Field(min_length=1, max_length=len(ContractForm)), AfterValidator(_unique)
+    list[ContractForm],
+    Field(min_length=1, max_length=len(ContractForm)),
+    AfterValidator(unique_items),
 ]
 DrugFreeMonths = Annotated[int, Strict(), Field(ge=0, le=600)]
 Urgency = Annotated[int, Strict(), Field(ge=0, le=3, description="0 normal … 3 acute")]
