@@ -11,10 +11,10 @@ from app.db import SessionDep
 from app.etag import IfMatchHeader, set_etag
 from app.landlords.router import LandlordPath
 from app.pagination import PageDep, next_cursor
+from app.params import MunicipalityPath
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["agreements"])
-MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
 YearPath = Annotated[int, Path(ge=2000, le=2100, examples=[2026])]
 AGREEMENT_PATH = "/v1/agreements/{municipality}/{landlord_id}/{year}"
 

@@ -25,7 +25,7 @@ ContractForms = Annotated[
     Field(min_length=1, max_length=len(ContractForm)),
     AfterValidator(unique_items),
 ]
-"""A non-empty list of distinct contract forms; shared by agreements and vacancies."""
+"""A non-empty list of distinct contract forms; shared by agreements, vacancies, households."""
 
 AreaIds = Annotated[list[AreaId], Field(max_length=500), AfterValidator(unique_items)]
 

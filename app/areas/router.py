@@ -8,10 +8,10 @@ from app.areas import service
 from app.areas.schemas import AreaList, AreaRead, AreaUpsert
 from app.auth import Principal, Role, require
 from app.db import SessionDep
+from app.params import MunicipalityPath
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["areas"])
-MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
 AreaPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
 

@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from app.agreements.schemas import ContractForm
+from app.agreements.schemas import ContractForm, ContractForms
 from app.landlords.schemas import LandlordKind
 from app.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText, unique_items
 
@@ -122,11 +122,6 @@ TargetGroups = Annotated[
     list[TargetGroup], Field(max_length=len(TargetGroup)), AfterValidator(unique_items)
 ]
 AreaList = Annotated[list[AreaId], Field(max_length=100), AfterValidator(unique_items)]
-ContractForms = Annotated[
-    list[ContractForm],
-    Field(min_length=1, max_length=len(ContractForm)),
-    AfterValidator(unique_items),
-]
 DrugFreeMonths = Annotated[int, Strict(), Field(ge=0, le=600)]
 Urgency = Annotated[int, Strict(), Field(ge=0, le=3, description="0 normal … 3 acute")]
 RegisteredAt = Annotated[

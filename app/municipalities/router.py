@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from app.auth import Principal, Role, require
 from app.db import SessionDep
@@ -10,10 +10,10 @@ from app.idempotency.route import IdempotentRoute
 from app.municipalities import repository, service
 from app.municipalities.schemas import MunicipalityCreate, MunicipalityPage, MunicipalityRead
 from app.pagination import PageDep, next_cursor
+from app.params import MunicipalityPath
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(route_class=IdempotentRoute, tags=["municipalities"])
-MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
 
 
 @router.post(

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.etag import set_etag
+from app.params import MunicipalityPath
 from app.policies import service
 from app.policies.schemas import PolicyInput, PolicyRead
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["policies"])
-MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
 POLICY_PATH = "/v1/municipalities/{code}/policy"
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime, new_id, utcnow
 
 LIVE_STATUSES = ("proposed", "released", "landlord_accepted", "household_accepted")
-LIVE = "status IN ('proposed', 'released', 'landlord_accepted', 'household_accepted')"
+LIVE = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
 
 
 class Proposal(Base):

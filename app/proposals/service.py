@@ -31,7 +31,7 @@ from app.households.models import Household
 from app.households.schemas import CloseReason, HouseholdStatus
 from app.pagination import Page
 from app.proposals import repository
-from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.proposals.schemas import (
     Decline,
     DeclineBody,
@@ -77,7 +77,7 @@ class Transition:
     refusal: str
 
 
-LIVE = frozenset({S.proposed, S.released, S.landlord_accepted, S.household_accepted})
+LIVE = frozenset(S(status) for status in LIVE_STATUSES)
 
 TRANSITIONS: dict[str, Transition] = {
     "release": Transition(frozenset({S.proposed}), S.released, "only a proposed one is released"),
