@@ -11,6 +11,10 @@ from typing import Any, ClassVar
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
+RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "headers"})
+"""RFC 9457's own members: an extension named like one would overwrite it."""
+
+
 class AppError(Exception):
     """Base of every error a request can end in; carries status, type slug and title."""
 
@@ -21,6 +25,10 @@ class AppError(Exception):
     keeps_changes: ClassVar[bool] = False
 
     def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any):
+        clash = RESERVED_MEMBERS.intersection(extra)
+        if clash:
+            # A programming error, caught where it is made rather than as a 500 when rendered.
+            raise TypeError(f"problem extension members clash with RFC 9457's: {sorted(clash)}")
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}

@@ -11,7 +11,7 @@ from app.municipalities.models import Municipality
 from app.policies.models import Policy
 from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
-from app.tenancies.models import Tenancy
+from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 
 __all__ = [
@@ -29,5 +29,6 @@ __all__ = [
     "Proposal",
     "Round",
     "Tenancy",
+    "TenancyEvent",
     "Vacancy",
 ]

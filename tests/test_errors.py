@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.errors import Conflict
 from tests.conftest import Api
 
 
@@ -52,3 +53,11 @@ def test_validation_problems_name_the_field_but_never_echo_the_value(api: Api) -
     assert response.status_code == 422
     assert "contract_forms" in response.json()["detail"]
     assert "nope-secret-value" not in response.text
+
+
+def test_an_extension_member_cannot_overwrite_the_problem_s_own() -> None:
+    """`status=` as an extension would have replaced the problem's status and failed as a
+    500 at render time; it fails where the error is raised instead."""
+    with pytest.raises(TypeError, match="status"):
+        Conflict("x", status="ended")
+    assert Conflict("x", tenancy_status="ended").extra == {"tenancy_status": "ended"}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, new_id, utcnow
@@ -45,3 +45,25 @@ class Tenancy(Base):
     trial_period_end: Mapped[date | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(12), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TenancyEvent(Base):
+    """One thing that happened to a tenancy, appended in order: a step up the housing
+    staircase, a remark from the landlord (it restarts the trial period), the end. The
+    tenancy row holds the current state; these rows are its history, so a step never
+    rewrites what came before. Codes only: no free text about the household."""
+
+    __tablename__ = "tenancy_events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    tenancy_id: Mapped[str] = mapped_column(ForeignKey("tenancies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    effective_on: Mapped[date]
+    from_form: Mapped[str | None] = mapped_column(String(30), default=None)
+    to_form: Mapped[str | None] = mapped_column(String(30), default=None)
+    reason: Mapped[str | None] = mapped_column(String(30), default=None)
+    role: Mapped[str] = mapped_column(String(20))
+    credential_id: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

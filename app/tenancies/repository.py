@@ -3,14 +3,40 @@ landlords their own."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from collections import defaultdict
+
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
 from app.auth import Principal, Role
 from app.landlords.models import Landlord
-from app.tenancies.models import Tenancy
+from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import COUNTED_STATUSES
+
+
+def _scoped(principal: Principal) -> Select[Tenancy] | None:
+    """Tenancies the caller may see at all; None when it sees none."""
+    query = select(Tenancy)
+    if principal.role is Role.landlord and principal.landlord_id is not None:
+        return query.where(Tenancy.landlord_id == principal.landlord_id)
+    if principal.role is Role.coordinator and principal.municipality is not None:
+        return query.where(Tenancy.municipality_code == principal.municipality)
+    return None
+
+
+def get_for(
+    session: Session, principal: Principal, tenancy_id: str, *, lock: bool = False
+) -> Tenancy | None:
+    """The tenancy if the caller may see it, else None (→ 404, existence not revealed);
+    `lock` takes the row lock so two concurrent events see each other's result."""
+    query = _scoped(principal)
+    if query is None:
+        return None
+    query = query.where(Tenancy.id == tenancy_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def list_page_for(
@@ -22,13 +48,10 @@ def list_page_for(
     after: str | None,
     limit: int,
 ) -> list[Tenancy]:
-    query = select(Tenancy).order_by(Tenancy.id).limit(limit)
-    if principal.role is Role.landlord and principal.landlord_id is not None:
-        query = query.where(Tenancy.landlord_id == principal.landlord_id)
-    elif principal.role is Role.coordinator and principal.municipality is not None:
-        query = query.where(Tenancy.municipality_code == principal.municipality)
-    else:
+    query = _scoped(principal)
+    if query is None:
         return []
+    query = query.order_by(Tenancy.id).limit(limit)
     if status is not None:
         query = query.where(Tenancy.status == status)
     if year is not None:
@@ -72,3 +95,28 @@ def landlords_by_id(session: Session, ids: set[str]) -> dict[str, Landlord]:
     if not ids:
         return {}
     return {x.id: x for x in session.scalars(select(Landlord).where(Landlord.id.in_(ids)))}
+
+
+def events_of(session: Session, tenancy_ids: set[str]) -> dict[str, list[TenancyEvent]]:
+    """Each tenancy's events in the order they were recorded, in one query for a page."""
+    found: dict[str, list[TenancyEvent]] = defaultdict(list)
+    if tenancy_ids:
+        query = (
+            select(TenancyEvent)
+            .where(TenancyEvent.tenancy_id.in_(tenancy_ids))
+            .order_by(TenancyEvent.id)
+        )
+        for event in session.scalars(query):
+            found[event.tenancy_id].append(event)
+    return found
+
+
+def agreement_of(session: Session, tenancy: Tenancy) -> Agreement | None:
+    """The agreement the tenancy counts toward: its trial period and contract forms apply."""
+    return session.scalar(
+        select(Agreement).where(
+            Agreement.municipality_code == tenancy.municipality_code,
+            Agreement.landlord_id == tenancy.landlord_id,
+            Agreement.year == tenancy.agreement_year,
+        )
+    )

@@ -1,20 +1,40 @@
-"""HTTP for tenancies and quota fulfilment."""
+"""HTTP for tenancies (read, staircase steps, remarks, end) and quota fulfilment."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, status
 
+from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
+from app.idempotency.route import IdempotentRoute
 from app.pagination import PageDep, next_cursor
 from app.problems import AUTHENTICATED, problems
 from app.tenancies import service
-from app.tenancies.schemas import QuotaReport, TenancyPage, TenancyStatus
+from app.tenancies.schemas import (
+    EndBody,
+    QuotaReport,
+    RemarkBody,
+    StepBody,
+    TenancyPage,
+    TenancyStatus,
+    TenancyView,
+)
 
-router = APIRouter(tags=["tenancies"])
+router = APIRouter(route_class=IdempotentRoute, tags=["tenancies"])
 Reader = Annotated[Principal, Depends(require(Role.coordinator, Role.landlord))]
+Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
+TenancyId = Annotated[
+    str,
+    Path(
+        min_length=36,
+        max_length=36,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="The tenancy's id",
+    ),
+]
 Year = Annotated[int, Query(ge=2000, le=2100, description="The agreement year")]
 
 
@@ -43,10 +63,113 @@ def list_tenancies(
 
 
 @router.get(
+    "/v1/tenancies/{tenancy_id}",
+    response_model=TenancyView,
+    summary="Read one tenancy with its history",
+    description="A coordinator: its municipality's, with the household. A landlord: its own, "
+    "without household data. Another organisation's → `404`.",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def get_tenancy(session: SessionDep, principal: Reader, tenancy_id: TenancyId) -> TenancyView:
+    tenancy = service.get_tenancy(session, principal=principal, tenancy_id=tenancy_id)
+    return service.to_views(session, principal, [tenancy])[0]
+
+
+@router.post(
+    "/v1/tenancies/{tenancy_id}/step",
+    response_model=TenancyView,
+    summary="Step up the housing staircase after the trial period",
+    description="Training apartment → `support_agreement` (a new trial period of the "
+    "agreement's length starts); support agreement, municipal contract or first-hand lease "
+    "with guarantee → `own_lease` (the tenancy becomes `transferred`: the household holds "
+    "its own lease and the municipality's part is over). `to` must name the tenancy's "
+    "`next_step`. `409`: the trial period has not run out (a remark restarts it), the "
+    "tenancy is not active, it has no next step, or the agreement does not offer the next "
+    "form. `422`: `effective_on` in the future or before the current form began.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def step_tenancy(
+    session: SessionDep,
+    principal: Coordinator,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    body: StepBody,
+) -> TenancyView:
+    tenancy = service.step(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        body=body,
+        today=utcnow().date(),
+        purpose=purpose,
+    )
+    return service.to_views(session, principal, [tenancy])[0]
+
+
+@router.post(
+    "/v1/tenancies/{tenancy_id}/remarks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TenancyView,
+    summary="Record a problem during the tenancy (restarts the trial period)",
+    description="The landlord (its own tenancies) or the coordinator records a coded remark "
+    "— `disturbance`, `late_payment`, `damage`, `other`; no free text about the household. "
+    "The trial period restarts from its day: the next step waits a whole trial period "
+    "without remarks. Answers the tenancy with the remark appended. `409`: the tenancy is "
+    "not active.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def remark_tenancy(
+    session: SessionDep,
+    principal: Reader,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    body: RemarkBody,
+) -> TenancyView:
+    tenancy = service.remark(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        body=body,
+        today=utcnow().date(),
+        purpose=purpose,
+    )
+    return service.to_views(session, principal, [tenancy])[0]
+
+
+@router.post(
+    "/v1/tenancies/{tenancy_id}/end",
+    response_model=TenancyView,
+    summary="Record that the tenancy ended",
+    description="The landlord (`moved_out`, `terminated_by_landlord`, `other`) or the "
+    "coordinator (`moved_out`, `terminated_by_municipality`, `other`); the other side's "
+    "reason → `422`. The tenancy becomes `ended` and still counts toward its year's quota; "
+    "the apartment is the landlord's to post again. `409`: not active.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def end_tenancy(
+    session: SessionDep,
+    principal: Reader,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    body: EndBody,
+) -> TenancyView:
+    tenancy = service.end(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        body=body,
+        today=utcnow().date(),
+        purpose=purpose,
+    )
+    return service.to_views(session, principal, [tenancy])[0]
+
+
+@router.get(
     "/v1/quota",
     response_model=QuotaReport,
     summary="Quota fulfilment per landlord for one municipality and agreement year",
-    description="Committed (`quota`) against delivered (tenancies, active or ended, "
+    description="Committed (`quota`) against delivered (tenancies, active, transferred or "
+    "ended, "
     "counted toward the year), exception places, and totals split public/private. A "
     "coordinator names its own municipality (another → `404`); a landlord sees its own row.",
     responses=problems(*AUTHENTICATED, 404),

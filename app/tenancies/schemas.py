@@ -12,14 +12,103 @@ from app.agreements.schemas import ContractForm
 
 
 class TenancyStatus(enum.StrEnum):
-    """`active` while the household lives there; `ended` afterwards (both count toward the
-    agreement year's quota: the landlord delivered the apartment)."""
+    """`active` while the household lives there under the municipality's arrangement;
+    `transferred` once it holds its own lease and the municipality's part is over (the last
+    step of the staircase, överlåtelse); `ended` when the tenancy ended. All three count
+    toward the agreement year's quota: the landlord delivered the apartment."""
 
     active = "active"
+    transferred = "transferred"
     ended = "ended"
 
 
-COUNTED_STATUSES = (TenancyStatus.active.value, TenancyStatus.ended.value)
+COUNTED_STATUSES = tuple(status.value for status in TenancyStatus)
+
+
+class Rung(enum.StrEnum):
+    """Where a step leads: the next contract form, or `own_lease` — the household's own
+    first-hand lease with no municipal arrangement left (the tenancy is then
+    `transferred`)."""
+
+    support_agreement = "support_agreement"
+    own_lease = "own_lease"
+
+
+class EventKind(enum.StrEnum):
+    step = "step"
+    remark = "remark"
+    end = "end"
+
+
+class RemarkReason(enum.StrEnum):
+    """What the landlord remarks on (the Tenancy Act's grounds; Västerås: 'störningar eller
+    betalningsförsummelse'). A code, never a description of the household."""
+
+    disturbance = "disturbance"
+    late_payment = "late_payment"
+    damage = "damage"
+    other = "other"
+
+
+class EndReason(enum.StrEnum):
+    moved_out = "moved_out"
+    terminated_by_landlord = "terminated_by_landlord"
+    terminated_by_municipality = "terminated_by_municipality"
+    other = "other"
+
+
+EffectiveOn = Annotated[
+    date,
+    Field(
+        ge=date(2000, 1, 1),
+        le=date(2100, 12, 31),
+        description="The day it takes effect; today when left out. Never in the future, "
+        "never before the current contract form began.",
+    ),
+]
+
+
+class StepBody(BaseModel):
+    """One step up the housing staircase. `to` names the rung the caller expects, so a
+    retry or a stale screen cannot step twice."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"to": "support_agreement", "effective_on": "2027-12-01"}]},
+    )
+
+    to: Rung
+    effective_on: EffectiveOn | None = None
+
+
+class RemarkBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "late_payment"}]}
+    )
+
+    reason: RemarkReason
+    effective_on: EffectiveOn | None = None
+
+
+class EndBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "moved_out"}]}
+    )
+
+    reason: EndReason
+    effective_on: EffectiveOn | None = None
+
+
+class TenancyEventRead(BaseModel):
+    """One event in a tenancy's history, oldest first."""
+
+    kind: EventKind
+    effective_on: date
+    from_form: ContractForm | None = Field(description="A step: the form left")
+    to: Rung | None = Field(description="A step: the rung reached")
+    reason: RemarkReason | EndReason | None = Field(description="A remark's or an end's code")
+    role: str = Field(description="Who recorded it: coordinator or landlord")
+    recorded_at: datetime
 
 
 class TenancyRead(BaseModel):
@@ -39,8 +128,15 @@ class TenancyRead(BaseModel):
     exception: bool = Field(description="Counted against the landlord's exception quota")
     agreement_year: int = Field(description="The agreement period it counts toward")
     start_date: date
-    trial_period_end: date | None
+    form_since: date = Field(description="The day the current contract form began")
+    trial_period_end: date | None = Field(
+        description="The current form's trial period ends; a remark restarts it. The next "
+        "step is possible from this day."
+    )
+    next_step: Rung | None = Field(description="The staircase's next rung; none at the top")
     status: TenancyStatus
+    ended_on: date | None = Field(description="Transferred or ended on this day")
+    events: list[TenancyEventRead]
     created_at: datetime
 
 
@@ -58,8 +154,15 @@ class TenancyLandlordView(BaseModel):
     contract_form: ContractForm
     agreement_year: int
     start_date: date
-    trial_period_end: date | None
+    form_since: date = Field(description="The day the current contract form began")
+    trial_period_end: date | None = Field(
+        description="The current form's trial period ends; a remark restarts it. The next "
+        "step is possible from this day."
+    )
+    next_step: Rung | None = Field(description="The staircase's next rung; none at the top")
     status: TenancyStatus
+    ended_on: date | None = Field(description="Transferred or ended on this day")
+    events: list[TenancyEventRead]
     created_at: datetime
 
 
@@ -83,7 +186,9 @@ class QuotaRow(BaseModel):
     name: str
     kind: LandlordKind
     quota: int = Field(description="Apartments committed in the agreement")
-    delivered: int = Field(description="Tenancies (active or ended) counted toward the year")
+    delivered: int = Field(
+        description="Tenancies (active, transferred or ended) counted toward the year"
+    )
     exception_quota: int
     exceptions_used: int
     remaining: int = Field(description="quota - delivered, never below 0")

@@ -1,7 +1,9 @@
 """Tenancies: what a contracted proposal becomes, and the quota each one counts toward.
 
 A tenancy keeps only what quota accounting needs (DOMAIN.md §6): contract form, start,
-trial-period end, the agreement year, whether it used an exception place.
+trial-period end, the agreement year, whether it used an exception place. Its later events
+(DOMAIN.md §3: a step up the staircase, a transfer to the tenant, a landlord's remark, the
+end) are appended as `TenancyEvent` rows; the rules they obey are in `staircase.py`.
 """
 
 from __future__ import annotations
@@ -13,18 +15,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
+from app.audit import service as audit
+from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.errors import NotFound
+from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.pagination import Page
 from app.proposals.models import Proposal
-from app.tenancies import repository
-from app.tenancies.models import Tenancy
+from app.tenancies import repository, staircase
+from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
+    EndBody,
+    EventKind,
     LandlordKind,
     QuotaReport,
     QuotaRow,
     QuotaSplit,
     QuotaTotals,
+    RemarkBody,
+    Rung,
+    StepBody,
+    TenancyEventRead,
     TenancyLandlordView,
     TenancyRead,
     TenancyStatus,
@@ -102,6 +112,39 @@ def list_tenancies(
     )
 
 
+def get_tenancy(session: Session, *, principal: Principal, tenancy_id: str) -> Tenancy:
+    tenancy = repository.get_for(session, principal, tenancy_id)
+    if tenancy is None:
+        raise NotFound("No such tenancy.")
+    return tenancy
+
+
+def _happened(events: list[TenancyEvent]) -> list[staircase.Happened]:
+    return [staircase.Happened(EventKind(e.kind), e.effective_on) for e in events]
+
+
+def _ended_on(events: list[TenancyEvent]) -> date | None:
+    """The day of the event that closed the tenancy: an end, or the step to the own lease."""
+    for event in reversed(events):
+        if event.kind == EventKind.end or event.to_form == Rung.own_lease:
+            return event.effective_on
+    return None
+
+
+def _event_view(event: TenancyEvent) -> TenancyEventRead:
+    return TenancyEventRead.model_validate(
+        {
+            "kind": event.kind,
+            "effective_on": event.effective_on,
+            "from_form": event.from_form,
+            "to": event.to_form,
+            "reason": event.reason,
+            "role": event.role,
+            "recorded_at": event.recorded_at,
+        }
+    )
+
+
 def to_views(
     session: Session, principal: Principal, tenancies: list[Tenancy]
 ) -> list[TenancyRead | TenancyLandlordView]:
@@ -111,8 +154,11 @@ def to_views(
             Vacancy.id.in_({t.vacancy_id for t in tenancies})
         )
         refs = {row.id: row.external_ref for row in session.execute(query)}
+    events = repository.events_of(session, {t.id for t in tenancies})
     views: list[TenancyRead | TenancyLandlordView] = []
     for tenancy in tenancies:
+        history = events.get(tenancy.id, [])
+        active = tenancy.status == TenancyStatus.active
         common = {
             "id": tenancy.id,
             "proposal": tenancy.proposal_id,
@@ -122,8 +168,12 @@ def to_views(
             "contract_form": tenancy.contract_form,
             "agreement_year": tenancy.agreement_year,
             "start_date": tenancy.start_date,
+            "form_since": staircase.form_since(tenancy.start_date, _happened(history)),
             "trial_period_end": tenancy.trial_period_end,
+            "next_step": staircase.next_rung(tenancy.contract_form) if active else None,
             "status": tenancy.status,
+            "ended_on": None if active else _ended_on(history),
+            "events": [_event_view(e) for e in history],
             "created_at": tenancy.created_at,
         }
         if principal.role is Role.landlord:
@@ -140,6 +190,173 @@ def to_views(
                 )
             )
     return views
+
+
+def _active_for_event(
+    session: Session, principal: Principal, tenancy_id: str, effective_on: date | None, today: date
+) -> tuple[Tenancy, date]:
+    """The caller's tenancy, locked, still active, and the event's day checked against it."""
+    tenancy = repository.get_for(session, principal, tenancy_id, lock=True)
+    if tenancy is None:
+        raise NotFound("No such tenancy.")
+    if tenancy.status != TenancyStatus.active:
+        raise Conflict(f"The tenancy is {tenancy.status}.", tenancy_status=tenancy.status)
+    on = effective_on or today
+    history = _happened(repository.events_of(session, {tenancy.id}).get(tenancy.id, []))
+    since = staircase.form_since(tenancy.start_date, history)
+    refusal = staircase.date_refusal(effective_on=on, since=since, today=today)
+    if refusal is not None:
+        raise UnprocessableEntity(refusal)
+    return tenancy, on
+
+
+def _append(
+    session: Session,
+    principal: Principal,
+    tenancy: Tenancy,
+    *,
+    kind: EventKind,
+    on: date,
+    purpose: str | None,
+    **fields: str | None,
+) -> None:
+    """The event and, for the household behind the tenancy, an audit `update` (a step or an
+    end changes where and how the household lives; a remark is about it)."""
+    session.add(
+        TenancyEvent(
+            tenancy_id=tenancy.id,
+            kind=kind.value,
+            effective_on=on,
+            role=principal.role.value,
+            credential_id=principal.credential_id,
+            **fields,
+        )
+    )
+    session.flush()
+    if tenancy.household_id is not None:
+        audit.record(
+            session,
+            principal,
+            AuditAction.update,
+            [tenancy.household_id],
+            purpose=purpose or f"tenancy {kind.value} {tenancy.id}",
+        )
+
+
+def step(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: StepBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """One step up the staircase after the trial period (DOMAIN.md §5).
+
+    To the next contract form (training apartment → support agreement): the form changes and
+    a new trial period of the agreement's length starts. To `own_lease`: the tenancy is
+    `transferred` — the household holds the lease, the municipality's part is over. Refused
+    (409) while the trial period runs, at the top of the staircase, when `to` is not the
+    next rung, or when the landlord's agreement does not offer the next form.
+    """
+    tenancy, on = _active_for_event(session, principal, tenancy_id, body.effective_on, today)
+    rung = staircase.next_rung(tenancy.contract_form)
+    if rung is None:
+        raise Conflict(f"A {tenancy.contract_form} tenancy has no next step.")
+    if body.to is not rung:
+        raise Conflict(
+            f"A {tenancy.contract_form} tenancy steps to {rung.value}, not {body.to.value}.",
+            next_step=rung.value,
+        )
+    refusal = staircase.step_refusal(trial_period_end=tenancy.trial_period_end, effective_on=on)
+    if refusal is not None:
+        raise Conflict(refusal, trial_period_end=str(tenancy.trial_period_end))
+    agreement = repository.agreement_of(session, tenancy)
+    left = tenancy.contract_form
+    if rung is Rung.own_lease:
+        tenancy.status = TenancyStatus.transferred.value
+    else:
+        if agreement is None or rung.value not in agreement.contract_forms:
+            raise Conflict(
+                f"The landlord's agreement for {tenancy.agreement_year} does not offer "
+                f"{rung.value}."
+            )
+        months = agreement.trial_period_months
+        tenancy.contract_form = rung.value
+        tenancy.trial_period_end = add_months(on, months) if months else None
+    _append(
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.step,
+        on=on,
+        purpose=purpose,
+        from_form=left,
+        to_form=rung.value,
+    )
+    return tenancy
+
+
+def remark(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: RemarkBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """A problem during the tenancy, as a code. It restarts the trial period: the next step
+    waits for a whole trial period without remarks (Västerås "efter ett år … förutsatt att
+    det inte har varit några störningar"; Göteborg: the landlord can refuse the transfer
+    only when there were problems — this is how it says so)."""
+    tenancy, on = _active_for_event(session, principal, tenancy_id, body.effective_on, today)
+    agreement = repository.agreement_of(session, tenancy)
+    months = agreement.trial_period_months if agreement is not None else None
+    tenancy.trial_period_end = staircase.restarted_trial_end(
+        trial_period_end=tenancy.trial_period_end,
+        remark_on=on,
+        restarted=add_months(on, months) if months else None,
+    )
+    _append(
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.remark,
+        on=on,
+        purpose=purpose,
+        reason=body.reason.value,
+    )
+    return tenancy
+
+
+def end(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: EndBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """The tenancy ended (a move-out, a termination). It still counts toward the year's
+    quota; the apartment is the landlord's to post again."""
+    refusal = staircase.end_refusal(role=principal.role.value, reason=body.reason)
+    if refusal is not None:
+        raise UnprocessableEntity(refusal)
+    tenancy, on = _active_for_event(session, principal, tenancy_id, body.effective_on, today)
+    tenancy.status = TenancyStatus.ended.value
+    _append(
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.end,
+        on=on,
+        purpose=purpose,
+        reason=body.reason.value,
+    )
+    return tenancy
 
 
 def _totals(rows: list[QuotaRow]) -> QuotaTotals:
