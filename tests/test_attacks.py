@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from app.proposals.models import Pin, Proposal
+from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
 
@@ -31,6 +33,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/households/{household_id}/close"): {"reason": "withdrawn"},
     ("post", "/v1/proposals/{proposal_id}/decline"): {"reason": "other"},
     ("put", "/v1/municipalities/{code}/policy"): {},
+    ("post", "/v1/tenancies/{tenancy_id}/step"): {"to": "own_lease"},
+    ("post", "/v1/tenancies/{tenancy_id}/remarks"): {"reason": "other"},
+    ("post", "/v1/tenancies/{tenancy_id}/end"): {"reason": "moved_out"},
 }
 # PUT by the caller's own reference addresses the caller's own namespace: another
 # landlord's PUT of the same reference makes its own vacancy (tested separately below).
@@ -45,6 +50,7 @@ class Victim:
     household: str
     vacancy: str
     proposal: str
+    tenancy: str
 
 
 def _operations_with_ids() -> list[tuple[str, str]]:
@@ -125,8 +131,42 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
         session.flush()
         pin = Pin(municipality_code="1980", household_id=second, vacancy_id=spare.id)
         session.add(pin)
+        let = Vacancy(
+            landlord_id=landlord_a,
+            external_ref="V-A3",
+            municipality_code="1980",
+            area="A01",
+            rooms=2,
+            rent=6000,
+            contract_forms=["municipal_contract"],
+            status="let",
+        )
+        session.add(let)
         session.flush()
-        proposal_id, pin_id = proposal.id, pin.id
+        contracted = Proposal(
+            municipality_code="1980",
+            landlord_id=landlord_a,
+            vacancy_id=let.id,
+            household_id=second,
+            contract_form="municipal_contract",
+            score={},
+            status="contracted",
+        )
+        session.add(contracted)
+        session.flush()
+        tenancy = Tenancy(
+            proposal_id=contracted.id,
+            municipality_code="1980",
+            landlord_id=landlord_a,
+            vacancy_id=let.id,
+            household_id=second,
+            contract_form="municipal_contract",
+            agreement_year=YEAR,
+            start_date=datetime.now(UTC).date(),
+        )
+        session.add(tenancy)
+        session.flush()
+        proposal_id, pin_id, tenancy_id = proposal.id, pin.id, tenancy.id
     assert coordinator_a.post(f"/v1/proposals/{proposal_id}/release").status_code == 200
     round_started = coordinator_a.post("/v1/rounds", json={})
     assert round_started.status_code == 202, round_started.text
@@ -143,10 +183,12 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "pin_id": pin_id,
             "round_id": round_started.json()["id"],
             "credential_id": landlord_a_client.client_id,
+            "tenancy_id": tenancy_id,
         },
         household=household,
         vacancy=vacancy,
         proposal=proposal_id,
+        tenancy=tenancy_id,
     )
     attackers = {
         "coordinator of B": coordinator_b,
@@ -162,9 +204,24 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
     with api.app.state.sessionmaker() as session:
         vacancy = session.get(Vacancy, victim.vacancy)
         proposal = session.get(Proposal, victim.proposal)
+        tenancy = session.get(Tenancy, victim.tenancy)
         assert vacancy is not None
         assert proposal is not None
-        return (vacancy.status, vacancy.version, proposal.status, proposal.version)
+        assert tenancy is not None
+        events = session.scalar(
+            select(func.count())
+            .select_from(TenancyEvent)
+            .where(TenancyEvent.tenancy_id == victim.tenancy)
+        )
+        return (
+            vacancy.status,
+            vacancy.version,
+            proposal.status,
+            proposal.version,
+            tenancy.status,
+            tenancy.trial_period_end,
+            events,
+        )
 
 
 def test_no_other_organisation_or_role_reaches_an_object_by_its_id(

@@ -30,6 +30,8 @@ from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy
 from tests.conftest import Api, AuthedClient
 from tests.test_proposals import DECLINE_LANDLORD, World
+from tests.test_tenancies import contract
+from tests.timetravel import time_passes
 
 CONCURRENT = 50
 
@@ -227,3 +229,21 @@ def test_a_persistent_deadlock_gives_up_after_three_attempts(world: World) -> No
     ):
         service._retrying(session, deadlocked)
     assert len(attempts) == service.MAX_ATTEMPTS
+
+
+def test_simultaneous_transfers_move_a_tenancy_once(world: World, api: Api) -> None:
+    """Ten simultaneous transfers of one tenancy past its trial period: it is transferred
+    once, with one event, and every other request gets 409 (both databases)."""
+    made = contract(world, available_from=None)
+    with world.api.app.state.sessionmaker() as session:
+        tenancy = session.scalar(select(Tenancy.id).where(Tenancy.proposal_id == made["proposal"]))
+    assert tenancy is not None
+    time_passes(api, tenancy, 18)
+    steps = race(
+        api,
+        world.coordinator,
+        [lambda c: c.post(f"/v1/tenancies/{tenancy}/step", json={"to": "own_lease"})] * 10,
+    )
+    assert steps == Counter({200: 1, 409: 9})
+    events = world.coordinator.get(f"/v1/tenancies/{tenancy}").json()["events"]
+    assert [e["kind"] for e in events] == ["step"]

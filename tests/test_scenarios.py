@@ -31,6 +31,7 @@ from app.scenarios.loader import (
 )
 from app.scenarios.schema import Scenario
 from tests.conftest import Api, AuthedClient
+from tests.timetravel import time_passes
 
 POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
 SCALE = 0.15
@@ -261,7 +262,9 @@ def test_a_scenario_is_loaded_once(api: Api) -> None:
 
 def test_goteborg_counts_income_support_and_transfers_after_18_months(api: Api) -> None:
     """Göteborg: income support and housing allowance count as income at every landlord of
-    the agreement, private ones too; a municipal contract is transferred after 18 months."""
+    the agreement, private ones too; a municipal contract is transferred after 18 months
+    ("Efter en prövningsperiod (vanligen 18 månader) övergår lägenhetskontraktet till
+    hyresgästen"), not before."""
     run = run_scenario(api, "goteborg")
     private = {lo.id for lo in run.problem.landlords if lo.kind == "private"}
     at_private = [p for p in run.proposals if run.vacancy(p["vacancy"]).landlord in private]
@@ -278,6 +281,12 @@ def test_goteborg_counts_income_support_and_transfers_after_18_months(api: Api) 
     tenancy = contract(run, at_private[0])
     start = date.fromisoformat(tenancy["start_date"])
     assert tenancy["trial_period_end"] == months_later(start, 18).isoformat()
+    transfer = (f"/v1/tenancies/{tenancy['id']}/step", {"to": "own_lease"})
+    assert run.coordinator.post(transfer[0], json=transfer[1]).status_code == 409
+    time_passes(run.api, tenancy["id"], 18)
+    transferred = run.coordinator.post(transfer[0], json=transfer[1])
+    assert transferred.status_code == 200, transferred.text
+    assert transferred.json()["status"] == "transferred"
 
 
 def test_jonkoping_never_places_in_a_vulnerable_area(api: Api) -> None:
@@ -443,6 +452,39 @@ def test_vasteras_staircase_and_only_mimer_counts_income_support(api: Api) -> No
     unmatched = run.unmatched()
     assert not_yet
     assert all(unmatched[h.id]["failed"].get("contract_form") for h in not_yet)
+    training = [p for p in run.proposals if p["contract_form"] == "training_apartment"]
+    climb_the_staircase(run, contract(run, training[0]))
+
+
+def climb_the_staircase(run: Run, tenancy: dict[str, Any]) -> None:
+    """Västerås' boendetrappa through HTTP: "Efter ett år kan träningslägenheten övergå i ett
+    boendestödsavtal, förutsatt att det inte har varit några störningar" — refused before the
+    year is out and while a remark's year runs; then the support agreement's own year; then
+    the own lease, when "kommunens ansvar upphör" (the tenancy is `transferred`)."""
+    path = f"/v1/tenancies/{tenancy['id']}"
+    coordinator = run.coordinator
+    landlord = run.api.client("landlord", landlord=run.vacancy(tenancy["vacancy"]).landlord)
+    assert tenancy["contract_form"] == "training_apartment"
+    assert tenancy["next_step"] == "support_agreement"
+    start = date.fromisoformat(tenancy["start_date"])
+    assert tenancy["trial_period_end"] == months_later(start, 12).isoformat()
+    to_support = {"to": "support_agreement"}
+    assert coordinator.post(f"{path}/step", json=to_support).status_code == 409
+    time_passes(run.api, tenancy["id"], 11)
+    remark = landlord.post(f"{path}/remarks", json={"reason": "disturbance"})
+    assert remark.status_code == 201, remark.text
+    time_passes(run.api, tenancy["id"], 1)
+    assert coordinator.post(f"{path}/step", json=to_support).status_code == 409
+    time_passes(run.api, tenancy["id"], 11)
+    stepped = coordinator.post(f"{path}/step", json=to_support)
+    assert stepped.status_code == 200, stepped.text
+    assert stepped.json()["contract_form"] == "support_agreement"
+    assert coordinator.post(f"{path}/step", json={"to": "own_lease"}).status_code == 409
+    time_passes(run.api, tenancy["id"], 12)
+    own = coordinator.post(f"{path}/step", json={"to": "own_lease"})
+    assert own.status_code == 200, own.text
+    assert own.json()["status"] == "transferred"
+    assert [e["kind"] for e in own.json()["events"]] == ["remark", "step", "step"]
 
 
 def test_helsingborg_uses_at_most_five_exception_places_at_helsingborgshem(api: Api) -> None:

@@ -1,8 +1,8 @@
 """The housing staircase as tenancy events (DOMAIN.md §3, §5; issue 6 item 3): a step after
 the trial period, a landlord's remark restarting it, the transfer to an own lease, the end.
 
-Time passes in these tests by moving a tenancy's dates back (`time_passes`), never by
-waiting: the rules compare the event's day with the trial period's end.
+Time passes in these tests by moving a tenancy's dates back (tests/timetravel.py), never
+by waiting: the rules compare the event's day with the trial period's end.
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.agreements.schemas import ContractForm
 from app.tenancies import staircase
-from app.tenancies.models import Tenancy, TenancyEvent
+from app.tenancies.models import Tenancy
 from app.tenancies.schemas import EndReason, EventKind, Rung
 from app.tenancies.service import add_months
 from tests.conftest import Api
 from tests.test_proposals import YEAR, World, assert_problem
 from tests.test_tenancies import contract, quota, row_of
+from tests.timetravel import time_passes
 
 TODAY = datetime.now(UTC).date()
 
@@ -28,20 +29,6 @@ TODAY = datetime.now(UTC).date()
 @pytest.fixture
 def world(api: Api) -> World:
     return World(api)
-
-
-def time_passes(world: World, tenancy_id: str, months: int) -> None:
-    """Move the tenancy's start, trial end and events `months` into the past."""
-    with world.api.app.state.sessionmaker.begin() as session:
-        tenancy = session.get(Tenancy, tenancy_id)
-        assert tenancy is not None
-        tenancy.start_date = add_months(tenancy.start_date, -months)
-        if tenancy.trial_period_end is not None:
-            tenancy.trial_period_end = add_months(tenancy.trial_period_end, -months)
-        for event in session.scalars(
-            select(TenancyEvent).where(TenancyEvent.tenancy_id == tenancy_id)
-        ):
-            event.effective_on = add_months(event.effective_on, -months)
 
 
 def as_form(world: World, tenancy_id: str, form: str) -> None:
@@ -167,6 +154,21 @@ def test_events_are_recorded_as_they_happen_never_ahead() -> None:
     )
 
 
+def test_an_end_may_come_before_a_move_in_that_lies_ahead() -> None:
+    """Contracted today, moving in next month: the household may back out before; a remark
+    or a step cannot come before the move-in, and after a step nothing goes back past it."""
+    contracted, start = date(2026, 11, 21), date(2026, 12, 15)
+    step = [staircase.Happened(EventKind.step, date(2027, 12, 15))]
+    for kind in (EventKind.step, EventKind.remark):
+        assert staircase.earliest_day(kind, start=start, contracted=contracted, events=[]) == start
+    assert staircase.earliest_day(EventKind.end, start=start, contracted=contracted, events=[]) == (
+        contracted
+    )
+    assert staircase.earliest_day(
+        EventKind.end, start=start, contracted=contracted, events=step
+    ) == date(2027, 12, 15)
+
+
 def test_each_side_ends_a_tenancy_with_its_own_reasons() -> None:
     assert staircase.end_refusal(role="landlord", reason=EndReason.terminated_by_landlord) is None
     assert staircase.end_refusal(role="landlord", reason=EndReason.terminated_by_municipality)
@@ -187,7 +189,7 @@ def test_vasteras_training_apartment_to_support_agreement_to_own_lease(world: Wo
     assert before["next_step"] == "support_agreement"
     assert before["form_since"] == before["start_date"]
 
-    time_passes(world, tenancy, 12)
+    time_passes(world.api, tenancy, 12)
     stepped = step(world, tenancy, "support_agreement")
     assert stepped.status_code == 200, stepped.text
     body = stepped.json()
@@ -202,7 +204,7 @@ def test_vasteras_training_apartment_to_support_agreement_to_own_lease(world: Wo
     assert body["events"][0]["role"] == "coordinator"
 
     assert_problem(step(world, tenancy, "own_lease"), 409)  # the second year has not passed
-    time_passes(world, tenancy, 12)
+    time_passes(world.api, tenancy, 12)
     top = step(world, tenancy, "own_lease")
     assert top.status_code == 200, top.text
     assert top.json()["status"] == "transferred"
@@ -221,9 +223,9 @@ def test_goteborg_municipal_contract_is_transferred_after_18_months(world: World
     early = assert_problem(step(world, tenancy["id"], "own_lease"), 409)
     assert early["trial_period_end"] == tenancy["trial_period_end"]
     assert "trial period runs until" in early["detail"]
-    time_passes(world, tenancy["id"], 17)
+    time_passes(world.api, tenancy["id"], 17)
     assert_problem(step(world, tenancy["id"], "own_lease"), 409)
-    time_passes(world, tenancy["id"], 1)
+    time_passes(world.api, tenancy["id"], 1)
     wrong = assert_problem(step(world, tenancy["id"], "support_agreement"), 409)
     assert wrong["next_step"] == "own_lease"
     transferred = step(world, tenancy["id"], "own_lease")
@@ -246,7 +248,7 @@ def test_a_landlord_remark_restarts_the_trial_period(world: World) -> None:
     under prövotiden" — a remark is how it says there were; the next step then waits a
     whole trial period after it (Västerås: a year without disturbances or late payment)."""
     tenancy = training_apartment(world)
-    time_passes(world, tenancy, 11)
+    time_passes(world.api, tenancy, 11)
     remarked = world.mimer_client.post(
         f"/v1/tenancies/{tenancy}/remarks", json={"reason": "late_payment"}
     )
@@ -256,9 +258,9 @@ def test_a_landlord_remark_restarts_the_trial_period(world: World) -> None:
     assert [(e["kind"], e["reason"], e["role"]) for e in remarked.json()["events"]] == [
         ("remark", "late_payment", "landlord")
     ]
-    time_passes(world, tenancy, 1)  # the original year is over, the restarted one is not
+    time_passes(world.api, tenancy, 1)  # the original year is over, the restarted one is not
     assert_problem(step(world, tenancy, "support_agreement"), 409)
-    time_passes(world, tenancy, 11)
+    time_passes(world.api, tenancy, 11)
     assert step(world, tenancy, "support_agreement").status_code == 200
 
 
@@ -266,7 +268,7 @@ def test_the_next_form_must_be_in_the_agreement(world: World) -> None:
     """A step to a support agreement at a landlord whose agreement offers none is refused."""
     tenancy = training_apartment(world)
     staircase_agreement(world, forms=["training_apartment"])
-    time_passes(world, tenancy, 12)
+    time_passes(world.api, tenancy, 12)
     refused = assert_problem(step(world, tenancy, "support_agreement"), 409)
     assert "does not offer support_agreement" in refused["detail"]
 
@@ -284,7 +286,7 @@ def test_the_top_of_the_staircase_has_no_step(world: World) -> None:
     made = contract(world, available_from=None)
     tenancy = tenancy_of(world, made)["id"]
     as_form(world, tenancy, "housing_first")
-    time_passes(world, tenancy, 24)
+    time_passes(world.api, tenancy, 24)
     view = world.coordinator.get(f"/v1/tenancies/{tenancy}").json()
     assert view["next_step"] is None
     refused = assert_problem(step(world, tenancy, "own_lease"), 409)
@@ -294,7 +296,7 @@ def test_the_top_of_the_staircase_has_no_step(world: World) -> None:
 def test_event_days_are_never_ahead_nor_before_the_current_form(world: World) -> None:
     made = contract(world, available_from=None)
     tenancy = tenancy_of(world, made)["id"]
-    time_passes(world, tenancy, 19)
+    time_passes(world.api, tenancy, 19)
     tomorrow = add_months(TODAY, 1).isoformat()
     assert_problem(step(world, tenancy, "own_lease", effective_on=tomorrow), 422)
     before_start = add_months(TODAY, -20).isoformat()
@@ -313,7 +315,7 @@ def test_a_finished_tenancy_takes_no_more_events(world: World) -> None:
     assert ended.status_code == 200, ended.text
     assert ended.json()["status"] == "ended"
     assert ended.json()["ended_on"] == TODAY.isoformat()
-    time_passes(world, tenancy, 18)
+    time_passes(world.api, tenancy, 18)
     for response in (
         step(world, tenancy, "own_lease"),
         world.mimer_client.post(f"/v1/tenancies/{tenancy}/remarks", json={"reason": "damage"}),
@@ -321,6 +323,16 @@ def test_a_finished_tenancy_takes_no_more_events(world: World) -> None:
     ):
         assert assert_problem(response, 409)["tenancy_status"] == "ended"
     assert row_of(quota(world), world.mimer)["delivered"] == 1
+
+
+def test_a_household_backs_out_before_moving_in(world: World) -> None:
+    made = contract(world, available_from=add_months(TODAY, 1).isoformat())
+    tenancy = tenancy_of(world, made)["id"]
+    path = f"/v1/tenancies/{tenancy}"
+    assert_problem(world.mimer_client.post(f"{path}/remarks", json={"reason": "other"}), 422)
+    ended = world.coordinator.post(f"{path}/end", json={"reason": "moved_out"})
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["ended_on"] == TODAY.isoformat()
 
 
 def test_each_side_ends_with_its_own_reason(world: World) -> None:
@@ -343,7 +355,7 @@ def test_tenancy_events_are_scoped_to_the_caller(world: World) -> None:
     coordinator steps; social services do not act on tenancies."""
     made = contract(world, available_from=None)
     tenancy = tenancy_of(world, made)["id"]
-    time_passes(world, tenancy, 18)
+    time_passes(world.api, tenancy, 18)
     path = f"/v1/tenancies/{tenancy}"
     assert_problem(world.other_coordinator.get(path), 404)
     assert_problem(world.balder_client.get(path), 404)
@@ -373,7 +385,7 @@ def test_a_step_and_a_remark_are_audited_for_the_household(world: World) -> None
     made = contract(world, available_from=None)
     tenancy = tenancy_of(world, made)["id"]
     world.mimer_client.post(f"/v1/tenancies/{tenancy}/remarks", json={"reason": "damage"})
-    time_passes(world, tenancy, 18)
+    time_passes(world.api, tenancy, 18)
     step(world, tenancy, "own_lease")
     trail = world.coordinator.get("/v1/audit", params={"household": made["household"]}).json()
     updates = [(e["role"], e["purpose"]) for e in trail["items"] if e["action"] == "update"]

@@ -193,7 +193,12 @@ def to_views(
 
 
 def _active_for_event(
-    session: Session, principal: Principal, tenancy_id: str, effective_on: date | None, today: date
+    session: Session,
+    principal: Principal,
+    tenancy_id: str,
+    kind: EventKind,
+    effective_on: date | None,
+    today: date,
 ) -> tuple[Tenancy, date]:
     """The caller's tenancy, locked, still active, and the event's day checked against it."""
     tenancy = repository.get_for(session, principal, tenancy_id, lock=True)
@@ -203,7 +208,9 @@ def _active_for_event(
         raise Conflict(f"The tenancy is {tenancy.status}.", tenancy_status=tenancy.status)
     on = effective_on or today
     history = _happened(repository.events_of(session, {tenancy.id}).get(tenancy.id, []))
-    since = staircase.form_since(tenancy.start_date, history)
+    since = staircase.earliest_day(
+        kind, start=tenancy.start_date, contracted=tenancy.created_at.date(), events=history
+    )
     refusal = staircase.date_refusal(effective_on=on, since=since, today=today)
     if refusal is not None:
         raise UnprocessableEntity(refusal)
@@ -260,7 +267,9 @@ def step(
     (409) while the trial period runs, at the top of the staircase, when `to` is not the
     next rung, or when the landlord's agreement does not offer the next form.
     """
-    tenancy, on = _active_for_event(session, principal, tenancy_id, body.effective_on, today)
+    tenancy, on = _active_for_event(
+        session, principal, tenancy_id, EventKind.step, body.effective_on, today
+    )
     rung = staircase.next_rung(tenancy.contract_form)
     if rung is None:
         raise Conflict(f"A {tenancy.contract_form} tenancy has no next step.")
@@ -311,7 +320,9 @@ def remark(
     waits for a whole trial period without remarks (Västerås "efter ett år … förutsatt att
     det inte har varit några störningar"; Göteborg: the landlord can refuse the transfer
     only when there were problems — this is how it says so)."""
-    tenancy, on = _active_for_event(session, principal, tenancy_id, body.effective_on, today)
+    tenancy, on = _active_for_event(
+        session, principal, tenancy_id, EventKind.remark, body.effective_on, today
+    )
     agreement = repository.agreement_of(session, tenancy)
     months = agreement.trial_period_months if agreement is not None else None
     tenancy.trial_period_end = staircase.restarted_trial_end(
@@ -345,7 +356,9 @@ def end(
     refusal = staircase.end_refusal(role=principal.role.value, reason=body.reason)
     if refusal is not None:
         raise UnprocessableEntity(refusal)
-    tenancy, on = _active_for_event(session, principal, tenancy_id, body.effective_on, today)
+    tenancy, on = _active_for_event(
+        session, principal, tenancy_id, EventKind.end, body.effective_on, today
+    )
     tenancy.status = TenancyStatus.ended.value
     _append(
         session,

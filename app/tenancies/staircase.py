@@ -55,6 +55,18 @@ def form_since(start: date, events: Sequence[Happened]) -> date:
     return max(steps, default=start)
 
 
+def earliest_day(
+    kind: EventKind, *, start: date, contracted: date, events: Sequence[Happened]
+) -> date:
+    """The first day an event of `kind` can take effect: the current form's first day. An
+    end may come sooner — a household can back out between the contract and a move-in
+    that lies ahead — so before any step it may fall on any day from the contract on."""
+    since = form_since(start, events)
+    if kind is EventKind.end and not any(e.kind is EventKind.step for e in events):
+        return min(since, contracted)
+    return since
+
+
 def step_refusal(*, trial_period_end: date | None, effective_on: date) -> str | None:
     """Why a step on `effective_on` cannot be taken yet, or None: the trial period (restarted
     by any remark) must have run out. Without a trial period in the agreement a step is
