@@ -82,7 +82,11 @@ def _worker(args: argparse.Namespace) -> None:
 
     settings = get_settings()
     upgrade(settings.database_url)
-    run_worker(settings.database_url, concurrency=args.concurrency)
+    run_worker(
+        settings.database_url,
+        concurrency=args.concurrency,
+        retention_days=settings.retention_days,
+    )
 
 
 def _openapi(args: argparse.Namespace) -> None:

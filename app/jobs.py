@@ -12,6 +12,9 @@ worker processes (procrastinate), through the same `execute_round`.
   PostgreSQL a periodic procrastinate task does, in `python -m app worker`.
 - `execute_round` claims the round atomically (queued → running), so however many paths
   reach one round, it runs once.
+- The same workers erase closed cases past `ENVAGIN_RETENTION_DAYS` every hour
+  (`erase_expired_cases`; docs/privacy.md): the in-process thread on SQLite, a periodic
+  procrastinate task on PostgreSQL. `python -m app erase-expired` remains for cron.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import threading
 import traceback
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import procrastinate
@@ -31,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import matching
 from app.db import utcnow
+from app.households.erasure import erase_expired
 from app.policies.service import policy_version
 from app.proposals.service import expire_overdue
 from app.rounds import repository
@@ -50,6 +54,11 @@ SessionFactory = sessionmaker[Session]
 QUEUE = "rounds"
 RUN_ROUND = "run_round"
 SWEEP_ROUNDS = "sweep_rounds"
+ERASE_EXPIRED = "erase_expired"
+ERASE_CRON = "17 * * * *"
+RETENTION_EVERY = timedelta(hours=1)
+"""How often closed cases past `ENVAGIN_RETENTION_DAYS` are erased: hourly, so no case
+outlives its retention by more than an hour, whichever process runs the jobs."""
 LOST_AFTER = timedelta(seconds=30)
 """A queued round this old was not picked up by its own job (a lost defer, a restart): the
 sweep runs it."""
@@ -168,15 +177,36 @@ def sweep(session_factory: SessionFactory, *, lost_after: timedelta = LOST_AFTER
     return ran
 
 
+def erase_expired_cases(session_factory: SessionFactory, retention_days: int) -> int:
+    """One retention pass (docs/privacy.md): erase every case closed longer than the
+    retention ago, in one transaction; 0 days = erasure on request only. Returns how many."""
+    if retention_days <= 0:
+        return 0
+    with session_factory.begin() as session:
+        erased = erase_expired(session, utcnow(), retention_days)
+    if erased:
+        log.info("retention_erased", erased=len(erased), retention_days=retention_days)
+    return len(erased)
+
+
 # --------------------------------------------------------------------------- SQLite
 
 
 class InProcessWorker:
-    """One background thread sweeping every few seconds (SQLite: no worker processes)."""
+    """One background thread sweeping rounds every few seconds and erasing expired cases
+    every hour (SQLite: no worker processes)."""
 
-    def __init__(self, session_factory: SessionFactory, poll_seconds: float = POLL_SECONDS):
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        poll_seconds: float = POLL_SECONDS,
+        *,
+        retention_days: int = 0,
+    ):
         self.session_factory = session_factory
         self.poll_seconds = poll_seconds
+        self.retention_days = retention_days
+        self._erased_at: datetime | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self.run_forever, name="round-worker", daemon=True)
 
@@ -197,7 +227,21 @@ class InProcessWorker:
             except Exception:  # keep sweeping; the next pass retries
                 log.exception("round_sweep_error")
             lost_after = LOST_AFTER
+            self.retention_pass(utcnow())
             self._stop.wait(self.poll_seconds)
+
+    def retention_pass(self, now: datetime) -> int:
+        """Erase expired cases if the last pass is an hour old (the first pass runs at
+        start); never raises — the next pass retries."""
+        if self._erased_at is not None and now - self._erased_at < RETENTION_EVERY:
+            return 0
+        try:
+            erased = erase_expired_cases(self.session_factory, self.retention_days)
+        except Exception:
+            log.exception("retention_error")
+            return 0
+        self._erased_at = now
+        return erased
 
 
 def start_in_process_worker(app: Any) -> None:
@@ -205,7 +249,9 @@ def start_in_process_worker(app: Any) -> None:
     worker processes do the work: `python -m app worker`)."""
     if not app.state.settings.is_sqlite:
         return
-    worker = InProcessWorker(app.state.sessionmaker)
+    worker = InProcessWorker(
+        app.state.sessionmaker, retention_days=app.state.settings.retention_days
+    )
     app.state.round_worker = worker
     worker.start()
 
@@ -234,8 +280,11 @@ def conninfo(database_url: str, *, queue: bool = False) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def queue_app(database_url: str, session_factory: SessionFactory) -> procrastinate.App:
-    """A procrastinate app whose tasks run rounds on this database."""
+def queue_app(
+    database_url: str, session_factory: SessionFactory, *, retention_days: int = 0
+) -> procrastinate.App:
+    """A procrastinate app whose tasks run rounds on this database, sweep them every minute
+    and erase expired cases every hour."""
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url, queue=True))
     )
@@ -248,6 +297,11 @@ def queue_app(database_url: str, session_factory: SessionFactory) -> procrastina
     @app.task(name=SWEEP_ROUNDS, queue=QUEUE, queueing_lock=SWEEP_ROUNDS)
     def sweep_rounds(timestamp: int) -> None:
         sweep(session_factory)
+
+    @app.periodic(cron=ERASE_CRON, periodic_id=ERASE_EXPIRED)
+    @app.task(name=ERASE_EXPIRED, queue=QUEUE, queueing_lock=ERASE_EXPIRED)
+    def erase_expired_task(timestamp: int) -> None:
+        erase_expired_cases(session_factory, retention_days)
 
     return app
 
@@ -306,7 +360,7 @@ def ensure_queue_schema(database_url: str) -> bool:
     return True
 
 
-def run_worker(database_url: str, *, concurrency: int = 1) -> None:
+def run_worker(database_url: str, *, concurrency: int = 1, retention_days: int = 0) -> None:
     """`python -m app worker`: on PostgreSQL a procrastinate worker (several may run, on
     several machines); on SQLite the in-process sweeping loop in the foreground."""
     from app.db import create_db_engine
@@ -315,11 +369,11 @@ def run_worker(database_url: str, *, concurrency: int = 1) -> None:
     factory = sessionmaker(engine, expire_on_commit=False)
     try:
         if make_url(database_url).get_backend_name() != "postgresql":
-            worker = InProcessWorker(factory)
+            worker = InProcessWorker(factory, retention_days=retention_days)
             worker.run_forever()
             return
         ensure_queue_schema(database_url)
-        queue_app(database_url, factory).run_worker(
+        queue_app(database_url, factory, retention_days=retention_days).run_worker(
             queues=[QUEUE], concurrency=concurrency, install_signal_handlers=True
         )
     finally:

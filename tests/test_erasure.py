@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Text, cast, select
 
+from app import jobs
 from app.db import utcnow
 from app.households.erasure import erase_expired, erased_case_ref, retention_days
 from app.households.models import Household
@@ -391,11 +392,41 @@ def test_the_cli_erases_expired_cases(
     lines = [
         line for line in capsys.readouterr().out.splitlines() if line.startswith('{"retention')
     ]
-    if hasattr(get_settings(), "retention_days"):
-        assert json.loads(lines[-1]) == {"retention_days": 30, "erased": 1}
-        assert world.coordinator.get(f"/v1/households/{household}").json()["status"] == "erased"
-    else:  # until Settings has the field (requested), the CLI erases nothing
-        assert json.loads(lines[-1]) == {"retention_days": 0, "erased": 0}
+    assert json.loads(lines[-1]) == {"retention_days": 30, "erased": 1}
+    assert world.coordinator.get(f"/v1/households/{household}").json()["status"] == "erased"
+
+
+def test_the_in_process_worker_erases_expired_cases_every_hour(world: Jonkoping) -> None:
+    """SQLite has no worker processes: the app's own sweeping thread runs retention, at its
+    start and then hourly (never more often: a pass scans every closed case)."""
+    factory = world.api.app.state.sessionmaker
+    first = sensitive_household(world, "JKP-FIRST")
+    close(world, first)
+    _close_days_ago(world, first, 40)
+    worker = jobs.InProcessWorker(factory, retention_days=30)
+    now = utcnow()
+    assert worker.retention_pass(now) == 1
+    second = sensitive_household(world, "JKP-SECOND")
+    close(world, second)
+    _close_days_ago(world, second, 40)
+    assert worker.retention_pass(now + timedelta(minutes=59)) == 0
+    assert world.coordinator.get(f"/v1/households/{second}").json()["status"] == "closed"
+    assert worker.retention_pass(now + timedelta(minutes=61)) == 1
+    assert world.coordinator.get(f"/v1/households/{second}").json()["status"] == "erased"
+    assert jobs.InProcessWorker(factory).retention_pass(now) == 0  # 0 days: on request only
+
+
+def test_worker_processes_erase_expired_cases_hourly(world: Jonkoping) -> None:
+    """PostgreSQL: the procrastinate worker's periodic task runs the same pass."""
+    url = world.api.app.state.settings.database_url
+    queue = jobs.queue_app(url, world.api.app.state.sessionmaker, retention_days=30)
+    periodic = {key[1]: task for key, task in queue.periodic_registry.periodic_tasks.items()}
+    assert periodic[jobs.ERASE_EXPIRED].cron == "17 * * * *"
+    household = sensitive_household(world)
+    close(world, household)
+    _close_days_ago(world, household, 40)
+    periodic[jobs.ERASE_EXPIRED].task(timestamp=0)
+    assert world.coordinator.get(f"/v1/households/{household}").json()["status"] == "erased"
 
 
 def test_rounds_do_not_touch_erased_cases(world: Jonkoping) -> None:
