@@ -18,6 +18,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
+from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import SessionDep
@@ -90,29 +91,46 @@ def read_token(settings: Settings, token: str) -> str:
     return subject
 
 
+VERIFIED_SUBJECT = "verified_credential_id"
+"""`request.state` key under which the rate-limit middleware leaves the subject of the
+bearer token it already verified, so the token is decoded once per request."""
+
+
+def load_principal(session: Session, credential_id: str) -> Principal | None:
+    """The caller behind a live credential, or None when it is unknown or revoked."""
+    from app.credentials import repository as credentials
+
+    row = credentials.active_principal(session, credential_id)
+    if row is None:
+        return None
+    return Principal(
+        credential_id=row.id,
+        role=Role(row.role),
+        municipality=row.municipality_code,
+        landlord_id=row.landlord_id,
+    )
+
+
 def get_principal(
     request: Request,
     session: SessionDep,
     authorization: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Principal:
     """Authenticate the request: a valid token of a live credential, else 401."""
-    from app.credentials import repository as credentials
-
     if not authorization:
         raise Unauthorized()
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
-    credential_id = read_token(request.app.state.settings, token.strip())
-    credential = credentials.get_active(session, credential_id)
-    if credential is None:
+    verified = request.scope.get("state", {}).get(VERIFIED_SUBJECT)
+    if verified is not None and verified[0] == token.strip():
+        credential_id = verified[1]
+    else:
+        credential_id = read_token(request.app.state.settings, token.strip())
+    principal = load_principal(session, credential_id)
+    if principal is None:
         raise Unauthorized("The credential behind this token is revoked.")
-    return Principal(
-        credential_id=credential.id,
-        role=Role(credential.role),
-        municipality=credential.municipality_code,
-        landlord_id=credential.landlord_id,
-    )
+    return principal
 
 
 def require(*roles: Role) -> Callable[..., Principal]:

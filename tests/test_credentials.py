@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
+
+import jwt
+import pytest
 
 from tests.conftest import Api
 
@@ -91,3 +95,27 @@ def test_a_malformed_client_id_is_401_and_never_reaches_the_database(api: Api) -
     )
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_bearer_token_is_verified_once_per_request(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rate limiter verifies the token to key its window; authentication reuses that
+    result for the same token instead of verifying again (one HMAC and decode per call)."""
+    coordinator = api.client("coordinator", municipality=api.municipality())
+    calls = []
+    real = jwt.decode
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    for _ in range(2):
+        response = coordinator.get("/v1/municipalities/1980/areas")
+        assert response.status_code == 200, response.text
+    assert len(calls) == 2  # one per request
+    forged = coordinator.get(
+        "/v1/municipalities/1980/areas", headers={"Authorization": "Bearer x.y.z"}
+    )
+    assert forged.status_code == 401

@@ -49,13 +49,18 @@ def list_areas(session: Session, principal: Principal, municipality: str) -> lis
     return repository.list_for_municipality(session, municipality)
 
 
+def not_areas(municipality: str, missing: Collection[str], field: str) -> UnprocessableEntity:
+    """The 422 naming the field and the codes that are not areas of the municipality."""
+    return UnprocessableEntity(
+        f"{field}: not areas of municipality {municipality}: {', '.join(sorted(missing))}"
+    )
+
+
 def require_areas(session: Session, municipality: str, codes: Collection[str], field: str) -> None:
     """422 naming the field when any code is not an area of the municipality."""
     missing = repository.missing_codes(session, municipality, codes)
     if missing:
-        raise UnprocessableEntity(
-            f"{field}: not areas of municipality {municipality}: {', '.join(missing)}"
-        )
+        raise not_areas(municipality, missing, field)
 
 
 def to_read(area: Area) -> AreaRead:

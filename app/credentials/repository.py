@@ -1,9 +1,24 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.credentials.models import Credential
+
+
+def active_principal(
+    session: Session, credential_id: str
+) -> Row[str, str, str | None, str | None] | None:
+    """(id, role, municipality, landlord) of a live credential, or None: the one query every
+    authenticated request makes, as a plain row (no ORM object to build and track)."""
+    return session.execute(
+        select(
+            Credential.id,
+            Credential.role,
+            Credential.municipality_code,
+            Credential.landlord_id,
+        ).where(Credential.id == credential_id, Credential.revoked_at.is_(None))
+    ).first()
 
 
 def get_active(session: Session, credential_id: str) -> Credential | None:

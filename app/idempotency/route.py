@@ -33,7 +33,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app.auth import Principal, Role, read_token
+from app.auth import Principal, load_principal, read_token
 from app.errors import Unauthorized, UnprocessableEntity
 from app.idempotency import service
 from app.idempotency.service import HEADER, KEY_PATTERN, REPLAYED_HEADER, Answer, Claim
@@ -221,19 +221,9 @@ def _caller(request: Request) -> str | None:
 def _principal(factory: sessionmaker[Session], credential_id: str) -> Principal | None:
     """The caller, if its credential is live: a revoked credential gets no replay either
     (revocation takes effect at once); the handler answers it 401."""
-    from app.credentials import repository as credentials
-
     with factory() as session:
         session.info[service.INTERNAL_SESSION] = True
-        credential = credentials.get_active(session, credential_id)
-        if credential is None:
-            return None
-        return Principal(
-            credential_id=credential.id,
-            role=Role(credential.role),
-            municipality=credential.municipality_code,
-            landlord_id=credential.landlord_id,
-        )
+        return load_principal(session, credential_id)
 
 
 async def _run_claimed(

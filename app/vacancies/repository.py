@@ -1,9 +1,24 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from app.agreements.models import Agreement
+from app.areas.models import Area
 from app.vacancies.models import Vacancy
+
+
+def where_it_may_go(
+    session: Session, municipality: str, landlord_id: str, area: str
+) -> tuple[bool, bool]:
+    """(the landlord has an agreement with the municipality, the area is the
+    municipality's) — both preconditions of a posting in one round trip."""
+    agreement = exists().where(
+        Agreement.municipality_code == municipality, Agreement.landlord_id == landlord_id
+    )
+    known_area = exists().where(Area.municipality_code == municipality, Area.code == area)
+    row = session.execute(select(agreement, known_area)).one()
+    return bool(row[0]), bool(row[1])
 
 
 def get_own(

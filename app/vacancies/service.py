@@ -7,9 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.agreements import repository as agreements
 from app.agreements.schemas import ContractForm
-from app.areas.service import require_areas
 from app.auth import Principal, Role
 from app.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
 from app.etag import check_if_match
@@ -46,11 +44,17 @@ def upsert_vacancy(
     vacancy re-opens it; a let one cannot be changed any more.
     """
     landlord_id = _landlord_of(principal)
-    if not agreements.has_any(session, data.municipality, landlord_id):
+    has_agreement, known_area = repository.where_it_may_go(
+        session, data.municipality, landlord_id, data.area
+    )
+    if not has_agreement:
         raise UnprocessableEntity(
             f"municipality: the landlord has no agreement with municipality {data.municipality}"
         )
-    require_areas(session, data.municipality, [data.area], "area")
+    if not known_area:
+        raise UnprocessableEntity(
+            f"area: not areas of municipality {data.municipality}: {data.area}"
+        )
     values = _columns(data)
     vacancy = repository.get_own(session, landlord_id, external_ref, for_update=True)
     if vacancy is None:
