@@ -111,12 +111,8 @@ def load_principal(session: Session, credential_id: str) -> Principal | None:
     )
 
 
-def get_principal(
-    request: Request,
-    session: SessionDep,
-    authorization: Annotated[str | None, Depends(oauth2_scheme)],
-) -> Principal:
-    """Authenticate the request: a valid token of a live credential, else 401."""
+def authenticate(request: Request, session: Session, authorization: str | None) -> Principal:
+    """The request's caller: a valid token of a live credential, else 401."""
     if not authorization:
         raise Unauthorized()
     scheme, _, token = authorization.partition(" ")
@@ -138,7 +134,14 @@ def require(*roles: Role) -> Callable[..., Principal]:
 
     allowed = frozenset(roles)
 
-    def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    # Authentication and the role check in one dependency: FastAPI runs each sync
+    # dependency as its own thread-pool hop, and this one runs on every request.
+    def dependency(
+        request: Request,
+        session: SessionDep,
+        authorization: Annotated[str | None, Depends(oauth2_scheme)],
+    ) -> Principal:
+        principal = authenticate(request, session, authorization)
         if principal.role not in allowed:
             raise Forbidden(f"The role {principal.role.value} may not do this.")
         return principal
