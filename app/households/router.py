@@ -22,6 +22,7 @@ from app.households.schemas import (
     HouseholdView,
 )
 from app.idempotency.route import AuditedIdempotentRoute
+from app.links import id_links
 from app.pagination import MAX_LIMIT, PageDep, next_cursor
 from app.problems import AUTHENTICATED, problems
 
@@ -45,7 +46,17 @@ HouseholdId = Annotated[
     status_code=status.HTTP_201_CREATED,
     response_model=HouseholdView,
     summary="Register a household's need in the caller's municipality",
-    responses=problems(*AUTHENTICATED, 409),
+    responses={
+        **problems(*AUTHENTICATED, 409),
+        201: id_links(
+            "household_id",
+            ReadHousehold="get_household_v1_households__household_id__get",
+            UpdateHousehold="update_household_v1_households__household_id__patch",
+            CloseHousehold="close_household_v1_households__household_id__close_post",
+            EraseHousehold="erase_household_v1_households__household_id__erase_post",
+            ListCandidates="list_candidates_v1_households__household_id__candidates_get",
+        ),
+    },
 )
 def create_household(
     session: SessionDep,
