@@ -19,7 +19,7 @@ from app.tenancies.models import Tenancy
 from app.tenancies.schemas import EndReason, EventKind, Rung
 from app.tenancies.service import add_months
 from tests.conftest import Api
-from tests.test_proposals import YEAR, World, assert_problem
+from tests.test_proposals import YEAR, World, assert_problem, vacancy_body
 from tests.test_tenancies import contract, quota, row_of
 from tests.timetravel import time_passes
 
@@ -406,3 +406,24 @@ def test_a_remark_retried_with_the_same_key_is_recorded_once(world: World) -> No
     assert again.headers["Idempotent-Replayed"] == "true"
     events = world.mimer_client.get(f"/v1/tenancies/{tenancy}").json()["events"]
     assert len(events) == 1
+
+
+def test_the_landlord_offers_the_apartment_again_once_the_tenancy_is_over(world: World) -> None:
+    """While the tenancy is active the let vacancy cannot change; after the end the same
+    reference reposted is open again (and a second tenancy of it is possible)."""
+    made = contract(world, available_from=None)
+    tenancy = tenancy_of(world, made)["id"]
+    body = vacancy_body(available_from=None, rent=6100)
+    assert_problem(world.mimer_client.put(f"/v1/vacancies/{made['ref']}", json=body), 409)
+    world.mimer_client.post(f"/v1/tenancies/{tenancy}/end", json={"reason": "moved_out"})
+    reposted = world.mimer_client.put(f"/v1/vacancies/{made['ref']}", json=body)
+    assert reposted.status_code == 200, reposted.text
+    assert reposted.json()["status"] == "open"
+    assert reposted.json()["id"] == made["vacancy"]
+    household = world.household()
+    proposal = world.propose(household, made["vacancy"])
+    assert world.coordinator.post(f"/v1/proposals/{proposal}/release").status_code == 200
+    assert world.mimer_client.post(f"/v1/proposals/{proposal}/accept").status_code == 200
+    assert world.social.post(f"/v1/proposals/{proposal}/accept").status_code == 200
+    statuses = sorted(t["status"] for t in world.coordinator.get("/v1/tenancies").json()["items"])
+    assert statuses == ["active", "ended"]

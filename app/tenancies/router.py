@@ -143,7 +143,8 @@ def remark_tenancy(
     description="The landlord (`moved_out`, `terminated_by_landlord`, `other`) or the "
     "coordinator (`moved_out`, `terminated_by_municipality`, `other`); the other side's "
     "reason → `422`. The tenancy becomes `ended` and still counts toward its year's quota; "
-    "the apartment is the landlord's to post again. `409`: not active.",
+    "the landlord's repost of the vacancy under the same reference opens it again. `409`: "
+    "not active.",
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def end_tenancy(

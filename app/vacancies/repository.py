@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
 from app.areas.models import Area
+from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
 
@@ -58,3 +59,8 @@ def list_page(
     if after is not None:
         query = query.where(Vacancy.id > after)
     return list(session.scalars(query))
+
+
+def tenancy_statuses(session: Session, vacancy_id: str) -> set[str]:
+    """The statuses of the tenancies the vacancy has had (none, active, ended, …)."""
+    return set(session.scalars(select(Tenancy.status).where(Tenancy.vacancy_id == vacancy_id)))

@@ -11,6 +11,7 @@ from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
 from app.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
 from app.etag import check_if_match
+from app.tenancies.schemas import TenancyStatus
 from app.vacancies import repository
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyRead, VacancyStatus, VacancyUpsert
@@ -41,7 +42,8 @@ def upsert_vacancy(
 
     A repost with the same reference updates the same row, never a duplicate (DOMAIN.md
     §3); an identical repost changes nothing, not even the version. Reposting a withdrawn
-    vacancy re-opens it; a let one cannot be changed any more.
+    vacancy re-opens it; a let one cannot be changed while its tenancy is active, and is
+    offered again by a repost once the tenancy is over.
     """
     landlord_id = _landlord_of(principal)
     has_agreement, known_area = repository.where_it_may_go(
@@ -71,7 +73,9 @@ def upsert_vacancy(
         return vacancy, True
     check_if_match(if_match, vacancy.version)
     if vacancy.status == VacancyStatus.let:
-        raise Conflict("The vacancy is let; it can no longer be changed.")
+        if not _tenancy_over(session, vacancy):
+            raise Conflict("The vacancy is let; it can no longer be changed.")
+        values["status"] = VacancyStatus.open.value
     if vacancy.status == VacancyStatus.withdrawn:
         values["status"] = VacancyStatus.open.value
     if any(getattr(vacancy, key) != value for key, value in values.items()):
@@ -80,6 +84,14 @@ def upsert_vacancy(
         vacancy.version += 1
         session.flush()
     return vacancy, False
+
+
+def _tenancy_over(session: Session, vacancy: Vacancy) -> bool:
+    """Whether the let apartment's tenancy is over — ended, or transferred so that the
+    municipality's part is done: the landlord's repost under the same reference then says
+    the apartment is free again and offers it anew."""
+    statuses = repository.tenancy_statuses(session, vacancy.id)
+    return bool(statuses) and TenancyStatus.active.value not in statuses
 
 
 def get_vacancy(session: Session, *, principal: Principal, external_ref: str) -> Vacancy:
