@@ -72,7 +72,7 @@ def list_tenancies(
 )
 def get_tenancy(session: SessionDep, principal: Reader, tenancy_id: TenancyId) -> TenancyView:
     tenancy = service.get_tenancy(session, principal=principal, tenancy_id=tenancy_id)
-    return service.to_views(session, principal, [tenancy])[0]
+    return service.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -103,7 +103,7 @@ def step_tenancy(
         today=utcnow().date(),
         purpose=purpose,
     )
-    return service.to_views(session, principal, [tenancy])[0]
+    return service.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -133,7 +133,7 @@ def remark_tenancy(
         today=utcnow().date(),
         purpose=purpose,
     )
-    return service.to_views(session, principal, [tenancy])[0]
+    return service.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -162,7 +162,7 @@ def end_tenancy(
         today=utcnow().date(),
         purpose=purpose,
     )
-    return service.to_views(session, principal, [tenancy])[0]
+    return service.to_view(session, principal, tenancy)
 
 
 @router.get(

@@ -192,6 +192,12 @@ def to_views(
     return views
 
 
+def to_view(
+    session: Session, principal: Principal, tenancy: Tenancy
+) -> TenancyRead | TenancyLandlordView:
+    return to_views(session, principal, [tenancy])[0]
+
+
 def _active_for_event(
     session: Session,
     principal: Principal,
