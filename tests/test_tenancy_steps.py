@@ -427,3 +427,28 @@ def test_the_landlord_offers_the_apartment_again_once_the_tenancy_is_over(world:
     assert world.social.post(f"/v1/proposals/{proposal}/accept").status_code == 200
     statuses = sorted(t["status"] for t in world.coordinator.get("/v1/tenancies").json()["items"])
     assert statuses == ["active", "ended"]
+
+
+def test_the_worklist_lists_the_tenancies_whose_step_is_due(world: World) -> None:
+    """Göteborg transfers 250–300 contracts a year: the coordinator asks which can go now —
+    active, with a next rung, the trial period over; not those still in trial, at the top
+    of the staircase, or finished."""
+    due, in_trial, at_top, finished = (
+        tenancy_of(world, contract(world, available_from=None))["id"] for _ in range(4)
+    )
+    for tenancy in (due, at_top, finished):
+        time_passes(world.api, tenancy, 18)
+    as_form(world, at_top, "housing_first")
+    world.coordinator.post(f"/v1/tenancies/{finished}/end", json={"reason": "moved_out"})
+    worklist = world.coordinator.get("/v1/tenancies", params={"step_due": "true"})
+    assert worklist.status_code == 200, worklist.text
+    assert [t["id"] for t in worklist.json()["items"]] == [due]
+    everything = world.coordinator.get("/v1/tenancies").json()["items"]
+    assert {t["id"] for t in everything} == {due, in_trial, at_top, finished}
+    assert [
+        t["id"]
+        for t in world.mimer_client.get("/v1/tenancies", params={"step_due": "true"}).json()[
+            "items"
+        ]
+    ] == [due]
+    assert_problem(world.coordinator.get("/v1/tenancies", params={"step_due": "maybe"}), 422)

@@ -4,15 +4,17 @@ landlords their own."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
+from datetime import date
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
 from app.auth import Principal, Role
 from app.landlords.models import Landlord
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import COUNTED_STATUSES
+from app.tenancies.schemas import COUNTED_STATUSES, TenancyStatus
 
 
 def _scoped(principal: Principal) -> Select[Tenancy] | None:
@@ -47,11 +49,20 @@ def list_page_for(
     year: int | None,
     after: str | None,
     limit: int,
+    step_due_on: date | None = None,
+    climbing_forms: Collection[str] = (),
 ) -> list[Tenancy]:
     query = _scoped(principal)
     if query is None:
         return []
     query = query.order_by(Tenancy.id).limit(limit)
+    if step_due_on is not None:
+        # Active, in a form with a next rung, and the trial period over (or none at all).
+        query = query.where(
+            Tenancy.status == TenancyStatus.active.value,
+            Tenancy.contract_form.in_(climbing_forms),
+            or_(Tenancy.trial_period_end.is_(None), Tenancy.trial_period_end <= step_due_on),
+        )
     if status is not None:
         query = query.where(Tenancy.status == status)
     if year is not None:

@@ -52,9 +52,22 @@ def list_tenancies(
     page: PageDep,
     status_filter: Annotated[TenancyStatus | None, Query(alias="status")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Agreement year")] = None,
+    step_due: Annotated[
+        bool,
+        Query(
+            description="Only active tenancies whose next step can be taken today: a form "
+            "with a next rung and the trial period over — the worklist of transfers and "
+            "staircase steps."
+        ),
+    ] = False,
 ) -> TenancyPage:
     rows = service.list_tenancies(
-        session, principal=principal, status=status_filter, year=year, page=page
+        session,
+        principal=principal,
+        status=status_filter,
+        year=year,
+        page=page,
+        step_due_on=utcnow().date() if step_due else None,
     )
     return TenancyPage(
         items=service.to_views(session, principal, rows),

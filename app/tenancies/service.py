@@ -101,7 +101,10 @@ def list_tenancies(
     status: TenancyStatus | None,
     year: int | None,
     page: Page,
+    step_due_on: date | None = None,
 ) -> list[Tenancy]:
+    """A page of the caller's tenancies; with `step_due_on`, only those whose next step can
+    be taken that day — the coordinator's worklist of transfers and staircase steps."""
     return repository.list_page_for(
         session,
         principal,
@@ -109,6 +112,8 @@ def list_tenancies(
         year=year,
         after=page.after,
         limit=page.limit,
+        step_due_on=step_due_on,
+        climbing_forms=[form.value for form in staircase.STAIRCASE],
     )
 
 
