@@ -292,11 +292,11 @@ def step(
     refusal = staircase.step_refusal(trial_period_end=tenancy.trial_period_end, effective_on=on)
     if refusal is not None:
         raise Conflict(refusal, trial_period_end=str(tenancy.trial_period_end))
-    agreement = repository.agreement_of(session, tenancy)
     left = tenancy.contract_form
     if rung is Rung.own_lease:
         tenancy.status = TenancyStatus.transferred.value
     else:
+        agreement = repository.agreement_of(session, tenancy)
         if agreement is None or rung.value not in agreement.contract_forms:
             raise Conflict(
                 f"The landlord's agreement for {tenancy.agreement_year} does not offer "
