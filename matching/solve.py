@@ -65,8 +65,8 @@ DEFAULT_TIME_LIMIT_S = 60.0
 GLOP_PARAMETERS = ""
 #: Candidate pairs per household in the first restricted relaxation.
 INITIAL_COLUMNS_PER_HOUSEHOLD = 10
-#: Improving pairs added per household in each pricing round (12 measured 2–14 % faster
-#: than 6 from 2 000² to 10 000², benchmarks/README.md).
+#: Improving pairs added per household in each pricing round (12 measured up to 14 %
+#: faster than 6 from 2 000² to 10 000², never slower beyond noise; benchmarks/README.md).
 PRICED_COLUMNS_PER_HOUSEHOLD = 12
 #: Unused columns whose reduced cost is below −PURGE_FRACTION × weight leave the master when
 #: it is rebuilt, which happens when it has grown REBUILD_GROWTH times since the last rebuild,
