@@ -130,8 +130,8 @@ def _create_credential(args: argparse.Namespace) -> None:
 
 def _erase_expired(_: argparse.Namespace) -> None:
     from app.config import get_settings
-    from app.db import utcnow
-    from app.households.erasure import erase_expired, retention_days
+    from app.households.erasure import retention_days
+    from app.jobs import erase_expired_cases
     from app.main import create_app
     from app.migrate import upgrade
 
@@ -139,10 +139,9 @@ def _erase_expired(_: argparse.Namespace) -> None:
     upgrade(settings.database_url)
     days = retention_days(settings)
     app = create_app(settings)
-    with app.state.sessionmaker.begin() as session:
-        erased = erase_expired(session, utcnow(), days)
+    erased = erase_expired_cases(app.state.sessionmaker, days)
     app.state.engine.dispose()
-    sys.stdout.write(json.dumps({"retention_days": days, "erased": len(erased)}) + "\n")
+    sys.stdout.write(json.dumps({"retention_days": days, "erased": erased}) + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import jwt
 from fastapi import Depends, Request
@@ -35,6 +35,17 @@ class Role(enum.StrEnum):
     landlord = "landlord"
 
 
+class CredentialLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def municipality_code(self) -> str | None: ...
+    @property
+    def landlord_id(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """The authenticated caller: one credential, one role, at most one organisation."""
@@ -47,6 +58,16 @@ class Principal:
     @property
     def organisation(self) -> str | None:
         return self.municipality or self.landlord_id
+
+    @classmethod
+    def of(cls, credential: CredentialLike) -> Principal:
+        """The caller a credential (an ORM row or a plain result row) stands for."""
+        return cls(
+            credential_id=credential.id,
+            role=Role(credential.role),
+            municipality=credential.municipality_code,
+            landlord_id=credential.landlord_id,
+        )
 
 
 oauth2_scheme = OAuth2(
@@ -101,14 +122,16 @@ def load_principal(session: Session, credential_id: str) -> Principal | None:
     from app.credentials import repository as credentials
 
     row = credentials.active_principal(session, credential_id)
-    if row is None:
-        return None
-    return Principal(
-        credential_id=row.id,
-        role=Role(row.role),
-        municipality=row.municipality_code,
-        landlord_id=row.landlord_id,
-    )
+    return None if row is None else Principal.of(row)
+
+
+def token_subject(request: Request, token: str) -> str:
+    """The credential id in a valid bearer token (else 401), verified once per request: the
+    rate-limit middleware leaves its result for this very token in the request's state."""
+    verified = request.scope.get("state", {}).get(VERIFIED_SUBJECT)
+    if verified is not None and verified[0] == token:
+        return str(verified[1])
+    return read_token(request.app.state.settings, token)
 
 
 def authenticate(request: Request, session: Session, authorization: str | None) -> Principal:
@@ -118,11 +141,7 @@ def authenticate(request: Request, session: Session, authorization: str | None) 
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
-    verified = request.scope.get("state", {}).get(VERIFIED_SUBJECT)
-    if verified is not None and verified[0] == token.strip():
-        credential_id = verified[1]
-    else:
-        credential_id = read_token(request.app.state.settings, token.strip())
+    credential_id = token_subject(request, token.strip())
     principal = load_principal(session, credential_id)
     if principal is None:
         raise Unauthorized("The credential behind this token is revoked.")

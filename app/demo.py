@@ -119,15 +119,6 @@ HOUSEHOLDS: list[dict[str, Any]] = [
 ]
 
 
-def _principal(credential: Credential) -> Principal:
-    return Principal(
-        credential_id=credential.id,
-        role=Role(credential.role),
-        municipality=credential.municipality_code,
-        landlord_id=credential.landlord_id,
-    )
-
-
 def _credential(
     session: Session, settings: Settings, role: Role, **organisation: str
 ) -> tuple[Credential, str]:
@@ -141,13 +132,13 @@ def _load_world(session: Session, settings: Settings) -> None:
     coordinator, _ = _credential(session, settings, Role.coordinator, municipality="1980")
     social, _ = _credential(session, settings, Role.social_services, municipality="1980")
     for code, area in AREAS:
-        upsert_area(session, _principal(coordinator), DEMO_MUNICIPALITY, code, AreaUpsert(**area))
+        upsert_area(session, Principal.of(coordinator), DEMO_MUNICIPALITY, code, AreaUpsert(**area))
     landlord_principals = []
     for landlord_body, agreement in LANDLORDS:
         landlord = create_landlord(session, LandlordCreate(**landlord_body))
         upsert_agreement(
             session,
-            principal=_principal(coordinator),
+            principal=Principal.of(coordinator),
             municipality=DEMO_MUNICIPALITY,
             landlord_id=landlord.id,
             year=YEAR,
@@ -155,7 +146,7 @@ def _load_world(session: Session, settings: Settings) -> None:
             if_match=None,
         )
         credential, _ = _credential(session, settings, Role.landlord, landlord=landlord.id)
-        landlord_principals.append(_principal(credential))
+        landlord_principals.append(Principal.of(credential))
     for owner, ref, vacancy in VACANCIES:
         forms = LANDLORDS[owner][1]["contract_forms"][:2]
         upsert_vacancy(
@@ -168,7 +159,7 @@ def _load_world(session: Session, settings: Settings) -> None:
     for number, household in enumerate(HOUSEHOLDS, start=1):
         create_household(
             session,
-            principal=_principal(social),
+            principal=Principal.of(social),
             data=HouseholdCreate.model_validate(
                 {
                     "case_ref": f"DEMO-{number:03d}",

@@ -28,14 +28,9 @@ Identifier = Annotated[
 AreaId = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 ]
-UUIDStr = Annotated[
-    str,
-    StringConstraints(
-        min_length=36,
-        max_length=36,
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-    ),
-]
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+"""The ids the service hands out (lower-case UUID4 text)."""
+UUIDStr = Annotated[str, StringConstraints(min_length=36, max_length=36, pattern=UUID_PATTERN)]
 PostalCode = Annotated[str, StringConstraints(pattern=r"^[1-9]\d{2} \d{2}$")]
 # Numbers and flags are strict: `true` is not 1 and "3" is not 3, so what a client sends is
 # what the schema says (a fuzzer checks that schema-violating input is refused).

@@ -65,3 +65,20 @@ def test_every_request_body_has_an_example(app: FastAPI) -> None:
             if "examples" not in target and "example" not in media:
                 missing.append(f"{method} {path}")
     assert missing == []
+
+
+def test_every_link_names_an_operation_and_a_parameter_it_has(app: FastAPI) -> None:
+    """Links name operations by their generated operationId: a renamed handler must not
+    leave a link pointing nowhere."""
+    schema = app.openapi()
+    by_id = {op["operationId"]: op for _, _, op in _operations(schema)}
+    dangling = []
+    for path, method, op in _operations(schema):
+        for code, response in op.get("responses", {}).items():
+            for name, link in response.get("links", {}).items():
+                target = by_id.get(link["operationId"])
+                params = {p["name"] for p in (target or {}).get("parameters", [])}
+                if target is None or not set(link["parameters"]) <= params:
+                    dangling.append(f"{method} {path} {code} {name}")
+    assert dangling == []
+    assert any("links" in r for _, _, op in _operations(schema) for r in op["responses"].values())

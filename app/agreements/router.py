@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.etag import IfMatchHeader, set_etag
 from app.landlords.router import LandlordPath
 from app.pagination import PageDep, next_cursor
-from app.params import MunicipalityPath
+from app.params import MunicipalityPath, id_query
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["agreements"])
@@ -68,14 +68,7 @@ def list_agreements(
     principal: Annotated[Principal, Depends(require(Role.admin, Role.coordinator, Role.landlord))],
     page: PageDep,
     municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
-    landlord: Annotated[
-        str | None,
-        Query(
-            min_length=36,
-            max_length=36,
-            pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-        ),
-    ] = None,
+    landlord: Annotated[str | None, id_query()] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> AgreementPage:
     rows = service.list_agreements(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
@@ -24,21 +24,14 @@ from app.households.schemas import (
 from app.idempotency.route import AuditedIdempotentRoute
 from app.links import id_links
 from app.pagination import MAX_LIMIT, PageDep, next_cursor
+from app.params import id_path
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 
 CaseWorker = Annotated[Principal, Depends(require(Role.social_services, Role.coordinator))]
 Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
-HouseholdId = Annotated[
-    str,
-    Path(
-        min_length=36,
-        max_length=36,
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-        description="The household's id",
-    ),
-]
+HouseholdId = Annotated[str, id_path("The household's id")]
 
 
 @router.post(

@@ -33,7 +33,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app.auth import Principal, load_principal, read_token
+from app.auth import Principal, load_principal, token_subject
 from app.errors import Unauthorized, UnprocessableEntity
 from app.idempotency import service
 from app.idempotency.service import HEADER, KEY_PATTERN, REPLAYED_HEADER, Answer, Claim
@@ -213,7 +213,7 @@ def _caller(request: Request) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     try:
-        return read_token(request.app.state.settings, token.strip())
+        return token_subject(request, token.strip())
     except Unauthorized:
         return None
 

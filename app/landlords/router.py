@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from app.auth import Principal, Role, require
 from app.db import SessionDep
@@ -10,17 +10,11 @@ from app.idempotency.route import IdempotentRoute
 from app.landlords import repository, service
 from app.landlords.schemas import LandlordCreate, LandlordPage, LandlordRead
 from app.pagination import PageDep, next_cursor
+from app.params import id_path
 from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(route_class=IdempotentRoute, tags=["landlords"])
-LandlordPath = Annotated[
-    str,
-    Path(
-        min_length=36,
-        max_length=36,
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-    ),
-]
+LandlordPath = Annotated[str, id_path()]
 
 
 @router.post(

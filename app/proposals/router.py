@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.idempotency.route import IdempotentRoute
 from app.pagination import PageDep, next_cursor
+from app.params import id_path, id_query
 from app.problems import AUTHENTICATED, problems
 from app.proposals import service
 from app.proposals.models import ForbiddenPair, Pin
@@ -32,18 +33,13 @@ from app.proposals.schemas import (
 
 router = APIRouter(route_class=IdempotentRoute, tags=["proposals"])
 
-_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 Reader = Annotated[
     Principal, Depends(require(Role.landlord, Role.social_services, Role.coordinator))
 ]
 Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
-ProposalId = Annotated[
-    str, Path(min_length=36, max_length=36, pattern=_UUID, description="The proposal's id")
-]
-PinId = Annotated[
-    str, Path(min_length=36, max_length=36, pattern=_UUID, description="The pin's id")
-]
-UUIDQuery = Annotated[str | None, Query(min_length=36, max_length=36, pattern=_UUID)]
+ProposalId = Annotated[str, id_path("The proposal's id")]
+PinId = Annotated[str, id_path("The pin's id")]
+UUIDQuery = Annotated[str | None, id_query()]
 
 
 @router.get(
@@ -63,7 +59,7 @@ def list_proposals(
     status_filter: Annotated[ProposalStatus | None, Query(alias="status")] = None,
     round_id: Annotated[
         str | None,
-        Query(alias="round", min_length=36, max_length=36, pattern=_UUID),
+        id_query(alias="round"),
     ] = None,
 ) -> ProposalPage:
     rows = service.list_proposals(

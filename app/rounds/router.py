@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 
 from app import jobs
 from app.audit.schemas import PurposeHeader
@@ -12,19 +12,13 @@ from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.idempotency.route import IdempotentRoute
 from app.pagination import PageDep
+from app.params import id_path
 from app.problems import AUTHENTICATED, problems
 from app.rounds import service
 from app.rounds.schemas import RoundCreate, RoundPage, RoundRead
 
 router = APIRouter(route_class=IdempotentRoute, tags=["rounds"])
-RoundPath = Annotated[
-    str,
-    Path(
-        min_length=36,
-        max_length=36,
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-    ),
-]
+RoundPath = Annotated[str, id_path()]
 Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
 
 

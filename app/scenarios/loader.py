@@ -87,15 +87,6 @@ class Loaded:
     credentials: list[dict[str, str]] = field(default_factory=list)
 
 
-def _principal(credential: Credential) -> Principal:
-    return Principal(
-        credential_id=credential.id,
-        role=Role(credential.role),
-        municipality=credential.municipality_code,
-        landlord_id=credential.landlord_id,
-    )
-
-
 def _credential(
     session: Session, settings: Settings, label: str, role: Role, **organisation: str
 ) -> tuple[Credential, str]:
@@ -168,10 +159,10 @@ def load_into(
     if session.get(Municipality, code) is not None:
         raise Conflict(f"Municipality {code} already exists; load a scenario into a fresh db.")
     create_municipality(session, MunicipalityCreate(code=code))
-    coordinator = _principal(
+    coordinator = Principal.of(
         _credential(session, settings, label, Role.coordinator, municipality=code)[0]
     )
-    social = _principal(
+    social = Principal.of(
         _credential(session, settings, label, Role.social_services, municipality=code)[0]
     )
     for area in scenario.areas:
@@ -200,7 +191,7 @@ def load_into(
             data=_agreement_body(landlord, scale),
             if_match=None,
         )
-        own = _principal(_credential(session, settings, label, Role.landlord, landlord=row.id)[0])
+        own = Principal.of(_credential(session, settings, label, Role.landlord, landlord=row.id)[0])
         loaded.vacancies += _post_vacancies(session, scenario, landlord, own, scale)
     now = utcnow()
     prefix = scenario.name.upper()[:8]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep, utcnow
 from app.idempotency.route import IdempotentRoute
 from app.pagination import PageDep, next_cursor
+from app.params import id_path
 from app.problems import AUTHENTICATED, problems
 from app.tenancies import service
 from app.tenancies.schemas import (
@@ -26,15 +27,7 @@ from app.tenancies.schemas import (
 router = APIRouter(route_class=IdempotentRoute, tags=["tenancies"])
 Reader = Annotated[Principal, Depends(require(Role.coordinator, Role.landlord))]
 Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
-TenancyId = Annotated[
-    str,
-    Path(
-        min_length=36,
-        max_length=36,
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-        description="The tenancy's id",
-    ),
-]
+TenancyId = Annotated[str, id_path("The tenancy's id")]
 Year = Annotated[int, Query(ge=2000, le=2100, description="The agreement year")]
 
 
