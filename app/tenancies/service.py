@@ -50,6 +50,11 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def trial_end(start: date, months: int | None) -> date | None:
+    """The day a trial period of `months` begun on `start` ends; none without one."""
+    return add_months(start, months) if months else None
+
+
 def start_date_for(vacancy: Vacancy, today: date) -> date:
     """The move-in day: when the vacancy is available, never in the past."""
     if vacancy.available_from is not None and vacancy.available_from > today:
@@ -86,7 +91,7 @@ def create_from_proposal(
         exception=proposal.exception,
         agreement_year=year,
         start_date=start,
-        trial_period_end=add_months(start, trial_months) if trial_months else None,
+        trial_period_end=trial_end(start, trial_months),
         status=TenancyStatus.active.value,
     )
     session.add(tenancy)
@@ -302,9 +307,8 @@ def step(
                 f"The landlord's agreement for {tenancy.agreement_year} does not offer "
                 f"{rung.value}."
             )
-        months = agreement.trial_period_months
         tenancy.contract_form = rung.value
-        tenancy.trial_period_end = add_months(on, months) if months else None
+        tenancy.trial_period_end = trial_end(on, agreement.trial_period_months)
     _append(
         session,
         principal,
@@ -339,7 +343,7 @@ def remark(
     tenancy.trial_period_end = staircase.restarted_trial_end(
         trial_period_end=tenancy.trial_period_end,
         remark_on=on,
-        restarted=add_months(on, months) if months else None,
+        restarted=trial_end(on, months),
     )
     _append(
         session,
