@@ -82,11 +82,7 @@ def _worker(args: argparse.Namespace) -> None:
 
     settings = get_settings()
     upgrade(settings.database_url)
-    run_worker(
-        settings.database_url,
-        concurrency=args.concurrency,
-        retention_days=settings.retention_days,
-    )
+    run_worker(settings, concurrency=args.concurrency)
 
 
 def _openapi(args: argparse.Namespace) -> None:
@@ -171,7 +167,9 @@ def main(argv: list[str] | None = None) -> None:
     worker = commands.add_parser(
         "worker", help="run match rounds (PostgreSQL: a procrastinate worker; several may run)"
     )
-    worker.add_argument("--concurrency", type=int, default=1, help="rounds at once")
+    worker.add_argument(
+        "--concurrency", type=int, default=3, help="jobs at once (rounds, webhook deliveries)"
+    )
     worker.set_defaults(func=_worker)
     openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("output", nargs="?", help="file to write instead of stdout")

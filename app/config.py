@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     # Days after a case is closed at which its personal data are erased by
     # `python -m app erase-expired` (docs/privacy.md); 0 = never (erasure on request only).
     retention_days: int = Field(default=0, ge=0, le=36_500)
+    # The longest a feed request waits for an event (`wait`); lower it behind a proxy whose
+    # idle timeout is shorter than 30 seconds.
+    long_poll_seconds: int = Field(default=30, ge=0, le=30)
+    # Days the event feed keeps an event (and its webhook deliveries) (docs/events.md).
+    event_retention_days: int = Field(default=30, ge=1, le=3650)
     # Argon2 cost; lowered only by the test suite, where thousands of secrets are hashed.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65_536, ge=64)

@@ -115,3 +115,12 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def end_read_transaction(session: Session) -> None:
+    """End a request's transaction that has only read, before it waits (a long poll):
+    on SQLite an open transaction holds the write lock, on PostgreSQL a pooled
+    connection. Refuses a session with unflushed changes — those commit once, at the end."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read_transaction: the session has changes")
+    session.commit()

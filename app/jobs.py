@@ -28,16 +28,24 @@ from typing import Any
 import procrastinate
 import structlog
 from fastapi import BackgroundTasks
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import matching
+from app.config import Settings
 from app.db import utcnow
+from app.events.delivery import QUEUE as WEBHOOK_QUEUE
+from app.events.delivery import DeliveryThread
+from app.events.delivery import register_tasks as register_delivery_tasks
+from app.events.service import purge_expired_events
 from app.households.erasure import erase_expired
 from app.policies.service import policy_version
+from app.proposals.events import warn_deadlines
 from app.proposals.service import expire_overdue
+from app.queue import QUEUE_SCHEMA, conninfo, defer_in_transaction
 from app.rounds import repository
+from app.rounds.events import announce_finished
 from app.rounds.models import Round
 from app.rounds.service import fail_stale_rounds, request_of
 from app.rounds.translate import (
@@ -47,6 +55,7 @@ from app.rounds.translate import (
     refused_by_policy,
     write_solution,
 )
+from app.tenancies.events import announce_steps_due
 
 log = structlog.get_logger("app.jobs")
 
@@ -56,6 +65,7 @@ RUN_ROUND = "run_round"
 SWEEP_ROUNDS = "sweep_rounds"
 ERASE_EXPIRED = "erase_expired"
 ERASE_CRON = "17 * * * *"
+ANNOUNCE_DUE = "announce_due"
 RETENTION_EVERY = timedelta(hours=1)
 """How often closed cases past `ENVAGIN_RETENTION_DAYS` are erased: hourly, so no case
 outlives its retention by more than an hour, whichever process runs the jobs."""
@@ -131,6 +141,8 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
             round_.solution = solution.to_json()
             round_.finished_at = utcnow()
             status = round_.status
+            session.flush()
+            announce_finished(session, round_id)
         log.info("round_finished", round_id=round_id, status=status)
         return status
     except Exception as exc:  # any failure fails the round, never the worker
@@ -141,7 +153,8 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
             where=traceback.extract_tb(exc.__traceback__)[-1].name if exc.__traceback__ else "",
         )
         with session_factory.begin() as session:
-            repository.mark_failed(session, round_id, _reason(exc), utcnow())
+            if repository.mark_failed(session, round_id, _reason(exc), utcnow()):
+                announce_finished(session, round_id)
         return "failed"
 
 
@@ -177,6 +190,28 @@ def sweep(session_factory: SessionFactory, *, lost_after: timedelta = LOST_AFTER
     return ran
 
 
+def announce_due(session_factory: SessionFactory, now: datetime | None = None) -> int:
+    """The events that time, not a request, makes due (docs/events.md), in one
+    transaction: overdue proposals expire (`proposal.expired`), answers due within 24 hours
+    are warned of (`proposal.deadline_approaching`), tenancies whose step became possible
+    are announced (`tenancy.step_due`). Each is emitted once. Returns how many."""
+    moment = now or utcnow()
+    with session_factory.begin() as session:
+        expired = expire_overdue(session, moment)
+        warned = warn_deadlines(session, moment)
+        due = announce_steps_due(session, moment.date())
+    return expired + warned + due
+
+
+def purge_events(session_factory: SessionFactory, retention_days: int) -> int:
+    """Events (and their deliveries) older than `ENVAGIN_EVENT_RETENTION_DAYS` go."""
+    with session_factory.begin() as session:
+        purged = purge_expired_events(session, utcnow(), retention_days)
+    if purged:
+        log.info("events_purged", purged=purged, retention_days=retention_days)
+    return purged
+
+
 def erase_expired_cases(session_factory: SessionFactory, retention_days: int) -> int:
     """One retention pass (docs/privacy.md): erase every case closed longer than the
     retention ago, in one transaction; 0 days = erasure on request only. Returns how many."""
@@ -193,8 +228,8 @@ def erase_expired_cases(session_factory: SessionFactory, retention_days: int) ->
 
 
 class InProcessWorker:
-    """One background thread sweeping rounds every few seconds and erasing expired cases
-    every hour (SQLite: no worker processes)."""
+    """One background thread sweeping rounds and announcing due events every few seconds,
+    and erasing expired cases and events every hour (SQLite: no worker processes)."""
 
     def __init__(
         self,
@@ -202,10 +237,12 @@ class InProcessWorker:
         poll_seconds: float = POLL_SECONDS,
         *,
         retention_days: int = 0,
+        event_retention_days: int = 30,
     ):
         self.session_factory = session_factory
         self.poll_seconds = poll_seconds
         self.retention_days = retention_days
+        self.event_retention_days = event_retention_days
         self._erased_at: datetime | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self.run_forever, name="round-worker", daemon=True)
@@ -227,6 +264,10 @@ class InProcessWorker:
             except Exception:  # keep sweeping; the next pass retries
                 log.exception("round_sweep_error")
             lost_after = LOST_AFTER
+            try:
+                announce_due(self.session_factory)
+            except Exception:
+                log.exception("event_sweep_error")
             self.retention_pass(utcnow())
             self._stop.wait(self.poll_seconds)
 
@@ -237,6 +278,7 @@ class InProcessWorker:
             return 0
         try:
             erased = erase_expired_cases(self.session_factory, self.retention_days)
+            purge_events(self.session_factory, self.event_retention_days)
         except Exception:
             log.exception("retention_error")
             return 0
@@ -245,15 +287,23 @@ class InProcessWorker:
 
 
 def start_in_process_worker(app: Any) -> None:
-    """Called from the app's lifespan: on SQLite start the sweeping thread (on PostgreSQL
-    worker processes do the work: `python -m app worker`)."""
-    if not app.state.settings.is_sqlite:
+    """Called from the app's lifespan: on SQLite start the sweeping thread and the webhook
+    delivery thread (on PostgreSQL worker processes do the work: `python -m app worker`)."""
+    settings = app.state.settings
+    if not settings.is_sqlite:
         return
     worker = InProcessWorker(
-        app.state.sessionmaker, retention_days=app.state.settings.retention_days
+        app.state.sessionmaker,
+        retention_days=settings.retention_days,
+        event_retention_days=settings.event_retention_days,
     )
     app.state.round_worker = worker
     worker.start()
+    delivery = DeliveryThread(
+        app.state.sessionmaker, production=settings.environment == "production"
+    )
+    app.state.delivery_thread = delivery
+    delivery.start()
 
 
 def stop_in_process_worker(app: Any) -> None:
@@ -261,30 +311,26 @@ def stop_in_process_worker(app: Any) -> None:
     if worker is not None:
         worker.stop()
         app.state.round_worker = None
+    delivery = getattr(app.state, "delivery_thread", None)
+    if delivery is not None:
+        delivery.stop()
+        app.state.delivery_thread = None
 
 
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-QUEUE_SCHEMA = "procrastinate"
-"""The queue's tables, types and functions live in their own PostgreSQL schema: the
-service's schema stays exactly what its migrations make (tests/test_migrations.py)."""
-
-
-def conninfo(database_url: str, *, queue: bool = False) -> str:
-    """libpq's form of a SQLAlchemy URL (`postgresql+psycopg://…` → `postgresql://…`);
-    with `queue`, its connections find the queue's schema first."""
-    url = make_url(database_url).set(drivername="postgresql")
-    if queue:
-        url = url.update_query_dict({"options": f"-csearch_path={QUEUE_SCHEMA},public"})
-    return url.render_as_string(hide_password=False)
-
-
 def queue_app(
-    database_url: str, session_factory: SessionFactory, *, retention_days: int = 0
+    database_url: str,
+    session_factory: SessionFactory,
+    *,
+    retention_days: int = 0,
+    event_retention_days: int = 30,
+    production: bool = False,
 ) -> procrastinate.App:
-    """A procrastinate app whose tasks run rounds on this database, sweep them every minute
-    and erase expired cases every hour."""
+    """A procrastinate app whose tasks run rounds on this database, sweep them and announce
+    due events every minute, deliver webhooks, and erase expired cases and events every
+    hour."""
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url, queue=True))
     )
@@ -302,35 +348,24 @@ def queue_app(
     @app.task(name=ERASE_EXPIRED, queue=QUEUE, queueing_lock=ERASE_EXPIRED)
     def erase_expired_task(timestamp: int) -> None:
         erase_expired_cases(session_factory, retention_days)
+        purge_events(session_factory, event_retention_days)
 
+    @app.periodic(cron="* * * * *", periodic_id=ANNOUNCE_DUE)
+    @app.task(name=ANNOUNCE_DUE, queue=QUEUE, queueing_lock=ANNOUNCE_DUE)
+    def announce_due_task(timestamp: int) -> None:
+        announce_due(session_factory)
+
+    register_delivery_tasks(app, session_factory, production=production)
     return app
-
-
-_DEFERRER = procrastinate.App(connector=procrastinate.PsycopgConnector())
-"""Defers by task name on a connection we pass in; it never opens a pool of its own."""
 
 
 def defer_round(session: Session, round_id: str) -> bool:
     """Insert the round's job in the request's own transaction (PostgreSQL). If the queue's
     schema is missing the round stays queued for the sweep, and the request still
-    succeeds: a savepoint keeps the failed insert from aborting the transaction."""
-    try:
-        with session.begin_nested():
-            connection = session.connection()
-            previous = connection.execute(text("SELECT current_setting('search_path')")).scalar()
-            set_path = text("SELECT set_config('search_path', :path, true)")
-            connection.execute(set_path, {"path": f"{QUEUE_SCHEMA}, {previous}"})
-            _DEFERRER.configure_task(
-                RUN_ROUND,
-                queue=QUEUE,
-                connection=connection.connection.driver_connection,
-                queueing_lock=round_id,
-            ).defer(round_id=round_id)
-            connection.execute(set_path, {"path": previous})
-        return True
-    except Exception as exc:  # the sweep is the fallback
-        log.warning("round_defer_failed", round_id=round_id, error=type(exc).__name__)
-        return False
+    succeeds."""
+    return defer_in_transaction(
+        session, RUN_ROUND, queue=QUEUE, queueing_lock=round_id, round_id=round_id
+    )
 
 
 _SCHEMA_LOCK = 0x656E7661  # "enva": one schema installer at a time across processes
@@ -360,21 +395,42 @@ def ensure_queue_schema(database_url: str) -> bool:
     return True
 
 
-def run_worker(database_url: str, *, concurrency: int = 1, retention_days: int = 0) -> None:
+def run_worker(settings: Settings, *, concurrency: int = 3) -> None:
     """`python -m app worker`: on PostgreSQL a procrastinate worker (several may run, on
-    several machines); on SQLite the in-process sweeping loop in the foreground."""
+    several machines) taking round and webhook jobs, `concurrency` at once (a long solve
+    does not hold up deliveries); on SQLite the in-process sweeping loop in the foreground,
+    with the delivery thread beside it."""
     from app.db import create_db_engine
 
+    database_url = settings.database_url
+    production = settings.environment == "production"
     engine = create_db_engine(database_url)
     factory = sessionmaker(engine, expire_on_commit=False)
     try:
         if make_url(database_url).get_backend_name() != "postgresql":
-            worker = InProcessWorker(factory, retention_days=retention_days)
-            worker.run_forever()
+            delivery = DeliveryThread(factory, production=production)
+            delivery.start()
+            worker = InProcessWorker(
+                factory,
+                retention_days=settings.retention_days,
+                event_retention_days=settings.event_retention_days,
+            )
+            try:
+                worker.run_forever()
+            finally:
+                delivery.stop()
             return
         ensure_queue_schema(database_url)
-        queue_app(database_url, factory, retention_days=retention_days).run_worker(
-            queues=[QUEUE], concurrency=concurrency, install_signal_handlers=True
+        queue_app(
+            database_url,
+            factory,
+            retention_days=settings.retention_days,
+            event_retention_days=settings.event_retention_days,
+            production=production,
+        ).run_worker(
+            queues=[QUEUE, WEBHOOK_QUEUE],
+            concurrency=concurrency,
+            install_signal_handlers=True,
         )
     finally:
         engine.dispose()

@@ -29,6 +29,7 @@ from app import __doc__ as app_doc
 from app.config import Settings, get_settings
 from app.db import create_db_engine
 from app.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
+from app.events import outbox as _outbox  # noqa: F401  (registers the outbox's session hooks)
 from app.logging import configure_logging, log
 from app.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from app.problems import Problem, problems
@@ -172,6 +173,9 @@ def custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = Problem.model_json_schema()
+        from app.events.openapi import webhooks_section
+
+        schema["webhooks"] = webhooks_section(components)
         app.openapi_schema = schema
         return schema
 
@@ -227,6 +231,7 @@ def include_routers(app: FastAPI) -> None:
     from app.areas.router import router as areas
     from app.audit.router import router as audit
     from app.credentials.router import router as credentials
+    from app.events.router import router as events
     from app.households.router import router as households
     from app.landlords.router import router as landlords
     from app.municipalities.router import router as municipalities
@@ -250,6 +255,7 @@ def include_routers(app: FastAPI) -> None:
         rounds,
         proposals,
         tenancies,
+        events,
     ):
         app.include_router(router)
 

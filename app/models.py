@@ -4,6 +4,8 @@ from app.agreements.models import Agreement
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.credentials.models import Credential
+from app.events import outbox as _outbox  # noqa: F401  (registers the outbox's session hooks)
+from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 from app.households.models import Household
 from app.idempotency.models import IdempotencyRecord
 from app.landlords.models import Landlord
@@ -19,6 +21,8 @@ __all__ = [
     "Area",
     "AuditEvent",
     "Credential",
+    "Event",
+    "EventStream",
     "ForbiddenPair",
     "Household",
     "IdempotencyRecord",
@@ -31,4 +35,6 @@ __all__ = [
     "Tenancy",
     "TenancyEvent",
     "Vacancy",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -44,6 +44,9 @@ def settings(database_url: str) -> Settings:
         # themselves are tested with their own settings (tests/test_abuse_limits.py).
         rate_limit="1000000/minute",
         token_rate_limit="1000000/minute",
+        # A fuzzer asks for long polls of up to 30 s on empty feeds; the long-poll test
+        # needs less than a second.
+        long_poll_seconds=1,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.proposals.models import Pin, Proposal
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
@@ -36,6 +37,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/tenancies/{tenancy_id}/step"): {"to": "own_lease"},
     ("post", "/v1/tenancies/{tenancy_id}/remarks"): {"reason": "other"},
     ("post", "/v1/tenancies/{tenancy_id}/end"): {"reason": "moved_out"},
+    ("patch", "/v1/webhooks/{webhook_id}"): {"enabled": False},
 }
 # PUT by the caller's own reference addresses the caller's own namespace: another
 # landlord's PUT of the same reference makes its own vacancy (tested separately below).
@@ -170,6 +172,12 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
     assert coordinator_a.post(f"/v1/proposals/{proposal_id}/release").status_code == 200
     round_started = coordinator_a.post("/v1/rounds", json={})
     assert round_started.status_code == 202, round_started.text
+    webhook = coordinator_a.post(
+        "/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "events": ["round.succeeded"]}
+    )
+    assert webhook.status_code == 201, webhook.text
+    ping = coordinator_a.post(f"/v1/webhooks/{webhook.json()['id']}/test")
+    assert ping.status_code == 202, ping.text
     victim = Victim(
         params={
             "code": "1980",
@@ -184,6 +192,8 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "round_id": round_started.json()["id"],
             "credential_id": landlord_a_client.client_id,
             "tenancy_id": tenancy_id,
+            "webhook_id": webhook.json()["id"],
+            "delivery_id": ping.json()["id"],
         },
         household=household,
         vacancy=vacancy,
@@ -213,6 +223,11 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
             .select_from(TenancyEvent)
             .where(TenancyEvent.tenancy_id == victim.tenancy)
         )
+        webhook = session.get(WebhookEndpoint, victim.params["webhook_id"])
+        assert webhook is not None
+        deliveries = session.scalars(
+            select(WebhookDelivery.status).where(WebhookDelivery.endpoint_id == webhook.id)
+        ).all()
         return (
             vacancy.status,
             vacancy.version,
@@ -221,6 +236,9 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
             tenancy.status,
             tenancy.trial_period_end,
             events,
+            webhook.version,
+            webhook.enabled,
+            deliveries,
         )
 
 
@@ -238,7 +256,9 @@ def test_no_other_organisation_or_role_reaches_an_object_by_its_id(
     for method, path in _operations_with_ids():
         url = path.format(**victim.params)
         for name, client in attackers.items():
-            if name == "landlord A" and "household" not in path and "pins" not in path:
+            if name == "landlord A" and not any(
+                part in path for part in ("household", "pins", "webhooks")
+            ):
                 continue  # landlord A's own objects are legitimately its own
             response = client.request(method, url, json=BODIES.get((method, path)))
             if response.status_code not in (403, 404):

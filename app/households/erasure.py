@@ -19,6 +19,7 @@ from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.config import Settings
 from app.errors import Conflict, Forbidden, NotFound
+from app.events.repository import erase_household_events
 from app.households import repository
 from app.households.models import Household
 from app.households.schemas import HouseholdStatus
@@ -156,6 +157,7 @@ def erase(session: Session, household: Household) -> None:
     _erase_from_proposals(session, household)
     _erase_from_rounds(session, household)
     _erase_idempotency_records(session, household)
+    erase_household_events(session, household.id)
     session.flush()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, new_id, utcnow
@@ -15,7 +15,16 @@ class Household(Base):
     so a change of composition or income moves them too."""
 
     __tablename__ = "households"
-    __table_args__ = (UniqueConstraint("municipality_code", "case_ref"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "case_ref"),
+        # The list's (updated_at, id) order (app/pagination.py).
+        Index(
+            "ix_households_municipality_code_updated_at_id",
+            "municipality_code",
+            "updated_at",
+            "id",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)

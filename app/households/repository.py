@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role
 from app.households.models import Household
+from app.pagination import after_keyset
 
 _MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
 
@@ -47,15 +48,16 @@ def list_page(
     after: str | None,
     limit: int,
 ) -> list[Household]:
-    """One page of the municipality's households in id order (keyset pagination)."""
+    """One page of the municipality's households, oldest change first (keyset pagination
+    in `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
     query = (
         select(Household)
         .where(Household.municipality_code == municipality)
-        .order_by(Household.id)
+        .order_by(Household.updated_at, Household.id)
         .limit(limit)
     )
     if status is not None:
         query = query.where(Household.status == status)
     if after is not None:
-        query = query.where(Household.id > after)
+        query = query.where(after_keyset(Household.updated_at, Household.id, after))
     return list(session.scalars(query))

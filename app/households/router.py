@@ -23,7 +23,7 @@ from app.households.schemas import (
 )
 from app.idempotency.route import AuditedIdempotentRoute
 from app.links import id_links
-from app.pagination import MAX_LIMIT, PageDep, next_cursor
+from app.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.params import id_path
 from app.problems import AUTHENTICATED, problems
 
@@ -71,25 +71,25 @@ def create_household(
     "/v1/households",
     response_model=HouseholdPage,
     summary="List the caller's municipality's households",
+    description="Every household listed is audited as read. Protected-identity cases "
+    "appear to social services in their restricted form." + SYNC_DESCRIPTION,
     responses=problems(*AUTHENTICATED),
 )
 def list_households(
     session: SessionDep,
     principal: CaseWorker,
     purpose: PurposeHeader,
-    page: PageDep,
+    page: SyncPageDep,
     status_filter: Annotated[
         HouseholdStatus | None, Query(alias="status", description="Only cases in this state")
     ] = None,
 ) -> HouseholdPage:
-    """Every household listed is audited as read. Protected-identity cases appear to social
-    services in their restricted form."""
     rows = service.list_households(
         session, principal=principal, status=status_filter, page=page, purpose=purpose
     )
     return HouseholdPage(
         items=[service.to_view(principal, household) for household in rows],
-        next_cursor=next_cursor([household.id for household in rows], page.limit),
+        next_cursor=sync_cursor([(h.updated_at, h.id) for h in rows], page.limit),
     )
 
 

@@ -32,6 +32,14 @@ class Proposal(Base):
             sqlite_where=text(LIVE),
             postgresql_where=text(LIVE),
         ),
+        # The list's (updated_at, id) order within each scope (app/pagination.py).
+        Index("ix_proposals_landlord_id_updated_at_id", "landlord_id", "updated_at", "id"),
+        Index(
+            "ix_proposals_municipality_code_updated_at_id",
+            "municipality_code",
+            "updated_at",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

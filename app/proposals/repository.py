@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role
 from app.households.models import Household
+from app.pagination import after_keyset
 from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
@@ -61,16 +62,18 @@ def list_page_for(
     after: str | None,
     limit: int,
 ) -> list[Proposal]:
+    """One page of the caller's proposals, oldest change first (keyset pagination in
+    `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
     query = _scoped(principal)
     if query is None:
         return []
-    query = query.order_by(Proposal.id).limit(limit)
+    query = query.order_by(Proposal.updated_at, Proposal.id).limit(limit)
     if status is not None:
         query = query.where(Proposal.status == status)
     if round_id is not None:
         query = query.where(Proposal.round_id == round_id)
     if after is not None:
-        query = query.where(Proposal.id > after)
+        query = query.where(after_keyset(Proposal.updated_at, Proposal.id, after))
     return list(session.scalars(query))
 
 
@@ -96,6 +99,21 @@ def overdue_ids(
     if proposal_id is not None:
         query = query.where(Proposal.id == proposal_id)
     return list(session.scalars(query.order_by(Proposal.id)))
+
+
+def due_soon(session: Session, now: datetime, until: datetime) -> list[Proposal]:
+    """Proposals whose awaited answer is due between now and `until` (the warning sweep)."""
+    query = (
+        select(Proposal)
+        .where(
+            Proposal.status.in_(OVERDUE_STATUSES),
+            Proposal.deadline_at.is_not(None),
+            Proposal.deadline_at >= now,
+            Proposal.deadline_at <= until,
+        )
+        .order_by(Proposal.deadline_at, Proposal.id)
+    )
+    return list(session.scalars(query))
 
 
 def lock(session: Session, proposal_id: str) -> Proposal | None:

@@ -14,7 +14,7 @@ from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.idempotency.route import IdempotentRoute
-from app.pagination import PageDep, next_cursor
+from app.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cursor, sync_cursor
 from app.params import id_path, id_query
 from app.problems import AUTHENTICATED, problems
 from app.proposals import service
@@ -48,14 +48,14 @@ UUIDQuery = Annotated[str | None, id_query()]
     summary="List proposals in the caller's scope",
     description="A landlord: proposals for its own vacancies once released, minimal view. "
     "Social services and the coordinator: the municipality's, full view. Proposals past "
-    "their deadline are expired first.",
+    "their deadline are expired first." + SYNC_DESCRIPTION,
     responses=problems(*AUTHENTICATED),
 )
 def list_proposals(
     session: SessionDep,
     principal: Reader,
     purpose: PurposeHeader,
-    page: PageDep,
+    page: SyncPageDep,
     status_filter: Annotated[ProposalStatus | None, Query(alias="status")] = None,
     round_id: Annotated[
         str | None,
@@ -67,7 +67,7 @@ def list_proposals(
     )
     return ProposalPage(
         items=service.to_views(session, principal, rows, purpose=purpose),
-        next_cursor=next_cursor([p.id for p in rows], page.limit),
+        next_cursor=sync_cursor([(p.updated_at, p.id) for p in rows], page.limit),
     )
 
 

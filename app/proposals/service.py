@@ -26,6 +26,7 @@ from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.db import utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.events.catalogue import EventType
 from app.households import service as households
 from app.households.models import Household
 from app.households.schemas import CloseReason, HouseholdStatus
@@ -75,35 +76,58 @@ class Transition:
     sources: frozenset[ProposalStatus]
     target: ProposalStatus
     refusal: str
+    event: EventType
+    """What the parties are told once the move and its effects are done (`_announce`)."""
 
 
 LIVE = frozenset(S(status) for status in LIVE_STATUSES)
 
 TRANSITIONS: dict[str, Transition] = {
-    "release": Transition(frozenset({S.proposed}), S.released, "only a proposed one is released"),
+    "release": Transition(
+        frozenset({S.proposed}),
+        S.released,
+        "only a proposed one is released",
+        EventType.proposal_released,
+    ),
     "landlord_accept": Transition(
-        frozenset({S.released}), S.landlord_accepted, "the landlord answers a released one"
+        frozenset({S.released}),
+        S.landlord_accepted,
+        "the landlord answers a released one",
+        EventType.proposal_landlord_accepted,
     ),
     "landlord_decline": Transition(
-        frozenset({S.released}), S.landlord_declined, "the landlord answers a released one"
+        frozenset({S.released}),
+        S.landlord_declined,
+        "the landlord answers a released one",
+        EventType.proposal_landlord_declined,
     ),
     "household_accept": Transition(
         frozenset({S.landlord_accepted}),
         S.household_accepted,
         "the household's side answers after the landlord accepted",
+        EventType.proposal_household_accepted,
     ),
     "household_decline": Transition(
         frozenset({S.landlord_accepted}),
         S.household_declined,
         "the household's side answers after the landlord accepted",
+        EventType.proposal_household_declined,
     ),
     "contract": Transition(
-        frozenset({S.household_accepted}), S.contracted, "only an accepted one is contracted"
+        frozenset({S.household_accepted}),
+        S.contracted,
+        "only an accepted one is contracted",
+        EventType.proposal_contracted,
     ),
     "expire": Transition(
-        frozenset({S.released, S.landlord_accepted}), S.expired, "only an awaited answer expires"
+        frozenset({S.released, S.landlord_accepted}),
+        S.expired,
+        "only an awaited answer expires",
+        EventType.proposal_expired,
     ),
-    "withdraw": Transition(LIVE, S.withdrawn, "only a live proposal is withdrawn"),
+    "withdraw": Transition(
+        LIVE, S.withdrawn, "only a live proposal is withdrawn", EventType.proposal_withdrawn
+    ),
 }
 
 
@@ -117,6 +141,13 @@ def _move(proposal: Proposal, action: str) -> None:
         )
     proposal.status = transition.target.value
     proposal.version += 1
+
+
+def _announce(session: Session, proposal: Proposal, action: str) -> None:
+    """Tell every party that can see the proposal what the move did, each in its own view."""
+    from app.proposals.events import publish
+
+    publish(session, proposal, TRANSITIONS[action].event)
 
 
 # --- Effects on the vacancy, the household and the forbidden pairs -----------------------
@@ -192,6 +223,7 @@ def release(session: Session, proposal: Proposal, *, now: datetime) -> None:
         raise Conflict("The household's case is closed; withdraw this proposal instead.")
     proposal.released_at = now
     proposal.deadline_at = now + _response_window(session, proposal, now)
+    _announce(session, proposal, "release")
 
 
 def landlord_accept(session: Session, proposal: Proposal, *, now: datetime) -> None:
@@ -201,6 +233,7 @@ def landlord_accept(session: Session, proposal: Proposal, *, now: datetime) -> N
     _require_offered(session, proposal, "decline it as unit_unavailable instead")
     proposal.answered_at = now
     proposal.deadline_at = now + _response_window(session, proposal, now)
+    _announce(session, proposal, "landlord_accept")
 
 
 def landlord_decline(
@@ -215,6 +248,7 @@ def landlord_decline(
         )
     _move(proposal, "landlord_decline")
     _record_decline(session, proposal, body, ForbiddenReason.declined_by_landlord, by, now)
+    _announce(session, proposal, "landlord_decline")
 
 
 def household_decline(
@@ -228,6 +262,7 @@ def household_decline(
         )
     _move(proposal, "household_decline")
     _record_decline(session, proposal, body, ForbiddenReason.declined_by_household, by, now)
+    _announce(session, proposal, "household_decline")
 
 
 def _record_decline(
@@ -253,6 +288,7 @@ def household_accept(
     _move(proposal, "household_accept")
     proposal.answered_at = now
     vacancy = _require_offered(session, proposal, "it can no longer be let")
+    _announce(session, proposal, "household_accept")
     year = repository.round_year(session, proposal.round_id)
     tenancy = tenancies.create_from_proposal(
         session, proposal=proposal, vacancy=vacancy, round_year=year, today=now.date()
@@ -268,6 +304,10 @@ def household_accept(
         if_match=None,
         purpose="housed through proposal " + proposal.id,
     )
+    _announce(session, proposal, "contract")
+    from app.vacancies.events import publish as publish_vacancy
+
+    publish_vacancy(session, vacancy, EventType.vacancy_let)
     return tenancy
 
 
@@ -276,6 +316,7 @@ def expire(session: Session, proposal: Proposal, *, now: datetime) -> None:
     _move(proposal, "expire")
     _forbid_pair(session, proposal, ForbiddenReason.expired, None)
     _free_vacancy(session, proposal)
+    _announce(session, proposal, "expire")
 
 
 def withdraw(session: Session, proposal: Proposal) -> None:
@@ -283,6 +324,7 @@ def withdraw(session: Session, proposal: Proposal) -> None:
     forbidden (nobody said no to it)."""
     _move(proposal, "withdraw")
     _free_vacancy(session, proposal)
+    _announce(session, proposal, "withdraw")
 
 
 def withdraw_for_withdrawn_vacancy(session: Session, vacancy_id: str) -> None:
@@ -296,6 +338,7 @@ def withdraw_for_withdrawn_vacancy(session: Session, vacancy_id: str) -> None:
     )
     if proposal is not None:
         _move(proposal, "withdraw")
+        _announce(session, proposal, "withdraw")
 
 
 # --- Expiry ---------------------------------------------------------------------------------
@@ -482,12 +525,14 @@ def to_views(
     proposals: list[Proposal],
     *,
     purpose: str | None = None,
+    audited: bool = True,
 ) -> list[ProposalViewModel]:
     """Each proposal in the caller's view: a landlord gets the minimal one, by its own
     schema; the municipality the full one — except that social services get the restricted
     one for a protected-identity household (DOMAIN.md §6). Every household shown in a
     municipality's view (full or restricted) is a read of its record: one `read` audit
-    event per household, written in the request's transaction (docs/privacy.md)."""
+    event per household, written in the request's transaction (docs/privacy.md). An
+    event's copy of a view (`audited=False`) is audited when it is read (app/events)."""
     vacancies = repository.vacancies_by_id(session, {p.vacancy_id for p in proposals})
     households_ = repository.households_by_id(session, {p.household_id for p in proposals})
     contracted = repository.tenancies_by_proposal(
@@ -495,7 +540,7 @@ def to_views(
     )
     today = utcnow().date()
     views: list[ProposalViewModel] = []
-    if principal.role is not Role.landlord:
+    if audited and principal.role is not Role.landlord:
         shown = list(dict.fromkeys(p.household_id for p in proposals))
         audit.record(session, principal, AuditAction.read, shown, purpose=purpose)
     for proposal in proposals:
@@ -581,9 +626,14 @@ def to_views(
 
 
 def to_view(
-    session: Session, principal: Principal, proposal: Proposal, *, purpose: str | None = None
+    session: Session,
+    principal: Principal,
+    proposal: Proposal,
+    *,
+    purpose: str | None = None,
+    audited: bool = True,
 ) -> ProposalViewModel:
-    return to_views(session, principal, [proposal], purpose=purpose)[0]
+    return to_views(session, principal, [proposal], purpose=purpose, audited=audited)[0]
 
 
 # --- Pins and forbidden pairs (the coordinator's own decisions for later rounds) -------------

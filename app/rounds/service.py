@@ -25,6 +25,7 @@ from app.municipalities import repository as municipalities
 from app.pagination import Page, encode_cursor
 from app.policies.service import current_policy
 from app.rounds import repository
+from app.rounds.events import announce_finished
 from app.rounds.models import Round
 from app.rounds.schemas import (
     RoundCreate,
@@ -75,6 +76,7 @@ def fail_stale_rounds(session: Session, *, municipality: str | None = None) -> i
     for round_ in repository.active(session, municipality):
         reason = INTERRUPTED if round_.status == RoundStatus.running else NOT_STARTED
         if is_stale(round_, now) and repository.mark_failed(session, round_.id, reason, now):
+            announce_finished(session, round_.id)
             count += 1
     if count:
         session.expire_all()

@@ -30,6 +30,14 @@ class Tenancy(Base):
             sqlite_where=text(ACTIVE),
             postgresql_where=text(ACTIVE),
         ),
+        # The list's (updated_at, id) order within each scope (app/pagination.py).
+        Index("ix_tenancies_landlord_id_updated_at_id", "landlord_id", "updated_at", "id"),
+        Index(
+            "ix_tenancies_municipality_code_updated_at_id",
+            "municipality_code",
+            "updated_at",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -45,6 +53,8 @@ class Tenancy(Base):
     trial_period_end: Mapped[date | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(12), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A change of the tenancy's view: its row, or an event appended to it (service._append).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class TenancyEvent(Base):

@@ -7,12 +7,13 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
 from app.auth import Principal, Role
 from app.landlords.models import Landlord
+from app.pagination import after_keyset
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import COUNTED_STATUSES, TenancyStatus
 
@@ -41,6 +42,23 @@ def get_for(
     return session.scalar(query)
 
 
+def step_due(on: date, climbing_forms: Collection[str]) -> ColumnElement[bool]:
+    """The tenancies whose next step can be taken `on` that day: active, in a form with a
+    next rung, and the trial period over (or none at all). The coordinator's worklist and
+    the `tenancy.step_due` sweep both ask this."""
+    return and_(
+        Tenancy.status == TenancyStatus.active.value,
+        Tenancy.contract_form.in_(climbing_forms),
+        or_(Tenancy.trial_period_end.is_(None), Tenancy.trial_period_end <= on),
+    )
+
+
+def all_step_due(session: Session, on: date, climbing_forms: Collection[str]) -> list[Tenancy]:
+    """Every municipality's tenancies whose step is due (the sweep: no caller scope)."""
+    query = select(Tenancy).where(step_due(on, climbing_forms)).order_by(Tenancy.id)
+    return list(session.scalars(query))
+
+
 def list_page_for(
     session: Session,
     principal: Principal,
@@ -52,23 +70,20 @@ def list_page_for(
     step_due_on: date | None = None,
     climbing_forms: Collection[str] = (),
 ) -> list[Tenancy]:
+    """One page of the caller's tenancies, oldest change first (keyset pagination in
+    `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
     query = _scoped(principal)
     if query is None:
         return []
-    query = query.order_by(Tenancy.id).limit(limit)
+    query = query.order_by(Tenancy.updated_at, Tenancy.id).limit(limit)
     if step_due_on is not None:
-        # Active, in a form with a next rung, and the trial period over (or none at all).
-        query = query.where(
-            Tenancy.status == TenancyStatus.active.value,
-            Tenancy.contract_form.in_(climbing_forms),
-            or_(Tenancy.trial_period_end.is_(None), Tenancy.trial_period_end <= step_due_on),
-        )
+        query = query.where(step_due(step_due_on, climbing_forms))
     if status is not None:
         query = query.where(Tenancy.status == status)
     if year is not None:
         query = query.where(Tenancy.agreement_year == year)
     if after is not None:
-        query = query.where(Tenancy.id > after)
+        query = query.where(after_keyset(Tenancy.updated_at, Tenancy.id, after))
     return list(session.scalars(query))
 
 

@@ -10,7 +10,7 @@ from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep, utcnow
 from app.idempotency.route import IdempotentRoute
-from app.pagination import PageDep, next_cursor
+from app.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.params import id_path
 from app.problems import AUTHENTICATED, problems
 from app.tenancies import service
@@ -36,13 +36,13 @@ Year = Annotated[int, Query(ge=2000, le=2100, description="The agreement year")]
     response_model=TenancyPage,
     summary="List tenancies",
     description="A coordinator: its municipality's, with the household. A landlord: its own, "
-    "without any household data.",
+    "without any household data." + SYNC_DESCRIPTION,
     responses=problems(*AUTHENTICATED),
 )
 def list_tenancies(
     session: SessionDep,
     principal: Reader,
-    page: PageDep,
+    page: SyncPageDep,
     status_filter: Annotated[TenancyStatus | None, Query(alias="status")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Agreement year")] = None,
     step_due: Annotated[
@@ -64,7 +64,7 @@ def list_tenancies(
     )
     return TenancyPage(
         items=service.to_views(session, principal, rows),
-        next_cursor=next_cursor([t.id for t in rows], page.limit),
+        next_cursor=sync_cursor([(t.updated_at, t.id) for t in rows], page.limit),
     )
 
 

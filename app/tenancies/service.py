@@ -18,6 +18,7 @@ from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
+from app.db import utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.pagination import Page
 from app.proposals.models import Proposal
@@ -255,6 +256,9 @@ def _append(
             **fields,
         )
     )
+    # An event changes the tenancy's view even when no column of the row changed (a
+    # remark within an already restarted trial period): synced lists must see it.
+    tenancy.updated_at = utcnow()
     session.flush()
     if tenancy.household_id is not None:
         audit.record(
@@ -264,6 +268,9 @@ def _append(
             [tenancy.household_id],
             purpose=purpose or f"tenancy {kind.value} {tenancy.id}",
         )
+    from app.tenancies.events import ANNOUNCED, publish
+
+    publish(session, tenancy, ANNOUNCED[kind])
 
 
 def step(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, new_id, utcnow
@@ -13,7 +13,17 @@ class Vacancy(Base):
     updates the same row (DOMAIN.md §3)."""
 
     __tablename__ = "vacancies"
-    __table_args__ = (UniqueConstraint("landlord_id", "external_ref"),)
+    __table_args__ = (
+        UniqueConstraint("landlord_id", "external_ref"),
+        # The list's (updated_at, id) order within each scope (app/pagination.py).
+        Index("ix_vacancies_landlord_id_updated_at_id", "landlord_id", "updated_at", "id"),
+        Index(
+            "ix_vacancies_municipality_code_updated_at_id",
+            "municipality_code",
+            "updated_at",
+            "id",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     landlord_id: Mapped[str] = mapped_column(ForeignKey("landlords.id"))

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
 from app.areas.models import Area
+from app.pagination import after_keyset
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
@@ -46,10 +47,11 @@ def list_page(
     after: str | None,
     limit: int,
 ) -> list[Vacancy]:
-    """Vacancies filtered by the given scope; the caller supplies its own scope."""
+    """Vacancies filtered by the given scope, oldest change first (`after`: a sync page's
+    position, app/pagination.py); the caller supplies its own scope."""
     if landlord_id is None and municipality is None:
         raise ValueError("a vacancy listing needs a landlord or a municipality scope")
-    query = select(Vacancy).order_by(Vacancy.id).limit(limit)
+    query = select(Vacancy).order_by(Vacancy.updated_at, Vacancy.id).limit(limit)
     if landlord_id is not None:
         query = query.where(Vacancy.landlord_id == landlord_id)
     if municipality is not None:
@@ -57,7 +59,7 @@ def list_page(
     if status is not None:
         query = query.where(Vacancy.status == status)
     if after is not None:
-        query = query.where(Vacancy.id > after)
+        query = query.where(after_keyset(Vacancy.updated_at, Vacancy.id, after))
     return list(session.scalars(query))
 
 

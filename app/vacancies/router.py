@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.etag import IfMatchHeader, set_etag
-from app.pagination import PageDep, next_cursor
+from app.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.problems import AUTHENTICATED, problems
 from app.vacancies import service
 from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyStatus, VacancyUpsert
@@ -62,13 +62,13 @@ def put_vacancy(
     summary="List vacancies",
     description="A landlord lists its own (any status unless `status` is given). A "
     "coordinator must name its own `municipality` and gets the vacancies there, `open` "
-    "unless `status` says otherwise.",
+    "unless `status` says otherwise." + SYNC_DESCRIPTION,
     responses=problems(*AUTHENTICATED, 404),
 )
 def list_vacancies(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require(Role.landlord, Role.coordinator))],
-    page: PageDep,
+    page: SyncPageDep,
     municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     vacancy_status: Annotated[VacancyStatus | None, Query(alias="status")] = None,
 ) -> VacancyPage:
@@ -82,7 +82,7 @@ def list_vacancies(
     )
     return VacancyPage(
         items=[service.to_read(vacancy) for vacancy in rows],
-        next_cursor=next_cursor([vacancy.id for vacancy in rows], page.limit),
+        next_cursor=sync_cursor([(v.updated_at, v.id) for v in rows], page.limit),
     )
 
 

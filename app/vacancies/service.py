@@ -11,8 +11,10 @@ from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
 from app.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
 from app.etag import check_if_match
+from app.events.catalogue import EventType
 from app.tenancies.schemas import TenancyStatus
 from app.vacancies import repository
+from app.vacancies.events import publish
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyRead, VacancyStatus, VacancyUpsert
 
@@ -70,6 +72,7 @@ def upsert_vacancy(
         )
         session.add(vacancy)
         session.flush()
+        publish(session, vacancy, EventType.vacancy_posted)
         return vacancy, True
     check_if_match(if_match, vacancy.version)
     if vacancy.status == VacancyStatus.let:
@@ -79,10 +82,16 @@ def upsert_vacancy(
     if vacancy.status == VacancyStatus.withdrawn:
         values["status"] = VacancyStatus.open.value
     if any(getattr(vacancy, key) != value for key, value in values.items()):
+        reopened = (
+            values.get("status") == VacancyStatus.open and vacancy.status != VacancyStatus.open
+        )
         for key, value in values.items():
             setattr(vacancy, key, value)
         vacancy.version += 1
         session.flush()
+        publish(
+            session, vacancy, EventType.vacancy_posted if reopened else EventType.vacancy_updated
+        )
     return vacancy, False
 
 
@@ -119,6 +128,7 @@ def withdraw_vacancy(
         vacancy.status = VacancyStatus.withdrawn.value
         vacancy.version += 1
         session.flush()
+        publish(session, vacancy, EventType.vacancy_withdrawn)
     return vacancy
 
 

@@ -1,0 +1,128 @@
+"""The event types and the audiences they go to: one declaration that the publishers, the
+feed's `types` filter, webhook subscriptions and the OpenAPI `webhooks` section all read."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from app.auth import Principal, Role
+
+
+class EventType(enum.StrEnum):
+    vacancy_posted = "vacancy.posted"
+    vacancy_updated = "vacancy.updated"
+    vacancy_let = "vacancy.let"
+    vacancy_withdrawn = "vacancy.withdrawn"
+    proposal_released = "proposal.released"
+    proposal_landlord_accepted = "proposal.landlord_accepted"
+    proposal_landlord_declined = "proposal.landlord_declined"
+    proposal_household_accepted = "proposal.household_accepted"
+    proposal_household_declined = "proposal.household_declined"
+    proposal_contracted = "proposal.contracted"
+    proposal_expired = "proposal.expired"
+    proposal_withdrawn = "proposal.withdrawn"
+    proposal_deadline_approaching = "proposal.deadline_approaching"
+    round_succeeded = "round.succeeded"
+    round_failed = "round.failed"
+    tenancy_step_due = "tenancy.step_due"
+    tenancy_stepped = "tenancy.stepped"
+    tenancy_remark_added = "tenancy.remark_added"
+    tenancy_ended = "tenancy.ended"
+    webhook_disabled = "webhook.disabled"
+    ping = "ping"
+
+
+class SubjectType(enum.StrEnum):
+    vacancy = "vacancy"
+    proposal = "proposal"
+    round = "round"
+    tenancy = "tenancy"
+    webhook = "webhook"
+
+
+SUBJECT_OF: dict[EventType, SubjectType] = {
+    event_type: SubjectType(event_type.value.split(".", 1)[0])
+    for event_type in EventType
+    if event_type is not EventType.ping
+}
+SUBJECT_OF[EventType.ping] = SubjectType.webhook
+
+DESCRIPTIONS: dict[EventType, str] = {
+    EventType.vacancy_posted: "A landlord posted a vacancy in the municipality (new, or "
+    "offered again after a withdrawal or an ended tenancy).",
+    EventType.vacancy_updated: "A landlord changed a posted vacancy (rent, rooms, dates, …).",
+    EventType.vacancy_let: "The vacancy was let: both sides accepted a proposal for it.",
+    EventType.vacancy_withdrawn: "The landlord took the vacancy off the market.",
+    EventType.proposal_released: "The coordinator released a proposal to the landlord; "
+    "the landlord's answer is due by `deadline_at`.",
+    EventType.proposal_landlord_accepted: "The landlord accepted; the household's side "
+    "answers by the new `deadline_at`.",
+    EventType.proposal_landlord_declined: "The landlord declined (reason code in the view).",
+    EventType.proposal_household_accepted: "The household's side accepted.",
+    EventType.proposal_household_declined: "The household's side declined.",
+    EventType.proposal_contracted: "Both sides accepted: the tenancy exists, the vacancy is "
+    "let and the household housed.",
+    EventType.proposal_expired: "No answer came before the deadline; both sides are free.",
+    EventType.proposal_withdrawn: "The coordinator (or the vacancy's withdrawal) took the "
+    "proposal back.",
+    EventType.proposal_deadline_approaching: "An awaited answer is due within 24 hours "
+    "(sent once per deadline).",
+    EventType.round_succeeded: "A match round finished with proposals for review.",
+    EventType.round_failed: "A match round failed; nothing was changed.",
+    EventType.tenancy_step_due: "The trial period is over and the tenancy's next step on the "
+    "staircase can be taken (sent once per step).",
+    EventType.tenancy_stepped: "The tenancy took a step: a new contract form, or the lease "
+    "transferred to the tenant.",
+    EventType.tenancy_remark_added: "The landlord or the coordinator recorded a remark.",
+    EventType.tenancy_ended: "The tenancy ended.",
+    EventType.webhook_disabled: "One of the audience's webhook endpoints failed for three "
+    "days and was disabled; nothing more is sent to it until it is enabled again.",
+    EventType.ping: "A test delivery asked for with `POST /v1/webhooks/{id}/test`.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who reads a stream: an organisation in one role. A municipality has two audiences,
+    its coordinators and its social services, because they see different views (social
+    services see a protected-identity case restricted, DOMAIN.md §6)."""
+
+    role: Role
+    organisation: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.role.value}:{self.organisation}"
+
+    @classmethod
+    def landlord(cls, landlord_id: str) -> Audience:
+        return cls(Role.landlord, landlord_id)
+
+    @classmethod
+    def coordinators(cls, municipality: str) -> Audience:
+        return cls(Role.coordinator, municipality)
+
+    @classmethod
+    def social_services(cls, municipality: str) -> Audience:
+        return cls(Role.social_services, municipality)
+
+    @classmethod
+    def of(cls, principal: Principal) -> Audience | None:
+        """The stream a caller reads and owns webhooks in; None for the admin."""
+        if principal.role is Role.landlord and principal.landlord_id is not None:
+            return cls.landlord(principal.landlord_id)
+        if principal.role in (Role.coordinator, Role.social_services) and principal.municipality:
+            return cls(principal.role, principal.municipality)
+        return None
+
+    def principal(self) -> Principal:
+        """The audience as a caller, to build its own view of a resource with the code its
+        API answers use (so an event never shows more than the API would)."""
+        if self.role is Role.landlord:
+            return Principal(credential_id="events", role=self.role, landlord_id=self.organisation)
+        return Principal(credential_id="events", role=self.role, municipality=self.organisation)
+
+
+EVENT_ROLES = (Role.landlord, Role.social_services, Role.coordinator)
+"""Every role with a stream."""

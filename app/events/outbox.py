@@ -1,0 +1,208 @@
+"""The outbox: a change emits its events into the session, and they are written in that
+session's transaction, just before it commits — a rolled-back change emits nothing, a
+committed one is never lost.
+
+Events are buffered on the session and written at `before_commit` rather than where they
+are emitted, for two reasons: each audience's sequence row is locked once and for as short
+a time as possible, and all of a transaction's streams are locked in one sorted order, so
+two transactions writing to the same streams can never deadlock on them. The deliveries of
+every subscribed webhook are created in the same step (app/events/delivery.py sends them).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, SessionTransaction
+
+from app.db import utcnow
+from app.events.catalogue import SUBJECT_OF, Audience, EventType
+from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint, new_delivery_id
+
+OUTBOX = "envagin.outbox"
+DELIVERIES_QUEUED = threading.Event()
+"""Set when a commit created webhook deliveries: wakes this process's delivery thread
+(SQLite); on PostgreSQL a procrastinate job is deferred in the transaction instead."""
+
+
+@dataclass(slots=True)
+class PendingEvent:
+    audience: str
+    type: EventType
+    subject_id: str
+    data: dict[str, Any]
+    occurred_at: datetime
+    external_ref: str | None = None
+    household_id: str | None = None
+    dedupe_key: str | None = None
+    row: Event | None = field(default=None)
+
+
+def emit(
+    session: Session,
+    audience: Audience | str,
+    event_type: EventType,
+    *,
+    subject_id: str,
+    data: BaseModel | dict[str, Any],
+    external_ref: str | None = None,
+    household_id: str | None = None,
+    dedupe_key: str | None = None,
+    occurred_at: datetime | None = None,
+) -> None:
+    """Queue one event for one audience in the session's transaction. `data` is the
+    audience's own view; `household_id` (never shown) lets erasure find the event."""
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    if not session.in_transaction():
+        session.begin()  # the buffer belongs to a transaction: its rollback must discard it
+    pending: list[PendingEvent] = session.info.setdefault(OUTBOX, [])
+    pending.append(
+        PendingEvent(
+            audience=audience.key if isinstance(audience, Audience) else audience,
+            type=event_type,
+            subject_id=subject_id,
+            data=payload,
+            occurred_at=occurred_at or utcnow(),
+            external_ref=external_ref,
+            household_id=household_id,
+            dedupe_key=dedupe_key,
+        )
+    )
+
+
+def emit_views(
+    session: Session,
+    event_type: EventType,
+    views: list[tuple[Audience, BaseModel]],
+    *,
+    subject_id: str,
+    external_ref: str | None = None,
+    household_id: str | None = None,
+    dedupe_key: str | None = None,
+) -> bool:
+    """One change told to several audiences, each with its own view. With `dedupe_key`
+    (events a sweep finds due: a deadline, a step) only once, ever; returns whether it
+    was emitted."""
+    if dedupe_key is not None:
+        from app.events.repository import already_emitted
+
+        if already_emitted(session, dedupe_key) or any(
+            p.dedupe_key == dedupe_key for p in session.info.get(OUTBOX, [])
+        ):
+            return False
+    for audience, view in views:
+        emit(
+            session,
+            audience,
+            event_type,
+            subject_id=subject_id,
+            data=view,
+            external_ref=external_ref,
+            household_id=household_id,
+            dedupe_key=dedupe_key,
+        )
+    return True
+
+
+def _take_numbers(session: Session, audience: str, count: int) -> int:
+    """Reserve `count` sequence numbers in the audience's stream; returns the last one.
+    One upsert: the row lock it takes is held until commit."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(EventStream)
+        .values(audience=audience, last_seq=count)
+        .on_conflict_do_update(
+            index_elements=[EventStream.audience],
+            set_={"last_seq": EventStream.last_seq + count},
+        )
+        .returning(EventStream.last_seq)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def write_pending(session: Session, pending: list[PendingEvent]) -> list[Event]:
+    """Number and insert the events, and create a delivery per subscribed endpoint."""
+    by_audience: dict[str, list[PendingEvent]] = {}
+    for item in pending:
+        by_audience.setdefault(item.audience, []).append(item)
+    rows: list[Event] = []
+    for audience in sorted(by_audience):
+        items = by_audience[audience]
+        last = _take_numbers(session, audience, len(items))
+        for offset, item in enumerate(items):
+            item.row = Event(
+                audience=audience,
+                seq=last - len(items) + 1 + offset,
+                type=item.type.value,
+                occurred_at=item.occurred_at,
+                subject_type=SUBJECT_OF[item.type].value,
+                subject_id=item.subject_id,
+                external_ref=item.external_ref,
+                household_id=item.household_id,
+                dedupe_key=item.dedupe_key,
+                data=item.data,
+            )
+            rows.append(item.row)
+    session.add_all(rows)
+    session.flush()
+    endpoints = session.scalars(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.audience.in_(list(by_audience)), WebhookEndpoint.enabled.is_(True)
+        )
+    ).all()
+    now = utcnow()
+    deliveries = [
+        WebhookDelivery(
+            id=new_delivery_id(), endpoint_id=endpoint.id, event_id=row.id, next_attempt_at=now
+        )
+        for row in rows
+        for endpoint in endpoints
+        if endpoint.audience == row.audience and row.type in endpoint.event_types
+    ]
+    if deliveries:
+        session.add_all(deliveries)
+        session.flush()
+        queue_delivery_job(session)
+    return rows
+
+
+def queue_delivery_job(session: Session) -> None:
+    """Make sure a worker sends what this transaction queued: on PostgreSQL a procrastinate
+    job deferred in the transaction (one waiting job is enough: it drains them all); on
+    SQLite the in-process delivery thread is woken after the commit."""
+    session.info["envagin.deliveries"] = True
+    if session.get_bind().dialect.name == "postgresql":
+        from app.events.delivery import defer_delivery
+
+        defer_delivery(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(OUTBOX, None)
+    if pending:
+        write_pending(session, pending)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_delivery(session: Session) -> None:
+    if session.info.pop("envagin.deliveries", False):
+        DELIVERIES_QUEUED.set()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard_outbox(session: Session, previous: SessionTransaction) -> None:
+    # Only the outermost transaction's rollback discards: a savepoint's does not undo
+    # what the transaction emitted before it.
+    if previous.parent is None:
+        session.info.pop(OUTBOX, None)
+        session.info.pop("envagin.deliveries", None)

@@ -1,0 +1,59 @@
+"""What a tenancy's parties are told (app/events): its landlord and the coordinators of its
+municipality, each in the tenancy view the API answers them with. Social services read no
+tenancies, so they get no tenancy events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app.events.catalogue import Audience, EventType
+from app.events.outbox import emit_views
+from app.tenancies import repository, staircase
+from app.tenancies.models import Tenancy
+from app.tenancies.schemas import EventKind
+
+ANNOUNCED: dict[EventKind, EventType] = {
+    EventKind.step: EventType.tenancy_stepped,
+    EventKind.remark: EventType.tenancy_remark_added,
+    EventKind.end: EventType.tenancy_ended,
+}
+"""The event each kind of tenancy event is announced as."""
+
+
+def publish(
+    session: Session, tenancy: Tenancy, event_type: EventType, *, dedupe_key: str | None = None
+) -> bool:
+    from app.tenancies.service import to_view
+
+    views: list[tuple[Audience, BaseModel]] = [
+        (audience, to_view(session, audience.principal(), tenancy))
+        for audience in (
+            Audience.landlord(tenancy.landlord_id),
+            Audience.coordinators(tenancy.municipality_code),
+        )
+    ]
+    external_ref = views[0][1].model_dump().get("external_ref")
+    return emit_views(
+        session,
+        event_type,
+        views,
+        subject_id=tenancy.id,
+        external_ref=external_ref,
+        household_id=tenancy.household_id,
+        dedupe_key=dedupe_key,
+    )
+
+
+def announce_steps_due(session: Session, today: date) -> int:
+    """The sweep: each tenancy whose next step became possible gets one `tenancy.step_due`
+    per rung and trial period (a remark that restarts the period makes it due again later)."""
+    climbing = [form.value for form in staircase.STAIRCASE]
+    announced = 0
+    for tenancy in repository.all_step_due(session, today, climbing):
+        key = f"step_due:{tenancy.id}:{tenancy.contract_form}:{tenancy.trial_period_end}"
+        if publish(session, tenancy, EventType.tenancy_step_due, dedupe_key=key):
+            announced += 1
+    return announced

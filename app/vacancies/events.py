@@ -1,0 +1,22 @@
+"""What a vacancy's parties are told (app/events): its landlord and the coordinators of its
+municipality, both in the vacancy view the API answers them with."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app.events.catalogue import Audience, EventType
+from app.events.outbox import emit_views
+from app.vacancies.models import Vacancy
+
+
+def publish(session: Session, vacancy: Vacancy, event_type: EventType) -> None:
+    from app.vacancies.service import to_read
+
+    view = to_read(vacancy)
+    views: list[tuple[Audience, BaseModel]] = [
+        (Audience.landlord(vacancy.landlord_id), view),
+        (Audience.coordinators(vacancy.municipality_code), view),
+    ]
+    emit_views(session, event_type, views, subject_id=vacancy.id, external_ref=vacancy.external_ref)

@@ -1,0 +1,335 @@
+"""What events cost, and how fast webhooks go out.
+
+    .venv/bin/python -m benchmarks.events [--requests 2000] [--concurrency 16]
+        [--deliveries 6000] [--parts cost,delivery]
+
+**cost** — the service twice per database, on a fresh database each, started the same way
+as in benchmarks/api.py: once as it is, once with event writing switched off (no
+publisher runs and the outbox's session hooks are removed: `without_events`). Per
+operation the same workload as benchmarks/api.py (vacancy upserts: half new references,
+half re-posts with a changed rent; household creations), and the server's CPU per
+request; the ratio *with ÷ without* is the cost of events (target ≤ 1.10×). On
+PostgreSQL the landlord and the coordinators each have a webhook endpoint subscribed to
+everything, so each upsert also creates its deliveries and defers the delivery job (no
+worker runs: the sending is measured below). A vacancy upsert emits `vacancy.posted` or
+`vacancy.updated` to two audiences; a household creation emits nothing, so its figure is
+what the hooks cost a write that has no event.
+
+**delivery** — a throwaway PostgreSQL server, a receiver (a bare ASGI app under uvicorn
+answering 204) and `--deliveries` deliveries waiting; then two `python -m app worker`
+processes start, and the rate from the first attempt to the last is the throughput
+(target ≥ 200/s). The baseline, in the same run: the same number of POSTs sent straight
+to the receiver by one process with as many concurrent senders as one worker has — the
+receiver's and loopback's ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from benchmarks.api import (
+    REPOST_POOL,
+    ROOT,
+    UNLOADED,
+    WARMUP,
+    Phase,
+    bootstrap_admin,
+    household_calls,
+    measure,
+    service_env,
+    set_up_service,
+    uvicorn_server,
+    vacancy_calls,
+    vacancy_new,
+)
+
+PUBLIC_URL = "https://93.184.215.14/envagin"
+"""A public address literal: production accepts it without a DNS lookup; nothing is sent
+to it (no worker runs during the cost measurement)."""
+
+
+def without_events() -> FastAPI:
+    """The service with event writing switched off, for the baseline only."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    import app.vacancies.service as vacancies
+    from app.events import outbox
+    from app.main import create_app
+
+    setattr(vacancies, "publish", lambda *args, **kwargs: None)  # noqa: B010
+    event.remove(Session, "before_commit", outbox._write_outbox)
+    event.remove(Session, "after_commit", outbox._wake_delivery)
+    event.remove(Session, "after_soft_rollback", outbox._discard_outbox)
+    return create_app()
+
+
+async def receiver_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The smallest receiver: reads the body, answers 204."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def receiver_factory() -> Any:
+    return receiver_app
+
+
+# --- cost -------------------------------------------------------------------------------
+
+
+def _subscribe(url: str, credentials: dict[str, dict[str, str]]) -> None:
+    for role in ("landlord", "coordinator"):
+        response = httpx.post(
+            f"{url}/v1/webhooks",
+            headers=credentials[role],
+            json={"url": PUBLIC_URL, "events": ["vacancy.posted", "vacancy.updated"]},
+            timeout=30,
+        )
+        if response.status_code != 201:
+            raise RuntimeError(f"subscribe: {response.status_code} {response.text[:300]}")
+
+
+def run_variant(
+    target: str,
+    variant: str,
+    database_url: str,
+    workdir: Path,
+    requests: int,
+    concurrency: int,
+) -> dict[str, Phase]:
+    env = service_env(database_url)
+    admin = bootstrap_admin(env)
+    factory = "app.main:create_app" if variant == "with" else "benchmarks.events:without_events"
+    phases = {}
+    with uvicorn_server(factory, env, workdir / f"{target}-{variant}.log") as (url, pid):
+        credentials = set_up_service(url, admin)
+        if target == "postgresql" and variant == "with":
+            _subscribe(url, credentials)
+        phases["PUT /v1/vacancies/{ref}"], _ = measure(
+            url,
+            credentials["landlord"],
+            pid,
+            warmup=[vacancy_new("warm", index) for index in range(max(WARMUP, REPOST_POOL))],
+            saturated=vacancy_calls("load", requests),
+            unloaded=vacancy_calls("solo", UNLOADED),
+            concurrency=concurrency,
+        )
+        phases["POST /v1/households"], _ = measure(
+            url,
+            credentials["social_services"],
+            pid,
+            warmup=household_calls("warm", WARMUP),
+            saturated=household_calls("load", requests),
+            unloaded=household_calls("solo", UNLOADED),
+            concurrency=concurrency,
+        )
+    return phases
+
+
+@contextlib.contextmanager
+def database(target: str, workdir: Path, name: str) -> Iterator[str]:
+    if target == "sqlite":
+        yield f"sqlite:///{workdir / (name + '.db')}"
+        return
+    from tests.pg import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+def cost(workdir: Path, requests: int, concurrency: int, targets: list[str]) -> str:
+    lines = [
+        "| database | operation | CPU ms/req without events | CPU ms/req with events "
+        "| with ÷ without | req/s without | req/s with | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for target in targets:
+        results = {}
+        for variant in ("without", "with"):
+            with database(target, workdir, f"{target}-{variant}") as url:
+                results[variant] = run_variant(
+                    target, variant, url, workdir, requests, concurrency
+                )
+        for operation, without in results["without"].items():
+            with_ = results["with"][operation]
+            errors = sum(without.unexpected.values()) + sum(with_.unexpected.values())
+            lines.append(
+                f"| {target} | `{operation}` | {without.cpu_ms_per_request:.2f} "
+                f"| {with_.cpu_ms_per_request:.2f} "
+                f"| {with_.cpu_ms_per_request / without.cpu_ms_per_request:.2f}× "
+                f"| {without.throughput:.0f} | {with_.throughput:.0f} | {errors} |"
+            )
+    return "\n".join(lines)
+
+
+# --- delivery ---------------------------------------------------------------------------
+
+
+def _seed(database_url: str, receiver_url: str, count: int) -> None:
+    """One endpoint and `count` events for it, as the outbox writes them (and with them
+    the delivery job)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from app.config import Settings
+    from app.db import create_db_engine
+    from app.events.catalogue import Audience, EventType
+    from app.events.models import WebhookEndpoint
+    from app.events.outbox import emit
+    from app.events.service import new_secret
+    from app.migrate import upgrade
+    from app.models import __all__ as _  # noqa: F401
+
+    settings = Settings(database_url=database_url)
+    upgrade(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    audience = Audience.landlord("00000000-0000-4000-8000-000000000001")
+    with factory.begin() as session:
+        session.add(
+            WebhookEndpoint(
+                audience=audience.key,
+                url=receiver_url,
+                event_types=[EventType.vacancy_updated.value],
+                secret=new_secret(),
+                created_by="benchmark",
+            )
+        )
+    for start in range(0, count, 500):
+        with factory.begin() as session:
+            for index in range(start, min(start + 500, count)):
+                emit(
+                    session,
+                    audience,
+                    EventType.vacancy_updated,
+                    subject_id=f"{index:036d}",
+                    data={"id": f"{index:036d}", "rent": 7000 + index, "rooms": 2},
+                    external_ref=f"LGH-{index}",
+                )
+    engine.dispose()
+
+
+def _attempt_span(database_url: str) -> tuple[int, float]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        done, first, last = connection.execute(
+            text(
+                "SELECT count(*), min((attempts->0->>'at')::timestamptz), "
+                "max((attempts->0->>'at')::timestamptz) FROM webhook_deliveries "
+                "WHERE status = 'succeeded'"
+            )
+        ).one()
+    engine.dispose()
+    seconds = (last - first).total_seconds() if first is not None else 0.0
+    return int(done), seconds
+
+
+def _succeeded(database_url: str) -> int:
+    return _attempt_span(database_url)[0]
+
+
+def _baseline(receiver_url: str, count: int) -> float:
+    from app.events.delivery import SENDERS, new_client
+
+    body = b'{"type":"vacancy.updated"}' * 8
+    with new_client() as client, ThreadPoolExecutor(SENDERS) as pool:
+        started = time.perf_counter()
+        list(pool.map(lambda _: client.post(receiver_url, content=body), range(count)))
+        return count / (time.perf_counter() - started)
+
+
+def delivery(workdir: Path, count: int) -> str:
+    from tests.pg import postgres_server
+
+    env = {**os.environ, "ENVAGIN_ENVIRONMENT": "development", "ENVAGIN_LOG_LEVEL": "WARNING"}
+    env.pop("TEST_DATABASE", None)
+    with (
+        uvicorn_server("benchmarks.events:receiver_factory", env, workdir / "receiver.log") as (
+            receiver_url,
+            _,
+        ),
+        postgres_server() as url,
+    ):
+        baseline = _baseline(receiver_url + "/hook", count)
+        _seed(url, receiver_url + "/hook", count)
+        worker_env = {**env, "DATABASE_URL": url}
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "app", "worker"],
+                cwd=ROOT,
+                env=worker_env,
+                stdout=(workdir / f"worker-{n}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            )
+            for n in range(2)
+        ]
+        try:
+            deadline = time.monotonic() + 600
+            while _succeeded(url) < count and time.monotonic() < deadline:
+                time.sleep(0.5)
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
+        done, seconds = _attempt_span(url)
+    rate = done / seconds if seconds else 0.0
+    return (
+        "| deliveries | succeeded | seconds (first to last attempt) | deliveries/s "
+        "| receiver ceiling req/s | ÷ ceiling |\n"
+        "| ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        f"| {count} | {done} | {seconds:.1f} | {rate:.0f} | {baseline:.0f} "
+        f"| {rate / baseline:.0%} |"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.events", description=__doc__)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--deliveries", type=int, default=6000)
+    parser.add_argument("--parts", default="cost,delivery")
+    parser.add_argument("--targets", default="sqlite,postgresql", help="databases for cost")
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="envagin-bench-events-"))
+    print(f"# logs in {workdir}", file=sys.stderr)
+    load_before = os.getloadavg()[0]
+    parts = args.parts.split(",")
+    out = []
+    if "cost" in parts:
+        out.append(cost(workdir, args.requests, args.concurrency, args.targets.split(",")))
+    if "delivery" in parts:
+        out.append(delivery(workdir, args.deliveries))
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average "
+        f"{load_before:.1f} before / {os.getloadavg()[0]:.1f} after, Python "
+        f"{platform.python_version()}, concurrency {args.concurrency}, {args.requests} "
+        "requests per row\n"
+    )
+    print("\n\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
