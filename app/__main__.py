@@ -81,8 +81,15 @@ def _worker(args: argparse.Namespace) -> None:
     from app.migrate import upgrade
 
     settings = get_settings()
+    if args.check:
+        from app.jobs import worker_is_healthy
+
+        raise SystemExit(0 if worker_is_healthy(settings) else 1)
+    from app.logging import configure_logging
+
+    configure_logging(settings.log_level, json=settings.log_json)
     upgrade(settings.database_url)
-    run_worker(settings, concurrency=args.concurrency)
+    raise SystemExit(run_worker(settings, concurrency=args.concurrency))
 
 
 def _openapi(args: argparse.Namespace) -> None:
@@ -169,6 +176,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     worker.add_argument(
         "--concurrency", type=int, default=3, help="jobs at once (rounds, webhook deliveries)"
+    )
+    worker.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 if the worker on this machine is connected and working, else 1",
     )
     worker.set_defaults(func=_worker)
     openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     # The longest a feed request waits for an event (`wait`); lower it behind a proxy whose
     # idle timeout is shorter than 30 seconds.
     long_poll_seconds: int = Field(default=30, ge=0, le=30)
+    # Seconds without a heartbeat after which a worker counts as dead and its round is
+    # run again by another worker (docs/operations.md); heartbeats come every 5 s.
+    worker_stalled_seconds: float = Field(default=30.0, ge=10.0, le=600.0)
+    # Where `python -m app worker` notes that it is healthy (`worker --check` reads it);
+    # default: envagin-worker.health in the temporary directory.
+    worker_health_file: str | None = None
     # Days the event feed keeps an event (and its webhook deliveries) (docs/events.md).
     event_retention_days: int = Field(default=30, ge=1, le=3650)
     # Argon2 cost; lowered only by the test suite, where thousands of secrets are hashed.

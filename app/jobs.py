@@ -19,16 +19,22 @@ worker processes (procrastinate), through the same `execute_round`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
+import tempfile
 import threading
+import time
 import traceback
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import procrastinate
 import structlog
 from fastapi import BackgroundTasks
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,6 +57,7 @@ from app.rounds.service import fail_stale_rounds, request_of
 from app.rounds.translate import (
     RoundConflict,
     RoundInputs,
+    broken_pins,
     build_problem,
     refused_by_policy,
     write_solution,
@@ -93,9 +100,14 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
     """Run one round to its end; returns its final status, or None when another worker has
     it (or it is gone). Three transactions: claim; build and store the problem snapshot;
     write proposals, solution and `succeeded` together. On any exception the last one is
-    rolled back whole and the round is marked `failed` with a short reason."""
+    rolled back whole and the round is marked `failed` with a short reason.
+
+    The claim's moment (`started_at`) is this run's token: a run whose worker was taken
+    for dead (no heartbeat) while it still ran finds another claim at the end, and writes
+    nothing — its round was re-run elsewhere."""
+    claimed_at = utcnow()
     with session_factory.begin() as session:
-        if not repository.claim(session, round_id, utcnow()):
+        if not repository.claim(session, round_id, claimed_at):
             return None
     log.info("round_started", round_id=round_id)
     try:
@@ -121,7 +133,9 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
             )
             document = build_problem(session, inputs).to_json()
             round_.problem = document
-            refused = refused_by_policy(session, inputs)
+            # Left out before solving: households the policy refuses, and those a pin
+            # that is no longer eligible holds back (reported with the pin and the rule).
+            refused = refused_by_policy(session, inputs) + broken_pins(session, inputs)
         # Solve exactly what was stored, so the download reproduces the result offline.
         problem = matching.Problem.from_json(document)
         solution = matching.solve(problem, time_limit=float(inputs.time_limit_s), seed=0)
@@ -129,8 +143,9 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
         solution = replace(solution, unmatched=solution.unmatched + refused)
         with session_factory.begin() as session:
             round_ = session.get(Round, round_id, with_for_update=True)
-            if round_ is None or round_.status != "running":
-                # Failed meanwhile (declared interrupted): its result must not appear.
+            if round_ is None or round_.status != "running" or round_.started_at != claimed_at:
+                # Failed meanwhile (declared interrupted), or re-queued and claimed by
+                # another run: this run's result must not appear.
                 return round_.status if round_ is not None else None
             if solution.status == "infeasible":
                 round_.status = "failed"
@@ -138,6 +153,7 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
             else:
                 write_solution(session, round_id=round_id, problem=problem, solution=solution)
                 round_.status = "succeeded"
+                round_.error = None  # a note of an earlier, interrupted run
             round_.solution = solution.to_json()
             round_.finished_at = utcnow()
             status = round_.status
@@ -153,7 +169,12 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
             where=traceback.extract_tb(exc.__traceback__)[-1].name if exc.__traceback__ else "",
         )
         with session_factory.begin() as session:
-            if repository.mark_failed(session, round_id, _reason(exc), utcnow()):
+            current = session.get(Round, round_id)
+            if (
+                current is not None
+                and current.started_at == claimed_at
+                and repository.mark_failed(session, round_id, _reason(exc), utcnow())
+            ):
                 announce_finished(session, round_id)
         return "failed"
 
@@ -224,6 +245,90 @@ def erase_expired_cases(session_factory: SessionFactory, retention_days: int) ->
     return len(erased)
 
 
+# --------------------------------------------------------------------------- dead workers
+
+REQUEUED = "re-queued: the worker running it stopped; running it again (nothing was changed)"
+INTERRUPTED_TWICE = (
+    "interrupted twice: the worker running it stopped again; nothing was changed, start a new round"
+)
+
+
+def _requeue_or_fail(session: Session, round_id: str, *, second_time: bool) -> str:
+    """A round whose worker died wrote nothing: it runs once more; if that run dies too,
+    it fails with a reason that says so."""
+    if second_time:
+        if repository.mark_failed(session, round_id, INTERRUPTED_TWICE, utcnow()):
+            announce_finished(session, round_id)
+        return "failed"
+    repository.requeue(session, round_id, REQUEUED)
+    return "requeued"
+
+
+def recover_interrupted_rounds(session_factory: SessionFactory) -> int:
+    """SQLite: one process runs every round, so a round `running` when it starts was
+    interrupted by its death. Re-queue it once; a second interruption fails it."""
+    with session_factory.begin() as session:
+        rounds = repository.running(session)
+        for round_ in rounds:
+            outcome = _requeue_or_fail(session, round_.id, second_time=round_.error == REQUEUED)
+            log.warning("round_interrupted", round_id=round_.id, outcome=outcome)
+    return len(rounds)
+
+
+_RECOVERY_LOCK = 0x656E7672  # "envr": one recovery pass at a time across workers
+_STALLED_JOBS = text(
+    """
+    SELECT job.id, job.task_name, job.args, job.attempts
+      FROM procrastinate.procrastinate_jobs job
+      LEFT JOIN procrastinate.procrastinate_workers worker ON worker.id = job.worker_id
+     WHERE job.status = 'doing'
+       AND (job.worker_id IS NULL
+            OR worker.last_heartbeat < now() - make_interval(secs => :stalled_after))
+       FOR UPDATE OF job SKIP LOCKED
+    """
+)
+
+
+def recover_stalled_jobs(session_factory: SessionFactory, *, stalled_after: float) -> int:
+    """PostgreSQL: jobs whose worker stopped sending procrastinate's heartbeats (killed,
+    frozen, cut off). A round job is retried once — its round re-queued — and fails the
+    round with a clear reason the second time; any other job (a sweep, a delivery run) is
+    marked failed, since the next periodic run does its work again. One pass at a time
+    across all workers (an advisory lock), in one transaction: never a half-recovered job."""
+    with session_factory.begin() as session:
+        locked = session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _RECOVERY_LOCK}
+        ).scalar()
+        if not locked:
+            return 0
+        # procrastinate's functions name its tables unqualified: its schema goes first.
+        session.execute(text(f"SET LOCAL search_path TO {QUEUE_SCHEMA}, public"))
+        stalled = session.execute(_STALLED_JOBS, {"stalled_after": stalled_after}).all()
+        for job in stalled:
+            retry = job.task_name == RUN_ROUND and job.attempts == 0
+            if job.task_name == RUN_ROUND:
+                round_id = str(job.args.get("round_id", ""))
+                outcome = _requeue_or_fail(session, round_id, second_time=not retry)
+                log.warning("round_worker_died", round_id=round_id, outcome=outcome)
+            if retry:
+                session.execute(
+                    text(
+                        "SELECT procrastinate.procrastinate_retry_job_v2"
+                        "(:id, now(), NULL, NULL, NULL)"
+                    ),
+                    {"id": job.id},
+                )
+            else:
+                session.execute(
+                    text(
+                        "UPDATE procrastinate.procrastinate_jobs SET status = 'failed' "
+                        "WHERE id = :id AND status = 'doing'"
+                    ),
+                    {"id": job.id},
+                )
+    return len(stalled)
+
+
 # --------------------------------------------------------------------------- SQLite
 
 
@@ -256,7 +361,12 @@ class InProcessWorker:
 
     def run_forever(self) -> None:
         """Sweep until stopped (in the thread, or in the foreground for `app worker`)."""
-        # At start, a queued round left by a restart runs at once (lost_after=0).
+        # At start, a round left running by a killed process is re-queued once, and a
+        # queued round left by a restart runs at once (lost_after=0).
+        try:
+            recover_interrupted_rounds(self.session_factory)
+        except Exception:
+            log.exception("round_recovery_error")
         lost_after = timedelta(0)
         while not self._stop.is_set():
             try:
@@ -395,11 +505,138 @@ def ensure_queue_schema(database_url: str) -> bool:
     return True
 
 
-def run_worker(settings: Settings, *, concurrency: int = 3) -> None:
-    """`python -m app worker`: on PostgreSQL a procrastinate worker (several may run, on
-    several machines) taking round and webhook jobs, `concurrency` at once (a long solve
-    does not hold up deliveries); on SQLite the in-process sweeping loop in the foreground,
-    with the delivery thread beside it."""
+HEARTBEAT_SECONDS = 5.0
+"""How often a worker tells the database it is alive (procrastinate's heartbeat)."""
+RECOVER_EVERY = 5.0
+RESTART_AFTER = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+"""Waits before restarting a worker that lost the database: growing, then capped."""
+HEALTH_FILE = "envagin-worker.health"
+
+
+def health_path(settings: Settings) -> Path:
+    """Where a worker notes that it is connected and working (`worker --check` reads it)."""
+    return Path(settings.worker_health_file or Path(tempfile.gettempdir()) / HEALTH_FILE)
+
+
+def worker_is_healthy(settings: Settings, now: float | None = None) -> bool:
+    """`python -m app worker --check`: the worker noted itself healthy in the last
+    three recovery passes (15 s): it reaches the database and its queue loop runs."""
+    try:
+        noted = health_path(settings).stat().st_mtime
+    except OSError:
+        return False
+    return (now if now is not None else time.time()) - noted < 3 * RECOVER_EVERY
+
+
+class WorkerSupervisor:
+    """`python -m app worker` on PostgreSQL: a procrastinate worker that survives the
+    database. When the worker stops for any reason but a signal (procrastinate stops it
+    when its listener loses the connection), it is started again after a growing wait;
+    the state change is logged once, not every retry. Beside it, a thread recovers jobs of
+    workers that died (`recover_stalled_jobs`) and keeps the health file fresh. Exits 0 on
+    SIGTERM or SIGINT only; what cannot heal (bad settings) fails before this starts."""
+
+    def __init__(self, settings: Settings, factory: SessionFactory, *, concurrency: int):
+        self.settings = settings
+        self.factory = factory
+        self.concurrency = concurrency
+        self.stopping = threading.Event()
+        self.connected = threading.Event()
+        self._was_connected = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def stop(self, *_: Any) -> None:
+        self.stopping.set()
+        loop, task = self._loop, self._task
+        if loop is not None and task is not None:
+            loop.call_soon_threadsafe(task.cancel)  # procrastinate then stops gracefully
+
+    async def _run_once(self, *, reconnecting: bool) -> None:
+        self._was_connected = False
+        settings = self.settings
+        queue = queue_app(
+            settings.database_url,
+            self.factory,
+            retention_days=settings.retention_days,
+            event_retention_days=settings.event_retention_days,
+            production=settings.environment == "production",
+        )
+        async with queue.open_async():
+            if not await queue.check_connection_async():
+                raise ConnectionError("the queue's tables are not reachable")
+            self.connected.set()
+            self._was_connected = True
+            if reconnecting:
+                log.info("worker_reconnected")
+            self._loop = asyncio.get_running_loop()
+            self._task = asyncio.create_task(
+                queue.run_worker_async(
+                    queues=[QUEUE, WEBHOOK_QUEUE],
+                    concurrency=self.concurrency,
+                    install_signal_handlers=False,
+                    update_heartbeat_interval=HEARTBEAT_SECONDS,
+                    stalled_worker_timeout=settings.worker_stalled_seconds,
+                )
+            )
+            if self.stopping.is_set():
+                self._task.cancel()
+            try:
+                await self._task
+            finally:
+                self._task = None
+                self.connected.clear()
+
+    def _recover_forever(self) -> None:
+        failing = False
+        while not self.stopping.wait(RECOVER_EVERY):
+            try:
+                recover_stalled_jobs(
+                    self.factory, stalled_after=self.settings.worker_stalled_seconds
+                )
+                if self.connected.is_set():
+                    health_path(self.settings).touch()
+                failing = False
+            except Exception as exc:
+                if not failing:
+                    log.warning(
+                        "stalled_job_recovery_failing",
+                        error=type(exc).__name__,
+                        detail=str(exc).splitlines()[0][:200] if str(exc) else "",
+                    )
+                failing = True
+
+    def run(self) -> int:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self.stop)
+        threading.Thread(target=self._recover_forever, name="recovery", daemon=True).start()
+        failures = 0
+        while not self.stopping.is_set():
+            reason = "the worker stopped"
+            try:
+                asyncio.run(self._run_once(reconnecting=failures > 0))
+            except (Exception, asyncio.CancelledError) as exc:
+                reason = type(exc).__name__
+            if self.stopping.is_set():
+                break
+            if self._was_connected:
+                failures = 0  # it ran: this is a new failure, not the same outage
+            if failures == 0:  # logged once per outage, not at every retry
+                log.error("worker_lost_database", reason=reason, restarting=True)
+            wait = RESTART_AFTER[min(failures, len(RESTART_AFTER) - 1)]
+            failures += 1
+            self.stopping.wait(wait)
+        log.info("worker_stopped")
+        with contextlib.suppress(OSError):
+            health_path(self.settings).unlink()
+        return 0
+
+
+def run_worker(settings: Settings, *, concurrency: int = 3) -> int:
+    """`python -m app worker`: on PostgreSQL a supervised procrastinate worker (several
+    may run, on several machines) taking round and webhook jobs, `concurrency` at once (a
+    long solve does not hold up deliveries); on SQLite the in-process sweeping loop in the
+    foreground, with the delivery thread beside it. Returns the exit status."""
     from app.db import create_db_engine
 
     database_url = settings.database_url
@@ -419,18 +656,8 @@ def run_worker(settings: Settings, *, concurrency: int = 3) -> None:
                 worker.run_forever()
             finally:
                 delivery.stop()
-            return
+            return 0
         ensure_queue_schema(database_url)
-        queue_app(
-            database_url,
-            factory,
-            retention_days=settings.retention_days,
-            event_retention_days=settings.event_retention_days,
-            production=production,
-        ).run_worker(
-            queues=[QUEUE, WEBHOOK_QUEUE],
-            concurrency=concurrency,
-            install_signal_handlers=True,
-        )
+        return WorkerSupervisor(settings, factory, concurrency=concurrency).run()
     finally:
         engine.dispose()

@@ -70,8 +70,16 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         cache_logger_on_first_use=False,
     )
     handler = StdoutHandler()
+    # Library lines (procrastinate, uvicorn, SQLAlchemy) get the same fields, their
+    # `extra` values and, for an error, the traceback as one `exception` field.
+    foreign: list[structlog.types.Processor] = [
+        *shared,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.ExtraAdder(),
+        structlog.processors.format_exc_info,
+    ]
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processor=renderer)
+        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=foreign, processor=renderer)
     )
     root = logging.getLogger()
     root.handlers = [handler]

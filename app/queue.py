@@ -45,15 +45,15 @@ def defer_in_transaction(
             previous = connection.execute(text("SELECT current_setting('search_path')")).scalar()
             set_path = text("SELECT set_config('search_path', :path, true)")
             connection.execute(set_path, {"path": f"{QUEUE_SCHEMA}, {previous}"})
-            try:
-                _DEFERRER.configure_task(
-                    task,
-                    queue=queue,
-                    connection=connection.connection.driver_connection,
-                    queueing_lock=queueing_lock,
-                ).defer(**arguments)
-            finally:
-                connection.execute(set_path, {"path": previous})
+            _DEFERRER.configure_task(
+                task,
+                queue=queue,
+                connection=connection.connection.driver_connection,
+                queueing_lock=queueing_lock,
+            ).defer(**arguments)
+            # On failure the savepoint's rollback undoes the search_path too (set_config
+            # with is_local applies to the transaction, and a savepoint rolls it back).
+            connection.execute(set_path, {"path": previous})
         return True
     except AlreadyEnqueued:
         return True

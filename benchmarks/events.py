@@ -80,14 +80,15 @@ def without_events() -> FastAPI:
 
 
 async def receiver_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """The smallest receiver: reads the body, answers 204."""
+    """The smallest receiver: reads the body, answers 204 (200 to the start-up check)."""
     if scope["type"] != "http":
         return
     more = True
     while more:
         message = await receive()
         more = message.get("more_body", False)
-    await send({"type": "http.response.start", "status": 204, "headers": []})
+    status = 200 if scope["path"] == "/healthz" else 204
+    await send({"type": "http.response.start", "status": status, "headers": []})
     await send({"type": "http.response.body", "body": b""})
 
 
@@ -168,9 +169,7 @@ def cost(workdir: Path, requests: int, concurrency: int, targets: list[str]) -> 
         results = {}
         for variant in ("without", "with"):
             with database(target, workdir, f"{target}-{variant}") as url:
-                results[variant] = run_variant(
-                    target, variant, url, workdir, requests, concurrency
-                )
+                results[variant] = run_variant(target, variant, url, workdir, requests, concurrency)
         for operation, without in results["without"].items():
             with_ = results["with"][operation]
             errors = sum(without.unexpected.values()) + sum(with_.unexpected.values())

@@ -39,43 +39,75 @@ def _as_server_user(argv: list[str]) -> list[str]:
     return argv
 
 
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a server, yield the URL of its `app` superuser, stop and delete it."""
-    base = Path(tempfile.mkdtemp(prefix="envagin-pg-"))
-    data = base / "data"
-    if os.geteuid() == 0:
-        shutil.chown(base, user="postgres")
-    port = _free_port()
-    subprocess.run(
-        _as_server_user(
-            [_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "app", "-E", "UTF8"]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    options = (
-        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    )
-    subprocess.run(
-        _as_server_user(
-            [_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    try:
+class Server:
+    """A running throwaway server that fault tests can stop and start again in place."""
+
+    def __init__(self, base: Path, port: int) -> None:
+        self.base, self.port = base, port
+        self.data = base / "data"
+        self.url = f"postgresql+psycopg://app@127.0.0.1:{port}/postgres"
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=200"
+        )
+        subprocess.run(
+            _as_server_user(
+                [
+                    _bin("pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(self.base / "log"),
+                    "-w",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
             time.sleep(0.1)
-        yield f"postgresql+psycopg://app@127.0.0.1:{port}/postgres"
-    finally:
+
+    def stop(self, mode: str = "immediate") -> None:
         subprocess.run(
-            _as_server_user([_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            _as_server_user([_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "stop"]),
             check=False,
             capture_output=True,
         )
+
+
+@contextmanager
+def postgres_instance() -> Iterator[Server]:
+    """Start a server, yield it, stop and delete it."""
+    base = Path(tempfile.mkdtemp(prefix="envagin-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, user="postgres")
+    server = Server(base, _free_port())
+    subprocess.run(
+        _as_server_user(
+            [_bin("initdb"), "-D", str(server.data), "-A", "trust", "-U", "app", "-E", "UTF8"]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a server, yield the URL of its `app` superuser, stop and delete it."""
+    with postgres_instance() as server:
+        yield server.url

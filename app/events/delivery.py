@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 import structlog
 from procrastinate.exceptions import AlreadyEnqueued
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
@@ -282,11 +282,35 @@ def drain(
             time.sleep(min(max(wait, 0.05), 1.0))
 
 
+_WAITING = text(
+    "SELECT EXISTS (SELECT 1 FROM procrastinate.procrastinate_jobs "
+    "WHERE queueing_lock = :lock AND status = 'todo')"
+)
+
+
+_queue_ready = False
+"""Whether this process has seen the queue's schema (it is never dropped while running)."""
+
+
 def defer_delivery(session: Session) -> None:
-    """PostgreSQL: a delivery job in the session's transaction (one waiting job suffices)."""
+    """PostgreSQL: a delivery job in the session's transaction — unless one is waiting
+    already, which will send these too (one indexed lookup instead of an insert that
+    would fail on the queueing lock). Should that job start before this commit and finish
+    without seeing these deliveries, the minute's sweep sends them."""
     from app.queue import defer_in_transaction
 
-    defer_in_transaction(session, DELIVER, queue=QUEUE, queueing_lock=DELIVER)
+    global _queue_ready
+    if _queue_ready:
+        waiting = session.execute(_WAITING, {"lock": DELIVER}).scalar()
+    else:
+        try:  # in a savepoint until the queue's schema was seen: a failure aborts only it
+            with session.begin_nested():
+                waiting = session.execute(_WAITING, {"lock": DELIVER}).scalar()
+            _queue_ready = True
+        except Exception:  # no queue schema: defer_in_transaction reports it
+            waiting = False
+    if not waiting:
+        defer_in_transaction(session, DELIVER, queue=QUEUE, queueing_lock=DELIVER)
 
 
 def register_tasks(app: Any, session_factory: SessionFactory, *, production: bool) -> None:

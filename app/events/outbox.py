@@ -12,12 +12,12 @@ every subscribed webhook are created in the same step (app/events/delivery.py se
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -41,7 +41,6 @@ class PendingEvent:
     external_ref: str | None = None
     household_id: str | None = None
     dedupe_key: str | None = None
-    row: Event | None = field(default=None)
 
 
 def emit(
@@ -96,13 +95,16 @@ def emit_views(
             p.dedupe_key == dedupe_key for p in session.info.get(OUTBOX, [])
         ):
             return False
+    dumped: dict[int, dict[str, Any]] = {}  # a view shared by audiences is dumped once
     for audience, view in views:
+        if id(view) not in dumped:
+            dumped[id(view)] = view.model_dump(mode="json")
         emit(
             session,
             audience,
             event_type,
             subject_id=subject_id,
-            data=view,
+            data=dumped[id(view)],
             external_ref=external_ref,
             household_id=household_id,
             dedupe_key=dedupe_key,
@@ -110,67 +112,79 @@ def emit_views(
     return True
 
 
-def _take_numbers(session: Session, audience: str, count: int) -> int:
-    """Reserve `count` sequence numbers in the audience's stream; returns the last one.
-    One upsert: the row lock it takes is held until commit."""
+def _take_numbers(session: Session, counts: dict[str, int]) -> dict[str, int]:
+    """Reserve numbers in each audience's stream, in one upsert whose rows come in sorted
+    order (so two transactions lock the same streams in the same order); returns the last
+    number taken per audience. The row locks are held until commit."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(EventStream)
-        .values(audience=audience, last_seq=count)
-        .on_conflict_do_update(
-            index_elements=[EventStream.audience],
-            set_={"last_seq": EventStream.last_seq + count},
-        )
-        .returning(EventStream.last_seq)
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = insert_(EventStream).values(
+        [{"audience": audience, "last_seq": counts[audience]} for audience in sorted(counts)]
     )
-    return int(session.execute(statement).scalar_one())
+    upsert = values.on_conflict_do_update(
+        index_elements=[EventStream.audience],
+        set_={"last_seq": EventStream.last_seq + values.excluded.last_seq},
+    ).returning(EventStream.audience, EventStream.last_seq)
+    return {row.audience: int(row.last_seq) for row in session.execute(upsert)}
 
 
-def write_pending(session: Session, pending: list[PendingEvent]) -> list[Event]:
-    """Number and insert the events, and create a delivery per subscribed endpoint."""
-    by_audience: dict[str, list[PendingEvent]] = {}
+def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
+    """Number and insert the events, and create a delivery per subscribed endpoint; returns
+    the events' row ids. Core statements, one per table: this runs on every write that
+    tells someone something (benchmarks/events.py measures it)."""
+    counts: dict[str, int] = {}
     for item in pending:
-        by_audience.setdefault(item.audience, []).append(item)
-    rows: list[Event] = []
-    for audience in sorted(by_audience):
-        items = by_audience[audience]
-        last = _take_numbers(session, audience, len(items))
-        for offset, item in enumerate(items):
-            item.row = Event(
-                audience=audience,
-                seq=last - len(items) + 1 + offset,
-                type=item.type.value,
-                occurred_at=item.occurred_at,
-                subject_type=SUBJECT_OF[item.type].value,
-                subject_id=item.subject_id,
-                external_ref=item.external_ref,
-                household_id=item.household_id,
-                dedupe_key=item.dedupe_key,
-                data=item.data,
-            )
-            rows.append(item.row)
-    session.add_all(rows)
-    session.flush()
-    endpoints = session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.audience.in_(list(by_audience)), WebhookEndpoint.enabled.is_(True)
+        counts[item.audience] = counts.get(item.audience, 0) + 1
+    last = _take_numbers(session, counts)
+    next_seq = {audience: last[audience] - counts[audience] + 1 for audience in counts}
+    rows = []
+    for item in pending:
+        rows.append(
+            {
+                "audience": item.audience,
+                "seq": next_seq[item.audience],
+                "type": item.type.value,
+                "occurred_at": item.occurred_at,
+                "subject_type": SUBJECT_OF[item.type].value,
+                "subject_id": item.subject_id,
+                "external_ref": item.external_ref,
+                "household_id": item.household_id,
+                "dedupe_key": item.dedupe_key,
+                "data": item.data,
+            }
+        )
+        next_seq[item.audience] += 1
+    written = session.execute(
+        insert(Event).returning(Event.id, Event.audience, Event.type, sort_by_parameter_order=True),
+        rows,
+    ).all()
+    endpoints = session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.audience, WebhookEndpoint.event_types).where(
+            WebhookEndpoint.audience.in_(list(counts)), WebhookEndpoint.enabled.is_(True)
         )
     ).all()
-    now = utcnow()
-    deliveries = [
-        WebhookDelivery(
-            id=new_delivery_id(), endpoint_id=endpoint.id, event_id=row.id, next_attempt_at=now
-        )
-        for row in rows
-        for endpoint in endpoints
-        if endpoint.audience == row.audience and row.type in endpoint.event_types
-    ]
-    if deliveries:
-        session.add_all(deliveries)
-        session.flush()
-        queue_delivery_job(session)
-    return rows
+    if endpoints:
+        now = utcnow()
+        deliveries = [
+            {
+                "id": new_delivery_id(),
+                "endpoint_id": endpoint.id,
+                "event_id": event.id,
+                "next_attempt_at": now,
+                "status": "pending",
+                "attempt_count": 0,
+                "attempts": [],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for event in written
+            for endpoint in endpoints
+            if endpoint.audience == event.audience and event.type in endpoint.event_types
+        ]
+        if deliveries:
+            session.execute(insert(WebhookDelivery), deliveries)
+            queue_delivery_job(session)
+    return [int(event.id) for event in written]
 
 
 def queue_delivery_job(session: Session) -> None:

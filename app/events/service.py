@@ -177,7 +177,7 @@ def ping(
     endpoint = get_webhook(session, principal=principal, endpoint_id=endpoint_id)
     from app.events.outbox import PendingEvent
 
-    [row] = write_pending(
+    [event_id] = write_pending(
         session,
         [
             PendingEvent(
@@ -190,11 +190,13 @@ def ping(
         ],
     )
     delivery = WebhookDelivery(
-        id=new_delivery_id(), endpoint_id=endpoint.id, event_id=row.id, next_attempt_at=utcnow()
+        id=new_delivery_id(), endpoint_id=endpoint.id, event_id=event_id, next_attempt_at=utcnow()
     )
     session.add(delivery)
     session.flush()
     queue_delivery_job(session)
+    row = session.get(Event, event_id)
+    assert row is not None  # written just above, in this transaction
     return delivery, row
 
 

@@ -53,6 +53,22 @@ def proposals_of(session: Session, round_id: str) -> list[Proposal]:
     )
 
 
+def requeue(session: Session, round_id: str, note: str) -> bool:
+    """running → queued again, after its worker died (it wrote nothing: a re-run is safe);
+    `note` says so on the round."""
+    result = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status == "running")
+        .values(status="queued", started_at=None, error=note)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def running(session: Session) -> list[Round]:
+    return list(session.scalars(select(Round).where(Round.status == "running")))
+
+
 def claim(session: Session, round_id: str, now: datetime) -> bool:
     """queued → running, atomically: of several workers exactly one gets True."""
     result = session.execute(
