@@ -23,10 +23,13 @@ def etag(version: int) -> str:
 
 
 def check_if_match(if_match: str | None, version: int) -> None:
-    """Refuse the write when the client's view is stale; no header means no check."""
+    """Refuse the write when the client's view is stale; no header means no check.
+
+    If-Match uses the strong comparison (RFC 9110 §13.1.1): a weak tag `W/"1"` never
+    matches, not even our (strong) `"1"`; `*` matches any current version."""
     if if_match is None:
         return
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    candidates = {tag.strip() for tag in if_match.split(",")}
     if "*" not in candidates and etag(version) not in candidates:
         raise PreconditionFailed(
             f"If-Match {if_match} does not match the current ETag {etag(version)}."

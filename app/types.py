@@ -1,6 +1,7 @@
 """Constrained field types shared by the schemas: Swedish formats and safe text.
 
-Text fields reject control characters (PostgreSQL refuses NUL, logs must not be forged) and
+Text fields reject control characters, C0 and C1 (PostgreSQL refuses NUL, logs must not be
+forged; long text may carry tabs and line breaks, so of the C0 ones it refuses NUL only) and
 are bounded, so that no input can reach the database in a form it would refuse with a 500.
 """
 
@@ -18,10 +19,13 @@ from organisationsnummer.organisationsnummer import (
 )
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, StringConstraints
 
-_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+# C0 controls, DEL and the C1 controls U+0080-U+009F (NEL, CSI, …: a terminal or a log
+# viewer acts on them as on C0 ones). Long text refuses NUL, DEL and C1 only.
+_NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
+_NO_CONTROL_BUT_LAYOUT = r"^[^\x00\x7f-\x9f]*$"
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL)]
-LongText = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00\x7f]*$")]
+LongText = Annotated[str, StringConstraints(max_length=2000, pattern=_NO_CONTROL_BUT_LAYOUT)]
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 ]

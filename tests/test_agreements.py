@@ -129,6 +129,10 @@ def test_out_of_range_numbers_and_unknown_fields_are_422(api: Api) -> None:
         {"trial_period_months": 61},
         {"response_hours": 0},
         {"response_hours": 721},
+        {"answer_hours": 0},
+        {"answer_hours": 721},
+        {"answer_hours": None},
+        {"answer_hours": 72.0},
         {"excluded_areas": ["bad\x00area"]},
         {"unknown": True},
     ):

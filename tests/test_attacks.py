@@ -36,6 +36,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("put", "/v1/municipalities/{code}/policy"): {},
     ("post", "/v1/tenancies/{tenancy_id}/step"): {"to": "own_lease"},
     ("post", "/v1/tenancies/{tenancy_id}/remarks"): {"reason": "other"},
+    ("post", "/v1/tenancies/{tenancy_id}/incidents"): {"reason": "other"},
+    ("post", "/v1/tenancies/{tenancy_id}/reports/{report_id}/response"): {"action": "visited"},
     ("post", "/v1/tenancies/{tenancy_id}/end"): {"reason": "moved_out"},
     ("patch", "/v1/webhooks/{webhook_id}"): {"enabled": False},
 }
@@ -168,6 +170,18 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
         )
         session.add(tenancy)
         session.flush()
+        # Landlord A's incident on it, unanswered: the report another party must not answer.
+        incident = TenancyEvent(
+            tenancy_id=tenancy.id,
+            kind="incident",
+            effective_on=tenancy.start_date,
+            reason="other",
+            report_id="5f0c2c1e-7d3a-4b8e-9a61-2f4d8c0b1e77",
+            role="landlord",
+            credential_id=landlord_a_client.client_id,
+        )
+        session.add(incident)
+        session.flush()
         proposal_id, pin_id, tenancy_id = proposal.id, pin.id, tenancy.id
     assert coordinator_a.post(f"/v1/proposals/{proposal_id}/release").status_code == 200
     round_started = coordinator_a.post("/v1/rounds", json={})
@@ -192,6 +206,7 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "round_id": round_started.json()["id"],
             "credential_id": landlord_a_client.client_id,
             "tenancy_id": tenancy_id,
+            "report_id": "5f0c2c1e-7d3a-4b8e-9a61-2f4d8c0b1e77",
             "webhook_id": webhook.json()["id"],
             "delivery_id": ping.json()["id"],
         },
@@ -311,7 +326,7 @@ def test_no_or_bad_token_is_401_everywhere_but_health(
     url = url.replace("{municipality}", "1980")
     for name in ("area_id", "landlord_id", "external_ref", "household_id", "proposal_id"):
         url = url.replace("{" + name + "}", "x")
-    for name in ("pin_id", "round_id", "credential_id"):
+    for name in ("pin_id", "round_id", "credential_id", "report_id"):
         url = url.replace("{" + name + "}", "x")
     headers = {"Authorization": authorization} if authorization else {}
     response = api.anonymous.request(method, url, headers=headers, json={})

@@ -374,18 +374,24 @@ def test_concurrent_writers_never_leave_a_gap_behind_a_reader(api: Api) -> None:
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(10)]
     seen: list[int] = []
+
+    def read_on() -> None:
+        with factory() as session:
+            seen.extend(
+                session.scalars(
+                    select(Event.seq)
+                    .where(Event.audience == audience.key, Event.seq > (seen[-1] if seen else 0))
+                    .order_by(Event.seq)
+                ).all()
+            )
+
     for thread in threads:
         thread.start()
-    while any(t.is_alive() for t in threads) or len(seen) < 50:
-        with factory() as session:
-            rows = session.scalars(
-                select(Event.seq)
-                .where(Event.audience == audience.key, Event.seq > (seen[-1] if seen else 0))
-                .order_by(Event.seq)
-            ).all()
-        seen.extend(rows)
-        if not any(t.is_alive() for t in threads) and not rows and len(seen) < 50:
-            break
+    while any(t.is_alive() for t in threads):
+        read_on()
+    for thread in threads:
+        thread.join()
+    read_on()  # what the last writers committed after the last read
     assert seen == list(range(1, 51))
 
 

@@ -174,6 +174,48 @@ def test_personnummer_as_case_ref_is_rejected(social: TestClient, case_ref: str)
     assert case_ref not in response.text  # the error never echoes the value
 
 
+# 850101-1236 and 811228-9874 pass the Luhn check over YYMMDDNNNC; 850161-1233 is the
+# samordningsnummer (day + 60) of 1 January 1985.
+@pytest.mark.parametrize(
+    "case_ref",
+    [
+        "P19850101-1236",
+        "1985-01-01-1236",
+        "19850101_1236",
+        "850101.1236",
+        "85-01-01:1236",
+        "X19850101-1236-Y",
+        "VAS-811228-9874",
+        "811228.98.74",
+        "SAM-850161-1233",
+    ],
+)
+def test_a_personnummer_hidden_in_a_case_ref_is_rejected(social: TestClient, case_ref: str) -> None:
+    """Any run of digits and separators that makes a date and a valid Luhn check digit,
+    10 or 12 digits, is a personal identity number whatever separates its digits (issue 12),
+    and is refused without echoing the value; PATCH refuses it too."""
+    response = social.post("/v1/households", json=need(case_ref=case_ref))
+    assert response.status_code == 422, case_ref
+    assert "case_ref" in response.json()["detail"]
+    assert case_ref not in response.text
+    household = create(social)
+    patched = social.patch(f"/v1/households/{household['id']}", json={"case_ref": case_ref})
+    assert patched.status_code == 422
+    assert case_ref not in patched.text
+
+
+@pytest.mark.parametrize(
+    "case_ref",
+    ["DEMO-003", "JKP-FAMILY", "2026-0001", "VAS-2026-0142", "ARENDE-2026-000123"],
+)
+def test_ordinary_case_refs_are_accepted(social: TestClient, case_ref: str) -> None:
+    """Case numbers with years and serials are the municipality's references and are
+    stored: their digits make no date with a valid check digit."""
+    response = social.post("/v1/households", json=need(case_ref=case_ref))
+    assert response.status_code == 201, response.text
+    assert response.json()["case_ref"] == case_ref
+
+
 def test_unknown_fields_are_422_problem(social: TestClient) -> None:
     response = social.post("/v1/households", json=need(personnummer="x"))
     assert response.status_code == 422

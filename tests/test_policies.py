@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,7 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.households.models import Household
-from app.policies.service import DEFAULT_POLICY, household_weight
+from app.policies.service import (
+    DEFAULT_POLICY,
+    SOCIAL_CONTRACT_FORMS,
+    household_weight,
+    needs_refusal,
+    policy_contract_forms,
+)
 from tests.conftest import Api
 
 PROBLEM = "application/problem+json"
@@ -167,3 +174,53 @@ def test_household_weight_adds_groups_urgency_and_capped_waiting() -> None:
     )
     # A registration in the future never lowers the weight below the base.
     assert household_weight(policy, _household(), now - timedelta(days=60)) == plain
+
+
+KARLSTAD = replace(DEFAULT_POLICY, min_drug_free_months=6)
+NYNASHAMN = replace(DEFAULT_POLICY, economic_only_requires_children=True)
+
+
+def test_the_drug_free_minimum_never_applies_to_housing_first() -> None:
+    """Karlstad: 'För att någon ska få ett socialt eller bostadssocialt kontrakt krävs minst
+    sex månaders drogfrihet', while 'Bostad först' asks only weekly contact 'och att
+    hyreslagen följs': with 0 drug-free months a household keeps Housing First and loses
+    the social contracts; asking for Housing First alone, it is not refused at all."""
+    assert "housing_first" not in SOCIAL_CONTRACT_FORMS
+    both = _household(drug_free_months=0, contract_forms=["municipal_contract", "housing_first"])
+    assert policy_contract_forms(KARLSTAD, both) == ("housing_first",)
+    assert needs_refusal(KARLSTAD, both) is None
+    only_hf = _household(drug_free_months=0, contract_forms=["housing_first"])
+    assert policy_contract_forms(KARLSTAD, only_hf) == ("housing_first",)
+    assert needs_refusal(KARLSTAD, only_hf) is None
+
+
+def test_the_drug_free_minimum_refuses_a_household_asking_only_for_social_contracts() -> None:
+    """Karlstad: a social contract waits for six drug-free months; a household asking for
+    nothing else is reported with the policy's reason. Six months, or none known (null: not
+    applicable), keep every form."""
+    social = ["municipal_contract", "training_apartment"]
+    early = _household(drug_free_months=3, contract_forms=social)
+    assert policy_contract_forms(KARLSTAD, early) == ()
+    assert needs_refusal(KARLSTAD, early) == "policy: fewer than 6 drug-free months"
+    for months in (6, None):
+        ready = _household(drug_free_months=months, contract_forms=social)
+        assert policy_contract_forms(KARLSTAD, ready) == tuple(social)
+        assert needs_refusal(KARLSTAD, ready) is None
+    assert policy_contract_forms(DEFAULT_POLICY, early) == tuple(social)
+
+
+def test_nynashamn_refuses_only_cases_whose_only_problem_is_economic() -> None:
+    """Nynäshamn: 'De som enbart har ekonomiska problem och inte har barn får alltså
+    avslag' — `economic_only` alone without children is refused; with any other target
+    group (exposed to violence, say) the case is more than economic and is not."""
+    forms = ["municipal_contract"]
+    alone = _household(target_groups=["economic_only"], children=0, contract_forms=forms)
+    assert needs_refusal(NYNASHAMN, alone) == "policy: economic-only case without children"
+    violence = _household(
+        target_groups=["economic_only", "violence_exposed"], children=0, contract_forms=forms
+    )
+    assert needs_refusal(NYNASHAMN, violence) is None
+    family = _household(
+        target_groups=["economic_only", "family_with_children"], children=2, contract_forms=forms
+    )
+    assert needs_refusal(NYNASHAMN, family) is None

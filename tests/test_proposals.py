@@ -85,6 +85,7 @@ class World:
                     "exception_quota": 2,
                     "contract_forms": ["municipal_contract"],
                     "trial_period_months": 18,
+                    "answer_hours": 48,
                     "response_hours": 48,
                 },
             )
@@ -205,7 +206,7 @@ def test_release_makes_it_visible_to_its_landlord_with_a_deadline(world: World) 
     body = released.json()
     assert body["status"] == "released"
     deadline = datetime.fromisoformat(body["deadline_at"])
-    # The agreement promises 48 hours (Karlstad: on site within 48 hours).
+    # The agreement gives each side 48 hours to answer (`answer_hours`).
     assert timedelta(hours=47) < deadline - datetime.now(UTC) <= timedelta(hours=48)
     listed = world.mimer_client.get("/v1/proposals").json()["items"]
     assert [p["id"] for p in listed] == [proposal]
@@ -321,6 +322,39 @@ def test_landlord_accept_gives_the_household_side_its_own_response_window(world:
     accepted = world.mimer_client.post(f"/v1/proposals/{proposal}/accept").json()
     remaining = datetime.fromisoformat(accepted["deadline_at"]) - datetime.now(UTC)
     assert remaining > timedelta(hours=47)
+
+
+def test_proposal_deadlines_follow_answer_hours_not_the_response_promise(world: World) -> None:
+    """An agreement's `answer_hours` sets each side's time to answer a proposal;
+    `response_hours` is the municipality's promise on a landlord's report (Karlstad:
+    'Socialtjänsten garanterar dessutom hyresvärden uttryckning inom 48 timmar'), and
+    moves no proposal deadline."""
+    agreement = world.coordinator.get(f"/v1/agreements/1980/{world.mimer}/{YEAR}").json()
+    assert agreement["answer_hours"] == 48
+    changed = world.coordinator.put(
+        f"/v1/agreements/1980/{world.mimer}/{YEAR}",
+        json={
+            "quota": 10,
+            "exception_quota": 2,
+            "contract_forms": ["municipal_contract"],
+            "trial_period_months": 18,
+            "answer_hours": 24,
+            "response_hours": 48,
+        },
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["answer_hours"] == 24
+    _, _, proposal = world.pair(released=False)
+    released = world.coordinator.post(f"/v1/proposals/{proposal}/release").json()
+
+    def hours(view: dict[str, Any], since: str) -> float:
+        delta = datetime.fromisoformat(view["deadline_at"]) - datetime.fromisoformat(since)
+        return delta.total_seconds() / 3600
+
+    assert round(hours(released, released["released_at"])) == 24
+    before = datetime.now(UTC).isoformat()
+    accepted = world.mimer_client.post(f"/v1/proposals/{proposal}/accept").json()
+    assert round(hours(accepted, before)) == 24
 
 
 # --- Declines ---------------------------------------------------------------------------
@@ -636,7 +670,7 @@ def test_the_database_refuses_a_second_active_tenancy_of_a_vacancy(world: World)
 
 def test_coordinator_pins_a_pair_once_and_removes_the_pin(world: World) -> None:
     household = world.household()
-    vacancy = world.vacancy("LGH-PIN")
+    vacancy = world.vacancy("LGH-PIN", rooms=3)  # a pin must be eligible: three people
     created = world.coordinator.post("/v1/pins", json={"household": household, "vacancy": vacancy})
     assert created.status_code == 201, created.text
     pin = created.json()

@@ -30,6 +30,10 @@ class Agreement(Base):
     requires_home_insurance: Mapped[bool] = mapped_column(default=False)
     contract_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
     trial_period_months: Mapped[int | None] = mapped_column(default=None)
+    # Each side's time to answer a released proposal (the proposal's deadline).
+    answer_hours: Mapped[int] = mapped_column(default=72, server_default="72")
+    # The municipality's promised response to a landlord's report on a tenancy (Karlstad:
+    # 48 hours); none: no promise.
     response_hours: Mapped[int | None] = mapped_column(default=None)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

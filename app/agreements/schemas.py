@@ -58,6 +58,7 @@ class AgreementUpsert(BaseModel):
                     "requires_home_insurance": True,
                     "contract_forms": ["municipal_contract", "support_agreement"],
                     "trial_period_months": 18,
+                    "answer_hours": 72,
                     "response_hours": 48,
                 }
             ]
@@ -87,11 +88,20 @@ class AgreementUpsert(BaseModel):
         le=60,
         description="Months before a municipal contract is transferred (Göteborg: 18)",
     )
+    answer_hours: Annotated[int, Strict()] = Field(
+        default=72,
+        ge=1,
+        le=720,
+        description="Hours each side has to answer a released proposal: the landlord, "
+        "then the household's side (the proposal's `deadline_at`)",
+    )
     response_hours: Annotated[int, Strict()] | None = Field(
         default=None,
         ge=1,
         le=720,
-        description="The municipality's promised response time (Karlstad: 48)",
+        description="The municipality's promised response to a landlord's report on a "
+        "tenancy — a remark or an incident gets a response deadline this many hours away "
+        "(Karlstad: 'uttryckning inom 48 timmar'); none: no promise, no deadline",
     )
 
 
@@ -112,6 +122,7 @@ class AgreementRead(BaseModel):
     requires_home_insurance: bool
     contract_forms: list[ContractForm]
     trial_period_months: int | None
+    answer_hours: int
     response_hours: int | None
     version: int
     created_at: datetime

@@ -123,6 +123,7 @@ def to_read(agreement: Agreement) -> AgreementRead:
         requires_home_insurance=agreement.requires_home_insurance,
         contract_forms=[ContractForm(form) for form in agreement.contract_forms],
         trial_period_months=agreement.trial_period_months,
+        answer_hours=agreement.answer_hours,
         response_hours=agreement.response_hours,
         version=agreement.version,
         created_at=agreement.created_at,

@@ -28,6 +28,8 @@ class EventType(enum.StrEnum):
     tenancy_step_due = "tenancy.step_due"
     tenancy_stepped = "tenancy.stepped"
     tenancy_remark_added = "tenancy.remark_added"
+    tenancy_incident_reported = "tenancy.incident_reported"
+    tenancy_incident_answered = "tenancy.incident_answered"
     tenancy_ended = "tenancy.ended"
     webhook_disabled = "webhook.disabled"
     ping = "ping"
@@ -74,7 +76,12 @@ DESCRIPTIONS: dict[EventType, str] = {
     "staircase can be taken (sent once per step).",
     EventType.tenancy_stepped: "The tenancy took a step: a new contract form, or the lease "
     "transferred to the tenant.",
-    EventType.tenancy_remark_added: "The landlord or the coordinator recorded a remark.",
+    EventType.tenancy_remark_added: "The landlord or the coordinator recorded a remark "
+    "(a landlord's remark carries the municipality's response deadline).",
+    EventType.tenancy_incident_reported: "The landlord reported a problem that needs the "
+    "municipality; its response is due by the event's `response_due_at`.",
+    EventType.tenancy_incident_answered: "The coordinator recorded the municipality's "
+    "response to a landlord's report (an incident or a remark).",
     EventType.tenancy_ended: "The tenancy ended.",
     EventType.webhook_disabled: "One of the audience's webhook endpoints failed for three "
     "days and was disabled; nothing more is sent to it until it is enabled again.",

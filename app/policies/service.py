@@ -149,6 +149,52 @@ def household_weight(policy: PolicyWeights, household: Household, now: datetime)
 
 POLICY_REFUSED = "policy: "
 
+SOCIAL_CONTRACT_FORMS: frozenset[str] = frozenset(
+    {"municipal_contract", "training_apartment", "support_agreement", "short_term"}
+)
+"""The contract forms `min_drug_free_months` applies to: the municipality's social and
+housing-social contracts, a second-hand or surety arrangement it stands behind. Karlstad:
+"För att någon ska få ett socialt eller bostadssocialt kontrakt krävs minst sex månaders
+drogfrihet", while "Bostad först" (`housing_first`) is a separate offer whose only demands
+are weekly contact "och att hyreslagen följs", and the rent guarantees
+(`first_hand_with_guarantee`) are a separate measure too. Declared once: the round's
+problem, the candidates view and the refusal all read it through
+`policy_contract_forms`."""
+
+
+def _too_few_drug_free_months(policy: PolicyWeights, household: Household) -> bool:
+    """Karlstad's minimum: the household's `drug_free_months` is known and below it (null:
+    not applicable, e.g. no substance history)."""
+    months = household.drug_free_months
+    return months is not None and months < policy.min_drug_free_months
+
+
+def policy_contract_forms(policy: PolicyWeights, household: Household) -> tuple[str, ...]:
+    """The household's contract forms (in its order) that the municipality's policy lets it
+    take now: all of them, except the social contracts (`SOCIAL_CONTRACT_FORMS`) while it
+    has fewer drug-free months than the policy's minimum. This is what the round's problem
+    carries as the household's `contract_forms`, so the solver, its bounds, the greedy
+    start, the explanations and the candidates view all judge by the same forms: a
+    Karlstad household asking for a municipal contract or Housing First with 0 drug-free
+    months is matched to Housing First only."""
+    forms = tuple(household.contract_forms or ())
+    if not _too_few_drug_free_months(policy, household):
+        return forms
+    return tuple(form for form in forms if form not in SOCIAL_CONTRACT_FORMS)
+
+
+NOT_A_PROBLEM: frozenset[str] = frozenset({"family_with_children"})
+"""Target groups that name no problem of their own: children are the rule's second
+condition (`children`), not a second problem."""
+
+
+def economic_only_case(household: Household) -> bool:
+    """Nynäshamn's "enbart ekonomiska problem": `economic_only` is the household's only
+    problem — any other target group (say `violence_exposed`) makes it more than an
+    economic case."""
+    groups = set(household.target_groups or ()) - NOT_A_PROBLEM
+    return groups == {"economic_only"}
+
 
 def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
     """Why the municipality's policy does not accept this household's need for matching
@@ -156,19 +202,20 @@ def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
     not letting rules of a landlord, so they apply before any vacancy is looked at:
 
     - Nynäshamn: "De som enbart har ekonomiska problem och inte har barn får alltså
-      avslag" — an `economic_only` case without children is refused;
+      avslag" — a case whose *only* problem is economic (`economic_only_case`) and that has
+      no children is refused;
     - Karlstad: "För att någon ska få ett socialt eller bostadssocialt kontrakt krävs minst
-      sex månaders drogfrihet" — a household whose `drug_free_months` is known and below
-      the policy's minimum waits (null: not applicable, e.g. no substance history).
+      sex månaders drogfrihet" — per contract form (`policy_contract_forms`): a household
+      with too few drug-free months waits only when every form it asks for is a social
+      contract; one that also asks for Housing First is matched to Housing First.
     """
     if (
         policy.economic_only_requires_children
-        and "economic_only" in household.target_groups
+        and economic_only_case(household)
         and household.children == 0
     ):
         return POLICY_REFUSED + "economic-only case without children"
-    months = household.drug_free_months
-    if months is not None and months < policy.min_drug_free_months:
+    if household.contract_forms and not policy_contract_forms(policy, household):
         return POLICY_REFUSED + f"fewer than {policy.min_drug_free_months} drug-free months"
     return None
 

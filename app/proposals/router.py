@@ -89,7 +89,7 @@ def get_proposal(
     response_model=ProposalView,
     summary="Send a proposed match to the landlord",
     description="`proposed` → `released`; the landlord's answer is due within the "
-    "agreement's `response_hours` (72 by default). Any other status → `409`.",
+    "agreement's `answer_hours` (72 by default). Any other status → `409`.",
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def release_proposal(
@@ -113,7 +113,7 @@ def accept_proposal(
     session: SessionDep, principal: Reader, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
     proposal = service.accept_proposal(session, principal=principal, proposal_id=proposal_id)
-    return service.to_view(session, principal, proposal, purpose=purpose)
+    return service.accepted_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(

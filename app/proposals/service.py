@@ -31,6 +31,7 @@ from app.households import service as households
 from app.households.models import Household
 from app.households.schemas import CloseReason, HouseholdStatus
 from app.pagination import Page
+from app.policies.service import current_policy
 from app.proposals import repository
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.proposals.schemas import (
@@ -45,13 +46,15 @@ from app.proposals.schemas import (
     ProposalRestricted,
     ProposalStatus,
 )
+from app.rounds.translate import RoundInputs, pair_failure
 from app.tenancies import service as tenancies
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyStatus
 
-DEFAULT_RESPONSE_HOURS = 72
-"""Each side's time to answer when the agreement names no `response_hours`."""
+DEFAULT_ANSWER_HOURS = 72
+"""Each side's time to answer when there is no agreement for the proposal's year (an
+agreement's `answer_hours` defaults to the same)."""
 MAX_ATTEMPTS = 3
 """Attempts of one workflow transaction when PostgreSQL reports a serialization failure or
 a deadlock; the last failure surfaces as 503 (retry later), never a 500."""
@@ -197,16 +200,18 @@ def _forbid_pair(
 
 
 def _response_window(session: Session, proposal: Proposal, now: datetime) -> timedelta:
-    """The agreement's `response_hours` for the proposal's year, else 72 hours."""
+    """The agreement's `answer_hours` for the proposal's year, else 72 hours. Not
+    `response_hours`: that is the municipality's promise to the landlord when a problem
+    arises in a tenancy (Karlstad: "uttryckning inom 48 timmar"), app/tenancies."""
     year = repository.round_year(session, proposal.round_id) or now.year
     hours = session.scalar(
-        select(Agreement.response_hours).where(
+        select(Agreement.answer_hours).where(
             Agreement.municipality_code == proposal.municipality_code,
             Agreement.landlord_id == proposal.landlord_id,
             Agreement.year == year,
         )
     )
-    return timedelta(hours=hours or DEFAULT_RESPONSE_HOURS)
+    return timedelta(hours=hours or DEFAULT_ANSWER_HOURS)
 
 
 # --- The transitions ----------------------------------------------------------------------
@@ -636,6 +641,18 @@ def to_view(
     return to_views(session, principal, [proposal], purpose=purpose, audited=audited)[0]
 
 
+def accepted_view(
+    session: Session, principal: Principal, proposal: Proposal, *, purpose: str | None
+) -> ProposalViewModel:
+    """The answer to an accept. An accept for the household's side contracted the proposal
+    and closed the case as housed, audited as `close` (`households.close_household`): the
+    view that answers it shows the household the request changed, and is not a second
+    event — one event per household per request, the change, as for a create or an update
+    (docs/privacy.md)."""
+    closed_the_case = proposal.status == ProposalStatus.contracted
+    return to_view(session, principal, proposal, purpose=purpose, audited=not closed_the_case)
+
+
 # --- Pins and forbidden pairs (the coordinator's own decisions for later rounds) -------------
 
 
@@ -659,7 +676,10 @@ def _pair_objects(session: Session, municipality: str, body: PairBody) -> tuple[
 
 def create_pin(session: Session, *, principal: Principal, body: PairBody) -> Pin:
     """This household must get this vacancy in the next round (or the round says why
-    not). A household and a vacancy are pinned at most once; a forbidden pair never."""
+    not). A household and a vacancy are pinned at most once; a forbidden pair never; an
+    ineligible pair never either (422 naming the rule): pinned, it would make every round
+    of the municipality infeasible. A pin that becomes ineligible later is reported by the
+    round that leaves it out (`app.rounds.translate.broken_pins`)."""
     municipality = _coordinator_municipality(principal)
     household, vacancy = _pair_objects(session, municipality, body)
     if household.status != HouseholdStatus.open:
@@ -670,6 +690,12 @@ def create_pin(session: Session, *, principal: Principal, body: PairBody) -> Pin
         raise Conflict("This pair is forbidden; it cannot be pinned.")
     if repository.pin_touching(session, household.id, vacancy.id) is not None:
         raise Conflict("The household or the vacancy is already pinned; delete that pin first.")
+    rule = _pair_failure(session, household, vacancy)
+    if rule is not None:
+        raise UnprocessableEntity(
+            f"vacancy: the household is not eligible for this vacancy (eligibility rule "
+            f"`{rule}`), so no round could honour the pin"
+        )
     pin = Pin(
         municipality_code=municipality,
         household_id=household.id,
@@ -679,6 +705,21 @@ def create_pin(session: Session, *, principal: Principal, body: PairBody) -> Pin
     session.add(pin)
     session.flush()
     return pin
+
+
+def _pair_failure(session: Session, household: Household, vacancy: Vacancy) -> str | None:
+    """The eligibility rule the pair fails for this year's agreements and the policy in
+    force, as the next round would judge it (the candidates view's judgement)."""
+    now = utcnow()
+    inputs = RoundInputs(
+        municipality=household.municipality_code,
+        year=now.year,
+        policy=current_policy(session, household.municipality_code),
+        newly_arrived_min=0,
+        time_limit_s=1,
+        now=now,
+    )
+    return pair_failure(session, household, vacancy, inputs)
 
 
 def delete_pin(session: Session, *, principal: Principal, pin_id: str) -> None:

@@ -70,7 +70,12 @@ class UnmatchedHousehold(BaseModel):
     failed: dict[str, int] = Field(
         description="Per eligibility rule, the vacancies whose first failing rule it was"
     )
-    reason: str
+    reason: str = Field(
+        description="Why it was left without a vacancy: the solver's explanation; "
+        "`policy: …` when the municipality's policy does not accept the need; `pin: …` when "
+        "its pin is no longer eligible (the pin, the vacancy and the failing rule are named; "
+        "the household is held out of the round until the pin is deleted)"
+    )
 
 
 class RoundRead(BaseModel):

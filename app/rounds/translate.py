@@ -26,7 +26,12 @@ from app.areas.models import Area
 from app.households.models import Household
 from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
-from app.policies.service import PolicyWeights, household_weight, needs_refusal
+from app.policies.service import (
+    PolicyWeights,
+    household_weight,
+    needs_refusal,
+    policy_contract_forms,
+)
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
@@ -175,7 +180,30 @@ def _vacancy(v: Vacancy) -> matching.Vacancy:
 
 
 def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
-    """The municipality's round as the solver sees it, read in one transaction."""
+    """The municipality's round as the solver sees it, read in one transaction. A pin
+    whose pair is no longer eligible is not in it, nor is its household (`broken_pins`)."""
+    return _snapshot(session, inputs)[0]
+
+
+def broken_pins(session: Session, inputs: RoundInputs) -> tuple[matching.Unmatched, ...]:
+    """The pins whose pair became ineligible since they were made (the vacancy's rent
+    raised, the household's needs changed): `build_problem` leaves each out with its
+    household — pinned, the pair would make the whole round infeasible — and the round
+    reports that household unmatched with a reason naming the pin, the vacancy and the
+    failing eligibility rule, so the coordinator deletes the pin or fixes the pair."""
+    if session.scalar(select(Pin.id).where(Pin.municipality_code == inputs.municipality)) is None:
+        return ()
+    return _snapshot(session, inputs)[1]
+
+
+PIN_BROKEN = "pin: "
+"""The prefix of an unmatched reason that a broken pin held the household back."""
+
+
+def _snapshot(
+    session: Session, inputs: RoundInputs
+) -> tuple[matching.Problem, tuple[matching.Unmatched, ...]]:
+    """The round's problem and the households its broken pins left out."""
     municipality = inputs.municipality
     areas = _areas(session, municipality)
     area_codes = {a.id for a in areas}
@@ -206,21 +234,59 @@ def build_problem(session: Session, inputs: RoundInputs) -> matching.Problem:
         )
         if f.household_id in household_ids and f.vacancy_id in vacancy_ids
     )
-    pinned = sorted(
-        (p.household_id, p.vacancy_id)
+    pins = sorted(
+        (p.household_id, p.vacancy_id, p.id)
         for p in session.scalars(select(Pin).where(Pin.municipality_code == municipality))
         if p.household_id in household_ids and p.vacancy_id in vacancy_ids
     )
-    return matching.Problem(
+    problem = matching.Problem(
         municipality=municipality,
         areas=areas,
         landlords=landlords,
         vacancies=vacancies,
         households=households,
         forbidden=tuple(forbidden),
-        pinned=tuple(pinned),
         newly_arrived_min=inputs.newly_arrived_min,
         time_limit_s=float(inputs.time_limit_s),
+    )
+    # Each pin re-checked by the solver's own rules, as when it was made (`pair_failure`).
+    declined = frozenset(forbidden)
+    broken: list[matching.Unmatched] = []
+    for household_id, vacancy_id, pin_id in pins:
+        check = matching.check_pair(
+            problem,
+            problem.household(household_id),
+            problem.vacancy(vacancy_id),
+            forbidden=declined,
+        )
+        if check.reason is not None:
+            broken.append(_broken_pin(household_id, vacancy_id, pin_id, check.reason))
+    left_out = {b.household for b in broken}
+    return (
+        matching.Problem(
+            municipality=municipality,
+            areas=areas,
+            landlords=landlords,
+            vacancies=vacancies,
+            households=tuple(h for h in households if h.id not in left_out),
+            forbidden=tuple(pair for pair in forbidden if pair[0] not in left_out),
+            pinned=tuple((h, v) for h, v, _ in pins if h not in left_out),
+            newly_arrived_min=inputs.newly_arrived_min,
+            time_limit_s=float(inputs.time_limit_s),
+        ),
+        tuple(broken),
+    )
+
+
+def _broken_pin(household_id: str, vacancy_id: str, pin_id: str, rule: str) -> matching.Unmatched:
+    """A household its broken pin held back: no vacancy counted (it was not matched at
+    all), the failing rule under `failed`, ids only in the reason."""
+    return matching.Unmatched(
+        household=household_id,
+        eligible_vacancies=0,
+        failed={rule: 1},
+        reason=f"{PIN_BROKEN}pin {pin_id} to vacancy {vacancy_id} fails the eligibility rule "
+        f"`{rule}`; delete the pin (or fix the pair) for the household to be matched",
     )
 
 
@@ -293,6 +359,23 @@ def build_household_problem(
     )
 
 
+def pair_failure(
+    session: Session, household: Household, vacancy: Vacancy, inputs: RoundInputs
+) -> str | None:
+    """The first eligibility rule (`matching.eligibility.RULES`) this pair fails now, judged
+    as the round and the candidates view judge it: the household's cut-down problem and
+    `matching.check_pair`. None when it is eligible, or when no round would see the vacancy
+    now (its landlord has no agreement for the year, its area is gone): then nothing is
+    judged, and `build_problem` leaves a pin of it out."""
+    problem = build_household_problem(session, household, inputs).problem
+    known_landlords = {lo.id for lo in problem.landlords}
+    known_areas = {a.id for a in problem.areas}
+    if vacancy.landlord_id not in known_landlords or vacancy.area not in known_areas:
+        return None
+    [subject] = problem.households
+    return matching.check_pair(problem, subject, _vacancy(vacancy)).reason
+
+
 def _household(h: Household, inputs: RoundInputs, areas: set[str]) -> matching.Household:
     """A household with its derived needs and weight; the solver's four income sources
     (activity compensation and pension count as `other`, MATCHING_FORMAT.md)."""
@@ -323,7 +406,10 @@ def _household(h: Household, inputs: RoundInputs, areas: set[str]) -> matching.H
         needs_wheelchair=h.needs_wheelchair,
         avoid_areas=_known(h.avoid_areas, areas),
         preferred_areas=_known(h.preferred_areas, areas),
-        contract_forms=tuple(h.contract_forms),
+        # The forms the policy lets it take now (Karlstad's drug-free minimum applies to
+        # social contracts, never to Housing First): data in the problem, read by every
+        # part of the solver and by the candidates view alike.
+        contract_forms=policy_contract_forms(inputs.policy, h),
         newly_arrived="newly_arrived" in h.target_groups,
     )
 

@@ -18,6 +18,8 @@ from app.tenancies.schemas import EventKind
 ANNOUNCED: dict[EventKind, EventType] = {
     EventKind.step: EventType.tenancy_stepped,
     EventKind.remark: EventType.tenancy_remark_added,
+    EventKind.incident: EventType.tenancy_incident_reported,
+    EventKind.response: EventType.tenancy_incident_answered,
     EventKind.end: EventType.tenancy_ended,
 }
 """The event each kind of tenancy event is announced as."""

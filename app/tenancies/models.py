@@ -52,6 +52,9 @@ class Tenancy(Base):
     start_date: Mapped[date]
     trial_period_end: Mapped[date | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(12), default="active")
+    # The earliest response deadline of a landlord's report (remark or incident) not yet
+    # answered; None when every report is answered (the `response_overdue` worklist).
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A change of the tenancy's view: its row, or an event appended to it (service._append).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -59,7 +62,8 @@ class Tenancy(Base):
 
 class TenancyEvent(Base):
     """One thing that happened to a tenancy, appended in order: a step up the housing
-    staircase, a remark from the landlord (it restarts the trial period), the end. The
+    staircase, a remark from the landlord (it restarts the trial period), a landlord's
+    incident, the municipality's response to a report, the end. The
     tenancy row holds the current state; these rows are its history, so a step never
     rewrites what came before. Codes only: no free text about the household."""
 
@@ -74,6 +78,12 @@ class TenancyEvent(Base):
     from_form: Mapped[str | None] = mapped_column(String(30), default=None)
     to_form: Mapped[str | None] = mapped_column(String(30), default=None)
     reason: Mapped[str | None] = mapped_column(String(30), default=None)
+    # A landlord's report (remark or incident): its id, to respond to, and the
+    # municipality's response deadline (the agreement's response_hours after recording).
+    report_id: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, default=None)
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # A response: the report_id it answers (the report row is never rewritten).
+    answers: Mapped[str | None] = mapped_column(String(36), default=None)
     role: Mapped[str] = mapped_column(String(20))
     credential_id: Mapped[str] = mapped_column(String(40))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

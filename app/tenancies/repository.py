@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -69,6 +69,7 @@ def list_page_for(
     limit: int,
     step_due_on: date | None = None,
     climbing_forms: Collection[str] = (),
+    response_overdue_at: datetime | None = None,
 ) -> list[Tenancy]:
     """One page of the caller's tenancies, oldest change first (keyset pagination in
     `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
@@ -78,6 +79,8 @@ def list_page_for(
     query = query.order_by(Tenancy.updated_at, Tenancy.id).limit(limit)
     if step_due_on is not None:
         query = query.where(step_due(step_due_on, climbing_forms))
+    if response_overdue_at is not None:
+        query = query.where(Tenancy.response_due_at < response_overdue_at)
     if status is not None:
         query = query.where(Tenancy.status == status)
     if year is not None:

@@ -1,4 +1,5 @@
-"""HTTP for tenancies (read, staircase steps, remarks, end) and quota fulfilment."""
+"""HTTP for tenancies (read, staircase steps, remarks, incidents and the municipality's
+responses, end) and quota fulfilment."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from app.problems import AUTHENTICATED, problems
 from app.tenancies import service
 from app.tenancies.schemas import (
     EndBody,
+    IncidentBody,
     QuotaReport,
     RemarkBody,
+    ResponseBody,
     StepBody,
     TenancyPage,
     TenancyStatus,
@@ -27,7 +30,9 @@ from app.tenancies.schemas import (
 router = APIRouter(route_class=IdempotentRoute, tags=["tenancies"])
 Reader = Annotated[Principal, Depends(require(Role.coordinator, Role.landlord))]
 Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
+Landlord = Annotated[Principal, Depends(require(Role.landlord))]
 TenancyId = Annotated[str, id_path("The tenancy's id")]
+ReportId = Annotated[str, id_path("The report's id: a landlord's remark or incident")]
 Year = Annotated[int, Query(ge=2000, le=2100, description="The agreement year")]
 
 
@@ -53,14 +58,25 @@ def list_tenancies(
             "staircase steps."
         ),
     ] = False,
+    response_overdue: Annotated[
+        bool,
+        Query(
+            description="Only tenancies with a landlord's report (a remark or an incident) "
+            "still unanswered past its response deadline (`response_due_at`, the "
+            "agreement's `response_hours`) — the worklist of the municipality's promises "
+            "to landlords."
+        ),
+    ] = False,
 ) -> TenancyPage:
+    now = utcnow()
     rows = service.list_tenancies(
         session,
         principal=principal,
         status=status_filter,
         year=year,
         page=page,
-        step_due_on=utcnow().date() if step_due else None,
+        step_due_on=now.date() if step_due else None,
+        response_overdue_at=now if response_overdue else None,
     )
     return TenancyPage(
         items=service.to_views(session, principal, rows),
@@ -120,8 +136,9 @@ def step_tenancy(
     description="The landlord (its own tenancies) or the coordinator records a coded remark "
     "— `disturbance`, `late_payment`, `damage`, `other`; no free text about the household. "
     "The trial period restarts from its day: the next step waits a whole trial period "
-    "without remarks. Answers the tenancy with the remark appended. `409`: the tenancy is "
-    "not active.",
+    "without remarks. A landlord's remark is also a report to the municipality: it gets a "
+    "`report_id` and a `response_due_at` the agreement's `response_hours` away. Answers the "
+    "tenancy with the remark appended. `409`: the tenancy is not active.",
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def remark_tenancy(
@@ -135,6 +152,69 @@ def remark_tenancy(
         session,
         principal=principal,
         tenancy_id=tenancy_id,
+        body=body,
+        today=utcnow().date(),
+        purpose=purpose,
+    )
+    return service.to_view(session, principal, tenancy)
+
+
+@router.post(
+    "/v1/tenancies/{tenancy_id}/incidents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TenancyView,
+    summary="Report a problem that needs the municipality",
+    description="The landlord (its own tenancies) reports a problem as a code — "
+    "`disturbance`, `damage`, `late_payment`, `safety`, `other`; no free text about the "
+    "household. The municipality's response is due within the agreement's "
+    "`response_hours` (Karlstad: 48); the incident event carries its `report_id` and "
+    "`response_due_at`, and the tenancy its earliest open `response_due_at`. Unlike a "
+    "remark it leaves the trial period alone. `409`: the tenancy is not active.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def report_incident(
+    session: SessionDep,
+    principal: Landlord,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    body: IncidentBody,
+) -> TenancyView:
+    tenancy = service.report_incident(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        body=body,
+        today=utcnow().date(),
+        purpose=purpose,
+    )
+    return service.to_view(session, principal, tenancy)
+
+
+@router.post(
+    "/v1/tenancies/{tenancy_id}/reports/{report_id}/response",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TenancyView,
+    summary="Record the municipality's response to a landlord's report",
+    description="The coordinator records what the municipality did about a landlord's "
+    "remark or incident (`report_id` from the tenancy's events) — `visited`, "
+    "`measure_taken`, `no_action_needed`, `other`. The report shows `answered_at`; once "
+    "every report is answered the tenancy leaves the `response_overdue` worklist. Any "
+    "status. `404`: no such tenancy, or no such report on it; `409`: answered already.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def respond_to_report(
+    session: SessionDep,
+    principal: Coordinator,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    report_id: ReportId,
+    body: ResponseBody,
+) -> TenancyView:
+    tenancy = service.respond(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        report_id=report_id,
         body=body,
         today=utcnow().date(),
         purpose=purpose,

@@ -35,8 +35,14 @@ class Rung(enum.StrEnum):
 
 
 class EventKind(enum.StrEnum):
+    """What happened: a `step` up the staircase, a `remark` (restarts the trial period), an
+    `incident` (a landlord's report of a problem that needs the municipality), the
+    municipality's `response` to a landlord's remark or incident, the `end`."""
+
     step = "step"
     remark = "remark"
+    incident = "incident"
+    response = "response"
     end = "end"
 
 
@@ -47,6 +53,29 @@ class RemarkReason(enum.StrEnum):
     disturbance = "disturbance"
     late_payment = "late_payment"
     damage = "damage"
+    other = "other"
+
+
+class IncidentReason(enum.StrEnum):
+    """What kind of problem the landlord needs the municipality for (Karlstad:
+    "Socialtjänsten garanterar dessutom hyresvärden uttryckning inom 48 timmar plus åtgärd
+    om det skulle uppstå problem"). A code, never a description of the household."""
+
+    disturbance = "disturbance"
+    damage = "damage"
+    late_payment = "late_payment"
+    safety = "safety"
+    other = "other"
+
+
+class ResponseAction(enum.StrEnum):
+    """What the municipality did about a landlord's report: came out (`visited`,
+    "uttryckning"), took a measure (`measure_taken`, "åtgärd"), found nothing to do
+    (`no_action_needed`), `other`. A code, never a description of the household."""
+
+    visited = "visited"
+    measure_taken = "measure_taken"
+    no_action_needed = "no_action_needed"
     other = "other"
 
 
@@ -90,6 +119,27 @@ class RemarkBody(BaseModel):
     effective_on: EffectiveOn | None = None
 
 
+class IncidentBody(BaseModel):
+    """A landlord's report of a problem that needs the municipality; it happens now, so its
+    response deadline runs from now."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "disturbance"}]}
+    )
+
+    reason: IncidentReason
+
+
+class ResponseBody(BaseModel):
+    """The coordinator's response to a landlord's report (a remark or an incident)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"action": "visited"}]}
+    )
+
+    action: ResponseAction
+
+
 class EndBody(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "moved_out"}]}
@@ -106,9 +156,25 @@ class TenancyEventRead(BaseModel):
     effective_on: date
     from_form: ContractForm | None = Field(description="A step: the form left")
     to: Rung | None = Field(description="A step: the rung reached")
-    reason: RemarkReason | EndReason | None = Field(description="A remark's or an end's code")
+    reason: RemarkReason | IncidentReason | ResponseAction | EndReason | None = Field(
+        description="A remark's, an incident's or an end's code; a response's action"
+    )
     role: str = Field(description="Who recorded it: coordinator or landlord")
     recorded_at: datetime
+    report_id: str | None = Field(
+        default=None,
+        description="A landlord's report (its remark or incident): the id the coordinator "
+        "responds to (`POST /v1/tenancies/{id}/reports/{report_id}/response`)",
+    )
+    response_due_at: datetime | None = Field(
+        default=None,
+        description="A landlord's report: the municipality's response is due by then (the "
+        "agreement's `response_hours` after it was recorded); none without a promise",
+    )
+    answered_at: datetime | None = Field(
+        default=None, description="A landlord's report: when the coordinator responded"
+    )
+    answers: str | None = Field(default=None, description="A response: the report it answers")
 
 
 class TenancyRead(BaseModel):
@@ -136,6 +202,10 @@ class TenancyRead(BaseModel):
     next_step: Rung | None = Field(description="The staircase's next rung; none at the top")
     status: TenancyStatus
     ended_on: date | None = Field(description="Transferred or ended on this day")
+    response_due_at: datetime | None = Field(
+        description="The earliest response deadline of a landlord's report not yet "
+        "answered; past it, the tenancy is on the `response_overdue` worklist"
+    )
     events: list[TenancyEventRead]
     created_at: datetime
 
@@ -162,6 +232,10 @@ class TenancyLandlordView(BaseModel):
     next_step: Rung | None = Field(description="The staircase's next rung; none at the top")
     status: TenancyStatus
     ended_on: date | None = Field(description="Transferred or ended on this day")
+    response_due_at: datetime | None = Field(
+        description="The earliest response deadline of a landlord's report not yet "
+        "answered; past it, the tenancy is on the `response_overdue` worklist"
+    )
     events: list[TenancyEventRead]
     created_at: datetime
 

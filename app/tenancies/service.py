@@ -9,7 +9,7 @@ end) are appended as `TenancyEvent` rows; the rules they obey are in `staircase.
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.db import utcnow
+from app.db import new_id, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.pagination import Page
 from app.proposals.models import Proposal
@@ -27,12 +27,14 @@ from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
     EndBody,
     EventKind,
+    IncidentBody,
     LandlordKind,
     QuotaReport,
     QuotaRow,
     QuotaSplit,
     QuotaTotals,
     RemarkBody,
+    ResponseBody,
     Rung,
     StepBody,
     TenancyEventRead,
@@ -108,9 +110,12 @@ def list_tenancies(
     year: int | None,
     page: Page,
     step_due_on: date | None = None,
+    response_overdue_at: datetime | None = None,
 ) -> list[Tenancy]:
     """A page of the caller's tenancies; with `step_due_on`, only those whose next step can
-    be taken that day — the coordinator's worklist of transfers and staircase steps."""
+    be taken that day — the coordinator's worklist of transfers and staircase steps; with
+    `response_overdue_at`, only those with a landlord's report still unanswered past its
+    response deadline at that moment — the worklist of promises about to be broken."""
     return repository.list_page_for(
         session,
         principal,
@@ -120,6 +125,7 @@ def list_tenancies(
         limit=page.limit,
         step_due_on=step_due_on,
         climbing_forms=[form.value for form in staircase.STAIRCASE],
+        response_overdue_at=response_overdue_at,
     )
 
 
@@ -142,7 +148,7 @@ def _ended_on(events: list[TenancyEvent]) -> date | None:
     return None
 
 
-def _event_view(event: TenancyEvent) -> TenancyEventRead:
+def _event_view(event: TenancyEvent, answered: dict[str, datetime]) -> TenancyEventRead:
     return TenancyEventRead.model_validate(
         {
             "kind": event.kind,
@@ -152,8 +158,17 @@ def _event_view(event: TenancyEvent) -> TenancyEventRead:
             "reason": event.reason,
             "role": event.role,
             "recorded_at": event.recorded_at,
+            "report_id": event.report_id,
+            "response_due_at": event.response_due_at,
+            "answered_at": answered.get(event.report_id) if event.report_id else None,
+            "answers": event.answers,
         }
     )
+
+
+def _answered(events: list[TenancyEvent]) -> dict[str, datetime]:
+    """report id → when the municipality's response to it was recorded."""
+    return {e.answers: e.recorded_at for e in events if e.kind == EventKind.response and e.answers}
 
 
 def to_views(
@@ -184,7 +199,8 @@ def to_views(
             "next_step": staircase.next_rung(tenancy.contract_form) if active else None,
             "status": tenancy.status,
             "ended_on": None if active else _ended_on(history),
-            "events": [_event_view(e) for e in history],
+            "response_due_at": tenancy.response_due_at,
+            "events": [_event_view(e, _answered(history)) for e in history],
             "created_at": tenancy.created_at,
         }
         if principal.role is Role.landlord:
@@ -242,7 +258,7 @@ def _append(
     kind: EventKind,
     on: date,
     purpose: str | None,
-    **fields: str | None,
+    **fields: str | datetime | None,
 ) -> None:
     """The event and, for the household behind the tenancy, an audit `update` (a step or an
     end changes where and how the household lives; a remark is about it)."""
@@ -352,6 +368,9 @@ def remark(
         remark_on=on,
         restarted=trial_end(on, months),
     )
+    # A landlord's remark is a report to the municipality: its response promise applies.
+    # The coordinator's own remark needs no response from itself.
+    report = _report(tenancy, agreement) if principal.role is Role.landlord else {}
     _append(
         session,
         principal,
@@ -360,6 +379,97 @@ def remark(
         on=on,
         purpose=purpose,
         reason=body.reason.value,
+        **report,
+    )
+    return tenancy
+
+
+def response_deadline(recorded_at: datetime, response_hours: int | None) -> datetime | None:
+    """When the municipality's response to a landlord's report is due: the agreement's
+    `response_hours` after the report (Karlstad: "Socialtjänsten garanterar dessutom
+    hyresvärden uttryckning inom 48 timmar plus åtgärd om det skulle uppstå problem");
+    none when the agreement promises no response time."""
+    return recorded_at + timedelta(hours=response_hours) if response_hours else None
+
+
+def _report(tenancy: Tenancy, agreement: Agreement | None) -> dict[str, str | datetime | None]:
+    """A new report's id and deadline, and the tenancy's earliest open deadline moved up to
+    it when it comes sooner."""
+    due = response_deadline(utcnow(), agreement.response_hours if agreement else None)
+    if due is not None and (tenancy.response_due_at is None or due < tenancy.response_due_at):
+        tenancy.response_due_at = due
+    return {"report_id": new_id(), "response_due_at": due}
+
+
+def report_incident(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: IncidentBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """A landlord's report of a problem in its tenancy that needs the municipality (a
+    code, no free text about the household). Unlike a remark it leaves the trial period
+    alone; it gets a response deadline of the agreement's `response_hours`. `409`: the
+    tenancy is not active."""
+    tenancy, on = _active_for_event(session, principal, tenancy_id, EventKind.incident, None, today)
+    report = _report(tenancy, repository.agreement_of(session, tenancy))
+    _append(
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.incident,
+        on=on,
+        purpose=purpose,
+        reason=body.reason.value,
+        **report,
+    )
+    return tenancy
+
+
+def respond(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    report_id: str,
+    body: ResponseBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """The coordinator's response to a landlord's report (a remark or an incident) of the
+    tenancy: a `response` event naming the report, and the tenancy's earliest open
+    deadline recomputed, so the tenancy leaves the `response_overdue` worklist once every
+    report is answered. Any status: a promise made while the tenancy was active is kept
+    after it ended. `404`: no such tenancy or no such report on it; `409`: answered
+    already."""
+    tenancy = repository.get_for(session, principal, tenancy_id, lock=True)
+    if tenancy is None:
+        raise NotFound("No such tenancy.")
+    history = repository.events_of(session, {tenancy.id}).get(tenancy.id, [])
+    reports = {e.report_id: e for e in history if e.report_id is not None}
+    if report_id not in reports:
+        raise NotFound("No such report on this tenancy.")
+    answered = _answered(history)
+    if report_id in answered:
+        raise Conflict("The report is answered already.", answered_at=str(answered[report_id]))
+    open_deadlines = [
+        e.response_due_at
+        for rid, e in reports.items()
+        if rid != report_id and rid not in answered and e.response_due_at is not None
+    ]
+    tenancy.response_due_at = min(open_deadlines, default=None)
+    _append(
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.response,
+        on=today,
+        purpose=purpose,
+        reason=body.action.value,
+        answers=report_id,
     )
     return tenancy
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.agreements.schemas import ContractForm
@@ -45,7 +46,8 @@ def upsert_vacancy(
     A repost with the same reference updates the same row, never a duplicate (DOMAIN.md
     §3); an identical repost changes nothing, not even the version. Reposting a withdrawn
     vacancy re-opens it; a let one cannot be changed while its tenancy is active, and is
-    offered again by a repost once the tenancy is over.
+    offered again by a repost once the tenancy is over. Of concurrent PUTs of a new
+    reference one creates it and the others update (or leave) that row, never a 409.
     """
     landlord_id = _landlord_of(principal)
     has_agreement, known_area = repository.where_it_may_go(
@@ -64,16 +66,15 @@ def upsert_vacancy(
     if vacancy is None:
         if if_match is not None:
             raise PreconditionFailed("If-Match was given but the vacancy does not exist.")
-        vacancy = Vacancy(
-            landlord_id=landlord_id,
-            external_ref=external_ref,
-            status=VacancyStatus.open.value,
-            **values,
-        )
-        session.add(vacancy)
-        session.flush()
-        publish(session, vacancy, EventType.vacancy_posted)
-        return vacancy, True
+        created = _insert(session, landlord_id, external_ref, values)
+        if created is not None:
+            publish(session, created, EventType.vacancy_posted)
+            return created, True
+        # A concurrent PUT of the same reference created it first (FOR UPDATE cannot lock
+        # a row that does not exist yet): this PUT is then an update of that row.
+        vacancy = repository.get_own(session, landlord_id, external_ref, for_update=True)
+        if vacancy is None:
+            raise Conflict("A concurrent change conflicts; try again.")
     check_if_match(if_match, vacancy.version)
     if vacancy.status == VacancyStatus.let:
         if not _tenancy_over(session, vacancy):
@@ -93,6 +94,27 @@ def upsert_vacancy(
             session, vacancy, EventType.vacancy_posted if reopened else EventType.vacancy_updated
         )
     return vacancy, False
+
+
+def _insert(
+    session: Session, landlord_id: str, external_ref: str, values: dict[str, Any]
+) -> Vacancy | None:
+    """Insert the landlord's new vacancy in a savepoint; None when the unique (landlord,
+    reference) index refuses it because a concurrent request inserted it first (PostgreSQL
+    raises only once that request committed, so the row is then visible)."""
+    vacancy = Vacancy(
+        landlord_id=landlord_id,
+        external_ref=external_ref,
+        status=VacancyStatus.open.value,
+        **values,
+    )
+    try:
+        with session.begin_nested():
+            session.add(vacancy)
+            session.flush()
+    except IntegrityError:
+        return None
+    return vacancy
 
 
 def _tenancy_over(session: Session, vacancy: Vacancy) -> bool:
