@@ -25,6 +25,8 @@ from tests.conftest import Api, AuthedClient
 
 PROBLEM = "application/problem+json"
 YEAR = datetime.now(UTC).year
+MOVE_IN = f"{YEAR}-12-31"
+"""A move-in day that is not in the past (a fixed date would become the past one day)."""
 
 
 def vacancy_body(area: str = "BACKBY", **overrides: Any) -> dict[str, Any]:
@@ -35,7 +37,7 @@ def vacancy_body(area: str = "BACKBY", **overrides: Any) -> dict[str, Any]:
         "rent": 7400,
         "contract_forms": ["municipal_contract"],
         "address": "Bäckbygatan 12",
-        "available_from": "2026-12-01",
+        "available_from": MOVE_IN,
     }
     body.update(overrides)
     return body
@@ -304,7 +306,7 @@ def test_landlord_then_household_accept_creates_tenancy_lets_vacancy_and_counts_
     # The landlord sees the move-in date and the outcome, still without the household.
     seen = world.mimer_client.get(f"/v1/proposals/{proposal}").json()
     assert seen["status"] == "contracted"
-    assert seen["move_in_date"] == "2026-12-01"
+    assert seen["move_in_date"] == MOVE_IN
     assert "household" not in seen
 
 

@@ -13,7 +13,7 @@ from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from app.tenancies.service import add_months
 from tests.conftest import Api
-from tests.test_proposals import YEAR, World, assert_problem
+from tests.test_proposals import MOVE_IN, YEAR, World, assert_problem
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def contract(
     *,
     landlord: str = "mimer",
     exception: bool = False,
-    available_from: str | None = "2026-12-01",
+    available_from: str | None = MOVE_IN,
     round_year: int | None = None,
 ) -> dict[str, Any]:
     """A vacancy and a household, proposed, released and accepted by both sides."""
@@ -83,9 +83,9 @@ def test_tenancy_takes_contract_form_start_trial_end_and_year_from_the_proposal(
     assert tenancy["household"] == made["household"]
     assert tenancy["landlord"] == world.mimer
     assert tenancy["contract_form"] == "municipal_contract"
-    assert tenancy["start_date"] == "2026-12-01"
-    assert tenancy["trial_period_end"] == "2028-06-01"
-    assert tenancy["agreement_year"] == 2026
+    assert tenancy["start_date"] == MOVE_IN
+    assert tenancy["trial_period_end"] == add_months(date.fromisoformat(MOVE_IN), 18).isoformat()
+    assert tenancy["agreement_year"] == YEAR
     assert tenancy["status"] == "active"
     assert tenancy["exception"] is False
 
@@ -222,4 +222,4 @@ def test_no_trial_period_without_one_in_the_agreement(world: World) -> None:
     contract(world, landlord="balder")
     tenancy = world.coordinator.get("/v1/tenancies").json()["items"][0]
     assert tenancy["trial_period_end"] is None
-    assert tenancy["start_date"] == "2026-12-01"
+    assert tenancy["start_date"] == MOVE_IN
