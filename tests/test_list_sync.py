@@ -71,7 +71,8 @@ def _change_proposal(world: World, proposal_id: str) -> None:
 
 
 def _add_tenancy(world: World) -> str:
-    made = contract(world)
+    # Available in the past, so it starts today and a remark today is within the tenancy.
+    made = contract(world, available_from="2026-01-15")
     listed = world.coordinator.get("/v1/tenancies", params={"limit": 200}).json()["items"]
     return str(next(t["id"] for t in listed if t["proposal"] == made["proposal"]))
 
