@@ -31,10 +31,10 @@ typecheck: install
 # The whole suite on SQLite, then every database-touching test again on a throwaway
 # PostgreSQL server that the tests start on loopback (tests/pg.py).
 test-sqlite: install
-	TEST_DATABASE=sqlite $(BIN)/pytest -n 2
+	TEST_DATABASE=sqlite $(BIN)/pytest -n 2 --durations=10
 
 test-postgresql: install
-	TEST_DATABASE=postgresql $(BIN)/pytest -n 2 --ignore=tests/matching
+	TEST_DATABASE=postgresql $(BIN)/pytest -n 2 --durations=10 --ignore=tests/matching
 
 test: lint typecheck test-sqlite test-postgresql
 
