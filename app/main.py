@@ -238,6 +238,7 @@ def include_routers(app: FastAPI) -> None:
     from app.policies.router import router as policies
     from app.proposals.router import router as proposals
     from app.rounds.router import router as rounds
+    from app.statistics.router import router as statistics
     from app.tenancies.router import router as tenancies
     from app.vacancies.router import router as vacancies
 
@@ -256,6 +257,7 @@ def include_routers(app: FastAPI) -> None:
         proposals,
         tenancies,
         events,
+        statistics,
     ):
         app.include_router(router)
 

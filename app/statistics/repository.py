@@ -1,0 +1,135 @@
+"""The year's raw facts for the follow-up, read in a handful of grouped queries: one row per
+placement (tenancy), one per proposal, one per staircase step or end. Counting and
+suppression happen in the service, on these rows, so the same rows give the JSON and the
+CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from app.areas.models import Area
+from app.households.models import Household
+from app.landlords.models import Landlord
+from app.proposals.models import Proposal
+from app.tenancies.models import Tenancy, TenancyEvent
+from app.vacancies.models import Vacancy
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A household housed: a tenancy counted toward the year's agreements."""
+
+    landlord_id: str
+    landlord_name: str
+    landlord_kind: str
+    area: str
+    area_name: str | None
+    contract_form: str
+    exception: bool
+    contracted_on: date
+    target_groups: tuple[str, ...]
+    registered_at: datetime | None
+    erased: bool
+    """The case was erased: its target groups and registration time are gone."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalFact:
+    status: str
+    decline_reason: str | None
+    released_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class TenancyFact:
+    """A step or an end recorded in the year."""
+
+    kind: str
+    to_form: str | None
+    reason: str | None
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+
+
+def placements(session: Session, municipality: str, year: int) -> list[Placement]:
+    """Tenancies counted toward the municipality's agreements of `year` (as `/v1/quota`
+    counts them), with what the breakdowns need. An erased case keeps its tenancy but no
+    longer its target groups or registration time."""
+    rows = session.execute(
+        select(
+            Tenancy.landlord_id,
+            Landlord.name,
+            Landlord.kind,
+            Vacancy.area,
+            Area.name.label("area_name"),
+            Proposal.contract_form,
+            Tenancy.exception,
+            Tenancy.created_at,
+            Household.target_groups,
+            Household.registered_at,
+            Household.status.label("household_status"),
+        )
+        .join(Landlord, Landlord.id == Tenancy.landlord_id)
+        .join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
+        .join(Proposal, Proposal.id == Tenancy.proposal_id)
+        .outerjoin(Household, Household.id == Tenancy.household_id)
+        .outerjoin(
+            Area,
+            and_(Area.municipality_code == Tenancy.municipality_code, Area.code == Vacancy.area),
+        )
+        .where(Tenancy.municipality_code == municipality, Tenancy.agreement_year == year)
+    ).all()
+    return [
+        Placement(
+            landlord_id=row.landlord_id,
+            landlord_name=row.name,
+            landlord_kind=row.kind,
+            area=row.area,
+            area_name=row.area_name,
+            contract_form=row.contract_form,
+            exception=row.exception,
+            contracted_on=row.created_at.date(),
+            target_groups=tuple(row.target_groups or ()),
+            registered_at=row.registered_at,
+            erased=row.household_status in (None, "erased"),
+        )
+        for row in rows
+    ]
+
+
+def proposals_released(session: Session, municipality: str, year: int) -> list[ProposalFact]:
+    """Proposals released to a landlord during the year (UTC), whatever became of them."""
+    start, end = _year_bounds(year)
+    rows = session.execute(
+        select(Proposal.status, Proposal.decline_reason, Proposal.released_at).where(
+            Proposal.municipality_code == municipality,
+            Proposal.released_at >= start,
+            Proposal.released_at < end,
+        )
+    ).all()
+    return [
+        ProposalFact(status=status, decline_reason=reason, released_on=released_at.date())
+        for status, reason, released_at in rows
+        if released_at is not None  # the filter says so; the type does not
+    ]
+
+
+def tenancy_events(session: Session, municipality: str, year: int) -> list[TenancyFact]:
+    """Staircase steps and ends that took effect during the year."""
+    rows = session.execute(
+        select(TenancyEvent.kind, TenancyEvent.to_form, TenancyEvent.reason)
+        .join(Tenancy, Tenancy.id == TenancyEvent.tenancy_id)
+        .where(
+            Tenancy.municipality_code == municipality,
+            TenancyEvent.kind.in_(("step", "end")),
+            TenancyEvent.effective_on >= date(year, 1, 1),
+            TenancyEvent.effective_on <= date(year, 12, 31),
+        )
+    ).all()
+    return [TenancyFact(kind=row.kind, to_form=row.to_form, reason=row.reason) for row in rows]

@@ -1,0 +1,103 @@
+"""The yearly follow-up as a coordinator reads it. Every count is a `Count`: the number, or
+`"<5"` where it is below five (docs/statistics.md: small counts identify people in a small
+municipality)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.landlords.schemas import LandlordKind
+
+SUPPRESSED: Literal["<5"] = "<5"
+Count = int | Literal["<5"]
+
+
+class Breakdown(BaseModel):
+    """A total and its parts; parts may overlap (a household in two target groups counts
+    in both) where `overlapping` says so."""
+
+    total: Count
+    parts: dict[str, Count] = Field(description="Count per key, keys sorted")
+    overlapping: bool = False
+
+
+class LandlordPlacements(BaseModel):
+    landlord: str
+    name: str
+    kind: LandlordKind
+    placements: Count
+    exception_places: Count
+
+
+class AreaPlacements(BaseModel):
+    area: str
+    name: str | None = Field(description="The area's name; null for an area no longer defined")
+    placements: Count
+
+
+class PlacementStatistics(BaseModel):
+    """Households housed: tenancies counted toward the year's agreements (as `/v1/quota`
+    counts them), by the quarter of the contract day."""
+
+    total: Count
+    exception_places: Count
+    by_target_group: Breakdown
+    by_landlord: list[LandlordPlacements]
+    by_landlord_kind: Breakdown
+    by_area: list[AreaPlacements]
+    by_contract_form: Breakdown
+    by_quarter: Breakdown
+
+
+class SideAnswers(BaseModel):
+    accepted: Count
+    declined: Breakdown = Field(description="Declines by reason code")
+
+
+class ProposalStatistics(BaseModel):
+    """Proposals released during the year and what became of them by now. The landlord
+    answers first, so a proposal the household answered was accepted by the landlord; one
+    that expired or was withdrawn after the landlord's accept counts as expired or withdrawn
+    only."""
+
+    released: Count
+    by_quarter: Breakdown
+    landlord: SideAnswers
+    household: SideAnswers
+    expired: Count
+    withdrawn: Count
+    awaiting_answer: Count
+
+
+class Waiting(BaseModel):
+    """Days from registration to contract of the households housed. Median and 90th
+    percentile are left out (null) when fewer than five households are behind them."""
+
+    households: Count
+    median_days: float | None
+    p90_days: float | None
+
+
+class StaircaseStatistics(BaseModel):
+    steps: Breakdown = Field(description="Steps that took effect in the year, by the rung reached")
+    transfers_to_own_lease: Count
+    ended: Breakdown = Field(description="Tenancies ended in the year, by reason")
+
+
+class SettlementStatistics(BaseModel):
+    """The Settlement Act's newly arrived housed through the year's placements."""
+
+    newly_arrived_housed: Count
+
+
+class StatisticsRead(BaseModel):
+    municipality: str
+    year: int
+    suppressed_below: int = Field(description="Counts below this are shown as `<5`")
+    placements: PlacementStatistics
+    proposals: ProposalStatistics
+    waiting: Waiting
+    staircase: StaircaseStatistics
+    settlement: SettlementStatistics
