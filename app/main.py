@@ -231,6 +231,7 @@ def include_routers(app: FastAPI) -> None:
     from app.areas.router import router as areas
     from app.audit.router import router as audit
     from app.credentials.router import router as credentials
+    from app.dashboard.router import router as dashboard
     from app.events.router import router as events
     from app.households.router import router as households
     from app.landlords.router import router as landlords
@@ -258,6 +259,7 @@ def include_routers(app: FastAPI) -> None:
         tenancies,
         events,
         statistics,
+        dashboard,
     ):
         app.include_router(router)
 

@@ -1,0 +1,57 @@
+"""The dashboard reads what the coordinator could read anyway: every figure comes from the
+public API, called in-process with the coordinator's own token. So the dashboard cannot
+show more than the API would, its numbers are the API's, and a rule changed in a service
+changes the dashboard with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from app.errors import ServiceUnavailable
+
+PAGE_LIMIT = 200
+MAX_PAGES = 50
+"""A dashboard over more than 10 000 open cases would be a report, not a glance."""
+
+
+class ApiReader:
+    """GETs against the app itself, as the caller."""
+
+    def __init__(self, app: FastAPI, authorization: str) -> None:
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://dashboard.internal",
+            headers={"Authorization": authorization, "Accept": "application/json"},
+        )
+
+    async def __aenter__(self) -> ApiReader:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.aclose()
+
+    async def get(self, path: str, **params: Any) -> Any:
+        response = await self._client.get(path, params=params)
+        if response.status_code >= 500 or response.status_code == 429:
+            raise ServiceUnavailable(
+                f"The dashboard could not read the API; try again. {response.text[:300]}"
+            )
+        response.raise_for_status()
+        return response.json()
+
+    async def all_items(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every page of a list, following `next_cursor`."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            page = await self.get(
+                path, **params, limit=PAGE_LIMIT, **({"cursor": cursor} if cursor else {})
+            )
+            items.extend(page["items"])
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        return items

@@ -1,0 +1,95 @@
+"""The coordinator's dashboard: `/dashboard` is a page that signs in with the coordinator's
+client credentials (the token stays in the tab's `sessionStorage`) and then asks
+`/dashboard/panels` for the panels, rendered on the server from the public API."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.auth import TOKEN_URL, Principal, Role, require
+from app.dashboard import service
+from app.dashboard.client import ApiReader
+from app.db import SessionDep, end_read_transaction, utcnow
+from app.problems import AUTHENTICATED, problems
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+HTML = "text/html"
+
+
+def _content_security_policy(nonce: str) -> str:
+    """Nothing from another host, no script but the page's own, no framing. Inline styles
+    are allowed: pygal's SVG carries its own `<style>`."""
+    return (
+        "default-src 'none'; "
+        f"script-src 'nonce-{nonce}'; "
+        "style-src 'unsafe-inline'; "
+        "img-src 'self' data:; "
+        "connect-src 'self'; "
+        "form-action 'self'; "
+        "base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+
+def dashboard_page(request: Request) -> HTMLResponse:
+    """The page itself holds no data: anyone may load it, only a coordinator's token gets
+    panels."""
+    nonce = secrets.token_urlsafe(16)
+    html = TEMPLATES.get_template("dashboard.html").render(
+        nonce=nonce,
+        token_url=TOKEN_URL,
+        panels_url=str(request.url_for("dashboard_panels").path),
+    )
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": _content_security_policy(nonce),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+router = APIRouter(tags=["dashboard"])
+router.add_route("/dashboard", dashboard_page, methods=["GET"], include_in_schema=False)
+
+
+@router.get(
+    "/dashboard/panels",
+    response_class=HTMLResponse,
+    summary="The coordinator's dashboard panels, as HTML",
+    description="The panels `/dashboard` shows, rendered from the public API as the caller: "
+    "quota fulfilment per landlord, open cases by urgency and months waiting, proposals "
+    "awaiting an answer with their deadlines, tenancies with a step or a response due, the "
+    "last rounds with a running round's progress. `year` defaults to this year.",
+    responses={
+        200: {"content": {HTML: {}}, "description": "An HTML fragment"},
+        **problems(*AUTHENTICATED),
+    },
+)
+async def dashboard_panels(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.coordinator))],
+    authorization: Annotated[str, Header(include_in_schema=False)],
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="The agreement year")] = None,
+) -> HTMLResponse:
+    assert principal.municipality is not None  # a coordinator belongs to one municipality
+    # The panels are read by requests of their own; this one must not hold the database
+    # (SQLite's write lock, a pooled connection) while they run.
+    end_read_transaction(session)
+    async with ApiReader(request.app, authorization) as reader:
+        dashboard = await service.build(
+            reader, municipality=principal.municipality, year=year or utcnow().year
+        )
+    html = TEMPLATES.get_template("panels.html").render(d=dashboard)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,196 @@
+"""What the coordinator's dashboard shows, gathered from the public API (`client.py`) into
+plain panels the template draws. Labels are Swedish for the coordinator; the code is
+English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app.dashboard import charts
+from app.dashboard.client import ApiReader
+
+MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–1 mån", 0, 1),
+    ("1–3 mån", 1, 3),
+    ("3–6 mån", 3, 6),
+    ("6–12 mån", 6, 12),
+    ("12+ mån", 12, None),
+)
+"""Months waiting, as the histogram's bars: [from, to)."""
+URGENCY_BANDS = {0: "Normal", 1: "Förhöjd", 2: "Hög", 3: "Akut"}
+AWAITING = {"released": "Hyresvärden", "landlord_accepted": "Hushållet"}
+"""Who is to answer a proposal in each live status."""
+ROUNDS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class QuotaBar:
+    landlord: str
+    name: str
+    quota: int
+    delivered: int
+    remaining: int
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    case_ref: str | None
+    external_ref: str
+    landlord_name: str | None
+    whose_turn: str
+    deadline_at: str | None
+
+
+@dataclass(frozen=True)
+class DueTenancy:
+    case_ref: str | None
+    external_ref: str
+    landlord_name: str | None
+    what: str
+    due: str | None
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    id: str
+    status: str
+    created_at: str
+    finished_at: str | None
+    progress_percent: int | None
+    phase: str | None
+
+
+@dataclass
+class Dashboard:
+    municipality: str
+    year: int
+    quota: list[QuotaBar]
+    quota_chart: str
+    waiting_total: int
+    waiting: dict[str, dict[str, int]]
+    """Urgency band → month bucket → households."""
+    waiting_chart: str
+    awaiting: list[Awaiting]
+    due: list[DueTenancy]
+    rounds: list[RoundLine]
+    generated_at: str = field(default_factory=lambda: _minute(datetime.now(UTC)) or "")
+
+
+def _minute(moment: datetime | str | None) -> str | None:
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def months_between(start: datetime, end: datetime) -> int:
+    """Whole months from `start` to `end` (a month not yet complete does not count)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (end.day < start.day)
+
+
+def month_bucket(months: int) -> str:
+    for label, low, high in MONTH_BUCKETS:
+        if months >= low and (high is None or months < high):
+            return label
+    return MONTH_BUCKETS[-1][0]
+
+
+def waiting_histogram(households: list[dict[str, Any]], now: datetime) -> dict[str, dict[str, int]]:
+    """Open cases by urgency band and months waiting since registration."""
+    histogram = {band: {label: 0 for label, *_ in MONTH_BUCKETS} for band in URGENCY_BANDS.values()}
+    for household in households:
+        band = URGENCY_BANDS.get(int(household["urgency"]), URGENCY_BANDS[0])
+        registered = datetime.fromisoformat(household["registered_at"])
+        histogram[band][month_bucket(max(months_between(registered, now), 0))] += 1
+    return histogram
+
+
+def _round_line(summary: dict[str, Any], detail: dict[str, Any] | None) -> RoundLine:
+    percent: int | None = None
+    phase: str | None = None
+    progress = (detail or {}).get("progress")
+    if progress:
+        phase = progress.get("phase")
+        figures = progress.get("figures") or {}
+        bound, best = figures.get("best_bound"), figures.get("best_objective")
+        if isinstance(bound, int | float) and isinstance(best, int | float) and bound > 0:
+            percent = max(0, min(100, round(100 * best / bound)))
+    return RoundLine(
+        id=summary["id"],
+        status=summary["status"],
+        created_at=_minute(summary["created_at"]) or "",
+        finished_at=_minute(summary.get("finished_at")),
+        progress_percent=percent,
+        phase=phase,
+    )
+
+
+async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard:
+    """Read the panels' data through the API, one call after the other: each is a request
+    with its own database session, and a dashboard must never take a pool's connections
+    away from the landlords' systems."""
+    quota = await reader.get("/v1/quota", municipality=municipality, year=year)
+    households = await reader.all_items("/v1/households", status="open")
+    released = await reader.all_items("/v1/proposals", status="released")
+    landlord_accepted = await reader.all_items("/v1/proposals", status="landlord_accepted")
+    steps = await reader.all_items("/v1/tenancies", step_due="true")
+    responses = await reader.all_items("/v1/tenancies", response_overdue="true")
+    rounds = await reader.get("/v1/rounds", municipality=municipality, limit=ROUNDS_SHOWN)
+    running = [r for r in rounds["items"] if r["status"] == "running"]
+    details = {
+        r["id"]: await reader.get(f"/v1/rounds/{r['id']}") for r in running
+    }  # only a running round's detail carries its progress
+    bars = [
+        QuotaBar(
+            landlord=row["landlord"],
+            name=row["name"],
+            quota=row["quota"],
+            delivered=row["delivered"],
+            remaining=row["remaining"],
+        )
+        for row in quota["rows"]
+    ]
+    waiting = waiting_histogram(households, datetime.now(UTC))
+    awaiting = sorted(
+        (
+            Awaiting(
+                case_ref=p.get("case_ref"),
+                external_ref=p["external_ref"],
+                landlord_name=p.get("landlord_name"),
+                whose_turn=AWAITING[p["status"]],
+                deadline_at=_minute(p.get("deadline_at")),
+            )
+            for p in [*released, *landlord_accepted]
+        ),
+        key=lambda a: a.deadline_at or "",
+    )
+    due = [
+        DueTenancy(
+            case_ref=t.get("case_ref"),
+            external_ref=t["external_ref"],
+            landlord_name=t.get("landlord_name"),
+            what=what,
+            due=_minute(t.get(when)) if when else None,
+        )
+        for what, when, rows in (
+            ("Steg på trappan", None, steps),
+            ("Svar till hyresvärden försenat", "response_due_at", responses),
+        )
+        for t in rows
+    ]
+    return Dashboard(
+        municipality=municipality,
+        year=year,
+        quota=bars,
+        quota_chart=charts.quota_bars(bars),
+        waiting_total=len(households),
+        waiting=waiting,
+        waiting_chart=charts.waiting_histogram(waiting),
+        awaiting=awaiting,
+        due=due,
+        rounds=[_round_line(r, details.get(r["id"])) for r in rounds["items"]],
+    )
