@@ -5,9 +5,14 @@ Pure (standard library, numpy and OR-Tools). The public face:
     from matching import Problem, solve
     solution = solve(Problem.from_json(document), time_limit=30)
     solution.to_json()
+
+`solve(…, progress=callback)` reports a `Progress` at every phase and pricing round.
 """
 
-from matching.eligibility import PairCheck, check_pair, eligible_pairs
+from matching.eligibility import RULES, PairCheck, check_pair, eligible_pairs
+from matching.explain import score_of
+from matching.model import fit_points_of_pair
+from matching.outcome import Progress
 from matching.problem import (
     Area,
     Assignment,
@@ -24,6 +29,7 @@ from matching.problem import (
 from matching.solve import solve
 
 __all__ = [
+    "RULES",
     "Area",
     "Assignment",
     "Household",
@@ -32,11 +38,14 @@ __all__ = [
     "PairCheck",
     "Problem",
     "ProblemError",
+    "Progress",
     "Score",
     "Solution",
     "Unmatched",
     "Vacancy",
     "check_pair",
     "eligible_pairs",
+    "fit_points_of_pair",
+    "score_of",
     "solve",
 ]

@@ -58,12 +58,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from matching.bench import run_bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    profiles = tuple(p.strip() for p in args.profiles.split(",") if p.strip())
     run_bench(
         sizes,
         workers=args.workers,
         naive_cap=args.naive_cap,
         seed=args.seed,
         time_limit=args.time_limit,
+        profiles=profiles,
+        scipy_max_size=args.scipy_max_size,
+        scipy_cap=args.scipy_cap,
     )
     return 0
 
@@ -90,9 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", "-o", default=None)
     p.set_defaults(run=_cmd_generate)
     p = sub.add_parser("bench", help="benchmark against scipy and a naive CP-SAT model")
-    p.add_argument("--sizes", default="500,2000,5000,10000")
+    p.add_argument("--sizes", default="2000,8000,10000,20000")
+    p.add_argument("--profiles", default="national", help="comma-separated generate profiles")
     p.add_argument("--workers", type=int, default=None)
-    p.add_argument("--naive-cap", type=float, default=120.0)
+    p.add_argument("--naive-cap", type=float, default=0.0, help="0: naive CP-SAT not run")
+    p.add_argument("--scipy-max-size", type=int, default=10000)
+    p.add_argument("--scipy-cap", type=float, default=600.0)
     p.add_argument("--time-limit", type=float, default=600.0)
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(run=_cmd_bench)

@@ -1,4 +1,4 @@
-"""Eligibility of a (household, vacancy) pair: one function per rule of MATCHING_FORMAT.md.
+"""Eligibility of a (household, vacancy) pair: one function per rule of docs/matching-format.md.
 
 Two faces of the same rules:
 

@@ -13,7 +13,9 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
+from matching.constraints import FAMILIES, TAKEN, Family, layout
 from matching.eligibility import (
     RULES,
     EligiblePairs,
@@ -21,13 +23,21 @@ from matching.eligibility import (
     eligible_pairs,
     failure_counts,
 )
+from matching.outcome import Outcome
 from matching.problem import Assignment, Problem, Score, Solution, Unmatched
 
 if TYPE_CHECKING:
     from matching.model import RoundData
-    from matching.solve import Outcome
 
-TAKEN = "higher-priority households"
+__all__ = ["TAKEN", "assignment_of", "build_solution", "report", "score_of", "unmatched_reasons"]
+
+#: The label of a pair held back by nothing but the time limit.
+TIME_LIMIT = "time limit (not proven optimal)"
+
+
+def blocking_families() -> tuple[Family, ...]:
+    """The families that can hold a free pair back, in the order explanations try them."""
+    return tuple(f for f in FAMILIES if not f.assignment and not f.soft)
 
 
 def score_of(problem: Problem, household_id: str, vacancy_id: str) -> Score:
@@ -68,61 +78,52 @@ def unmatched_reasons(
     counts = failure_counts(problem, indices.tolist())
     if pairs is None:
         pairs = eligible_pairs(problem)
-    n_l, n_a = len(problem.landlords), len(problem.areas)
-    land_index = {lo.id: i for i, lo in enumerate(problem.landlords)}
-    area_index = {a.id: i for i, a in enumerate(problem.areas)}
-    v_land = np.array([land_index[v.landlord] for v in problem.vacancies], dtype=np.int64)
-    v_area = np.array([area_index[v.area] for v in problem.vacancies], dtype=np.int64)
-    taken = np.zeros(len(problem.vacancies), dtype=bool)
-    per_landlord = np.zeros(n_l, dtype=np.int64)
-    per_area = np.zeros(n_a, dtype=np.int64)
-    exceptions = np.zeros(n_l, dtype=np.int64)
-    for hid, vid in assigned.items():
-        vi = problem.index_of("vacancy", vid)
-        taken[vi] = True
-        per_landlord[v_land[vi]] += 1
-        per_area[v_area[vi]] += 1
-        if check_pair(problem, problem.household(hid), problem.vacancy(vid)).exception:
-            exceptions[v_land[vi]] += 1
-    quota = np.array([lo.quota for lo in problem.landlords], dtype=np.int64)
-    exc_quota = np.array([lo.exception_quota for lo in problem.landlords], dtype=np.int64)
-    caps = np.array([a.cap if a.cap is not None else -1 for a in problem.areas], dtype=np.int64)
-    quota_full = per_landlord >= quota
-    cap_full = (caps >= 0) & (per_area >= caps)
-    exc_full = exceptions >= exc_quota
-    labels = (
-        [TAKEN]
-        + [f"quota of landlord {lo.id}" for lo in problem.landlords]
-        + [f"area cap {a.id}" for a in problem.areas]
-        + [f"exception quota of landlord {lo.id}" for lo in problem.landlords]
-        + ["time limit (not proven optimal)"]
+    lay = layout(problem)
+    assigned_h = np.array([problem.index_of("household", hid) for hid in assigned], dtype=np.int64)
+    assigned_v = np.array(
+        [problem.index_of("vacancy", vid) for vid in assigned.values()], dtype=np.int64
     )
-    # The blocker of each eligible pair of an unmatched household, as an index into labels.
+    assigned_e = np.array(
+        [
+            check_pair(problem, problem.household(hid), problem.vacancy(vid)).exception
+            for hid, vid in assigned.items()
+        ],
+        dtype=bool,
+    )
+    # The blocker of each eligible pair of an unmatched household: the first family (in
+    # declaration order) whose row of the pair is full, as an index into `labels`.
     local = np.full(len(problem.households), -1, dtype=np.int64)
     local[indices] = np.arange(len(indices))
-    mine = local[pairs.household] >= 0
-    pv = pairs.vacancy[mine]
-    pl, pa = v_land[pv], v_area[pv]
-    key = np.where(
-        taken[pv],
-        0,
-        np.where(
-            quota_full[pl],
-            1 + pl,
-            np.where(
-                cap_full[pa],
-                1 + n_l + pa,
-                np.where(
-                    pairs.exception[mine] & exc_full[pl], 1 + n_l + n_a + pl, 1 + 2 * n_l + n_a
-                ),
-            ),
-        ),
-    )
-    who = local[pairs.household[mine]]
-    combo, freq = np.unique(who * len(labels) + key, return_counts=True)
+    mine = np.flatnonzero(local[pairs.household] >= 0)
+    mine_h = pairs.household[mine]
+    mine_v = pairs.vacancy[mine]
+    mine_e = pairs.exception[mine]
+    labels: list[str] = [TIME_LIMIT]
+    label_id: dict[str, int] = {TIME_LIMIT: 0}
+    key = np.zeros(len(mine_h), dtype=np.int64)
+    for f in reversed(blocking_families()):
+        capacity = f.capacity(problem)
+        used = np.bincount(
+            _keys_in(f.pair_key(lay, assigned_h, assigned_v, assigned_e)),
+            minlength=len(capacity),
+        )
+        full = np.isfinite(capacity) & (used >= capacity)
+        ids = np.zeros(len(capacity), dtype=np.int64)
+        for k in np.flatnonzero(full).tolist():
+            text = f.label(problem, k)
+            ids[k] = label_id.setdefault(text, len(labels))
+            if ids[k] == len(labels):
+                labels.append(text)
+        pair_key = f.pair_key(lay, mine_h, mine_v, mine_e)
+        blocked = (pair_key >= 0) & full[np.maximum(pair_key, 0)]
+        key = np.where(blocked, ids[np.maximum(pair_key, 0)], key)
+    who = local[mine_h]
+    counts_by_combo = np.bincount(who * len(labels) + key, minlength=len(indices) * len(labels))
+    combo = np.flatnonzero(counts_by_combo)
+    freq = counts_by_combo[combo]
     blockers: dict[int, list[tuple[int, str]]] = {}
-    for c, f in zip(combo.tolist(), freq.tolist(), strict=True):
-        blockers.setdefault(c // len(labels), []).append((f, labels[c % len(labels)]))
+    for c, f_count in zip(combo.tolist(), freq.tolist(), strict=True):
+        blockers.setdefault(c // len(labels), []).append((f_count, labels[c % len(labels)]))
     eligible_count = np.bincount(who, minlength=len(indices))
     out = []
     for row, hid in enumerate(unmatched_ids):
@@ -145,6 +146,26 @@ def unmatched_reasons(
     return out
 
 
+def _keys_in(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    return keys[keys >= 0]
+
+
+def shortfalls(problem: Problem, assigned: dict[str, str]) -> dict[str, int]:
+    """Per floor family, its stats key and how far the assignments stay below it (pins
+    included; 0 when met)."""
+    lay = layout(problem)
+    h = np.array([problem.index_of("household", hid) for hid in assigned], dtype=np.int64)
+    v = np.array([problem.index_of("vacancy", vid) for vid in assigned.values()], dtype=np.int64)
+    e = np.zeros(len(h), dtype=bool)
+    out: dict[str, int] = {}
+    for f in FAMILIES:
+        if f.soft:
+            capacity = f.capacity(problem)
+            got = np.bincount(_keys_in(f.pair_key(lay, h, v, e)), minlength=len(capacity))
+            out[f.shortfall_stat] = int(np.maximum(capacity - got, 0).sum())
+    return out
+
+
 def build_solution(
     problem: Problem,
     data: RoundData,
@@ -160,7 +181,9 @@ def build_solution(
         for hi, vi, _ in pins:
             assigned[problem.households[hi].id] = problem.vacancies[vi].id
         for p in outcome.chosen.tolist():
-            assigned[problem.households[int(data.ph[p])].id] = problem.vacancies[int(data.pv[p])].id
+            assigned[problem.households[int(data.pair_household[p])].id] = problem.vacancies[
+                int(data.pair_vacancy[p])
+            ].id
     order = {h.id: i for i, h in enumerate(problem.households)}
     assignments = tuple(
         assignment_of(problem, hid, assigned[hid])
@@ -173,6 +196,8 @@ def build_solution(
         unmatched = tuple(unmatched_reasons(problem, assigned, unmatched_ids, pairs))
     objective = sum(a.score.weight for a in assignments)
     seconds = time.perf_counter() - started
+    if outcome.status != "infeasible":
+        stats = {**stats, **shortfalls(problem, assigned)}
     stats = {"seconds": round(seconds, 3), **stats, **outcome.stats}
     return Solution(
         status=outcome.status,

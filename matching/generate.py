@@ -1,6 +1,6 @@
 """Realistic synthetic rounds for tests and benchmarks.
 
-Figures come from the source documents (DOMAIN.md): public housing companies own about half
+Figures come from the source documents (docs/domain.md): public housing companies own about half
 the stock, count income support and housing allowance as income and have a few exception
 places (Göteborg, Helsingborg 3:5); private landlords ask gross income ≥ 3 × rent, no payment
 remarks and sometimes permanent employment (Balder, Nynäshamn); about 4 of 30 areas are
@@ -13,7 +13,7 @@ excluded as vulnerable (Jönköping, Västerås); about 60 % of households are s
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,13 @@ class Profile:
     #: newly_arrived_min as a share of the newly arrived households.
     newly_min_share: float
     rent_level: float
+    #: When set: each landlord's quota is this share of its vacancies in the round …
+    quota_of_vacancies: float | None = None
+    #: … public landlords get this many exception places, private ones 0 … `private_max` …
+    exception_public: int | None = None
+    exception_private_max: int = 0
+    #: … and every `cap_every`-th area is capped at ⌊vacancies / areas / cap_every⌋.
+    cap_every: int | None = None
 
 
 PROFILES: dict[str, Profile] = {
@@ -50,6 +57,25 @@ PROFILES: dict[str, Profile] = {
     "large_city": Profile("1480", 60, 8, 4, 16, 0.5, 1.4, 0.05, 0.12, 0.2, 1.15),
     # Everything binds at once: tight quotas, tight caps, scarce exception places.
     "tight": Profile("0580", 30, 4, 2, 6, 0.35, 1.05, 0.03, 0.15, 0.3, 1.0),
+    # The national bench (issue 16): binding exception quotas (public 5, private 0–2), quotas
+    # at 40 % of each landlord's vacancies, a cap on every third area.
+    "national": Profile(
+        "0180",
+        30,
+        4,
+        2,
+        6,
+        0.6,
+        None,
+        0.0,
+        0.10,
+        0.2,
+        1.0,
+        quota_of_vacancies=0.4,
+        exception_public=5,
+        exception_private_max=2,
+        cap_every=3,
+    ),
 }
 
 FORMS_PUBLIC = ("municipal_contract", "support_agreement", "training_apartment", "housing_first")
@@ -128,6 +154,40 @@ def _landlords(
                 )
             )
     return landlords, shares
+
+
+def _national_rules(
+    rng: np.random.Generator,
+    prof: Profile,
+    landlords: list[Landlord],
+    areas: list[Area],
+    vacancies: list[Vacancy],
+) -> tuple[list[Landlord], list[Area]]:
+    """Quotas from each landlord's vacancies, fixed exception quotas, every n-th area capped."""
+    owned = {lo.id: 0 for lo in landlords}
+    for v in vacancies:
+        owned[v.landlord] += 1
+    share = prof.quota_of_vacancies or 0.0
+    out = []
+    for lo in landlords:
+        if lo.kind == "public":
+            exception_quota = prof.exception_public or 0
+        else:
+            exception_quota = int(rng.integers(0, prof.exception_private_max + 1))
+        out.append(
+            replace(
+                lo,
+                quota=math.floor(share * owned[lo.id]),
+                exception_quota=exception_quota,
+            )
+        )
+    every = prof.cap_every or 0
+    cap = len(vacancies) // len(areas) // every if every else 0
+    capped = [
+        replace(a, cap=cap) if every and i % every == every - 1 and not a.excluded else a
+        for i, a in enumerate(areas)
+    ]
+    return out, capped
 
 
 def generate(
@@ -264,6 +324,8 @@ def generate(
             )
         )
 
+    if prof.quota_of_vacancies is not None:
+        landlords, areas = _national_rules(rng, prof, landlords, areas, vac_list)
     newly = sum(h.newly_arrived for h in hh_list)
     draft = Problem(
         municipality=prof.municipality,

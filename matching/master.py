@@ -1,125 +1,157 @@
-"""The restricted master LP of column generation, kept alive in GLOP between rounds.
+"""The restricted master LP of column generation, kept alive in HiGHS between rounds.
 
-Every row of the primary relaxation exists from the start (one per household, vacancy,
-landlord quota, exception quota, capped area, and the newly-arrived floor with a penalised
-slack); each round only adds columns (pairs). GLOP, run without presolve through the
-incremental `pywraplp` interface, then warm-starts the simplex from the previous basis: a round
-costs tens to hundreds of pivots instead of a solve from scratch (`iterations()` shows it).
+Every row of the primary relaxation exists from the start: one per active key of every
+declared family (`matching.constraints.FAMILIES`), each floor with a penalised slack; each
+pricing round only adds columns (pairs) through `highspy`'s `addCols`, and `run()` re-optimises
+with the primal simplex from the previous basis (added columns keep the basis primal feasible),
+so a round costs tens to hundreds of pivots instead of a solve from scratch.
 
-Why not HiGHS through `highspy`: ortools 9.15 ships its own `libhighs.so.1`, and the two
-libraries cannot be loaded into one process (undefined symbols whichever comes first).
+highspy 1.16 and OR-Tools 9.15 (which ships its own HiGHS for the integer programs) coexist in
+one process in either import order (tests/matching/test_master.py keeps that checked); the
+clash once noted in benchmarks/README.md was with highspy 1.15.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+import highspy
 import numpy as np
-from ortools.linear_solver import pywraplp
+from highspy._core import _Highs
 
 from matching.model import F64, I64, RoundData, Rows
 
-#: GLOP parameters: presolve would discard the basis between rounds.
-GLOP_PARAMETERS = "use_preprocessing: false"
+#: HiGHS' primal simplex: columns added to an optimal basis leave it primal feasible.
+PRIMAL_SIMPLEX = 4
+#: Upper bound of a pair column (x ≤ 1 is implied by its household's row).
+COLUMN_UPPER = float("inf")
 
 
 class Master:
-    """max Σ w_p x_p over the columns added so far, subject to every round constraint."""
+    """max Σ w_p x_p − P·s over the columns added so far, subject to every round constraint."""
 
     def __init__(self, data: RoundData, *, seed: int = 0) -> None:
         self.data = data
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        solver.SetSolverSpecificParametersAsString(f"{GLOP_PARAMETERS} random_seed: {seed}")
-        self.solver = solver
-        inf = solver.infinity()
-        rows = Rows()
-        self._constraints: list[Any] = []
-
-        def row(table: dict[int, int], key: int, lb: float, ub: float) -> Any:
-            table[key] = len(self._constraints)
-            ct = solver.Constraint(lb, ub)
-            self._constraints.append(ct)
-            return ct
-
-        self._h = [row(rows.household, h, -inf, 1.0) for h in range(len(data.weight))]
-        self._v = [row(rows.vacancy, v, -inf, 1.0) for v in range(len(data.v_land))]
-        self._l = [row(rows.landlord, li, -inf, float(q)) for li, q in enumerate(data.quota)]
-        self._x = [
-            row(rows.exception, li, -inf, float(q)) for li, q in enumerate(data.exception_quota)
-        ]
-        self._a: list[Any] = [
-            row(rows.area, ai, -inf, float(data.cap[ai])) if has else None
-            for ai, has in enumerate(data.capped.tolist())
-        ]
-        objective = solver.Objective()
-        objective.SetMaximization()
-        self._objective = objective
-        self._newly: Any = None
-        self._slack: Any = None
-        if data.newly_min > 0:
-            self._newly = row({}, 0, float(data.newly_min), inf)
-            rows.newly = len(self._constraints) - 1
-            # The floor's slack keeps every restricted LP feasible; a positive slack at the
-            # end proves the floor cannot be met.
-            self._slack = solver.NumVar(0.0, inf, "")
-            self._newly.SetCoefficient(self._slack, 1.0)
-            objective.SetCoefficient(self._slack, -float(data.weight.sum() + 1))
-        self.rows = rows
+        # The bare binding: `highspy.Highs` enables Python callbacks, which print HiGHS'
+        # banner to stdout before any option can silence it (and stdout carries JSON).
+        h = _Highs()
+        for name, value in (
+            ("output_flag", False),
+            ("presolve", "off"),
+            ("solver", "simplex"),
+            ("simplex_strategy", PRIMAL_SIMPLEX),
+            ("random_seed", seed),
+        ):
+            h.setOptionValue(name, value)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.highs = h
+        self.rows = Rows()
+        #: Per family, the row of each key (−1: none).
+        self._row_of: list[I64] = []
+        lower: list[float] = []
+        upper: list[float] = []
+        slack_rows: list[int] = []
+        for fr in data.families:
+            lookup = np.full(len(fr.capacity), -1, dtype=np.int64)
+            table = self.rows.table(fr.family.name)
+            for key in np.flatnonzero(fr.active).tolist():
+                lookup[key] = table[key] = len(lower)
+                cap = float(fr.capacity[key])
+                if fr.family.direction == "at_most":
+                    lower.append(-highspy.kHighsInf)
+                    upper.append(cap)
+                else:
+                    lower.append(cap)
+                    upper.append(highspy.kHighsInf)
+                    slack_rows.append(table[key])
+            self._row_of.append(lookup)
+        n_rows = len(lower)
+        self.n_rows = n_rows
+        if n_rows:
+            h.addRows(
+                n_rows,
+                np.asarray(lower, dtype=np.float64),
+                np.asarray(upper, dtype=np.float64),
+                0,
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0, dtype=np.float64),
+            )
+        # A floor's slack keeps every restricted LP feasible; its penalty makes the floor
+        # lexicographically first (the smallest shortfall, then the most weight).
+        n_slack = len(slack_rows)
+        self._n_slack = n_slack
+        if n_slack:
+            penalty = data.shortfall_penalty
+            h.addCols(
+                n_slack,
+                np.full(n_slack, -penalty),
+                np.zeros(n_slack),
+                np.full(n_slack, highspy.kHighsInf),
+                n_slack,
+                np.arange(n_slack, dtype=np.int32),
+                np.asarray(slack_rows, dtype=np.int32),
+                np.ones(n_slack),
+            )
         self.cols = np.zeros(0, dtype=np.int64)
-        self._vars: list[Any] = []
+        self._iterations = 0
 
     def add(self, pairs: I64) -> None:
-        """Add the given pairs (indices into data.ph/pv, not yet in the master) as columns."""
+        """Add the given pairs (indices into the pair arrays, not yet in the master)."""
+        n = len(pairs)
+        if n == 0:
+            return
         d = self.data
-        ph, pv = d.ph[pairs].tolist(), d.pv[pairs].tolist()
-        exc = d.pexc[pairs].tolist()
-        weight = d.weight.tolist()
-        newly = d.newly.tolist()
-        v_land, v_area = d.v_land.tolist(), d.v_area.tolist()
-        solver, objective = self.solver, self._objective
-        for h, v, e in zip(ph, pv, exc, strict=True):
-            x = solver.NumVar(0.0, 1.0, "")
-            li, area = v_land[v], self._a[v_area[v]]
-            self._h[h].SetCoefficient(x, 1.0)
-            self._v[v].SetCoefficient(x, 1.0)
-            self._l[li].SetCoefficient(x, 1.0)
-            if e:
-                self._x[li].SetCoefficient(x, 1.0)
-            if area is not None:
-                area.SetCoefficient(x, 1.0)
-            if self._newly is not None and newly[h]:
-                self._newly.SetCoefficient(x, 1.0)
-            objective.SetCoefficient(x, float(weight[h]))
-            self._vars.append(x)
+        owners: list[I64] = []
+        rows: list[I64] = []
+        position = np.arange(n, dtype=np.int64)
+        for fr, lookup in zip(d.families, self._row_of, strict=True):
+            keys = fr.pair_key[pairs]
+            row = np.where(keys >= 0, lookup[np.maximum(keys, 0)], -1)
+            inside = row >= 0
+            owners.append(position[inside])
+            rows.append(row[inside])
+        owner = np.concatenate(owners)
+        row = np.concatenate(rows)
+        order = np.argsort(owner, kind="stable")
+        owner, row = owner[order], row[order]
+        starts = np.searchsorted(owner, position).astype(np.int32)
+        self.highs.addCols(
+            n,
+            d.weights(pairs).astype(np.float64),
+            np.zeros(n),
+            np.full(n, COLUMN_UPPER),
+            len(row),
+            starts,
+            row.astype(np.int32),
+            np.ones(len(row)),
+        )
         self.cols = np.r_[self.cols, pairs].astype(np.int64)
 
     def solve(self, seconds: float) -> bool:
         """Re-optimise from the current basis; True when optimal."""
-        self.solver.SetTimeLimit(max(50, int(seconds * 1000)))
-        return bool(self.solver.Solve() == pywraplp.Solver.OPTIMAL)
+        self.highs.setOptionValue("time_limit", max(0.05, float(seconds)))
+        self.highs.run()
+        self._iterations = int(self.highs.getInfo().simplex_iteration_count)
+        return bool(self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal)
 
     def iterations(self) -> int:
         """Simplex iterations of the last `solve`."""
-        return int(self.solver.iterations())
+        return self._iterations
 
     def objective(self) -> float:
         """Objective value of the restricted LP."""
-        return float(self._objective.Value())
+        return float(self.highs.getInfo().objective_function_value)
 
     def duals(self) -> F64:
         """Row duals y with rc = c − Aᵀy (y ≥ 0 on ≤ rows of this maximisation)."""
-        return np.fromiter(
-            (ct.dual_value() for ct in self._constraints),
-            dtype=np.float64,
-            count=len(self._constraints),
-        )
+        return np.asarray(self.highs.getSolution().row_dual, dtype=np.float64)
 
     def values(self) -> F64:
         """x of the pair columns, aligned with `self.cols`."""
-        return np.fromiter(
-            (x.solution_value() for x in self._vars), dtype=np.float64, count=len(self._vars)
-        )
+        return np.asarray(self.highs.getSolution().col_value, dtype=np.float64)[self._n_slack :]
 
     def slack_value(self) -> float:
-        """Value of the newly-arrived slack (0 when there is no floor)."""
-        return 0.0 if self._slack is None else float(self._slack.solution_value())
+        """Σ of the floors' slacks: the shortfall of the relaxation."""
+        if not self._n_slack:
+            return 0.0
+        values = np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
+        return float(values[: self._n_slack].sum())

@@ -1,10 +1,11 @@
-"""The optimisation model over eligible pairs: variables, one `add_<rule>` per round
-constraint, and the three objective tiers.
+"""The optimisation model over eligible pairs: the round's arrays, the rows of every declared
+constraint family (`matching.constraints.FAMILIES`), pricing, the Lagrangian bound and the
+three objective tiers.
 
 The model is written as an `MPModelProto` over a chosen subset of the eligible pairs
-("columns"), so the same code builds the linear relaxation used for column generation and
-the integer programs solved by HiGHS or CP-SAT. Pins are applied before the model is built:
-pinned households and vacancies leave the model and the capacities they use are subtracted.
+("columns"), so the same code builds the linear relaxations and the integer programs solved by
+HiGHS or CP-SAT. Pins are applied before the model is built: pinned households and vacancies
+leave the model and the capacities they use are subtracted, family by family.
 """
 
 from __future__ import annotations
@@ -16,12 +17,21 @@ import numpy as np
 import numpy.typing as npt
 from ortools.linear_solver import linear_solver_pb2 as pb
 
+from matching.constraints import (
+    F64,
+    FAMILIES,
+    I64,
+    Bools,
+    Family,
+    Ints,
+    Layout,
+    active_keys,
+    layout,
+)
 from matching.eligibility import EligiblePairs
 from matching.problem import Problem
 
-I64 = npt.NDArray[np.int64]
-F64 = npt.NDArray[np.float64]
-Bools = npt.NDArray[np.bool_]
+__all__ = ["F64", "I64", "Bools", "Ints"]
 
 #: Fit points (tier 3): a preferred area is worth this much …
 FIT_PREFERRED_AREA = 100
@@ -32,98 +42,194 @@ FIT_RENT_BURDEN = 10
 
 
 @dataclass
-class RoundData:
-    """The numeric form of a round after pins: arrays indexed by household, vacancy, landlord,
-    area and eligible pair (only pairs whose household and vacancy are both free)."""
+class FamilyRows:
+    """One declared family in a round after pins: the key of every free pair and the
+    capacity left per key."""
 
-    weight: I64
-    newly: Bools
-    v_land: I64
-    v_area: I64
-    quota: I64
-    exception_quota: I64
-    cap: I64
-    capped: Bools
-    newly_min: int
-    ph: I64
-    pv: I64
-    pexc: Bools
+    family: Family
+    entity_key: I64
+    pair_key: Ints
+    capacity: F64
+
+    @property
+    def active(self) -> Bools:
+        """Keys with a row."""
+        return active_keys(self.family, self.capacity)
+
+
+@dataclass
+class RoundData:
+    """The numeric form of a round after pins: arrays indexed by household, vacancy, landlord
+    and eligible pair (only pairs whose household and vacancy are both free)."""
+
+    layout: Layout
+    household_weight: I64
+    pair_household: Ints
+    pair_vacancy: Ints
+    pair_exception: Bools
+    families: tuple[FamilyRows, ...]
     pinned_weight: int
     pinned_per_landlord: I64
-    total_quota: int
     landlord_quota: I64
-    extra: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
 
     @property
     def n_pairs(self) -> int:
         """Number of free eligible pairs."""
-        return int(self.ph.shape[0])
+        return int(self.pair_household.shape[0])
 
     @property
-    def pl(self) -> I64:
+    def n_households(self) -> int:
+        return int(self.household_weight.shape[0])
+
+    @property
+    def n_vacancies(self) -> int:
+        return self.layout.n_vacancies
+
+    @property
+    def n_landlords(self) -> int:
+        return int(self.landlord_quota.shape[0])
+
+    @property
+    def total_quota(self) -> int:
+        """Σ quota of all landlords (pins included)."""
+        return int(self.landlord_quota.sum())
+
+    @property
+    def shortfall_penalty(self) -> float:
+        """Cost of one unit of a floor's slack: more than every weight together, so floors
+        come first."""
+        return float(self.household_weight.sum() + 1)
+
+    @property
+    def pair_landlord(self) -> Ints:
         """Landlord of each pair (cached)."""
-        if "pl" not in self.extra:
-            self.extra["pl"] = self.v_land[self.pv]
-        value: I64 = self.extra["pl"]
+        if "pair_landlord" not in self.cache:
+            self.cache["pair_landlord"] = self.rows_of("landlord_quota").pair_key
+        value: Ints = self.cache["pair_landlord"]
         return value
 
     @property
-    def pa(self) -> I64:
+    def pair_area(self) -> Ints:
         """Area of each pair (cached)."""
-        if "pa" not in self.extra:
-            self.extra["pa"] = self.v_area[self.pv]
-        value: I64 = self.extra["pa"]
+        if "pair_area" not in self.cache:
+            self.cache["pair_area"] = self.rows_of("area_cap").pair_key
+        value: Ints = self.cache["pair_area"]
         return value
+
+    def weights(self, cols: I64) -> I64:
+        """Primary weight of the given pairs: their households' weights."""
+        return self.household_weight[self.pair_household[cols]]
+
+    @property
+    def pair_weight(self) -> I64:
+        """Primary weight of every pair (not cached: prefer `weights` on a subset)."""
+        return self.household_weight[self.pair_household]
+
+    @property
+    def exception_pairs(self) -> I64:
+        """Positions of the exception pairs (cached)."""
+        if "exception_pairs" not in self.cache:
+            self.cache["exception_pairs"] = np.flatnonzero(self.pair_exception)
+        value: I64 = self.cache["exception_pairs"]
+        return value
+
+    @property
+    def household_starts(self) -> I64:
+        """Position of each household's first pair, and the households with pairs (cached;
+        pairs are sorted by household)."""
+        if "household_starts" not in self.cache:
+            ph = self.pair_household
+            changes = np.flatnonzero(ph[1:] != ph[:-1]) + 1 if len(ph) else np.zeros(0, np.int64)
+            starts = np.r_[np.zeros(min(1, len(ph)), dtype=np.int64), changes]
+            self.cache["household_starts"] = starts.astype(np.int64)
+        value: I64 = self.cache["household_starts"]
+        return value
+
+    def rows_of(self, name: str) -> FamilyRows:
+        """The family of this name."""
+        for fr in self.families:
+            if fr.family.name == name:
+                return fr
+        raise KeyError(name)
+
+    def floor_count(self, chosen: I64) -> dict[str, I64]:
+        """Per floor family: the count the chosen pairs reach per key."""
+        out: dict[str, I64] = {}
+        for fr in self.families:
+            if fr.family.soft:
+                keys = fr.pair_key[chosen]
+                out[fr.family.name] = np.bincount(
+                    keys[keys >= 0], minlength=len(fr.capacity)
+                ).astype(np.int64)
+        return out
+
+    def shortfall(self, chosen: I64) -> int:
+        """Σ over the floors of how far the chosen pairs stay below them."""
+        total = 0
+        for fr in self.families:
+            if fr.family.soft:
+                keys = fr.pair_key[chosen]
+                got = np.bincount(keys[keys >= 0], minlength=len(fr.capacity))
+                need = np.where(fr.active, fr.capacity, 0.0)
+                total += int(np.maximum(need - got, 0).sum())
+        return total
+
+    def weight_of(self, chosen: I64) -> int:
+        """Σ weight of the chosen pairs."""
+        return int(self.weights(chosen).sum())
+
+    def value_of(self, chosen: I64) -> float:
+        """The lexicographic primary value: weight minus the penalised floor shortfall."""
+        return self.weight_of(chosen) - self.shortfall_penalty * self.shortfall(chosen)
 
 
 def round_data(
     problem: Problem, pairs: EligiblePairs, pins: list[tuple[int, int, bool]]
 ) -> RoundData:
-    """Arrays of the round, with the pins (household, vacancy, exception) taken out."""
-    land_index = {lo.id: i for i, lo in enumerate(problem.landlords)}
-    area_index = {a.id: i for i, a in enumerate(problem.areas)}
+    """Arrays of the round, with the pins (household, vacancy, exception) taken out: what the
+    pins use is subtracted from every family's capacity (a floor never goes below zero)."""
+    lay = layout(problem)
     weight = np.array([h.weight for h in problem.households], dtype=np.int64)
-    newly = np.array([h.newly_arrived for h in problem.households], dtype=bool)
-    v_land = np.array([land_index[v.landlord] for v in problem.vacancies], dtype=np.int64)
-    v_area = np.array([area_index[v.area] for v in problem.vacancies], dtype=np.int64)
-    quota = np.array([lo.quota for lo in problem.landlords], dtype=np.int64)
-    exc = np.array([lo.exception_quota for lo in problem.landlords], dtype=np.int64)
-    capped = np.array([a.cap is not None for a in problem.areas], dtype=bool)
-    cap = np.array([a.cap if a.cap is not None else 0 for a in problem.areas], dtype=np.int64)
-    pinned_per_landlord = np.zeros(len(problem.landlords), dtype=np.int64)
-    newly_min = problem.newly_arrived_min
-    pinned_weight = 0
+    pin_h = np.array([p[0] for p in pins], dtype=np.int64)
+    pin_v = np.array([p[1] for p in pins], dtype=np.int64)
+    pin_e = np.array([p[2] for p in pins], dtype=bool)
     h_pinned = np.zeros(len(problem.households), dtype=bool)
     v_pinned = np.zeros(len(problem.vacancies), dtype=bool)
-    for hi, vi, is_exc in pins:
-        li, ai = v_land[vi], v_area[vi]
-        pinned_per_landlord[li] += 1
-        exc[li] -= int(is_exc)
-        cap[ai] -= 1
-        newly_min -= int(newly[hi])
-        pinned_weight += int(weight[hi])
-        h_pinned[hi] = True
-        v_pinned[vi] = True
-    ph = pairs.household.astype(np.int64)
-    pv = pairs.vacancy.astype(np.int64)
-    keep = ~h_pinned[ph] & ~v_pinned[pv]
+    h_pinned[pin_h] = True
+    v_pinned[pin_v] = True
+    pair_h, pair_v, pair_e = pairs.household, pairs.vacancy, pairs.exception
+    if len(pins):
+        keep = ~h_pinned[pair_h] & ~v_pinned[pair_v]
+        pair_h, pair_v, pair_e = pair_h[keep], pair_v[keep], pair_e[keep]
+    families = []
+    for f in FAMILIES:
+        capacity = f.capacity(problem).copy()
+        pin_keys = f.pair_key(lay, pin_h, pin_v, pin_e)
+        np.subtract.at(capacity, pin_keys[pin_keys >= 0], 1.0)
+        if f.soft:
+            capacity = np.maximum(capacity, 0.0)
+        families.append(
+            FamilyRows(
+                family=f,
+                entity_key=f.entity_key(lay),
+                pair_key=f.pair_key(lay, pair_h, pair_v, pair_e),
+                capacity=capacity,
+            )
+        )
+    landlord_quota = np.array([lo.quota for lo in problem.landlords], dtype=np.int64)
     return RoundData(
-        weight=weight,
-        newly=newly,
-        v_land=v_land,
-        v_area=v_area,
-        quota=quota - pinned_per_landlord,
-        exception_quota=exc,
-        cap=cap,
-        capped=capped,
-        newly_min=max(0, newly_min),
-        ph=ph[keep],
-        pv=pv[keep],
-        pexc=pairs.exception[keep],
-        pinned_weight=pinned_weight,
-        pinned_per_landlord=pinned_per_landlord,
-        total_quota=int(sum(lo.quota for lo in problem.landlords)),
-        landlord_quota=np.array([lo.quota for lo in problem.landlords], dtype=np.int64),
+        layout=lay,
+        household_weight=weight,
+        pair_household=pair_h,
+        pair_vacancy=pair_v,
+        pair_exception=pair_e,
+        families=tuple(families),
+        pinned_weight=int(weight[pin_h].sum()),
+        pinned_per_landlord=np.bincount(
+            lay.vacancy_landlord[pin_v], minlength=len(problem.landlords)
+        ).astype(np.int64),
+        landlord_quota=landlord_quota,
     )
 
 
@@ -138,11 +244,11 @@ def fit_points(problem: Problem, data: RoundData, cols: I64) -> I64:
     max_rent = np.array([h.max_rent for h in problem.households], dtype=np.float64)
     v_rooms = np.array([v.rooms for v in problem.vacancies], dtype=np.int64)
     v_rent = np.array([v.rent for v in problem.vacancies], dtype=np.float64)
-    ph, pv = data.ph[cols], data.pv[cols]
-    burden = np.round(FIT_RENT_BURDEN * v_rent[pv] / np.maximum(max_rent[ph], 1.0)).astype(np.int64)
+    hh, vv = data.pair_household[cols], data.pair_vacancy[cols]
+    burden = np.round(FIT_RENT_BURDEN * v_rent[vv] / np.maximum(max_rent[hh], 1.0)).astype(np.int64)
     return (
-        FIT_PREFERRED_AREA * pref[ph, data.v_area[pv]].astype(np.int64)
-        - FIT_PER_SPARE_ROOM * (v_rooms[pv] - rooms_min[ph])
+        FIT_PREFERRED_AREA * pref[hh, data.layout.vacancy_area[vv]].astype(np.int64)
+        - FIT_PER_SPARE_ROOM * (v_rooms[vv] - rooms_min[hh])
         - np.minimum(burden, FIT_RENT_BURDEN)
     )
 
@@ -159,19 +265,117 @@ def fit_points_of_pair(problem: Problem, household_id: str, vacancy_id: str) -> 
     )
 
 
-# --------------------------------------------------------------------------- the model
+# --------------------------------------------------------------------------- rows and duals
 
 
 @dataclass
 class Rows:
-    """Row positions of each constraint family, for reading duals back."""
+    """Row position of each (family, key), for reading duals back; `slack` holds the
+    variable index of each floor row's penalised slack."""
 
-    household: dict[int, int] = field(default_factory=dict)
-    vacancy: dict[int, int] = field(default_factory=dict)
-    landlord: dict[int, int] = field(default_factory=dict)
-    exception: dict[int, int] = field(default_factory=dict)
-    area: dict[int, int] = field(default_factory=dict)
-    newly: int | None = None
+    of: dict[str, dict[int, int]] = field(default_factory=dict)
+    slack: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def table(self, name: str) -> dict[int, int]:
+        return self.of.setdefault(name, {})
+
+    def family_duals(self, fr: FamilyRows, duals: F64) -> F64:
+        """The dual of each key of a family (0 for keys without a row)."""
+        out = np.zeros(len(fr.capacity), dtype=np.float64)
+        table = self.of.get(fr.family.name)
+        if table:
+            keys = np.fromiter(table.keys(), dtype=np.int64, count=len(table))
+            out[keys] = duals[np.fromiter(table.values(), dtype=np.int64, count=len(table))]
+        return out
+
+    def count(self) -> int:
+        return sum(len(t) for t in self.of.values())
+
+
+def sign_valid_duals(data: RoundData, rows: Rows, duals: F64) -> F64:
+    """Duals projected onto the signs every Lagrangian bound needs (y ≥ 0 on ceilings,
+    −penalty ≤ y ≤ 0 on penalised floors, in rc = c − Aᵀy of this maximisation)."""
+    out = duals.copy()
+    for fr in data.families:
+        table = rows.of.get(fr.family.name)
+        if not table:
+            continue
+        idx = np.fromiter(table.values(), dtype=np.int64, count=len(table))
+        if fr.family.direction == "at_most":
+            out[idx] = np.maximum(out[idx], 0.0)
+        else:
+            out[idx] = np.clip(out[idx], -data.shortfall_penalty, 0.0)
+    return out
+
+
+def reduced_costs(
+    data: RoundData,
+    rows: Rows,
+    duals: F64,
+    pair_cost: F64 | None = None,
+    out: F64 | None = None,
+) -> F64:
+    """c_p − Σ_families y[key of p] for every free eligible pair (vectorised pricing); the
+    cost defaults to the primary weight (the household's weight).
+
+    A key without a row in the restricted model gets the dual that makes its row redundant:
+    zero. The duals (and the default cost) are summed per household, per vacancy and per
+    exception vacancy first, then gathered once per pair (into `out` if given)."""
+    per_household = np.zeros(data.n_households, dtype=np.float64)
+    if pair_cost is None:
+        per_household -= data.household_weight
+    per_vacancy = np.zeros(data.n_vacancies, dtype=np.float64)
+    per_exception_vacancy = np.zeros(data.n_vacancies, dtype=np.float64)
+    targets = {
+        "household": per_household,
+        "vacancy": per_vacancy,
+        "exception_vacancy": per_exception_vacancy,
+    }
+    for fr in data.families:
+        y = rows.family_duals(fr, duals)
+        if not np.any(y):
+            continue
+        key = fr.entity_key
+        targets[fr.family.key_by] += np.where(key >= 0, y[np.maximum(key, 0)], 0.0)
+    rc = np.empty(data.n_pairs, dtype=np.float64) if out is None else out
+    np.take(np.negative(per_household), data.pair_household, out=rc)
+    if pair_cost is not None:
+        rc += pair_cost
+    rc -= np.take(per_vacancy, data.pair_vacancy)
+    if np.any(per_exception_vacancy):
+        exc = data.exception_pairs
+        rc[exc] -= per_exception_vacancy[data.pair_vacancy[exc]]
+    return rc
+
+
+def lagrangian_bound(data: RoundData, rows: Rows, duals: F64, rc: F64 | None = None) -> float:
+    """An upper bound on the primary value (weight − penalised floor shortfall), valid for
+    *any* duals: they are first projected onto valid signs; the assignment family (one vacancy
+    per household) is kept and every other family priced, so
+    Σ w·x − P·s ≤ Σ_rows y·b + Σ_h max(0, max_{p of h} (rc_p + y_h)).
+
+    `rc` may be passed when it was computed from these same duals (and they are sign-valid)."""
+    valid = sign_valid_duals(data, rows, duals)
+    if rc is None or not np.array_equal(valid, duals):
+        rc = reduced_costs(data, rows, valid)
+    total = 0.0
+    kept = np.zeros(data.n_households, dtype=np.float64)
+    for fr in data.families:
+        y = rows.family_duals(fr, valid)
+        if fr.family.assignment:
+            kept += y[fr.entity_key]
+            continue
+        active = fr.active
+        total += float(y[active] @ fr.capacity[active])
+    if data.n_pairs:
+        # y_h is constant over a household's pairs: add it after the per-household maximum.
+        starts = data.household_starts
+        best = np.maximum.reduceat(rc, starts) + kept[data.pair_household[starts]]
+        total += float(np.maximum(best, 0.0).sum())
+    return total
+
+
+# --------------------------------------------------------------------------- the model
 
 
 class PairModel:
@@ -199,101 +403,66 @@ class PairModel:
         )
         return len(self.proto.variable) - 1
 
-    def _add_grouped(
-        self, keys: I64, mask: Bools | None, upper: dict[int, float], target: dict[int, int]
-    ) -> None:
-        """One row Σ x_p ≤ upper[k] per key k, over the columns (masked) with that key."""
+    def add_family(self, fr: FamilyRows) -> None:
+        """One row per active key of a declared family over the columns with that key; a
+        floor's rows exist even without columns and get a penalised slack."""
+        keys = fr.pair_key[self.cols]
         idx = np.arange(len(self.cols), dtype=np.int64)
-        if mask is not None:
-            idx, keys = idx[mask], keys[mask]
-        if len(idx) == 0:
-            return
+        inside = keys >= 0
+        idx, keys = idx[inside], keys[inside]
         order = np.argsort(keys, kind="stable")
         keys, idx = keys[order], idx[order]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        ends = np.r_[starts[1:], len(keys)]
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            key = int(keys[s])
-            if key not in upper:
-                continue
-            target[key] = len(self.proto.constraint)
+        members: dict[int, I64] = {}
+        if len(keys):
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            ends = np.r_[starts[1:], len(keys)]
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+                members[int(keys[s])] = idx[s:e]
+        active = fr.active
+        table = self.rows.table(fr.family.name)
+        if fr.family.soft:
+            wanted = np.flatnonzero(active).tolist()
+        else:
+            wanted = [k for k in members if active[k]]
+        for key in wanted:
+            cols = members.get(key, np.zeros(0, dtype=np.int64))
+            table[key] = len(self.proto.constraint)
             ct = self.proto.constraint.add()
-            ct.lower_bound = -np.inf
-            ct.upper_bound = upper[key]
-            ct.var_index.extend(idx[s:e].tolist())
-            ct.coefficient.extend([1.0] * (e - s))
+            ct.var_index.extend(cols.tolist())
+            ct.coefficient.extend([1.0] * len(cols))
+            if fr.family.direction == "at_most":
+                ct.lower_bound = -np.inf
+                ct.upper_bound = float(fr.capacity[key])
+            else:
+                ct.lower_bound = float(fr.capacity[key])
+                ct.upper_bound = np.inf
+                slack = self.new_var(
+                    0.0, float(fr.capacity[key]), objective=-self.data.shortfall_penalty
+                )
+                self.rows.slack.setdefault(fr.family.name, {})[key] = slack
+                ct.var_index.append(slack)
+                ct.coefficient.append(1.0)
 
-    def add_one_vacancy_per_household(self) -> None:
-        """Each household gets at most one vacancy."""
-        ph = self.data.ph[self.cols]
-        self._add_grouped(ph, None, dict.fromkeys(np.unique(ph).tolist(), 1.0), self.rows.household)
-
-    def add_one_household_per_vacancy(self) -> None:
-        """Each vacancy goes to at most one household."""
-        pv = self.data.pv[self.cols]
-        self._add_grouped(pv, None, dict.fromkeys(np.unique(pv).tolist(), 1.0), self.rows.vacancy)
-
-    def add_landlord_quota(self) -> None:
-        """Per landlord: placements ≤ its remaining quota (Jönköping, Norrköping, Västerås)."""
-        upper = {li: float(q) for li, q in enumerate(self.data.quota.tolist())}
-        self._add_grouped(self.data.pl[self.cols], None, upper, self.rows.landlord)
-
-    def add_exception_quota(self) -> None:
-        """Per landlord: exception pairs ≤ its remaining exception quota (Helsingborg 3:5)."""
-        upper = {li: float(q) for li, q in enumerate(self.data.exception_quota.tolist())}
-        mask = self.data.pexc[self.cols]
-        self._add_grouped(self.data.pl[self.cols], mask, upper, self.rows.exception)
-
-    def add_area_caps(self) -> None:
-        """Per capped area: placements ≤ the cap, so placements stay spread (Jönköping)."""
-        upper = {
-            ai: float(c)
-            for ai, (c, has) in enumerate(
-                zip(self.data.cap.tolist(), self.data.capped.tolist(), strict=True)
-            )
-            if has
-        }
-        self._add_grouped(self.data.pa[self.cols], None, upper, self.rows.area)
-
-    def add_newly_arrived_min(self) -> None:
-        """Assigned newly arrived households ≥ the settlement figure (bosättningslagen)."""
-        if self.data.newly_min <= 0:
-            return
-        idx = np.flatnonzero(self.data.newly[self.data.ph[self.cols]])
-        self.rows.newly = len(self.proto.constraint)
-        ct = self.proto.constraint.add()
-        ct.lower_bound = float(self.data.newly_min)
-        ct.upper_bound = np.inf
-        ct.var_index.extend(idx.tolist())
-        ct.coefficient.extend([1.0] * len(idx))
-
-    def add_round_constraints(self) -> None:
-        """Every round constraint of MATCHING_FORMAT.md (pins were applied beforehand)."""
-        self.add_one_vacancy_per_household()
-        self.add_one_household_per_vacancy()
-        self.add_landlord_quota()
-        self.add_exception_quota()
-        self.add_area_caps()
-        self.add_newly_arrived_min()
+    def add_round_constraints(self, *, floors: bool = True) -> None:
+        """Every declared round constraint family (pins were applied beforehand). Without
+        `floors` the soft floors are left out (the lower tiers keep the housed households, so
+        the floors cannot move there)."""
+        for fr in self.data.families:
+            if fr.family.soft and not floors:
+                continue
+            self.add_family(fr)
 
     # ----------------------------------------------------------------------- objectives
 
     def pair_weights(self) -> I64:
         """Primary weight of each column (the household's weight)."""
-        return self.data.weight[self.data.ph[self.cols]]
+        return self.data.weights(self.cols)
 
     def set_primary_objective(self) -> None:
-        """Tier 1: maximise Σ weight of assigned households."""
+        """Tier 1: maximise Σ weight of assigned households (floor slacks keep their
+        penalty)."""
         for var, w in zip(self.proto.variable, self.pair_weights().tolist(), strict=False):
             var.objective_coefficient = float(w)
-
-    def add_primary_floor(self, value: int) -> None:
-        """Keep tier 1 at `value` (its proven optimum) while optimising lower tiers."""
-        ct = self.proto.constraint.add()
-        ct.lower_bound = float(value)
-        ct.upper_bound = np.inf
-        ct.var_index.extend(range(len(self.cols)))
-        ct.coefficient.extend(self.pair_weights().astype(np.float64).tolist())
 
     def add_spread(self, hint: I64 | None = None) -> list[int]:
         """Tier 2 terms: dev_L ≥ |Q·n_L − q_L·N| with n_L the landlord's placements (pins
@@ -301,8 +470,8 @@ class PairModel:
         `hint` (chosen column positions) the auxiliary variables are hinted too."""
         d = self.data
         q_total = d.total_quota
-        n_land = len(d.quota)
-        pl = d.pl[self.cols]
+        n_land = d.n_landlords
+        pair_landlord = d.pair_landlord[self.cols]
         n_cols = len(self.cols)
         pinned_total = int(d.pinned_per_landlord.sum())
         hinted = np.zeros(n_cols, dtype=bool)
@@ -316,8 +485,8 @@ class PairModel:
         ct.var_index.extend([*range(n_cols), n_all])
         ct.coefficient.extend([1.0] * n_cols + [-1.0])
         devs: list[int] = []
-        order = np.argsort(pl, kind="stable")
-        counts = np.bincount(pl, minlength=n_land)
+        order = np.argsort(pair_landlord, kind="stable")
+        counts = np.bincount(pair_landlord, minlength=n_land)
         starts = np.r_[0, np.cumsum(counts)[:-1]]
         dev_max = float(q_total * (n_cols + pinned_total) + 1)
         for li in range(n_land):
@@ -375,33 +544,3 @@ class PairModel:
         """Suggest a starting solution: the columns (positions in `cols`) set to one."""
         self.proto.solution_hint.var_index.extend(chosen.tolist())
         self.proto.solution_hint.var_value.extend([1.0] * len(chosen))
-
-
-def reduced_costs(data: RoundData, rows: Rows, duals: F64, pair_cost: F64) -> F64:
-    """c_p − Σ_rows a_{row,p}·y_row for every free eligible pair (vectorised pricing)."""
-
-    def lookup(table: dict[int, int], size: int) -> F64:
-        out = np.zeros(size, dtype=np.float64)
-        if table:
-            keys = np.fromiter(table.keys(), dtype=np.int64)
-            out[keys] = duals[np.fromiter(table.values(), dtype=np.int64)]
-        return out
-
-    y_h = lookup(rows.household, len(data.weight))
-    y_v = lookup(rows.vacancy, len(data.v_land))
-    y_l = lookup(rows.landlord, len(data.quota))
-    y_x = lookup(rows.exception, len(data.quota))
-    y_a = lookup(rows.area, len(data.cap))
-    # A household or vacancy without a row in the restricted model gets the dual that makes
-    # its row redundant: zero (the row is ≤ 1 and unused, so complementary slackness holds).
-    # Sum the duals per household and per vacancy first, then gather once per pair.
-    per_household = -y_h
-    if rows.newly is not None:
-        per_household = per_household - np.where(data.newly, duals[rows.newly], 0.0)
-    per_vacancy = y_v + y_l[data.v_land] + y_a[data.v_area]
-    exc_vacancy = y_x[data.v_land]
-    rc = pair_cost + per_household[data.ph]
-    rc -= per_vacancy[data.pv]
-    if np.any(exc_vacancy != 0.0):
-        rc -= np.where(data.pexc, exc_vacancy[data.pv], 0.0)
-    return rc

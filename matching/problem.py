@@ -1,6 +1,6 @@
 """The solver's input and output: frozen dataclasses and the documented JSON formats.
 
-`matching-problem/1` and `matching-solution/1` are described in MATCHING_FORMAT.md. Parsing is
+`matching-problem/1` and `matching-solution/1` are described in docs/matching-format.md. Parsing is
 strict: every documented field is required (the service applies defaults before writing a
 problem), unknown fields are refused, and every error is a `ProblemError` whose message names
 the offending field by its path, e.g. ``households[3].income.salary: expected a number``.
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 PROBLEM_FORMAT = "matching-problem/1"
 SOLUTION_FORMAT = "matching-solution/1"
 
-#: Contract forms of DOMAIN.md §5, in the order of the housing staircase.
+#: Contract forms of docs/domain.md §5, in the order of the housing staircase.
 CONTRACT_FORMS: tuple[str, ...] = (
     "municipal_contract",
     "training_apartment",

@@ -38,14 +38,23 @@ def assert_hard_rules(p: Problem, s: Solution) -> None:
     for pin in p.pinned:
         assert pin in pairs, pin
     newly = sum(p.household(h).newly_arrived for h in hs)
-    assert newly >= p.newly_arrived_min
+    if s.status != "infeasible":
+        assert s.stats["newly_arrived_shortfall"] == max(0, p.newly_arrived_min - newly)
     assert s.objective == sum(p.household(h).weight for h in hs)
     assert s.bound >= s.objective
     assert {u.household for u in s.unmatched} == {h.id for h in p.households} - set(hs)
 
 
 def brute_force_optimum(p: Problem) -> int | None:
-    """The best Σ weight over every feasible matching (None if none is feasible)."""
+    """The best Σ weight over every feasible matching (None if none is feasible: only
+    conflicting pins), lexicographically after the newly-arrived floor: the matchings that
+    house the most newly arrived households up to `newly_arrived_min` come first."""
+    result = brute_force_lexicographic(p)
+    return None if result is None else result[1]
+
+
+def brute_force_lexicographic(p: Problem) -> tuple[int, int] | None:
+    """(shortfall below the newly-arrived floor, best Σ weight at that shortfall)."""
     options = []
     for h in p.households:
         row: list[tuple[str, str, str, bool]] = []
@@ -60,7 +69,7 @@ def brute_force_optimum(p: Problem) -> int | None:
     quota = {lo.id: lo.quota for lo in p.landlords}
     exc = {lo.id: lo.exception_quota for lo in p.landlords}
     cap = {a.id: a.cap for a in p.areas}
-    best: int | None = None
+    best: tuple[int, int] | None = None  # (−shortfall, total)
 
     def walk(
         i: int,
@@ -73,8 +82,9 @@ def brute_force_optimum(p: Problem) -> int | None:
     ) -> None:
         nonlocal best
         if i == len(p.households):
-            if newly >= p.newly_arrived_min and (best is None or total > best):
-                best = total
+            key = (-max(0, p.newly_arrived_min - newly), total)
+            if best is None or key > best:
+                best = key
             return
         h = p.households[i]
         if h.id not in pinned:
@@ -100,4 +110,4 @@ def brute_force_optimum(p: Problem) -> int | None:
             area[aid] -= 1
 
     walk(0, set(), Counter(), Counter(), Counter(), 0, 0)
-    return best
+    return None if best is None else (-best[0], best[1])

@@ -42,3 +42,35 @@ def test_scipy_is_imported_only_lazily_by_the_benchmark() -> None:
             if isinstance(node, ast.ImportFrom) and node.module
         }
         assert "scipy" not in top_level, module.name
+
+
+def _matching_imports(tree: ast.AST) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("matching"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("matching."))
+    return found
+
+
+def test_the_matching_modules_import_each_other_without_a_cycle() -> None:
+    """Every import counts, including those under TYPE_CHECKING (solve ↔ explain once)."""
+    graph = {
+        f"matching.{m.stem}": _matching_imports(ast.parse(m.read_text(encoding="utf-8")))
+        for m in sorted(PACKAGE.glob("*.py"))
+        if m.stem not in ("__init__", "__main__")
+    }
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        if state.get(module) == 2 or module not in graph:
+            return
+        assert state.get(module) != 1, " → ".join([*path, module])
+        state[module] = 1
+        for target in sorted(graph[module]):
+            visit(target, [*path, module])
+        state[module] = 2
+
+    for module in graph:
+        visit(module, [])

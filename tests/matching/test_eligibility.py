@@ -1,4 +1,4 @@
-"""One test per eligibility rule (MATCHING_FORMAT.md), named for what it proves."""
+"""One test per eligibility rule (docs/matching-format.md), named for what it proves."""
 
 from __future__ import annotations
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import importlib
 import json
+from types import ModuleType
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching import Problem, solve
 from matching.generate import generate
-from tests.matching.bruteforce import assert_hard_rules, brute_force_optimum
+from tests.matching.bruteforce import assert_hard_rules, brute_force_lexicographic
 from tests.matching.strategies import tiny_problems
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -21,13 +22,15 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 @given(tiny_problems())
 def test_the_optimum_equals_brute_force_on_tiny_rounds(p: Problem) -> None:
     solution = solve(p, workers=1)
-    best = brute_force_optimum(p)
+    best = brute_force_lexicographic(p)
     if best is None:
         assert solution.status == "infeasible"
         assert solution.reason
         return
+    shortfall, weight = best
     assert solution.status == "optimal"
-    assert solution.objective == best == solution.bound
+    assert solution.stats["newly_arrived_shortfall"] == shortfall
+    assert solution.objective == weight == solution.bound
     assert_hard_rules(p, solution)
 
 
@@ -64,29 +67,35 @@ def test_same_input_same_output_twice() -> None:
 
 
 @PROPERTY
-@given(tiny_problems(max_households=7, max_vacancies=7))
+@given(tiny_problems(max_households=7, max_vacancies=7), st.booleans())
 def test_column_generation_with_one_column_at_a_time_still_finds_the_optimum(
-    p: Problem,
+    p: Problem, residual: bool
 ) -> None:
-    """Pricing, the warm-started master and reduced-cost filtering are exercised: the restricted
-    problems start with one pair per household and grow one pair per round."""
-    solve_module = importlib.import_module("matching.solve")
-    settings_now = {
-        "INITIAL_COLUMNS_PER_HOUSEHOLD": 1,
-        "PRICED_COLUMNS_PER_HOUSEHOLD": 1,
+    """Pricing, the warm-started master and both integral finishes are exercised: the
+    restricted problems start with one pair per household and grow one pair per round, and
+    the residual finish is switched off half of the time so reduced-cost filtering runs."""
+    overrides: dict[str, dict[str, object]] = {
+        "matching.colgen": {
+            "INITIAL_COLUMNS_PER_HOUSEHOLD": 1,
+            "PRICED_COLUMNS_PER_HOUSEHOLD": 1,
+        },
+        "matching.finish": {"RESIDUAL_FINISH": residual},
     }
-    saved = {name: getattr(solve_module, name) for name in settings_now}
-    for name, value in settings_now.items():
-        setattr(solve_module, name, value)
+    saved: list[tuple[ModuleType, str, object]] = []
+    for module_name, values in overrides.items():
+        module = importlib.import_module(module_name)
+        for name, value in values.items():
+            saved.append((module, name, getattr(module, name)))
+            setattr(module, name, value)
     try:
         solution = solve(p, workers=1)
     finally:
-        for name, value in saved.items():
-            setattr(solve_module, name, value)
-    best = brute_force_optimum(p)
+        for module, name, value in saved:
+            setattr(module, name, value)
+    best = brute_force_lexicographic(p)
     if best is None:
         assert solution.status == "infeasible"
         return
     assert solution.status == "optimal"
-    assert solution.objective == best
+    assert (solution.stats["newly_arrived_shortfall"], solution.objective) == best
     assert_hard_rules(p, solution)

@@ -126,12 +126,29 @@ def test_the_newly_arrived_minimum_is_met() -> None:
     assert [a.household for a in s.assignments] == ["H2"]
 
 
-def test_an_unreachable_newly_arrived_minimum_is_infeasible_with_a_reason() -> None:
-    p = problem(households=[household()], vacancies=[vacancy()], newly_arrived_min=1)
+def test_an_unreachable_newly_arrived_minimum_houses_as_many_as_it_can_and_reports_the_gap() -> (
+    None
+):
+    """Issue 13: a floor that cannot be met no longer fails the whole round."""
+    hs = [household(id="H1", weight=10, newly_arrived=True), household(id="H2", weight=9000)]
+    vs = [vacancy(id="V1"), vacancy(id="V2", rooms=4)]
+    p = problem(households=hs, vacancies=vs, newly_arrived_min=3)
     s = solve(p)
-    assert s.status == "infeasible"
-    assert s.reason is not None
-    assert "newly_arrived_min" in s.reason
+    assert s.status == "optimal"
+    assert s.stats["newly_arrived_shortfall"] == 2
+    # The floor comes first: the newly arrived household takes the only vacancy.
+    assert [a.household for a in s.assignments] == ["H1"]
+    assert s.objective == s.bound == 10
+    assert_hard_rules(p, s)
+
+
+def test_a_met_newly_arrived_minimum_reports_no_shortfall() -> None:
+    hs = [household(id="H1", newly_arrived=True), household(id="H2")]
+    s = solve(problem(households=hs, vacancies=[vacancy(id="V1"), vacancy(id="V2")]))
+    assert s.stats["newly_arrived_shortfall"] == 0
+    s = solve(problem(households=hs, vacancies=[vacancy()], newly_arrived_min=1))
+    assert s.stats["newly_arrived_shortfall"] == 0
+    assert [a.household for a in s.assignments] == ["H1"]
 
 
 def test_placements_are_spread_across_landlords_in_proportion_to_quota() -> None:

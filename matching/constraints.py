@@ -1,0 +1,213 @@
+"""The round constraint families, each declared exactly once.
+
+A family is a set of rows ``Σ_{pairs p with key k} x_p ≤ capacity[k]`` (or ``≥`` for a floor),
+one row per key. A pair's key is a function of its household, of its vacancy, or of its
+vacancy when the pair is an exception place (`key_by`). Everything that needs the round
+constraints reads `FAMILIES`:
+
+* the integer and linear models (`matching.model.PairModel.add_round_constraints`),
+* the column-generation master (`matching.master`), pricing (`matching.model.reduced_costs`)
+  and the Lagrangian bound (`matching.model.lagrangian_bound`),
+* the greedy fallback (`matching.fallback`),
+* pins: what a pin uses is subtracted from every family's capacity, and a family whose
+  capacity goes negative names the reason (`matching.pins`),
+* explanations: the first full family row that holds a pair back (`matching.explain`).
+
+Adding a constraint is one declaration here plus one test (tests/matching/test_constraints.py
+fails for a family that one of the readers above does not honour).
+
+A floor (`direction="at_least"`) is *soft*: it gets a slack penalised by more than the sum of
+all weights, so meeting it comes first (lexicographically) and a floor that cannot be met
+yields the best solution with the smallest shortfall instead of an infeasible round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.problem import Problem
+
+I64 = npt.NDArray[np.int64]
+#: Compact integer arrays (pair arrays are int32, family keys as small as they fit).
+Ints = npt.NDArray[np.signedinteger[Any]]
+F64 = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+KeyBy = Literal["household", "vacancy", "exception_vacancy"]
+Direction = Literal["at_most", "at_least"]
+
+#: The label under which explanations report a vacancy taken by another household.
+TAKEN = "higher-priority households"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The index arrays of a problem that family keys are computed from."""
+
+    vacancy_landlord: I64
+    vacancy_area: I64
+    household_newly_arrived: Bools
+
+    @property
+    def n_households(self) -> int:
+        return int(self.household_newly_arrived.shape[0])
+
+    @property
+    def n_vacancies(self) -> int:
+        return int(self.vacancy_landlord.shape[0])
+
+
+def layout(problem: Problem) -> Layout:
+    """The `Layout` of a problem."""
+    landlord_index = {lo.id: i for i, lo in enumerate(problem.landlords)}
+    area_index = {a.id: i for i, a in enumerate(problem.areas)}
+    return Layout(
+        vacancy_landlord=np.array(
+            [landlord_index[v.landlord] for v in problem.vacancies], dtype=np.int64
+        ),
+        vacancy_area=np.array([area_index[v.area] for v in problem.vacancies], dtype=np.int64),
+        household_newly_arrived=np.array([h.newly_arrived for h in problem.households], dtype=bool),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One round constraint family: its name, the key of each pair, the capacity of each key
+    (``inf``: no row), the direction, and the words explanations use for one of its rows."""
+
+    name: str
+    rule: str
+    direction: Direction
+    key_by: KeyBy
+    #: Key of each household (key_by="household") or vacancy (otherwise); −1: in no row.
+    entity_key: Callable[[Layout], I64]
+    #: Capacity of each key in the full problem (before pins); ``inf``: no row.
+    capacity: Callable[[Problem], F64]
+    #: How a row is named, e.g. "quota of landlord L01".
+    label: Callable[[Problem, int], str]
+    #: The one-vacancy-per-household rows: kept (not priced) by the Lagrangian bound.
+    assignment: bool = False
+    #: For a floor: the `Solution.stats` key reporting how far the solution stays below it.
+    shortfall_stat: str = ""
+
+    @property
+    def soft(self) -> bool:
+        """A floor is met as far as possible (penalised slack), never made infeasible."""
+        return self.direction == "at_least"
+
+    def pair_key(self, lay: Layout, household: Ints, vacancy: Ints, exception: Bools) -> Ints:
+        """Key of each pair (−1: the pair is in no row of this family), in the smallest
+        integer type that holds the keys; the household or vacancy array itself when the key
+        is the household or vacancy (no copy)."""
+        keys = self.entity_key(lay)
+        entity = household if self.key_by == "household" else vacancy
+        if self.key_by != "exception_vacancy" and np.array_equal(keys, np.arange(len(keys))):
+            return entity
+        compact = keys.astype(_smallest(len(keys)))
+        if self.key_by == "exception_vacancy":
+            out = np.full(len(entity), -1, dtype=compact.dtype)
+            out[exception] = compact[entity[exception]]
+            return out
+        return compact[entity]
+
+
+def _smallest(n_keys: int) -> type[np.signedinteger[Any]]:
+    for kind in (np.int8, np.int16, np.int32):
+        if n_keys < np.iinfo(kind).max:
+            return kind
+    return np.int64
+
+
+def _floats(values: list[float]) -> F64:
+    return np.asarray(values, dtype=np.float64)
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        name="household",
+        rule="each household gets at most one vacancy",
+        direction="at_most",
+        key_by="household",
+        entity_key=lambda lay: np.arange(lay.n_households, dtype=np.int64),
+        capacity=lambda p: np.ones(len(p.households), dtype=np.float64),
+        label=lambda p, k: f"household {p.households[k].id}",
+        assignment=True,
+    ),
+    Family(
+        name="vacancy",
+        rule="each vacancy goes to at most one household",
+        direction="at_most",
+        key_by="vacancy",
+        entity_key=lambda lay: np.arange(lay.n_vacancies, dtype=np.int64),
+        capacity=lambda p: np.ones(len(p.vacancies), dtype=np.float64),
+        label=lambda p, k: TAKEN,
+    ),
+    Family(
+        name="landlord_quota",
+        rule="per landlord: placements ≤ its quota (Jönköping, Norrköping, Västerås)",
+        direction="at_most",
+        key_by="vacancy",
+        entity_key=lambda lay: lay.vacancy_landlord,
+        capacity=lambda p: _floats([lo.quota for lo in p.landlords]),
+        label=lambda p, k: f"quota of landlord {p.landlords[k].id}",
+    ),
+    Family(
+        name="area_cap",
+        rule="per capped area: placements ≤ the cap, so placements stay spread (Jönköping)",
+        direction="at_most",
+        key_by="vacancy",
+        entity_key=lambda lay: lay.vacancy_area,
+        capacity=lambda p: _floats([np.inf if a.cap is None else a.cap for a in p.areas]),
+        label=lambda p, k: f"area cap {p.areas[k].id}",
+    ),
+    Family(
+        name="exception_quota",
+        rule="per landlord: exception places ≤ its exception quota (Helsingborg 3:5)",
+        direction="at_most",
+        key_by="exception_vacancy",
+        entity_key=lambda lay: lay.vacancy_landlord,
+        capacity=lambda p: _floats([lo.exception_quota for lo in p.landlords]),
+        label=lambda p, k: f"exception quota of landlord {p.landlords[k].id}",
+    ),
+    Family(
+        name="newly_arrived_min",
+        rule="newly arrived households housed ≥ the settlement figure (bosättningslagen)",
+        direction="at_least",
+        key_by="household",
+        entity_key=lambda lay: np.where(lay.household_newly_arrived, 0, -1).astype(np.int64),
+        capacity=lambda p: _floats([p.newly_arrived_min]),
+        label=lambda p, k: "newly_arrived_min",
+        shortfall_stat="newly_arrived_shortfall",
+    ),
+)
+
+FAMILY_NAMES: tuple[str, ...] = tuple(f.name for f in FAMILIES)
+
+
+def family(name: str) -> Family:
+    """The declared family of this name."""
+    for f in FAMILIES:
+        if f.name == name:
+            return f
+    raise KeyError(name)
+
+
+def active_keys(f: Family, capacity: F64) -> Bools:
+    """Keys that have a row: a finite capacity (ceilings) or a positive one (floors)."""
+    if f.direction == "at_most":
+        return np.isfinite(capacity)
+    return capacity > 0
+
+
+def usage(
+    f: Family, lay: Layout, capacity_size: int, household: Ints, vacancy: Ints, exception: Bools
+) -> I64:
+    """How much of each key the given pairs use."""
+    keys = f.pair_key(lay, household, vacancy, exception)
+    keys = keys[keys >= 0]
+    return np.bincount(keys, minlength=capacity_size).astype(np.int64)
