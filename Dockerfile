@@ -46,7 +46,9 @@ EXPOSE 8000
 # No curl in the slim image: the standard library's urllib does the probe.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-# The same image runs a worker: `python -m app worker`, probed with
-# `--health-cmd "python -m app worker --check"` (docs/operations.md).
+# The same image runs a worker: `python -m app worker`. The HEALTHCHECK above probes the
+# API, and an image has one HEALTHCHECK for every command, so a worker container replaces
+# it with the worker's own probe (compose and Kubernetes examples: docs/operations.md):
+#   docker run ... --health-cmd "python -m app worker --check" en-vag-in python -m app worker
 # `serve` migrates the database to the newest schema first, then starts uvicorn.
 CMD ["python", "-m", "app", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -2,23 +2,34 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run` installs what running needs; `make install` (and every target that tests or
+# checks) adds the dev tools. Each stamp is renewed when the dependencies change.
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: install run worker test lint typecheck test-sqlite test-postgresql openapi bench clean
+.PHONY: install install-run run worker test lint typecheck test-sqlite test-postgresql openapi bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
+install-run: $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-run: install
-	$(if $(SCENARIO),DATABASE_URL=$${DATABASE_URL:-sqlite:///./var/scenario-$(SCENARIO).db} )$(BIN)/python -m app serve $(if $(SCENARIO),--scenario $(SCENARIO),--demo)
+run: install-run
+	$(if $(SCENARIO),DATABASE_URL=$${DATABASE_URL:-sqlite:///./var/scenario-$(SCENARIO).db} )$(BIN)/python -m app serve --host $(HOST) --port $(PORT) $(if $(SCENARIO),--scenario $(SCENARIO),--demo)
 
 # On PostgreSQL, round jobs run in worker processes beside the API (docs/rounds.md).
-worker: install
+worker: install-run
 	$(BIN)/python -m app worker
 
 lint: install
@@ -38,7 +49,7 @@ test-postgresql: install
 
 test: lint typecheck test-sqlite test-postgresql
 
-openapi: install
+openapi: install-run
 	$(BIN)/python -m app openapi openapi/openapi.json
 
 bench: install

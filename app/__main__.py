@@ -6,38 +6,99 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
+from pathlib import Path
+from typing import Any
 
 
 def _serve(args: argparse.Namespace) -> None:
+    """Bind the port first, then migrate and issue demo credentials, then serve: a start
+    that fails (a busy port) changes nothing, so a server already running keeps its demo
+    credentials."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from app.config import get_settings
     from app.migrate import upgrade
 
     settings = get_settings()
+    sock = _bind(args.host, args.port)
+    url = _url(args.host, sock.getsockname()[1])
     upgrade(settings.database_url)
+    credentials = _load_start_data(settings, args)
+    if credentials:
+        _write_credentials(Path(args.credentials_file), url, credentials)
+        sys.stderr.write(f"The same, for later: {args.credentials_file}\n")
+    sys.stderr.write(f"Swagger UI: {url}/docs  (Authorize with a pair above)\n")
+    config = uvicorn.Config(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=sock.getsockname()[1],
+        workers=args.workers,
+        log_config=None,
+    )
+    server = uvicorn.Server(config)
+    if args.workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        server.run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, or exit 1 with a readable message (a busy port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family=family)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        sys.stderr.write(
+            f"error: cannot listen on {host}:{port} ({exc.strerror}); is another server "
+            "running there? Choose another port: make run PORT=8001\n"
+        )
+        raise SystemExit(1) from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    """The URL a browser on this machine opens: a wildcard address is reached via loopback."""
+    wildcards = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
+    shown = wildcards.get(host, host)
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def _load_start_data(settings: Any, args: argparse.Namespace) -> list[dict[str, str]]:
+    """Load the scenario or the demo world; the fresh credentials they print."""
     scenario = args.scenario or os.environ.get("SCENARIO") or None
     if scenario:
         from app.scenarios.loader import ScenarioError, load_scenario
 
         try:
-            load_scenario(settings, scenario, credentials=True, echo=True)
+            loaded = load_scenario(settings, scenario, credentials=True, echo=True)
         except ScenarioError as exc:
             sys.stderr.write(f"error: {exc}\n")
             raise SystemExit(2) from exc
-    elif args.demo:
+        return list(loaded.credentials)
+    if args.demo:
         from app.demo import load_demo
 
-        load_demo(settings, echo=True)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=None,
-    )
+        return load_demo(settings, echo=True)
+    return []
+
+
+def _write_credentials(path: Path, url: str, credentials: list[dict[str, str]]) -> None:
+    """The credentials just printed, for a user who lost the terminal: readable by the
+    owner only (0600), replaced whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file keeps its mode through O_CREAT
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        document = {"url": url, "docs": f"{url}/docs", "credentials": credentials}
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def _scenario(args: argparse.Namespace) -> None:
@@ -77,12 +138,12 @@ def _migrate(_: argparse.Namespace) -> None:
 
 def _worker(args: argparse.Namespace) -> None:
     from app.config import get_settings
-    from app.jobs import run_worker
     from app.migrate import upgrade
+    from app.worker import run_worker
 
     settings = get_settings()
     if args.check:
-        from app.jobs import worker_is_healthy
+        from app.worker import worker_is_healthy
 
         raise SystemExit(0 if worker_is_healthy(settings) else 1)
     from app.logging import configure_logging
@@ -93,7 +154,6 @@ def _worker(args: argparse.Namespace) -> None:
 
 
 def _openapi(args: argparse.Namespace) -> None:
-    from pathlib import Path
 
     from app.config import Settings
     from app.main import create_app
@@ -134,9 +194,9 @@ def _create_credential(args: argparse.Namespace) -> None:
 def _erase_expired(_: argparse.Namespace) -> None:
     from app.config import get_settings
     from app.households.erasure import retention_days
-    from app.jobs import erase_expired_cases
     from app.main import create_app
     from app.migrate import upgrade
+    from app.worker import erase_expired_cases
 
     settings = get_settings()
     upgrade(settings.database_url)
@@ -156,6 +216,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="load demo data into an empty db")
+    serve.add_argument(
+        "--credentials-file",
+        default="var/demo-credentials.json",
+        help="where the fresh demo credentials are also written (mode 0600)",
+    )
     serve.add_argument(
         "--scenario", help="load a municipal model (scenarios/NAME.json; or env SCENARIO)"
     )

@@ -7,8 +7,27 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SIGNING_KEY = "development-only-signing-key-change-me-0000000000"
+
+Backend = Literal["sqlite", "postgresql"]
+
+
+def backend(database_url: str | URL) -> Backend:
+    """Which database a URL names: the one place that tells SQLite from PostgreSQL (an
+    engine's or a session's too: `backend(session.get_bind().engine.url)`). Anything else
+    is refused: the service runs on these two only."""
+    try:
+        name = make_url(database_url).get_backend_name()
+    except ArgumentError as exc:
+        raise ValueError(f"not a database URL: {exc}") from None
+    if name == "sqlite":
+        return "sqlite"
+    if name == "postgresql":
+        return "postgresql"
+    raise ValueError(f"unsupported database {name!r}: use sqlite or postgresql")
 
 
 class Settings(BaseSettings):
@@ -57,6 +76,12 @@ class Settings(BaseSettings):
             raise ValueError("ENVAGIN_SIGNING_KEY must be at least 32 characters")
         return self
 
+    @field_validator("database_url")
+    @classmethod
+    def _a_supported_database(cls, value: str) -> str:
+        backend(value)  # raises ValueError naming the problem
+        return value
+
     @field_validator("rate_limit", "token_rate_limit")
     @classmethod
     def _a_rate(cls, value: str) -> str:
@@ -66,8 +91,8 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+    def backend(self) -> Backend:
+        return backend(self.database_url)
 
 
 @lru_cache

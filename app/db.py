@@ -15,6 +15,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from app.config import backend
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -58,7 +60,7 @@ def utcnow() -> datetime:
 
 def create_db_engine(url: str) -> Engine:
     """An engine tuned per backend: SQLite in WAL mode with foreign keys, PostgreSQL pooled."""
-    if url.startswith("sqlite"):
+    if backend(url) == "sqlite":
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ One handler renders all of them (RFC 9457), so a new error is a new class, never
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -95,9 +96,28 @@ class PreconditionFailed(AppError):
 
 
 class UnprocessableEntity(AppError):
+    """Every 422 has one shape: `detail`, and `errors` naming each field (as request
+    validation does). A detail written `field: message` names its field."""
+
     status_code = 422
     slug = "validation-error"
     title = "The request is not valid"
+
+    def __init__(self, detail: str, **extra: Any):
+        if "errors" not in extra:
+            field, sep, message = detail.partition(": ")
+            named = bool(sep) and _FIELD_NAME.fullmatch(field) is not None
+            extra["errors"] = [
+                {
+                    "field": field if named else "",
+                    "message": message if named else detail,
+                    "type": "value_error",
+                }
+            ]
+        super().__init__(detail, **extra)
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 
 
 class ServiceUnavailable(AppError):

@@ -28,6 +28,7 @@ from starlette.routing import compile_path
 from app import __doc__ as app_doc
 from app.config import Settings, get_settings
 from app.db import create_db_engine
+from app.docs import TAGS, document_operations, install_docs, operation_id
 from app.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
 from app.events import outbox as _outbox  # noqa: F401  (registers the outbox's session hooks)
 from app.logging import configure_logging, log
@@ -38,8 +39,10 @@ API_DESCRIPTION = """
 One way in between Swedish landlords and municipal social services.
 
 **Getting a token:** press *Authorize*, enter a `client_id` and `client_secret`
-(`make run` prints demo credentials for each role) and authorize. Every error is
-`application/problem+json` (RFC 9457).
+(`make run` prints demo credentials for each role and keeps them in
+`var/demo-credentials.json`) and authorize; the token survives a reload of this page. Each
+operation says first which roles may call it. Every error is `application/problem+json`
+(RFC 9457); every `422` lists the fields in `errors`.
 """
 
 
@@ -76,9 +79,9 @@ def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
     cleaned = []
     for error in errors:
         location = [str(part) for part in error.get("loc", ()) if part != "body"]
-        cleaned.append(
-            {"field": ".".join(location), "message": error.get("msg", ""), "type": error["type"]}
-        )
+        # A validator's ValueError reads "Value error, <our message>": keep only ours.
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        cleaned.append({"field": ".".join(location), "message": message, "type": error["type"]})
     summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in cleaned[:5])
     return summary, cleaned
 
@@ -171,8 +174,11 @@ def custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             routes=app.routes,
             tags=app.openapi_tags,
         )
+        document_operations(app, schema)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Problem"] = Problem.model_json_schema()
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
         from app.events.openapi import webhooks_section
 
         schema["webhooks"] = webhooks_section(components)
@@ -190,7 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from app.jobs import start_in_process_worker, stop_in_process_worker
+        from app.worker import start_in_process_worker, stop_in_process_worker
 
         # On SQLite, rounds left queued by a restart are picked up by a sweep thread; on
         # PostgreSQL the worker processes (`python -m app worker`) do it.
@@ -205,7 +211,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary=(app_doc or "").strip(),
         description=API_DESCRIPTION,
         lifespan=lifespan,
-        swagger_ui_init_oauth={"clientSecret": ""},
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
+        # Served from shipped files instead (app/docs.py): FastAPI's pages load a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -213,6 +223,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     install_middleware(app, settings)
+    install_docs(app)
     include_routers(app)
     # One registry per app, so every app (one per test) records its own metrics.
     registry = CollectorRegistry()
@@ -239,6 +250,7 @@ def include_routers(app: FastAPI) -> None:
     from app.policies.router import router as policies
     from app.proposals.router import router as proposals
     from app.rounds.router import router as rounds
+    from app.settlement.router import router as settlement
     from app.statistics.router import router as statistics
     from app.tenancies.router import router as tenancies
     from app.vacancies.router import router as vacancies
@@ -255,6 +267,7 @@ def include_routers(app: FastAPI) -> None:
         audit,
         policies,
         rounds,
+        settlement,
         proposals,
         tenancies,
         events,

@@ -150,6 +150,9 @@ class BodyLimitMiddleware:
         )
 
 
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 class RateLimitMiddleware:
     """Requests per credential (from the bearer token's subject, without a database read)
     and per client address for the token endpoint and unauthenticated calls. The window
@@ -164,11 +167,12 @@ class RateLimitMiddleware:
         self.per_credential = parse(settings.rate_limit)
         self.per_address = parse(settings.token_rate_limit)
 
-    def _key(self, scope: Scope) -> tuple[Any, str]:
+    def _key(self, scope: Scope) -> tuple[Any, str, str]:
+        """The limit, the counter's key and the policy's name for the `RateLimit` headers."""
         path = scope.get("path", "")
         client = scope.get("client") or ("unknown", 0)
         if path == TOKEN_URL:
-            return self.per_address, f"token:{client[0]}"
+            return self.per_address, f"token:{client[0]}", "token"
         authorization = _header(scope, b"authorization") or ""
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
@@ -180,24 +184,40 @@ class RateLimitMiddleware:
             else:
                 # Verified once, here: authentication reuses it for this very token.
                 scope.setdefault("state", {})[VERIFIED_SUBJECT] = (token, subject)
-                return self.per_credential, f"credential:{subject}"
-        return self.per_address, f"address:{client[0]}"
+                return self.per_credential, f"credential:{subject}", "credential"
+        return self.per_address, f"address:{client[0]}", "address"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in {"/healthz", "/readyz", "/metrics"}:
+        path = scope.get("path", "")
+        # Probes, metrics and the documentation's static files (cheap, and a page load
+        # fetches several) do not spend the caller's budget.
+        if scope["type"] != "http" or path in UNLIMITED_PATHS or path.startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        limit, key = self._key(scope)
-        if not self.limiter.hit(limit, key):
-            reset = self.limiter.get_window_stats(limit, key).reset_time
-            retry_after = max(1, math.ceil(reset - time.time()))
+        limit, key, policy = self._key(scope)
+        allowed = self.limiter.hit(limit, key)
+        stats = self.limiter.get_window_stats(limit, key)
+        seconds_left = max(1, math.ceil(stats.reset_time - time.time()))
+        # IETF draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it.
+        quota = {
+            "RateLimit-Policy": f'"{policy}";q={limit.amount};w={limit.get_expiry()}',
+            "RateLimit": f'"{policy}";r={stats.remaining};t={seconds_left}',
+        }
+        if not allowed:
             await send_problem(
                 send,
                 429,
                 "too-many-requests",
                 "Too many requests",
                 f"Rate limit {limit} exceeded; retry later.",
-                {"Retry-After": str(retry_after)},
+                {"Retry-After": str(seconds_left), **quota},
             )
             return
-        await self.app(scope, receive, send)
+        raw_quota = [(name.lower().encode(), value.encode()) for name, value in quota.items()]
+
+        async def send_with_quota(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *raw_quota]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_quota)

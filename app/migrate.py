@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from app.config import backend
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -20,8 +22,8 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str) -> None:
     """Bring the database to the newest schema; a no-op when it is already there."""
     command.upgrade(alembic_config(database_url), "head")
-    if not database_url.startswith("sqlite"):
-        from app.jobs import ensure_queue_schema
+    if backend(database_url) == "postgresql":
+        from app.queue import ensure_queue_schema
 
         # The job queue's own tables (procrastinate, schema `procrastinate`); idempotent.
         ensure_queue_schema(database_url)

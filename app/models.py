@@ -13,6 +13,7 @@ from app.municipalities.models import Municipality
 from app.policies.models import Policy
 from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
+from app.settlement.models import SettlementFigure
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 
@@ -32,6 +33,7 @@ __all__ = [
     "Policy",
     "Proposal",
     "Round",
+    "SettlementFigure",
     "Tenancy",
     "TenancyEvent",
     "Vacancy",

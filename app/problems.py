@@ -9,8 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.errors import PROBLEM_MEDIA_TYPE
 
 
+class FieldError(BaseModel):
+    """One reason a request is not valid (`field` empty when no single field is to blame)."""
+
+    field: str = Field(examples=["rooms"])
+    message: str = Field(examples=["Input should be less than or equal to 10"])
+    type: str = Field(examples=["less_than_equal"])
+
+
 class Problem(BaseModel):
-    """An RFC 9457 problem document; validation problems add `errors`."""
+    """An RFC 9457 problem document; every `422` adds `errors`."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -19,6 +27,9 @@ class Problem(BaseModel):
     status: int = Field(examples=[404])
     detail: str = Field(examples=["No vacancy with that reference."])
     instance: str | None = None
+    errors: list[FieldError] | None = Field(
+        default=None, description="On every `422`: each field and what is wrong with it"
+    )
 
 
 _DESCRIPTIONS = {
@@ -53,6 +64,10 @@ _EXAMPLES = {
     503: ("service-unavailable", "Temporarily unavailable", "The database is busy."),
 }
 
+_VALIDATION_ERRORS = {
+    "errors": [{"field": "rooms", "message": "must be at most 10", "type": "less_than_equal"}]
+}
+
 # Every authenticated operation can answer these (400: a body that is not JSON at all).
 AUTHENTICATED = (400, 401, 403, 413, 422, 429, 503)
 
@@ -72,6 +87,7 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
                         "title": title,
                         "status": code,
                         "detail": detail,
+                        **(_VALIDATION_ERRORS if code == 422 else {}),
                     },
                 }
             },

@@ -1,6 +1,7 @@
 """The job queue's plumbing on PostgreSQL (procrastinate): where its tables live, how to
-reach them, and how a request defers a job inside its own transaction — shared by round
-jobs (app/jobs.py) and webhook deliveries (app/events/delivery.py)."""
+reach and install them, and how a request defers a job inside its own transaction — shared
+by round jobs (app/rounds/scheduler.py), webhook deliveries (app/events/delivery.py) and the
+worker processes that run them (app/worker.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from app.config import backend
 
 log = structlog.get_logger("app.queue")
 
@@ -60,3 +63,30 @@ def defer_in_transaction(
     except Exception as exc:  # the sweep is the fallback
         log.warning("job_defer_failed", task=task, error=type(exc).__name__, detail=str(exc)[:300])
         return False
+
+
+_SCHEMA_LOCK = 0x656E7661  # "enva": one schema installer at a time across processes
+
+
+def ensure_queue_schema(database_url: str) -> bool:
+    """Apply procrastinate's schema once (PostgreSQL only); True when it was applied now.
+    Safe to call from every process at start: an advisory lock serialises the check."""
+    if backend(database_url) != "postgresql":
+        return False
+    import psycopg
+    from procrastinate.schema import SchemaManager
+
+    with (
+        psycopg.connect(conninfo(database_url), autocommit=True) as connection,
+        connection.transaction(),
+    ):
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+        exists = connection.execute(
+            f"SELECT to_regclass('{QUEUE_SCHEMA}.procrastinate_jobs') IS NOT NULL"
+        ).fetchone()
+        if exists and exists[0]:
+            return False
+        connection.execute(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")
+        connection.execute(f"SET LOCAL search_path TO {QUEUE_SCHEMA}")
+        connection.execute(SchemaManager.get_schema())
+    return True

@@ -19,14 +19,15 @@ from sqlalchemy import Engine, text
 
 def empty_database(engine: Engine) -> None:
     """Delete every row of every table of the service, audit log included."""
+    from app.config import backend
     from app.db import Base
     from app.models import __all__ as _  # noqa: F401  (every model registered)
 
     with engine.begin() as connection:
         triggers: list[tuple[str, str]] = []
-        if engine.dialect.name == "postgresql":
+        if backend(engine.url) == "postgresql":
             connection.execute(text("SET LOCAL session_replication_role = replica"))
-        elif engine.dialect.name == "sqlite":
+        else:
             triggers = [
                 (str(name), str(sql))
                 for name, sql in connection.execute(

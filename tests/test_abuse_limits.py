@@ -90,3 +90,21 @@ def test_a_streamed_oversized_body_is_413(api: Api, limited_app: FastAPI) -> Non
         },
     )
     assert response.status_code == 413
+
+
+def test_every_limited_answer_carries_the_ietf_ratelimit_headers(
+    api: Api, limited_app: FastAPI
+) -> None:
+    """`RateLimit-Policy` names the quota and `RateLimit` what is left of it, so a client
+    can slow down before it is refused."""
+    api.municipality("1980")
+    token = api.client("coordinator", municipality="1980").headers["Authorization"]
+    client = TestClient(limited_app)
+    for _ in range(2):
+        answer = client.get("/v1/municipalities/1980", headers={"Authorization": token})
+    assert answer.headers["RateLimit-Policy"] == '"credential";q=5;w=60'
+    remaining = answer.headers["RateLimit"]
+    assert remaining.startswith('"credential";r=3;t=')
+    assert 1 <= int(remaining.rsplit("t=", 1)[1]) <= 60
+    refused = client.post("/v1/auth/token", data={"grant_type": "client_credentials"})
+    assert refused.headers["RateLimit-Policy"] == '"token";q=3;w=60'

@@ -1,5 +1,5 @@
 """Agreements (samarbetsavtal): written by the municipality's coordinator, read by the
-landlord, validated against the municipality's areas and the contract forms of DOMAIN.md §5."""
+landlord, validated against the municipality's areas and the contract forms of docs/domain.md §5."""
 
 from __future__ import annotations
 

@@ -40,6 +40,14 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/tenancies/{tenancy_id}/reports/{report_id}/response"): {"action": "visited"},
     ("post", "/v1/tenancies/{tenancy_id}/end"): {"reason": "moved_out"},
     ("patch", "/v1/webhooks/{webhook_id}"): {"enabled": False},
+    ("put", "/v1/households/{household_id}/assessment"): {
+        "assessed_on": "2026-11-20",
+        "unit": "lokalkontor",
+        "support": ["home_visits"],
+    },
+    ("post", "/v1/tenancies/{tenancy_id}/renew"): {},
+    ("post", "/v1/tenancies/{tenancy_id}/consent"): {},
+    ("put", "/v1/municipalities/{code}/settlement/{year}"): {"figure": 10},
 }
 # PUT by the caller's own reference addresses the caller's own namespace: another
 # landlord's PUT of the same reference makes its own vacancy (tested separately below).
@@ -204,6 +212,7 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "proposal_id": proposal_id,
             "pin_id": pin_id,
             "round_id": round_started.json()["id"],
+            "other_id": round_started.json()["id"],
             "credential_id": landlord_a_client.client_id,
             "tenancy_id": tenancy_id,
             "report_id": "5f0c2c1e-7d3a-4b8e-9a61-2f4d8c0b1e77",

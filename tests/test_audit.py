@@ -1,5 +1,5 @@
 """The audit log: every read and change of a household record is written in the same
-transaction, names who and why, and never what the record contains (DOMAIN.md §6)."""
+transaction, names who and why, and never what the record contains (docs/domain.md §6)."""
 
 from __future__ import annotations
 

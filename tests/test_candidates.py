@@ -16,6 +16,7 @@ from sqlalchemy import select
 import matching
 from app.policies.service import DEFAULT_POLICY
 from app.proposals.models import Proposal
+from app.queue import ensure_queue_schema
 from app.rounds.translate import RoundInputs, build_problem
 from app.vacancies.models import Vacancy
 from matching.eligibility import RULES, failure_counts
@@ -151,8 +152,10 @@ def test_candidates_are_ranked_by_the_solvers_fit(vasteras: Vasteras) -> None:
         "vacancy": vasteras.vacancies["M-SKULTUNA"],
         "external_ref": "M-SKULTUNA",
         "landlord": vasteras.mimer,
+        "landlord_name": "Mimer",
         "landlord_kind": "public",
         "area": "SKULTUNA",
+        "area_name": "SKULTUNA",
         "rooms": 2,
         "rent": 4000,
         "contract_form": "municipal_contract",
@@ -325,9 +328,7 @@ def test_after_a_round_the_proposed_vacancy_and_household_are_taken(
     """A vacancy in a live proposal is no longer open; the household in one is flagged (the
     next round leaves it out)."""
     if POSTGRES:
-        from app import jobs
-
-        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+        ensure_queue_schema(api.app.state.settings.database_url)
     started = vasteras.coordinator.post("/v1/rounds", json={})
     assert started.status_code == 202, started.text
     run_jobs(api)
@@ -400,7 +401,7 @@ def test_coordinators_and_social_services_of_the_municipality_only(
 
 
 def test_a_protected_identity_case_is_for_the_coordinator(vasteras: Vasteras) -> None:
-    """DOMAIN.md §6: which vacancies fit, and which lie in a preferred area, hint where the
+    """docs/domain.md §6: which vacancies fit, and which lie in a preferred area, hint where the
     household may live; social services get 403 (they know the case exists), the
     coordinator the full answer."""
     protected = vasteras.household(
@@ -424,7 +425,7 @@ def test_a_closed_case_has_no_candidates(vasteras: Vasteras) -> None:
 
 
 def test_the_read_is_audited(vasteras: Vasteras) -> None:
-    """Every read of a household record is in its audit log (DOMAIN.md §6), with the
+    """Every read of a household record is in its audit log (docs/domain.md §6), with the
     caller's purpose; a refused request leaves none."""
     vasteras.social.get(
         f"/v1/households/{vasteras.household_id}/candidates",
@@ -437,3 +438,46 @@ def test_the_read_is_audited(vasteras: Vasteras) -> None:
     assert [event["action"] for event in trail] == ["create", "read"]
     assert trail[1]["purpose"] == "Inför matchningsmöte"
     assert trail[1]["role"] == "social_services"
+
+
+def test_karlstad_guarantee_terms_shape_the_candidates_as_they_shape_the_round(
+    api: Api,
+) -> None:
+    """Karlstad: 'Garantin omfattar klienter som får försörjningsstöd och som inte har
+    skulder som uppgår till mer än 10 000 kronor' — the candidates view of a guaranteed
+    household on income support with 25 000 SEK debts offers the guarantee vacancy under
+    no policy terms and never under Karlstad's, exactly as the round's problem (the
+    household's `contract_forms`) does."""
+    karlstad = Municipality(api, "1780", {"CENTRUM": False})
+    forms = ["first_hand_with_guarantee", "municipal_contract"]
+    kbab = karlstad.landlord("KBAB", "556036-0793", "public", contract_forms=forms)
+    karlstad.vacancy(kbab, "KB-G", rent=4000, contract_forms=["first_hand_with_guarantee"])
+    karlstad.vacancy(kbab, "KB-M", rent=4000, contract_forms=["municipal_contract"])
+    household = karlstad.household(
+        "KST-1",
+        income={"income_support": 8000},
+        debts=25_000,
+        municipal_guarantee=True,
+        max_rent=5000,
+        contract_forms=forms,
+    )
+    assert sorted(karlstad.refs(karlstad.candidates(household))) == ["KB-G", "KB-M"]
+    terms = {"guarantee_terms": [{"income": "income_support", "max_debts": 10000}]}
+    policy = karlstad.coordinator.put("/v1/municipalities/1780/policy", json=terms)
+    assert policy.status_code == 201, policy.text
+    body = karlstad.candidates(household)
+    assert karlstad.refs(body) == ["KB-M"]
+    assert body["failed"] == {"contract_form": 1}
+    with api.app.state.sessionmaker() as session:
+        from app.policies.service import current_policy
+
+        inputs = RoundInputs(
+            municipality="1780",
+            year=YEAR,
+            policy=current_policy(session, "1780"),
+            newly_arrived_min=0,
+            time_limit_s=10,
+            now=datetime.now(UTC),
+        )
+        problem = build_problem(session, inputs)
+    assert problem.household(household).contract_forms == ("municipal_contract",)

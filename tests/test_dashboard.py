@@ -12,7 +12,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.dashboard.service import month_bucket, months_between, waiting_histogram
+from app.dashboard.service import (
+    _round_line,
+    _with_comparisons,
+    month_bucket,
+    months_between,
+    waiting_histogram,
+)
 from app.db import utcnow
 from app.demo import load_demo
 
@@ -57,11 +63,15 @@ def test_the_panels_are_the_api_numbers(demo: tuple[TestClient, dict[str, Any]])
     for row in quota["rows"]:
         shown = re.search(
             rf'data-landlord="{row["landlord"]}"><td>[^<]*</td><td class="n quota">(\d+)</td>'
-            rf'<td class="n delivered">(\d+)</td>',
+            rf'<td class="n expected">(\d+)</td><td class="n delivered">(\d+)</td>',
             html,
         )
         assert shown is not None, row
-        assert (int(shown.group(1)), int(shown.group(2))) == (row["quota"], row["delivered"])
+        assert tuple(int(n) for n in shown.groups()) == (
+            row["quota"],
+            row["expected_to_date"],
+            row["delivered"],
+        )
     assert "<svg" in html
     assert "<script" not in html
     assert EXTERNAL.search(html) is None
@@ -115,3 +125,40 @@ def test_months_waiting_fall_in_their_buckets() -> None:
 def test_artifacts_are_not_committed() -> None:
     ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text()
     assert "/var/" in ignored.splitlines()
+
+
+def test_a_running_round_shows_its_progress_and_finished_ones_compare() -> None:
+    summary = {"id": "r3", "status": "running", "created_at": "2026-12-02T08:00:00+00:00"}
+    detail = {
+        "progress": {
+            "phase": "pricing",
+            "figures": {"bound": 2000, "objective": 1500, "pricing_round": 4},
+        }
+    }
+    running = _round_line(summary, detail)
+    assert (running.progress_percent, running.phase) == (75, "pricing")
+    assert _round_line({**summary, "status": "queued"}, None).progress_percent is None
+    done = [
+        _round_line({**summary, "id": rid, "status": status}, None)
+        for rid, status in (
+            ("r3", "running"),
+            ("r2", "succeeded"),
+            ("r1", "failed"),
+            ("r0", "succeeded"),
+        )
+    ]
+    assert [line.compare_with for line in _with_comparisons(done)] == [None, "r0", None, None]
+
+
+def test_the_apis_refusal_is_the_dashboards(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    """Comparing rounds that do not exist is the API's 404, never a 500."""
+    client, headers = demo
+    missing = "3f1c0e1e-8f4c-4b7a-9a53-0d4b2f6f7c11"
+    response = client.get(
+        "/dashboard/compare",
+        params={"first": missing, "second": missing},
+        headers=headers["coordinator"],
+    )
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "No such round."

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app import jobs
 from app.proposals.models import Pin
+from app.queue import ensure_queue_schema
 from tests.conftest import Api
 from tests.test_proposals import DECLINE_LANDLORD, World, household_body, vacancy_body
 from tests.test_rounds import POSTGRES, Jonkoping
@@ -147,7 +147,7 @@ def test_the_landlords_accept_and_other_answers_still_audit_their_read(world: Wo
 @pytest.fixture
 def jonkoping(api: Api) -> Jonkoping:
     if POSTGRES:
-        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+        ensure_queue_schema(api.app.state.settings.database_url)
     town = Jonkoping(api)
     town.standard()
     return town

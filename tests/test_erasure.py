@@ -1,4 +1,4 @@
-"""Erasure of closed cases (DOMAIN.md §6: "a closed case can be erased on request;
+"""Erasure of closed cases (docs/domain.md §6: "a closed case can be erased on request;
 proposals and tenancies keep only what quota accounting needs"), on request and after the
 retention period. Runs on SQLite and PostgreSQL (TEST_DATABASE=postgresql)."""
 
@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Text, cast, select
 
-from app import jobs
 from app.db import utcnow
 from app.households.erasure import erase_expired, erased_case_ref, retention_days
 from app.households.models import Household
 from app.idempotency.models import IdempotencyRecord
 from app.proposals.models import Proposal
+from app.queue import ensure_queue_schema
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
+from app.worker import ERASE_EXPIRED, InProcessWorker, queue_app
 from matching import Problem
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, Jonkoping
@@ -30,9 +31,7 @@ CASE_REF = "JKP-ERASE-1"
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
     if POSTGRES:
-        from app import jobs
-
-        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+        ensure_queue_schema(api.app.state.settings.database_url)
     return Jonkoping(api)
 
 
@@ -204,8 +203,15 @@ def test_erasure_keeps_what_quota_accounting_needs(world: Jonkoping) -> None:
     assert erase(world, household).status_code == 200
 
     assert world.coordinator.get("/v1/quota", params=quota_params).json() == quota_before
-    assert world.coordinator.get("/v1/tenancies").json() == tenancies_before
+    # The same tenancies, but the erased case's own reference is gone with its data.
+    [was] = tenancies_before["items"]
+    assert was["case_ref"] is not None
+    assert world.coordinator.get("/v1/tenancies").json() == {
+        **tenancies_before,
+        "items": [{**was, "case_ref": None}],
+    }
     after = world.coordinator.get(f"/v1/proposals/{proposal['id']}").json()
+    assert after["case_ref"] is None
     assert after["status"] == "contracted"
     assert after["contract_form"] == proposal["contract_form"]
     assert after["vacancy"] == proposal["vacancy"]
@@ -403,7 +409,7 @@ def test_the_in_process_worker_erases_expired_cases_every_hour(world: Jonkoping)
     first = sensitive_household(world, "JKP-FIRST")
     close(world, first)
     _close_days_ago(world, first, 40)
-    worker = jobs.InProcessWorker(factory, retention_days=30)
+    worker = InProcessWorker(factory, retention_days=30)
     now = utcnow()
     assert worker.retention_pass(now) == 1
     second = sensitive_household(world, "JKP-SECOND")
@@ -413,19 +419,19 @@ def test_the_in_process_worker_erases_expired_cases_every_hour(world: Jonkoping)
     assert world.coordinator.get(f"/v1/households/{second}").json()["status"] == "closed"
     assert worker.retention_pass(now + timedelta(minutes=61)) == 1
     assert world.coordinator.get(f"/v1/households/{second}").json()["status"] == "erased"
-    assert jobs.InProcessWorker(factory).retention_pass(now) == 0  # 0 days: on request only
+    assert InProcessWorker(factory).retention_pass(now) == 0  # 0 days: on request only
 
 
 def test_worker_processes_erase_expired_cases_hourly(world: Jonkoping) -> None:
     """PostgreSQL: the procrastinate worker's periodic task runs the same pass."""
     url = world.api.app.state.settings.database_url
-    queue = jobs.queue_app(url, world.api.app.state.sessionmaker, retention_days=30)
+    queue = queue_app(url, world.api.app.state.sessionmaker, retention_days=30)
     periodic = {key[1]: task for key, task in queue.periodic_registry.periodic_tasks.items()}
-    assert periodic[jobs.ERASE_EXPIRED].cron == "17 * * * *"
+    assert periodic[ERASE_EXPIRED].cron == "17 * * * *"
     household = sensitive_household(world)
     close(world, household)
     _close_days_ago(world, household, 40)
-    periodic[jobs.ERASE_EXPIRED].task(timestamp=0)
+    periodic[ERASE_EXPIRED].task(timestamp=0)
     assert world.coordinator.get(f"/v1/households/{household}").json()["status"] == "erased"
 
 

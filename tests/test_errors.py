@@ -61,3 +61,43 @@ def test_an_extension_member_cannot_overwrite_the_problem_s_own() -> None:
     with pytest.raises(TypeError, match="status"):
         Conflict("x", status="ended")
     assert Conflict("x", tenancy_status="ended").extra == {"tenancy_status": "ended"}
+
+
+def test_a_validator_s_message_has_no_pydantic_prefix(api: Api) -> None:
+    api.municipality("1980")
+    social = api.client("social_services", municipality="1980")
+    response = social.post(
+        "/v1/households",
+        json={
+            "case_ref": "19121212-1212",
+            "adults": 1,
+            "contract_forms": ["municipal_contract"],
+        },
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert "Value error" not in response.text
+    assert body["errors"] == [
+        {
+            "field": "case_ref",
+            "message": "must be the municipality's case reference, never a personnummer",
+            "type": "value_error",
+        }
+    ]
+
+
+def test_every_422_has_errors_even_when_a_service_refuses(api: Api) -> None:
+    """One shape of 422: a refusal by a rule names its field in `errors` just as request
+    validation does; one about no single field names none."""
+    api.municipality("1980")
+    response = api.admin.get("/v1/credentials", params={"cursor": "AQ"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "cursor", "message": "not a cursor this service issued", "type": "value_error"}
+    ]
+    landlord_refusal = api.admin.post(
+        "/v1/credentials", json={"role": "admin", "municipality": "1980"}
+    )
+    assert landlord_refusal.status_code == 422
+    assert landlord_refusal.json()["errors"][0]["field"] == ""
+    assert landlord_refusal.json()["errors"][0]["message"] == landlord_refusal.json()["detail"]

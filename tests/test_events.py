@@ -25,6 +25,8 @@ from app.events.openapi import PAYLOADS
 from app.events.outbox import emit
 from app.events.urls import url_refusal
 from app.proposals.models import Proposal
+from app.queue import ensure_queue_schema
+from app.worker import announce_due, purge_events, queue_app
 from tests.conftest import Api, AuthedClient
 from tests.receiver import Receiver, receiver
 from tests.test_minimisation import _forbidden
@@ -37,9 +39,7 @@ ALL_TYPES = [t.value for t in EventType if t is not EventType.ping]
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
     if POSTGRES:
-        from app import jobs
-
-        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+        ensure_queue_schema(api.app.state.settings.database_url)
     return Jonkoping(api)
 
 
@@ -136,10 +136,8 @@ def test_a_whole_story_reaches_each_organisation_signed_and_in_its_own_view(
     assert world.social.post(f"/v1/proposals/{proposal['id']}/accept").status_code == 200
     [tenancy] = world.coordinator.get("/v1/tenancies").json()["items"]
 
-    from app import jobs
-
-    jobs.announce_due(world.api.app.state.sessionmaker)
-    jobs.announce_due(world.api.app.state.sessionmaker)  # once, however often it sweeps
+    announce_due(world.api.app.state.sessionmaker)
+    announce_due(world.api.app.state.sessionmaker)  # once, however often it sweeps
     stepped = world.coordinator.post(
         f"/v1/tenancies/{tenancy['id']}/step", json={"to": "own_lease"}
     )
@@ -479,11 +477,10 @@ def test_a_long_poll_returns_as_soon_as_an_event_arrives(world: Jonkoping) -> No
 
 
 def test_the_sweep_warns_of_a_deadline_once(world: Jonkoping) -> None:
-    from app import jobs
 
     proposal = released_family(world)
     factory = world.api.app.state.sessionmaker
-    jobs.announce_due(factory)
+    announce_due(factory)
     assert "proposal.deadline_approaching" not in [e["type"] for e in feed(world.social)]
     with factory.begin() as session:
         session.execute(
@@ -491,8 +488,8 @@ def test_the_sweep_warns_of_a_deadline_once(world: Jonkoping) -> None:
             .where(Proposal.id == proposal["id"])
             .values(deadline_at=datetime.now(UTC) + timedelta(hours=3))
         )
-    jobs.announce_due(factory)
-    jobs.announce_due(factory)
+    announce_due(factory)
+    announce_due(factory)
     landlord = world.landlords[world.vatterhem]
     for client in (world.social, world.coordinator, landlord):
         warned = [e for e in feed(client) if e["type"] == "proposal.deadline_approaching"]
@@ -505,7 +502,7 @@ def test_the_sweep_warns_of_a_deadline_once(world: Jonkoping) -> None:
             .where(Proposal.id == proposal["id"])
             .values(deadline_at=datetime.now(UTC) - timedelta(minutes=1))
         )
-    jobs.announce_due(factory)
+    announce_due(factory)
     assert feed(landlord)[-1]["type"] == "proposal.expired"
 
 
@@ -574,7 +571,6 @@ def test_the_feed_is_audited_for_the_municipality(world: Jonkoping) -> None:
 
 
 def test_events_older_than_the_retention_are_purged(world: Jonkoping) -> None:
-    from app import jobs
 
     released_family(world)
     factory = world.api.app.state.sessionmaker
@@ -585,7 +581,7 @@ def test_events_older_than_the_retention_are_purged(world: Jonkoping) -> None:
             .values(occurred_at=datetime.now(UTC) - timedelta(days=31))
         ).rowcount
     assert aged > 0
-    assert jobs.purge_events(factory, 30) == aged
+    assert purge_events(factory, 30) == aged
     assert [e["type"] for e in feed(world.coordinator)] == ["proposal.released"]
 
 
@@ -689,12 +685,11 @@ def test_production_does_not_send_to_a_name_that_now_resolves_inside() -> None:
 def test_on_postgresql_a_worker_job_delivers_what_a_request_committed(
     world: Jonkoping, hook: Receiver
 ) -> None:
-    from app import jobs
 
     endpoint = subscribe(world.coordinator, hook.url)
     world.coordinator.post(f"/v1/webhooks/{endpoint['id']}/test")
     url = world.api.app.state.settings.database_url
-    jobs.queue_app(url, world.api.app.state.sessionmaker).run_worker(
+    queue_app(url, world.api.app.state.sessionmaker).run_worker(
         queues=[delivery.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
     )
     assert [r.json["type"] for r in hook.received] == ["ping"]

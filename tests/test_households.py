@@ -131,7 +131,7 @@ def test_social_services_cannot_see_patch_or_close_another_municipalitys_case(
 
 
 def test_landlord_is_forbidden_every_household_operation(api: Api, social: TestClient) -> None:
-    """Landlords never see household data (DOMAIN.md §6)."""
+    """Landlords never see household data (docs/domain.md §6)."""
     household = create(social)
     landlord = api.client("landlord", landlord=api.landlord())
     path = f"/v1/households/{household['id']}"
@@ -469,7 +469,7 @@ def test_close_reason_must_be_known(social: TestClient) -> None:
 def test_protected_identity_is_hidden_from_social_services(
     social: TestClient, coordinator: TestClient
 ) -> None:
-    """DOMAIN.md §6: protected-identity records are readable by coordinators only."""
+    """docs/domain.md §6: protected-identity records are readable by coordinators only."""
     created = social.post(
         "/v1/households",
         json=need(target_groups=["protected_identity", "violence_exposed"], debts=1234),

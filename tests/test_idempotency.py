@@ -1,6 +1,7 @@
-"""`Idempotency-Key` on creating POSTs (API.md): a retry with the same key and request gets
-the first answer and creates nothing; another request under the key is 422; a key still in
-flight is 409; keys are per credential; failures keep nothing, so a retry runs again."""
+"""`Idempotency-Key` on creating POSTs (docs/idempotency.md): a retry with the same key and
+request gets the first answer and creates nothing; another request under the key is 422; a
+key still in flight is 409; keys are per credential; failures keep nothing, so a retry runs
+again."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import JSON, func, select
 
-from app import jobs
 from app.db import utcnow
 from app.errors import Conflict
 from app.idempotency import service
 from app.idempotency.models import IdempotencyRecord
 from app.idempotency.service import Answer, Claim
 from app.landlords.models import Landlord
+from app.queue import ensure_queue_schema
+from app.rounds import runner
 from tests.conftest import Api
 
 PROBLEM = "application/problem+json"
@@ -173,8 +175,8 @@ def test_a_retried_round_start_is_the_same_round_not_a_409(
     """Without the key a retry of `POST /v1/rounds` would meet its own first round and get
     409; with it, the retry gets the first 202 and no second round is queued."""
     if os.environ.get("TEST_DATABASE", "sqlite") == "postgresql":
-        jobs.ensure_queue_schema(api.app.state.settings.database_url)
-    monkeypatch.setattr(jobs, "run_in_background", lambda *_: None)  # keep it queued
+        ensure_queue_schema(api.app.state.settings.database_url)
+    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)  # keep it queued
     api.municipality("0680")
     coordinator = api.client("coordinator", municipality="0680")
     first = coordinator.post("/v1/rounds", json={}, headers=keyed())

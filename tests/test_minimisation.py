@@ -1,4 +1,4 @@
-"""Minimisation by construction (DOMAIN.md §6): walk every operation a landlord can reach in
+"""Minimisation by construction (docs/domain.md §6): walk every operation a landlord can reach in
 the OpenAPI document and fail if any of its responses could carry a household field beyond
 household size, rooms, contract form, guarantee, support plan and move-in date."""
 
@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from tests.test_architecture import _roles, api_routes
 
-# What a landlord may learn of a household (DOMAIN.md §6), under the names our schemas use.
+# What a landlord may learn of a household (docs/domain.md §6), under the names our schemas use.
 ALLOWED_FOR_LANDLORDS = {
     "household_size",
     "rooms",

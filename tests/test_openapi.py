@@ -82,3 +82,121 @@ def test_every_link_names_an_operation_and_a_parameter_it_has(app: FastAPI) -> N
                     dangling.append(f"{method} {path} {code} {name}")
     assert dangling == []
     assert any("links" in r for _, _, op in _operations(schema) for r in op["responses"].values())
+
+
+def _routes_by_operation(app: FastAPI) -> dict[tuple[str, str], set[str]]:
+    from tests.test_architecture import _roles, api_routes
+
+    return {
+        (route.path, method.lower()): _roles(route.dependant)
+        for route in api_routes(app.routes)
+        if route.include_in_schema
+        for method in route.methods or ()
+    }
+
+
+def test_every_operation_id_is_short_snake_case_unique_and_not_fastapi_s_default(
+    app: FastAPI,
+) -> None:
+    """Generated clients name their functions after the operation ids (`put_vacancy`), so
+    they are chosen names, not FastAPI's `put_vacancy_v1_vacancies__external_ref__put`."""
+    import re
+
+    ids = [op["operationId"] for _, _, op in _operations(app.openapi())]
+    assert len(ids) == len(set(ids))
+    wrong = [
+        operation_id
+        for operation_id in ids
+        if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", operation_id)
+        or len(operation_id) > 30
+        or re.search(r"_v1_|_(get|put|post|patch|delete)$", operation_id)
+    ]
+    assert wrong == []
+    assert {"put_vacancy", "create_household", "start_round", "create_token"} <= set(ids)
+
+
+def test_request_bodies_have_names_a_person_chose(app: FastAPI) -> None:
+    schemas = app.openapi()["components"]["schemas"]
+    assert [name for name in schemas if name.startswith("Body_")] == []
+    token = app.openapi()["paths"]["/v1/auth/token"]["post"]["requestBody"]
+    form = token["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert form == {"$ref": "#/components/schemas/TokenRequest"}
+
+
+def test_tags_follow_the_coordinator_s_day_and_each_says_what_it_holds(app: FastAPI) -> None:
+    schema = app.openapi()
+    declared = [tag["name"] for tag in schema["tags"]]
+    used = {tag for _, _, op in _operations(schema) for tag in op.get("tags", [])}
+    assert used <= set(declared), "add the new tag to app/docs.py TAGS"
+    assert declared[:5] == ["proposals", "rounds", "households", "vacancies", "tenancies"]
+    assert declared[-2:] == ["operations", "auth and credentials"]
+    assert all(tag.get("description") and "\n" not in tag["description"] for tag in schema["tags"])
+
+
+def test_every_operation_begins_with_the_roles_its_route_admits(app: FastAPI) -> None:
+    """Written once, by the route's `require(...)`: the description's first line cannot
+    drift from who is really let in."""
+    roles_of = _routes_by_operation(app)
+    words = {
+        "coordinator": "coordinator (own municipality)",
+        "social_services": "social services (own municipality)",
+        "landlord": "landlord (own organisation)",
+        "admin": "admin",
+    }
+    wrong = []
+    for path, method, op in _operations(app.openapi()):
+        first_line = op.get("description", "").split("\n", 1)[0]
+        roles = roles_of[(path, method)]
+        expected = [words[role] for role in words if role in roles]
+        if roles and first_line != "Roles: " + ", ".join(expected) + ".":
+            wrong.append(f"{method} {path}: {first_line!r}")
+        if not roles and not first_line.startswith("Roles: anyone"):
+            wrong.append(f"{method} {path}: {first_line!r}")
+    assert wrong == []
+    vacancy = app.openapi()["paths"]["/v1/vacancies"]["get"]["description"]
+    assert vacancy.startswith("Roles: coordinator (own municipality), landlord (own organisation).")
+
+
+def test_the_headers_the_service_sets_are_documented(app: FastAPI) -> None:
+    schema = app.openapi()
+    paths = schema["paths"]
+    assert set(schema["components"]["headers"]) >= {
+        "ETag",
+        "Location",
+        "Retry-After",
+        "RateLimit",
+        "RateLimit-Policy",
+    }
+
+    def headers(path: str, method: str, status: str) -> set[str]:
+        return set(paths[path][method]["responses"][status].get("headers", {}))
+
+    assert {"ETag"} <= headers("/v1/vacancies/{external_ref}", "put", "201")
+    assert {"ETag"} <= headers("/v1/vacancies/{external_ref}", "put", "200")
+    assert {"ETag", "Location", "Idempotent-Replayed"} <= headers("/v1/households", "post", "201")
+    assert {"Location", "Idempotent-Replayed"} <= headers("/v1/rounds", "post", "202")
+    assert "Cache-Control" in headers("/v1/auth/token", "post", "200")
+    missing = []
+    for path, method, op in _operations(schema):
+        for status, response in op["responses"].items():
+            documented = set(response.get("headers", {}))
+            # Not on probes, nor on a 413 (the body cap answers before the rate limiter).
+            limited = path not in {"/healthz", "/readyz", "/metrics"} and status != "413"
+            if limited and not {"RateLimit", "RateLimit-Policy"} <= documented:
+                missing.append(f"{method} {path} {status}: RateLimit")
+            if status in {"429", "503"} and "Retry-After" not in documented:
+                missing.append(f"{method} {path} {status}: Retry-After")
+    assert missing == []
+
+
+def test_every_documented_422_has_the_one_shape_with_errors(app: FastAPI) -> None:
+    schema = app.openapi()
+    problem = schema["components"]["schemas"]["Problem"]
+    assert "errors" in problem["properties"]
+    wrong = [
+        f"{method} {path}"
+        for path, method, op in _operations(schema)
+        if "422" in op["responses"]
+        and "errors" not in op["responses"]["422"]["content"][PROBLEM_MEDIA_TYPE]["example"]
+    ]
+    assert wrong == []

@@ -10,13 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.households.models import Household
-from app.policies.service import (
-    DEFAULT_POLICY,
-    SOCIAL_CONTRACT_FORMS,
-    household_weight,
-    needs_refusal,
-    policy_contract_forms,
-)
+from app.policies.conditions import SOCIAL_CONTRACT_FORMS, Guarantee, policy_contract_forms
+from app.policies.service import DEFAULT_POLICY, household_weight, needs_refusal
 from tests.conftest import Api
 
 PROBLEM = "application/problem+json"
@@ -224,3 +219,131 @@ def test_nynashamn_refuses_only_cases_whose_only_problem_is_economic() -> None:
         target_groups=["economic_only", "family_with_children"], children=2, contract_forms=forms
     )
     assert needs_refusal(NYNASHAMN, family) is None
+
+
+KARLSTAD_GUARANTEES = replace(
+    DEFAULT_POLICY,
+    guarantee_terms=(
+        Guarantee("income_support", max_debts=10_000, months_of_rent=3),
+        Guarantee("own_income"),
+    ),
+)
+GUARANTEED = ["first_hand_with_guarantee", "municipal_contract"]
+
+
+def test_a_guaranteed_first_hand_lease_needs_a_granted_guarantee() -> None:
+    """DOMAIN §5 / Karlstad's 'Hyresgarantier': `first_hand_with_guarantee` is an own lease
+    with the municipality's rent guarantee — without one granted, the form is not offered,
+    under any policy; the household keeps its other forms."""
+    none = _household(municipal_guarantee=False, contract_forms=GUARANTEED)
+    assert policy_contract_forms(DEFAULT_POLICY, none) == ("municipal_contract",)
+    alone = _household(municipal_guarantee=False, contract_forms=["first_hand_with_guarantee"])
+    assert needs_refusal(DEFAULT_POLICY, alone) == "policy: no rent guarantee granted"
+    granted = _household(municipal_guarantee=True, contract_forms=GUARANTEED)
+    assert policy_contract_forms(DEFAULT_POLICY, granted) == tuple(GUARANTEED)
+
+
+def test_karlstad_guarantee_is_for_income_support_with_debts_up_to_10000() -> None:
+    """Karlstad: 'Garantin omfattar klienter som får försörjningsstöd och som inte har
+    skulder som uppgår till mer än 10 000 kronor' — a guaranteed household on income
+    support with 10 000 SEK debts keeps the form, with 10 001 it does not; the municipal
+    guarantee 'till personer som har egen inkomst' has no debt limit."""
+    support = {"income_support": 8000}
+    at_limit = _household(
+        municipal_guarantee=True, income=support, debts=10_000, contract_forms=GUARANTEED
+    )
+    assert policy_contract_forms(KARLSTAD_GUARANTEES, at_limit) == tuple(GUARANTEED)
+    over = _household(
+        municipal_guarantee=True, income=support, debts=10_001, contract_forms=GUARANTEED
+    )
+    assert policy_contract_forms(KARLSTAD_GUARANTEES, over) == ("municipal_contract",)
+    over_only = _household(
+        municipal_guarantee=True,
+        income=support,
+        debts=25_000,
+        contract_forms=["first_hand_with_guarantee"],
+    )
+    assert needs_refusal(KARLSTAD_GUARANTEES, over_only) == (
+        "policy: debts above the rent guarantee's limit"
+    )
+    earner = _household(
+        municipal_guarantee=True,
+        income={"salary": 15_000},
+        debts=40_000,
+        payment_remarks=True,
+        contract_forms=GUARANTEED,
+    )
+    assert policy_contract_forms(KARLSTAD_GUARANTEES, earner) == tuple(GUARANTEED)
+    nothing = _household(municipal_guarantee=True, income={}, contract_forms=GUARANTEED)
+    assert policy_contract_forms(KARLSTAD_GUARANTEES, nothing) == ("municipal_contract",)
+
+
+def test_vasteras_support_agreement_only_with_the_municipal_surety() -> None:
+    """Västerås: the support agreement is 'ett eget kontrakt med kommunal borgen' — where
+    the policy says so, it is offered only with the surety granted."""
+    vasteras = replace(DEFAULT_POLICY, surety_required_for=("support_agreement",))
+    forms = ["training_apartment", "support_agreement"]
+    without = _household(municipal_guarantee=False, contract_forms=forms)
+    assert policy_contract_forms(vasteras, without) == ("training_apartment",)
+    assert policy_contract_forms(DEFAULT_POLICY, without) == tuple(forms)
+    with_surety = _household(municipal_guarantee=True, contract_forms=forms)
+    assert policy_contract_forms(vasteras, with_surety) == tuple(forms)
+    only = _household(municipal_guarantee=False, contract_forms=["support_agreement"])
+    assert needs_refusal(vasteras, only) == "policy: support_agreement needs the municipal surety"
+
+
+def test_norrkoping_short_term_is_for_households_without_income_with_surety() -> None:
+    """Norrköping: 'För personer som saknar inkomst tecknas tremånaderskontrakt utan
+    besittningsskydd, där kommunen går in med en form av kommunal borgen' — no own income
+    (income support is not one) and the municipal surety granted."""
+    norrkoping = replace(
+        DEFAULT_POLICY,
+        surety_required_for=("short_term",),
+        only_without_own_income=("short_term",),
+    )
+    forms = ["short_term", "municipal_contract"]
+    for income in ({}, {"income_support": 7000, "housing_allowance": 1000}):
+        fits = _household(municipal_guarantee=True, income=income, contract_forms=forms)
+        assert policy_contract_forms(norrkoping, fits) == tuple(forms)
+    earner = _household(municipal_guarantee=True, income={"salary": 9000}, contract_forms=forms)
+    assert policy_contract_forms(norrkoping, earner) == ("municipal_contract",)
+    unsecured = _household(municipal_guarantee=False, income={}, contract_forms=forms)
+    assert policy_contract_forms(norrkoping, unsecured) == ("municipal_contract",)
+    only = _household(municipal_guarantee=False, income={}, contract_forms=["short_term"])
+    assert needs_refusal(norrkoping, only) == "policy: short_term needs the municipal surety"
+
+
+def test_contract_form_conditions_are_part_of_the_versioned_policy(api: Api) -> None:
+    """Karlstad's guarantee terms, Västerås' surety and Norrköping's 'saknar inkomst' are
+    stored in a new policy version and read back; junk is 422."""
+    api.municipality("1780")
+    coordinator = api.client("coordinator", municipality="1780")
+    path = "/v1/municipalities/1780/policy"
+    default = coordinator.get(path).json()
+    assert default["guarantee_terms"] == []
+    assert default["surety_required_for"] == default["only_without_own_income"] == []
+    body = {
+        "guarantee_terms": [
+            {"income": "income_support", "max_debts": 10000, "months_of_rent": 3},
+            {"income": "own_income"},
+        ],
+        "surety_required_for": ["support_agreement", "short_term"],
+        "only_without_own_income": ["short_term"],
+    }
+    stored = coordinator.put(path, json=body)
+    assert stored.status_code == 201, stored.text
+    now = coordinator.get(path).json()
+    assert now["guarantee_terms"] == [
+        {"income": "income_support", "max_debts": 10000, "months_of_rent": 3},
+        {"income": "own_income", "max_debts": None, "months_of_rent": None},
+    ]
+    assert now["surety_required_for"] == ["support_agreement", "short_term"]
+    assert coordinator.put(path, json=body).status_code == 200
+    for junk in (
+        {"guarantee_terms": [{"income": "lottery"}]},
+        {"surety_required_for": ["short_term", "short_term"]},
+        {"only_without_own_income": ["castle"]},
+    ):
+        refused = coordinator.put(path, json=junk)
+        assert refused.status_code == 422, junk
+        assert refused.headers["content-type"] == PROBLEM

@@ -1,4 +1,4 @@
-"""Privacy (DOMAIN.md §6, docs/privacy.md): every read of a household record is audited
+"""Privacy (docs/domain.md §6, docs/privacy.md): every read of a household record is audited
 wherever the record shows up, the audit log is append-only in the database, and a
 protected-identity household can never be located by a landlord, in logs or in metrics.
 
@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.audit.models import AuditEvent
+from app.queue import ensure_queue_schema
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, Jonkoping, run_jobs
 
@@ -26,9 +27,7 @@ PREFERRED = "NARAMAMMA"
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
     if POSTGRES:
-        from app import jobs
-
-        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+        ensure_queue_schema(api.app.state.settings.database_url)
     return Jonkoping(api)
 
 
@@ -82,7 +81,7 @@ def test_reading_one_proposal_audits_its_household_for_social_services_too(
 
 
 def test_landlord_reads_of_proposals_write_no_household_read_event(world: Jonkoping) -> None:
-    """The landlord's minimal view is not the household record (DOMAIN.md §6's list); the
+    """The landlord's minimal view is not the household record (docs/domain.md §6's list); the
     disclosure to the landlord is the coordinator's audited release and read."""
     body = released_round(world)
     before = len(events(world.api))
@@ -280,7 +279,7 @@ def test_a_protected_household_cannot_be_located_by_landlords_logs_or_metrics(
     world: Jonkoping, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A whole run — round, release, the landlord reads, accepts, lists tenancies and quota
-    — shows the landlord nothing of the protected household beyond DOMAIN.md §6's list,
+    — shows the landlord nothing of the protected household beyond docs/domain.md §6's list,
     and the JSON logs and metrics carry none of its identifiers."""
     world.vacancy(world.vatterhem, "VH-SAFE", area="CENTRUM", rooms=2, rent=7000)
     _areas(world)
@@ -347,7 +346,7 @@ def test_a_refused_request_about_a_protected_household_echoes_none_of_its_data(
 def test_social_services_see_a_protected_households_proposals_restricted(
     world: Jonkoping,
 ) -> None:
-    """Its records are the coordinator's (DOMAIN.md §6): social services learn that the
+    """Its records are the coordinator's (docs/domain.md §6): social services learn that the
     proposal exists and its state, not the vacancy, landlord or score that would tell where
     the household is going."""
     world.vacancy(world.vatterhem, "VH-SAFE", area="CENTRUM", rooms=2, rent=7000)

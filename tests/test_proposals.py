@@ -19,6 +19,7 @@ from app.households.models import Household
 from app.proposals import service
 from app.proposals.models import ForbiddenPair, Proposal
 from app.proposals.schemas import ProposalLandlordView, ProposalRead
+from app.rounds import runner
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
@@ -583,7 +584,7 @@ def _properties(schema: dict[str, Any]) -> set[str]:
 
 
 def test_landlord_view_schema_has_no_household_field_beyond_the_minimal_list() -> None:
-    """DOMAIN.md §6: household size, rooms, contract form, guarantee and support plan
+    """docs/domain.md §6: household size, rooms, contract form, guarantee and support plan
     exist, move-in date; never target groups, income, areas, case reference, score."""
     properties = _properties(ProposalLandlordView.model_json_schema())
     assert properties <= LANDLORD_VIEW_FIELDS, properties - LANDLORD_VIEW_FIELDS
@@ -625,6 +626,33 @@ def test_every_landlord_response_carries_only_the_minimal_fields(world: World) -
         assert body["municipal_guarantee"] is True
         assert body["support_plan"] is False
         assert body["rooms"] == 2
+
+
+def test_the_municipality_view_names_case_vacancy_landlord_and_area(world: World) -> None:
+    """Issue 11: a coordinator tells one case from another without extra calls; the
+    landlord's view of the same proposal gains nothing but its own reference."""
+    household, vacancy, proposal = world.pair()
+    case_ref = f"VAS-{world._cases:04d}"
+    expected = {
+        "household": household,
+        "case_ref": case_ref,
+        "vacancy": vacancy,
+        "external_ref": f"LGH-{world._cases:04d}",
+        "landlord": world.mimer,
+        "landlord_name": "Mimer",
+        "area": "BACKBY",
+        "area_name": "Bäckby",
+    }
+    for client in (world.coordinator, world.social):
+        one = client.get(f"/v1/proposals/{proposal}").json()
+        [listed] = client.get("/v1/proposals").json()["items"]
+        for view in (one, listed):
+            assert {key: view[key] for key in expected} == expected
+    landlords = world.mimer_client.get(f"/v1/proposals/{proposal}").json()
+    assert landlords["external_ref"] == expected["external_ref"]
+    assert set(landlords) <= LANDLORD_VIEW_FIELDS
+    assert case_ref not in str(landlords)
+    assert "Bäckby" not in str(landlords)
 
 
 # --- The partial unique index -------------------------------------------------------------
@@ -732,11 +760,10 @@ def test_declines_and_expiries_appear_among_the_forbidden_pairs(world: World) ->
 def run_round(world: World) -> dict[str, Any]:
     """Start a round and let it finish: on SQLite the request's background task ran it;
     elsewhere this runs the very function a queue worker runs, in this process."""
-    from app import jobs
 
     started = world.coordinator.post("/v1/rounds", json={})
     assert started.status_code == 202, started.text
-    jobs.execute_round(world.api.app.state.sessionmaker, started.json()["id"])
+    runner.execute_round(world.api.app.state.sessionmaker, started.json()["id"])
     location = started.headers["Location"]
     body: dict[str, Any] = {}
     for _ in range(100):
@@ -749,7 +776,7 @@ def run_round(world: World) -> dict[str, Any]:
 
 
 def test_story_round_release_decline_rerun_accept_tenancy_and_quota(world: World) -> None:
-    """A declined pair never comes back (DOMAIN.md §3); the next round offers the other
+    """A declined pair never comes back (docs/domain.md §3); the next round offers the other
     landlord's flat, both sides accept, and the tenancy counts toward that landlord's quota."""
     household = world.household(max_rent=9000)
     flats = {

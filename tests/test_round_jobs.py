@@ -5,6 +5,7 @@ round per municipality even when requests race; pins and forbidden pairs reach t
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -13,11 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 import matching
-from app import jobs
 from app.db import utcnow
 from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.queue import ensure_queue_schema
+from app.rounds import runner
 from app.rounds.models import Round
 from app.vacancies.models import Vacancy
+from app.worker import InProcessWorker, start_in_process_worker, stop_in_process_worker
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, YEAR, Jonkoping, run_jobs
 
@@ -27,7 +30,7 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
     if POSTGRES:
-        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+        ensure_queue_schema(api.app.state.settings.database_url)
     world = Jonkoping(api)
     world.standard()
     return world
@@ -165,19 +168,19 @@ def test_a_running_round_within_its_time_limit_still_blocks_a_second(world: Jonk
 def test_the_sweep_runs_a_queued_round_left_by_a_restart(world: Jonkoping) -> None:
     round_id = queued_round(world)
     factory = world.api.app.state.sessionmaker
-    assert jobs.sweep(factory) == 0  # younger than LOST_AFTER: its own job may still come
-    assert jobs.sweep(factory, lost_after=timedelta(0)) == 1
+    assert runner.sweep(factory) == 0  # younger than LOST_AFTER: its own job may still come
+    assert runner.sweep(factory, lost_after=timedelta(0)) == 1
     body = world.coordinator.get(f"/v1/rounds/{round_id}").json()
     assert body["status"] == "succeeded"
     assert len(body["proposals"]) == 2
     # Claimed once: running it again does nothing.
-    assert jobs.execute_round(factory, round_id) is None
+    assert runner.execute_round(factory, round_id) is None
     assert world.proposal_count() == 2
 
 
 def test_the_in_process_worker_picks_up_queued_rounds_at_start(world: Jonkoping) -> None:
     round_id = queued_round(world)
-    worker = jobs.InProcessWorker(world.api.app.state.sessionmaker, poll_seconds=0.05)
+    worker = InProcessWorker(world.api.app.state.sessionmaker, poll_seconds=0.05)
     worker.start()
     try:
         for _ in range(400):
@@ -199,18 +202,18 @@ def test_a_round_left_running_by_a_killed_process_runs_again_once_at_restart(
     round that was interrupted a second time fails, saying so."""
     factory = world.api.app.state.sessionmaker
     first = queued_round(world, status="running", started_at=utcnow())
-    assert jobs.recover_interrupted_rounds(factory) == 1
+    assert runner.recover_interrupted_rounds(factory) == 1
     assert world.coordinator.get(f"/v1/rounds/{first}").json()["status"] == "queued"
-    assert jobs.sweep(factory, lost_after=timedelta(0)) == 1
+    assert runner.sweep(factory, lost_after=timedelta(0)) == 1
     body = world.coordinator.get(f"/v1/rounds/{first}").json()
     assert body["status"] == "succeeded"
     assert body["error"] is None
 
-    again = queued_round(world, status="running", started_at=utcnow(), error=jobs.REQUEUED)
-    assert jobs.recover_interrupted_rounds(factory) == 1
+    again = queued_round(world, status="running", started_at=utcnow(), error=runner.REQUEUED)
+    assert runner.recover_interrupted_rounds(factory) == 1
     body = world.coordinator.get(f"/v1/rounds/{again}").json()
     assert body["status"] == "failed"
-    assert body["error"] == jobs.INTERRUPTED_TWICE
+    assert body["error"] == runner.INTERRUPTED_TWICE
     assert world.coordinator.post("/v1/rounds", json={}).status_code == 202
 
 
@@ -233,23 +236,105 @@ def test_a_run_taken_for_dead_writes_nothing_when_it_ends(
         return solve(*args, **kwargs)
 
     monkeypatch.setattr(matching, "solve", solve_while_taken_for_dead)
-    assert jobs.execute_round(factory, round_id) == "running"
+    assert runner.execute_round(factory, round_id) == "running"
     assert world.proposal_count() == 0
+
+
+def test_a_running_round_shows_the_solvers_latest_progress(
+    world: Jonkoping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The solver reports faster than the runner stores: the latest report is stored (in
+    a transaction of its own, while the round's are closed) and shown by `GET` while the
+    round runs; once it finished, `progress` is null."""
+    monkeypatch.setattr(runner, "PROGRESS_EVERY", 0.05)
+    factory = world.api.app.state.sessionmaker
+    round_id = queued_round(world)
+    assert world.coordinator.get(f"/v1/rounds/{round_id}").json()["progress"] is None
+    solve = matching.solve
+    seen: dict[str, Any] = {}
+
+    def solve_reporting(
+        problem: matching.Problem, *, time_limit: float, seed: int, progress: Any
+    ) -> matching.Solution:
+        for n in (1, 2, 3):
+            progress(
+                matching.Progress(
+                    phase="relaxation",
+                    pricing_round=n,
+                    bound=100 - n,
+                    objective=90 + n,
+                    seconds=0.5,
+                )
+            )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not seen.get("progress"):
+            seen.update(world.coordinator.get(f"/v1/rounds/{round_id}").json())
+            time.sleep(0.02)
+        return solve(problem, time_limit=time_limit, seed=seed)
+
+    monkeypatch.setattr(matching, "solve", solve_reporting)
+    assert runner.execute_round(factory, round_id) == "succeeded"
+    assert seen["status"] == "running"
+    assert seen["progress"]["phase"] == "relaxation"
+    assert seen["progress"]["figures"] == {
+        "pricing_round": 3,
+        "bound": 97,
+        "objective": 93,
+        "seconds": 0.5,
+    }
+    assert seen["progress"]["reported_at"] >= seen["started_at"]
+    assert world.coordinator.get(f"/v1/rounds/{round_id}").json()["progress"] is None
+
+
+def test_a_solver_without_progress_reports_runs_as_before(
+    world: Jonkoping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No `progress` parameter (the solver before it reports): nothing is passed."""
+    solve = matching.solve
+
+    def solve_silently(
+        problem: matching.Problem, *, time_limit: float, seed: int
+    ) -> matching.Solution:
+        return solve(problem, time_limit=time_limit, seed=seed)
+
+    monkeypatch.setattr(matching, "solve", solve_silently)
+    round_id = queued_round(world)
+    assert runner.execute_round(world.api.app.state.sessionmaker, round_id) == "succeeded"
+
+
+def test_a_progress_report_never_overwrites_another_runs_round(world: Jonkoping) -> None:
+    """A run taken for dead keeps reporting: its reports no longer apply."""
+    factory = world.api.app.state.sessionmaker
+    claimed_at = utcnow()
+    round_id = queued_round(world, status="running", started_at=claimed_at)
+    stale = runner.ProgressRecorder(factory, round_id, claimed_at - timedelta(seconds=5))
+    stale(matching.Progress("relaxation", 1, 10, 5, 0.1))
+    assert stale.store_latest() is False
+    with factory() as session:
+        assert session.get(Round, round_id).progress is None
+    current = runner.ProgressRecorder(factory, round_id, claimed_at)
+    assert current.store_latest() is False  # nothing reported yet
+    current(matching.Progress("integral finish", 4, 9, 8, 0.2))
+    assert current.store_latest() is True
+    with factory() as session:
+        progress = session.get(Round, round_id).progress
+    assert progress["phase"] == "integral finish"
+    assert progress["figures"]["pricing_round"] == 4
 
 
 @pytest.mark.skipif(POSTGRES, reason="the in-process worker is SQLite's")
 def test_the_lifespan_hooks_start_and_stop_the_worker_on_sqlite(world: Jonkoping) -> None:
     app = world.api.app
-    jobs.start_in_process_worker(app)
+    start_in_process_worker(app)
     assert app.state.round_worker is not None
-    jobs.stop_in_process_worker(app)
+    stop_in_process_worker(app)
     assert app.state.round_worker is None
 
 
 def test_concurrent_round_requests_queue_exactly_one(
     api: Api, world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(jobs, "run_in_background", lambda *_: None)
+    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)
     clients = [world.coordinator] + [
         api.client("coordinator", municipality=world.CODE) for _ in range(5)
     ]
@@ -339,7 +424,7 @@ def test_the_job_is_deferred_in_the_requests_transaction(world: Jonkoping) -> No
     run_jobs(world.api)
     body = world.coordinator.get(f"/v1/rounds/{queued['id']}").json()
     assert body["status"] == "succeeded"
-    assert jobs.ensure_queue_schema(world.api.app.state.settings.database_url) is False
+    assert ensure_queue_schema(world.api.app.state.settings.database_url) is False
 
 
 def test_overdue_proposals_expire_before_the_round_picks_free_sides(world: Jonkoping) -> None:

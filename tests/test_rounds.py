@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import select
 
 import matching
-from app import jobs
 from app.policies.service import DEFAULT_POLICY
 from app.proposals.models import Proposal
+from app.queue import ensure_queue_schema
+from app.rounds import runner
 from app.vacancies.models import Vacancy
+from app.worker import queue_app
 from tests.conftest import Api
 
 PROBLEM = "application/problem+json"
@@ -29,8 +31,8 @@ def run_jobs(api: Api) -> None:
     if not POSTGRES:
         return
     url = api.app.state.settings.database_url
-    jobs.queue_app(url, api.app.state.sessionmaker).run_worker(
-        queues=[jobs.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+    queue_app(url, api.app.state.sessionmaker).run_worker(
+        queues=[runner.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
     )
 
 
@@ -152,7 +154,7 @@ class Jonkoping:
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
     if POSTGRES:
-        jobs.ensure_queue_schema(api.app.state.settings.database_url)
+        ensure_queue_schema(api.app.state.settings.database_url)
     return Jonkoping(api)
 
 
@@ -183,8 +185,19 @@ def test_a_round_proposes_the_best_pairs_and_explains_the_unmatched(world: Jonko
     assert body["started_at"] is not None
     assert body["finished_at"] is not None
     assert body["error"] is None
+    # Readable beside the ids (issue 11): the case, the landlord's reference, the names.
+    named = {
+        (p["case_ref"], p["external_ref"], p["landlord_name"], p["area"], p["area_name"])
+        for p in body["proposals"]
+    }
+    assert named == {
+        ("JKP-FAMILY", "VH-1", "Vätterhem", "CENTRUM", "Centrum"),
+        ("JKP-WORKER", "BA-1", "Balder", "CENTRUM", "Centrum"),
+    }
+    assert {p["landlord"] for p in body["proposals"]} == {world.vatterhem, world.balder}
     [low] = body["unmatched"]
     assert low["household"] == world.households["JKP-LOW"]
+    assert low["case_ref"] == "JKP-LOW"
     assert low["eligible_vacancies"] == 0
     assert "rent" in low["failed"]
     assert world.vacancy_status("VH-1") == "proposed"
@@ -313,7 +326,7 @@ def test_a_second_round_while_one_is_queued_is_409(
     world.standard()
     # Keep the first round queued: on SQLite its background run is held back; on
     # PostgreSQL no worker runs until run_jobs.
-    monkeypatch.setattr(jobs, "run_in_background", lambda *_: None)
+    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)
     first = world.start()
     second = world.coordinator.post("/v1/rounds", json={})
     assert second.status_code == 409
@@ -323,7 +336,7 @@ def test_a_second_round_while_one_is_queued_is_409(
 
 
 def test_the_problem_is_404_until_built(world: Jonkoping, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jobs, "run_in_background", lambda *_: None)
+    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)
     queued = world.start(newly_arrived_min=3)
     assert queued["newly_arrived_min"] == 3
     response = world.coordinator.get(f"/v1/rounds/{queued['id']}/problem")

@@ -16,7 +16,16 @@ from app.statistics.service import hidden_parts
 from tests.conftest import Api
 from tests.test_proposals import DECLINE_HOUSEHOLD, DECLINE_LANDLORD, YEAR, World, assert_problem
 
-NOT_COUNTS = {"year", "suppressed_below", "median_days", "p90_days", "overlapping"}
+NOT_COUNTS = {
+    "year",
+    "suppressed_below",
+    "median_days",
+    "p90_days",
+    "overlapping",
+    "figure",
+    "fulfilment_percent",
+}
+"""Figures that are not counts of people: the year, the Settlement Act figure, shares."""
 
 
 @pytest.fixture
@@ -101,6 +110,13 @@ def test_the_figures_are_what_the_lists_add_up_to(world: World) -> None:
     assert placements["by_target_group"]["parts"]["violence_exposed"] == 6
     assert placements["by_target_group"]["parts"]["newly_arrived"] == 5
     assert report["settlement"]["newly_arrived_housed"] == 5
+    assert report["settlement"]["figure"] is None
+    recorded = world.coordinator.put(
+        f"/v1/municipalities/1980/settlement/{YEAR}", json={"figure": 20}
+    )
+    assert recorded.status_code in (200, 201), recorded.text
+    settlement = _statistics(world)["settlement"]
+    assert settlement == {"figure": 20, "newly_arrived_housed": 5, "fulfilment_percent": 25.0}
 
     answered = report["proposals"]
     assert answered["released"] == len(proposals) == 13

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from app.db import utcnow
 from app.proposals.models import Proposal
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
@@ -82,6 +83,9 @@ def test_tenancy_takes_contract_form_start_trial_end_and_year_from_the_proposal(
     assert tenancy["external_ref"] == made["ref"]
     assert tenancy["household"] == made["household"]
     assert tenancy["landlord"] == world.mimer
+    # The human references beside the ids (issue 11): no extra calls to tell cases apart.
+    assert (tenancy["case_ref"], tenancy["landlord_name"]) == (f"VAS-{world._cases:04d}", "Mimer")
+    assert (tenancy["area"], tenancy["area_name"]) == ("BACKBY", "Bäckby")
     assert tenancy["contract_form"] == "municipal_contract"
     assert tenancy["start_date"] == MOVE_IN
     assert tenancy["trial_period_end"] == add_months(date.fromisoformat(MOVE_IN), 18).isoformat()
@@ -151,6 +155,8 @@ def test_quota_shows_committed_against_delivered_split_public_private(world: Wor
         "exception_quota": 2,
         "exceptions_used": 1,
         "remaining": 8,
+        "pacing": "none",
+        "expected_to_date": 10,
     }
     assert (balder["kind"], balder["quota"], balder["delivered"], balder["remaining"]) == (
         "private",
@@ -189,7 +195,12 @@ def test_quota_of_another_municipality_is_404_and_bad_parameters_422(world: Worl
     assert_problem(
         world.coordinator.get("/v1/quota", params={"municipality": "0680", "year": YEAR}), 404
     )
-    assert_problem(world.coordinator.get("/v1/quota", params={"municipality": "1980"}), 422)
+    # Municipality and year default to the coordinator's own and the current year.
+    by_default = world.coordinator.get("/v1/quota")
+    assert by_default.status_code == 200, by_default.text
+    assert by_default.json() == quota(world, year=utcnow().year)
+    landlord = world.api.client("landlord", landlord=world.mimer)
+    assert_problem(landlord.get("/v1/quota"), 422)
     assert_problem(
         world.coordinator.get("/v1/quota", params={"municipality": "x", "year": YEAR}), 422
     )

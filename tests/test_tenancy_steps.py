@@ -1,4 +1,4 @@
-"""The housing staircase as tenancy events (DOMAIN.md §3, §5; issue 6 item 3): a step after
+"""The housing staircase as tenancy events (docs/domain.md §3, §5; issue 6 item 3): a step after
 the trial period, a landlord's remark restarting it, the transfer to an own lease, the end.
 
 Time passes in these tests by moving a tenancy's dates back (tests/timetravel.py), never
@@ -82,7 +82,7 @@ def training_apartment(world: World) -> str:
 
 
 def test_each_form_has_its_rung_and_the_top_has_none() -> None:
-    """DOMAIN.md §5: training apartment → support agreement → own lease (Västerås); the
+    """docs/domain.md §5: training apartment → support agreement → own lease (Västerås); the
     municipal contract is transferred (Göteborg, Karlstad, Södertälje, Norrköping)."""
     assert staircase.next_rung("training_apartment") is Rung.support_agreement
     assert staircase.next_rung("support_agreement") is Rung.own_lease

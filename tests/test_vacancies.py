@@ -294,6 +294,13 @@ def test_coordinator_lists_open_vacancies_of_its_own_municipality_only(
     listed = world.coordinator.get("/v1/vacancies", params={"municipality": "1980"})
     assert listed.status_code == 200
     assert sorted(v["external_ref"] for v in listed.json()["items"]) == ["A1", "B1"]
+    # Readable without extra calls: the landlord's and the area's names beside the ids.
+    assert sorted(
+        (v["landlord_name"], v["area"], v["area_name"]) for v in listed.json()["items"]
+    ) == [
+        ("Balder", "CENTRUM", "Centrum"),
+        ("Mimer", "BACKBY", "Bäckby"),
+    ]
     withdrawn = world.coordinator.get(
         "/v1/vacancies", params={"municipality": "1980", "status": "withdrawn"}
     )
@@ -302,8 +309,9 @@ def test_coordinator_lists_open_vacancies_of_its_own_municipality_only(
     other = world.coordinator.get("/v1/vacancies", params={"municipality": "0680"})
     assert other.status_code == 404
     assert other.headers["content-type"] == PROBLEM
-    missing = world.coordinator.get("/v1/vacancies")
-    assert missing.status_code == 422
+    by_default = world.coordinator.get("/v1/vacancies")
+    assert by_default.status_code == 200
+    assert by_default.json()["items"] == listed.json()["items"]
     jonkoping = api.client("coordinator", municipality="0680")
     assert jonkoping.get("/v1/vacancies", params={"municipality": "1980"}).status_code == 404
     assert jonkoping.get("/v1/vacancies", params={"municipality": "0680"}).json()["items"] == []
@@ -324,7 +332,7 @@ def test_only_landlords_write_and_coordinators_and_landlords_list(world: World, 
 
 
 def test_landlord_cannot_touch_households(world: World) -> None:
-    """Landlords never see or write household data (DOMAIN.md §2, §6). Until the households
+    """Landlords never see or write household data (docs/domain.md §2, §6). Until the households
     routes exist the request is refused anyway (404/405); once they do, it must be 403."""
     response = world.mimer_client.post("/v1/households", json={})
     assert response.status_code >= 400

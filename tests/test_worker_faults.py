@@ -25,8 +25,8 @@ from sqlalchemy import insert, text
 
 from app.config import Settings
 from app.households.models import Household
-from app.jobs import worker_is_healthy
 from app.vacancies.models import Vacancy
+from app.worker import worker_is_healthy
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, Jonkoping
 
@@ -196,6 +196,16 @@ def test_workers_survive_a_database_outage_and_no_acknowledged_write_is_lost(
 
     started = world.start()
     wait_for(lambda: round_status(world, started["id"]) == "succeeded", 90, "the round")
+    # A worker whose connection was idle notices the outage only when it next uses it,
+    # possibly after the restart: it then reconnects after its first back-off (1 s).
+    wait_for(
+        lambda: all(
+            "worker_reconnected" in {line["event"] for line in json_lines(cluster.log(n))}
+            for n in (0, 1)
+        ),
+        30,
+        "both workers to reconnect",
+    )
     wait_for(lambda: cluster.healthy(0) and cluster.healthy(1), 30, "healthy workers")
 
     for n in (0, 1):

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, new_id, utcnow
 
 
 class Agreement(Base):
-    """One landlord's commitments to one municipality for one year (DOMAIN.md §3)."""
+    """One landlord's commitments to one municipality for one year (docs/domain.md §3)."""
 
     __tablename__ = "agreements"
     __table_args__ = (UniqueConstraint("municipality_code", "landlord_id", "year"),)
@@ -20,6 +21,7 @@ class Agreement(Base):
     year: Mapped[int]
     quota: Mapped[int]
     exception_quota: Mapped[int] = mapped_column(default=0)
+    pacing: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
     excluded_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     income_multiple: Mapped[float] = mapped_column(default=0.0)
     accepts_income_support: Mapped[bool] = mapped_column(default=True)
@@ -35,6 +37,14 @@ class Agreement(Base):
     # The municipality's promised response to a landlord's report on a tenancy (Karlstad:
     # 48 hours); none: no promise.
     response_hours: Mapped[int | None] = mapped_column(default=None)
+    # The landlord must consent before a tenancy is transferred to the tenant (Karlstad:
+    # "om parterna är överens"); false: it cannot refuse without problems (Göteborg).
+    transfer_needs_landlord_consent: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
+    # Term and notice per contract form ({form: {term_months, notice_days, renewable}});
+    # a form left out has its default (app/tenancies/terms.py).
+    tenancy_terms: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
+from app.agreements.pacing import Pacing
 from app.types import AreaId, Count, Flag, Multiple, unique_items
 
 
 class ContractForm(enum.StrEnum):
-    """The rungs of the housing staircase (DOMAIN.md §5)."""
+    """The rungs of the housing staircase (docs/domain.md §5)."""
 
     municipal_contract = "municipal_contract"
     training_apartment = "training_apartment"
@@ -35,10 +36,31 @@ IncomeMultiple = Annotated[
 ]
 
 
+class TenancyTerms(BaseModel):
+    """The terms a contract form is let on under this agreement: a fixed term (renewable or
+    not) and the notice period. Nynäshamn sublets "i regel med en månads hyrestid och en
+    veckas uppsägningstid"; a Västerås training apartment can be ended "inom 24 timmar";
+    Norrköping's three-month contracts are renewed term by term."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    term_months: Annotated[int, Strict(), Field(ge=1, le=60)] | None = Field(
+        default=None, description="A fixed term of this many months; none: until further"
+    )
+    notice_days: Annotated[int, Strict(), Field(ge=0, le=365)] | None = Field(
+        default=None,
+        description="Days from a termination to the end (Nynäshamn: 7; Västerås' training "
+        "apartment: 1, 'inom 24 timmar'); none: the Tenancy Act's, not tracked here",
+    )
+    renewable: Flag = Field(
+        default=False, description="The fixed term can be renewed (a `renewal` event)"
+    )
+
+
 class AgreementUpsert(BaseModel):
     """A cooperation agreement (samarbetsavtal) for one year, replaced as a whole.
 
-    Defaults are the permissive letting rules; each field names its source in DOMAIN.md §3.
+    Defaults are the permissive letting rules; each field names its source in docs/domain.md §3.
     """
 
     model_config = ConfigDict(
@@ -70,6 +92,12 @@ class AgreementUpsert(BaseModel):
         default=0,
         description="Households failing the economic requirements it accepts when the "
         "municipality vouches (Helsingborg: 5)",
+    )
+    pacing: Pacing = Field(
+        default=Pacing.none,
+        description="`even` spreads the quota over the year: by a day in month m a round may "
+        "use at most ⌊quota × m / 12⌋ less what was delivered (a March round a quarter); "
+        "`none` lets any round use what remains. The exception quota is not paced",
     )
     excluded_areas: AreaIds = Field(
         default_factory=list, description="Area ids where it gives no social apartments"
@@ -103,6 +131,19 @@ class AgreementUpsert(BaseModel):
         "tenancy — a remark or an incident gets a response deadline this many hours away "
         "(Karlstad: 'uttryckning inom 48 timmar'); none: no promise, no deadline",
     )
+    transfer_needs_landlord_consent: Flag = Field(
+        default=False,
+        description="The transfer to the tenant after the trial period (the step to "
+        "`own_lease`) needs the landlord's consent (`POST /v1/tenancies/{id}/consent`): "
+        "Karlstad, 'om parterna är överens'. False: the landlord cannot oppose it without "
+        "problems (Göteborg: 'kan … inte motsätta sig överlåtelsen')",
+    )
+    tenancy_terms: dict[ContractForm, TenancyTerms] = Field(
+        default_factory=dict,
+        description="Term and notice per contract form; a form left out has its own "
+        "default (`short_term`: three months, renewable — Norrköping's "
+        "'tremånaderskontrakt'; every other form: none)",
+    )
 
 
 class AgreementRead(BaseModel):
@@ -112,6 +153,7 @@ class AgreementRead(BaseModel):
     year: int
     quota: int
     exception_quota: int
+    pacing: Pacing
     excluded_areas: list[str]
     income_multiple: float
     accepts_income_support: bool
@@ -124,6 +166,8 @@ class AgreementRead(BaseModel):
     trial_period_months: int | None
     answer_hours: int
     response_hours: int | None
+    transfer_needs_landlord_consent: bool
+    tenancy_terms: dict[ContractForm, TenancyTerms]
     version: int
     created_at: datetime
     updated_at: datetime

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from app.agreements import repository
 from app.agreements.models import Agreement
-from app.agreements.schemas import AgreementRead, AgreementUpsert, ContractForm
+from app.agreements.pacing import Pacing
+from app.agreements.schemas import AgreementRead, AgreementUpsert, ContractForm, TenancyTerms
 from app.areas.service import require_areas
 from app.auth import Principal, Role
 from app.errors import NotFound, PreconditionFailed
@@ -20,6 +21,10 @@ def _columns(data: AgreementUpsert) -> dict[str, Any]:
     """The body as column values: enums as their plain strings for the JSON columns."""
     values = data.model_dump()
     values["contract_forms"] = [form.value for form in data.contract_forms]
+    values["pacing"] = data.pacing.value
+    values["tenancy_terms"] = {
+        form.value: terms.model_dump() for form, terms in sorted(data.tenancy_terms.items())
+    }
     return values
 
 
@@ -113,6 +118,7 @@ def to_read(agreement: Agreement) -> AgreementRead:
         year=agreement.year,
         quota=agreement.quota,
         exception_quota=agreement.exception_quota,
+        pacing=Pacing(agreement.pacing),
         excluded_areas=list(agreement.excluded_areas),
         income_multiple=agreement.income_multiple,
         accepts_income_support=agreement.accepts_income_support,
@@ -125,6 +131,11 @@ def to_read(agreement: Agreement) -> AgreementRead:
         trial_period_months=agreement.trial_period_months,
         answer_hours=agreement.answer_hours,
         response_hours=agreement.response_hours,
+        transfer_needs_landlord_consent=agreement.transfer_needs_landlord_consent,
+        tenancy_terms={
+            ContractForm(form): TenancyTerms.model_validate(terms)
+            for form, terms in (agreement.tenancy_terms or {}).items()
+        },
         version=agreement.version,
         created_at=agreement.created_at,
         updated_at=agreement.updated_at,

@@ -20,5 +20,8 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(200))
     excluded: Mapped[bool] = mapped_column(default=False)
     cap: Mapped[int | None] = mapped_column(default=None)
+    # At most this many placements over the agreement year (tenancies and live proposals
+    # counted toward it), besides `cap` per round.
+    period_cap: Mapped[int | None] = mapped_column(default=None)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,7 +9,8 @@ from app.types import Flag, ShortText
 
 class AreaUpsert(BaseModel):
     """An area's flags: `excluded` — no new social placements (Jönköping's vulnerable
-    areas); `cap` — at most this many placements per round, to keep them spread."""
+    areas); `cap` — at most this many placements per round, and `period_cap` over the
+    agreement year, to keep them spread (Jönköping: "geografiskt spridda")."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -18,7 +19,14 @@ class AreaUpsert(BaseModel):
 
     name: ShortText
     excluded: Flag = False
-    cap: Annotated[int, Strict(), Field(ge=0, le=10_000)] | None = None
+    cap: Annotated[int, Strict(), Field(ge=0, le=10_000)] | None = Field(
+        default=None, description="At most this many placements per round"
+    )
+    period_cap: Annotated[int, Strict(), Field(ge=0, le=10_000)] | None = Field(
+        default=None,
+        description="At most this many placements over the agreement year: its tenancies "
+        "and live proposals count, so a round gets what remains",
+    )
 
 
 class AreaRead(BaseModel):
@@ -27,6 +35,7 @@ class AreaRead(BaseModel):
     name: str
     excluded: bool
     cap: int | None
+    period_cap: int | None
     version: int
 
 

@@ -70,5 +70,6 @@ def to_read(area: Area) -> AreaRead:
         name=area.name,
         excluded=area.excluded,
         cap=area.cap,
+        period_cap=area.period_cap,
         version=area.version,
     )

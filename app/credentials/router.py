@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Form, Header, Path, Request, Response, status
 
 from app.auth import Principal, Role, require
-from app.credentials import repository, service
+from app.credentials import service
 from app.credentials.models import Credential
 from app.credentials.schemas import (
     CredentialCreate,
@@ -18,6 +18,7 @@ from app.credentials.schemas import (
     CredentialPage,
     CredentialRead,
     TokenRead,
+    TokenRequest,
 )
 from app.db import SessionDep
 from app.errors import BadRequest, InvalidClient
@@ -58,31 +59,28 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     "/v1/auth/token",
     response_model=TokenRead,
     summary="Exchange client credentials for a bearer token",
-    responses=problems(400, 401, 413, 422, 429, 503),
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "application/x-www-form-urlencoded": {
-                    "example": {
-                        "grant_type": "client_credentials",
-                        "client_id": "cid_Ab3dE5gH7jK9mN1p",
-                        "client_secret": "the secret shown once at creation",
-                    }
+    responses={
+        200: {
+            "headers": {
+                "Cache-Control": {
+                    "description": "`no-store`: a token is never cached (RFC 6749 §5.1)",
+                    "schema": {"type": "string", "enum": ["no-store"]},
                 }
             }
-        }
+        },
+        **problems(400, 401, 413, 422, 429, 503),
     },
 )
 def create_token(
     request: Request,
     session: SessionDep,
-    grant_type: Annotated[Literal["client_credentials"], Form()],
-    client_id: Annotated[str | None, Form(max_length=100)] = None,
-    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    form: Annotated[TokenRequest, Form()],
+    response: Response,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TokenRead:
     """OAuth2 client credentials grant (RFC 6749 §4.4). The client authenticates with
     `client_id`/`client_secret` in the form body or with HTTP Basic, as Swagger UI does."""
+    client_id, client_secret = form.client_id, form.client_secret
     basic = _basic_credentials(authorization)
     if basic is not None:
         client_id, client_secret = basic
@@ -91,6 +89,8 @@ def create_token(
     token, ttl = service.exchange_for_token(
         session, request.app.state.settings, client_id, client_secret
     )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
     return TokenRead(access_token=token, expires_in=ttl)
 
 
@@ -117,7 +117,7 @@ def create_credential(
     responses=problems(*AUTHENTICATED),
 )
 def list_credentials(session: SessionDep, _: Admin, page: PageDep) -> CredentialPage:
-    rows = repository.list_page(session, after=page.after, limit=page.limit)
+    rows = service.list_credentials(session, after=page.after, limit=page.limit)
     return CredentialPage(
         items=[to_read(c) for c in rows],
         next_cursor=next_cursor([c.id for c in rows], page.limit),

@@ -50,3 +50,26 @@ class TokenRead(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the token expires")
+
+
+class TokenRequest(BaseModel):
+    """The OAuth2 client credentials grant's form (RFC 6749 §4.4). The client may instead
+    authenticate with HTTP Basic, as Swagger UI does. Unknown form fields (`scope`, as
+    Swagger UI sends) are ignored, as RFC 6749 §3.2 requires."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": "cid_Ab3dE5gH7jK9mN1p",
+                    "client_secret": "the secret shown once at creation",
+                }
+            ]
+        },
+    )
+
+    grant_type: Literal["client_credentials"]
+    client_id: str | None = Field(default=None, max_length=100)
+    client_secret: str | None = Field(default=None, max_length=200)

@@ -57,6 +57,11 @@ def create_credential(
     return credential, secret
 
 
+def list_credentials(session: Session, *, after: str | None, limit: int) -> list[Credential]:
+    """A page of credentials in id order (admins only, checked by the router)."""
+    return repository.list_page(session, after=after, limit=limit)
+
+
 def revoke_credential(session: Session, credential_id: str) -> None:
     """Revoke at once: tokens are checked against the credential on every request."""
     credential = repository.get(session, credential_id)

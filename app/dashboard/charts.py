@@ -49,10 +49,11 @@ def _whole_numbers(chart: Any, highest: int) -> None:
 
 
 def quota_bars(rows: list[QuotaBar]) -> str:
-    """Committed against delivered, one pair of bars per landlord."""
-    chart = pygal.Bar(**_options("Kvot och levererat per hyresvärd"))
+    """Committed, due by today under the pacing, and delivered: three bars per landlord."""
+    chart = pygal.Bar(**_options("Kvot, förväntat hittills och levererat per hyresvärd"))
     chart.x_labels = [row.name for row in rows]
     chart.add("Kvot", [row.quota for row in rows])
+    chart.add("Förväntat hittills", [row.expected_to_date for row in rows])
     chart.add("Levererat", [row.delivered for row in rows])
     _whole_numbers(chart, max((max(row.quota, row.delivered) for row in rows), default=0))
     return _svg(chart)

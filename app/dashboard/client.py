@@ -10,11 +10,29 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from app.errors import ServiceUnavailable
+from app.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    UnprocessableEntity,
+)
 
 PAGE_LIMIT = 200
 MAX_PAGES = 50
 """A dashboard over more than 10 000 open cases would be a report, not a glance."""
+
+
+RELAYED: dict[int, type[AppError]] = {
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    422: UnprocessableEntity,
+}
+"""The API's refusals a dashboard request passes on as they are."""
 
 
 class ApiReader:
@@ -34,13 +52,19 @@ class ApiReader:
         await self._client.aclose()
 
     async def get(self, path: str, **params: Any) -> Any:
+        """The API's answer; its refusal is the dashboard's (the same status and detail),
+        anything else it cannot use is a 503."""
         response = await self._client.get(path, params=params)
-        if response.status_code >= 500 or response.status_code == 429:
-            raise ServiceUnavailable(
-                f"The dashboard could not read the API; try again. {response.text[:300]}"
-            )
-        response.raise_for_status()
-        return response.json()
+        if response.is_success:
+            return response.json()
+        relayed = RELAYED.get(response.status_code)
+        if relayed is None:
+            raise ServiceUnavailable("The dashboard could not read the API; try again.")
+        try:
+            detail = str(response.json().get("detail") or response.reason_phrase)
+        except ValueError:
+            detail = response.reason_phrase
+        raise relayed(detail)
 
     async def all_items(self, path: str, **params: Any) -> list[dict[str, Any]]:
         """Every page of a list, following `next_cursor`."""

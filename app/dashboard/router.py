@@ -16,6 +16,7 @@ from app.auth import TOKEN_URL, Principal, Role, require
 from app.dashboard import service
 from app.dashboard.client import ApiReader
 from app.db import SessionDep, end_read_transaction, utcnow
+from app.params import id_query
 from app.problems import AUTHENTICATED, problems
 
 TEMPLATES = Environment(
@@ -48,6 +49,7 @@ def dashboard_page(request: Request) -> HTMLResponse:
         nonce=nonce,
         token_url=TOKEN_URL,
         panels_url=str(request.url_for("dashboard_panels").path),
+        compare_url=str(request.url_for("dashboard_compare").path),
     )
     return HTMLResponse(
         html,
@@ -92,4 +94,36 @@ async def dashboard_panels(
             reader, municipality=principal.municipality, year=year or utcnow().year
         )
     html = TEMPLATES.get_template("panels.html").render(d=dashboard)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/dashboard/compare",
+    response_class=HTMLResponse,
+    summary="Two rounds side by side, as an HTML fragment of the dashboard",
+    description="`GET /v1/rounds/{first}/compare/{second}` rendered for the dashboard's "
+    "rounds panel; the households named are audited as read, as through the API.",
+    responses={
+        200: {"content": {HTML: {}}, "description": "An HTML fragment"},
+        **problems(*AUTHENTICATED, 404, 409),
+    },
+)
+async def dashboard_compare(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.coordinator))],
+    authorization: Annotated[str, Header(include_in_schema=False)],
+    first: Annotated[str, id_query(description="The earlier round")],
+    second: Annotated[str, id_query(description="The later round")],
+) -> HTMLResponse:
+    end_read_transaction(session)
+    async with ApiReader(request.app, authorization) as reader:
+        compared = await service.comparison(reader, first, second)
+    groups = sorted(
+        set(compared["first"]["housed_by_target_group"])
+        | set(compared["second"]["housed_by_target_group"])
+    )
+    html = TEMPLATES.get_template("compare.html").render(
+        c=compared, groups=groups, labels=service.TARGET_GROUPS
+    )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -4,7 +4,7 @@ English."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +23,20 @@ URGENCY_BANDS = {0: "Normal", 1: "Förhöjd", 2: "Hög", 3: "Akut"}
 AWAITING = {"released": "Hyresvärden", "landlord_accepted": "Hushållet"}
 """Who is to answer a proposal in each live status."""
 ROUNDS_SHOWN = 5
+TARGET_GROUPS = {
+    "violence_exposed": "Våldsutsatta",
+    "protected_identity": "Skyddad identitet",
+    "newly_arrived": "Nyanlända",
+    "substance_recovery": "Missbruk, i behandling",
+    "psychiatric_disability": "Psykisk funktionsnedsättning",
+    "family_with_children": "Barnfamiljer",
+    "young_adult": "Unga vuxna",
+    "elderly": "Äldre",
+    "released_from_prison": "Frigivna",
+    "economic_only": "Enbart ekonomiska skäl",
+    "housing_first": "Bostad först",
+}
+"""The target groups' Swedish names, for the coordinator; an unknown code shows as itself."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,8 @@ class QuotaBar:
     landlord: str
     name: str
     quota: int
+    expected_to_date: int
+    """The share due by today under the agreement's pacing (the whole quota without)."""
     delivered: int
     remaining: int
 
@@ -56,10 +72,13 @@ class DueTenancy:
 class RoundLine:
     id: str
     status: str
+    dry_run: bool
     created_at: str
     finished_at: str | None
     progress_percent: int | None
     phase: str | None
+    compare_with: str | None = None
+    """The next older round with a result, to set this one beside."""
 
 
 @dataclass
@@ -116,12 +135,14 @@ def _round_line(summary: dict[str, Any], detail: dict[str, Any] | None) -> Round
     if progress:
         phase = progress.get("phase")
         figures = progress.get("figures") or {}
-        bound, best = figures.get("best_bound"), figures.get("best_objective")
+        # matching.Progress: `bound` (best proven), `objective` (best found so far).
+        bound, best = figures.get("bound"), figures.get("objective")
         if isinstance(bound, int | float) and isinstance(best, int | float) and bound > 0:
             percent = max(0, min(100, round(100 * best / bound)))
     return RoundLine(
         id=summary["id"],
         status=summary["status"],
+        dry_run=bool(summary.get("dry_run", False)),
         created_at=_minute(summary["created_at"]) or "",
         finished_at=_minute(summary.get("finished_at")),
         progress_percent=percent,
@@ -149,6 +170,7 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
             landlord=row["landlord"],
             name=row["name"],
             quota=row["quota"],
+            expected_to_date=row.get("expected_to_date", row["quota"]),
             delivered=row["delivered"],
             remaining=row["remaining"],
         )
@@ -192,5 +214,20 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
         waiting_chart=charts.waiting_histogram(waiting),
         awaiting=awaiting,
         due=due,
-        rounds=[_round_line(r, details.get(r["id"])) for r in rounds["items"]],
+        rounds=_with_comparisons([_round_line(r, details.get(r["id"])) for r in rounds["items"]]),
     )
+
+
+def _with_comparisons(lines: list[RoundLine]) -> list[RoundLine]:
+    """Each round with a result gets the next older one with a result to compare with."""
+    out = []
+    for i, line in enumerate(lines):
+        older = next((o.id for o in lines[i + 1 :] if o.status == "succeeded"), None)
+        out.append(replace(line, compare_with=older) if line.status == "succeeded" else line)
+    return out
+
+
+async def comparison(reader: ApiReader, first: str, second: str) -> dict[str, Any]:
+    """Two rounds side by side, as `GET /v1/rounds/{a}/compare/{b}` gives them."""
+    result: dict[str, Any] = await reader.get(f"/v1/rounds/{first}/compare/{second}")
+    return result

@@ -30,6 +30,8 @@ class EventType(enum.StrEnum):
     tenancy_remark_added = "tenancy.remark_added"
     tenancy_incident_reported = "tenancy.incident_reported"
     tenancy_incident_answered = "tenancy.incident_answered"
+    tenancy_renewed = "tenancy.renewed"
+    tenancy_transfer_consented = "tenancy.transfer_consented"
     tenancy_ended = "tenancy.ended"
     webhook_disabled = "webhook.disabled"
     ping = "ping"
@@ -82,6 +84,10 @@ DESCRIPTIONS: dict[EventType, str] = {
     "municipality; its response is due by the event's `response_due_at`.",
     EventType.tenancy_incident_answered: "The coordinator recorded the municipality's "
     "response to a landlord's report (an incident or a remark).",
+    EventType.tenancy_renewed: "The tenancy's fixed term was renewed by another term "
+    "(`term_end` moved).",
+    EventType.tenancy_transfer_consented: "The landlord consented to the transfer of the "
+    "lease to the tenant, which its agreement makes wait for that consent.",
     EventType.tenancy_ended: "The tenancy ended.",
     EventType.webhook_disabled: "One of the audience's webhook endpoints failed for three "
     "days and was disabled; nothing more is sent to it until it is enabled again.",
@@ -93,7 +99,7 @@ DESCRIPTIONS: dict[EventType, str] = {
 class Audience:
     """Who reads a stream: an organisation in one role. A municipality has two audiences,
     its coordinators and its social services, because they see different views (social
-    services see a protected-identity case restricted, DOMAIN.md §6)."""
+    services see a protected-identity case restricted, docs/domain.md §6)."""
 
     role: Role
     organisation: str

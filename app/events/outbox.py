@@ -21,6 +21,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.config import backend
 from app.db import utcnow
 from app.events.catalogue import SUBJECT_OF, Audience, EventType
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint, new_delivery_id
@@ -116,8 +117,8 @@ def _take_numbers(session: Session, counts: dict[str, int]) -> dict[str, int]:
     """Reserve numbers in each audience's stream, in one upsert whose rows come in sorted
     order (so two transactions lock the same streams in the same order); returns the last
     number taken per audience. The row locks are held until commit."""
-    dialect = session.get_bind().dialect.name
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    on_postgresql = backend(session.get_bind().engine.url) == "postgresql"
+    insert_ = postgresql.insert if on_postgresql else sqlite.insert
     values = insert_(EventStream).values(
         [{"audience": audience, "last_seq": counts[audience]} for audience in sorted(counts)]
     )
@@ -192,7 +193,7 @@ def queue_delivery_job(session: Session) -> None:
     job deferred in the transaction (one waiting job is enough: it drains them all); on
     SQLite the in-process delivery thread is woken after the commit."""
     session.info["envagin.deliveries"] = True
-    if session.get_bind().dialect.name == "postgresql":
+    if backend(session.get_bind().engine.url) == "postgresql":
         from app.events.delivery import defer_delivery
 
         defer_delivery(session)

@@ -13,7 +13,7 @@ from app.auth import Principal, Role, require
 from app.db import SessionDep, end_read_transaction
 from app.errors import UnprocessableEntity
 from app.etag import IfMatchHeader, set_etag
-from app.events import repository, service
+from app.events import service
 from app.events.catalogue import EventType
 from app.events.schemas import (
     DeliveryPage,
@@ -60,10 +60,9 @@ def _production(request: Request) -> bool:
     "/v1/events",
     response_model=EventPage,
     summary="Read your organisation's events, oldest first, after a cursor",
-    description="Roles: landlord, social services, coordinator — each reads its own "
-    "organisation's stream. Store `next_cursor` and pass it as `after`: you resume after "
-    "any restart with no gap and no duplicate. With `wait`, an empty answer is held up to "
-    "that many seconds until an event arrives (long poll).",
+    description="Each organisation reads its own stream. Store `next_cursor` and pass it "
+    "as `after`: you resume after any restart with no gap and no duplicate. With `wait`, an "
+    "empty answer is held up to that many seconds until an event arrives (long poll).",
     responses=problems(*AUTHENTICATED),
 )
 async def read_events(
@@ -93,11 +92,7 @@ async def read_events(
         deadline = time.monotonic() + wait
 
         def anything_new() -> bool:
-            found = bool(
-                repository.feed_page(
-                    session, audience, after=after, types=[t.value for t in wanted], limit=1
-                )
-            )
+            found = service.has_events_after(session, audience, after=after, types=wanted)
             end_read_transaction(session)  # hold no lock and no connection while waiting
             return found
 
@@ -121,8 +116,7 @@ async def read_events(
     status_code=status.HTTP_201_CREATED,
     response_model=WebhookCreated,
     summary="Subscribe an endpoint to your organisation's events",
-    description="Roles: landlord, social services, coordinator (their own organisation). "
-    "The answer holds the signing `secret`, shown only here. Production accepts only "
+    description="The answer holds the signing `secret`, shown only here. Production accepts only "
     "`https://` URLs of public hosts (else `422`).",
     responses=problems(*AUTHENTICATED),
 )
@@ -145,7 +139,6 @@ def create_webhook(
     "/v1/webhooks",
     response_model=WebhookPage,
     summary="List your organisation's webhook endpoints",
-    description="Roles: landlord, social services, coordinator (their own organisation).",
     responses=problems(*AUTHENTICATED),
 )
 def list_webhooks(session: SessionDep, principal: Subscriber, page: PageDep) -> WebhookPage:
@@ -160,7 +153,7 @@ def list_webhooks(session: SessionDep, principal: Subscriber, page: PageDep) -> 
     "/v1/webhooks/{webhook_id}",
     response_model=WebhookRead,
     summary="Read a webhook endpoint",
-    description="Roles: landlord, social services, coordinator. Another organisation's id → `404`.",
+    description="Another organisation's id → `404`.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def get_webhook(
@@ -175,8 +168,7 @@ def get_webhook(
     "/v1/webhooks/{webhook_id}",
     response_model=WebhookRead,
     summary="Change a webhook endpoint, or enable a disabled one again",
-    description="Roles: landlord, social services, coordinator. `enabled: true` resets "
-    "the failure clock and sends what is still pending.",
+    description="`enabled: true` resets the failure clock and sends what is still pending.",
     responses=problems(*AUTHENTICATED, 404, 412),
 )
 def update_webhook(
@@ -204,7 +196,7 @@ def update_webhook(
     "/v1/webhooks/{webhook_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a webhook endpoint and its deliveries",
-    description="Roles: landlord, social services, coordinator. The feed keeps the events.",
+    description="The feed keeps the events.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def delete_webhook(session: SessionDep, principal: Subscriber, webhook_id: WebhookId) -> Response:
@@ -217,8 +209,7 @@ def delete_webhook(session: SessionDep, principal: Subscriber, webhook_id: Webho
     status_code=status.HTTP_202_ACCEPTED,
     response_model=DeliveryRead,
     summary="Send a ping event to the endpoint",
-    description="Roles: landlord, social services, coordinator. The delivery is queued; "
-    "follow it under `/deliveries`.",
+    description="The delivery is queued; follow it under `/deliveries`.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def test_webhook(session: SessionDep, principal: Subscriber, webhook_id: WebhookId) -> DeliveryRead:
@@ -231,7 +222,6 @@ def test_webhook(session: SessionDep, principal: Subscriber, webhook_id: Webhook
     "/v1/webhooks/{webhook_id}/deliveries",
     response_model=DeliveryPage,
     summary="The endpoint's deliveries, newest first: attempts, status codes, next retry",
-    description="Roles: landlord, social services, coordinator.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def list_deliveries(
@@ -255,8 +245,7 @@ def list_deliveries(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=DeliveryRead,
     summary="Send a delivery again now, with the same webhook-id",
-    description="Roles: landlord, social services, coordinator. A failed delivery gets a "
-    "fresh set of retries.",
+    description="A failed delivery gets a fresh set of retries.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def retry_delivery(

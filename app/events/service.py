@@ -79,6 +79,18 @@ def read_feed(
     return events
 
 
+def has_events_after(
+    session: Session, audience: str, *, after: int, types: Collection[EventType]
+) -> bool:
+    """Whether the audience's feed has an event after the cursor (a long poll's question:
+    nothing is shown, so nothing is audited)."""
+    return bool(
+        repository.feed_page(
+            session, audience, after=after, types=[t.value for t in types], limit=1
+        )
+    )
+
+
 # --- Webhooks --------------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 import matching
+from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
@@ -31,9 +32,6 @@ from app.households.schemas import Candidate, CandidateList, HouseholdStatus
 from app.policies.service import current_policy
 from app.proposals.service import expire_overdue
 from app.rounds.translate import RoundInputs, build_household_problem
-from matching.eligibility import RULES
-from matching.explain import score_of
-from matching.model import fit_points_of_pair
 
 TIME_LIMIT_S = 1
 """Stored in the cut-down problem only because the format requires it; nothing is solved."""
@@ -67,7 +65,7 @@ def candidates(
 
     Another municipality's household → 404 (as every household read); a protected-identity
     household asked for by social services → 403: which vacancies fit, and which are in a
-    preferred area, tells where the household may end up (DOMAIN.md §6: coordinators only);
+    preferred area, tells where the household may end up (docs/domain.md §6: coordinators only);
     a closed case → 409. The read is audited as `read`: the answer is derived from the
     whole record.
     """
@@ -107,19 +105,21 @@ def candidates(
             _Ranked(
                 vacancy=vacancy,
                 check=check,
-                fit=fit_points_of_pair(problem, subject.id, vacancy.id),
+                fit=matching.fit_points_of_pair(problem, subject.id, vacancy.id),
                 quota_exhausted=problem.landlord(vacancy.landlord).quota == 0,
             )
         )
     ranked.sort(key=_Ranked.key)
+    shown = ranked[:limit]
+    refs = references.load(session, vacancies=(r.vacancy.id for r in shown))
     return CandidateList(
         household=household.id,
         year=inputs.year,
         in_live_proposal=built.busy,
         open_vacancies=len(problem.vacancies),
         eligible=len(ranked),
-        failed={rule: failed[rule] for rule in RULES if failed[rule]},
-        items=[_item(problem, subject, r, built.external_refs) for r in ranked[:limit]],
+        failed={rule: failed[rule] for rule in matching.RULES if failed[rule]},
+        items=[_item(problem, subject, r, built.external_refs, refs) for r in shown],
     )
 
 
@@ -128,17 +128,21 @@ def _item(
     household: matching.Household,
     ranked: _Ranked,
     external_refs: dict[str, str],
+    refs: references.References,
 ) -> Candidate:
     vacancy = ranked.vacancy
     landlord = problem.landlord(vacancy.landlord)
-    score = score_of(problem, household.id, vacancy.id)
+    score = matching.score_of(problem, household.id, vacancy.id)
     assert ranked.check.contract_form is not None  # eligible pairs always have one
+    named = refs.vacancy(vacancy.id)
     return Candidate(
         vacancy=vacancy.id,
         external_ref=external_refs[vacancy.id],
         landlord=landlord.id,
+        landlord_name=refs.landlord_name(landlord.id),
         landlord_kind=landlord.kind,
         area=vacancy.area,
+        area_name=named.area_name if named else None,
         rooms=vacancy.rooms,
         rent=round(vacancy.rent),
         contract_form=ranked.check.contract_form,

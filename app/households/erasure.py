@@ -1,6 +1,6 @@
 """Erasure of a closed case's personal data, on request and after a retention period.
 
-DOMAIN.md §6: "a closed case can be erased on request; proposals and tenancies keep only
+docs/domain.md §6: "a closed case can be erased on request; proposals and tenancies keep only
 what quota accounting needs". Erasing keeps the row (its id is what tenancies, proposals,
 forbidden pairs and the audit trail point to) and blanks everything that describes the
 household. What is kept and why is in docs/privacy.md.

@@ -49,6 +49,8 @@ class Household(Base):
     avoid_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     preferred_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     support_plan: Mapped[bool] = mapped_column(default=False)
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """Social services' assessment before any match (app/households/assessment.py)."""
     contract_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
     urgency: Mapped[int] = mapped_column(default=0)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)

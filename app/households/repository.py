@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role
@@ -47,6 +47,7 @@ def list_page(
     status: str | None,
     after: str | None,
     limit: int,
+    awaiting_assessment: bool = False,
 ) -> list[Household]:
     """One page of the municipality's households, oldest change first (keyset pagination
     in `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
@@ -58,6 +59,12 @@ def list_page(
     )
     if status is not None:
         query = query.where(Household.status == status)
+    if awaiting_assessment:
+        # Open and not assessed; a JSON column's None may be SQL NULL or JSON `null`.
+        query = query.where(
+            Household.status == "open",
+            or_(Household.assessment.is_(None), cast(Household.assessment, Text) == "null"),
+        )
     if after is not None:
         query = query.where(after_keyset(Household.updated_at, Household.id, after))
     return list(session.scalars(query))

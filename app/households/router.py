@@ -13,6 +13,7 @@ from app.db import SessionDep
 from app.etag import IfMatchHeader, set_etag
 from app.households import candidates, erasure, service
 from app.households.schemas import (
+    AssessmentInput,
     CandidateList,
     HouseholdClose,
     HouseholdCreate,
@@ -43,11 +44,11 @@ HouseholdId = Annotated[str, id_path("The household's id")]
         **problems(*AUTHENTICATED, 409),
         201: id_links(
             "household_id",
-            ReadHousehold="get_household_v1_households__household_id__get",
-            UpdateHousehold="update_household_v1_households__household_id__patch",
-            CloseHousehold="close_household_v1_households__household_id__close_post",
-            EraseHousehold="erase_household_v1_households__household_id__erase_post",
-            ListCandidates="list_candidates_v1_households__household_id__candidates_get",
+            ReadHousehold="get_household",
+            UpdateHousehold="update_household",
+            CloseHousehold="close_household",
+            EraseHousehold="erase_household",
+            ListCandidates="list_candidates",
         ),
     },
 )
@@ -83,9 +84,21 @@ def list_households(
     status_filter: Annotated[
         HouseholdStatus | None, Query(alias="status", description="Only cases in this state")
     ] = None,
+    awaiting_assessment: Annotated[
+        bool,
+        Query(
+            description="The worklist of open cases social services have not assessed yet "
+            "(`PUT /v1/households/{id}/assessment`)"
+        ),
+    ] = False,
 ) -> HouseholdPage:
     rows = service.list_households(
-        session, principal=principal, status=status_filter, page=page, purpose=purpose
+        session,
+        principal=principal,
+        status=status_filter,
+        page=page,
+        purpose=purpose,
+        awaiting_assessment=awaiting_assessment,
     )
     return HouseholdPage(
         items=[service.to_view(principal, household) for household in rows],
@@ -134,6 +147,37 @@ def update_household(
     returns it to the derived default. A stale `If-Match` → 412, a closed case → 409, a
     protected-identity case changed by social services → 403."""
     household = service.update_household(
+        session,
+        principal=principal,
+        household_id=household_id,
+        data=body,
+        if_match=if_match,
+        purpose=purpose,
+    )
+    set_etag(response, household.version)
+    return service.to_view(principal, household)
+
+
+@router.put(
+    "/v1/households/{household_id}/assessment",
+    response_model=HouseholdView,
+    summary="Record social services' assessment of a case before any match",
+    description="The day, the assessing unit and the support needed, as codes (Jönköping's "
+    "kartläggning). Where the policy sets `requires_assessment`, only assessed cases are "
+    "matched (the others are unmatched with `not_assessed`); the support becomes the "
+    "tenancy's conditions. A closed case → 409, a day in the future → 422.",
+    responses=problems(*AUTHENTICATED, 404, 409, 412),
+)
+def assess_household(
+    session: SessionDep,
+    principal: CaseWorker,
+    purpose: PurposeHeader,
+    household_id: HouseholdId,
+    body: AssessmentInput,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> HouseholdView:
+    household = service.assess_household(
         session,
         principal=principal,
         household_id=household_id,

@@ -3,7 +3,7 @@
 Input models forbid unknown fields and bound every value, so junk is refused with 422 before
 the database. Output models are per audience: `HouseholdRead` (the full case, municipal
 staff) and `HouseholdRestricted` (what social services see of a protected-identity case,
-DOMAIN.md §6). Landlords never get either.
+docs/domain.md §6). Landlords never get either.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import enum
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -34,7 +34,7 @@ from app.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText, u
 
 
 class TargetGroup(enum.StrEnum):
-    """The target groups of DOMAIN.md §3; priority policy weighs them."""
+    """The target groups of docs/domain.md §3; priority policy weighs them."""
 
     violence_exposed = "violence_exposed"
     protected_identity = "protected_identity"
@@ -73,7 +73,7 @@ class CloseReason(enum.StrEnum):
 
 
 # A Swedish personnummer or samordningsnummer (YYMMDD-NNNN, YYYYMMDDNNNN, …): a case
-# reference must never be one (DOMAIN.md §3: "never a personal identity number").
+# reference must never be one (docs/domain.md §3: "never a personal identity number").
 _PERSONNUMMER = re.compile(r"^\d{6,8}[-+]?\d{4}$")
 # Digits with whatever separates them (anything but a letter): `1985-01-01-1234`,
 # `850101.1234`, `19850101_1234`. A number hidden in a longer reference is one of these.
@@ -181,7 +181,7 @@ RegisteredAt = Annotated[
 
 
 class Income(BaseModel):
-    """Monthly income in SEK by source (DOMAIN.md §3); omitted sources are 0."""
+    """Monthly income in SEK by source (docs/domain.md §3); omitted sources are 0."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -210,13 +210,13 @@ _EXAMPLE: dict[str, Any] = {
     "children": 2,
     "children_ages": [4, 9],
     "target_groups": ["violence_exposed", "family_with_children"],
-    "income": {"income_support": 9500, "housing_allowance": 2500},
+    "income": {"income_support": 14000, "housing_allowance": 4500},
     "employment": "none",
     "payment_remarks": True,
     "municipal_guarantee": False,
     "home_insurance": True,
-    "avoid_areas": ["A07"],
-    "preferred_areas": ["A02"],
+    "avoid_areas": ["VALLBY"],
+    "preferred_areas": ["PETTERSBERG"],
     "support_plan": True,
     "contract_forms": ["municipal_contract", "support_agreement"],
     "urgency": 2,
@@ -352,7 +352,7 @@ class HouseholdUpdate(BaseModel):
 
 class HouseholdClose(BaseModel):
     """Why a case ends. The comment is not stored: free text about a case is exactly the
-    special-category data the service keeps out of its records (DOMAIN.md §6)."""
+    special-category data the service keeps out of its records (docs/domain.md §6)."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "housed"}]}
@@ -402,6 +402,9 @@ class HouseholdRead(BaseModel):
     avoid_areas: list[str]
     preferred_areas: list[str]
     support_plan: bool
+    assessment: AssessmentRead | None = Field(
+        default=None, description="Social services' assessment; null until one is recorded"
+    )
     contract_forms: list[ContractForm]
     urgency: int
     registered_at: datetime
@@ -414,7 +417,7 @@ class HouseholdRead(BaseModel):
 
 class HouseholdRestricted(BaseModel):
     """What social services see of a protected-identity case: that it exists and its state,
-    nothing that could reveal where the household lives or is placed (DOMAIN.md §6)."""
+    nothing that could reveal where the household lives or is placed (docs/domain.md §6)."""
 
     view: Literal["restricted"] = "restricted"
     id: str
@@ -437,8 +440,10 @@ class Candidate(BaseModel):
     vacancy: str = Field(description="The vacancy's id")
     external_ref: str = Field(description="The landlord's own reference for the vacancy")
     landlord: str = Field(description="The landlord's id")
+    landlord_name: str | None = Field(description="The landlord's name")
     landlord_kind: LandlordKind
     area: str
+    area_name: str | None = Field(description="The area's name")
     rooms: int
     rent: int
     contract_form: ContractForm = Field(
@@ -483,3 +488,55 @@ class CandidateList(BaseModel):
         description="The eligible vacancies, ranked: places the solver can use this period "
         "first, then by fit (best first), then by vacancy id; at most `limit`"
     )
+
+
+class SupportNeed(enum.StrEnum):
+    """The support an assessment names, as codes — never free text, which could hold health
+    details (Jönköping's kartläggning: "vilken typ av stöd som behövs")."""
+
+    housing_support = "housing_support"
+    home_visits = "home_visits"
+    debt_counselling = "debt_counselling"
+    addiction_care = "addiction_care"
+    mental_health_support = "mental_health_support"
+    employment_support = "employment_support"
+    budget_advice = "budget_advice"
+
+
+class AssessmentInput(BaseModel):
+    """Social services' assessment of a case before any match (Jönköping: "Innan någon får
+    en lägenhet genom socialtjänsten görs en kartläggning"), replaced whole."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "assessed_on": "2026-11-20",
+                    "unit": "lokalkontor-ost",
+                    "support": ["housing_support", "home_visits"],
+                }
+            ]
+        },
+    )
+
+    assessed_on: date = Field(
+        ge=date(2000, 1, 1),
+        le=date(2100, 12, 31),
+        description="The day it was made; not later than today",
+    )
+    unit: Identifier = Field(
+        description="The assessing organisation unit, as the municipality's own code "
+        "(e.g. `lokalkontor-ost`)"
+    )
+    support: Annotated[
+        list[SupportNeed], Field(max_length=len(SupportNeed)), AfterValidator(unique_items)
+    ] = Field(
+        default_factory=list, description="The support needed; it becomes the tenancy's conditions"
+    )
+
+
+class AssessmentRead(BaseModel):
+    assessed_on: date
+    unit: str
+    support: list[SupportNeed]

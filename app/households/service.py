@@ -3,7 +3,7 @@
 The database stores only what the case worker gave; `rooms_min`, `rooms_max` and `max_rent`
 are derived here on every read when they were left out, so a change of composition or
 income moves them (docs/households.md). Every read and change writes an audit event in the
-request's transaction (DOMAIN.md §6).
+request's transaction (docs/domain.md §6).
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from app.db import utcnow
 from app.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.etag import check_if_match
 from app.households import repository
+from app.households.assessment import assessment_read, record_assessment
 from app.households.models import Household
 from app.households.schemas import (
+    AssessmentInput,
     CloseReason,
     HouseholdCreate,
     HouseholdRead,
@@ -64,7 +66,7 @@ def default_rooms(persons: int) -> int:
 
 
 def default_rooms_max(rooms_min: int) -> int:
-    """The most rooms worth offering: DOMAIN.md §3, "no spare room beyond one" — the
+    """The most rooms worth offering: docs/domain.md §3, "no spare room beyond one" — the
     minimum plus one, capped at 10."""
     return min(rooms_min + 1, MAX_ROOMS)
 
@@ -132,7 +134,7 @@ def is_protected(household: Household) -> bool:
 
 
 def _restricted_for(principal: Principal, household: Household) -> bool:
-    """Protected-identity records are readable by coordinators only (DOMAIN.md §6)."""
+    """Protected-identity records are readable by coordinators only (docs/domain.md §6)."""
     return principal.role is not Role.coordinator and is_protected(household)
 
 
@@ -175,6 +177,7 @@ def to_view(principal: Principal, household: Household) -> HouseholdRead | House
         avoid_areas=household.avoid_areas,
         preferred_areas=household.preferred_areas,
         support_plan=household.support_plan,
+        assessment=assessment_read(household),
         contract_forms=household.contract_forms,
         urgency=household.urgency,
         registered_at=household.registered_at,
@@ -250,6 +253,7 @@ def list_households(
     status: HouseholdStatus | None,
     page: Page,
     purpose: str | None,
+    awaiting_assessment: bool = False,
 ) -> list[Household]:
     """One page of the caller's municipality's cases; each one listed is audited."""
     municipality = _own_municipality(principal)
@@ -259,6 +263,7 @@ def list_households(
         status=status.value if status else None,
         after=page.after,
         limit=page.limit,
+        awaiting_assessment=awaiting_assessment,
     )
     audit.record(session, principal, AuditAction.list, [h.id for h in rows], purpose=purpose)
     return rows
@@ -343,3 +348,20 @@ def close_household(
     session.flush()
     audit.record(session, principal, AuditAction.close, [household.id], purpose=purpose)
     return household
+
+
+def assess_household(
+    session: Session,
+    *,
+    principal: Principal,
+    household_id: str,
+    data: AssessmentInput,
+    if_match: str | None,
+    purpose: str | None,
+) -> Household:
+    """Record the case's assessment (app/households/assessment.py)."""
+    household = _load(session, principal, household_id, lock=True)
+    _check_writable(principal, household, if_match)
+    return record_assessment(
+        session, principal=principal, household=household, data=data, purpose=purpose
+    )

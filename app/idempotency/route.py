@@ -1,4 +1,4 @@
-"""`IdempotentRoute`: the `Idempotency-Key` header on creating POSTs (API.md).
+"""`IdempotentRoute`: the `Idempotency-Key` header on creating POSTs (docs/idempotency.md).
 
 A router opts in with `APIRouter(route_class=IdempotentRoute, ...)`; of its operations, the
 creating ones — `POST` answering `201` or `202` — then accept the header. Same key and same
@@ -68,7 +68,7 @@ def idempotency_key(
 
 
 def is_creating(methods: Sequence[str] | set[str] | None, status_code: int | None) -> bool:
-    """A creating POST: the operations API.md gives an `Idempotency-Key`."""
+    """A creating POST: the operations that take an `Idempotency-Key` (docs/idempotency.md)."""
     return (
         bool(methods)
         and "POST" in {m.upper() for m in methods or ()}

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, status
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.idempotency.route import IdempotentRoute
-from app.landlords import repository, service
+from app.landlords import service
 from app.landlords.schemas import LandlordCreate, LandlordPage, LandlordRead
 from app.pagination import PageDep, next_cursor
 from app.params import id_path
@@ -45,7 +45,7 @@ def list_landlords(
     principal: Annotated[Principal, Depends(require(Role.admin, Role.coordinator, Role.landlord))],
     page: PageDep,
 ) -> LandlordPage:
-    rows = repository.list_page_for(session, principal, after=page.after, limit=page.limit)
+    rows = service.list_landlords(session, principal, after=page.after, limit=page.limit)
     return LandlordPage(
         items=[service.to_read(landlord) for landlord in rows],
         next_cursor=next_cursor([landlord.id for landlord in rows], page.limit),

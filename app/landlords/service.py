@@ -19,6 +19,13 @@ def create_landlord(session: Session, data: LandlordCreate) -> Landlord:
     return landlord
 
 
+def list_landlords(
+    session: Session, principal: Principal, *, after: str | None, limit: int
+) -> list[Landlord]:
+    """A page of the landlords the caller may see (`repository.list_page_for`)."""
+    return repository.list_page_for(session, principal, after=after, limit=limit)
+
+
 def get_landlord(session: Session, principal: Principal, landlord_id: str) -> Landlord:
     landlord = repository.get_for(session, principal, landlord_id)
     if landlord is None:

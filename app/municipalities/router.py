@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, status
 from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.idempotency.route import IdempotentRoute
-from app.municipalities import repository, service
+from app.municipalities import service
 from app.municipalities.schemas import MunicipalityCreate, MunicipalityPage, MunicipalityRead
 from app.pagination import PageDep, next_cursor
 from app.params import MunicipalityPath
@@ -44,7 +44,7 @@ def list_municipalities(
     _: Annotated[Principal, Depends(require(Role.admin))],
     page: PageDep,
 ) -> MunicipalityPage:
-    rows = repository.list_page(session, after=page.after, limit=page.limit)
+    rows = service.list_municipalities(session, after=page.after, limit=page.limit)
     return MunicipalityPage(
         items=[MunicipalityRead.model_validate(m, from_attributes=True) for m in rows],
         next_cursor=next_cursor([m.code for m in rows], page.limit),

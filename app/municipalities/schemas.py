@@ -11,7 +11,7 @@ class MunicipalityCreate(BaseModel):
     """Register a municipality by its kommunkod; the name defaults to the official one."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"code": "1980", "name": "Västerås"}]}
+        extra="forbid", json_schema_extra={"examples": [{"code": "0680", "name": "Jönköping"}]}
     )
 
     code: MunicipalityCode

@@ -21,6 +21,11 @@ def create_municipality(session: Session, data: MunicipalityCreate) -> Municipal
     return municipality
 
 
+def list_municipalities(session: Session, *, after: str | None, limit: int) -> list[Municipality]:
+    """A page of the registered municipalities in code order (admins only)."""
+    return repository.list_page(session, after=after, limit=limit)
+
+
 def get_municipality(session: Session, principal: Principal, code: str) -> Municipality:
     municipality = repository.get_for(session, principal, code)
     if municipality is None:

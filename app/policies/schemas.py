@@ -1,16 +1,20 @@
 """Priority policy: how much each target group, urgency level and month of waiting weighs.
 
-The weights feed the solver's primary objective (DOMAIN.md §4: "house as many households as
+The weights feed the solver's primary objective (docs/domain.md §4: "house as many households as
 possible weighted by priority"), so a policy is a municipality's stated priorities made
 numeric. Every field is bounded so that no household weight can overflow the solver.
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictBool
+
+from app.agreements.schemas import ContractForm
+from app.types import unique_items
 
 Weight = Annotated[int, Strict(), Field(ge=0, le=10_000)]
 BaseWeight = Annotated[int, Strict(), Field(ge=1, le=10_000)]
@@ -19,7 +23,7 @@ DrugFreeMonths = Annotated[int, Strict(), Field(ge=0, le=600)]
 
 
 class TargetGroupWeights(BaseModel):
-    """A weight per target group of DOMAIN.md §3; a household's weights add up.
+    """A weight per target group of docs/domain.md §3; a household's weights add up.
 
     Defaults (`app.policies.service.DEFAULT_TARGET_GROUP_WEIGHTS`) apply to a group left
     out of a PUT body."""
@@ -55,6 +59,39 @@ class TargetGroupWeightsInput(BaseModel):
     released_from_prison: Weight | None = None
     economic_only: Weight | None = None
     housing_first: Weight | None = None
+
+
+class GuaranteeIncome(enum.StrEnum):
+    """Whom a rent guarantee is for (Karlstad has one of each)."""
+
+    income_support = "income_support"
+    own_income = "own_income"
+
+
+class GuaranteeTerms(BaseModel):
+    """One rent guarantee the municipality grants and the conditions its policy states
+    (Karlstad: "socialförvaltningen garanterar hyran i tre månader. Garantin omfattar
+    klienter som får försörjningsstöd och som inte har skulder som uppgår till mer än
+    10 000 kronor"; "Kommunala hyresgarantier ... till personer som har egen inkomst")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    income: GuaranteeIncome = Field(
+        description="`income_support`: for households receiving income support "
+        "(försörjningsstöd); `own_income`: for households with an income of their own "
+        "(salary, activity compensation, pension, other)"
+    )
+    max_debts: Annotated[int, Strict(), Field(ge=0, le=10_000_000)] | None = Field(
+        default=None, description="Debts (SEK) above this rule the guarantee out; none: no limit"
+    )
+    months_of_rent: Annotated[int, Strict(), Field(ge=1, le=24)] | None = Field(
+        default=None, description="How many months' rent the guarantee covers (Karlstad: 3)"
+    )
+
+
+ContractFormSet = Annotated[
+    list[ContractForm], Field(max_length=len(ContractForm)), AfterValidator(unique_items)
+]
 
 
 _EXAMPLE: dict[str, Any] = {
@@ -98,6 +135,31 @@ class PolicyInput(BaseModel):
         description="A household with `drug_free_months` below this is not matched "
         "(Karlstad: six months drug-free for any social contract); null means not applicable",
     )
+    guarantee_terms: Annotated[list[GuaranteeTerms], Field(max_length=10)] = Field(
+        default_factory=list,
+        description="The rent guarantees the municipality grants: `first_hand_with_guarantee` "
+        "needs a granted guarantee (`municipal_guarantee`) and, when terms are listed, a "
+        "household meeting one of them (Karlstad: income support and debts ≤ 10 000 SEK, or "
+        "an own income)",
+    )
+    surety_required_for: ContractFormSet = Field(
+        default_factory=list,
+        description="Contract forms offered only with the municipal surety granted "
+        "(`municipal_guarantee`): Västerås' support agreement, 'ett eget kontrakt med "
+        "kommunal borgen'; Norrköping's three-month contracts",
+    )
+    requires_assessment: StrictBool = Field(
+        default=False,
+        description="Match only households whose assessment social services have recorded "
+        "(`PUT /v1/households/{id}/assessment`); the others are unmatched with `not_assessed` "
+        "(Jönköping: 'Innan någon får en lägenhet genom socialtjänsten görs en kartläggning')",
+    )
+    only_without_own_income: ContractFormSet = Field(
+        default_factory=list,
+        description="Contract forms only for households without an income of their own "
+        "(income support and housing allowance are not one): Norrköping, 'För personer som "
+        "saknar inkomst tecknas tremånaderskontrakt'",
+    )
 
 
 class PolicyRead(BaseModel):
@@ -112,4 +174,8 @@ class PolicyRead(BaseModel):
     base_weight: int
     economic_only_requires_children: bool
     min_drug_free_months: int
+    guarantee_terms: list[GuaranteeTerms]
+    surety_required_for: list[ContractForm]
+    only_without_own_income: list[ContractForm]
+    requires_assessment: bool
     created_at: datetime | None

@@ -13,13 +13,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
 from app.errors import NotFound
+from app.households.assessment import NOT_ASSESSED, is_assessed
 from app.households.models import Household
 from app.municipalities import repository as municipalities
 from app.policies import repository
+from app.policies.conditions import Guarantee, form_refusals, policy_contract_forms
 from app.policies.models import Policy
-from app.policies.schemas import PolicyInput, PolicyRead, TargetGroupWeights
+from app.policies.schemas import GuaranteeTerms, PolicyInput, PolicyRead, TargetGroupWeights
 
 DEFAULT_TARGET_GROUP_WEIGHTS: dict[str, int] = {
     # Jönköping: "kvinnofrids- och barnärenden prioriteras" — women's-peace (violence) and
@@ -68,6 +71,10 @@ class PolicyWeights:
     created_at: datetime | None = None
     economic_only_requires_children: bool = False
     min_drug_free_months: int = 0
+    guarantee_terms: tuple[Guarantee, ...] = ()
+    surety_required_for: tuple[str, ...] = ()
+    only_without_own_income: tuple[str, ...] = ()
+    requires_assessment: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +85,10 @@ class PolicyWeights:
             "base_weight": self.base_weight,
             "economic_only_requires_children": self.economic_only_requires_children,
             "min_drug_free_months": self.min_drug_free_months,
+            "guarantee_terms": [g.to_json() for g in self.guarantee_terms],
+            "surety_required_for": list(self.surety_required_for),
+            "only_without_own_income": list(self.only_without_own_income),
+            "requires_assessment": self.requires_assessment,
         }
 
 
@@ -93,10 +104,16 @@ DEFAULT_POLICY = PolicyWeights(
 
 def _from_row(row: Policy) -> PolicyWeights:
     """A stored version; a group missing from an old row weighs its default."""
-    weights = row.weights
+    return from_weights(row.weights, version=row.version, created_at=row.created_at)
+
+
+def from_weights(
+    weights: dict[str, Any], *, version: int, created_at: datetime | None = None
+) -> PolicyWeights:
+    """A policy from its stored document (a version's row, or a what-if round's request)."""
     groups = {**DEFAULT_TARGET_GROUP_WEIGHTS, **weights.get("target_group_weights", {})}
     return PolicyWeights(
-        version=row.version,
+        version=version,
         target_group_weights=groups,
         urgency_weight=tuple(weights.get("urgency_weight", DEFAULT_URGENCY_WEIGHT)),
         waiting_weight_per_30_days=int(
@@ -104,9 +121,20 @@ def _from_row(row: Policy) -> PolicyWeights:
         ),
         waiting_cap_days=int(weights.get("waiting_cap_days", DEFAULT_WAITING_CAP_DAYS)),
         base_weight=int(weights.get("base_weight", DEFAULT_BASE_WEIGHT)),
-        created_at=row.created_at,
+        created_at=created_at,
         economic_only_requires_children=bool(weights.get("economic_only_requires_children", False)),
         min_drug_free_months=int(weights.get("min_drug_free_months", 0)),
+        guarantee_terms=tuple(
+            Guarantee(
+                income=str(g["income"]),
+                max_debts=g.get("max_debts"),
+                months_of_rent=g.get("months_of_rent"),
+            )
+            for g in weights.get("guarantee_terms", [])
+        ),
+        surety_required_for=tuple(weights.get("surety_required_for", [])),
+        only_without_own_income=tuple(weights.get("only_without_own_income", [])),
+        requires_assessment=bool(weights.get("requires_assessment", False)),
     )
 
 
@@ -149,40 +177,6 @@ def household_weight(policy: PolicyWeights, household: Household, now: datetime)
 
 POLICY_REFUSED = "policy: "
 
-SOCIAL_CONTRACT_FORMS: frozenset[str] = frozenset(
-    {"municipal_contract", "training_apartment", "support_agreement", "short_term"}
-)
-"""The contract forms `min_drug_free_months` applies to: the municipality's social and
-housing-social contracts, a second-hand or surety arrangement it stands behind. Karlstad:
-"För att någon ska få ett socialt eller bostadssocialt kontrakt krävs minst sex månaders
-drogfrihet", while "Bostad först" (`housing_first`) is a separate offer whose only demands
-are weekly contact "och att hyreslagen följs", and the rent guarantees
-(`first_hand_with_guarantee`) are a separate measure too. Declared once: the round's
-problem, the candidates view and the refusal all read it through
-`policy_contract_forms`."""
-
-
-def _too_few_drug_free_months(policy: PolicyWeights, household: Household) -> bool:
-    """Karlstad's minimum: the household's `drug_free_months` is known and below it (null:
-    not applicable, e.g. no substance history)."""
-    months = household.drug_free_months
-    return months is not None and months < policy.min_drug_free_months
-
-
-def policy_contract_forms(policy: PolicyWeights, household: Household) -> tuple[str, ...]:
-    """The household's contract forms (in its order) that the municipality's policy lets it
-    take now: all of them, except the social contracts (`SOCIAL_CONTRACT_FORMS`) while it
-    has fewer drug-free months than the policy's minimum. This is what the round's problem
-    carries as the household's `contract_forms`, so the solver, its bounds, the greedy
-    start, the explanations and the candidates view all judge by the same forms: a
-    Karlstad household asking for a municipal contract or Housing First with 0 drug-free
-    months is matched to Housing First only."""
-    forms = tuple(household.contract_forms or ())
-    if not _too_few_drug_free_months(policy, household):
-        return forms
-    return tuple(form for form in forms if form not in SOCIAL_CONTRACT_FORMS)
-
-
 NOT_A_PROBLEM: frozenset[str] = frozenset({"family_with_children"})
 """Target groups that name no problem of their own: children are the rule's second
 condition (`children`), not a second problem."""
@@ -204,11 +198,17 @@ def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
     - Nynäshamn: "De som enbart har ekonomiska problem och inte har barn får alltså
       avslag" — a case whose *only* problem is economic (`economic_only_case`) and that has
       no children is refused;
-    - Karlstad: "För att någon ska få ett socialt eller bostadssocialt kontrakt krävs minst
-      sex månaders drogfrihet" — per contract form (`policy_contract_forms`): a household
-      with too few drug-free months waits only when every form it asks for is a social
-      contract; one that also asks for Housing First is matched to Housing First.
+    - every contract-form condition (app/policies/conditions.py), per form: a household
+      waits only when none of the forms it asks for is left — Karlstad's six drug-free
+      months for a social contract (one that also asks for Housing First is matched to
+      Housing First), its rent guarantee's terms, a surety or an own income where a form
+      asks for it. The reason is each refused form's, once.
+    - Jönköping: "Innan någon får en lägenhet genom socialtjänsten görs en kartläggning" —
+      with `requires_assessment`, a case without a recorded assessment waits
+      (`not_assessed`, app/households/assessment.py).
     """
+    if policy.requires_assessment and not is_assessed(household):
+        return NOT_ASSESSED
     if (
         policy.economic_only_requires_children
         and economic_only_case(household)
@@ -216,7 +216,8 @@ def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
     ):
         return POLICY_REFUSED + "economic-only case without children"
     if household.contract_forms and not policy_contract_forms(policy, household):
-        return POLICY_REFUSED + f"fewer than {policy.min_drug_free_months} drug-free months"
+        reasons = dict.fromkeys(form_refusals(policy, household).values())
+        return POLICY_REFUSED + "; ".join(reasons)
     return None
 
 
@@ -233,6 +234,27 @@ def get_policy(session: Session, *, principal: Principal, code: str) -> PolicyWe
     return current_policy(session, code)
 
 
+def weights_of(data: PolicyInput) -> dict[str, Any]:
+    """A policy body as the document a version stores (and a what-if round carries)."""
+    given = data.target_group_weights.model_dump(exclude_none=True)
+    return {
+        "target_group_weights": {**DEFAULT_TARGET_GROUP_WEIGHTS, **given},
+        "urgency_weight": list(data.urgency_weight),
+        "waiting_weight_per_30_days": data.waiting_weight_per_30_days,
+        "waiting_cap_days": data.waiting_cap_days,
+        "base_weight": data.base_weight,
+        "economic_only_requires_children": data.economic_only_requires_children,
+        "min_drug_free_months": data.min_drug_free_months,
+        "guarantee_terms": [
+            Guarantee(g.income.value, g.max_debts, g.months_of_rent).to_json()
+            for g in data.guarantee_terms
+        ],
+        "surety_required_for": [form.value for form in data.surety_required_for],
+        "only_without_own_income": [form.value for form in data.only_without_own_income],
+        "requires_assessment": data.requires_assessment,
+    }
+
+
 def put_policy(
     session: Session, *, principal: Principal, code: str, data: PolicyInput
 ) -> tuple[PolicyWeights, bool]:
@@ -241,16 +263,7 @@ def put_policy(
     unique (municipality, version) constraint turns the loser into a 409."""
     _own_municipality(session, principal, code)
     in_force = current_policy(session, code)
-    given = data.target_group_weights.model_dump(exclude_none=True)
-    weights = {
-        "target_group_weights": {**DEFAULT_TARGET_GROUP_WEIGHTS, **given},
-        "urgency_weight": list(data.urgency_weight),
-        "waiting_weight_per_30_days": data.waiting_weight_per_30_days,
-        "waiting_cap_days": data.waiting_cap_days,
-        "base_weight": data.base_weight,
-        "economic_only_requires_children": data.economic_only_requires_children,
-        "min_drug_free_months": data.min_drug_free_months,
-    }
+    weights = weights_of(data)
     if weights == in_force.to_json() and in_force.version > 0:
         return in_force, False
     row = Policy(
@@ -275,5 +288,11 @@ def to_read(code: str, policy: PolicyWeights) -> PolicyRead:
         base_weight=policy.base_weight,
         economic_only_requires_children=policy.economic_only_requires_children,
         min_drug_free_months=policy.min_drug_free_months,
+        guarantee_terms=[
+            GuaranteeTerms.model_validate(g.to_json()) for g in policy.guarantee_terms
+        ],
+        surety_required_for=[ContractForm(form) for form in policy.surety_required_for],
+        only_without_own_income=[ContractForm(form) for form in policy.only_without_own_income],
+        requires_assessment=policy.requires_assessment,
         created_at=policy.created_at,
     )

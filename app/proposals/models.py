@@ -64,7 +64,7 @@ class Proposal(Base):
 
 class ForbiddenPair(Base):
     """A pair that must never be proposed again: declined, expired, or forbidden by the
-    coordinator (DOMAIN.md §4 rule 6)."""
+    coordinator (docs/domain.md §4 rule 6)."""
 
     __tablename__ = "forbidden_pairs"
     __table_args__ = (UniqueConstraint("household_id", "vacancy_id"),)

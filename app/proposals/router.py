@@ -1,6 +1,6 @@
 """HTTP for proposals (read, release, accept, decline, withdraw), pins and forbidden pairs.
 
-A landlord's responses use `ProposalLandlordView` (minimal, DOMAIN.md §6), the
+A landlord's responses use `ProposalLandlordView` (minimal, docs/domain.md §6), the
 municipality's `ProposalRead`; both carry `view` so clients and OpenAPI tell them apart.
 """
 

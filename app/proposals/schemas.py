@@ -1,7 +1,7 @@
 """Proposal representations per audience, and the bodies of the workflow operations.
 
 A landlord and a municipality never share a response schema: `ProposalLandlordView` lists
-only what DOMAIN.md §6 lets a landlord see, so over-exposure is impossible by construction
+only what docs/domain.md §6 lets a landlord see, so over-exposure is impossible by construction
 (tests/test_proposals.py walks its JSON schema). `ProposalRead` is the municipality's view.
 """
 
@@ -18,7 +18,7 @@ from app.types import LongText, UUIDStr
 
 
 class ProposalStatus(enum.StrEnum):
-    """The lifecycle of DOMAIN.md §3 (order and turns: docs/proposals.md)."""
+    """The lifecycle of docs/domain.md §3 (order and turns: docs/proposals.md)."""
 
     proposed = "proposed"
     released = "released"
@@ -113,7 +113,7 @@ class Decline(BaseModel):
 
 
 class ProposalLandlordView(BaseModel):
-    """What a landlord sees of a proposal for its own vacancy (DOMAIN.md §6): the
+    """What a landlord sees of a proposal for its own vacancy (docs/domain.md §6): the
     household's size, whether a municipal guarantee and a support plan exist, and nothing
     else about it — no household id, target groups, income, areas, case reference, score,
     protected identity, nor the exception flag (it would tell the landlord that the
@@ -147,9 +147,13 @@ class ProposalRead(BaseModel):
     round: str | None
     municipality: str
     landlord: str
+    landlord_name: str | None = Field(description="The landlord's name")
     vacancy: str
-    external_ref: str
+    external_ref: str = Field(description="The landlord's own reference for the vacancy")
+    area: str = Field(description="The vacancy's area id")
+    area_name: str | None = Field(description="The area's name")
     household: str
+    case_ref: str | None = Field(description="Social services' case reference")
     contract_form: ContractForm
     exception: bool = Field(description="Uses one of the landlord's exception places")
     score: dict[str, Any]
@@ -171,7 +175,7 @@ class ProposalRead(BaseModel):
 
 
 class ProposalRestricted(BaseModel):
-    """What social services see of a proposal for a protected-identity household (DOMAIN.md
+    """What social services see of a proposal for a protected-identity household (docs/domain.md
     §6: its records are readable by coordinators only): that the proposal exists, its state
     and deadline — nothing that tells where the household may live (no vacancy, landlord,
     reference, rooms, score or move-in date). The coordinator sees the full view."""
@@ -211,7 +215,7 @@ class PinPage(BaseModel):
 
 
 class ForbiddenReason(enum.StrEnum):
-    """Why a pair is never proposed again (DOMAIN.md §4 rule 6)."""
+    """Why a pair is never proposed again (docs/domain.md §4 rule 6)."""
 
     coordinator = "coordinator"
     declined_by_landlord = "declined_by_landlord"

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app import references
 from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
@@ -186,7 +187,7 @@ def _require_offered(session: Session, proposal: Proposal, advice: str) -> Vacan
 def _forbid_pair(
     session: Session, proposal: Proposal, reason: ForbiddenReason, by: str | None
 ) -> None:
-    """The pair is never proposed again (DOMAIN.md §4 rule 6); an earlier forbid stands."""
+    """The pair is never proposed again (docs/domain.md §4 rule 6); an earlier forbid stands."""
     if repository.forbidden_pair(session, proposal.household_id, proposal.vacancy_id) is None:
         session.add(
             ForbiddenPair(
@@ -524,6 +525,11 @@ def list_proposals(
 ProposalViewModel = ProposalRead | ProposalLandlordView | ProposalRestricted
 
 
+def _area_name(refs: references.References, vacancy_id: str) -> str | None:
+    ref = refs.vacancy(vacancy_id)
+    return ref.area_name if ref else None
+
+
 def to_views(
     session: Session,
     principal: Principal,
@@ -534,7 +540,7 @@ def to_views(
 ) -> list[ProposalViewModel]:
     """Each proposal in the caller's view: a landlord gets the minimal one, by its own
     schema; the municipality the full one — except that social services get the restricted
-    one for a protected-identity household (DOMAIN.md §6). Every household shown in a
+    one for a protected-identity household (docs/domain.md §6). Every household shown in a
     municipality's view (full or restricted) is a read of its record: one `read` audit
     event per household, written in the request's transaction (docs/privacy.md). An
     event's copy of a view (`audited=False`) is audited when it is read (app/events)."""
@@ -542,6 +548,16 @@ def to_views(
     households_ = repository.households_by_id(session, {p.household_id for p in proposals})
     contracted = repository.tenancies_by_proposal(
         session, {p.id for p in proposals if p.status == S.contracted}
+    )
+    refs = (
+        references.References()
+        if principal.role is Role.landlord
+        else references.load(
+            session,
+            households=(p.household_id for p in proposals),
+            vacancies=vacancies.keys(),
+            landlords=(p.landlord_id for p in proposals),
+        )
     )
     today = utcnow().date()
     views: list[ProposalViewModel] = []
@@ -604,9 +620,13 @@ def to_views(
                 round=proposal.round_id,
                 municipality=proposal.municipality_code,
                 landlord=proposal.landlord_id,
+                landlord_name=refs.landlord_name(proposal.landlord_id),
                 vacancy=vacancy.id,
                 external_ref=vacancy.external_ref,
+                area=vacancy.area,
+                area_name=_area_name(refs, vacancy.id),
                 household=proposal.household_id,
+                case_ref=refs.case_ref(proposal.household_id),
                 contract_form=proposal.contract_form,
                 exception=proposal.exception,
                 score=proposal.score or {},
@@ -736,7 +756,7 @@ def list_pins(session: Session, *, principal: Principal, page: Page) -> list[Pin
 
 
 def forbid_pair(session: Session, *, principal: Principal, body: PairBody) -> ForbiddenPair:
-    """The coordinator's own "never this pair" (DOMAIN.md §4 rule 6). It binds later
+    """The coordinator's own "never this pair" (docs/domain.md §4 rule 6). It binds later
     rounds; a live proposal of the pair is withdrawn separately."""
     municipality = _coordinator_municipality(principal)
     household, vacancy = _pair_objects(session, municipality, body)

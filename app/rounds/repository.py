@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -21,12 +24,30 @@ def get_for(session: Session, principal: Principal, round_id: str) -> Round | No
     )
 
 
-def active(session: Session, municipality: str | None = None) -> list[Round]:
-    """Queued and running rounds (of one municipality, or all)."""
+def active(
+    session: Session, municipality: str | None = None, *, dry_run: bool | None = None
+) -> list[Round]:
+    """Queued and running rounds (of one municipality, or all; real or what-if ones only
+    when `dry_run` says which)."""
     query = select(Round).where(Round.status.in_(("queued", "running")))
     if municipality is not None:
         query = query.where(Round.municipality_code == municipality)
+    if dry_run is not None:
+        query = query.where(Round.dry_run.is_(dry_run))
     return list(session.scalars(query))
+
+
+def agreed_landlords(session: Session, municipality: str, year: int) -> set[str]:
+    """The landlords with an agreement of the municipality for the year."""
+    from app.agreements.models import Agreement
+
+    return set(
+        session.scalars(
+            select(Agreement.landlord_id).where(
+                Agreement.municipality_code == municipality, Agreement.year == year
+            )
+        )
+    )
 
 
 def list_page(
@@ -70,11 +91,26 @@ def running(session: Session) -> list[Round]:
 
 
 def claim(session: Session, round_id: str, now: datetime) -> bool:
-    """queued → running, atomically: of several workers exactly one gets True."""
+    """queued → running, atomically: of several workers exactly one gets True. An earlier,
+    interrupted run's progress goes: this run reports its own."""
     result = session.execute(
         update(Round)
         .where(Round.id == round_id, Round.status == "queued")
-        .values(status="running", started_at=now)
+        .values(status="running", started_at=now, progress=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def store_progress(
+    session: Session, round_id: str, *, claimed_at: datetime, progress: dict[str, Any]
+) -> bool:
+    """The running round's latest progress report, if the run claimed at `claimed_at` still
+    holds it (a run taken for dead, or a finished round, is not overwritten)."""
+    result = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status == "running", Round.started_at == claimed_at)
+        .values(progress=progress)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -96,3 +132,38 @@ def queued_ids(session: Session, *, created_before: datetime | None = None) -> l
     if created_before is not None:
         query = query.where(Round.created_at < created_before)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What a round comparison reads from a case as it is now."""
+
+    case_ref: str | None
+    urgency: int
+    registered_at: datetime | None
+
+
+def case_facts(session: Session, household_ids: Collection[str]) -> dict[str, CaseFacts]:
+    """The cases behind a round's households; an erased case has no reference and no
+    registration time any more."""
+    from app.households.models import Household
+
+    if not household_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Household.id,
+            Household.case_ref,
+            Household.urgency,
+            Household.registered_at,
+            Household.status,
+        ).where(Household.id.in_(list(household_ids)))
+    ).all()
+    return {
+        row.id: CaseFacts(
+            case_ref=None if row.status == "erased" else row.case_ref,
+            urgency=row.urgency,
+            registered_at=None if row.status == "erased" else row.registered_at,
+        )
+        for row in rows
+    }

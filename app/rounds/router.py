@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
-from app import jobs
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.db import SessionDep
@@ -15,7 +14,8 @@ from app.pagination import PageDep
 from app.params import id_path
 from app.problems import AUTHENTICATED, problems
 from app.rounds import service
-from app.rounds.schemas import RoundCreate, RoundPage, RoundRead
+from app.rounds.scheduler import Scheduler
+from app.rounds.schemas import RoundComparison, RoundCreate, RoundPage, RoundRead
 
 router = APIRouter(route_class=IdempotentRoute, tags=["rounds"])
 RoundPath = Annotated[str, id_path()]
@@ -39,16 +39,15 @@ Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
     },
 )
 def start_round(
-    request: Request,
     session: SessionDep,
     principal: Coordinator,
     purpose: PurposeHeader,
     body: RoundCreate,
     response: Response,
-    background: BackgroundTasks,
+    scheduler: Scheduler,
 ) -> RoundRead:
     round_ = service.start_round(session, principal=principal, data=body)
-    jobs.schedule_round(request.app, session, background, round_.id)
+    scheduler.schedule(round_.id)
     response.headers["Location"] = f"/v1/rounds/{round_.id}"
     return service.to_audited_read(session, round_, principal=principal, purpose=purpose)
 
@@ -82,13 +81,36 @@ def get_round(
 
 
 @router.get(
+    "/v1/rounds/{round_id}/compare/{other_id}",
+    response_model=RoundComparison,
+    summary="Two rounds side by side, and the households one housed and the other did not",
+    description="Any two rounds of the coordinator's municipality that have a result (dry or "
+    "real): households housed, Σ weight, housed by target group and urgency, waiting days of "
+    "the housed and of those still waiting (median, p90), placements per landlord, kind and "
+    "area, exception places, and the households housed by only one of them (ids and case "
+    "references; each is audited as read). A round without a result is `409`.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def compare_rounds(
+    session: SessionDep,
+    principal: Coordinator,
+    purpose: PurposeHeader,
+    round_id: RoundPath,
+    other_id: RoundPath,
+) -> RoundComparison:
+    return service.compare_rounds(
+        session, principal=principal, first_id=round_id, second_id=other_id, purpose=purpose
+    )
+
+
+@router.get(
     "/v1/rounds/{round_id}/problem",
     summary="The exact matching-problem/1 the round solved (404 until it is built)",
     description="Solve it offline with `python -m matching solve problem.json` to "
     "reproduce the round's result.",
     responses={
         200: {
-            "description": "A matching-problem/1 document (MATCHING_FORMAT.md)",
+            "description": "A matching-problem/1 document (docs/matching-format.md)",
             "content": {"application/json": {"schema": {"type": "object"}}},
         },
         **problems(*AUTHENTICATED, 404),

@@ -2,7 +2,7 @@
 
 `build_problem` reads a municipality's areas, agreements, vacancies, households, pins and
 forbidden pairs and writes a `matching-problem/1` with every default applied (the solver
-never guesses, MATCHING_FORMAT.md). `write_solution` turns a `matching-solution/1` into
+never guesses, docs/matching-format.md). `write_solution` turns a `matching-solution/1` into
 proposal rows. `build_household_problem` is the same problem cut down to one household (the
 household's candidates view, app/households/candidates.py), built from the same pieces.
 Nothing else imports both ORM rows and `matching`, so a change of either side
@@ -12,9 +12,9 @@ landlord ids, area codes), so the downloaded problem names the same objects as t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,17 +22,15 @@ from sqlalchemy.orm import Session
 
 import matching
 from app.agreements.models import Agreement
+from app.agreements.pacing import quota_due
 from app.areas.models import Area
 from app.households.models import Household
 from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
-from app.policies.service import (
-    PolicyWeights,
-    household_weight,
-    needs_refusal,
-    policy_contract_forms,
-)
+from app.policies.conditions import policy_contract_forms
+from app.policies.service import PolicyWeights, household_weight, needs_refusal
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
+from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
@@ -52,6 +50,17 @@ class RoundInputs:
     newly_arrived_min: int
     time_limit_s: int
     now: datetime
+    quota_overrides: Mapping[str, QuotaOverride] = field(default_factory=dict)
+    """A what-if round's quotas per landlord, in place of its agreement's (docs/what-if.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaOverride:
+    """A landlord's yearly quota and exception quota for a what-if round; None keeps the
+    agreement's. What the year has already delivered still counts against it."""
+
+    quota: int | None = None
+    exception_quota: int | None = None
 
 
 def _live_vacancies(session: Session) -> set[str]:
@@ -77,26 +86,55 @@ def _busy_households(session: Session, municipality: str) -> set[str]:
     return {h for h in (*live, *housed) if h is not None}
 
 
-def _used(session: Session, municipality: str, year: int) -> dict[str, tuple[int, int]]:
-    """Per landlord: (places, exception places) already taken for the year — tenancies
-    counted toward that year's agreement (any status: a place handed over stays delivered)
-    plus live proposals, which become such tenancies when contracted."""
-    used: dict[str, list[int]] = {}
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A place taken in an agreement year: a tenancy counted toward it or a live proposal
+    of it (which becomes such a tenancy when contracted)."""
+
+    landlord_id: str
+    exception: bool
+    area: str
+
+
+def placements_of_year(session: Session, municipality: str, year: int) -> list[Placement]:
+    """Every place taken in the municipality's agreement year `year`: the tenancies counted
+    toward that year (any status: a place handed over stays delivered) and the live
+    proposals *of that year* — a proposal's agreement year is its round's (the year its
+    tenancy will count toward), or the year it was made when no round made it; a live
+    proposal of another year takes nothing from this one. Read by the landlords' remaining
+    quotas and the areas' remaining period caps alike."""
     tenancies = session.execute(
-        select(Tenancy.landlord_id, Tenancy.exception, func.count())
+        select(Tenancy.landlord_id, Tenancy.exception, Vacancy.area)
+        .join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
         .where(Tenancy.municipality_code == municipality, Tenancy.agreement_year == year)
-        .group_by(Tenancy.landlord_id, Tenancy.exception)
     )
     proposals = session.execute(
-        select(Proposal.landlord_id, Proposal.exception, func.count())
-        .where(Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES))
-        .group_by(Proposal.landlord_id, Proposal.exception)
+        select(Proposal.landlord_id, Proposal.exception, Vacancy.area, Round.year)
+        .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
+        .outerjoin(Round, Round.id == Proposal.round_id)
+        .where(
+            Proposal.municipality_code == municipality,
+            Proposal.status.in_(LIVE_STATUSES),
+            func.coalesce(Round.year, year) == year,
+        )
+        .add_columns(Proposal.created_at)
     )
-    for landlord_id, exception, count in (*tenancies, *proposals):
-        entry = used.setdefault(landlord_id, [0, 0])
-        entry[0] += int(count)
-        if exception:
-            entry[1] += int(count)
+    taken = [Placement(t.landlord_id, t.exception, t.area) for t in tenancies]
+    for landlord_id, exception, area, round_year, created_at in proposals:
+        if round_year is None and created_at.year != year:
+            continue
+        taken.append(Placement(landlord_id, exception, area))
+    return taken
+
+
+def _used(session: Session, municipality: str, year: int) -> dict[str, tuple[int, int]]:
+    """Per landlord: (places, exception places) already taken for the year
+    (`placements_of_year`)."""
+    used: dict[str, list[int]] = {}
+    for place in placements_of_year(session, municipality, year):
+        entry = used.setdefault(place.landlord_id, [0, 0])
+        entry[0] += 1
+        entry[1] += int(place.exception)
     return {landlord: (e[0], e[1]) for landlord, e in used.items()}
 
 
@@ -105,18 +143,46 @@ def _known(codes: Iterable[str], areas: set[str]) -> tuple[str, ...]:
     return tuple(sorted({code for code in codes if code in areas}))
 
 
-def _areas(session: Session, municipality: str) -> tuple[matching.Area, ...]:
-    """Every area of the municipality, by code."""
+def area_cap(cap: int | None, period_cap: int | None, placed: int) -> int | None:
+    """The cap a round gives the solver for an area: its per-round `cap` and what remains of
+    its `period_cap` after the year's `placed` placements, whichever is lower (None: no
+    cap). Jönköping: "lägenheterna är geografiskt spridda" — over the year, not only in one
+    round."""
+    remaining = None if period_cap is None else max(period_cap - placed, 0)
+    caps = [c for c in (cap, remaining) if c is not None]
+    return min(caps) if caps else None
+
+
+def _areas(session: Session, municipality: str, year: int) -> tuple[matching.Area, ...]:
+    """Every area of the municipality, by code, with the cap left for this round."""
     rows = session.scalars(
         select(Area).where(Area.municipality_code == municipality).order_by(Area.code)
     ).all()
-    return tuple(matching.Area(id=a.code, excluded=a.excluded, cap=a.cap) for a in rows)
+    placed: dict[str, int] = {}
+    if any(a.period_cap is not None for a in rows):
+        for place in placements_of_year(session, municipality, year):
+            placed[place.area] = placed.get(place.area, 0) + 1
+    return tuple(
+        matching.Area(
+            id=a.code,
+            excluded=a.excluded,
+            cap=area_cap(a.cap, a.period_cap, placed.get(a.code, 0)),
+        )
+        for a in rows
+    )
 
 
 def _landlords(
-    session: Session, municipality: str, year: int, area_codes: set[str]
+    session: Session,
+    municipality: str,
+    year: int,
+    area_codes: set[str],
+    overrides: Mapping[str, QuotaOverride] | None = None,
+    on: date | None = None,
 ) -> tuple[matching.Landlord, ...]:
-    """The landlords with an agreement for the year, with the quota still remaining."""
+    """The landlords with an agreement for the year, with the quota still remaining: the
+    share due by `on` under the agreement's pacing (app/agreements/pacing.py), less what
+    the year delivered; a what-if round's `overrides` in place of the agreed quotas."""
     agreements = session.execute(
         select(Agreement, Landlord.kind)
         .join(Landlord, Landlord.id == Agreement.landlord_id)
@@ -127,12 +193,24 @@ def _landlords(
     landlords = []
     for agreement, kind in agreements:
         places, exception_places = used.get(agreement.landlord_id, (0, 0))
+        override = (overrides or {}).get(agreement.landlord_id, QuotaOverride())
+        quota = quota_due(
+            agreement.quota if override.quota is None else override.quota,
+            agreement.pacing,
+            year=year,
+            on=on or date(year, 12, 31),
+        )
+        exception_quota = (
+            agreement.exception_quota
+            if override.exception_quota is None
+            else override.exception_quota
+        )
         landlords.append(
             matching.Landlord(
                 id=agreement.landlord_id,
                 kind=kind,
-                quota=max(agreement.quota - places, 0),
-                exception_quota=max(agreement.exception_quota - exception_places, 0),
+                quota=max(quota - places, 0),
+                exception_quota=max(exception_quota - exception_places, 0),
                 excluded_areas=_known(agreement.excluded_areas, area_codes),
                 income_multiple=float(agreement.income_multiple),
                 accepts_income_support=agreement.accepts_income_support,
@@ -205,9 +283,16 @@ def _snapshot(
 ) -> tuple[matching.Problem, tuple[matching.Unmatched, ...]]:
     """The round's problem and the households its broken pins left out."""
     municipality = inputs.municipality
-    areas = _areas(session, municipality)
+    areas = _areas(session, municipality, inputs.year)
     area_codes = {a.id for a in areas}
-    landlords = _landlords(session, municipality, inputs.year, area_codes)
+    landlords = _landlords(
+        session,
+        municipality,
+        inputs.year,
+        area_codes,
+        inputs.quota_overrides,
+        inputs.now.date(),
+    )
     landlord_ids = {lo.id for lo in landlords}
     vacancies = tuple(
         _vacancy(v) for v in _vacancy_rows(session, municipality, landlord_ids, area_codes)
@@ -293,7 +378,8 @@ def _broken_pin(household_id: str, vacancy_id: str, pin_id: str, rule: str) -> m
 def refused_by_policy(session: Session, inputs: RoundInputs) -> tuple[matching.Unmatched, ...]:
     """The open households the round leaves out because the municipality's policy does not
     accept their need (`app.policies.service.needs_refusal`: Nynäshamn's economic-only
-    cases without children, Karlstad's six drug-free months), each with the policy's reason
+    cases without children; a household none of whose contract forms the policy's
+    conditions leave, app/policies/conditions.py), each with the policy's reason
     and no vacancy counted, so a round's `unmatched` explains them like any other."""
     busy = _busy_households(session, inputs.municipality)
     rows = session.scalars(
@@ -330,9 +416,16 @@ def build_household_problem(
     """The round's problem cut down to one household, built from the same pieces as
     `build_problem`, so a candidate here is a pair the solver would see as eligible."""
     municipality = household.municipality_code
-    areas = _areas(session, municipality)
+    areas = _areas(session, municipality, inputs.year)
     area_codes = {a.id for a in areas}
-    landlords = _landlords(session, municipality, inputs.year, area_codes)
+    landlords = _landlords(
+        session,
+        municipality,
+        inputs.year,
+        area_codes,
+        inputs.quota_overrides,
+        inputs.now.date(),
+    )
     rows = _vacancy_rows(session, municipality, {lo.id for lo in landlords}, area_codes)
     vacancy_ids = {v.id for v in rows}
     forbidden = sorted(
@@ -378,7 +471,7 @@ def pair_failure(
 
 def _household(h: Household, inputs: RoundInputs, areas: set[str]) -> matching.Household:
     """A household with its derived needs and weight; the solver's four income sources
-    (activity compensation and pension count as `other`, MATCHING_FORMAT.md)."""
+    (activity compensation and pension count as `other`, docs/matching-format.md)."""
     needs = effective_needs(h)
     income = income_of(h)
     return matching.Household(

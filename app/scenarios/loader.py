@@ -33,6 +33,8 @@ from app.credentials.schemas import CredentialCreate
 from app.credentials.service import create_credential
 from app.db import create_db_engine, utcnow
 from app.errors import Conflict
+from app.households.assessment import record_assessment
+from app.households.schemas import AssessmentInput
 from app.households.service import create_household
 from app.landlords.models import Landlord
 from app.landlords.schemas import LandlordCreate
@@ -166,11 +168,12 @@ def load_into(
         _credential(session, settings, label, Role.social_services, municipality=code)[0]
     )
     for area in scenario.areas:
-        cap = area.area.cap
-        data = (
-            area.area if cap is None else area.area.model_copy(update={"cap": scaled(cap, scale)})
-        )
-        upsert_area(session, coordinator, code, area.id, data)
+        caps = {
+            name: scaled(value, scale)
+            for name in ("cap", "period_cap")
+            if (value := getattr(area.area, name)) is not None
+        }
+        upsert_area(session, coordinator, code, area.id, area.area.model_copy(update=caps))
     if scenario.policy is not None:
         put_policy(session, principal=coordinator, code=code, data=scenario.policy.policy)
     loaded = Loaded(municipality=code, year=year)
@@ -196,9 +199,10 @@ def load_into(
     now = utcnow()
     prefix = scenario.name.upper()[:8]
     for profile in scenario.households:
-        for i in range(scaled(profile.per_year, scale)):
+        count = scaled(profile.per_year, scale)
+        for i in range(count):
             registered = now - timedelta(days=(i * 41) % 700 + 1)
-            create_household(
+            household = create_household(
                 session,
                 principal=social,
                 data=profile.body(
@@ -206,6 +210,19 @@ def load_into(
                 ),
                 purpose=f"scenario {scenario.name}",
             )
+            assessment = profile.assessment
+            if assessment is not None and i < round(assessment.share * count):
+                record_assessment(
+                    session,
+                    principal=social,
+                    household=household,
+                    data=AssessmentInput(
+                        assessed_on=registered.date(),
+                        unit=assessment.unit,
+                        support=assessment.support,
+                    ),
+                    purpose=f"scenario {scenario.name}",
+                )
             loaded.households += 1
     return loaded
 
@@ -289,8 +306,6 @@ def load_scenario(
         )
         for line in loaded.credentials:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        if loaded.credentials:
-            out.write("Swagger UI: http://127.0.0.1:8000/docs  (Authorize with a pair above)\n")
     return loaded
 
 

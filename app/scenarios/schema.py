@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from app.agreements.schemas import AgreementUpsert, ContractForms
 from app.areas.schemas import AreaUpsert
-from app.households.schemas import HouseholdCreate
+from app.households.schemas import HouseholdCreate, SupportNeed
 from app.landlords.schemas import LandlordKind
 from app.policies.schemas import PolicyInput
 from app.types import AreaId, Count, Identifier, MunicipalityCode, OrgNumber, Rent, Rooms, ShortText
@@ -69,6 +69,16 @@ class ScenarioLandlord(_Strict):
     source: Source
 
 
+class ProfileAssessment(_Strict):
+    """How many of a profile's households social services have assessed already (every
+    `1/share`-th is left waiting for its assessment), and what the assessment names."""
+
+    share: Annotated[float, Strict(), Field(ge=0, le=1)]
+    unit: Identifier
+    support: list[SupportNeed] = Field(default_factory=list)
+    source: Source
+
+
 class HouseholdProfile(_Strict):
     """`per_year` synthetic households with this need; `need` is the API's household body
     without `case_ref` and `registered_at` (the loader numbers and dates them), validated
@@ -77,6 +87,7 @@ class HouseholdProfile(_Strict):
     key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,23}$")]
     per_year: Count
     need: dict[str, Any]
+    assessment: ProfileAssessment | None = None
     source: Source
 
     @model_validator(mode="after")
@@ -99,7 +110,7 @@ class ScenarioPolicy(_Strict):
 
 
 class Scenario(_Strict):
-    """One municipal model (DOMAIN.md §7) as configuration."""
+    """One municipal model (docs/domain.md §7) as configuration."""
 
     name: ScenarioName
     municipality: MunicipalityCode

@@ -87,9 +87,17 @@ class StaircaseStatistics(BaseModel):
 
 
 class SettlementStatistics(BaseModel):
-    """The Settlement Act's newly arrived housed through the year's placements."""
+    """The Settlement Act's yearly figure (kommuntal) and the newly arrived housed through
+    the year's placements."""
 
+    figure: int | None = Field(
+        description="The figure the coordinator recorded for the year; null when none is"
+    )
     newly_arrived_housed: Count
+    fulfilment_percent: float | None = Field(
+        description="Housed as a share of the figure; null without a figure or when the "
+        "housed count is suppressed (the share would tell it)"
+    )
 
 
 class StatisticsRead(BaseModel):

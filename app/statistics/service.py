@@ -26,6 +26,7 @@ from app.errors import NotFound
 from app.households.schemas import TargetGroup
 from app.landlords.schemas import LandlordKind
 from app.proposals.schemas import HouseholdDeclineReason, LandlordDeclineReason
+from app.settlement.service import settlement_status
 from app.statistics import repository
 from app.statistics.schemas import (
     SUPPRESSED,
@@ -213,6 +214,22 @@ def _staircase(rows: list[repository.TenancyFact]) -> StaircaseStatistics:
     )
 
 
+def _settlement(
+    session: Session, municipality: str, year: int, placements: list[repository.Placement]
+) -> SettlementStatistics:
+    housed = sum(TargetGroup.newly_arrived.value in _groups_of(row) for row in placements)
+    recorded = settlement_status(session, municipality, year)
+    figure = recorded.figure if recorded is not None else None
+    shown = count(housed)
+    return SettlementStatistics(
+        figure=figure,
+        newly_arrived_housed=shown,
+        fulfilment_percent=round(100 * housed / figure, 1)
+        if figure and shown != SUPPRESSED
+        else None,
+    )
+
+
 def yearly_statistics(
     session: Session, *, principal: Principal, municipality: str | None, year: int
 ) -> StatisticsRead:
@@ -230,11 +247,7 @@ def yearly_statistics(
         proposals=_proposals(repository.proposals_released(session, own, year), year),
         waiting=_waiting(placements),
         staircase=_staircase(repository.tenancy_events(session, own, year)),
-        settlement=SettlementStatistics(
-            newly_arrived_housed=count(
-                sum(TargetGroup.newly_arrived.value in _groups_of(row) for row in placements)
-            )
-        ),
+        settlement=_settlement(session, own, year, placements),
     )
 
 

@@ -20,6 +20,8 @@ ANNOUNCED: dict[EventKind, EventType] = {
     EventKind.remark: EventType.tenancy_remark_added,
     EventKind.incident: EventType.tenancy_incident_reported,
     EventKind.response: EventType.tenancy_incident_answered,
+    EventKind.renewal: EventType.tenancy_renewed,
+    EventKind.consent: EventType.tenancy_transfer_consented,
     EventKind.end: EventType.tenancy_ended,
 }
 """The event each kind of tenancy event is announced as."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, new_id, utcnow
@@ -51,6 +51,15 @@ class Tenancy(Base):
     agreement_year: Mapped[int] = mapped_column(index=True)
     start_date: Mapped[date]
     trial_period_end: Mapped[date | None] = mapped_column(default=None)
+    # The terms it was signed on (app/tenancies/terms.py): a fixed term of `term_months`
+    # ending on `term_end` (renewable or not), and the notice period in days.
+    term_months: Mapped[int | None] = mapped_column(default=None)
+    term_end: Mapped[date | None] = mapped_column(default=None)
+    notice_days: Mapped[int | None] = mapped_column(default=None)
+    renewable: Mapped[bool] = mapped_column(default=False, server_default=false())
+    conditions: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    """The support the household's assessment named, the tenancy's conditions (Jönköping:
+    home visits accepted); codes only. The landlord sees only that a support plan exists."""
     status: Mapped[str] = mapped_column(String(12), default="active")
     # The earliest response deadline of a landlord's report (remark or incident) not yet
     # answered; None when every report is answered (the `response_overdue` worklist).

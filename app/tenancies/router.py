@@ -16,10 +16,12 @@ from app.params import id_path
 from app.problems import AUTHENTICATED, problems
 from app.tenancies import service
 from app.tenancies.schemas import (
+    ConsentBody,
     EndBody,
     IncidentBody,
     QuotaReport,
     RemarkBody,
+    RenewBody,
     ResponseBody,
     StepBody,
     TenancyPage,
@@ -33,7 +35,6 @@ Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
 Landlord = Annotated[Principal, Depends(require(Role.landlord))]
 TenancyId = Annotated[str, id_path("The tenancy's id")]
 ReportId = Annotated[str, id_path("The report's id: a landlord's remark or incident")]
-Year = Annotated[int, Query(ge=2000, le=2100, description="The agreement year")]
 
 
 @router.get(
@@ -251,20 +252,92 @@ def end_tenancy(
     return service.to_view(session, principal, tenancy)
 
 
+@router.post(
+    "/v1/tenancies/{tenancy_id}/renew",
+    response_model=TenancyView,
+    summary="Renew the tenancy's fixed term by another term",
+    description="A fixed term that is renewable (Norrköping's three-month contracts, "
+    "'tremånaderskontrakt'; the agreement's `tenancy_terms`) is renewed from its current "
+    "`term_end` by another `term_months`; a `renewal` event is appended. `409`: no "
+    "renewable term, the term is already over (end it with `term_ended`), or not active.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def renew_tenancy(
+    session: SessionDep,
+    principal: Coordinator,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    body: RenewBody,
+) -> TenancyView:
+    tenancy = service.renew(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        body=body,
+        today=utcnow().date(),
+        purpose=purpose,
+    )
+    return service.to_view(session, principal, tenancy)
+
+
+@router.post(
+    "/v1/tenancies/{tenancy_id}/consent",
+    response_model=TenancyView,
+    summary="The landlord consents to the transfer of the lease to the tenant",
+    description="Where the agreement sets `transfer_needs_landlord_consent` (Karlstad: "
+    "'om parterna är överens'), the step to `own_lease` waits for this `consent` event. "
+    "`409`: the agreement needs no consent (Göteborg: the landlord 'kan … inte motsätta "
+    "sig överlåtelsen'), the tenancy's next step is not the transfer, or not active.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def consent_to_transfer(
+    session: SessionDep,
+    principal: Landlord,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    body: ConsentBody,
+) -> TenancyView:
+    tenancy = service.consent(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        body=body,
+        today=utcnow().date(),
+        purpose=purpose,
+    )
+    return service.to_view(session, principal, tenancy)
+
+
 @router.get(
     "/v1/quota",
     response_model=QuotaReport,
     summary="Quota fulfilment per landlord for one municipality and agreement year",
-    description="Committed (`quota`) against delivered (tenancies, active, transferred or "
-    "ended, "
-    "counted toward the year), exception places, and totals split public/private. A "
-    "coordinator names its own municipality (another → `404`); a landlord sees its own row.",
+    description="Committed (`quota`), due by today under the agreement's pacing "
+    "(`expected_to_date`), delivered (tenancies, active, transferred or ended, counted "
+    "toward the year), exception places, totals split public/private, and for coordinators "
+    "the year's Settlement Act figure. A coordinator gets its own municipality when it names "
+    "none (another → `404`), this year when no `year` is given; a landlord names the "
+    "municipality and sees its own row.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def get_quota(
     session: SessionDep,
     principal: Reader,
-    municipality: Annotated[str, Query(pattern=r"^\d{4}$", description="Kommunkod")],
-    year: Year,
+    municipality: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{4}$",
+            description="Kommunkod; a coordinator's own by default, required for a landlord",
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        Query(ge=2000, le=2100, description="The agreement year; the current year by default"),
+    ] = None,
 ) -> QuotaReport:
-    return service.quota_report(session, principal=principal, municipality=municipality, year=year)
+    return service.quota_report(
+        session,
+        principal=principal,
+        municipality=municipality,
+        year=year if year is not None else utcnow().year,
+    )

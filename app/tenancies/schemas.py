@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.schemas import ContractForm
+from app.households.schemas import SupportNeed
+from app.settlement.schemas import SettlementStatus
 
 
 class TenancyStatus(enum.StrEnum):
@@ -37,12 +39,16 @@ class Rung(enum.StrEnum):
 class EventKind(enum.StrEnum):
     """What happened: a `step` up the staircase, a `remark` (restarts the trial period), an
     `incident` (a landlord's report of a problem that needs the municipality), the
-    municipality's `response` to a landlord's remark or incident, the `end`."""
+    municipality's `response` to a landlord's remark or incident, a `renewal` of a fixed
+    term (Norrköping's three months), the landlord's `consent` to the transfer where the
+    agreement asks for it (Karlstad: "om parterna är överens"), the `end`."""
 
     step = "step"
     remark = "remark"
     incident = "incident"
     response = "response"
+    renewal = "renewal"
+    consent = "consent"
     end = "end"
 
 
@@ -83,6 +89,7 @@ class EndReason(enum.StrEnum):
     moved_out = "moved_out"
     terminated_by_landlord = "terminated_by_landlord"
     terminated_by_municipality = "terminated_by_municipality"
+    term_ended = "term_ended"
     other = "other"
 
 
@@ -103,7 +110,7 @@ class StepBody(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"to": "support_agreement", "effective_on": "2027-12-01"}]},
+        json_schema_extra={"examples": [{"to": "own_lease"}]},
     )
 
     to: Rung
@@ -149,6 +156,23 @@ class EndBody(BaseModel):
     effective_on: EffectiveOn | None = None
 
 
+class RenewBody(BaseModel):
+    """Renew a fixed term (Norrköping's three-month contract) by another term, from the
+    current term's end."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
+
+    effective_on: EffectiveOn | None = None
+
+
+class ConsentBody(BaseModel):
+    """The landlord consents to the transfer of the lease to the tenant."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
+
+    effective_on: EffectiveOn | None = None
+
+
 class TenancyEventRead(BaseModel):
     """One event in a tenancy's history, oldest first."""
 
@@ -187,9 +211,13 @@ class TenancyRead(BaseModel):
     proposal: str
     municipality: str
     landlord: str
+    landlord_name: str | None = Field(description="The landlord's name")
     vacancy: str
-    external_ref: str
+    external_ref: str = Field(description="The landlord's own reference for the vacancy")
+    area: str = Field(description="The vacancy's area id")
+    area_name: str | None = Field(description="The area's name")
     household: str | None = Field(description="None once the closed case was erased")
+    case_ref: str | None = Field(description="Social services' case reference; None once erased")
     contract_form: ContractForm
     exception: bool = Field(description="Counted against the landlord's exception quota")
     agreement_year: int = Field(description="The agreement period it counts toward")
@@ -201,10 +229,27 @@ class TenancyRead(BaseModel):
     )
     next_step: Rung | None = Field(description="The staircase's next rung; none at the top")
     status: TenancyStatus
-    ended_on: date | None = Field(description="Transferred or ended on this day")
+    ended_on: date | None = Field(
+        description="Transferred or ended on this day; a termination ends after the "
+        "notice period (`notice_days`), a fixed term at `term_end`"
+    )
+    term_months: int | None = Field(description="A fixed term of this many months; none: no term")
+    term_end: date | None = Field(
+        description="The current fixed term ends (renewed: moved by another term)"
+    )
+    renewable: bool = Field(description="The fixed term can be renewed")
+    notice_days: int | None = Field(
+        description="Days from a termination to the end (Nynäshamn: 7; Västerås' training "
+        "apartment: 1); none: not tracked"
+    )
     response_due_at: datetime | None = Field(
         description="The earliest response deadline of a landlord's report not yet "
         "answered; past it, the tenancy is on the `response_overdue` worklist"
+    )
+    conditions: list[SupportNeed] = Field(
+        default_factory=list,
+        description="The support the household's assessment named, the tenancy's conditions "
+        "(Jönköping: home visits accepted)",
     )
     events: list[TenancyEventRead]
     created_at: datetime
@@ -231,10 +276,26 @@ class TenancyLandlordView(BaseModel):
     )
     next_step: Rung | None = Field(description="The staircase's next rung; none at the top")
     status: TenancyStatus
-    ended_on: date | None = Field(description="Transferred or ended on this day")
+    ended_on: date | None = Field(
+        description="Transferred or ended on this day; a termination ends after the "
+        "notice period (`notice_days`), a fixed term at `term_end`"
+    )
+    term_months: int | None = Field(description="A fixed term of this many months; none: no term")
+    term_end: date | None = Field(
+        description="The current fixed term ends (renewed: moved by another term)"
+    )
+    renewable: bool = Field(description="The fixed term can be renewed")
+    notice_days: int | None = Field(
+        description="Days from a termination to the end (Nynäshamn: 7; Västerås' training "
+        "apartment: 1); none: not tracked"
+    )
     response_due_at: datetime | None = Field(
         description="The earliest response deadline of a landlord's report not yet "
         "answered; past it, the tenancy is on the `response_overdue` worklist"
+    )
+    support_plan: bool = Field(
+        description="Support comes with the tenancy (a support plan exists); which support "
+        "is the municipality's to know"
     )
     events: list[TenancyEventRead]
     created_at: datetime
@@ -266,6 +327,11 @@ class QuotaRow(BaseModel):
     exception_quota: int
     exceptions_used: int
     remaining: int = Field(description="quota - delivered, never below 0")
+    pacing: str = Field(description="`none`, or `even`: the quota spread over the year")
+    expected_to_date: int = Field(
+        description="The share of the quota due by today under the pacing (the whole quota "
+        "without pacing): ⌊quota × month / 12⌋ with `even`"
+    )
 
 
 class QuotaTotals(BaseModel):
@@ -290,3 +356,9 @@ class QuotaReport(BaseModel):
     year: int
     rows: list[QuotaRow]
     totals: QuotaSplit
+    settlement: SettlementStatus | None = Field(
+        default=None,
+        description="The coordinator's view only: the year's settlement figure "
+        "(bosättningslagen 2016:38), the newly arrived housed so far and what remains; "
+        "null when none is recorded (and for a landlord)",
+    )

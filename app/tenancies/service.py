@@ -1,8 +1,8 @@
 """Tenancies: what a contracted proposal becomes, and the quota each one counts toward.
 
-A tenancy keeps only what quota accounting needs (DOMAIN.md §6): contract form, start,
+A tenancy keeps only what quota accounting needs (docs/domain.md §6): contract form, start,
 trial-period end, the agreement year, whether it used an exception place. Its later events
-(DOMAIN.md §3: a step up the staircase, a transfer to the tenant, a landlord's remark, the
+(docs/domain.md §3: a step up the staircase, a transfer to the tenant, a landlord's remark, the
 end) are appended as `TenancyEvent` rows; the rules they obey are in `staircase.py`.
 """
 
@@ -14,17 +14,23 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import references
 from app.agreements.models import Agreement
+from app.agreements.pacing import quota_due
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.db import new_id, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.households.assessment import conditions_of
+from app.households.models import Household
 from app.pagination import Page
 from app.proposals.models import Proposal
-from app.tenancies import repository, staircase
+from app.settlement.service import settlement_status
+from app.tenancies import repository, staircase, terms
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
+    ConsentBody,
     EndBody,
     EventKind,
     IncidentBody,
@@ -34,6 +40,7 @@ from app.tenancies.schemas import (
     QuotaSplit,
     QuotaTotals,
     RemarkBody,
+    RenewBody,
     ResponseBody,
     Rung,
     StepBody,
@@ -77,13 +84,14 @@ def create_from_proposal(
     """
     start = start_date_for(vacancy, today)
     year = round_year or start.year
-    trial_months = session.scalar(
-        select(Agreement.trial_period_months).where(
+    agreement = session.scalar(
+        select(Agreement).where(
             Agreement.municipality_code == proposal.municipality_code,
             Agreement.landlord_id == proposal.landlord_id,
             Agreement.year == year,
         )
     )
+    trial_months = agreement.trial_period_months if agreement else None
     tenancy = Tenancy(
         proposal_id=proposal.id,
         municipality_code=proposal.municipality_code,
@@ -96,10 +104,20 @@ def create_from_proposal(
         start_date=start,
         trial_period_end=trial_end(start, trial_months),
         status=TenancyStatus.active.value,
+        conditions=conditions_of(session.get(Household, proposal.household_id)),
     )
+    _take_terms(tenancy, terms.for_form(agreement, proposal.contract_form), start)
     session.add(tenancy)
     session.flush()
     return tenancy
+
+
+def _take_terms(tenancy: Tenancy, given: terms.Terms, since: date) -> None:
+    """The tenancy is let on these terms from `since` (its start, or a step's day)."""
+    tenancy.term_months = given.term_months
+    tenancy.term_end = add_months(since, given.term_months) if given.term_months else None
+    tenancy.notice_days = given.notice_days
+    tenancy.renewable = given.renewable
 
 
 def list_tenancies(
@@ -174,23 +192,27 @@ def _answered(events: list[TenancyEvent]) -> dict[str, datetime]:
 def to_views(
     session: Session, principal: Principal, tenancies: list[Tenancy]
 ) -> list[TenancyRead | TenancyLandlordView]:
-    refs: dict[str, str] = {}
-    if tenancies:
-        query = select(Vacancy.id, Vacancy.external_ref).where(
-            Vacancy.id.in_({t.vacancy_id for t in tenancies})
-        )
-        refs = {row.id: row.external_ref for row in session.execute(query)}
+    """Each tenancy in the caller's view: a landlord's names no household; the
+    municipality's carries the case, vacancy, landlord and area references, loaded for the
+    whole page at once (app/references.py)."""
+    landlord = principal.role is Role.landlord
+    refs = references.load(
+        session,
+        households=() if landlord else (t.household_id for t in tenancies),
+        vacancies=(t.vacancy_id for t in tenancies),
+    )
     events = repository.events_of(session, {t.id for t in tenancies})
     views: list[TenancyRead | TenancyLandlordView] = []
     for tenancy in tenancies:
         history = events.get(tenancy.id, [])
+        vacancy = refs.vacancy(tenancy.vacancy_id)
         active = tenancy.status == TenancyStatus.active
         common = {
             "id": tenancy.id,
             "proposal": tenancy.proposal_id,
             "municipality": tenancy.municipality_code,
             "vacancy": tenancy.vacancy_id,
-            "external_ref": refs.get(tenancy.vacancy_id, ""),
+            "external_ref": vacancy.external_ref if vacancy else "",
             "contract_form": tenancy.contract_form,
             "agreement_year": tenancy.agreement_year,
             "start_date": tenancy.start_date,
@@ -199,20 +221,35 @@ def to_views(
             "next_step": staircase.next_rung(tenancy.contract_form) if active else None,
             "status": tenancy.status,
             "ended_on": None if active else _ended_on(history),
+            "term_months": tenancy.term_months,
+            "term_end": tenancy.term_end,
+            "renewable": tenancy.renewable,
+            "notice_days": tenancy.notice_days,
             "response_due_at": tenancy.response_due_at,
             "events": [_event_view(e, _answered(history)) for e in history],
             "created_at": tenancy.created_at,
         }
-        if principal.role is Role.landlord:
-            views.append(TenancyLandlordView.model_validate(common))
+        if landlord:
+            # The landlord learns only that support comes with the tenancy (a support plan
+            # exists, docs/domain.md §6), never which.
+            views.append(
+                TenancyLandlordView.model_validate(
+                    {**common, "support_plan": bool(tenancy.conditions)}
+                )
+            )
         else:
             views.append(
                 TenancyRead.model_validate(
                     {
                         **common,
                         "landlord": tenancy.landlord_id,
+                        "landlord_name": refs.landlord_name(tenancy.landlord_id),
+                        "area": vacancy.area if vacancy else "",
+                        "area_name": vacancy.area_name if vacancy else None,
                         "household": tenancy.household_id,
+                        "case_ref": refs.case_ref(tenancy.household_id),
                         "exception": tenancy.exception,
+                        "conditions": list(tenancy.conditions or []),
                     }
                 )
             )
@@ -298,7 +335,7 @@ def step(
     today: date,
     purpose: str | None = None,
 ) -> Tenancy:
-    """One step up the staircase after the trial period (DOMAIN.md §5).
+    """One step up the staircase after the trial period (docs/domain.md §5).
 
     To the next contract form (training apartment → support agreement): the form changes and
     a new trial period of the agreement's length starts. To `own_lease`: the tenancy is
@@ -321,10 +358,17 @@ def step(
     if refusal is not None:
         raise Conflict(refusal, trial_period_end=str(tenancy.trial_period_end))
     left = tenancy.contract_form
+    agreement = repository.agreement_of(session, tenancy)
     if rung is Rung.own_lease:
+        if agreement is not None and agreement.transfer_needs_landlord_consent:
+            history = repository.events_of(session, {tenancy.id}).get(tenancy.id, [])
+            if not any(e.kind == EventKind.consent for e in history):
+                raise Conflict(
+                    "The transfer needs the landlord's consent (the agreement says so): "
+                    "the landlord records it with POST /v1/tenancies/{id}/consent."
+                )
         tenancy.status = TenancyStatus.transferred.value
     else:
-        agreement = repository.agreement_of(session, tenancy)
         if agreement is None or rung.value not in agreement.contract_forms:
             raise Conflict(
                 f"The landlord's agreement for {tenancy.agreement_year} does not offer "
@@ -332,6 +376,7 @@ def step(
             )
         tenancy.contract_form = rung.value
         tenancy.trial_period_end = trial_end(on, agreement.trial_period_months)
+        _take_terms(tenancy, terms.for_form(agreement, rung.value), on)
     _append(
         session,
         principal,
@@ -491,16 +536,75 @@ def end(
     tenancy, on = _active_for_event(
         session, principal, tenancy_id, EventKind.end, body.effective_on, today
     )
+    refused = terms.end_refusal(reason=body.reason.value, on=on, term_end=tenancy.term_end)
+    if refused is not None:
+        raise Conflict(refused, term_end=str(tenancy.term_end))
     tenancy.status = TenancyStatus.ended.value
     _append(
         session,
         principal,
         tenancy,
         kind=EventKind.end,
-        on=on,
+        # The tenancy's last day: after the notice period, or at the fixed term's end.
+        on=terms.ends_on(
+            reason=body.reason.value,
+            on=on,
+            notice_days=tenancy.notice_days,
+            term_end=tenancy.term_end,
+        ),
         purpose=purpose,
         reason=body.reason.value,
     )
+    return tenancy
+
+
+def renew(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: RenewBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """Renew a fixed term by another term from the current term's end (Norrköping's
+    three-month contracts, renewed term by term). Refused (409) for a tenancy without a
+    renewable term or whose term is already over (it is then ended, `term_ended`)."""
+    tenancy, on = _active_for_event(
+        session, principal, tenancy_id, EventKind.renewal, body.effective_on, today
+    )
+    refused = terms.renewal_refusal(renewable=tenancy.renewable, term_end=tenancy.term_end, on=on)
+    if refused is not None:
+        raise Conflict(refused, term_end=str(tenancy.term_end))
+    assert tenancy.term_end is not None
+    assert tenancy.term_months is not None
+    tenancy.term_end = add_months(tenancy.term_end, tenancy.term_months)
+    _append(session, principal, tenancy, kind=EventKind.renewal, on=on, purpose=purpose)
+    return tenancy
+
+
+def consent(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: ConsentBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """The landlord consents to the transfer of the lease to the tenant, where its
+    agreement makes the transfer need it (Karlstad: "om parterna är överens"). Refused
+    (409) where the agreement needs no consent (Göteborg: the landlord "kan … inte motsätta
+    sig överlåtelsen") or the tenancy's next step is not the transfer."""
+    tenancy, on = _active_for_event(
+        session, principal, tenancy_id, EventKind.consent, body.effective_on, today
+    )
+    agreement = repository.agreement_of(session, tenancy)
+    if agreement is None or not agreement.transfer_needs_landlord_consent:
+        raise Conflict("The agreement needs no consent to the transfer.")
+    if staircase.next_rung(tenancy.contract_form) is not Rung.own_lease:
+        raise Conflict(f"A {tenancy.contract_form} tenancy is not transferred next.")
+    _append(session, principal, tenancy, kind=EventKind.consent, on=on, purpose=purpose)
     return tenancy
 
 
@@ -515,17 +619,21 @@ def _totals(rows: list[QuotaRow]) -> QuotaTotals:
 
 
 def quota_report(
-    session: Session, *, principal: Principal, municipality: str, year: int
+    session: Session, *, principal: Principal, municipality: str | None, year: int
 ) -> QuotaReport:
     """Committed versus delivered per landlord for the municipality's agreement year, with
     public and private totals. A coordinator sees its municipality's landlords; a landlord
     only its own row (the totals then cover that row only). A landlord with tenancies
     counted toward a year without an agreement appears with quota 0."""
     landlord_id: str | None = None
-    if principal.role is Role.coordinator:
+    if principal.role is Role.coordinator and principal.municipality is not None:
+        if municipality is None:
+            municipality = principal.municipality
         if principal.municipality != municipality:
             raise NotFound("No such municipality.")
     elif principal.role is Role.landlord and principal.landlord_id is not None:
+        if municipality is None:
+            raise UnprocessableEntity("municipality: required for a landlord")
         landlord_id = principal.landlord_id
     else:
         raise NotFound("No such municipality.")
@@ -550,11 +658,16 @@ def quota_report(
                 exception_quota=agreement.exception_quota if agreement else 0,
                 exceptions_used=exceptions,
                 remaining=max(quota - count, 0),
+                pacing=agreement.pacing if agreement else "none",
+                expected_to_date=quota_due(
+                    quota, agreement.pacing if agreement else "none", year=year, on=utcnow().date()
+                ),
             )
         )
     return QuotaReport(
         municipality=municipality,
         year=year,
+        settlement=None if landlord_id else settlement_status(session, municipality, year),
         rows=rows,
         totals=QuotaSplit(
             public=_totals([r for r in rows if r.kind is LandlordKind.public]),

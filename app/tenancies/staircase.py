@@ -1,4 +1,4 @@
-"""The housing staircase (DOMAIN.md §5): which contract form a tenancy steps to once its
+"""The housing staircase (docs/domain.md §5): which contract form a tenancy steps to once its
 trial period has passed without remarks. Pure rules, one function each, so every rule has
 its own test and the service only applies them.
 

@@ -14,7 +14,7 @@ from app.vacancies.models import Vacancy
 def publish(session: Session, vacancy: Vacancy, event_type: EventType) -> None:
     from app.vacancies.service import to_read
 
-    view = to_read(vacancy)
+    view = to_read(session, vacancy)
     views: list[tuple[Audience, BaseModel]] = [
         (Audience.landlord(vacancy.landlord_id), view),
         (Audience.coordinators(vacancy.municipality_code), view),

@@ -10,7 +10,7 @@ from app.db import Base, UTCDateTime, new_id, utcnow
 
 class Vacancy(Base):
     """`external_ref` is the landlord's own reference: unique per landlord, so a repost
-    updates the same row (DOMAIN.md §3)."""
+    updates the same row (docs/domain.md §3)."""
 
     __tablename__ = "vacancies"
     __table_args__ = (

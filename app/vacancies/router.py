@@ -53,7 +53,7 @@ def put_vacancy(
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     set_etag(response, vacancy.version)
-    return service.to_read(vacancy)
+    return service.to_read(session, vacancy)
 
 
 @router.get(
@@ -61,15 +61,21 @@ def put_vacancy(
     response_model=VacancyPage,
     summary="List vacancies",
     description="A landlord lists its own (any status unless `status` is given). A "
-    "coordinator must name its own `municipality` and gets the vacancies there, `open` "
-    "unless `status` says otherwise." + SYNC_DESCRIPTION,
+    "coordinator gets its own municipality's (naming another → `404`), `open` unless "
+    "`status` says otherwise." + SYNC_DESCRIPTION,
     responses=problems(*AUTHENTICATED, 404),
 )
 def list_vacancies(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require(Role.landlord, Role.coordinator))],
     page: SyncPageDep,
-    municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    municipality: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{4}$",
+            description="Kommunkod; a coordinator's own by default (another → `404`)",
+        ),
+    ] = None,
     vacancy_status: Annotated[VacancyStatus | None, Query(alias="status")] = None,
 ) -> VacancyPage:
     rows = service.list_vacancies(
@@ -81,7 +87,7 @@ def list_vacancies(
         limit=page.limit,
     )
     return VacancyPage(
-        items=[service.to_read(vacancy) for vacancy in rows],
+        items=service.to_reads(session, rows),
         next_cursor=sync_cursor([(v.updated_at, v.id) for v in rows], page.limit),
     )
 
@@ -97,7 +103,7 @@ def get_vacancy(
 ) -> VacancyRead:
     vacancy = service.get_vacancy(session, principal=principal, external_ref=external_ref)
     set_etag(response, vacancy.version)
-    return service.to_read(vacancy)
+    return service.to_read(session, vacancy)
 
 
 @router.delete(

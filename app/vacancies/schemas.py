@@ -33,14 +33,14 @@ class VacancyUpsert(BaseModel):
             "examples": [
                 {
                     "municipality": "1980",
-                    "area": "BACKBY",
-                    "rooms": 2,
-                    "rent": 7400,
+                    "area": "PETTERSBERG",
+                    "rooms": 3,
+                    "rent": 7100,
                     "elevator": True,
                     "ground_floor": False,
                     "wheelchair": False,
                     "contract_forms": ["municipal_contract", "support_agreement"],
-                    "address": "Bäckbygatan 12",
+                    "address": "Exempelgatan 1",
                     "postal_code": "723 48",
                     "living_area": 58,
                     "floor": 2,
@@ -69,8 +69,10 @@ class VacancyRead(BaseModel):
     id: str
     external_ref: str
     landlord: str
+    landlord_name: str | None = Field(description="The landlord's name")
     municipality: str
     area: str
+    area_name: str | None = Field(description="The area's name")
     rooms: int
     rent: int
     elevator: bool

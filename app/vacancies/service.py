@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import references
 from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
 from app.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
@@ -43,7 +44,7 @@ def upsert_vacancy(
 ) -> tuple[Vacancy, bool]:
     """Create or replace the landlord's vacancy; returns it and whether it was created.
 
-    A repost with the same reference updates the same row, never a duplicate (DOMAIN.md
+    A repost with the same reference updates the same row, never a duplicate (docs/domain.md
     §3); an identical repost changes nothing, not even the version. Reposting a withdrawn
     vacancy re-opens it; a let one cannot be changed while its tenancy is active, and is
     offered again by a repost once the tenancy is over. Of concurrent PUTs of a new
@@ -164,7 +165,7 @@ def list_vacancies(
     limit: int,
 ) -> list[Vacancy]:
     """A landlord lists its own (any status unless filtered); a coordinator the open
-    vacancies of its own municipality, which it must name."""
+    vacancies of its own municipality (the default; naming another is 404)."""
     if principal.role is Role.landlord and principal.landlord_id is not None:
         return repository.list_page(
             session,
@@ -175,13 +176,11 @@ def list_vacancies(
             limit=limit,
         )
     if principal.role is Role.coordinator and principal.municipality is not None:
-        if municipality is None:
-            raise UnprocessableEntity("municipality: required for a coordinator")
-        if municipality != principal.municipality:
+        if municipality is not None and municipality != principal.municipality:
             raise NotFound("No such municipality.")
         return repository.list_page(
             session,
-            municipality=municipality,
+            municipality=principal.municipality,
             status=(status or VacancyStatus.open).value,
             after=after,
             limit=limit,
@@ -189,13 +188,28 @@ def list_vacancies(
     raise NotFound("No such vacancy.")
 
 
-def to_read(vacancy: Vacancy) -> VacancyRead:
+def to_reads(session: Session, vacancies: list[Vacancy]) -> list[VacancyRead]:
+    """The vacancies as the API answers them, each with its landlord's name and its area's
+    name, loaded for the whole page at once (app/references.py)."""
+    refs = references.load(session, vacancies=(v.id for v in vacancies))
+    return [_read(vacancy, refs) for vacancy in vacancies]
+
+
+def to_read(session: Session, vacancy: Vacancy) -> VacancyRead:
+    """One vacancy as the API answers it (see `to_reads`)."""
+    return to_reads(session, [vacancy])[0]
+
+
+def _read(vacancy: Vacancy, refs: references.References) -> VacancyRead:
+    ref = refs.vacancy(vacancy.id)
     return VacancyRead(
         id=vacancy.id,
         external_ref=vacancy.external_ref,
         landlord=vacancy.landlord_id,
+        landlord_name=refs.landlord_name(vacancy.landlord_id),
         municipality=vacancy.municipality_code,
         area=vacancy.area,
+        area_name=ref.area_name if ref else None,
         rooms=vacancy.rooms,
         rent=vacancy.rent,
         elevator=vacancy.elevator,

@@ -4,7 +4,7 @@ Revision ID: 5a1f0c9e7d21
 Revises: 743b583d2dfd
 Create Date: 2026-11-21 13:00:00.000000
 
-DOMAIN.md §6: every read and change of a household record is written to an append-only
+docs/domain.md §6: every read and change of a household record is written to an append-only
 audit log. The application only ever INSERTs into `audit_events`; this trigger makes the
 database refuse anything else, whoever asks — a bug, an SQL injection, an operator with the
 application's credentials. Erasure of a case keeps its audit rows: they hold ids, roles and

@@ -4,7 +4,7 @@ Revision ID: 0fc64480b97a
 Revises: 5a1f0c9e7d21
 Create Date: 2026-11-21 14:18:19.953094
 
-DOMAIN.md §3: a tenancy's later events — a step up the housing staircase (Västerås:
+docs/domain.md §3: a tenancy's later events — a step up the housing staircase (Västerås:
 training apartment → support agreement → own lease), the transfer of a municipal contract
 to the tenant after the trial period (Göteborg, Karlstad, Södertälje, Norrköping), a
 landlord's remark, the end. The tenancy row keeps the current state; this table its history.

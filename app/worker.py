@@ -1,20 +1,17 @@
-"""Round jobs: a round runs off the request path, on SQLite in-process, on PostgreSQL in
-worker processes (procrastinate), through the same `execute_round`.
+"""The worker: the processes and threads that run queued jobs — rounds
+(app/rounds/runner.py), webhook deliveries (app/events/delivery.py) — and the periodic
+sweeps, which call the domains' own services.
 
-- The request commits the round `queued` (app/rounds/service.py). On PostgreSQL the
-  procrastinate job is inserted *in the same transaction* (`defer_round`), so a round is
-  never queued without its job nor a job deferred for a round that was rolled back. On
-  SQLite the request schedules `run_in_background` as a FastAPI background task: it runs
-  after the response is sent (and after the commit).
-- A sweep catches what those paths miss — a queued round left by a restart, a lost job, a
-  running round whose worker died: `sweep` runs it, or fails it as interrupted. On SQLite
-  an in-process thread sweeps (`start_in_process_worker`, from the app's lifespan); on
-  PostgreSQL a periodic procrastinate task does, in `python -m app worker`.
-- `execute_round` claims the round atomically (queued → running), so however many paths
-  reach one round, it runs once.
-- The same workers erase closed cases past `ENVAGIN_RETENTION_DAYS` every hour
-  (`erase_expired_cases`; docs/privacy.md): the in-process thread on SQLite, a periodic
-  procrastinate task on PostgreSQL. `python -m app erase-expired` remains for cron.
+- SQLite: one thread in the API process (`start_in_process_worker`, from the app's
+  lifespan) sweeps rounds, announces due events and erases expired data; rounds
+  themselves run after the request that queued them (app/rounds/scheduler.py).
+- PostgreSQL: `python -m app worker` processes (several may run, on several machines) run
+  procrastinate's worker (`queue_app`): the round jobs the requests deferred, webhook
+  deliveries, and the same sweeps as periodic tasks. `WorkerSupervisor` restarts a worker
+  that lost the database, recovers the jobs of workers that died
+  (`recover_stalled_jobs`) and keeps the health file that `worker --check` reads.
+- Every hour the same workers erase closed cases past `ENVAGIN_RETENTION_DAYS`
+  (`erase_expired_cases`; docs/privacy.md); `python -m app erase-expired` remains for cron.
 """
 
 from __future__ import annotations
@@ -25,50 +22,32 @@ import signal
 import tempfile
 import threading
 import time
-import traceback
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import procrastinate
 import structlog
-from fastapi import BackgroundTasks
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-import matching
 from app.config import Settings
-from app.db import utcnow
+from app.db import create_db_engine, utcnow
 from app.events.delivery import QUEUE as WEBHOOK_QUEUE
 from app.events.delivery import DeliveryThread
 from app.events.delivery import register_tasks as register_delivery_tasks
 from app.events.service import purge_expired_events
 from app.households.erasure import erase_expired
-from app.policies.service import policy_version
 from app.proposals.events import warn_deadlines
 from app.proposals.service import expire_overdue
-from app.queue import QUEUE_SCHEMA, conninfo, defer_in_transaction
-from app.rounds import repository
-from app.rounds.events import announce_finished
-from app.rounds.models import Round
-from app.rounds.service import fail_stale_rounds, request_of
-from app.rounds.translate import (
-    RoundConflict,
-    RoundInputs,
-    broken_pins,
-    build_problem,
-    refused_by_policy,
-    write_solution,
-)
+from app.queue import QUEUE_SCHEMA, conninfo, ensure_queue_schema
+from app.rounds import runner
+from app.rounds.runner import QUEUE, RUN_ROUND
 from app.tenancies.events import announce_steps_due
 
-log = structlog.get_logger("app.jobs")
+log = structlog.get_logger("app.worker")
 
 SessionFactory = sessionmaker[Session]
-QUEUE = "rounds"
-RUN_ROUND = "run_round"
 SWEEP_ROUNDS = "sweep_rounds"
 ERASE_EXPIRED = "erase_expired"
 ERASE_CRON = "17 * * * *"
@@ -76,139 +55,11 @@ ANNOUNCE_DUE = "announce_due"
 RETENTION_EVERY = timedelta(hours=1)
 """How often closed cases past `ENVAGIN_RETENTION_DAYS` are erased: hourly, so no case
 outlives its retention by more than an hour, whichever process runs the jobs."""
-LOST_AFTER = timedelta(seconds=30)
-"""A queued round this old was not picked up by its own job (a lost defer, a restart): the
-sweep runs it."""
 POLL_SECONDS = 5.0
 """How often the in-process worker (SQLite) sweeps."""
 
 
-# --------------------------------------------------------------------------- the work
-
-
-def _reason(exc: BaseException) -> str:
-    """A short reason without personal data: our own messages name no person; anything
-    else is named by its type only (a driver message may quote row values)."""
-    if isinstance(exc, RoundConflict):
-        return f"conflict: {exc}; nothing was changed, run the round again"
-    if isinstance(exc, matching.ProblemError):
-        return f"invalid problem: {exc}"[:500]
-    return f"internal error ({type(exc).__name__}); nothing was changed"
-
-
-def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
-    """Run one round to its end; returns its final status, or None when another worker has
-    it (or it is gone). Three transactions: claim; build and store the problem snapshot;
-    write proposals, solution and `succeeded` together. On any exception the last one is
-    rolled back whole and the round is marked `failed` with a short reason.
-
-    The claim's moment (`started_at`) is this run's token: a run whose worker was taken
-    for dead (no heartbeat) while it still ran finds another claim at the end, and writes
-    nothing — its round was re-run elsewhere."""
-    claimed_at = utcnow()
-    with session_factory.begin() as session:
-        if not repository.claim(session, round_id, claimed_at):
-            return None
-    log.info("round_started", round_id=round_id)
-    try:
-        with session_factory.begin() as session:
-            # Overdue proposals free their vacancy and household first (time made that
-            # change, not the round: it stands even if the round fails).
-            municipality = session.scalar(
-                select(Round.municipality_code).where(Round.id == round_id)
-            )
-            if municipality is not None:
-                expire_overdue(session, utcnow(), municipality=municipality)
-        with session_factory.begin() as session:
-            round_ = session.get(Round, round_id)
-            if round_ is None:
-                return None
-            inputs = RoundInputs(
-                municipality=round_.municipality_code,
-                year=round_.year,
-                policy=policy_version(session, round_.municipality_code, round_.policy_version),
-                newly_arrived_min=int(request_of(round_).get("newly_arrived_min", 0)),
-                time_limit_s=round_.time_limit_s,
-                now=round_.started_at or utcnow(),
-            )
-            document = build_problem(session, inputs).to_json()
-            round_.problem = document
-            # Left out before solving: households the policy refuses, and those a pin
-            # that is no longer eligible holds back (reported with the pin and the rule).
-            refused = refused_by_policy(session, inputs) + broken_pins(session, inputs)
-        # Solve exactly what was stored, so the download reproduces the result offline.
-        problem = matching.Problem.from_json(document)
-        solution = matching.solve(problem, time_limit=float(inputs.time_limit_s), seed=0)
-        # Households the policy does not accept are reported unmatched with its reason.
-        solution = replace(solution, unmatched=solution.unmatched + refused)
-        with session_factory.begin() as session:
-            round_ = session.get(Round, round_id, with_for_update=True)
-            if round_ is None or round_.status != "running" or round_.started_at != claimed_at:
-                # Failed meanwhile (declared interrupted), or re-queued and claimed by
-                # another run: this run's result must not appear.
-                return round_.status if round_ is not None else None
-            if solution.status == "infeasible":
-                round_.status = "failed"
-                round_.error = f"infeasible: {solution.reason or 'no feasible assignment'}"
-            else:
-                write_solution(session, round_id=round_id, problem=problem, solution=solution)
-                round_.status = "succeeded"
-                round_.error = None  # a note of an earlier, interrupted run
-            round_.solution = solution.to_json()
-            round_.finished_at = utcnow()
-            status = round_.status
-            session.flush()
-            announce_finished(session, round_id)
-        log.info("round_finished", round_id=round_id, status=status)
-        return status
-    except Exception as exc:  # any failure fails the round, never the worker
-        log.warning(
-            "round_failed",
-            round_id=round_id,
-            error=type(exc).__name__,
-            where=traceback.extract_tb(exc.__traceback__)[-1].name if exc.__traceback__ else "",
-        )
-        with session_factory.begin() as session:
-            current = session.get(Round, round_id)
-            if (
-                current is not None
-                and current.started_at == claimed_at
-                and repository.mark_failed(session, round_id, _reason(exc), utcnow())
-            ):
-                announce_finished(session, round_id)
-        return "failed"
-
-
-def schedule_round(app: Any, session: Session, background: BackgroundTasks, round_id: str) -> None:
-    """Called by the request that queued the round: on PostgreSQL the job joins the
-    request's transaction; on SQLite the round runs after the response (after the commit,
-    so the round is visible to it)."""
-    if app.state.settings.is_sqlite:
-        background.add_task(run_in_background, app.state.sessionmaker, round_id)
-    else:
-        defer_round(session, round_id)
-
-
-def run_in_background(session_factory: SessionFactory, round_id: str) -> None:
-    """The SQLite path: a FastAPI background task after the response; never raises."""
-    try:
-        execute_round(session_factory, round_id)
-    except Exception:  # e.g. the database went away; the sweep retries
-        log.exception("round_job_error", round_id=round_id)
-
-
-def sweep(session_factory: SessionFactory, *, lost_after: timedelta = LOST_AFTER) -> int:
-    """Fail rounds whose worker died, and run queued rounds nobody picked up; returns how
-    many rounds were run."""
-    with session_factory.begin() as session:
-        waiting = repository.queued_ids(session, created_before=utcnow() - lost_after)
-    ran = 0
-    for round_id in waiting:  # first: a round left queued by a restart still runs
-        if execute_round(session_factory, round_id) is not None:
-            ran += 1
-    with session_factory.begin() as session:
-        fail_stale_rounds(session)
-    return ran
+# --------------------------------------------------------------------------- periodic work
 
 
 def announce_due(session_factory: SessionFactory, now: datetime | None = None) -> int:
@@ -247,34 +98,6 @@ def erase_expired_cases(session_factory: SessionFactory, retention_days: int) ->
 
 # --------------------------------------------------------------------------- dead workers
 
-REQUEUED = "re-queued: the worker running it stopped; running it again (nothing was changed)"
-INTERRUPTED_TWICE = (
-    "interrupted twice: the worker running it stopped again; nothing was changed, start a new round"
-)
-
-
-def _requeue_or_fail(session: Session, round_id: str, *, second_time: bool) -> str:
-    """A round whose worker died wrote nothing: it runs once more; if that run dies too,
-    it fails with a reason that says so."""
-    if second_time:
-        if repository.mark_failed(session, round_id, INTERRUPTED_TWICE, utcnow()):
-            announce_finished(session, round_id)
-        return "failed"
-    repository.requeue(session, round_id, REQUEUED)
-    return "requeued"
-
-
-def recover_interrupted_rounds(session_factory: SessionFactory) -> int:
-    """SQLite: one process runs every round, so a round `running` when it starts was
-    interrupted by its death. Re-queue it once; a second interruption fails it."""
-    with session_factory.begin() as session:
-        rounds = repository.running(session)
-        for round_ in rounds:
-            outcome = _requeue_or_fail(session, round_.id, second_time=round_.error == REQUEUED)
-            log.warning("round_interrupted", round_id=round_.id, outcome=outcome)
-    return len(rounds)
-
-
 _RECOVERY_LOCK = 0x656E7672  # "envr": one recovery pass at a time across workers
 _STALLED_JOBS = text(
     """
@@ -308,7 +131,7 @@ def recover_stalled_jobs(session_factory: SessionFactory, *, stalled_after: floa
             retry = job.task_name == RUN_ROUND and job.attempts == 0
             if job.task_name == RUN_ROUND:
                 round_id = str(job.args.get("round_id", ""))
-                outcome = _requeue_or_fail(session, round_id, second_time=not retry)
+                outcome = runner.requeue_or_fail(session, round_id, second_time=not retry)
                 log.warning("round_worker_died", round_id=round_id, outcome=outcome)
             if retry:
                 session.execute(
@@ -364,16 +187,16 @@ class InProcessWorker:
         # At start, a round left running by a killed process is re-queued once, and a
         # queued round left by a restart runs at once (lost_after=0).
         try:
-            recover_interrupted_rounds(self.session_factory)
+            runner.recover_interrupted_rounds(self.session_factory)
         except Exception:
             log.exception("round_recovery_error")
         lost_after = timedelta(0)
         while not self._stop.is_set():
             try:
-                sweep(self.session_factory, lost_after=lost_after)
+                runner.sweep(self.session_factory, lost_after=lost_after)
             except Exception:  # keep sweeping; the next pass retries
                 log.exception("round_sweep_error")
-            lost_after = LOST_AFTER
+            lost_after = runner.LOST_AFTER
             try:
                 announce_due(self.session_factory)
             except Exception:
@@ -400,7 +223,7 @@ def start_in_process_worker(app: Any) -> None:
     """Called from the app's lifespan: on SQLite start the sweeping thread and the webhook
     delivery thread (on PostgreSQL worker processes do the work: `python -m app worker`)."""
     settings = app.state.settings
-    if not settings.is_sqlite:
+    if settings.backend != "sqlite":
         return
     worker = InProcessWorker(
         app.state.sessionmaker,
@@ -447,12 +270,12 @@ def queue_app(
 
     @app.task(name=RUN_ROUND, queue=QUEUE)
     def run_round(round_id: str) -> None:
-        execute_round(session_factory, round_id)
+        runner.execute_round(session_factory, round_id)
 
     @app.periodic(cron="* * * * *", periodic_id=SWEEP_ROUNDS)
     @app.task(name=SWEEP_ROUNDS, queue=QUEUE, queueing_lock=SWEEP_ROUNDS)
     def sweep_rounds(timestamp: int) -> None:
-        sweep(session_factory)
+        runner.sweep(session_factory)
 
     @app.periodic(cron=ERASE_CRON, periodic_id=ERASE_EXPIRED)
     @app.task(name=ERASE_EXPIRED, queue=QUEUE, queueing_lock=ERASE_EXPIRED)
@@ -467,42 +290,6 @@ def queue_app(
 
     register_delivery_tasks(app, session_factory, production=production)
     return app
-
-
-def defer_round(session: Session, round_id: str) -> bool:
-    """Insert the round's job in the request's own transaction (PostgreSQL). If the queue's
-    schema is missing the round stays queued for the sweep, and the request still
-    succeeds."""
-    return defer_in_transaction(
-        session, RUN_ROUND, queue=QUEUE, queueing_lock=round_id, round_id=round_id
-    )
-
-
-_SCHEMA_LOCK = 0x656E7661  # "enva": one schema installer at a time across processes
-
-
-def ensure_queue_schema(database_url: str) -> bool:
-    """Apply procrastinate's schema once (PostgreSQL only); True when it was applied now.
-    Safe to call from every process at start: an advisory lock serialises the check."""
-    if make_url(database_url).get_backend_name() != "postgresql":
-        return False
-    import psycopg
-    from procrastinate.schema import SchemaManager
-
-    with (
-        psycopg.connect(conninfo(database_url), autocommit=True) as connection,
-        connection.transaction(),
-    ):
-        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-        exists = connection.execute(
-            f"SELECT to_regclass('{QUEUE_SCHEMA}.procrastinate_jobs') IS NOT NULL"
-        ).fetchone()
-        if exists and exists[0]:
-            return False
-        connection.execute(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")
-        connection.execute(f"SET LOCAL search_path TO {QUEUE_SCHEMA}")
-        connection.execute(SchemaManager.get_schema())
-    return True
 
 
 HEARTBEAT_SECONDS = 5.0
@@ -637,14 +424,12 @@ def run_worker(settings: Settings, *, concurrency: int = 3) -> int:
     may run, on several machines) taking round and webhook jobs, `concurrency` at once (a
     long solve does not hold up deliveries); on SQLite the in-process sweeping loop in the
     foreground, with the delivery thread beside it. Returns the exit status."""
-    from app.db import create_db_engine
-
     database_url = settings.database_url
     production = settings.environment == "production"
     engine = create_db_engine(database_url)
     factory = sessionmaker(engine, expire_on_commit=False)
     try:
-        if make_url(database_url).get_backend_name() != "postgresql":
+        if settings.backend == "sqlite":
             delivery = DeliveryThread(factory, production=production)
             delivery.start()
             worker = InProcessWorker(
