@@ -53,7 +53,8 @@ def test_a_wrong_secret_is_told_and_shows_nothing(server: LiveServer) -> None:
         page.fill("#client_id", pair["client_id"])
         page.fill("#client_secret", "not-the-secret")
         page.click("form#signin button[type=submit]")
-        page.wait_for_function("document.getElementById('signin-error').textContent !== ''")
+        # A CSS wait: the page's CSP refuses the string evaluation wait_for_function needs.
+        page.wait_for_selector("#signin-error:not(:empty)", timeout=30_000)
         assert page.locator("#panel-quota").count() == 0
     assert browser.blocked == []
 
