@@ -12,6 +12,14 @@ from tests.browser import chromium
 from tests.live import LiveServer, live_server, token
 
 
+def sign_in(page: Any, server: LiveServer, client_id: str, secret: str) -> None:
+    """Open the dashboard and submit its sign-in form, as a coordinator would."""
+    page.goto(f"{server.url}/dashboard")
+    page.fill("#client_id", client_id)
+    page.fill("#client_secret", secret)
+    page.click("form#signin button[type=submit]")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     with live_server(tmp_path_factory.mktemp("dashboard")) as live:
@@ -29,10 +37,7 @@ def test_a_coordinator_signs_in_and_sees_every_panel(server: LiveServer) -> None
     ).json()["items"]
     with chromium() as browser:
         page = browser.page
-        page.goto(f"{server.url}/dashboard")
-        page.fill("#client_id", pair["client_id"])
-        page.fill("#client_secret", pair["client_secret"])
-        page.click("form#signin button[type=submit]")
+        sign_in(page, server, pair["client_id"], pair["client_secret"])
         page.wait_for_selector("#panel-rounds", timeout=30_000)
         for panel in ("quota", "waiting", "awaiting", "due", "rounds"):
             assert page.is_visible(f"#panel-{panel}"), panel
@@ -49,10 +54,7 @@ def test_a_wrong_secret_is_told_and_shows_nothing(server: LiveServer) -> None:
     pair = server.credential("coordinator")
     with chromium() as browser:
         page = browser.page
-        page.goto(f"{server.url}/dashboard")
-        page.fill("#client_id", pair["client_id"])
-        page.fill("#client_secret", "not-the-secret")
-        page.click("form#signin button[type=submit]")
+        sign_in(page, server, pair["client_id"], "not-the-secret")
         # A CSS wait: the page's CSP refuses the string evaluation wait_for_function needs.
         page.wait_for_selector("#signin-error:not(:empty)", timeout=30_000)
         assert page.locator("#panel-quota").count() == 0
@@ -86,10 +88,7 @@ def test_two_rounds_are_compared_from_the_rounds_panel(server: LiveServer) -> No
     ).json()
     with chromium() as browser:
         page = browser.page
-        page.goto(f"{server.url}/dashboard")
-        page.fill("#client_id", pair["client_id"])
-        page.fill("#client_secret", pair["client_secret"])
-        page.click("form#signin button[type=submit]")
+        sign_in(page, server, pair["client_id"], pair["client_secret"])
         page.wait_for_selector("#panel-rounds a.compare", timeout=30_000)
         page.click(f'a.compare[data-second="{ids[1]}"]')
         page.wait_for_selector("#comparison-table", timeout=30_000)

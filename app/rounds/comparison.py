@@ -11,8 +11,6 @@ none)."""
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections import Counter
 from typing import Any
 
@@ -22,6 +20,7 @@ from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.errors import Conflict
+from app.figures import median_and_p90
 from app.rounds import repository
 from app.rounds.models import Round
 from app.rounds.schemas import (
@@ -34,13 +33,11 @@ from app.rounds.schemas import (
 
 
 def _days(values: list[int]) -> WaitingDays:
-    if not values:
-        return WaitingDays(households=0, median=None, p90=None)
-    ordered = sorted(values)
+    figures = median_and_p90(values)
     return WaitingDays(
-        households=len(ordered),
-        median=float(statistics.median(ordered)),
-        p90=float(ordered[max(math.ceil(0.9 * len(ordered)) - 1, 0)]),
+        households=len(values),
+        median=figures[0] if figures else None,
+        p90=figures[1] if figures else None,
     )
 
 

@@ -278,21 +278,30 @@ PIN_BROKEN = "pin: "
 """The prefix of an unmatched reason that a broken pin held the household back."""
 
 
+def _areas_and_landlords(
+    session: Session, municipality: str, inputs: RoundInputs
+) -> tuple[tuple[matching.Area, ...], tuple[matching.Landlord, ...]]:
+    """The areas and the landlords with their capacities left that a round of `inputs`
+    works with — the round and the candidates view alike."""
+    areas = _areas(session, municipality, inputs.year)
+    landlords = _landlords(
+        session,
+        municipality,
+        inputs.year,
+        {a.id for a in areas},
+        inputs.quota_overrides,
+        inputs.now.date(),
+    )
+    return areas, landlords
+
+
 def _snapshot(
     session: Session, inputs: RoundInputs
 ) -> tuple[matching.Problem, tuple[matching.Unmatched, ...]]:
     """The round's problem and the households its broken pins left out."""
     municipality = inputs.municipality
-    areas = _areas(session, municipality, inputs.year)
+    areas, landlords = _areas_and_landlords(session, municipality, inputs)
     area_codes = {a.id for a in areas}
-    landlords = _landlords(
-        session,
-        municipality,
-        inputs.year,
-        area_codes,
-        inputs.quota_overrides,
-        inputs.now.date(),
-    )
     landlord_ids = {lo.id for lo in landlords}
     vacancies = tuple(
         _vacancy(v) for v in _vacancy_rows(session, municipality, landlord_ids, area_codes)
@@ -416,16 +425,8 @@ def build_household_problem(
     """The round's problem cut down to one household, built from the same pieces as
     `build_problem`, so a candidate here is a pair the solver would see as eligible."""
     municipality = household.municipality_code
-    areas = _areas(session, municipality, inputs.year)
+    areas, landlords = _areas_and_landlords(session, municipality, inputs)
     area_codes = {a.id for a in areas}
-    landlords = _landlords(
-        session,
-        municipality,
-        inputs.year,
-        area_codes,
-        inputs.quota_overrides,
-        inputs.now.date(),
-    )
     rows = _vacancy_rows(session, municipality, {lo.id for lo in landlords}, area_codes)
     vacancy_ids = {v.id for v in rows}
     forbidden = sorted(

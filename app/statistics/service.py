@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
 from app.errors import NotFound
+from app.figures import median_and_p90
 from app.households.schemas import TargetGroup
 from app.landlords.schemas import LandlordKind
 from app.proposals.schemas import HouseholdDeclineReason, LandlordDeclineReason
@@ -78,12 +77,6 @@ def breakdown(counts: Mapping[str, int], *, keys: Iterable[str] = ()) -> Breakdo
         total=count(sum(parts.values())),
         parts={key: SUPPRESSED if key in hidden else n for key, n in parts.items()},
     )
-
-
-def percentile(values: list[int], share: float) -> float:
-    """Nearest-rank percentile (the value below which `share` of them lie)."""
-    ordered = sorted(values)
-    return float(ordered[max(math.ceil(share * len(ordered)) - 1, 0)])
 
 
 def _quarter(day_year: int, month: int) -> str:
@@ -195,11 +188,11 @@ def _waiting(rows: list[repository.Placement]) -> Waiting:
         for row in rows
         if row.registered_at is not None and not row.erased
     ]
-    enough = len(days) >= SUPPRESS_BELOW
+    figures = median_and_p90(days) if len(days) >= SUPPRESS_BELOW else None
     return Waiting(
         households=count(len(days)),
-        median_days=float(statistics.median(days)) if enough else None,
-        p90_days=percentile(days, 0.9) if enough else None,
+        median_days=figures[0] if figures else None,
+        p90_days=figures[1] if figures else None,
     )
 
 
