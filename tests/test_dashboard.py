@@ -21,28 +21,16 @@ from app.dashboard.service import (
 )
 from app.db import utcnow
 from app.demo import load_demo
+from tests.test_demo import bearer_headers
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
-
-
-def _bearer(client: TestClient, line: dict[str, str]) -> dict[str, str]:
-    response = client.post(
-        "/v1/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": line["client_id"],
-            "client_secret": line["client_secret"],
-        },
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @pytest.fixture
 def demo(app: FastAPI) -> tuple[TestClient, dict[str, dict[str, str]]]:
     printed = load_demo(app.state.settings)
     client = TestClient(app)
-    return client, {line["role"]: _bearer(client, line) for line in printed}
+    return client, {line["role"]: bearer_headers(client, line) for line in printed}
 
 
 def test_the_panels_are_the_api_numbers(demo: tuple[TestClient, dict[str, Any]]) -> None:

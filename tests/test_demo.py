@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from app.demo import load_demo
 
 
-def _token(client: TestClient, line: dict[str, str]) -> dict[str, str]:
+def bearer_headers(client: TestClient, line: dict[str, str]) -> dict[str, str]:
+    """The Authorization header of a printed demo credential."""
     response = client.post(
         "/v1/auth/token",
         data={
@@ -31,11 +32,13 @@ def test_demo_prints_a_working_credential_for_each_role(app: FastAPI) -> None:
     }
     client = TestClient(app)
     coordinator = next(line for line in printed if line["role"] == "coordinator")
-    listed = client.get("/v1/vacancies?municipality=1980", headers=_token(client, coordinator))
+    listed = client.get(
+        "/v1/vacancies?municipality=1980", headers=bearer_headers(client, coordinator)
+    )
     assert listed.status_code == 200
     assert len(listed.json()["items"]) >= 4
     social = next(line for line in printed if line["role"] == "social_services")
-    households = client.get("/v1/households", headers=_token(client, social))
+    households = client.get("/v1/households", headers=bearer_headers(client, social))
     assert households.status_code == 200
     assert all(item["case_ref"].startswith("DEMO-") for item in households.json()["items"])
 
@@ -55,6 +58,6 @@ def test_restarting_rotates_demo_credentials_and_keeps_the_data(app: FastAPI) ->
     )
     assert refused.status_code == 401
     new_landlord = next(line for line in second if line["role"] == "landlord")
-    own = client.get("/v1/vacancies", headers=_token(client, new_landlord))
+    own = client.get("/v1/vacancies", headers=bearer_headers(client, new_landlord))
     assert own.status_code == 200
     assert len(own.json()["items"]) == 4
