@@ -207,6 +207,29 @@ def _erase_expired(_: argparse.Namespace) -> None:
     sys.stdout.write(json.dumps({"retention_days": days, "erased": erased}) + "\n")
 
 
+def _webhooks_new_key(_: argparse.Namespace) -> None:
+    from app.events.sealing import new_key
+
+    sys.stdout.write(new_key() + "\n")
+
+
+def _webhooks_reseal(_: argparse.Namespace) -> None:
+    from app.config import get_settings
+    from app.events.service import reseal_secrets
+    from app.main import create_app
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    app = create_app(settings)
+    with app.state.sessionmaker.begin() as session:
+        counts = reseal_secrets(session)
+    app.state.engine.dispose()
+    sys.stdout.write(json.dumps(counts) + "\n")
+    if counts["unreadable"]:
+        raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -266,6 +289,15 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--municipality")
     create.add_argument("--landlord")
     create.set_defaults(func=_create_credential)
+
+    webhooks = commands.add_parser("webhooks", help="the keys that seal webhook secrets")
+    webhook_commands = webhooks.add_subparsers(dest="action", required=True)
+    webhook_commands.add_parser(
+        "new-key", help="print a new key for ENVAGIN_WEBHOOK_SECRET_KEYS"
+    ).set_defaults(func=_webhooks_new_key)
+    webhook_commands.add_parser(
+        "reseal", help="seal every webhook secret with the first configured key"
+    ).set_defaults(func=_webhooks_reseal)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65_536, ge=64)
 
+    # Keys that seal webhook signing secrets in the database (app/events/sealing.py):
+    # comma-separated, 32 bytes each in URL-safe base64, the first seals; empty: one key
+    # derived from the signing key. `python -m app webhooks new-key` prints a key.
+    webhook_secret_keys: str = ""
+
     @model_validator(mode="after")
     def _refuse_default_key_outside_development(self) -> Settings:
         # A known signing key lets anyone mint tokens: never accept it where data are real.
@@ -81,6 +86,20 @@ class Settings(BaseSettings):
     def _a_supported_database(cls, value: str) -> str:
         backend(value)  # raises ValueError naming the problem
         return value
+
+    @field_validator("webhook_secret_keys")
+    @classmethod
+    def _keys_that_seal(cls, value: str) -> str:
+        from app.events.sealing import parse_key
+
+        for text in value.split(","):
+            if text.strip():
+                parse_key(text)  # raises ValueError naming the problem
+        return value
+
+    @property
+    def webhook_keys(self) -> list[str]:
+        return [text.strip() for text in self.webhook_secret_keys.split(",") if text.strip()]
 
     @field_validator("rate_limit", "token_rate_limit")
     @classmethod

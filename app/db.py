@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
-from app.config import backend
+from app.config import Settings, backend
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,6 +56,15 @@ def new_id() -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def session_factory(engine: Engine, settings: Settings) -> sessionmaker[Session]:
+    """How the app and the worker make sessions: each carries what its work needs from the
+    settings beside the connection — the sealer of webhook secrets (app/events/sealing.py)."""
+    from app.events.sealing import SEALER, Sealer
+
+    sealer = Sealer.of(settings.webhook_keys, settings.signing_key)
+    return sessionmaker(engine, expire_on_commit=False, info={SEALER: sealer})
 
 
 def create_db_engine(url: str) -> Engine:

@@ -21,13 +21,12 @@ from prometheus_client import (
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from app import __doc__ as app_doc
 from app.config import Settings, get_settings
-from app.db import create_db_engine
+from app.db import create_db_engine, session_factory
 from app.docs import TAGS, document_operations, install_docs, operation_id
 from app.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
 from app.events import outbox as _outbox  # noqa: F401  (registers the outbox's session hooks)
@@ -219,7 +218,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+    app.state.sessionmaker = session_factory(engine, settings)
 
     install_error_handlers(app)
     install_middleware(app, settings)

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import create_db_engine, utcnow
+from app.db import create_db_engine, session_factory, utcnow
 from app.events.delivery import QUEUE as WEBHOOK_QUEUE
 from app.events.delivery import DeliveryThread
 from app.events.delivery import register_tasks as register_delivery_tasks
@@ -427,7 +427,7 @@ def run_worker(settings: Settings, *, concurrency: int = 3) -> int:
     database_url = settings.database_url
     production = settings.environment == "production"
     engine = create_db_engine(database_url)
-    factory = sessionmaker(engine, expire_on_commit=False)
+    factory = session_factory(engine, settings)
     try:
         if settings.backend == "sqlite":
             delivery = DeliveryThread(factory, production=production)

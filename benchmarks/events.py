@@ -188,13 +188,12 @@ def cost(workdir: Path, requests: int, concurrency: int, targets: list[str]) -> 
 def _seed(database_url: str, receiver_url: str, count: int) -> None:
     """One endpoint and `count` events for it, as the outbox writes them (and with them
     the delivery job)."""
-    from sqlalchemy.orm import sessionmaker
-
     from app.config import Settings
-    from app.db import create_db_engine
+    from app.db import create_db_engine, new_id, session_factory
     from app.events.catalogue import Audience, EventType
     from app.events.models import WebhookEndpoint
     from app.events.outbox import emit
+    from app.events.sealing import sealer_of
     from app.events.service import new_secret
     from app.migrate import upgrade
     from app.models import __all__ as _  # noqa: F401
@@ -202,15 +201,17 @@ def _seed(database_url: str, receiver_url: str, count: int) -> None:
     settings = Settings(database_url=database_url)
     upgrade(settings.database_url)
     engine = create_db_engine(settings.database_url)
-    factory = sessionmaker(engine, expire_on_commit=False)
+    factory = session_factory(engine, settings)  # seals as the workers (same settings) unseal
     audience = Audience.landlord("00000000-0000-4000-8000-000000000001")
     with factory.begin() as session:
+        endpoint_id = new_id()
         session.add(
             WebhookEndpoint(
+                id=endpoint_id,
                 audience=audience.key,
                 url=receiver_url,
                 event_types=[EventType.vacancy_updated.value],
-                secret=new_secret(),
+                secret=sealer_of(session).seal(endpoint_id, new_secret()),
                 created_by="benchmark",
             )
         )

@@ -36,6 +36,7 @@ from app.events.catalogue import EventType
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint
 from app.events.outbox import DELIVERIES_QUEUED, emit
 from app.events.schemas import DeliveryStatus, WebhookPayload
+from app.events.sealing import UnsealError, sealer_of
 from app.events.urls import url_refusal
 
 log = structlog.get_logger("app.events.delivery")
@@ -71,7 +72,8 @@ USER_AGENT = "EnVagIn-Webhooks/1.0"
 class Outgoing:
     delivery_id: str
     url: str
-    secret: str
+    secret: str | None
+    """None when the stored secret cannot be unsealed with the configured keys."""
     body: str
 
 
@@ -100,6 +102,7 @@ def body_of(event: Event) -> str:
 
 def claim_due(session: Session, now: datetime, limit: int = BATCH) -> list[Outgoing]:
     """Take up to `limit` due deliveries of enabled endpoints and lease them."""
+    sealer = sealer_of(session)
     rows = session.execute(
         select(WebhookDelivery, WebhookEndpoint, Event)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
@@ -116,7 +119,12 @@ def claim_due(session: Session, now: datetime, limit: int = BATCH) -> list[Outgo
     outgoing = []
     for delivery, endpoint, event in rows:
         delivery.next_attempt_at = now + LEASE
-        outgoing.append(Outgoing(delivery.id, endpoint.url, endpoint.secret, body_of(event)))
+        try:
+            secret: str | None = sealer.unseal(endpoint.id, endpoint.secret)
+        except UnsealError as exc:  # an attempt that fails, recorded as such: not a crash
+            log.error("webhook_secret_unreadable", endpoint=endpoint.id, error=str(exc))
+            secret = None
+        outgoing.append(Outgoing(delivery.id, endpoint.url, secret, body_of(event)))
     return outgoing
 
 
@@ -130,6 +138,8 @@ def send(client: httpx.Client, item: Outgoing, *, production: bool) -> Outcome:
         refusal = url_refusal(item.url, production=production) if production else None
         if refusal is not None:
             error = refusal
+        elif item.secret is None:
+            error = "the webhook's signing secret cannot be unsealed with the configured keys"
         else:
             signature = Webhook(item.secret).sign(item.delivery_id, at, item.body)
             response = client.post(

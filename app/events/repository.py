@@ -100,6 +100,13 @@ def delivery_for(
     return None if row is None else (row[0], row[1])
 
 
+def all_endpoints_for_update(session: Session) -> list[WebhookEndpoint]:
+    """Every endpoint, locked: re-sealing must not race an endpoint's deletion."""
+    return list(
+        session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id).with_for_update())
+    )
+
+
 def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     session.delete(endpoint)

@@ -127,12 +127,12 @@ def create_webhook(
     body: WebhookCreate,
     response: Response,
 ) -> WebhookCreated:
-    endpoint = service.create_webhook(
+    endpoint, secret = service.create_webhook(
         session, principal=principal, body=body, production=_production(request)
     )
     response.headers["Location"] = f"/v1/webhooks/{endpoint.id}"
     set_etag(response, endpoint.version)
-    return WebhookCreated(**service.webhook_view(endpoint).model_dump(), secret=endpoint.secret)
+    return WebhookCreated(**service.webhook_view(endpoint).model_dump(), secret=secret)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.db import utcnow
+from app.db import new_id, utcnow
 from app.errors import NotFound, UnprocessableEntity
 from app.etag import check_if_match
 from app.events import repository
@@ -30,6 +30,7 @@ from app.events.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
+from app.events.sealing import UnsealError, sealer_of
 from app.events.urls import url_refusal
 from app.pagination import Page
 
@@ -107,24 +108,28 @@ def new_secret() -> str:
 
 def create_webhook(
     session: Session, *, principal: Principal, body: WebhookCreate, production: bool
-) -> WebhookEndpoint:
+) -> tuple[WebhookEndpoint, str]:
+    """The new endpoint and its signing secret: the caller is shown the secret once; the
+    database keeps it sealed (app/events/sealing.py)."""
     audience = audience_of(principal)
     _check_url(body.url, production=production)
     if len(repository.endpoints_page(session, audience.key, after=None, limit=MAX_ENDPOINTS)) >= (
         MAX_ENDPOINTS
     ):
         raise UnprocessableEntity(f"At most {MAX_ENDPOINTS} webhook endpoints per organisation.")
+    endpoint_id, secret = new_id(), new_secret()
     endpoint = WebhookEndpoint(
+        id=endpoint_id,
         audience=audience.key,
         url=body.url,
         event_types=[t.value for t in body.events],
         description=body.description,
-        secret=new_secret(),
+        secret=sealer_of(session).seal(endpoint_id, secret),
         created_by=principal.credential_id,
     )
     session.add(endpoint)
     session.flush()
-    return endpoint
+    return endpoint, secret
 
 
 def get_webhook(
@@ -303,3 +308,25 @@ def delivery_view(delivery: WebhookDelivery, event: Event) -> DeliveryRead:
 
 def purge_expired_events(session: Session, now: datetime, retention_days: int) -> int:
     return repository.purge_before(session, now - timedelta(days=retention_days))
+
+
+def reseal_secrets(session: Session) -> dict[str, int]:
+    """Seal every endpoint's secret with the key that seals now (`python -m app webhooks
+    reseal`, after a new key was put first in ENVAGIN_WEBHOOK_SECRET_KEYS, and once for
+    secrets written before they were sealed). An endpoint whose secret no configured key
+    opens is counted and left as it is: its deliveries fail until the old key is back."""
+    sealer = sealer_of(session)
+    counts = {"resealed": 0, "current": 0, "unreadable": 0}
+    for endpoint in repository.all_endpoints_for_update(session):
+        if sealer.is_current(endpoint.secret):
+            counts["current"] += 1
+            continue
+        try:
+            secret = sealer.unseal(endpoint.id, endpoint.secret)
+        except UnsealError:
+            counts["unreadable"] += 1
+            continue
+        endpoint.secret = sealer.seal(endpoint.id, secret)
+        counts["resealed"] += 1
+    session.flush()
+    return counts
