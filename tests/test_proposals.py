@@ -706,6 +706,16 @@ def test_coordinator_pins_a_pair_once_and_removes_the_pin(world: World) -> None:
     pin = created.json()
     assert created.headers["Location"] == f"/v1/pins/{pin['id']}"
     assert (pin["household"], pin["vacancy"]) == (household, vacancy)
+    # Named the way the proposal view names the two sides, not as bare ids (issue 11).
+    case_ref = world.coordinator.get(f"/v1/households/{household}").json()["case_ref"]
+    named = {key: pin[key] for key in ("case_ref", "external_ref", "landlord_name", "area_name")}
+    assert named == {
+        "case_ref": case_ref,
+        "external_ref": "LGH-PIN",
+        "landlord_name": "Mimer",
+        "area_name": "Bäckby",
+    }
+    assert world.coordinator.get("/v1/pins").json()["items"][0]["case_ref"] == case_ref
     again = world.coordinator.post("/v1/pins", json={"household": household, "vacancy": vacancy})
     assert_problem(again, 409)
     assert [p["id"] for p in world.coordinator.get("/v1/pins").json()["items"]] == [pin["id"]]
@@ -741,6 +751,11 @@ def test_coordinator_forbids_a_pair_which_then_cannot_be_pinned(world: World) ->
     assert_problem(world.coordinator.post("/v1/pins", json=body), 409)
     listed = world.coordinator.get("/v1/forbidden-pairs", params={"household": household})
     assert [p["id"] for p in listed.json()["items"]] == [created.json()["id"]]
+    [shown] = listed.json()["items"]
+    assert (shown["external_ref"], shown["landlord_name"]) == ("LGH-F", "Mimer")
+    assert (
+        shown["case_ref"] == world.coordinator.get(f"/v1/households/{household}").json()["case_ref"]
+    )
     assert world.other_coordinator.get("/v1/forbidden-pairs").json()["items"] == []
 
 

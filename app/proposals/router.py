@@ -17,8 +17,7 @@ from app.idempotency.route import IdempotentRoute
 from app.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cursor, sync_cursor
 from app.params import id_path, id_query
 from app.problems import AUTHENTICATED, problems
-from app.proposals import service
-from app.proposals.models import ForbiddenPair, Pin
+from app.proposals import pair_views, service
 from app.proposals.schemas import (
     DeclineBody,
     ForbiddenPairPage,
@@ -154,17 +153,6 @@ def withdraw_proposal(
 # --- Pins --------------------------------------------------------------------------------
 
 
-def _pin(pin: Pin) -> PinRead:
-    return PinRead(
-        id=pin.id,
-        municipality=pin.municipality_code,
-        household=pin.household_id,
-        vacancy=pin.vacancy_id,
-        created_by=pin.created_by,
-        created_at=pin.created_at,
-    )
-
-
 @router.post(
     "/v1/pins",
     status_code=status.HTTP_201_CREATED,
@@ -180,7 +168,7 @@ def create_pin(
 ) -> PinRead:
     pin = service.create_pin(session, principal=principal, body=body)
     response.headers["Location"] = f"/v1/pins/{pin.id}"
-    return _pin(pin)
+    return pair_views.pin_reads(session, [pin])[0]
 
 
 @router.get(
@@ -192,7 +180,8 @@ def create_pin(
 def list_pins(session: SessionDep, principal: Coordinator, page: PageDep) -> PinPage:
     rows = service.list_pins(session, principal=principal, page=page)
     return PinPage(
-        items=[_pin(pin) for pin in rows], next_cursor=next_cursor([p.id for p in rows], page.limit)
+        items=pair_views.pin_reads(session, rows),
+        next_cursor=next_cursor([p.id for p in rows], page.limit),
     )
 
 
@@ -210,18 +199,6 @@ def delete_pin(session: SessionDep, principal: Coordinator, pin_id: PinId) -> Re
 # --- Forbidden pairs ---------------------------------------------------------------------
 
 
-def _pair(pair: ForbiddenPair) -> ForbiddenPairRead:
-    return ForbiddenPairRead(
-        id=pair.id,
-        municipality=pair.municipality_code,
-        household=pair.household_id,
-        vacancy=pair.vacancy_id,
-        reason=pair.reason,
-        created_by=pair.created_by,
-        created_at=pair.created_at,
-    )
-
-
 @router.post(
     "/v1/forbidden-pairs",
     status_code=status.HTTP_201_CREATED,
@@ -233,7 +210,8 @@ def _pair(pair: ForbiddenPair) -> ForbiddenPairRead:
     responses=problems(*AUTHENTICATED, 409),
 )
 def forbid_pair(session: SessionDep, principal: Coordinator, body: PairBody) -> ForbiddenPairRead:
-    return _pair(service.forbid_pair(session, principal=principal, body=body))
+    pair = service.forbid_pair(session, principal=principal, body=body)
+    return pair_views.forbidden_reads(session, [pair])[0]
 
 
 @router.get(
@@ -253,6 +231,6 @@ def list_forbidden_pairs(
         session, principal=principal, household_id=household, vacancy_id=vacancy, page=page
     )
     return ForbiddenPairPage(
-        items=[_pair(pair) for pair in rows],
+        items=pair_views.forbidden_reads(session, rows),
         next_cursor=next_cursor([p.id for p in rows], page.limit),
     )

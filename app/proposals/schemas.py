@@ -200,7 +200,19 @@ class ProposalPage(BaseModel):
     next_cursor: str | None
 
 
-class PinRead(BaseModel):
+class PairNames(BaseModel):
+    """What names a pin's or a forbidden pair's two sides to the coordinator beside the
+    ids (as the proposal view does): the case reference, the landlord's own reference and
+    name, and the area's name. `case_ref` is null once the case is erased."""
+
+    case_ref: str | None = Field(description="Social services' case reference")
+    external_ref: str | None = Field(description="The landlord's own reference for the vacancy")
+    landlord: str | None = Field(description="The vacancy's landlord's id")
+    landlord_name: str | None = Field(description="The landlord's name")
+    area_name: str | None = Field(description="The vacancy's area's name")
+
+
+class PinRead(PairNames):
     id: str
     municipality: str
     household: str
@@ -223,7 +235,7 @@ class ForbiddenReason(enum.StrEnum):
     expired = "expired"
 
 
-class ForbiddenPairRead(BaseModel):
+class ForbiddenPairRead(PairNames):
     id: str
     municipality: str
     household: str
