@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from app.auth import Role
 from app.config import Settings
+from tests.receiver import Receiver
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 
@@ -142,6 +143,15 @@ class Api:
         )
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    """A real HTTP receiver on loopback that records what webhooks deliver to it."""
+    from tests.receiver import receiver
+
+    with receiver() as running:
+        yield running
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +27,7 @@ from app.proposals.models import Proposal
 from app.queue import ensure_queue_schema
 from app.worker import announce_due, purge_events, queue_app
 from tests.conftest import Api, AuthedClient
-from tests.receiver import Receiver, receiver
+from tests.receiver import Receiver
 from tests.test_minimisation import _forbidden
 from tests.test_privacy import _assert_hidden, _protected
 from tests.test_rounds import POSTGRES, Jonkoping
@@ -36,17 +35,16 @@ from tests.test_rounds import POSTGRES, Jonkoping
 ALL_TYPES = [t.value for t in EventType if t is not EventType.ping]
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
+def jonkoping_with_queue(api: Api) -> Jonkoping:
+    """The Jönköping world, with the job queue's schema on PostgreSQL (deliveries are jobs)."""
     if POSTGRES:
         ensure_queue_schema(api.app.state.settings.database_url)
     return Jonkoping(api)
 
 
 @pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as running:
-        yield running
+def world(api: Api) -> Jonkoping:
+    return jonkoping_with_queue(api)
 
 
 def deliver(api: Api, *, at: datetime | None = None) -> int:

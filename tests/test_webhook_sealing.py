@@ -5,8 +5,6 @@ Runs on SQLite and PostgreSQL (TEST_DATABASE=postgresql)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import String, select, update
@@ -18,26 +16,17 @@ from app.db import session_factory
 from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.events.sealing import Sealer, UnsealError, new_key
 from app.events.service import reseal_secrets
-from app.queue import ensure_queue_schema
 from tests.conftest import Api
-from tests.receiver import Receiver, receiver
-from tests.test_events import deliver, subscribe
-from tests.test_rounds import POSTGRES, Jonkoping
+from tests.receiver import Receiver
+from tests.test_events import deliver, jonkoping_with_queue, subscribe
+from tests.test_rounds import Jonkoping
 
 OLD, NEW = new_key(), new_key()
 
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    return Jonkoping(api)
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as running:
-        yield running
+    return jonkoping_with_queue(api)
 
 
 def stored_secret(world: Jonkoping, endpoint_id: str) -> str:

@@ -5,7 +5,7 @@ coordinator sees "JKP-0142 → Vätterhem VH-1, Centrum" rather than two bare id
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -33,34 +33,31 @@ def _refs(session: Session, pairs: Sequence[Pin | ForbiddenPair]) -> references.
     )
 
 
+View = TypeVar("View", PinRead, ForbiddenPairRead)
+
+
+def _view(
+    cls: type[View], pair: Pin | ForbiddenPair, refs: references.References, **extra: Any
+) -> View:
+    return cls(
+        id=pair.id,
+        municipality=pair.municipality_code,
+        household=pair.household_id,
+        vacancy=pair.vacancy_id,
+        created_by=pair.created_by,
+        created_at=pair.created_at,
+        **_names(refs, pair.household_id, pair.vacancy_id),
+        **extra,
+    )
+
+
 def pin_reads(session: Session, pins: Sequence[Pin]) -> list[PinRead]:
     refs = _refs(session, pins)
-    return [
-        PinRead(
-            id=pin.id,
-            municipality=pin.municipality_code,
-            household=pin.household_id,
-            vacancy=pin.vacancy_id,
-            created_by=pin.created_by,
-            created_at=pin.created_at,
-            **_names(refs, pin.household_id, pin.vacancy_id),
-        )
-        for pin in pins
-    ]
+    return [_view(PinRead, pin, refs) for pin in pins]
 
 
 def forbidden_reads(session: Session, pairs: Sequence[ForbiddenPair]) -> list[ForbiddenPairRead]:
     refs = _refs(session, pairs)
     return [
-        ForbiddenPairRead(
-            id=pair.id,
-            municipality=pair.municipality_code,
-            household=pair.household_id,
-            vacancy=pair.vacancy_id,
-            reason=ForbiddenReason(pair.reason),
-            created_by=pair.created_by,
-            created_at=pair.created_at,
-            **_names(refs, pair.household_id, pair.vacancy_id),
-        )
-        for pair in pairs
+        _view(ForbiddenPairRead, pair, refs, reason=ForbiddenReason(pair.reason)) for pair in pairs
     ]
