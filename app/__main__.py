@@ -181,7 +181,10 @@ def _create_credential(args: argparse.Namespace) -> None:
     app = create_app(settings)
     try:
         data = CredentialCreate(
-            role=args.role, municipality=args.municipality, landlord=args.landlord
+            role=args.role,
+            municipality=args.municipality,
+            landlord=args.landlord,
+            intermediary=args.intermediary,
         )
         with app.state.sessionmaker.begin() as session:
             credential, secret = create_credential(session, settings, data)
@@ -284,10 +287,13 @@ def main(argv: list[str] | None = None) -> None:
     credential_commands = credentials.add_subparsers(dest="action", required=True)
     create = credential_commands.add_parser("create", help="print a new credential as JSON")
     create.add_argument(
-        "--role", required=True, choices=["admin", "coordinator", "social_services", "landlord"]
+        "--role",
+        required=True,
+        choices=["admin", "coordinator", "social_services", "landlord", "intermediary"],
     )
     create.add_argument("--municipality")
     create.add_argument("--landlord")
+    create.add_argument("--intermediary")
     create.set_defaults(func=_create_credential)
 
     webhooks = commands.add_parser("webhooks", help="the keys that seal webhook secrets")

@@ -18,11 +18,12 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.config import Settings
-from app.db import SessionDep
-from app.errors import Forbidden, Unauthorized
+from app.db import SessionDep, utcnow
+from app.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
 
 TOKEN_AUDIENCE = "en-vag-in"
 TOKEN_URL = "/v1/auth/token"
@@ -33,6 +34,22 @@ class Role(enum.StrEnum):
     coordinator = "coordinator"
     social_services = "social_services"
     landlord = "landlord"
+    intermediary = "intermediary"
+
+
+LANDLORD_SIDE = frozenset({Role.landlord, Role.intermediary})
+"""The roles that act on a landlord's side of the agreement: the landlord itself, and an
+intermediary within the mandates landlords gave it (Västerås: Bostad Västerås "tecknar avtal
+och tar in lägenheter i enlighet med respektive fastighetsägares kvot")."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActsFor:
+    """One landlord the caller may act for, and where: `municipality` None is everywhere
+    (a landlord acting for itself), a code is one mandate's municipality."""
+
+    landlord_id: str
+    municipality: str | None = None
 
 
 class CredentialLike(Protocol):
@@ -44,30 +61,107 @@ class CredentialLike(Protocol):
     def municipality_code(self) -> str | None: ...
     @property
     def landlord_id(self) -> str | None: ...
+    @property
+    def intermediary_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller: one credential, one role, at most one organisation."""
+    """The authenticated caller: one credential, one role, at most one organisation. An
+    intermediary also carries the mandates live at authentication (`mandates`), loaded once
+    per request, so every scope function answers from the principal alone."""
 
     credential_id: str
     role: Role
     municipality: str | None = None
     landlord_id: str | None = None
+    intermediary_id: str | None = None
+    mandates: tuple[ActsFor, ...] = ()
 
     @property
     def organisation(self) -> str | None:
-        return self.municipality or self.landlord_id
+        return self.municipality or self.landlord_id or self.intermediary_id
+
+    @property
+    def landlord_side(self) -> bool:
+        """Whether the caller acts as a landlord (itself, or an intermediary for one)."""
+        return self.role in LANDLORD_SIDE
+
+    @property
+    def acts_for(self) -> tuple[ActsFor, ...]:
+        """The landlords the caller may act for: a landlord itself everywhere, an
+        intermediary its live mandates, anyone else nobody."""
+        if self.role is Role.landlord and self.landlord_id is not None:
+            return (ActsFor(self.landlord_id),)
+        if self.role is Role.intermediary:
+            return self.mandates
+        return ()
+
+    def may_act_for(self, landlord_id: str, municipality: str | None = None) -> bool:
+        """Whether the caller may act for this landlord (in this municipality, if named)."""
+        return any(
+            grant.landlord_id == landlord_id
+            and (grant.municipality is None or municipality in (None, grant.municipality))
+            for grant in self.acts_for
+        )
+
+    def landlords(self, municipality: str | None = None) -> list[str]:
+        """The landlords the caller may act for (in this municipality, if named), sorted."""
+        return sorted(
+            {
+                grant.landlord_id
+                for grant in self.acts_for
+                if municipality is None or grant.municipality in (None, municipality)
+            }
+        )
 
     @classmethod
-    def of(cls, credential: CredentialLike) -> Principal:
-        """The caller a credential (an ORM row or a plain result row) stands for."""
+    def of(cls, credential: CredentialLike, mandates: tuple[ActsFor, ...] = ()) -> Principal:
+        """The caller a credential (an ORM row or a plain result row) stands for; an
+        intermediary's live mandates are passed in (`load_principal` reads them)."""
         return cls(
             credential_id=credential.id,
             role=Role(credential.role),
             municipality=credential.municipality_code,
             landlord_id=credential.landlord_id,
+            intermediary_id=credential.intermediary_id,
+            mandates=mandates,
         )
+
+
+def acting_for(
+    principal: Principal, landlord: str | None, municipality: str | None = None
+) -> str | None:
+    """The landlord an intermediary names (`?landlord=`), checked once for every operation
+    that takes it: None when none is named; `422` when anyone but an intermediary names one
+    (a landlord's own credential says who it is); `404` when the intermediary does not act
+    for that landlord (in that municipality), as for any object out of reach."""
+    if landlord is None:
+        return None
+    if principal.role is not Role.intermediary:
+        raise UnprocessableEntity("landlord: only an intermediary names the landlord it acts for")
+    if not principal.may_act_for(landlord, municipality):
+        raise NotFound("No such landlord.")
+    return landlord
+
+
+def landlord_scope(
+    principal: Principal,
+    landlord_column: InstrumentedAttribute[str],
+    municipality_column: InstrumentedAttribute[str],
+) -> ColumnElement[bool]:
+    """The one rule for what the landlord side may reach, as a WHERE clause: rows of a
+    landlord the caller acts for, in a municipality where it may act for it. A landlord's
+    own rows everywhere; an intermediary's mandated (landlord, municipality) pairs only; for
+    anyone else (or an intermediary without a live mandate) nothing. Every repository's
+    scope function uses this for the landlord side, so the rule is written once."""
+    clauses = [
+        landlord_column == grant.landlord_id
+        if grant.municipality is None
+        else and_(landlord_column == grant.landlord_id, municipality_column == grant.municipality)
+        for grant in principal.acts_for
+    ]
+    return or_(*clauses) if clauses else false()
 
 
 oauth2_scheme = OAuth2(
@@ -122,7 +216,14 @@ def load_principal(session: Session, credential_id: str) -> Principal | None:
     from app.credentials import repository as credentials
 
     row = credentials.active_principal(session, credential_id)
-    return None if row is None else Principal.of(row)
+    if row is None:
+        return None
+    if row.role == Role.intermediary.value and row.intermediary_id is not None:
+        from app.intermediaries import repository as intermediaries
+
+        live = intermediaries.live_grants(session, row.intermediary_id, utcnow().date())
+        return Principal.of(row, live)
+    return Principal.of(row)
 
 
 def token_subject(request: Request, token: str) -> str:

@@ -1,5 +1,6 @@
-"""Synthetic demo data for `make run`: Västerås with two landlords, a few vacancies and
-households, and a fresh credential per role printed at every start.
+"""Synthetic demo data for `make run`: Västerås with two landlords, an intermediary holding
+the private landlord's mandate (as Bostad Västerås does), a few vacancies and households,
+and a fresh credential per role printed at every start.
 
 Everything goes through the service layer, so demo data obey the same rules as the API.
 No person in it is real: case references are DEMO-nnn, addresses are invented.
@@ -27,6 +28,9 @@ from app.credentials.service import create_credential
 from app.db import create_db_engine, utcnow
 from app.households.schemas import HouseholdCreate
 from app.households.service import create_household
+from app.intermediaries.models import Intermediary
+from app.intermediaries.schemas import IntermediaryCreate, MandateCreate
+from app.intermediaries.service import create_intermediary, create_mandate
 from app.landlords.models import Landlord
 from app.landlords.schemas import LandlordCreate
 from app.landlords.service import create_landlord
@@ -77,6 +81,9 @@ LANDLORDS: list[tuple[dict[str, str], dict[str, Any]]] = [
         },
     ),
 ]
+INTERMEDIARY = {"name": "Demoförmedlingen AB", "org_number": "559900-0030"}
+"""Acts for Demo Fastigheter AB in the demo municipality (Västerås: Bostad Västerås "tar in
+lägenheter i enlighet med respektive fastighetsägares kvot")."""
 VACANCIES: list[tuple[int, str, dict[str, Any]]] = [
     (0, "DB-1001", {"area": "CENTRUM", "rooms": 1, "rent": 5200, "elevator": True}),
     (0, "DB-1002", {"area": "PETTERSBERG", "rooms": 2, "rent": 6900}),
@@ -142,6 +149,7 @@ def _load_world(session: Session, settings: Settings) -> None:
     for code, area in AREAS:
         upsert_area(session, Principal.of(coordinator), DEMO_MUNICIPALITY, code, AreaUpsert(**area))
     landlord_principals = []
+    landlord_ids = []
     for landlord_body, agreement in LANDLORDS:
         landlord = create_landlord(session, LandlordCreate(**landlord_body))
         upsert_agreement(
@@ -155,6 +163,17 @@ def _load_world(session: Session, settings: Settings) -> None:
         )
         credential, _ = _credential(session, settings, Role.landlord, landlord=landlord.id)
         landlord_principals.append(Principal.of(credential))
+        landlord_ids.append(landlord.id)
+    intermediary = create_intermediary(session, IntermediaryCreate(**INTERMEDIARY))
+    create_mandate(
+        session,
+        principal=Principal.of(coordinator),
+        data=MandateCreate(
+            intermediary=intermediary.id,
+            landlord=landlord_ids[1],
+            valid_from=datetime(YEAR, 1, 1, tzinfo=UTC).date(),
+        ),
+    )
     for owner, ref, vacancy in VACANCIES:
         forms = LANDLORDS[owner][1]["contract_forms"][:2]
         upsert_vacancy(
@@ -199,6 +218,20 @@ def _rotate_credentials(session: Session, settings: Settings) -> list[dict[str, 
             {
                 "role": "landlord",
                 "landlord": landlord.name,
+                "client_id": credential.id,
+                "client_secret": secret,
+            }
+        )
+    for intermediary in session.scalars(
+        select(Intermediary).where(Intermediary.org_number == INTERMEDIARY["org_number"])
+    ):
+        credential, secret = _credential(
+            session, settings, Role.intermediary, intermediary=intermediary.id
+        )
+        printed.append(
+            {
+                "role": "intermediary",
+                "intermediary": intermediary.name,
                 "client_id": credential.id,
                 "client_secret": secret,
             }

@@ -79,6 +79,11 @@ TAGS: list[dict[str, str]] = [
     {"name": "areas", "description": "A municipality's areas, with caps and exclusions."},
     {"name": "policies", "description": "A municipality's matching policy, versioned."},
     {"name": "landlords", "description": "The landlords registered in the service."},
+    {
+        "name": "intermediaries",
+        "description": "Organisations acting for several landlords under their mandates "
+        "(Västerås: Bostad Västerås), and the mandates.",
+    },
     {"name": "municipalities", "description": "The municipalities using the service."},
     {"name": "events", "description": "Each organisation's event feed and webhooks."},
     {"name": "audit", "description": "Who read or changed household data, and why."},
@@ -94,6 +99,7 @@ ROLE_SCOPES: dict[Role, str] = {
     Role.coordinator: "coordinator (own municipality)",
     Role.social_services: "social services (own municipality)",
     Role.landlord: "landlord (own organisation)",
+    Role.intermediary: "intermediary (the landlords that mandated it, where they did)",
     Role.admin: "admin",
 }
 PUBLIC_ROLES_LINE = "Roles: anyone, no token needed."

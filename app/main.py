@@ -244,6 +244,7 @@ def include_routers(app: FastAPI) -> None:
     from app.dashboard.router import router as dashboard
     from app.events.router import router as events
     from app.households.router import router as households
+    from app.intermediaries.router import router as intermediaries
     from app.landlords.router import router as landlords
     from app.municipalities.router import router as municipalities
     from app.policies.router import router as policies
@@ -260,6 +261,7 @@ def include_routers(app: FastAPI) -> None:
         municipalities,
         areas,
         landlords,
+        intermediaries,
         agreements,
         vacancies,
         households,

@@ -8,6 +8,7 @@ from app.events import outbox as _outbox  # noqa: F401  (registers the outbox's 
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 from app.households.models import Household
 from app.idempotency.models import IdempotencyRecord
+from app.intermediaries.models import Intermediary, Mandate
 from app.landlords.models import Landlord
 from app.municipalities.models import Municipality
 from app.policies.models import Policy
@@ -27,7 +28,9 @@ __all__ = [
     "ForbiddenPair",
     "Household",
     "IdempotencyRecord",
+    "Intermediary",
     "Landlord",
+    "Mandate",
     "Municipality",
     "Pin",
     "Policy",

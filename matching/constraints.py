@@ -8,7 +8,7 @@ constraints reads `FAMILIES`:
 * the integer and linear models (`matching.model.PairModel.add_round_constraints`),
 * the column-generation master (`matching.master`), pricing (`matching.model.reduced_costs`)
   and the Lagrangian bound (`matching.model.lagrangian_bound`),
-* the greedy fallback (`matching.fallback`),
+* the greedy matching (`matching.fallback`: the crash start of the master, and the fallback),
 * pins: what a pin uses is subtracted from every family's capacity, and a family whose
   capacity goes negative names the reason (`matching.pins`),
 * explanations: the first full family row that holds a pair back (`matching.explain`).
@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from matching.blocks import gather
 from matching.problem import Problem
 
 I64 = npt.NDArray[np.int64]
@@ -52,6 +53,8 @@ class Layout:
     vacancy_landlord: I64
     vacancy_area: I64
     household_newly_arrived: Bools
+    #: The vacancy counts toward its landlord's quota (False: a flat a move chain freed).
+    vacancy_quota: Bools
 
     @property
     def n_households(self) -> int:
@@ -72,6 +75,7 @@ def layout(problem: Problem) -> Layout:
         ),
         vacancy_area=np.array([area_index[v.area] for v in problem.vacancies], dtype=np.int64),
         household_newly_arrived=np.array([h.newly_arrived for h in problem.households], dtype=bool),
+        vacancy_quota=np.array([v.quota_apartment for v in problem.vacancies], dtype=bool),
     )
 
 
@@ -110,10 +114,10 @@ class Family:
             return entity
         compact = keys.astype(_smallest(len(keys)))
         if self.key_by == "exception_vacancy":
-            out = np.full(len(entity), -1, dtype=compact.dtype)
-            out[exception] = compact[entity[exception]]
-            return out
-        return compact[entity]
+            # Entry 2v: vacancy v as a normal pair (no row), 2v + 1: as an exception pair.
+            table = np.c_[np.full(len(compact), -1, dtype=compact.dtype), compact].ravel()
+            return gather(table, entity, flag=exception)
+        return gather(compact, entity)
 
 
 def _smallest(n_keys: int) -> type[np.signedinteger[Any]]:
@@ -149,10 +153,11 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         name="landlord_quota",
-        rule="per landlord: placements ≤ its quota (Jönköping, Norrköping, Västerås)",
+        rule="per landlord: placements in its quota apartments ≤ its quota (Jönköping, "
+        "Norrköping, Västerås); a flat a move chain freed is in no row (Helsingborg 3:6)",
         direction="at_most",
         key_by="vacancy",
-        entity_key=lambda lay: lay.vacancy_landlord,
+        entity_key=lambda lay: np.where(lay.vacancy_quota, lay.vacancy_landlord, -1),
         capacity=lambda p: _floats([lo.quota for lo in p.landlords]),
         label=lambda p, k: f"quota of landlord {p.landlords[k].id}",
     ),

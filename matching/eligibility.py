@@ -3,8 +3,8 @@
 Two faces of the same rules:
 
 * the scalar functions (`rooms_fit`, `accessibility`, `area_allowed`, `contract_form`,
-  `rent_within`, `insurance`, `economy`, `not_declined`) are the readable specification, used by
-  `check_pair`, by explanations and by the tests;
+  `rent_within`, `insurance`, `economy`, `exception_qualified`, `not_declined`) are the
+  readable specification, used by `check_pair`, by explanations and by the tests;
 * `eligible_pairs` evaluates the same rules with numpy over blocks of households × all
   vacancies, so that a 10 000 × 10 000 round is screened in seconds. The tests check that both
   agree pair by pair.
@@ -32,6 +32,7 @@ RULES: tuple[str, ...] = (
     "rent",
     "insurance",
     "economy",
+    "exception_qualification",
     "declined",
 )
 
@@ -136,10 +137,22 @@ def economy(household: Household, vacancy: Vacancy, landlord: Landlord) -> Econo
     return None
 
 
+def exception_qualified(household: Household, landlord: Landlord) -> bool:
+    """Rule 8, `exception_qualification`: an exception place of a landlord whose agreement
+    asks for the 3:5 conditions goes only to a household that meets them — Helsingborg:
+    "Hyresgästen har skött sina nuvarande hyresbetalningar", "Inga störningar eller annan
+    problematik föreligger", "Fastighetsförvaltningen går i god för att detta är en
+    välfungerande hyresgäst". The service decides who meets them and says so as data
+    (`landlord.exception_qualification`, `household.exception_qualified`); this is the one
+    place the solver reads it (the vectorised `hl_exc_qualified` is built from the same
+    fields). Only asked of a pair that needs an exception place."""
+    return not landlord.exception_qualification or landlord.id in household.exception_qualified
+
+
 def not_declined(
     forbidden: Iterable[tuple[str, str]], household: Household, vacancy: Vacancy
 ) -> bool:
-    """Rule 8, `declined`: the pair was neither declined before nor forbidden."""
+    """Rule 9, `declined`: the pair was neither declined before nor forbidden."""
     return (household.id, vacancy.id) not in set(forbidden)
 
 
@@ -183,6 +196,8 @@ def check_pair(
     kind = economy(household, vacancy, landlord)
     if kind is None:
         return PairCheck("economy")
+    if kind == "exception" and not exception_qualified(household, landlord):
+        return PairCheck("exception_qualification")
     declined = frozenset(problem.forbidden) if forbidden is None else forbidden
     if not not_declined(declined, household, vacancy):
         return PairCheck("declined")
@@ -202,6 +217,9 @@ class EligiblePairs:
     household: IntArray
     vacancy: IntArray
     exception: BoolArray
+    #: Per household: the number of vacancies whose first failing rule is each of RULES
+    #: (columns in RULES order), counted on the way (what `failure_counts` computes).
+    failures: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return int(self.household.shape[0])
@@ -245,6 +263,8 @@ class _Arrays:
         self.v_needs_ins = l_ins[self.v_land] if len(vs) else np.zeros(0, dtype=bool)
         l_excq = np.array([lo.exception_quota > 0 for lo in ls], dtype=bool)
         self.v_exc_ok = l_excq[self.v_land] if len(vs) else np.zeros(0, dtype=bool)
+        # Rule 8 only matters when some landlord's exception places need qualification.
+        self.any_qualification = any(lo.exception_qualification for lo in ls)
 
         self.h_rooms_min = np.array([h.rooms_min for h in hs], dtype=np.int64)
         self.h_rooms_max = np.array([h.rooms_max for h in hs], dtype=np.int64)
@@ -271,6 +291,12 @@ class _Arrays:
         permanent = np.array([h.employment == "permanent" for h in hs], dtype=bool)
         remarks = np.array([h.payment_remarks for h in hs], dtype=bool)
         guarantee = np.array([h.municipal_guarantee for h in hs], dtype=bool)
+        # (household, landlord): may take its exception places (`exception_qualified`).
+        self.hl_exc_qualified = np.ones((len(hs), n_l), dtype=bool)
+        if self.any_qualification:
+            for li, lo in enumerate(ls):
+                if lo.exception_qualification:
+                    self.hl_exc_qualified[:, li] = [exception_qualified(h, lo) for h in hs]
         for li, lo in enumerate(ls):
             income = base.copy()
             if lo.accepts_income_support:
@@ -288,7 +314,7 @@ class _Arrays:
 
 
 def _rule_masks(a: _Arrays, rows: slice) -> list[BoolArray]:
-    """The pass/fail matrix (households in `rows` × all vacancies) of rules 1–7, in order,
+    """The pass/fail matrix (households in `rows` × all vacancies) of rules 1–8, in order,
     plus the `normal` (non-exception) economy matrix as the last element."""
     hmin = a.h_rooms_min[rows, None]
     hmax = a.h_rooms_max[rows, None]
@@ -306,7 +332,10 @@ def _rule_masks(a: _Arrays, rows: slice) -> list[BoolArray]:
         a.hl_rules_ok[rows][:, a.v_land] & (a.hl_income[rows][:, a.v_land] >= a.v_threshold)
     )
     econ = normal | a.v_exc_ok[None, :]
-    return [rooms, access, area, forms, rent, ins, econ, normal]
+    # Without any qualified-only exception places rule 8 passes wherever rule 7 does: the
+    # same matrix, no extra work on the hot path.
+    qualified = normal | a.hl_exc_qualified[rows][:, a.v_land] if a.any_qualification else econ
+    return [rooms, access, area, forms, rent, ins, econ, qualified, normal]
 
 
 def _block_size(n_vacancies: int) -> int:
@@ -330,29 +359,47 @@ def eligible_pairs(problem: Problem) -> EligiblePairs:
     hs: list[IntArray] = []
     vs: list[IntArray] = []
     es: list[BoolArray] = []
+    # The first failing rule of each pair, counted per household as the rules are applied:
+    # the vacancies still passing after rule k, subtracted from those passing before it.
+    failures = np.zeros((n_h, len(RULES)), dtype=np.int64)
+    count_type = np.uint16 if n_v < np.iinfo(np.uint16).max else np.int64
+    declined = RULES.index("declined")
     step = _block_size(n_v)
     for start in range(0, n_h, step):
         rows = slice(start, min(n_h, start + step))
         masks = _rule_masks(a, rows)
         ok = masks[0]
-        for m in masks[1:7]:
+        failed = failures[rows]
+        passing = ok.view(np.uint8).sum(axis=1, dtype=count_type).astype(np.int64)
+        failed[:, 0] = n_v - passing
+        for k, m in enumerate(masks[1:8], start=1):
+            if k == 7 and m is masks[6]:
+                continue  # rule 8 is rule 7's matrix (no qualified-only exception places)
             ok &= m
+            still = ok.view(np.uint8).sum(axis=1, dtype=count_type).astype(np.int64)
+            failed[:, k] = passing - still
+            passing = still
         for hi in range(rows.start, rows.stop):
             if hi in forbidden:
+                failed[hi - start, declined] = int(np.count_nonzero(ok[hi - start, forbidden[hi]]))
                 ok[hi - start, forbidden[hi]] = False
         r, c = np.nonzero(ok)
         hs.append((r + start).astype(np.int32))
         vs.append(c.astype(np.int32))
-        es.append(~masks[7][r, c])
+        es.append(~masks[8][r, c])
     if not hs:
         empty = np.zeros(0, dtype=np.int32)
-        return EligiblePairs(empty, empty.copy(), np.zeros(0, dtype=bool))
-    return EligiblePairs(np.concatenate(hs), np.concatenate(vs), np.concatenate(es))
+        return EligiblePairs(empty, empty.copy(), np.zeros(0, dtype=bool), failures)
+    return EligiblePairs(np.concatenate(hs), np.concatenate(vs), np.concatenate(es), failures)
 
 
-def failure_counts(problem: Problem, households: Sequence[int]) -> npt.NDArray[np.int64]:
+def failure_counts(
+    problem: Problem, households: Sequence[int], pairs: EligiblePairs | None = None
+) -> npt.NDArray[np.int64]:
     """For each household index given: the number of vacancies whose first failing rule is
-    each of RULES (columns in RULES order)."""
+    each of RULES (columns in RULES order); read from `pairs` when they counted them."""
+    if pairs is not None and pairs.failures is not None:
+        return pairs.failures[np.asarray(households, dtype=np.int64)]
     a = _Arrays(problem)
     n_v = len(problem.vacancies)
     forbidden = _forbidden_index(problem)
@@ -364,13 +411,16 @@ def failure_counts(problem: Problem, households: Sequence[int]) -> npt.NDArray[n
         sub = _Subset(a, chunk)
         masks = _rule_masks(sub.arrays, slice(0, len(chunk)))
         alive = np.ones((len(chunk), n_v), dtype=bool)
-        for k, m in enumerate(masks[:7]):
+        for k, m in enumerate(masks[:8]):
+            if k == 7 and m is masks[6]:
+                continue  # rule 8 is rule 7's matrix: nothing more fails on it
             out[start : start + len(chunk), k] = np.count_nonzero(alive & ~m, axis=1)
             alive &= m
+        declined = RULES.index("declined")
         for j, hi in enumerate(chunk):
             cols = forbidden.get(int(hi), [])
             if cols:
-                out[start + j, 7] = int(np.count_nonzero(alive[j, cols]))
+                out[start + j, declined] = int(np.count_nonzero(alive[j, cols]))
     return out
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from matching.blocks import ranges
 from matching.constraints import FAMILIES, TAKEN, Family, layout
 from matching.eligibility import (
     RULES,
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from matching.model import RoundData
 
 __all__ = ["TAKEN", "assignment_of", "build_solution", "report", "score_of", "unmatched_reasons"]
+
+#: Pairs per block when counting what holds the unmatched households' pairs back.
+BLOCK = 1 << 18
 
 #: The label of a pair held back by nothing but the time limit.
 TIME_LIMIT = "time limit (not proven optimal)"
@@ -75,33 +79,39 @@ def unmatched_reasons(
     if not unmatched_ids:
         return []
     indices = np.array([problem.index_of("household", hid) for hid in unmatched_ids], dtype=int)
-    counts = failure_counts(problem, indices.tolist())
     if pairs is None:
         pairs = eligible_pairs(problem)
+    counts = failure_counts(problem, indices.tolist(), pairs)
     lay = layout(problem)
+    n_v = len(problem.vacancies)
     assigned_h = np.array([problem.index_of("household", hid) for hid in assigned], dtype=np.int64)
     assigned_v = np.array(
         [problem.index_of("vacancy", vid) for vid in assigned.values()], dtype=np.int64
     )
+    # Pairs are sorted by household, then vacancy: each household's pairs are one range.
+    bounds = np.searchsorted(pairs.household, np.arange(len(problem.households) + 1))
     assigned_e = np.array(
         [
-            check_pair(problem, problem.household(hid), problem.vacancy(vid)).exception
-            for hid, vid in assigned.items()
+            _exception_of(problem, pairs, bounds, h, v)
+            for h, v in zip(assigned_h.tolist(), assigned_v.tolist(), strict=True)
         ],
         dtype=bool,
     )
     # The blocker of each eligible pair of an unmatched household: the first family (in
-    # declaration order) whose row of the pair is full, as an index into `labels`.
-    local = np.full(len(problem.households), -1, dtype=np.int64)
-    local[indices] = np.arange(len(indices))
-    mine = np.flatnonzero(local[pairs.household] >= 0)
-    mine_h = pairs.household[mine]
-    mine_v = pairs.vacancy[mine]
-    mine_e = pairs.exception[mine]
+    # declaration order) whose row of the pair is full, as an index into `labels`. Every key
+    # is a function of the vacancy (as any pair or as an exception pair) or of the household,
+    # so the first full row is found per vacancy and per household, then read per pair.
+    sizes = bounds[indices + 1] - bounds[indices]
     labels: list[str] = [TIME_LIMIT]
     label_id: dict[str, int] = {TIME_LIMIT: 0}
-    key = np.zeros(len(mine_h), dtype=np.int64)
-    for f in reversed(blocking_families()):
+    families = blocking_families()
+    # Per vacancy (as a normal pair and as an exception pair) and per household: the rank of
+    # the first blocking family (len(families): none) and its label.
+    vacancy_rank = np.full(2 * n_v, len(families), dtype=np.int64)
+    vacancy_label = np.zeros(2 * n_v, dtype=np.int64)
+    household_rank = np.full(len(problem.households), len(families), dtype=np.int64)
+    household_label = np.zeros(len(problem.households), dtype=np.int64)
+    for rank, f in enumerate(families):
         capacity = f.capacity(problem)
         used = np.bincount(
             _keys_in(f.pair_key(lay, assigned_h, assigned_v, assigned_e)),
@@ -114,17 +124,50 @@ def unmatched_reasons(
             ids[k] = label_id.setdefault(text, len(labels))
             if ids[k] == len(labels):
                 labels.append(text)
-        pair_key = f.pair_key(lay, mine_h, mine_v, mine_e)
-        blocked = (pair_key >= 0) & full[np.maximum(pair_key, 0)]
-        key = np.where(blocked, ids[np.maximum(pair_key, 0)], key)
-    who = local[mine_h]
-    counts_by_combo = np.bincount(who * len(labels) + key, minlength=len(indices) * len(labels))
+        entity = f.entity_key(lay)
+        blocked = (entity >= 0) & full[np.maximum(entity, 0)]
+        label = ids[np.maximum(entity, 0)]
+        if f.key_by == "household":
+            unset = blocked & (household_rank == len(families))
+            household_rank[unset] = rank
+            household_label[unset] = label[unset]
+            continue
+        # Entry 2v: vacancy v as a normal pair, 2v + 1: as an exception pair.
+        if f.key_by == "vacancy":
+            blocked, label = np.repeat(blocked, 2), np.repeat(label, 2)
+        else:  # exception_vacancy: only the exception pairs
+            blocked = np.c_[np.zeros(n_v, dtype=bool), blocked].ravel()
+            label = np.c_[np.zeros(n_v, dtype=np.int64), label].ravel()
+        unset = blocked & (vacancy_rank == len(families))
+        vacancy_rank[unset] = rank
+        vacancy_label[unset] = label[unset]
+    # Blockers counted per (unmatched household, label), a block of households at a time
+    # (small temporaries instead of several arrays over every pair of every such household).
+    n_labels = len(labels)
+    by_household = bool(np.any(household_rank < len(families)))
+    counts_by_combo = np.zeros(len(indices) * n_labels, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    first = 0
+    while first < len(indices):
+        last = max(first + 1, int(np.searchsorted(ends, ends[first] - sizes[first] + BLOCK)))
+        mine = ranges(bounds[indices[first:last]], sizes[first:last])
+        who = np.repeat(np.arange(last - first, dtype=np.int64), sizes[first:last])
+        side = 2 * pairs.vacancy[mine].astype(np.int64) + pairs.exception[mine]
+        key = vacancy_label[side]
+        if by_household:
+            owner = indices[first:last][who]
+            household_first = household_rank[owner] < vacancy_rank[side]
+            key = np.where(household_first, household_label[owner], key)
+        counts_by_combo[first * n_labels : last * n_labels] += np.bincount(
+            who * n_labels + key, minlength=(last - first) * n_labels
+        )
+        first = last
     combo = np.flatnonzero(counts_by_combo)
     freq = counts_by_combo[combo]
     blockers: dict[int, list[tuple[int, str]]] = {}
     for c, f_count in zip(combo.tolist(), freq.tolist(), strict=True):
-        blockers.setdefault(c // len(labels), []).append((f_count, labels[c % len(labels)]))
-    eligible_count = np.bincount(who, minlength=len(indices))
+        blockers.setdefault(c // n_labels, []).append((f_count, labels[c % n_labels]))
+    eligible_count = sizes
     out = []
     for row, hid in enumerate(unmatched_ids):
         failed = {RULES[k]: int(c) for k, c in enumerate(counts[row]) if c}
@@ -144,6 +187,18 @@ def unmatched_reasons(
             Unmatched(household=hid, eligible_vacancies=eligible, failed=failed, reason=reason)
         )
     return out
+
+
+def _exception_of(
+    problem: Problem, pairs: EligiblePairs, bounds: npt.NDArray[np.intp], h: int, v: int
+) -> bool:
+    """Whether the eligible pair (h, v) is an exception place (looked up among the pairs)."""
+    lo, hi = int(bounds[h]), int(bounds[h + 1])
+    at = lo + int(np.searchsorted(pairs.vacancy[lo:hi], v))
+    if at < hi and int(pairs.vacancy[at]) == v:
+        return bool(pairs.exception[at])
+    household, vacancy = problem.households[h], problem.vacancies[v]
+    return check_pair(problem, household, vacancy).exception
 
 
 def _keys_in(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -126,6 +126,41 @@ class Master:
         )
         self.cols = np.r_[self.cols, pairs].astype(np.int64)
 
+    def start_from(self, chosen: I64) -> bool:
+        """Make a feasible integral solution (pairs already added, one per household, every
+        ceiling respected) the starting basis: each chosen pair's column basic with its
+        household row at its bound, every other row's slack basic — a valid basis, since each
+        chosen column is the only basic one in its household's row. A floor the solution
+        does not meet starts with its penalised slack basic. True when HiGHS accepts it."""
+        h = self.highs
+        basic, lower, upper = (
+            highspy.HighsBasisStatus.kBasic,
+            highspy.HighsBasisStatus.kLower,
+            highspy.HighsBasisStatus.kUpper,
+        )
+        col_basic = np.zeros(h.getNumCol(), dtype=bool)
+        # Per row: basic (its slack in the basis), at its upper bound or at its lower bound.
+        row_state = np.full(h.getNumRow(), basic, dtype=object)
+        position = np.full(self.data.n_pairs, -1, dtype=np.int64)
+        position[self.cols] = np.arange(len(self.cols))
+        col_basic[self._n_slack + position[chosen]] = True
+        slack = 0
+        for fr, lookup in zip(self.data.families, self._row_of, strict=True):
+            keys = fr.pair_key[chosen]
+            if fr.family.assignment:
+                row_state[lookup[keys]] = upper
+            elif fr.family.soft:
+                got = np.bincount(keys[keys >= 0], minlength=len(fr.capacity))
+                for key in np.flatnonzero(fr.active).tolist():
+                    if got[key] < fr.capacity[key]:
+                        col_basic[slack] = True
+                        row_state[lookup[key]] = lower
+                    slack += 1
+        basis = highspy.HighsBasis()
+        basis.col_status = [basic if b else lower for b in col_basic.tolist()]
+        basis.row_status = row_state.tolist()
+        return bool(h.setBasis(basis) == highspy.HighsStatus.kOk)
+
     def solve(self, seconds: float) -> bool:
         """Re-optimise from the current basis; True when optimal."""
         self.highs.setOptionValue("time_limit", max(0.05, float(seconds)))

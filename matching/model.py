@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.linear_solver import linear_solver_pb2 as pb
 
+from matching.blocks import count, gather, ranges
 from matching.constraints import (
     F64,
     FAMILIES,
@@ -31,7 +32,7 @@ from matching.constraints import (
 from matching.eligibility import EligiblePairs
 from matching.problem import Problem
 
-__all__ = ["F64", "I64", "Bools", "Ints"]
+__all__ = ["F64", "I64", "Bools", "Ints", "count", "gather", "ranges"]
 
 #: Fit points (tier 3): a preferred area is worth this much …
 FIT_PREFERRED_AREA = 100
@@ -103,9 +104,12 @@ class RoundData:
 
     @property
     def pair_landlord(self) -> Ints:
-        """Landlord of each pair (cached)."""
+        """Landlord of each pair (cached) — the vacancy's landlord, whether or not the flat
+        is in its quota row (a flat a move chain freed is in none, matching.constraints)."""
         if "pair_landlord" not in self.cache:
-            self.cache["pair_landlord"] = self.rows_of("landlord_quota").pair_key
+            compact = np.int16 if self.n_landlords < np.iinfo(np.int16).max else np.int32
+            by_vacancy = self.layout.vacancy_landlord.astype(compact)
+            self.cache["pair_landlord"] = by_vacancy[self.pair_vacancy]
         value: Ints = self.cache["pair_landlord"]
         return value
 
@@ -125,14 +129,6 @@ class RoundData:
     def pair_weight(self) -> I64:
         """Primary weight of every pair (not cached: prefer `weights` on a subset)."""
         return self.household_weight[self.pair_household]
-
-    @property
-    def exception_pairs(self) -> I64:
-        """Positions of the exception pairs (cached)."""
-        if "exception_pairs" not in self.cache:
-            self.cache["exception_pairs"] = np.flatnonzero(self.pair_exception)
-        value: I64 = self.cache["exception_pairs"]
-        return value
 
     @property
     def household_starts(self) -> I64:
@@ -235,22 +231,43 @@ def round_data(
 
 def fit_points(problem: Problem, data: RoundData, cols: I64) -> I64:
     """Tier-3 points of each pair in `cols`: preferred area, spare rooms, rent burden."""
-    area_index = {a.id: i for i, a in enumerate(problem.areas)}
-    pref = np.zeros((len(problem.households), len(problem.areas)), dtype=bool)
-    for hi, h in enumerate(problem.households):
-        for a in h.preferred_areas:
-            pref[hi, area_index[a]] = True
-    rooms_min = np.array([h.rooms_min for h in problem.households], dtype=np.int64)
-    max_rent = np.array([h.max_rent for h in problem.households], dtype=np.float64)
-    v_rooms = np.array([v.rooms for v in problem.vacancies], dtype=np.int64)
-    v_rent = np.array([v.rent for v in problem.vacancies], dtype=np.float64)
-    hh, vv = data.pair_household[cols], data.pair_vacancy[cols]
-    burden = np.round(FIT_RENT_BURDEN * v_rent[vv] / np.maximum(max_rent[hh], 1.0)).astype(np.int64)
-    return (
-        FIT_PREFERRED_AREA * pref[hh, data.layout.vacancy_area[vv]].astype(np.int64)
-        - FIT_PER_SPARE_ROOM * (v_rooms[vv] - rooms_min[hh])
-        - np.minimum(burden, FIT_RENT_BURDEN)
+    if "fit_preferred" not in data.cache:
+        area_index = {a.id: i for i, a in enumerate(problem.areas)}
+        pref = np.zeros((len(problem.households), len(problem.areas)), dtype=bool)
+        for hi, h in enumerate(problem.households):
+            for a in h.preferred_areas:
+                pref[hi, area_index[a]] = True
+        data.cache["fit_preferred"] = pref
+        data.cache["fit_rooms_min"] = np.array(
+            [h.rooms_min for h in problem.households], dtype=np.int64
+        )
+        data.cache["fit_max_rent"] = np.maximum(
+            np.array([h.max_rent for h in problem.households], dtype=np.float64), 1.0
+        )
+        data.cache["fit_rooms"] = np.array([v.rooms for v in problem.vacancies], dtype=np.int64)
+        data.cache["fit_rent"] = np.array([v.rent for v in problem.vacancies], dtype=np.float64)
+    pref, rooms_min, max_rent = (
+        data.cache["fit_preferred"],
+        data.cache["fit_rooms_min"],
+        data.cache["fit_max_rent"],
     )
+    v_rooms, v_rent = data.cache["fit_rooms"], data.cache["fit_rent"]
+    out = np.empty(len(cols), dtype=np.int64)
+    # A block at a time: the support of the lower tiers can be millions of pairs.
+    for start in range(0, len(cols), FIT_BLOCK):
+        block = cols[start : start + FIT_BLOCK]
+        hh, vv = data.pair_household[block], data.pair_vacancy[block]
+        burden = np.round(FIT_RENT_BURDEN * v_rent[vv] / max_rent[hh]).astype(np.int64)
+        out[start : start + len(block)] = (
+            FIT_PREFERRED_AREA * pref[hh, data.layout.vacancy_area[vv]].astype(np.int64)
+            - FIT_PER_SPARE_ROOM * (v_rooms[vv] - rooms_min[hh])
+            - np.minimum(burden, FIT_RENT_BURDEN)
+        )
+    return out
+
+
+#: Pairs per block of `fit_points`.
+FIT_BLOCK = 1 << 18
 
 
 def fit_points_of_pair(problem: Problem, household_id: str, vacancy_id: str) -> int:
@@ -308,6 +325,36 @@ def sign_valid_duals(data: RoundData, rows: Rows, duals: F64) -> F64:
     return out
 
 
+@dataclass
+class DualSums:
+    """The duals of every declared family summed where a pair's key comes from: per
+    household, per vacancy and per exception vacancy (a pair's reduced cost is then
+    cost − household[h] − vacancy[v] − exception_vacancy[v] if it is an exception pair)."""
+
+    household: F64
+    vacancy: F64
+    exception_vacancy: F64
+
+
+def dual_sums(data: RoundData, rows: Rows, duals: F64) -> DualSums:
+    """Σ of the row duals of every declared family, by the entity its key is a function of.
+    A key without a row in the restricted model gets the dual that makes its row redundant:
+    zero."""
+    sums = DualSums(
+        household=np.zeros(data.n_households, dtype=np.float64),
+        vacancy=np.zeros(data.n_vacancies, dtype=np.float64),
+        exception_vacancy=np.zeros(data.n_vacancies, dtype=np.float64),
+    )
+    for fr in data.families:
+        y = rows.family_duals(fr, duals)
+        if not np.any(y):
+            continue
+        key = fr.entity_key
+        target: F64 = getattr(sums, fr.family.key_by)
+        target += np.where(key >= 0, y[np.maximum(key, 0)], 0.0)
+    return sums
+
+
 def reduced_costs(
     data: RoundData,
     rows: Rows,
@@ -318,46 +365,49 @@ def reduced_costs(
     """c_p − Σ_families y[key of p] for every free eligible pair (vectorised pricing); the
     cost defaults to the primary weight (the household's weight).
 
-    A key without a row in the restricted model gets the dual that makes its row redundant:
-    zero. The duals (and the default cost) are summed per household, per vacancy and per
-    exception vacancy first, then gathered once per pair (into `out` if given)."""
-    per_household = np.zeros(data.n_households, dtype=np.float64)
+    The duals (and the default cost) are summed per household, per vacancy and per exception
+    vacancy first (`dual_sums`), then gathered once per pair (into `out` if given)."""
+    sums = dual_sums(data, rows, duals)
+    per_household = -sums.household
     if pair_cost is None:
-        per_household -= data.household_weight
-    per_vacancy = np.zeros(data.n_vacancies, dtype=np.float64)
-    per_exception_vacancy = np.zeros(data.n_vacancies, dtype=np.float64)
-    targets = {
-        "household": per_household,
-        "vacancy": per_vacancy,
-        "exception_vacancy": per_exception_vacancy,
-    }
-    for fr in data.families:
-        y = rows.family_duals(fr, duals)
-        if not np.any(y):
-            continue
-        key = fr.entity_key
-        targets[fr.family.key_by] += np.where(key >= 0, y[np.maximum(key, 0)], 0.0)
+        per_household += data.household_weight
     rc = np.empty(data.n_pairs, dtype=np.float64) if out is None else out
-    np.take(np.negative(per_household), data.pair_household, out=rc)
+    vacancy_duals(data, sums, rc)
+    gather(per_household, data.pair_household, rc, subtract_from=True)
     if pair_cost is not None:
         rc += pair_cost
-    rc -= np.take(per_vacancy, data.pair_vacancy)
-    if np.any(per_exception_vacancy):
-        exc = data.exception_pairs
-        rc[exc] -= per_exception_vacancy[data.pair_vacancy[exc]]
     return rc
 
 
-def lagrangian_bound(data: RoundData, rows: Rows, duals: F64, rc: F64 | None = None) -> float:
+def vacancy_duals(data: RoundData, sums: DualSums, out: F64) -> F64:
+    """The vacancy-side part of every pair's reduced cost (into `out`): the vacancy's summed
+    duals, plus the exception vacancy's on exception pairs (one gather either way)."""
+    if not np.any(sums.exception_vacancy):
+        return gather(sums.vacancy, data.pair_vacancy, out)
+    table = np.empty(2 * data.n_vacancies, dtype=np.float64)
+    table[0::2] = sums.vacancy
+    table[1::2] = sums.vacancy + sums.exception_vacancy
+    return gather(table, data.pair_vacancy, out, flag=data.pair_exception)
+
+
+def lagrangian_bound(
+    data: RoundData,
+    rows: Rows,
+    duals: F64,
+    rc: F64 | None = None,
+    *,
+    household_best: F64 | None = None,
+) -> float:
     """An upper bound on the primary value (weight − penalised floor shortfall), valid for
     *any* duals: they are first projected onto valid signs; the assignment family (one vacancy
     per household) is kept and every other family priced, so
     Σ w·x − P·s ≤ Σ_rows y·b + Σ_h max(0, max_{p of h} (rc_p + y_h)).
 
-    `rc` may be passed when it was computed from these same duals (and they are sign-valid)."""
+    `rc`, or `household_best` (its maximum per household with pairs, `household_starts`),
+    may be passed when computed from these same duals (and they are sign-valid)."""
     valid = sign_valid_duals(data, rows, duals)
-    if rc is None or not np.array_equal(valid, duals):
-        rc = reduced_costs(data, rows, valid)
+    if not np.array_equal(valid, duals):
+        rc = household_best = None
     total = 0.0
     kept = np.zeros(data.n_households, dtype=np.float64)
     for fr in data.families:
@@ -370,7 +420,11 @@ def lagrangian_bound(data: RoundData, rows: Rows, duals: F64, rc: F64 | None = N
     if data.n_pairs:
         # y_h is constant over a household's pairs: add it after the per-household maximum.
         starts = data.household_starts
-        best = np.maximum.reduceat(rc, starts) + kept[data.pair_household[starts]]
+        if household_best is None:
+            if rc is None:
+                rc = reduced_costs(data, rows, valid)
+            household_best = np.maximum.reduceat(rc, starts)
+        best = household_best + kept[data.pair_household[starts]]
         total += float(np.maximum(best, 0.0).sum())
     return total
 

@@ -81,6 +81,9 @@ class Landlord:
     accepts_municipal_guarantee: bool
     requires_home_insurance: bool
     contract_forms: tuple[str, ...]
+    exception_qualification: bool = False
+    """Its exception places are only for the households that name it in their
+    `exception_qualified` (Helsingborg 3:5: paid the rent, no disturbances, vouched for)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,9 @@ class Vacancy:
     ground_floor: bool
     wheelchair: bool
     contract_forms: tuple[str, ...]
+    quota_apartment: bool = True
+    """Counts toward its landlord's quota; False for a flat a move chain freed (Helsingborg
+    3:6), which the landlord did not hand over anew."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,9 @@ class Household:
     preferred_areas: tuple[str, ...]
     contract_forms: tuple[str, ...]
     newly_arrived: bool
+    exception_qualified: tuple[str, ...] = ()
+    """The landlords whose qualified-only exception places it may take (it meets their
+    agreement's conditions, decided by the service)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +297,7 @@ class Solution:
 
 
 def _landlord_json(lo: Landlord) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": lo.id,
         "kind": lo.kind,
         "quota": lo.quota,
@@ -303,10 +312,15 @@ def _landlord_json(lo: Landlord) -> dict[str, Any]:
         "requires_home_insurance": lo.requires_home_insurance,
         "contract_forms": list(lo.contract_forms),
     }
+    # Optional fields are written only when they differ from their default, so a problem
+    # without move chains reads exactly as before.
+    if lo.exception_qualification:
+        out["exception_qualification"] = True
+    return out
 
 
 def _vacancy_json(v: Vacancy) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": v.id,
         "landlord": v.landlord,
         "area": v.area,
@@ -317,10 +331,13 @@ def _vacancy_json(v: Vacancy) -> dict[str, Any]:
         "wheelchair": v.wheelchair,
         "contract_forms": list(v.contract_forms),
     }
+    if not v.quota_apartment:
+        out["quota_apartment"] = False
+    return out
 
 
 def _household_json(h: Household) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": h.id,
         "weight": h.weight,
         "adults": h.adults,
@@ -348,6 +365,9 @@ def _household_json(h: Household) -> dict[str, Any]:
         "contract_forms": list(h.contract_forms),
         "newly_arrived": h.newly_arrived,
     }
+    if h.exception_qualified:
+        out["exception_qualified"] = list(h.exception_qualified)
+    return out
 
 
 T = TypeVar("T")
@@ -413,6 +433,18 @@ class _Obj:
         if not math.isfinite(value) or value < 0:
             raise ProblemError(self.sub(key), "must be a finite number ≥ 0")
         return float(value)
+
+    def optional_boolean(self, key: str, default: bool) -> bool:
+        """An optional flag: its default when the key is absent."""
+        if key not in self.data:
+            return default
+        return self.boolean(key)
+
+    def optional_strings(self, key: str) -> tuple[str, ...]:
+        """An optional list of strings: empty when the key is absent."""
+        if key not in self.data:
+            return ()
+        return self.strings(key)
 
     def choice(self, key: str, allowed: Sequence[str]) -> str:
         value = self.raw(key)
@@ -484,6 +516,7 @@ def _parse_landlord(o: _Obj) -> Landlord:
         accepts_municipal_guarantee=o.boolean("accepts_municipal_guarantee"),
         requires_home_insurance=o.boolean("requires_home_insurance"),
         contract_forms=o.strings("contract_forms", CONTRACT_FORMS),
+        exception_qualification=o.optional_boolean("exception_qualification", False),
     )
 
 
@@ -498,6 +531,7 @@ def _parse_vacancy(o: _Obj) -> Vacancy:
         ground_floor=o.boolean("ground_floor"),
         wheelchair=o.boolean("wheelchair"),
         contract_forms=o.strings("contract_forms", CONTRACT_FORMS),
+        quota_apartment=o.optional_boolean("quota_apartment", True),
     )
 
 
@@ -536,6 +570,7 @@ def _parse_household(o: _Obj) -> Household:
         preferred_areas=o.strings("preferred_areas"),
         contract_forms=o.strings("contract_forms", CONTRACT_FORMS),
         newly_arrived=o.boolean("newly_arrived"),
+        exception_qualified=o.optional_strings("exception_qualified"),
     )
 
 
@@ -598,6 +633,11 @@ def _check_references(p: Problem) -> None:
         if v.area not in area_ids:
             raise ProblemError(f"vacancies[{i}].area", f"unknown area {v.area!r}")
     for i, h in enumerate(p.households):
+        for j, lid in enumerate(h.exception_qualified):
+            if lid not in landlord_ids:
+                raise ProblemError(
+                    f"households[{i}].exception_qualified[{j}]", f"unknown landlord {lid!r}"
+                )
         for key in ("avoid_areas", "preferred_areas"):
             for j, a in enumerate(getattr(h, key)):
                 if a not in area_ids:

@@ -6,8 +6,9 @@ Method (see benchmarks/README.md for measurements), one module per stage:
    the pins and subtract what they use from every declared round constraint family
    (`matching.pins`, `matching.constraints`, `matching.model.round_data`).
 2. **Primary tier by column generation** (`matching.colgen`, `matching.master`): a restricted
-   master LP in HiGHS, warm-started between pricing rounds, priced against every eligible pair
-   in numpy until no pair improves; its value is a proven upper bound.
+   master LP in HiGHS, started from the basis of a greedy matching (`matching.fallback`) and
+   warm-started between pricing rounds, priced against every eligible pair in numpy until no
+   pair improves; its value is a proven upper bound.
 3. **Integral finish** (`matching.finish`): an integral relaxation is optimal; otherwise the
    relaxation's integral part is fixed and the residual over the fractional households'
    master columns solved — reaching ⌊LP⌋ proves the optimum; only when it does not, integer

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from matching.colgen import Relaxation, top_per_household
+from matching.colgen import Relaxation, best_per_household
 from matching.model import I64, PairModel, RoundData, fit_points
 from matching.outcome import Clock, Outcome, Reporter
 from matching.problem import Problem
@@ -30,6 +30,8 @@ TIER_COLUMNS_PER_HOUSEHOLD = 4
 TIER_SHARE = 0.25
 #: … but at least this.
 TIER_MIN_SECONDS = 1.0
+#: Support pairs weighed per block (whole households) when keeping the best-fitting few.
+FIT_SUPPORT_BLOCK = 1 << 20
 #: Lower tiers with a fractional relaxation are solved as integer programs only up to here.
 MAX_TIER_MIP_COLUMNS = 3_000
 
@@ -63,11 +65,23 @@ def solve_lower_tiers(
     support = support[housed[data.pair_household[support]]]
     exact = primary.status == "optimal"
     if len(support) > MAX_TIER_COLUMNS:
-        # Too many alternatives to weigh exactly: each household keeps its best-fitting few.
-        fit_all = fit_points(problem, data, support).astype(np.float64)
-        score = np.full(data.n_pairs, -np.inf)
-        score[support] = fit_all
-        support = top_per_household(data, support, score, TIER_COLUMNS_PER_HOUSEHOLD)
+        # Too many alternatives to weigh exactly: each household keeps its best-fitting few
+        # (a block of whole households at a time: the support can be millions of pairs).
+        kept: list[I64] = []
+        owner = data.pair_household[support]
+        start = 0
+        while start < len(support):
+            stop = min(len(support), start + FIT_SUPPORT_BLOCK)
+            if stop < len(support):  # end the block at a household boundary
+                rest = owner[start:]
+                stop = start + int(np.searchsorted(rest, owner[stop], side="left"))
+                if stop == start:
+                    stop = start + int(np.searchsorted(rest, owner[start], side="right"))
+            block = support[start:stop]
+            fit_block = fit_points(problem, data, block).astype(np.float64)
+            kept.append(best_per_household(data, block, fit_block, TIER_COLUMNS_PER_HOUSEHOLD))
+            start = stop
+        support = np.concatenate(kept)
         exact = False
     support = np.union1d(support, primary.chosen)
     stats["tier_columns"] = len(support)
@@ -94,7 +108,8 @@ def solve_lower_tiers(
         return chosen
     stats["spread_deviation"] = round(-spread)
     report("fit")
-    model, devs = tier_model()
+    # The same model, its spread capped: the spread objective is replaced below. (Its hint
+    # stays the primary solution's; only CP-SAT reads hints, and any hint is only a hint.)
     model.add_spread_ceiling(devs, round(-spread) + 1e-6)
     model.set_fit_objective(fit)
     chosen, fit_value, state = _solve_tier(model, chosen, clock, workers, seed, method, budget)
@@ -115,11 +130,14 @@ def _solve_tier(
 ) -> tuple[I64, float | None, str]:
     """A lower tier: its linear relaxation first (often integral here, and then optimal);
     else the integer program on small models; else the current solution is kept."""
-    relaxed = PairModel(model.data, model.cols, integer=False)
-    relaxed.proto.CopyFrom(model.proto)
-    for var in relaxed.proto.variable:
+    # The relaxation is the same proto with its integer flags cleared (no copy of a model of
+    # tens of thousands of variables); they are put back for the integer program.
+    integer = [var.is_integer for var in model.proto.variable]
+    for var in model.proto.variable:
         var.is_integer = False
-    response = run(relaxed, "lp", min(budget, clock.left()), 1, seed)
+    response = run(model, "lp", min(budget, clock.left()), 1, seed)
+    for var, flag in zip(model.proto.variable, integer, strict=True):
+        var.is_integer = flag
     if response.status != OPTIMAL:
         return current, None, "kept"
     x = np.asarray(response.variable_value[: len(model.cols)], dtype=np.float64)

@@ -119,13 +119,20 @@ class Api:
         return self._admin
 
     def client(
-        self, role: str, *, municipality: str | None = None, landlord: str | None = None
+        self,
+        role: str,
+        *,
+        municipality: str | None = None,
+        landlord: str | None = None,
+        intermediary: str | None = None,
     ) -> AuthedClient:
         body: dict[str, str] = {"role": role}
         if municipality:
             body["municipality"] = municipality
         if landlord:
             body["landlord"] = landlord
+        if intermediary:
+            body["intermediary"] = intermediary
         created = self.admin.post("/v1/credentials", json=body)
         assert created.status_code == 201, created.text
         return self._token_client(created.json()["client_id"], created.json()["client_secret"])
@@ -140,6 +147,13 @@ class Api:
     ) -> str:
         response = self.admin.post(
             "/v1/landlords", json={"name": name, "org_number": org_number, "kind": kind}
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def intermediary(self, name: str = "Bostad Västerås", org_number: str = "559908-0081") -> str:
+        response = self.admin.post(
+            "/v1/intermediaries", json={"name": name, "org_number": org_number}
         )
         assert response.status_code == 201, response.text
         return str(response.json()["id"])

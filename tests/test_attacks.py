@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.events.models import WebhookDelivery, WebhookEndpoint
+from app.intermediaries.models import Mandate
 from app.proposals.models import Pin, Proposal
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
@@ -47,7 +48,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/v1/tenancies/{tenancy_id}/renew"): {},
     ("post", "/v1/tenancies/{tenancy_id}/consent"): {},
+    ("post", "/v1/tenancies/{tenancy_id}/vouching"): {"statement": "well_functioning_tenant"},
+    ("post", "/v1/households/{household_id}/move-on"): {},
     ("put", "/v1/municipalities/{code}/settlement/{year}"): {"figure": 10},
+    ("post", "/v1/mandates/{mandate_id}/end"): {},
 }
 # PUT by the caller's own reference addresses the caller's own namespace: another
 # landlord's PUT of the same reference makes its own vacancy (tested separately below).
@@ -200,6 +204,12 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
     assert webhook.status_code == 201, webhook.text
     ping = coordinator_a.post(f"/v1/webhooks/{webhook.json()['id']}/test")
     assert ping.status_code == 202, ping.text
+    # Landlord A's mandate in A to its intermediary (Västerås: Bostad Västerås).
+    intermediary = api.intermediary("Bostad Västerås", "559908-0081")
+    mandate = coordinator_a.post(
+        "/v1/mandates", json={"intermediary": intermediary, "landlord": landlord_a}
+    )
+    assert mandate.status_code == 201, mandate.text
     victim = Victim(
         params={
             "code": "1980",
@@ -218,6 +228,8 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "report_id": "5f0c2c1e-7d3a-4b8e-9a61-2f4d8c0b1e77",
             "webhook_id": webhook.json()["id"],
             "delivery_id": ping.json()["id"],
+            "intermediary_id": intermediary,
+            "mandate_id": mandate.json()["id"],
         },
         household=household,
         vacancy=vacancy,
@@ -249,6 +261,8 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
         )
         webhook = session.get(WebhookEndpoint, victim.params["webhook_id"])
         assert webhook is not None
+        mandate = session.get(Mandate, victim.params["mandate_id"])
+        assert mandate is not None
         deliveries = session.scalars(
             select(WebhookDelivery.status).where(WebhookDelivery.endpoint_id == webhook.id)
         ).all()
@@ -263,6 +277,7 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
             webhook.version,
             webhook.enabled,
             deliveries,
+            mandate.ended_at,
         )
 
 
@@ -297,6 +312,91 @@ def test_no_other_organisation_or_role_reaches_an_object_by_its_id(
         .json()
     )
     assert household_after["version"] == household_before["version"]
+
+
+ORG_NUMBERS = ("559908-0099", "559908-0107", "559908-0115", "559908-0123", "559908-0131")
+
+
+def _intermediary_attackers(
+    api: Api, victim: Victim
+) -> dict[str, tuple[AuthedClient, set[tuple[str, str]]]]:
+    """Intermediaries that must reach nothing of landlord A in municipality A, each with the
+    operations it may legitimately reach: one with no mandate, one with landlord A's mandate
+    in B only (it may read landlord A's own record, nothing in A), one whose mandate in A
+    ended, one whose mandate in A expired, and landlord B's own intermediary."""
+    landlord_a = victim.params["landlord_id"]
+    admin, coordinator_a = api.admin, api.client("coordinator", municipality="1980")
+    coordinator_b = api.client("coordinator", municipality="0680")
+    landlord_b = admin.get("/v1/landlords").json()["items"]
+    landlord_b_id = next(item["id"] for item in landlord_b if item["id"] != landlord_a)
+    attackers: dict[str, tuple[AuthedClient, set[tuple[str, str]]]] = {}
+    for index, (name, coordinator, landlord, period, end) in enumerate(
+        [
+            ("no mandate", None, None, {}, False),
+            ("landlord A's, in B", coordinator_b, landlord_a, {}, False),
+            ("landlord A's, ended", coordinator_a, landlord_a, {}, True),
+            (
+                "landlord A's, expired",
+                coordinator_a,
+                landlord_a,
+                {"valid_from": f"{YEAR - 1}-01-01", "valid_to": f"{YEAR - 1}-12-31"},
+                False,
+            ),
+            ("landlord B's, in B", coordinator_b, landlord_b_id, {}, False),
+        ]
+    ):
+        intermediary = api.intermediary(f"Förmedlare {index}", ORG_NUMBERS[index])
+        if coordinator is not None:
+            given = coordinator.post(
+                "/v1/mandates",
+                json={"intermediary": intermediary, "landlord": landlord, **period},
+            )
+            assert given.status_code == 201, given.text
+            if end:
+                ended = coordinator.post(f"/v1/mandates/{given.json()['id']}/end", json={})
+                assert ended.status_code == 200, ended.text
+        allowed = (
+            {("get", "/v1/landlords/{landlord_id}")} if name == "landlord A's, in B" else set()
+        )
+        attackers[name] = (api.client("intermediary", intermediary=intermediary), allowed)
+    return attackers
+
+
+def test_no_intermediary_outside_its_mandates_reaches_an_object_by_its_id(
+    api: Api, world: tuple[Victim, dict[str, AuthedClient]]
+) -> None:
+    """Every operation with an id, as each intermediary naming landlord A (`?landlord=`):
+    403 or 404, a problem, and nothing changes — also its PUT of landlord A's reference."""
+    victim, _ = world
+    before = _snapshot(api, victim)
+    breaches = []
+    vacancy = {
+        "municipality": "1980",
+        "area": "A01",
+        "rooms": 5,
+        "rent": 1,
+        "contract_forms": ["municipal_contract"],
+    }
+    operations = [*_operations_with_ids(), *OWN_NAMESPACE]
+    for name, (client, allowed) in _intermediary_attackers(api, victim).items():
+        for method, path in operations:
+            if (method, path) in allowed:
+                continue
+            response = client.request(
+                method,
+                path.format(**victim.params),
+                params={"landlord": victim.params["landlord_id"]},
+                json=vacancy if (method, path) in OWN_NAMESPACE else BODIES.get((method, path)),
+            )
+            if response.status_code not in (403, 404):
+                breaches.append(f"{name}: {method.upper()} {path} → {response.status_code}")
+            elif response.headers["content-type"] != "application/problem+json":
+                breaches.append(f"{name}: {method.upper()} {path} answered without a problem")
+        listed = client.get("/v1/proposals").json()["items"]
+        if listed:
+            breaches.append(f"{name}: GET /v1/proposals lists {len(listed)}")
+    assert breaches == []
+    assert _snapshot(api, victim) == before
 
 
 def test_another_landlords_repost_of_a_reference_never_touches_the_first(

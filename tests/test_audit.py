@@ -65,11 +65,13 @@ def test_create_read_list_update_close_each_write_an_event(
         "credential",
         "role",
         "organisation",
+        "on_behalf_of",
         "action",
         "household",
         "purpose",
         "request_id",
     }
+    assert {e["on_behalf_of"] for e in trail} == {None}  # social services act for themselves
 
 
 def test_audit_events_never_contain_field_values(

@@ -29,6 +29,7 @@ def test_demo_prints_a_working_credential_for_each_role(app: FastAPI) -> None:
         "coordinator",
         "social_services",
         "landlord",
+        "intermediary",
     }
     client = TestClient(app)
     coordinator = next(line for line in printed if line["role"] == "coordinator")
@@ -41,6 +42,19 @@ def test_demo_prints_a_working_credential_for_each_role(app: FastAPI) -> None:
     households = client.get("/v1/households", headers=bearer_headers(client, social))
     assert households.status_code == 200
     assert all(item["case_ref"].startswith("DEMO-") for item in households.json()["items"])
+
+
+def test_the_demo_intermediary_acts_for_the_landlord_that_mandated_it(app: FastAPI) -> None:
+    """As Bostad Västerås does for Västerås' landlords: the demo intermediary sees Demo
+    Fastigheter AB's vacancies (its mandate) and none of Demobostäder's (no mandate)."""
+    printed = load_demo(app.state.settings)
+    client = TestClient(app)
+    line = next(line for line in printed if line["role"] == "intermediary")
+    assert line["intermediary"] == "Demoförmedlingen AB"
+    listed = client.get("/v1/vacancies", headers=bearer_headers(client, line))
+    assert listed.status_code == 200, listed.text
+    assert sorted(v["external_ref"] for v in listed.json()["items"]) == ["DF-77", "DF-78"]
+    assert {v["landlord_name"] for v in listed.json()["items"]} == {"Demo Fastigheter AB"}
 
 
 def test_restarting_rotates_demo_credentials_and_keeps_the_data(app: FastAPI) -> None:

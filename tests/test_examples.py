@@ -209,6 +209,12 @@ def test_every_request_example_succeeds_against_the_demo_world(
         area_id="BACKBY",
     )
     landlord = demo.send("admin", "POST", "/v1/landlords")["id"]
+    # Västerås: an intermediary (Bostad Västerås) under the landlord's mandate, then ended.
+    intermediary = demo.send("admin", "POST", "/v1/intermediaries")["id"]
+    mandate = demo.send(
+        "coordinator", "POST", "/v1/mandates", {"intermediary": intermediary, "landlord": landlord}
+    )["id"]
+    demo.send("coordinator", "POST", "/v1/mandates/{mandate_id}/end", mandate_id=mandate)
     demo.send(
         "coordinator",
         "PUT",
@@ -276,6 +282,20 @@ def test_every_request_example_succeeds_against_the_demo_world(
         "/v1/tenancies/{tenancy_id}/reports/{report_id}/response",
         tenancy_id=first,
         report_id=report,
+    )
+    # Helsingborg 3:5 and 3:6: the city vouches for a sitting tenant, posted to move on.
+    sitting = next(
+        t
+        for t in (first, second)
+        if demo.get("coordinator", f"/v1/tenancies/{t}")["contract_form"]
+        in ("municipal_contract", "training_apartment")
+    )
+    demo.send("coordinator", "POST", "/v1/tenancies/{tenancy_id}/vouching", tenancy_id=sitting)
+    demo.send(
+        "social_services",
+        "POST",
+        "/v1/households/{household_id}/move-on",
+        household_id=demo.get("coordinator", f"/v1/tenancies/{sitting}")["household"],
     )
     demo.backdate_trial(first)
     demo.needs_consent()

@@ -1,11 +1,13 @@
-"""Minimisation by construction (docs/domain.md §6): walk every operation a landlord can reach in
-the OpenAPI document and fail if any of its responses could carry a household field beyond
-household size, rooms, contract form, guarantee, support plan and move-in date."""
+"""Minimisation by construction (docs/domain.md §6): walk every operation a landlord — or an
+intermediary acting for landlords (Västerås: Bostad Västerås) — can reach in the OpenAPI
+document and fail if any of its responses could carry a household field beyond household
+size, rooms, contract form, guarantee, support plan and move-in date."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
 from tests.test_architecture import _roles, api_routes
@@ -62,13 +64,24 @@ def _forbidden(components: dict[str, Any]) -> set[str]:
     return (household - vacancy - NEUTRAL - ALLOWED_FOR_LANDLORDS) | ALSO_FORBIDDEN
 
 
-def _landlord_operations(app: FastAPI) -> set[tuple[str, str]]:
+def _landlord_operations(app: FastAPI, role: str = "landlord") -> set[tuple[str, str]]:
+    """The operations the role is admitted to (`require(...)`, tests/test_architecture.py)."""
     return {
         (method.lower(), route.path)
         for route in api_routes(app.routes)
-        if "landlord" in _roles(route.dependant)
+        if role in _roles(route.dependant)
         for method in route.methods or ()
     }
+
+
+# What an intermediary may reach beyond a landlord's operations: its own organisation and
+# the mandates it holds. Nothing of the municipality's (households, rounds, audit, policy).
+INTERMEDIARY_OWN = {
+    ("get", "/v1/intermediaries"),
+    ("get", "/v1/intermediaries/{intermediary_id}"),
+    ("get", "/v1/mandates"),
+    ("get", "/v1/mandates/{mandate_id}"),
+}
 
 
 def test_the_forbidden_list_is_not_empty_and_covers_the_sensitive_fields(app: FastAPI) -> None:
@@ -76,11 +89,27 @@ def test_the_forbidden_list_is_not_empty_and_covers_the_sensitive_fields(app: Fa
     assert {"target_groups", "income", "avoid_areas", "case_ref", "household"} <= forbidden
 
 
-def test_no_landlord_reachable_response_carries_a_household_field(app: FastAPI) -> None:
+def test_an_intermediary_reaches_only_landlord_operations_and_its_own_mandates(
+    app: FastAPI,
+) -> None:
+    """Never more than a landlord: every operation an intermediary is admitted to is one a
+    landlord is admitted to (so it answers in the landlord's own schemas, walked below), or
+    a read of its own organisation and mandates."""
+    intermediary = _landlord_operations(app, "intermediary")
+    assert {
+        ("put", "/v1/vacancies/{external_ref}"),
+        ("post", "/v1/proposals/{proposal_id}/accept"),
+        ("get", "/v1/quota"),
+    } <= intermediary
+    assert intermediary - _landlord_operations(app) <= INTERMEDIARY_OWN
+
+
+@pytest.mark.parametrize("role", ["landlord", "intermediary"])
+def test_no_landlord_reachable_response_carries_a_household_field(app: FastAPI, role: str) -> None:
     schema = app.openapi()
     components = _components(schema)
     forbidden = _forbidden(components)
-    operations = _landlord_operations(app)
+    operations = _landlord_operations(app, role)
     assert ("get", "/v1/proposals") in operations
     leaks = []
     for method, path in sorted(operations):

@@ -141,6 +141,7 @@ def test_every_operation_begins_with_the_roles_its_route_admits(app: FastAPI) ->
         "coordinator": "coordinator (own municipality)",
         "social_services": "social services (own municipality)",
         "landlord": "landlord (own organisation)",
+        "intermediary": "intermediary (the landlords that mandated it, where they did)",
         "admin": "admin",
     }
     wrong = []
@@ -154,7 +155,10 @@ def test_every_operation_begins_with_the_roles_its_route_admits(app: FastAPI) ->
             wrong.append(f"{method} {path}: {first_line!r}")
     assert wrong == []
     vacancy = app.openapi()["paths"]["/v1/vacancies"]["get"]["description"]
-    assert vacancy.startswith("Roles: coordinator (own municipality), landlord (own organisation).")
+    assert vacancy.startswith(
+        "Roles: coordinator (own municipality), landlord (own organisation), intermediary "
+        "(the landlords that mandated it, where they did)."
+    )
 
 
 def test_the_headers_the_service_sets_are_documented(app: FastAPI) -> None:

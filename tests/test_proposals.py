@@ -566,6 +566,11 @@ LANDLORD_VIEW_FIELDS = {
     # inside `decline`: the landlord's own answer
     "reason",
     "comment",
+    # who gave the landlord's answer (the landlord, or its intermediary): no household data
+    "landlord_answer_by",
+    "role",
+    "credential",
+    "organisation",
 }
 
 

@@ -138,7 +138,7 @@ def assert_round_rules_hold(run: Run) -> None:
         assert check.eligible, check.reason
         assert p["contract_form"] == check.contract_form
         assert p["exception"] == check.exception
-        per_landlord[vacancy.landlord] += 1
+        per_landlord[vacancy.landlord] += int(vacancy.quota_apartment)
         exceptions[vacancy.landlord] += p["exception"]
         per_area[vacancy.area] += 1
     for landlord in problem.landlords:
@@ -198,6 +198,10 @@ def test_unknown_fields_and_invalid_agreements_are_refused() -> None:
     broken = json.loads(json.dumps(raw))
     broken["households"][0]["need"]["adults"] = 0
     with pytest.raises(ValidationError):
+        Scenario.model_validate(broken)
+    broken = json.loads(json.dumps(raw))
+    broken["intermediaries"][0]["mandates"].append("atlantis_bostader")
+    with pytest.raises(ValidationError, match="no landlord with an agreement"):
         Scenario.model_validate(broken)
     with pytest.raises(ScenarioError):
         read_scenario("atlantis")
@@ -725,6 +729,35 @@ def test_vasteras_staircase_and_only_mimer_counts_income_support(api: Api) -> No
     climb_the_staircase(run, contract(run, training[0]))
 
 
+def test_vasteras_bostad_vasteras_takes_in_every_landlords_apartments_under_its_mandates(
+    api: Api,
+) -> None:
+    """Västerås: "Bostad Västerås AB sköter samarbetsavtalet" — it "tar in lägenheter i
+    enlighet med respektive fastighetsägares kvot och också följer upp verksamheten". The
+    scenario gives it every landlord's mandate; it posts their vacancies (each records that
+    the intermediary acted) and follows their quotas; each landlord keeps its own access."""
+    scenario = read_scenario("vasteras")
+    with api.app.state.sessionmaker.begin() as session:
+        loaded = load_into(session, api.app.state.settings, scenario, scale=SCALE)
+    bostad = loaded.intermediaries["bostad_vasteras"]
+    coordinator = api.client("coordinator", municipality="1980")
+    mandates = coordinator.get("/v1/mandates", params={"live": "true"}).json()["items"]
+    assert {m["landlord"] for m in mandates} == set(loaded.landlords.values())
+    assert {m["intermediary_name"] for m in mandates} == {"Bostad Västerås"}
+    intermediary = api.client("intermediary", intermediary=bostad)
+    mimer = loaded.landlords["mimer"]
+    posted = intermediary.get("/v1/vacancies", params={"landlord": mimer, "limit": 200}).json()[
+        "items"
+    ]
+    assert len(posted) == scaled(180, SCALE)
+    assert {v["changed_by"]["organisation"] for v in posted} == {bostad}
+    own = api.client("landlord", landlord=mimer).get("/v1/vacancies", params={"limit": 200})
+    assert {v["id"] for v in own.json()["items"]} == {v["id"] for v in posted}
+    quota = intermediary.get("/v1/quota", params={"municipality": "1980", "year": loaded.year})
+    assert quota.status_code == 200, quota.text
+    assert {r["landlord"] for r in quota.json()["rows"]} == set(loaded.landlords.values())
+
+
 def test_vasteras_round_with_an_unreachable_settlement_floor_succeeds_with_its_shortfall(
     api: Api,
 ) -> None:
@@ -797,25 +830,72 @@ def climb_the_staircase(run: Run, tenancy: dict[str, Any]) -> None:
     assert [e["kind"] for e in own.json()["events"]] == ["remark", "step", "step"]
 
 
-def test_helsingborg_uses_at_most_five_exception_places_at_helsingborgshem(api: Api) -> None:
-    """Helsingborg 3:5: within the quota, five tenants a year who do not meet
-    Helsingborgshem's economic requirements, vouched for by the city — never more, and none
-    at a landlord without exception places; every second-hand form is a municipal
-    contract (3:3)."""
+def test_helsingborg_gives_its_exception_places_only_to_vouched_sitting_tenants(
+    api: Api,
+) -> None:
+    """Helsingborg 3:5 and 3:6: Helsingborgshem's five exception places go to tenants of the
+    city's housing (fastighetsförvaltningen) who "har skött sina nuvarande
+    hyresbetalningar", with "Inga störningar", whom the city "går i god för" — so a first
+    round gives none: the vouched-for profile fails Helsingborgshem's requirements, is
+    housed in the city's stock on municipal contracts and reports `exception_qualification`
+    where only an exception place would do. Once some of them live there, are vouched for
+    and posted to move on, the next round's exception places (at most five, all at
+    Helsingborgshem) go to them alone. Every second-hand form is a municipal contract
+    (3:3)."""
     run = run_scenario(api, "helsingborg")
     helsingborgshem = run.loaded.landlords["helsingborgshem"]
-    exceptions = Counter(
-        run.vacancy(p["vacancy"]).landlord for p in run.proposals if p["exception"]
-    )
-    assert 1 <= exceptions[helsingborgshem] <= 5
-    assert set(exceptions) == {helsingborgshem}
-    vouched = [h for h in run.problem.households if "economic_only" in h.target_groups]
-    assert len(vouched) > 5
+    city = run.loaded.landlords["fastighetsforvaltningen"]
+    assert run.problem.landlord(helsingborgshem).exception_qualification
+    assert not any(h.exception_qualified for h in run.problem.households)
+    assert not [p for p in run.proposals if p["exception"]]
     assert {p["contract_form"] for p in run.proposals} <= {
         "municipal_contract",
         "housing_first",
         "first_hand_with_guarantee",
     }
+    vouched = {h.id for h in run.problem.households if "economic_only" in h.target_groups}
+    assert len(vouched) > 5
+    at_city = [
+        p
+        for p in run.proposals
+        if p["household"] in vouched and run.vacancy(p["vacancy"]).landlord == city
+    ]
+    assert at_city
+    waiting = [u for u in run.round["unmatched"] if u["household"] in vouched]
+    assert any("exception_qualification" in u["failed"] for u in waiting)
+
+    social = api.client("social_services", municipality=run.loaded.municipality)
+    moving: set[str] = set()
+    for proposal in at_city[:3]:
+        tenancy = contract(run, proposal)
+        vouching = run.coordinator.post(
+            f"/v1/tenancies/{tenancy['id']}/vouching", json={"statement": "well_functioning_tenant"}
+        )
+        assert vouching.status_code == 200, vouching.text
+        posted = social.post(f"/v1/households/{proposal['household']}/move-on", json={})
+        assert posted.status_code == 200, posted.text
+        moving.add(proposal["household"])
+    started = run.coordinator.post("/v1/rounds", json={"year": run.loaded.year, "time_limit_s": 60})
+    assert started.status_code == 202, started.text
+    run_jobs(api)
+    second = run.coordinator.get(f"/v1/rounds/{started.json()['id']}").json()
+    assert second["status"] == "succeeded", second["error"]
+    document = run.coordinator.get(f"/v1/rounds/{second['id']}/problem").json()
+    again = Run(
+        api=api,
+        scenario=run.scenario,
+        loaded=run.loaded,
+        coordinator=run.coordinator,
+        round=second,
+        problem=matching.Problem.from_json(document),
+    )
+    assert_round_rules_hold(again)
+    qualified = {h.id for h in again.problem.households if h.exception_qualified}
+    assert qualified == moving
+    exceptions = [p for p in again.proposals if p["exception"]]
+    assert 1 <= len(exceptions) <= 5
+    assert {again.vacancy(p["vacancy"]).landlord for p in exceptions} == {helsingborgshem}
+    assert {p["household"] for p in exceptions} <= moving
 
 
 def test_the_command_line_refuses_an_unknown_model_before_touching_a_database(

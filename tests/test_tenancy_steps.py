@@ -389,7 +389,10 @@ def test_a_step_and_a_remark_are_audited_for_the_household(world: World) -> None
     step(world, tenancy, "own_lease")
     trail = world.coordinator.get("/v1/audit", params={"household": made["household"]}).json()
     updates = [(e["role"], e["purpose"]) for e in trail["items"] if e["action"] == "update"]
+    # The landlord's accept that made the tenancy is recorded too: who answered on the
+    # landlord's side (itself or its intermediary) is part of the trail (docs/privacy.md).
     assert updates == [
+        ("landlord", f"landlord accept proposal {made['proposal']}"),
         ("landlord", f"tenancy remark {tenancy}"),
         ("coordinator", f"tenancy step {tenancy}"),
     ]

@@ -45,6 +45,10 @@ class Agreement(Base):
     # Term and notice per contract form ({form: {term_months, notice_days, renewable}});
     # a form left out has its default (app/tenancies/terms.py).
     tenancy_terms: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
+    # The conditions its exception places ask of a household (Helsingborg 3:5):
+    # {no_remarks_months, requires_vouching}; none: any household failing the letting rules
+    # may take one (app/tenancies/chains.py).
+    exception_conditions: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
-from app.auth import Principal, Role
+from app.auth import Principal, Role, landlord_scope
 
 
 def has_any(session: Session, municipality: str, landlord_id: str) -> bool:
@@ -37,14 +37,15 @@ def get_for_update(
     )
 
 
-def _scope(principal: Principal) -> tuple[str | None, str | None] | None:
-    """(municipality, landlord) the caller is confined to; None when it sees nothing."""
+def _scope(principal: Principal) -> ColumnElement[bool] | None:
+    """The agreements the caller may see, as a clause; None when it sees nothing. The
+    landlord side (a landlord, an intermediary under its mandates) by `landlord_scope`."""
     if principal.role is Role.admin:
-        return None, None
+        return true()
     if principal.role is Role.coordinator and principal.municipality is not None:
-        return principal.municipality, None
-    if principal.role is Role.landlord and principal.landlord_id is not None:
-        return None, principal.landlord_id
+        return Agreement.municipality_code == principal.municipality
+    if principal.landlord_side:
+        return landlord_scope(principal, Agreement.landlord_id, Agreement.municipality_code)
     return None
 
 
@@ -52,20 +53,16 @@ def get_for(
     session: Session, principal: Principal, municipality: str, landlord_id: str, year: int
 ) -> Agreement | None:
     """The agreement if the caller may see it: coordinators their municipality's,
-    landlords their own, admins any."""
+    landlords their own, intermediaries their mandated ones, admins any."""
     scope = _scope(principal)
     if scope is None:
-        return None
-    own_municipality, own_landlord = scope
-    if own_municipality is not None and own_municipality != municipality:
-        return None
-    if own_landlord is not None and own_landlord != landlord_id:
         return None
     return session.scalar(
         select(Agreement).where(
             Agreement.municipality_code == municipality,
             Agreement.landlord_id == landlord_id,
             Agreement.year == year,
+            scope,
         )
     )
 
@@ -84,12 +81,7 @@ def list_page_for(
     scope = _scope(principal)
     if scope is None:
         return []
-    own_municipality, own_landlord = scope
-    query = select(Agreement).order_by(Agreement.id).limit(limit)
-    if own_municipality is not None:
-        query = query.where(Agreement.municipality_code == own_municipality)
-    if own_landlord is not None:
-        query = query.where(Agreement.landlord_id == own_landlord)
+    query = select(Agreement).where(scope).order_by(Agreement.id).limit(limit)
     if municipality is not None:
         query = query.where(Agreement.municipality_code == municipality)
     if landlord_id is not None:

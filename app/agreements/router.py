@@ -59,13 +59,17 @@ def put_agreement(
     "/v1/agreements",
     response_model=AgreementPage,
     summary="List agreements",
-    description="Coordinators see their municipality's, landlords their own, admins all. "
+    description="Coordinators see their municipality's, landlords their own, "
+    "intermediaries those of the landlords that mandated them where they did, admins all. "
     "A filter naming another organisation is `404`.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def list_agreements(
     session: SessionDep,
-    principal: Annotated[Principal, Depends(require(Role.admin, Role.coordinator, Role.landlord))],
+    principal: Annotated[
+        Principal,
+        Depends(require(Role.admin, Role.coordinator, Role.landlord, Role.intermediary)),
+    ],
     page: PageDep,
     municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     landlord: Annotated[str | None, id_query()] = None,
@@ -90,12 +94,16 @@ def list_agreements(
     AGREEMENT_PATH,
     response_model=AgreementRead,
     summary="Read an agreement",
-    description="Coordinators read their municipality's, landlords their own.",
+    description="Coordinators read their municipality's, landlords their own, "
+    "intermediaries their mandated ones.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def get_agreement(
     session: SessionDep,
-    principal: Annotated[Principal, Depends(require(Role.admin, Role.coordinator, Role.landlord))],
+    principal: Annotated[
+        Principal,
+        Depends(require(Role.admin, Role.coordinator, Role.landlord, Role.intermediary)),
+    ],
     municipality: MunicipalityPath,
     landlord_id: LandlordPath,
     year: YearPath,

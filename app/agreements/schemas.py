@@ -57,6 +57,26 @@ class TenancyTerms(BaseModel):
     )
 
 
+class ExceptionConditions(BaseModel):
+    """What the agreement's exception places ask of a household (Helsingborg 3:5): it lives
+    in a tenancy the municipality arranged and has posted to move on from, "Hyresgästen har
+    skött sina nuvarande hyresbetalningar" and "Inga störningar eller annan problematik
+    föreligger" — no unresolved `late_payment` or `disturbance` remark or incident on that
+    tenancy within `no_remarks_months` — and, with `requires_vouching`,
+    "Fastighetsförvaltningen går i god för att detta är en välfungerande hyresgäst": the
+    coordinator's vouching statement stands (`POST /v1/tenancies/{id}/vouching`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    no_remarks_months: Annotated[int, Strict(), Field(ge=1, le=60)] = Field(
+        description="No unresolved late payment or disturbance on the current tenancy within "
+        "this many months before the round"
+    )
+    requires_vouching: Flag = Field(
+        default=True, description="The municipality's vouching statement must stand"
+    )
+
+
 class AgreementUpsert(BaseModel):
     """A cooperation agreement (samarbetsavtal) for one year, replaced as a whole.
 
@@ -82,6 +102,7 @@ class AgreementUpsert(BaseModel):
                     "trial_period_months": 18,
                     "answer_hours": 72,
                     "response_hours": 48,
+                    "exception_conditions": {"no_remarks_months": 12, "requires_vouching": True},
                 }
             ]
         },
@@ -144,6 +165,12 @@ class AgreementUpsert(BaseModel):
         "default (`short_term`: three months, renewable — Norrköping's "
         "'tremånaderskontrakt'; every other form: none)",
     )
+    exception_conditions: ExceptionConditions | None = Field(
+        default=None,
+        description="The exception places only for a sitting tenant moving on who meets "
+        "these conditions (Helsingborg 3:5: paid the rent, no disturbances, vouched for); "
+        "none: for any household that fails the letting rules",
+    )
 
 
 class AgreementRead(BaseModel):
@@ -168,6 +195,7 @@ class AgreementRead(BaseModel):
     response_hours: int | None
     transfer_needs_landlord_consent: bool
     tenancy_terms: dict[ContractForm, TenancyTerms]
+    exception_conditions: ExceptionConditions | None
     version: int
     created_at: datetime
     updated_at: datetime

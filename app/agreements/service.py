@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 from app.agreements import repository
 from app.agreements.models import Agreement
 from app.agreements.pacing import Pacing
-from app.agreements.schemas import AgreementRead, AgreementUpsert, ContractForm, TenancyTerms
+from app.agreements.schemas import (
+    AgreementRead,
+    AgreementUpsert,
+    ContractForm,
+    ExceptionConditions,
+    TenancyTerms,
+)
 from app.areas.service import require_areas
 from app.auth import Principal, Role
 from app.errors import NotFound, PreconditionFailed
@@ -25,6 +31,9 @@ def _columns(data: AgreementUpsert) -> dict[str, Any]:
     values["tenancy_terms"] = {
         form.value: terms.model_dump() for form, terms in sorted(data.tenancy_terms.items())
     }
+    values["exception_conditions"] = (
+        data.exception_conditions.model_dump() if data.exception_conditions else None
+    )
     return values
 
 
@@ -94,9 +103,9 @@ def list_agreements(
     ):
         raise NotFound("No such municipality.")
     if (
-        principal.role is Role.landlord
+        principal.landlord_side
         and landlord_id is not None
-        and landlord_id != principal.landlord_id
+        and not principal.may_act_for(landlord_id, municipality)
     ):
         raise NotFound("No such landlord.")
     return repository.list_page_for(
@@ -136,6 +145,11 @@ def to_read(agreement: Agreement) -> AgreementRead:
             ContractForm(form): TenancyTerms.model_validate(terms)
             for form, terms in (agreement.tenancy_terms or {}).items()
         },
+        exception_conditions=(
+            ExceptionConditions.model_validate(agreement.exception_conditions)
+            if agreement.exception_conditions
+            else None
+        ),
         version=agreement.version,
         created_at=agreement.created_at,
         updated_at=agreement.updated_at,

@@ -45,7 +45,15 @@ def list_areas(
     session: SessionDep,
     principal: Annotated[
         Principal,
-        Depends(require(Role.admin, Role.coordinator, Role.social_services, Role.landlord)),
+        Depends(
+            require(
+                Role.admin,
+                Role.coordinator,
+                Role.social_services,
+                Role.landlord,
+                Role.intermediary,
+            )
+        ),
     ],
     code: MunicipalityPath,
 ) -> AreaList:

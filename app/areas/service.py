@@ -7,18 +7,21 @@ from sqlalchemy.orm import Session
 from app.areas import repository
 from app.areas.models import Area
 from app.areas.schemas import AreaRead, AreaUpsert
-from app.auth import Principal, Role
+from app.auth import Principal
 from app.errors import NotFound, UnprocessableEntity
 from app.municipalities import repository as municipalities
 
 
 def _visible_municipality(session: Session, principal: Principal, municipality: str) -> None:
-    """Municipal roles see their own; landlords those they have an agreement with."""
-    if principal.role is Role.landlord:
+    """Municipal roles see their own; landlords those they have an agreement with; an
+    intermediary those where a landlord that mandated it there has one."""
+    if principal.landlord_side:
         from app.agreements import repository as agreements
 
-        assert principal.landlord_id is not None
-        if not agreements.has_any(session, municipality, principal.landlord_id):
+        if not any(
+            agreements.has_any(session, municipality, landlord)
+            for landlord in principal.landlords(municipality)
+        ):
             raise NotFound("No such municipality.")
     elif municipalities.get_for(session, principal, municipality) is None:
         raise NotFound("No such municipality.")

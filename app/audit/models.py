@@ -20,6 +20,8 @@ class AuditEvent(Base):
     credential_id: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20))
     organisation: Mapped[str | None] = mapped_column(String(36))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(36), default=None)
+    """The landlord an intermediary acted for (`organisation` is then the intermediary)."""
     action: Mapped[str] = mapped_column(String(20))
     household_id: Mapped[str] = mapped_column(String(36), index=True)
     purpose: Mapped[str | None] = mapped_column(String(200), default=None)

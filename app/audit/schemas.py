@@ -30,7 +30,15 @@ class AuditEventRead(BaseModel):
     at: datetime
     credential: str = Field(description="The client_id of the credential that acted")
     role: str
-    organisation: str | None = Field(description="The caller's municipality code")
+    organisation: str | None = Field(
+        description="The caller's organisation: a municipality code, or the id of the "
+        "landlord or intermediary that acted"
+    )
+    on_behalf_of: str | None = Field(
+        default=None,
+        description="The landlord an intermediary acted for under its mandate; none when "
+        "the caller acted for its own organisation",
+    )
     action: AuditAction
     household: str
     purpose: str | None = Field(description="The caller's `X-Purpose` header, if sent")

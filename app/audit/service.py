@@ -25,10 +25,12 @@ def record(
     household_ids: list[str],
     *,
     purpose: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> None:
     """One event per household touched, in ONE multi-row INSERT, committed or rolled back
     with the request. Only ids, the caller and the purpose: never the record's values, so an
-    erased case's trail stays (docs/privacy.md)."""
+    erased case's trail stays (docs/privacy.md). The organisation is the caller's own; an
+    intermediary names the landlord it acted for in `on_behalf_of`."""
     if not household_ids:
         return
     request_id = structlog.contextvars.get_contextvars().get("request_id")
@@ -41,6 +43,7 @@ def record(
                 "credential_id": principal.credential_id,
                 "role": principal.role.value,
                 "organisation": principal.organisation,
+                "on_behalf_of": on_behalf_of,
                 "action": str(action),
                 "household_id": household_id,
                 "purpose": purpose,
@@ -71,6 +74,7 @@ def record_system(
                 "credential_id": actor,
                 "role": SYSTEM_ROLE,
                 "organisation": None,
+                "on_behalf_of": None,
                 "action": str(action),
                 "household_id": household_id,
                 "purpose": purpose,
@@ -110,6 +114,7 @@ def to_read(event: AuditEvent) -> AuditEventRead:
         credential=event.credential_id,
         role=event.role,
         organisation=event.organisation,
+        on_behalf_of=event.on_behalf_of,
         action=event.action,
         household=event.household_id,
         purpose=event.purpose,

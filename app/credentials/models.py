@@ -22,6 +22,9 @@ class Credential(Base):
     landlord_id: Mapped[str | None] = mapped_column(
         ForeignKey("landlords.id"), default=None, index=True
     )
+    intermediary_id: Mapped[str | None] = mapped_column(
+        ForeignKey("intermediaries.id"), default=None, index=True
+    )
     label: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

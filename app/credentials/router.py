@@ -36,6 +36,7 @@ def to_read(credential: Credential) -> CredentialRead:
         role=Role(credential.role),
         municipality=credential.municipality_code,
         landlord=credential.landlord_id,
+        intermediary=credential.intermediary_id,
         label=credential.label,
         created_at=credential.created_at,
         revoked_at=credential.revoked_at,

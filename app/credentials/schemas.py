@@ -11,7 +11,7 @@ from app.types import MunicipalityCode, ShortText, UUIDStr
 
 class CredentialCreate(BaseModel):
     """A new credential: coordinators and social services belong to a municipality,
-    landlords to a landlord, admins to nobody."""
+    landlords to a landlord, intermediaries to an intermediary, admins to nobody."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -21,6 +21,7 @@ class CredentialCreate(BaseModel):
     role: Role
     municipality: MunicipalityCode | None = None
     landlord: UUIDStr | None = None
+    intermediary: UUIDStr | None = None
     label: ShortText | None = None
 
 
@@ -29,6 +30,7 @@ class CredentialRead(BaseModel):
     role: Role
     municipality: str | None
     landlord: str | None
+    intermediary: str | None
     label: str | None
     created_at: datetime
     revoked_at: datetime | None

@@ -18,19 +18,27 @@ from app.security import hasher, new_secret, verify_secret
 
 
 def _check_organisation(session: Session, data: CredentialCreate) -> None:
+    from app.intermediaries.models import Intermediary
     from app.landlords.models import Landlord
     from app.municipalities.models import Municipality
 
     if data.role is Role.admin:
-        if data.municipality or data.landlord:
+        if data.municipality or data.landlord or data.intermediary:
             raise UnprocessableEntity("An admin credential belongs to no organisation.")
     elif data.role is Role.landlord:
-        if data.landlord is None or data.municipality is not None:
+        if data.landlord is None or data.municipality is not None or data.intermediary:
             raise UnprocessableEntity("A landlord credential needs `landlord` and only that.")
         if session.get(Landlord, data.landlord) is None:
             raise UnprocessableEntity("landlord: no such landlord")
+    elif data.role is Role.intermediary:
+        if data.intermediary is None or data.municipality is not None or data.landlord:
+            raise UnprocessableEntity(
+                "An intermediary credential needs `intermediary` and only that."
+            )
+        if session.get(Intermediary, data.intermediary) is None:
+            raise UnprocessableEntity("intermediary: no such intermediary")
     else:
-        if data.municipality is None or data.landlord is not None:
+        if data.municipality is None or data.landlord is not None or data.intermediary:
             raise UnprocessableEntity(
                 f"A {data.role.value} credential needs `municipality` and only that."
             )
@@ -50,6 +58,7 @@ def create_credential(
         role=data.role.value,
         municipality_code=data.municipality,
         landlord_id=data.landlord,
+        intermediary_id=data.intermediary,
         label=data.label,
     )
     session.add(credential)

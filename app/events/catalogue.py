@@ -14,6 +14,7 @@ class EventType(enum.StrEnum):
     vacancy_updated = "vacancy.updated"
     vacancy_let = "vacancy.let"
     vacancy_withdrawn = "vacancy.withdrawn"
+    vacancy_freed = "vacancy.freed"
     proposal_released = "proposal.released"
     proposal_landlord_accepted = "proposal.landlord_accepted"
     proposal_landlord_declined = "proposal.landlord_declined"
@@ -58,6 +59,9 @@ DESCRIPTIONS: dict[EventType, str] = {
     EventType.vacancy_updated: "A landlord changed a posted vacancy (rent, rooms, dates, …).",
     EventType.vacancy_let: "The vacancy was let: both sides accepted a proposal for it.",
     EventType.vacancy_withdrawn: "The landlord took the vacancy off the market.",
+    EventType.vacancy_freed: "A move chain freed the flat: its tenant moved on to a tenancy "
+    "elsewhere, and the vacancy is open again from the move-in day — not a quota apartment "
+    "unless the landlord posts it again (Helsingborg 3:6).",
     EventType.proposal_released: "The coordinator released a proposal to the landlord; "
     "the landlord's answer is due by `deadline_at`.",
     EventType.proposal_landlord_accepted: "The landlord accepted; the household's side "

@@ -27,6 +27,8 @@ from app.links import id_links
 from app.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.params import id_path
 from app.problems import AUTHENTICATED, problems
+from app.tenancies import chains
+from app.tenancies.schemas import MoveOnBody, MoveOnRead
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 
@@ -215,6 +217,34 @@ def close_household(
     )
     set_etag(response, household.version)
     return service.to_view(principal, household)
+
+
+@router.post(
+    "/v1/households/{household_id}/move-on",
+    response_model=MoveOnRead,
+    summary="Post a move-on need for a household living in a second-hand tenancy",
+    description="Helsingborg 3:6: 'Många av hushållen kan och behöver komma vidare till ett "
+    "förstahandskontrakt'. The case of a household living in an active second-hand tenancy "
+    "(`municipal_contract`, `training_apartment`) opens again, linked to that tenancy: the "
+    "household keeps its home until the move and takes part in match rounds meanwhile "
+    "(only this link lets a sitting tenant in). `contract_forms` replaces the forms it is "
+    "matched for. When its proposal is contracted, the old tenancy ends `moved_on` on the "
+    "move-in day and its flat is an open vacancy again. `409`: no active tenancy, or a "
+    "move-on need is posted already; `422`: the tenancy is not second-hand; `403`: a "
+    "protected-identity case, for social services.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def post_move_on(
+    session: SessionDep,
+    principal: CaseWorker,
+    purpose: PurposeHeader,
+    household_id: HouseholdId,
+    body: MoveOnBody,
+) -> MoveOnRead:
+    """Audited as an `update` of the household."""
+    return chains.post_move_on(
+        session, principal=principal, household_id=household_id, body=body, purpose=purpose
+    )
 
 
 @router.post(

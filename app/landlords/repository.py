@@ -9,13 +9,15 @@ from app.landlords.models import Landlord
 
 
 def _visible(principal: Principal) -> Select[Landlord] | None:
-    """Landlords the caller may see: admins all; a landlord itself; a coordinator those
+    """Landlords the caller may see: admins all; a landlord itself; an intermediary those
+    that mandated it (live mandates); a coordinator those
     with an agreement (any year) in its municipality; anyone else none."""
     query = select(Landlord)
     if principal.role is Role.admin:
         return query
-    if principal.role is Role.landlord and principal.landlord_id is not None:
-        return query.where(Landlord.id == principal.landlord_id)
+    if principal.landlord_side:
+        # Itself, or (an intermediary) the landlords with a live mandate to it.
+        return query.where(Landlord.id.in_(principal.landlords()))
     if principal.role is Role.coordinator and principal.municipality is not None:
         return query.where(
             exists().where(

@@ -37,12 +37,15 @@ def create_landlord(
     response_model=LandlordPage,
     summary="List the landlords the caller may see",
     description="Admins see all; a coordinator those with an agreement in its municipality; "
-    "a landlord itself.",
+    "a landlord itself; an intermediary those with a live mandate to it.",
     responses=problems(*AUTHENTICATED),
 )
 def list_landlords(
     session: SessionDep,
-    principal: Annotated[Principal, Depends(require(Role.admin, Role.coordinator, Role.landlord))],
+    principal: Annotated[
+        Principal,
+        Depends(require(Role.admin, Role.coordinator, Role.landlord, Role.intermediary)),
+    ],
     page: PageDep,
 ) -> LandlordPage:
     rows = service.list_landlords(session, principal, after=page.after, limit=page.limit)
@@ -56,13 +59,16 @@ def list_landlords(
     "/v1/landlords/{landlord_id}",
     response_model=LandlordRead,
     summary="Read a landlord",
-    description="Admins; the landlord itself; coordinators of a municipality where the "
-    "landlord has an agreement (any year).",
+    description="Admins; the landlord itself; an intermediary it gave a live mandate; "
+    "coordinators of a municipality where the landlord has an agreement (any year).",
     responses=problems(*AUTHENTICATED, 404),
 )
 def get_landlord(
     session: SessionDep,
-    principal: Annotated[Principal, Depends(require(Role.admin, Role.coordinator, Role.landlord))],
+    principal: Annotated[
+        Principal,
+        Depends(require(Role.admin, Role.coordinator, Role.landlord, Role.intermediary)),
+    ],
     landlord_id: LandlordPath,
 ) -> LandlordRead:
     return service.to_read(service.get_landlord(session, principal, landlord_id))

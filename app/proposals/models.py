@@ -57,6 +57,10 @@ class Proposal(Base):
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    landlord_answered_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    """The client_id that gave the landlord's answer (accept or decline)."""
+    landlord_answered_via: Mapped[str | None] = mapped_column(String(36), default=None)
+    """The intermediary that gave it under the landlord's mandate; none: the landlord."""
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,7 +1,9 @@
 """Proposal, pin and forbidden-pair queries, always through the caller's scope.
 
 A landlord sees proposals for its own vacancies once they were released (never one still
-under the coordinator's review); coordinators and social services see their municipality's.
+under the coordinator's review), an intermediary those of the landlords that mandated it
+where they did (`app.auth.landlord_scope`, the same rule); coordinators and social services
+see their municipality's.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, Role
+from app.auth import Principal, Role, landlord_scope
 from app.households.models import Household
 from app.pagination import after_keyset
 from app.proposals.models import ForbiddenPair, Pin, Proposal
@@ -26,9 +28,10 @@ OVERDUE_STATUSES = ("released", "landlord_accepted")
 def _scoped(principal: Principal) -> Select[Proposal] | None:
     """Proposals the caller may see at all; None when it sees none."""
     query = select(Proposal)
-    if principal.role is Role.landlord and principal.landlord_id is not None:
+    if principal.landlord_side:
         return query.where(
-            Proposal.landlord_id == principal.landlord_id, Proposal.released_at.is_not(None)
+            landlord_scope(principal, Proposal.landlord_id, Proposal.municipality_code),
+            Proposal.released_at.is_not(None),
         )
     if principal.role in MUNICIPAL_ROLES and principal.municipality is not None:
         return query.where(Proposal.municipality_code == principal.municipality)
@@ -61,6 +64,7 @@ def list_page_for(
     round_id: str | None,
     after: str | None,
     limit: int,
+    landlord_id: str | None = None,
 ) -> list[Proposal]:
     """One page of the caller's proposals, oldest change first (keyset pagination in
     `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
@@ -72,6 +76,8 @@ def list_page_for(
         query = query.where(Proposal.status == status)
     if round_id is not None:
         query = query.where(Proposal.round_id == round_id)
+    if landlord_id is not None:
+        query = query.where(Proposal.landlord_id == landlord_id)
     if after is not None:
         query = query.where(after_keyset(Proposal.updated_at, Proposal.id, after))
     return list(session.scalars(query))

@@ -33,7 +33,8 @@ from app.proposals.schemas import (
 router = APIRouter(route_class=IdempotentRoute, tags=["proposals"])
 
 Reader = Annotated[
-    Principal, Depends(require(Role.landlord, Role.social_services, Role.coordinator))
+    Principal,
+    Depends(require(Role.landlord, Role.intermediary, Role.social_services, Role.coordinator)),
 ]
 Coordinator = Annotated[Principal, Depends(require(Role.coordinator))]
 ProposalId = Annotated[str, id_path("The proposal's id")]
@@ -46,9 +47,11 @@ UUIDQuery = Annotated[str | None, id_query()]
     response_model=ProposalPage,
     summary="List proposals in the caller's scope",
     description="A landlord: proposals for its own vacancies once released, minimal view. "
-    "Social services and the coordinator: the municipality's, full view. Proposals past "
-    "their deadline are expired first." + SYNC_DESCRIPTION,
-    responses=problems(*AUTHENTICATED),
+    "An intermediary: the same for the landlords that mandated it, where they did "
+    "(`landlord`: one of them; another → `404`). Social services and the coordinator: the "
+    "municipality's, full view. Proposals past their deadline are expired first."
+    + SYNC_DESCRIPTION,
+    responses=problems(*AUTHENTICATED, 404),
 )
 def list_proposals(
     session: SessionDep,
@@ -60,9 +63,18 @@ def list_proposals(
         str | None,
         id_query(alias="round"),
     ] = None,
+    landlord: Annotated[
+        str | None,
+        id_query("Only an intermediary: the proposals of this landlord it acts for"),
+    ] = None,
 ) -> ProposalPage:
     rows = service.list_proposals(
-        session, principal=principal, status=status_filter, round_id=round_id, page=page
+        session,
+        principal=principal,
+        status=status_filter,
+        round_id=round_id,
+        page=page,
+        landlord=landlord,
     )
     return ProposalPage(
         items=service.to_views(session, principal, rows, purpose=purpose),
@@ -102,7 +114,8 @@ def release_proposal(
     "/v1/proposals/{proposal_id}/accept",
     response_model=ProposalView,
     summary="Accept a proposal for the caller's side",
-    description="The landlord answers first (`released` → `landlord_accepted`); then social "
+    description="The landlord (or its intermediary) answers first (`released` → "
+    "`landlord_accepted`); then social "
     "services or the coordinator for the household (`landlord_accepted` → `contracted`: "
     "the tenancy is created, the vacancy let, the case closed as housed). Out of turn, "
     "twice, or after the deadline → `409` naming the status.",
@@ -111,7 +124,9 @@ def release_proposal(
 def accept_proposal(
     session: SessionDep, principal: Reader, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
-    proposal = service.accept_proposal(session, principal=principal, proposal_id=proposal_id)
+    proposal = service.accept_proposal(
+        session, principal=principal, proposal_id=proposal_id, purpose=purpose
+    )
     return service.accepted_view(session, principal, proposal, purpose=purpose)
 
 
@@ -131,7 +146,7 @@ def decline_proposal(
     body: DeclineBody,
 ) -> ProposalView:
     proposal = service.decline_proposal(
-        session, principal=principal, proposal_id=proposal_id, body=body
+        session, principal=principal, proposal_id=proposal_id, body=body, purpose=purpose
     )
     return service.to_view(session, principal, proposal, purpose=purpose)
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.schemas import ContractForm
+from app.intermediaries.schemas import ActedBy
 from app.types import LongText, UUIDStr
 
 
@@ -134,6 +135,10 @@ class ProposalLandlordView(BaseModel):
     move_in_date: date | None
     deadline_at: datetime | None = Field(description="Answer before this, or it expires")
     decline: Decline | None = Field(description="The landlord's own decline, if it declined")
+    landlord_answer_by: ActedBy | None = Field(
+        description="Who gave the landlord's answer: the landlord, or an intermediary under "
+        "its mandate"
+    )
 
 
 class ProposalRead(BaseModel):
@@ -168,6 +173,10 @@ class ProposalRead(BaseModel):
     deadline_at: datetime | None
     released_at: datetime | None
     answered_at: datetime | None
+    landlord_answer_by: ActedBy | None = Field(
+        description="Who gave the landlord's answer: the landlord, or an intermediary under "
+        "its mandate"
+    )
     tenancy: str | None = Field(description="The tenancy a contracted proposal became")
     version: int
     created_at: datetime

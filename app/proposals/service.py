@@ -24,13 +24,14 @@ from app import references
 from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
-from app.auth import Principal, Role
+from app.auth import Principal, Role, acting_for
 from app.db import utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.events.catalogue import EventType
 from app.households import service as households
 from app.households.models import Household
 from app.households.schemas import CloseReason, HouseholdStatus
+from app.intermediaries.schemas import acted_by
 from app.pagination import Page
 from app.policies.service import current_policy
 from app.proposals import repository
@@ -296,8 +297,15 @@ def household_accept(
     vacancy = _require_offered(session, proposal, "it can no longer be let")
     _announce(session, proposal, "household_accept")
     year = repository.round_year(session, proposal.round_id)
+    # A move-on household's old tenancy ends and its flat is freed in this same
+    # transaction (a move chain, app/tenancies/chains.py).
     tenancy = tenancies.create_from_proposal(
-        session, proposal=proposal, vacancy=vacancy, round_year=year, today=now.date()
+        session,
+        proposal=proposal,
+        vacancy=vacancy,
+        round_year=year,
+        today=now.date(),
+        principal=principal,
     )
     _move(proposal, "contract")
     vacancy.status = VacancyStatus.let.value
@@ -432,18 +440,43 @@ def release_proposal(
     return _retrying(session, operation)
 
 
+def _record_landlord_answer(
+    session: Session, principal: Principal, proposal: Proposal, answer: str, purpose: str | None
+) -> None:
+    """Who gave the landlord's answer — the landlord, or an intermediary under its mandate
+    (Västerås) — on the proposal and in the audit trail of the household it concerns (the
+    organisation that acted, and the landlord it acted for when that is another)."""
+    proposal.landlord_answered_by = principal.credential_id
+    proposal.landlord_answered_via = principal.intermediary_id
+    on_behalf_of = None if principal.landlord_id == proposal.landlord_id else proposal.landlord_id
+    audit.record(
+        session,
+        principal,
+        AuditAction.update,
+        [proposal.household_id],
+        purpose=purpose or f"landlord {answer} proposal {proposal.id}",
+        on_behalf_of=on_behalf_of,
+    )
+
+
 def accept_proposal(
-    session: Session, *, principal: Principal, proposal_id: str, now: datetime | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: str,
+    now: datetime | None = None,
+    purpose: str | None = None,
 ) -> Proposal:
-    """The landlord accepts for its side; social services or the coordinator for the
-    household's side. Out of turn or twice → 409."""
+    """The landlord (or its intermediary) accepts for its side; social services or the
+    coordinator for the household's side. Out of turn or twice → 409."""
 
     def operation() -> Proposal:
         moment = now or utcnow()
         proposal = _locked_for(session, principal, proposal_id)
         _refuse_if_overdue(session, proposal, moment)
-        if principal.role is Role.landlord:
+        if principal.landlord_side:
             landlord_accept(session, proposal, now=moment)
+            _record_landlord_answer(session, principal, proposal, "accept", purpose)
         else:
             household_accept(session, proposal, principal=principal, now=moment)
         return proposal
@@ -458,14 +491,16 @@ def decline_proposal(
     proposal_id: str,
     body: DeclineBody,
     now: datetime | None = None,
+    purpose: str | None = None,
 ) -> Proposal:
     def operation() -> Proposal:
         moment = now or utcnow()
         proposal = _locked_for(session, principal, proposal_id)
         _refuse_if_overdue(session, proposal, moment)
         by = principal.credential_id
-        if principal.role is Role.landlord:
+        if principal.landlord_side:
             landlord_decline(session, proposal, body=body, by=by, now=moment)
+            _record_landlord_answer(session, principal, proposal, "decline", purpose)
         else:
             household_decline(session, proposal, body=body, by=by, now=moment)
         return proposal
@@ -503,10 +538,20 @@ def list_proposals(
     round_id: str | None,
     page: Page,
     now: datetime | None = None,
+    landlord: str | None = None,
 ) -> list[Proposal]:
-    """One page of the caller's proposals, after expiring the caller's overdue ones."""
-    if principal.role is Role.landlord:
-        expire_overdue(session, now or utcnow(), landlord_id=principal.landlord_id)
+    """One page of the caller's proposals, after expiring the caller's overdue ones. Only
+    an intermediary names the `landlord` it acts for (another caller → 422; a landlord that
+    did not mandate it → 404)."""
+    acting_for(principal, landlord)
+    if principal.landlord_side:
+        for grant in principal.acts_for:
+            expire_overdue(
+                session,
+                now or utcnow(),
+                landlord_id=grant.landlord_id,
+                municipality=grant.municipality,
+            )
     elif principal.municipality is not None:
         expire_overdue(session, now or utcnow(), municipality=principal.municipality)
     return repository.list_page_for(
@@ -516,6 +561,7 @@ def list_proposals(
         round_id=round_id,
         after=page.after,
         limit=page.limit,
+        landlord_id=landlord,
     )
 
 
@@ -551,7 +597,7 @@ def to_views(
     )
     refs = (
         references.References()
-        if principal.role is Role.landlord
+        if principal.landlord_side
         else references.load(
             session,
             households=(p.household_id for p in proposals),
@@ -561,7 +607,7 @@ def to_views(
     )
     today = utcnow().date()
     views: list[ProposalViewModel] = []
-    if audited and principal.role is not Role.landlord:
+    if audited and not principal.landlord_side:
         shown = list(dict.fromkeys(p.household_id for p in proposals))
         audit.record(session, principal, AuditAction.read, shown, purpose=purpose)
     for proposal in proposals:
@@ -578,7 +624,12 @@ def to_views(
         size = household.adults + household.children if household else 0
         guarantee = bool(household and household.municipal_guarantee)
         support = bool(household and household.support_plan)
-        if principal.role is Role.landlord:
+        answered_by = acted_by(
+            proposal.landlord_answered_by, proposal.landlord_answered_via, proposal.landlord_id
+        )
+        if principal.landlord_side:
+            # The landlord's minimal view, for an intermediary too: never more household
+            # data than the landlord itself may see (docs/domain.md §6).
             views.append(
                 ProposalLandlordView(
                     id=proposal.id,
@@ -597,6 +648,7 @@ def to_views(
                     )
                     if proposal.status == S.landlord_declined
                     else None,
+                    landlord_answer_by=answered_by,
                 )
             )
             continue
@@ -641,6 +693,7 @@ def to_views(
                 deadline_at=proposal.deadline_at,
                 released_at=proposal.released_at,
                 answered_at=proposal.answered_at,
+                landlord_answer_by=answered_by,
                 tenancy=tenancy.id if tenancy else None,
                 version=proposal.version,
                 created_at=proposal.created_at,

@@ -31,6 +31,7 @@ from app.policies.conditions import policy_contract_forms
 from app.policies.service import PolicyWeights, household_weight, needs_refusal
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
+from app.tenancies.chains import exception_qualified
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
@@ -70,7 +71,9 @@ def _live_vacancies(session: Session) -> set[str]:
 
 
 def _busy_households(session: Session, municipality: str) -> set[str]:
-    """Households in a live proposal or an active tenancy: not up for matching."""
+    """Households in a live proposal or an active tenancy: not up for matching — unless
+    a move-on need was posted for the tenancy they live in (Helsingborg 3:6, app/tenancies/
+    chains.py): that link alone lets a sitting tenant in."""
     live = session.scalars(
         select(Proposal.household_id).where(
             Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES)
@@ -81,6 +84,7 @@ def _busy_households(session: Session, municipality: str) -> set[str]:
             Tenancy.municipality_code == municipality,
             Tenancy.status == "active",
             Tenancy.household_id.is_not(None),
+            Tenancy.move_on_since.is_(None),
         )
     )
     return {h for h in (*live, *housed) if h is not None}
@@ -94,6 +98,8 @@ class Placement:
     landlord_id: str
     exception: bool
     area: str
+    quota: bool = True
+    """It uses the landlord's quota: not a flat a move chain freed (Helsingborg 3:6)."""
 
 
 def placements_of_year(session: Session, municipality: str, year: int) -> list[Placement]:
@@ -104,12 +110,18 @@ def placements_of_year(session: Session, municipality: str, year: int) -> list[P
     proposal of another year takes nothing from this one. Read by the landlords' remaining
     quotas and the areas' remaining period caps alike."""
     tenancies = session.execute(
-        select(Tenancy.landlord_id, Tenancy.exception, Vacancy.area)
+        select(Tenancy.landlord_id, Tenancy.exception, Vacancy.area, Tenancy.quota_apartment)
         .join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
         .where(Tenancy.municipality_code == municipality, Tenancy.agreement_year == year)
     )
     proposals = session.execute(
-        select(Proposal.landlord_id, Proposal.exception, Vacancy.area, Round.year)
+        select(
+            Proposal.landlord_id,
+            Proposal.exception,
+            Vacancy.area,
+            Round.year,
+            Vacancy.quota_apartment,
+        )
         .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
         .outerjoin(Round, Round.id == Proposal.round_id)
         .where(
@@ -119,21 +131,21 @@ def placements_of_year(session: Session, municipality: str, year: int) -> list[P
         )
         .add_columns(Proposal.created_at)
     )
-    taken = [Placement(t.landlord_id, t.exception, t.area) for t in tenancies]
-    for landlord_id, exception, area, round_year, created_at in proposals:
+    taken = [Placement(t.landlord_id, t.exception, t.area, t.quota_apartment) for t in tenancies]
+    for landlord_id, exception, area, round_year, quota, created_at in proposals:
         if round_year is None and created_at.year != year:
             continue
-        taken.append(Placement(landlord_id, exception, area))
+        taken.append(Placement(landlord_id, exception, area, quota))
     return taken
 
 
 def _used(session: Session, municipality: str, year: int) -> dict[str, tuple[int, int]]:
-    """Per landlord: (places, exception places) already taken for the year
-    (`placements_of_year`)."""
+    """Per landlord: (quota places, exception places) already taken for the year
+    (`placements_of_year`; a flat a move chain freed takes no quota place)."""
     used: dict[str, list[int]] = {}
     for place in placements_of_year(session, municipality, year):
         entry = used.setdefault(place.landlord_id, [0, 0])
-        entry[0] += 1
+        entry[0] += int(place.quota)
         entry[1] += int(place.exception)
     return {landlord: (e[0], e[1]) for landlord, e in used.items()}
 
@@ -220,6 +232,9 @@ def _landlords(
                 accepts_municipal_guarantee=agreement.accepts_municipal_guarantee,
                 requires_home_insurance=agreement.requires_home_insurance,
                 contract_forms=tuple(agreement.contract_forms),
+                # Helsingborg 3:5: its exception places only for those who qualify; who
+                # does is each household's `exception_qualified` (`_qualified`).
+                exception_qualification=bool(agreement.exception_conditions),
             )
         )
     return tuple(landlords)
@@ -254,6 +269,7 @@ def _vacancy(v: Vacancy) -> matching.Vacancy:
         ground_floor=v.ground_floor,
         wheelchair=v.wheelchair,
         contract_forms=tuple(v.contract_forms),
+        quota_apartment=v.quota_apartment,
     )
 
 
@@ -313,8 +329,9 @@ def _snapshot(
         .where(Household.municipality_code == municipality, Household.status == "open")
         .order_by(Household.id)
     ).all()
+    qualified = _qualified(session, inputs)
     households = tuple(
-        _household(h, inputs, area_codes)
+        _household(h, inputs, area_codes, qualified.get(h.id, ()))
         for h in household_rows
         if h.id not in busy and needs_refusal(inputs.policy, h) is None
     )
@@ -441,7 +458,11 @@ def build_household_problem(
         areas=areas,
         landlords=landlords,
         vacancies=tuple(_vacancy(v) for v in rows),
-        households=(_household(household, inputs, area_codes),),
+        households=(
+            _household(
+                household, inputs, area_codes, _qualified(session, inputs).get(household.id, ())
+            ),
+        ),
         forbidden=tuple(forbidden),
         newly_arrived_min=0,
         time_limit_s=float(inputs.time_limit_s),
@@ -470,9 +491,31 @@ def pair_failure(
     return matching.check_pair(problem, subject, _vacancy(vacancy)).reason
 
 
-def _household(h: Household, inputs: RoundInputs, areas: set[str]) -> matching.Household:
+def _qualified(session: Session, inputs: RoundInputs) -> dict[str, tuple[str, ...]]:
+    """Per household: the landlords whose qualified-only exception places it may take now
+    (Helsingborg 3:5, decided by `app.tenancies.chains.exception_qualified`): data in the
+    problem, so the solver and the candidates view judge alike."""
+    # Filtered in Python: a JSON column may hold JSON `null` where SQL would see a value.
+    agreements = [
+        a
+        for a in session.scalars(
+            select(Agreement).where(
+                Agreement.municipality_code == inputs.municipality, Agreement.year == inputs.year
+            )
+        )
+        if a.exception_conditions
+    ]
+    if not agreements:
+        return {}
+    return exception_qualified(session, inputs.municipality, agreements, inputs.now.date())
+
+
+def _household(
+    h: Household, inputs: RoundInputs, areas: set[str], qualified: tuple[str, ...] = ()
+) -> matching.Household:
     """A household with its derived needs and weight; the solver's four income sources
-    (activity compensation and pension count as `other`, docs/matching-format.md)."""
+    (activity compensation and pension count as `other`, docs/matching-format.md);
+    `qualified`: the landlords whose qualified-only exception places it may take."""
     needs = effective_needs(h)
     income = income_of(h)
     return matching.Household(
@@ -505,6 +548,7 @@ def _household(h: Household, inputs: RoundInputs, areas: set[str]) -> matching.H
         # part of the solver and by the candidates view alike.
         contract_forms=policy_contract_forms(inputs.policy, h),
         newly_arrived="newly_arrived" in h.target_groups,
+        exception_qualified=qualified,
     )
 
 

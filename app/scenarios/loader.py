@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.service import upsert_agreement
 from app.areas.service import upsert_area
-from app.auth import Principal, Role
+from app.auth import Principal, Role, load_principal
 from app.config import Settings
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate
@@ -36,6 +36,9 @@ from app.errors import Conflict
 from app.households.assessment import record_assessment
 from app.households.schemas import AssessmentInput
 from app.households.service import create_household
+from app.intermediaries.models import Intermediary
+from app.intermediaries.schemas import IntermediaryCreate, MandateCreate
+from app.intermediaries.service import create_intermediary, create_mandate
 from app.landlords.models import Landlord
 from app.landlords.schemas import LandlordCreate
 from app.landlords.service import create_landlord
@@ -84,6 +87,7 @@ class Loaded:
     municipality: str
     year: int
     landlords: dict[str, str] = field(default_factory=dict)
+    intermediaries: dict[str, str] = field(default_factory=dict)
     vacancies: int = 0
     households: int = 0
     credentials: list[dict[str, str]] = field(default_factory=list)
@@ -114,7 +118,10 @@ def _post_vacancies(
     landlord: ScenarioLandlord,
     principal: Principal,
     scale: float,
+    acting_for: str | None = None,
 ) -> int:
+    """Post the landlord's synthetic vacancies as `principal`: the landlord itself, or the
+    intermediary holding its mandate, naming the landlord it posts for (`acting_for`)."""
     mix = landlord.vacancies
     if mix is None:
         return 0
@@ -139,8 +146,31 @@ def _post_vacancies(
                 address=f"Scenariogatan {i + 1}",
             ),
             if_match=None,
+            landlord=acting_for,
         )
     return count
+
+
+def _mandated(
+    session: Session,
+    coordinator: Principal,
+    intermediary_id: str,
+    credential_id: str,
+    landlord_id: str,
+    year: int,
+) -> Principal:
+    """The landlord's mandate to its intermediary, recorded by the coordinator from the
+    agreement year's start (or today, if the year lies ahead) until ended — assumption: the
+    sources give no period — and the intermediary as it authenticates with it."""
+    start = min(date(year, 1, 1), utcnow().date())
+    create_mandate(
+        session,
+        principal=coordinator,
+        data=MandateCreate(intermediary=intermediary_id, landlord=landlord_id, valid_from=start),
+    )
+    principal = load_principal(session, credential_id)
+    assert principal is not None
+    return principal
 
 
 def load_into(
@@ -177,6 +207,18 @@ def load_into(
     if scenario.policy is not None:
         put_policy(session, principal=coordinator, code=code, data=scenario.policy.policy)
     loaded = Loaded(municipality=code, year=year)
+    # A mandated landlord's key → its intermediary and the credential that posts for it.
+    mandated_to: dict[str, tuple[str, str]] = {}
+    for intermediary in scenario.intermediaries:
+        organisation = create_intermediary(
+            session,
+            IntermediaryCreate(name=intermediary.name, org_number=intermediary.org_number),
+        )
+        loaded.intermediaries[intermediary.key] = organisation.id
+        credential = _credential(
+            session, settings, label, Role.intermediary, intermediary=organisation.id
+        )[0]
+        mandated_to.update(dict.fromkeys(intermediary.mandates, (organisation.id, credential.id)))
     for landlord in scenario.landlords:
         row = create_landlord(
             session,
@@ -195,7 +237,11 @@ def load_into(
             if_match=None,
         )
         own = Principal.of(_credential(session, settings, label, Role.landlord, landlord=row.id)[0])
-        loaded.vacancies += _post_vacancies(session, scenario, landlord, own, scale)
+        acting_for = None
+        if landlord.key in mandated_to:
+            own = _mandated(session, coordinator, *mandated_to[landlord.key], row.id, year)
+            acting_for = row.id
+        loaded.vacancies += _post_vacancies(session, scenario, landlord, own, scale, acting_for)
     now = utcnow()
     prefix = scenario.name.upper()[:8]
     for profile in scenario.households:
@@ -255,6 +301,21 @@ def rotate_credentials(
             {
                 "role": "landlord",
                 "landlord": landlord.name,
+                "client_id": credential.id,
+                "client_secret": secret,
+            }
+        )
+    org_numbers = [i.org_number for i in scenario.intermediaries]
+    for intermediary in session.scalars(
+        select(Intermediary).where(Intermediary.org_number.in_(org_numbers))
+    ):
+        credential, secret = _credential(
+            session, settings, label, Role.intermediary, intermediary=intermediary.id
+        )
+        printed.append(
+            {
+                "role": "intermediary",
+                "intermediary": intermediary.name,
                 "client_id": credential.id,
                 "client_secret": secret,
             }

@@ -104,6 +104,19 @@ class HouseholdProfile(_Strict):
         return HouseholdCreate.model_validate({**self.need, "case_ref": case_ref, **extra})
 
 
+class ScenarioIntermediary(_Strict):
+    """An intermediary (Västerås: Bostad Västerås) holding the mandates of the landlords
+    named by key, in the scenario's municipality. The mandated landlords' vacancies are
+    posted by the intermediary's credential, as it "tar in lägenheter i enlighet med
+    respektive fastighetsägares kvot"."""
+
+    key: Identifier
+    name: ShortText
+    org_number: OrgNumber
+    mandates: Annotated[list[Identifier], Field(min_length=1, max_length=100)]
+    source: Source
+
+
 class ScenarioPolicy(_Strict):
     policy: PolicyInput
     source: Source
@@ -119,5 +132,21 @@ class Scenario(_Strict):
     sources: Annotated[list[Source], Field(min_length=1, max_length=50)]
     areas: Annotated[list[ScenarioArea], Field(min_length=1, max_length=200)]
     landlords: Annotated[list[ScenarioLandlord], Field(min_length=1, max_length=100)]
+    intermediaries: Annotated[list[ScenarioIntermediary], Field(max_length=10)] = Field(
+        default_factory=list
+    )
     policy: ScenarioPolicy | None = None
     households: Annotated[list[HouseholdProfile], Field(min_length=1, max_length=50)]
+
+    @model_validator(mode="after")
+    def _mandates_name_landlords_with_agreements(self) -> Scenario:
+        """A mandate is for one of the scenario's landlords that takes part (an agreement),
+        and each landlord has at most one intermediary posting its vacancies."""
+        taking_part = {lo.key for lo in self.landlords if lo.agreement is not None}
+        mandated: list[str] = [key for i in self.intermediaries for key in i.mandates]
+        unknown = sorted(set(mandated) - taking_part)
+        if unknown:
+            raise ValueError(f"intermediaries: no landlord with an agreement: {', '.join(unknown)}")
+        if len(mandated) != len(set(mandated)):
+            raise ValueError("intermediaries: a landlord's mandate is given twice")
+        return self

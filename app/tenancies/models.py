@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, false, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, new_id, utcnow
@@ -38,6 +38,8 @@ class Tenancy(Base):
             "updated_at",
             "id",
         ),
+        # A tenancy is followed by at most one: the next link of its move chain.
+        Index("uq_tenancies_moved_from_id", "moved_from_id", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -60,6 +62,15 @@ class Tenancy(Base):
     conditions: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     """The support the household's assessment named, the tenancy's conditions (Jönköping:
     home visits accepted); codes only. The landlord sees only that a support plan exists."""
+    quota_apartment: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """Counts toward its landlord's quota; False when the flat is one a move chain freed and
+    its landlord did not post it again as a quota apartment (Helsingborg 3:6)."""
+    moved_from_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    """The tenancy the household moved on from (a move chain, Helsingborg 3:6): ended
+    `moved_on` on this one's start, its flat back in the pool."""
+    move_on_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """A move-on need was posted for the household living here: it stays until the move and
+    takes part in match rounds meanwhile (app/tenancies/chains.py)."""
     status: Mapped[str] = mapped_column(String(12), default="active")
     # The earliest response deadline of a landlord's report (remark or incident) not yet
     # answered; None when every report is answered (the `response_overdue` worklist).

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
-from app.auth import Principal, Role
+from app.auth import Principal, Role, landlord_scope
 from app.landlords.models import Landlord
 from app.pagination import after_keyset
 from app.tenancies.models import Tenancy, TenancyEvent
@@ -21,8 +21,10 @@ from app.tenancies.schemas import COUNTED_STATUSES, TenancyStatus
 def _scoped(principal: Principal) -> Select[Tenancy] | None:
     """Tenancies the caller may see at all; None when it sees none."""
     query = select(Tenancy)
-    if principal.role is Role.landlord and principal.landlord_id is not None:
-        return query.where(Tenancy.landlord_id == principal.landlord_id)
+    if principal.landlord_side:
+        return query.where(
+            landlord_scope(principal, Tenancy.landlord_id, Tenancy.municipality_code)
+        )
     if principal.role is Role.coordinator and principal.municipality is not None:
         return query.where(Tenancy.municipality_code == principal.municipality)
     return None
@@ -104,10 +106,13 @@ def agreements_of_year(
 def delivered_per_landlord(
     session: Session, municipality: str, year: int, landlord_id: str | None
 ) -> dict[str, tuple[int, int]]:
-    """landlord id → (tenancies counted toward the year, of which exception places)."""
+    """landlord id → (tenancies counted toward the year, exception places used). A tenancy
+    let from a flat a move chain freed is no quota apartment: it uses no quota, but an
+    exception place it took is one."""
+    delivered = func.sum(case((Tenancy.quota_apartment.is_(True), 1), else_=0))
     exceptions = func.sum(case((Tenancy.exception.is_(True), 1), else_=0))
     query = (
-        select(Tenancy.landlord_id, func.count(), exceptions)
+        select(Tenancy.landlord_id, delivered, exceptions)
         .where(
             Tenancy.municipality_code == municipality,
             Tenancy.agreement_year == year,
@@ -117,7 +122,7 @@ def delivered_per_landlord(
     )
     if landlord_id is not None:
         query = query.where(Tenancy.landlord_id == landlord_id)
-    return {row[0]: (int(row[1]), int(row[2] or 0)) for row in session.execute(query)}
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in session.execute(query)}
 
 
 def landlords_by_id(session: Session, ids: set[str]) -> dict[str, Landlord]:
@@ -149,3 +154,39 @@ def agreement_of(session: Session, tenancy: Tenancy) -> Agreement | None:
             Agreement.year == tenancy.agreement_year,
         )
     )
+
+
+def active_of_household(
+    session: Session, household_id: str, *, lock: bool = False
+) -> Tenancy | None:
+    """The household's active tenancy (at most one: a partial unique index), the caller
+    having loaded the household through its own scope."""
+    query = select(Tenancy).where(
+        Tenancy.household_id == household_id, Tenancy.status == TenancyStatus.active.value
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
+
+
+def moving_on(session: Session, municipality: str) -> list[Tenancy]:
+    """The municipality's active tenancies whose household has a move-on need posted."""
+    query = (
+        select(Tenancy)
+        .where(
+            Tenancy.municipality_code == municipality,
+            Tenancy.status == TenancyStatus.active.value,
+            Tenancy.move_on_since.is_not(None),
+            Tenancy.household_id.is_not(None),
+        )
+        .order_by(Tenancy.id)
+    )
+    return list(session.scalars(query))
+
+
+def successors_of(session: Session, tenancy_ids: set[str]) -> dict[str, str]:
+    """tenancy id → the id of the tenancy its household moved on to (a move chain)."""
+    if not tenancy_ids:
+        return {}
+    query = select(Tenancy.moved_from_id, Tenancy.id).where(Tenancy.moved_from_id.in_(tenancy_ids))
+    return {str(old): new for old, new in session.execute(query)}

@@ -12,9 +12,9 @@ from app.auth import Principal, Role, require
 from app.db import SessionDep, utcnow
 from app.idempotency.route import IdempotentRoute
 from app.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
-from app.params import id_path
+from app.params import id_path, id_query
 from app.problems import AUTHENTICATED, problems
-from app.tenancies import service
+from app.tenancies import chains, service
 from app.tenancies.schemas import (
     ConsentBody,
     EndBody,
@@ -27,6 +27,7 @@ from app.tenancies.schemas import (
     TenancyPage,
     TenancyStatus,
     TenancyView,
+    VouchingBody,
 )
 
 router = APIRouter(route_class=IdempotentRoute, tags=["tenancies"])
@@ -308,6 +309,36 @@ def consent_to_transfer(
     return service.to_view(session, principal, tenancy)
 
 
+@router.post(
+    "/v1/tenancies/{tenancy_id}/vouching",
+    response_model=TenancyView,
+    summary="The municipality vouches for its tenant (or withdraws it)",
+    description="A dated statement by the coordinator, as a code (Helsingborg 3:5: "
+    "'Fastighetsförvaltningen går i god för att detta är en välfungerande hyresgäst'): "
+    "`well_functioning_tenant`, or `withdrawn`; the latest stands (`vouched_on`). An "
+    "agreement whose `exception_conditions` ask for it gives its exception places only to "
+    "a vouched-for tenant moving on. Never shown or announced to the landlord. `409`: the "
+    "tenancy is not active; `422`: `effective_on` in the future or before the current form.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def vouch_for_tenant(
+    session: SessionDep,
+    principal: Coordinator,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    body: VouchingBody,
+) -> TenancyView:
+    tenancy = chains.vouch(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        body=body,
+        today=utcnow().date(),
+        purpose=purpose,
+    )
+    return service.to_view(session, principal, tenancy)
+
+
 @router.get(
     "/v1/quota",
     response_model=QuotaReport,
@@ -317,12 +348,15 @@ def consent_to_transfer(
     "toward the year), exception places, totals split public/private, and for coordinators "
     "the year's Settlement Act figure. A coordinator gets its own municipality when it names "
     "none (another → `404`), this year when no `year` is given; a landlord names the "
-    "municipality and sees its own row.",
+    "municipality and sees its own row; an intermediary names it and sees the rows of the "
+    "landlords that mandated it there (`landlord`: one of them; another → `404`).",
     responses=problems(*AUTHENTICATED, 404),
 )
 def get_quota(
     session: SessionDep,
-    principal: Reader,
+    principal: Annotated[
+        Principal, Depends(require(Role.coordinator, Role.landlord, Role.intermediary))
+    ],
     municipality: Annotated[
         str | None,
         Query(
@@ -334,10 +368,15 @@ def get_quota(
         int | None,
         Query(ge=2000, le=2100, description="The agreement year; the current year by default"),
     ] = None,
+    landlord: Annotated[
+        str | None,
+        id_query("Only an intermediary: the row of this landlord it acts for"),
+    ] = None,
 ) -> QuotaReport:
     return service.quota_report(
         session,
         principal=principal,
+        landlord=landlord,
         municipality=municipality,
         year=year if year is not None else utcnow().year,
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.agreements.schemas import ContractForm
+from app.agreements.schemas import ContractForm, ContractForms
 from app.households.schemas import SupportNeed
 from app.settlement.schemas import SettlementStatus
 
@@ -41,7 +41,9 @@ class EventKind(enum.StrEnum):
     `incident` (a landlord's report of a problem that needs the municipality), the
     municipality's `response` to a landlord's remark or incident, a `renewal` of a fixed
     term (Norrköping's three months), the landlord's `consent` to the transfer where the
-    agreement asks for it (Karlstad: "om parterna är överens"), the `end`."""
+    agreement asks for it (Karlstad: "om parterna är överens"), the municipality's
+    `vouching` statement for the tenant (Helsingborg 3:5: "går i god för"; never shown to
+    the landlord), the `end`."""
 
     step = "step"
     remark = "remark"
@@ -49,6 +51,7 @@ class EventKind(enum.StrEnum):
     response = "response"
     renewal = "renewal"
     consent = "consent"
+    vouching = "vouching"
     end = "end"
 
 
@@ -86,11 +89,24 @@ class ResponseAction(enum.StrEnum):
 
 
 class EndReason(enum.StrEnum):
+    """Why a tenancy ended. `moved_on` is recorded by the service only, when the household
+    moved on to the tenancy that follows it in a move chain (Helsingborg 3:6)."""
+
     moved_out = "moved_out"
     terminated_by_landlord = "terminated_by_landlord"
     terminated_by_municipality = "terminated_by_municipality"
     term_ended = "term_ended"
+    moved_on = "moved_on"
     other = "other"
+
+
+class VouchingStatement(enum.StrEnum):
+    """The municipality's statement about its tenant (Helsingborg 3:5: "Fastighetsförvaltningen
+    går i god för att detta är en välfungerande hyresgäst"), or its withdrawal. A code,
+    never a description of the household; the latest statement stands."""
+
+    well_functioning_tenant = "well_functioning_tenant"
+    withdrawn = "withdrawn"
 
 
 EffectiveOn = Annotated[
@@ -173,6 +189,43 @@ class ConsentBody(BaseModel):
     effective_on: EffectiveOn | None = None
 
 
+class VouchingBody(BaseModel):
+    """The coordinator's dated vouching statement for the tenant of an active tenancy."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"statement": "well_functioning_tenant"}]},
+    )
+
+    statement: VouchingStatement
+    effective_on: EffectiveOn | None = None
+
+
+class MoveOnBody(BaseModel):
+    """A move-on need for the household living in a second-hand tenancy (Helsingborg 3:6:
+    "Många av hushållen kan och behöver komma vidare till ett förstahandskontrakt").
+    `contract_forms` replaces the forms the case is matched for (left out: kept)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"contract_forms": ["municipal_contract"]}]},
+    )
+
+    contract_forms: ContractForms | None = None
+
+
+class MoveOnRead(BaseModel):
+    """A posted move-on need: the case, open again and up for matching, and the tenancy it
+    lives in until the move."""
+
+    household: str
+    case_ref: str = Field(description="Social services' case reference")
+    tenancy: str = Field(description="The tenancy the household moves on from")
+    contract_form: ContractForm = Field(description="The tenancy's current contract form")
+    move_on_since: datetime
+    contract_forms: list[ContractForm] = Field(description="The forms it is matched for")
+
+
 class TenancyEventRead(BaseModel):
     """One event in a tenancy's history, oldest first."""
 
@@ -180,8 +233,11 @@ class TenancyEventRead(BaseModel):
     effective_on: date
     from_form: ContractForm | None = Field(description="A step: the form left")
     to: Rung | None = Field(description="A step: the rung reached")
-    reason: RemarkReason | IncidentReason | ResponseAction | EndReason | None = Field(
-        description="A remark's, an incident's or an end's code; a response's action"
+    reason: (
+        RemarkReason | IncidentReason | ResponseAction | EndReason | VouchingStatement | None
+    ) = Field(
+        description="A remark's, an incident's or an end's code; a response's action; a "
+        "vouching statement"
     )
     role: str = Field(description="Who recorded it: coordinator or landlord")
     recorded_at: datetime
@@ -251,6 +307,28 @@ class TenancyRead(BaseModel):
         description="The support the household's assessment named, the tenancy's conditions "
         "(Jönköping: home visits accepted)",
     )
+    quota_apartment: bool = Field(
+        default=True,
+        description="Counts toward the landlord's quota; false when let from a flat a move "
+        "chain freed that its landlord did not post again",
+    )
+    moved_from: str | None = Field(
+        default=None,
+        description="The tenancy the household moved on from (a move chain, Helsingborg 3:6)",
+    )
+    moved_to: str | None = Field(
+        default=None, description="The tenancy the household moved on to; it ended `moved_on`"
+    )
+    move_on_since: datetime | None = Field(
+        default=None,
+        description="A move-on need was posted for the household living here "
+        "(`POST /v1/households/{id}/move-on`); it takes part in match rounds until it moves",
+    )
+    vouched_on: date | None = Field(
+        default=None,
+        description="The day of the municipality's standing vouching statement for the tenant "
+        "(Helsingborg 3:5: 'går i god för'); none when none stands",
+    )
     events: list[TenancyEventRead]
     created_at: datetime
 
@@ -296,6 +374,11 @@ class TenancyLandlordView(BaseModel):
     support_plan: bool = Field(
         description="Support comes with the tenancy (a support plan exists); which support "
         "is the municipality's to know"
+    )
+    quota_apartment: bool = Field(
+        default=True,
+        description="Counts toward the landlord's quota; false when let from a flat a move "
+        "chain freed that the landlord did not post again",
     )
     events: list[TenancyEventRead]
     created_at: datetime

@@ -19,7 +19,7 @@ from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
-from app.auth import Principal, Role
+from app.auth import Principal, Role, acting_for
 from app.db import new_id, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.households.assessment import conditions_of
@@ -28,6 +28,7 @@ from app.pagination import Page
 from app.proposals.models import Proposal
 from app.settlement.service import settlement_status
 from app.tenancies import repository, staircase, terms
+from app.tenancies.chains import vouched_on
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
     ConsentBody,
@@ -73,16 +74,34 @@ def start_date_for(vacancy: Vacancy, today: date) -> date:
 
 
 def create_from_proposal(
-    session: Session, *, proposal: Proposal, vacancy: Vacancy, round_year: int | None, today: date
+    session: Session,
+    *,
+    proposal: Proposal,
+    vacancy: Vacancy,
+    round_year: int | None,
+    today: date,
+    principal: Principal | None = None,
 ) -> Tenancy:
     """The tenancy of a proposal both sides accepted.
 
     Starts when the vacancy is available, never in the past; counts toward the round's
     agreement year (the quota the round planned with), else the start's year; the trial
     period (Göteborg 18 months, Södertälje 24) is the agreement's. The partial unique
-    indexes refuse a second active tenancy of the vacancy or the household (→ 409).
+    indexes refuse a second active tenancy of the vacancy or the household (→ 409). A
+    household with a move-on need moves on: in this transaction the tenancy it leaves
+    ends `moved_on` on the move-in day and its flat is back in the pool (`principal`, who
+    contracted, records that end; app/tenancies/chains.py).
     """
+    from app.tenancies.chains import leave_for_move
+
     start = start_date_for(vacancy, today)
+    moved_from = (
+        leave_for_move(
+            session, principal=principal, household_id=proposal.household_id, moving_in=start
+        )
+        if principal is not None
+        else None
+    )
     year = round_year or start.year
     agreement = session.scalar(
         select(Agreement).where(
@@ -105,6 +124,8 @@ def create_from_proposal(
         trial_period_end=trial_end(start, trial_months),
         status=TenancyStatus.active.value,
         conditions=conditions_of(session.get(Household, proposal.household_id)),
+        quota_apartment=vacancy.quota_apartment,
+        moved_from_id=moved_from.id if moved_from is not None else None,
     )
     _take_terms(tenancy, terms.for_form(agreement, proposal.contract_form), start)
     session.add(tenancy)
@@ -189,22 +210,29 @@ def _answered(events: list[TenancyEvent]) -> dict[str, datetime]:
     return {e.answers: e.recorded_at for e in events if e.kind == EventKind.response and e.answers}
 
 
+MUNICIPAL_EVENTS = frozenset({EventKind.vouching.value})
+"""Tenancy events only the municipality's view shows (docs/domain.md §6)."""
+
+
 def to_views(
     session: Session, principal: Principal, tenancies: list[Tenancy]
 ) -> list[TenancyRead | TenancyLandlordView]:
     """Each tenancy in the caller's view: a landlord's names no household; the
     municipality's carries the case, vacancy, landlord and area references, loaded for the
     whole page at once (app/references.py)."""
-    landlord = principal.role is Role.landlord
+    landlord = principal.landlord_side
     refs = references.load(
         session,
         households=() if landlord else (t.household_id for t in tenancies),
         vacancies=(t.vacancy_id for t in tenancies),
     )
     events = repository.events_of(session, {t.id for t in tenancies})
+    successors = {} if landlord else repository.successors_of(session, {t.id for t in tenancies})
     views: list[TenancyRead | TenancyLandlordView] = []
     for tenancy in tenancies:
         history = events.get(tenancy.id, [])
+        # The landlord's history leaves out the municipality's statements about its tenant.
+        shown = [e for e in history if not (landlord and e.kind in MUNICIPAL_EVENTS)]
         vacancy = refs.vacancy(tenancy.vacancy_id)
         active = tenancy.status == TenancyStatus.active
         common = {
@@ -226,7 +254,8 @@ def to_views(
             "renewable": tenancy.renewable,
             "notice_days": tenancy.notice_days,
             "response_due_at": tenancy.response_due_at,
-            "events": [_event_view(e, _answered(history)) for e in history],
+            "quota_apartment": tenancy.quota_apartment,
+            "events": [_event_view(e, _answered(history)) for e in shown],
             "created_at": tenancy.created_at,
         }
         if landlord:
@@ -250,6 +279,10 @@ def to_views(
                         "case_ref": refs.case_ref(tenancy.household_id),
                         "exception": tenancy.exception,
                         "conditions": list(tenancy.conditions or []),
+                        "moved_from": tenancy.moved_from_id,
+                        "moved_to": successors.get(tenancy.id),
+                        "move_on_since": tenancy.move_on_since,
+                        "vouched_on": vouched_on(history),
                     }
                 )
             )
@@ -323,7 +356,10 @@ def _append(
         )
     from app.tenancies.events import ANNOUNCED, publish
 
-    publish(session, tenancy, ANNOUNCED[kind])
+    # A vouching statement is about the household, the municipality's own business: the
+    # landlord is not told (nor does its view show it).
+    if kind in ANNOUNCED:
+        publish(session, tenancy, ANNOUNCED[kind])
 
 
 def step(
@@ -415,7 +451,7 @@ def remark(
     )
     # A landlord's remark is a report to the municipality: its response promise applies.
     # The coordinator's own remark needs no response from itself.
-    report = _report(tenancy, agreement) if principal.role is Role.landlord else {}
+    report = _report(tenancy, agreement) if principal.landlord_side else {}
     _append(
         session,
         principal,
@@ -618,30 +654,55 @@ def _totals(rows: list[QuotaRow]) -> QuotaTotals:
     )
 
 
+def _quota_landlords(principal: Principal, municipality: str, landlord: str | None) -> list[str]:
+    """The landlords whose rows the landlord side sees in the municipality: a landlord its
+    own, an intermediary those that mandated it there (`landlord`: one of them; another, or
+    no mandate there at all → 404)."""
+    named = acting_for(principal, landlord, municipality)
+    landlords = [named] if named is not None else principal.landlords(municipality)
+    if not landlords:
+        raise NotFound("No such municipality.")
+    return landlords
+
+
 def quota_report(
-    session: Session, *, principal: Principal, municipality: str | None, year: int
+    session: Session,
+    *,
+    principal: Principal,
+    municipality: str | None,
+    year: int,
+    landlord: str | None = None,
 ) -> QuotaReport:
     """Committed versus delivered per landlord for the municipality's agreement year, with
     public and private totals. A coordinator sees its municipality's landlords; a landlord
-    only its own row (the totals then cover that row only). A landlord with tenancies
-    counted toward a year without an agreement appears with quota 0."""
-    landlord_id: str | None = None
+    only its own row, an intermediary the rows of the landlords that mandated it there (the
+    totals then cover only those rows). A landlord with tenancies counted toward a year
+    without an agreement appears with quota 0."""
+    landlord_ids: list[str | None] = [None]
     if principal.role is Role.coordinator and principal.municipality is not None:
         if municipality is None:
             municipality = principal.municipality
         if principal.municipality != municipality:
             raise NotFound("No such municipality.")
-    elif principal.role is Role.landlord and principal.landlord_id is not None:
+        acting_for(principal, landlord)
+    elif principal.landlord_side:
         if municipality is None:
-            raise UnprocessableEntity("municipality: required for a landlord")
-        landlord_id = principal.landlord_id
+            raise UnprocessableEntity("municipality: required for a landlord or an intermediary")
+        landlord_ids = list(_quota_landlords(principal, municipality, landlord))
     else:
         raise NotFound("No such municipality.")
     agreements = {
         a.landlord_id: a
+        for landlord_id in landlord_ids
         for a in repository.agreements_of_year(session, municipality, year, landlord_id)
     }
-    delivered = repository.delivered_per_landlord(session, municipality, year, landlord_id)
+    delivered = {
+        key: value
+        for landlord_id in landlord_ids
+        for key, value in repository.delivered_per_landlord(
+            session, municipality, year, landlord_id
+        ).items()
+    }
     landlords = repository.landlords_by_id(session, set(agreements) | set(delivered))
     rows = []
     for lid in sorted(landlords, key=lambda i: (landlords[i].name, i)):
@@ -667,7 +728,9 @@ def quota_report(
     return QuotaReport(
         municipality=municipality,
         year=year,
-        settlement=None if landlord_id else settlement_status(session, municipality, year),
+        settlement=None
+        if landlord_ids != [None]
+        else settlement_status(session, municipality, year),
         rows=rows,
         totals=QuotaSplit(
             public=_totals([r for r in rows if r.kind is LandlordKind.public]),

@@ -98,10 +98,12 @@ def restarted_trial_end(
 
 
 END_REASONS_BY_ROLE: dict[str, frozenset[EndReason]] = {
-    "coordinator": frozenset(EndReason) - {EndReason.terminated_by_landlord},
-    "landlord": frozenset(EndReason) - {EndReason.terminated_by_municipality},
+    "coordinator": frozenset(EndReason) - {EndReason.terminated_by_landlord, EndReason.moved_on},
+    "landlord": frozenset(EndReason) - {EndReason.terminated_by_municipality, EndReason.moved_on},
 }
-"""Each side ends a tenancy with its own reasons only; both can record a move-out."""
+"""Each side ends a tenancy with its own reasons only; both can record a move-out. No one
+records `moved_on`: the contract of the tenancy that follows in a move chain ends it
+(app/tenancies/chains.py)."""
 
 
 def end_refusal(*, role: str, reason: EndReason) -> str | None:

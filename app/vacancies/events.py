@@ -9,9 +9,12 @@ from sqlalchemy.orm import Session
 from app.events.catalogue import Audience, EventType
 from app.events.outbox import emit_views
 from app.vacancies.models import Vacancy
+from app.vacancies.schemas import VacancyRead
 
 
-def publish(session: Session, vacancy: Vacancy, event_type: EventType) -> None:
+def publish(session: Session, vacancy: Vacancy, event_type: EventType) -> VacancyRead:
+    """Tell the vacancy's parties; returns the view they were told (a request answering
+    with the same view reuses it)."""
     from app.vacancies.service import to_read
 
     view = to_read(session, vacancy)
@@ -20,3 +23,4 @@ def publish(session: Session, vacancy: Vacancy, event_type: EventType) -> None:
         (Audience.coordinators(vacancy.municipality_code), view),
     ]
     emit_views(session, event_type, views, subject_id=vacancy.id, external_ref=vacancy.external_ref)
+    return view

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, new_id, utcnow
@@ -42,6 +42,14 @@ class Vacancy(Base):
     floor: Mapped[int | None] = mapped_column(default=None)
     available_from: Mapped[date | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    quota_apartment: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """Handed over under the agreement's quota (every posted vacancy); False for a flat a
+    move chain freed, until its landlord posts it again (Helsingborg 3:6)."""
+    changed_by_credential: Mapped[str | None] = mapped_column(String(40), default=None)
+    """Who last posted, changed or withdrew it on the landlord's side (a client_id)."""
+    changed_by_intermediary: Mapped[str | None] = mapped_column(String(36), default=None)
+    """The intermediary that did, under the landlord's mandate; none: the landlord itself.
+    No foreign key: a record of who acted, like `created_by` elsewhere."""
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

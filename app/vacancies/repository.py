@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
 from app.areas.models import Area
+from app.auth import Principal, landlord_scope
 from app.pagination import after_keyset
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
@@ -38,9 +39,36 @@ def get_own(
     return session.scalar(query)
 
 
+def landlord_side(principal: Principal) -> ColumnElement[bool]:
+    """The vacancies the landlord side may reach: `app.auth.landlord_scope`, the one rule."""
+    return landlord_scope(principal, Vacancy.landlord_id, Vacancy.municipality_code)
+
+
+def get_for(
+    session: Session,
+    principal: Principal,
+    landlord_id: str,
+    external_ref: str,
+    *,
+    for_update: bool = False,
+) -> Vacancy | None:
+    """A landlord's vacancy by its reference, if the caller may act for that landlord in
+    the vacancy's municipality (`landlord_scope`: the landlord itself everywhere, an
+    intermediary where its mandate is); else None (→ 404)."""
+    query = select(Vacancy).where(
+        Vacancy.landlord_id == landlord_id,
+        Vacancy.external_ref == external_ref,
+        landlord_side(principal),
+    )
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
 def list_page(
     session: Session,
     *,
+    scope: ColumnElement[bool] | None = None,
     landlord_id: str | None = None,
     municipality: str | None = None,
     status: str | None = None,
@@ -49,9 +77,11 @@ def list_page(
 ) -> list[Vacancy]:
     """Vacancies filtered by the given scope, oldest change first (`after`: a sync page's
     position, app/pagination.py); the caller supplies its own scope."""
-    if landlord_id is None and municipality is None:
+    if scope is None and landlord_id is None and municipality is None:
         raise ValueError("a vacancy listing needs a landlord or a municipality scope")
     query = select(Vacancy).order_by(Vacancy.updated_at, Vacancy.id).limit(limit)
+    if scope is not None:
+        query = query.where(scope)
     if landlord_id is not None:
         query = query.where(Vacancy.landlord_id == landlord_id)
     if municipality is not None:

@@ -8,12 +8,20 @@ from app.auth import Principal, Role, require
 from app.db import SessionDep
 from app.etag import IfMatchHeader, set_etag
 from app.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
+from app.params import id_query
 from app.problems import AUTHENTICATED, problems
 from app.vacancies import service
 from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyStatus, VacancyUpsert
 
 router = APIRouter(tags=["vacancies"])
-Landlord = Annotated[Principal, Depends(require(Role.landlord))]
+Landlord = Annotated[Principal, Depends(require(Role.landlord, Role.intermediary))]
+ActsFor = Annotated[
+    str | None,
+    id_query(
+        "The landlord an intermediary acts for: required for an intermediary, refused "
+        "(`422`) for anyone else. Outside its live mandates → `404`."
+    ),
+]
 ExternalRef = Annotated[
     str,
     Path(
@@ -33,11 +41,12 @@ ExternalRef = Annotated[
     description="`201` when created, `200` when updated; the same body again changes "
     "nothing (same `ETag`). Reposting a withdrawn vacancy re-opens it; a let one is `409`. "
     "The landlord needs an agreement with the municipality, and `area` must be one of its "
-    "areas (else `422`).",
+    "areas (else `422`). An intermediary posts for the landlord it names in `landlord`, "
+    "within a live mandate for that municipality (else `404`).",
     responses={
         200: {"description": "Updated (or unchanged)"},
         201: {"description": "Created", "model": VacancyRead},
-        **problems(*AUTHENTICATED, 409, 412),
+        **problems(*AUTHENTICATED, 404, 409, 412),
     },
 )
 def put_vacancy(
@@ -47,27 +56,36 @@ def put_vacancy(
     body: VacancyUpsert,
     response: Response,
     if_match: IfMatchHeader = None,
+    landlord: ActsFor = None,
 ) -> VacancyRead:
-    vacancy, created = service.upsert_vacancy(
-        session, principal=principal, external_ref=external_ref, data=body, if_match=if_match
+    vacancy, created, view = service.upsert_vacancy(
+        session,
+        principal=principal,
+        external_ref=external_ref,
+        data=body,
+        if_match=if_match,
+        landlord=landlord,
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     set_etag(response, vacancy.version)
-    return service.to_read(session, vacancy)
+    return view or service.to_read(session, vacancy)
 
 
 @router.get(
     "/v1/vacancies",
     response_model=VacancyPage,
     summary="List vacancies",
-    description="A landlord lists its own (any status unless `status` is given). A "
-    "coordinator gets its own municipality's (naming another → `404`), `open` unless "
-    "`status` says otherwise." + SYNC_DESCRIPTION,
+    description="A landlord lists its own (any status unless `status` is given); an "
+    "intermediary those of the landlords that mandated it, where they did (`landlord`: one "
+    "of them, another → `404`). A coordinator gets its own municipality's (naming another "
+    "→ `404`), `open` unless `status` says otherwise." + SYNC_DESCRIPTION,
     responses=problems(*AUTHENTICATED, 404),
 )
 def list_vacancies(
     session: SessionDep,
-    principal: Annotated[Principal, Depends(require(Role.landlord, Role.coordinator))],
+    principal: Annotated[
+        Principal, Depends(require(Role.landlord, Role.intermediary, Role.coordinator))
+    ],
     page: SyncPageDep,
     municipality: Annotated[
         str | None,
@@ -77,12 +95,14 @@ def list_vacancies(
         ),
     ] = None,
     vacancy_status: Annotated[VacancyStatus | None, Query(alias="status")] = None,
+    landlord: ActsFor = None,
 ) -> VacancyPage:
     rows = service.list_vacancies(
         session,
         principal=principal,
         municipality=municipality,
         status=vacancy_status,
+        landlord=landlord,
         after=page.after,
         limit=page.limit,
     )
@@ -99,9 +119,15 @@ def list_vacancies(
     responses=problems(*AUTHENTICATED, 404),
 )
 def get_vacancy(
-    session: SessionDep, principal: Landlord, external_ref: ExternalRef, response: Response
+    session: SessionDep,
+    principal: Landlord,
+    external_ref: ExternalRef,
+    response: Response,
+    landlord: ActsFor = None,
 ) -> VacancyRead:
-    vacancy = service.get_vacancy(session, principal=principal, external_ref=external_ref)
+    vacancy = service.get_vacancy(
+        session, principal=principal, external_ref=external_ref, landlord=landlord
+    )
     set_etag(response, vacancy.version)
     return service.to_read(session, vacancy)
 
@@ -119,9 +145,14 @@ def withdraw_vacancy(
     principal: Landlord,
     external_ref: ExternalRef,
     if_match: IfMatchHeader = None,
+    landlord: ActsFor = None,
 ) -> Response:
     vacancy = service.withdraw_vacancy(
-        session, principal=principal, external_ref=external_ref, if_match=if_match
+        session,
+        principal=principal,
+        external_ref=external_ref,
+        if_match=if_match,
+        landlord=landlord,
     )
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     set_etag(response, vacancy.version)

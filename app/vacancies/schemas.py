@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from app.agreements.schemas import ContractForm, ContractForms
+from app.intermediaries.schemas import ActedBy
 from app.types import AreaId, Flag, MunicipalityCode, PostalCode, Rent, Rooms, ShortText
 
 
@@ -85,6 +86,15 @@ class VacancyRead(BaseModel):
     floor: int | None
     available_from: date | None
     status: VacancyStatus
+    quota_apartment: bool = Field(
+        default=True,
+        description="Handed over under the agreement's quota (every posted vacancy); false "
+        "for a flat a move chain freed (Helsingborg 3:6) until the landlord posts it again",
+    )
+    changed_by: ActedBy | None = Field(
+        description="Who last posted, changed or withdrew it: the landlord, or an "
+        "intermediary under its mandate"
+    )
     version: int
     created_at: datetime
     updated_at: datetime

@@ -3,17 +3,18 @@ coordinators list the open ones in their municipality."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import references
 from app.agreements.schemas import ContractForm
-from app.auth import Principal, Role
+from app.auth import Principal, Role, acting_for
 from app.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
 from app.etag import check_if_match
 from app.events.catalogue import EventType
+from app.intermediaries.schemas import acted_by
 from app.tenancies.schemas import TenancyStatus
 from app.vacancies import repository
 from app.vacancies.events import publish
@@ -21,17 +22,47 @@ from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyRead, VacancyStatus, VacancyUpsert
 
 
-def _landlord_of(principal: Principal) -> str:
+def _landlord_of(principal: Principal, landlord: str | None = None) -> str:
+    """Whose vacancy the caller means: a landlord its own (naming a landlord is `422`), an
+    intermediary the landlord it names (required: it acts for several) — one that mandated
+    it somewhere, else `404` as for any object out of the caller's reach. Where, is checked
+    against the vacancy's municipality (`landlord_scope`, `Principal.may_act_for`)."""
+    named = acting_for(principal, landlord)
+    if named is not None:
+        return named
+    if principal.role is Role.intermediary:
+        raise UnprocessableEntity(
+            "landlord: required for an intermediary (the landlord it acts for)"
+        )
     if principal.role is not Role.landlord or principal.landlord_id is None:
         raise NotFound("No such vacancy.")
     return principal.landlord_id
+
+
+def _actor(principal: Principal) -> dict[str, str | None]:
+    """Who acts on the landlord's side, as the vacancy records it (docs/domain.md §2)."""
+    return {
+        "changed_by_credential": principal.credential_id,
+        "changed_by_intermediary": principal.intermediary_id,
+    }
 
 
 def _columns(data: VacancyUpsert) -> dict[str, Any]:
     values = data.model_dump(exclude={"municipality"})
     values["municipality_code"] = data.municipality
     values["contract_forms"] = [form.value for form in data.contract_forms]
+    # The landlord's own post hands the flat over as a quota apartment, also a flat a move
+    # chain freed (Helsingborg 3:6: it counts once the landlord posts it as one).
+    values["quota_apartment"] = True
     return values
+
+
+class Upserted(NamedTuple):
+    vacancy: Vacancy
+    created: bool
+    view: VacancyRead | None
+    """The view the change's event carries (None when nothing changed): the answer is the
+    same view, built once per request (benchmarks/README.md, "Events")."""
 
 
 def upsert_vacancy(
@@ -41,8 +72,10 @@ def upsert_vacancy(
     external_ref: str,
     data: VacancyUpsert,
     if_match: str | None,
-) -> tuple[Vacancy, bool]:
-    """Create or replace the landlord's vacancy; returns it and whether it was created.
+    landlord: str | None = None,
+) -> Upserted:
+    """Create or replace the landlord's vacancy; returns it, whether it was created, and
+    the view its event told when anything changed.
 
     A repost with the same reference updates the same row, never a duplicate (docs/domain.md
     §3); an identical repost changes nothing, not even the version. Reposting a withdrawn
@@ -50,7 +83,9 @@ def upsert_vacancy(
     offered again by a repost once the tenancy is over. Of concurrent PUTs of a new
     reference one creates it and the others update (or leave) that row, never a 409.
     """
-    landlord_id = _landlord_of(principal)
+    landlord_id = _landlord_of(principal, landlord)
+    if not principal.may_act_for(landlord_id, data.municipality):
+        raise NotFound("No such vacancy.")  # an intermediary outside its mandates
     has_agreement, known_area = repository.where_it_may_go(
         session, data.municipality, landlord_id, data.area
     )
@@ -64,13 +99,15 @@ def upsert_vacancy(
         )
     values = _columns(data)
     vacancy = repository.get_own(session, landlord_id, external_ref, for_update=True)
+    if vacancy is not None and not principal.may_act_for(landlord_id, vacancy.municipality_code):
+        raise NotFound("No such vacancy.")  # the reference lives where the mandate does not
     if vacancy is None:
         if if_match is not None:
             raise PreconditionFailed("If-Match was given but the vacancy does not exist.")
-        created = _insert(session, landlord_id, external_ref, values)
+        created = _insert(session, landlord_id, external_ref, {**values, **_actor(principal)})
         if created is not None:
-            publish(session, created, EventType.vacancy_posted)
-            return created, True
+            view = publish(session, created, EventType.vacancy_posted)
+            return Upserted(created, True, view)
         # A concurrent PUT of the same reference created it first (FOR UPDATE cannot lock
         # a row that does not exist yet): this PUT is then an update of that row.
         vacancy = repository.get_own(session, landlord_id, external_ref, for_update=True)
@@ -87,14 +124,15 @@ def upsert_vacancy(
         reopened = (
             values.get("status") == VacancyStatus.open and vacancy.status != VacancyStatus.open
         )
-        for key, value in values.items():
+        for key, value in {**values, **_actor(principal)}.items():
             setattr(vacancy, key, value)
         vacancy.version += 1
         session.flush()
-        publish(
+        view = publish(
             session, vacancy, EventType.vacancy_posted if reopened else EventType.vacancy_updated
         )
-    return vacancy, False
+        return Upserted(vacancy, False, view)
+    return Upserted(vacancy, False, None)
 
 
 def _insert(
@@ -126,19 +164,30 @@ def _tenancy_over(session: Session, vacancy: Vacancy) -> bool:
     return bool(statuses) and TenancyStatus.active.value not in statuses
 
 
-def get_vacancy(session: Session, *, principal: Principal, external_ref: str) -> Vacancy:
-    vacancy = repository.get_own(session, _landlord_of(principal), external_ref)
+def get_vacancy(
+    session: Session, *, principal: Principal, external_ref: str, landlord: str | None = None
+) -> Vacancy:
+    vacancy = repository.get_for(
+        session, principal, _landlord_of(principal, landlord), external_ref
+    )
     if vacancy is None:
         raise NotFound("No such vacancy.")
     return vacancy
 
 
 def withdraw_vacancy(
-    session: Session, *, principal: Principal, external_ref: str, if_match: str | None
+    session: Session,
+    *,
+    principal: Principal,
+    external_ref: str,
+    if_match: str | None,
+    landlord: str | None = None,
 ) -> Vacancy:
     """Withdraw: the vacancy stays (proposals and history refer to it) but is no longer
     offered. Withdrawing twice is harmless; a let vacancy cannot be withdrawn."""
-    vacancy = repository.get_own(session, _landlord_of(principal), external_ref, for_update=True)
+    vacancy = repository.get_for(
+        session, principal, _landlord_of(principal, landlord), external_ref, for_update=True
+    )
     if vacancy is None:
         raise NotFound("No such vacancy.")
     check_if_match(if_match, vacancy.version)
@@ -149,6 +198,8 @@ def withdraw_vacancy(
 
         withdraw_for_withdrawn_vacancy(session, vacancy.id)
         vacancy.status = VacancyStatus.withdrawn.value
+        for key, value in _actor(principal).items():
+            setattr(vacancy, key, value)
         vacancy.version += 1
         session.flush()
         publish(session, vacancy, EventType.vacancy_withdrawn)
@@ -163,13 +214,18 @@ def list_vacancies(
     status: VacancyStatus | None,
     after: str | None,
     limit: int,
+    landlord: str | None = None,
 ) -> list[Vacancy]:
-    """A landlord lists its own (any status unless filtered); a coordinator the open
-    vacancies of its own municipality (the default; naming another is 404)."""
-    if principal.role is Role.landlord and principal.landlord_id is not None:
+    """A landlord lists its own (any status unless filtered), an intermediary those of the
+    landlords that mandated it where they did (`landlord`: one of them; another → 404); a
+    coordinator the open vacancies of its own municipality (the default; naming another is
+    404)."""
+    named = None if landlord is None else _landlord_of(principal, landlord)
+    if principal.landlord_side:
         return repository.list_page(
             session,
-            landlord_id=principal.landlord_id,
+            scope=repository.landlord_side(principal),
+            landlord_id=named,
             municipality=municipality,
             status=status.value if status else None,
             after=after,
@@ -222,7 +278,11 @@ def _read(vacancy: Vacancy, refs: references.References) -> VacancyRead:
         floor=vacancy.floor,
         available_from=vacancy.available_from,
         status=VacancyStatus(vacancy.status),
+        quota_apartment=vacancy.quota_apartment,
         version=vacancy.version,
+        changed_by=acted_by(
+            vacancy.changed_by_credential, vacancy.changed_by_intermediary, vacancy.landlord_id
+        ),
         created_at=vacancy.created_at,
         updated_at=vacancy.updated_at,
     )

@@ -9,8 +9,8 @@ from matching.problem import Problem, Solution
 
 
 def assert_hard_rules(p: Problem, s: Solution) -> None:
-    """Every assignment eligible, one-to-one, quotas, caps, pins, newly-arrived minimum, and
-    the reported objective equal to the recomputed one."""
+    """Every assignment eligible, one-to-one, quotas (quota apartments only), caps, pins,
+    newly-arrived minimum, and the reported objective equal to the recomputed one."""
     hs = [a.household for a in s.assignments]
     vs = [a.vacancy for a in s.assignments]
     assert len(set(hs)) == len(hs), "a household got two vacancies"
@@ -25,7 +25,7 @@ def assert_hard_rules(p: Problem, s: Solution) -> None:
         assert a.exception == check.exception
         assert a.contract_form == check.contract_form
         assert a.score.weight == h.weight
-        per_landlord[v.landlord] += 1
+        per_landlord[v.landlord] += int(v.quota_apartment)
         exceptions[v.landlord] += int(check.exception)
         per_area[v.area] += 1
     for lo in p.landlords:
@@ -57,11 +57,11 @@ def brute_force_lexicographic(p: Problem) -> tuple[int, int] | None:
     """(shortfall below the newly-arrived floor, best Σ weight at that shortfall)."""
     options = []
     for h in p.households:
-        row: list[tuple[str, str, str, bool]] = []
+        row: list[tuple[str, str, str, bool, int]] = []
         for v in p.vacancies:
             check = check_pair(p, h, v)
             if check.eligible:
-                row.append((v.id, v.landlord, v.area, check.exception))
+                row.append((v.id, v.landlord, v.area, check.exception, int(v.quota_apartment)))
         options.append(row)
     pinned = dict(p.pinned)
     if len(set(pinned.values())) != len(pinned) or len(pinned) != len(p.pinned):
@@ -89,10 +89,10 @@ def brute_force_lexicographic(p: Problem) -> tuple[int, int] | None:
         h = p.households[i]
         if h.id not in pinned:
             walk(i + 1, used, land, excs, area, newly, total)
-        for vid, lid, aid, is_exc in options[i]:
+        for vid, lid, aid, is_exc, in_quota in options[i]:
             if h.id in pinned and pinned[h.id] != vid:
                 continue
-            if vid in used or land[lid] >= quota[lid]:
+            if vid in used or (in_quota and land[lid] >= quota[lid]):
                 continue
             if is_exc and excs[lid] >= exc[lid]:
                 continue
@@ -100,12 +100,12 @@ def brute_force_lexicographic(p: Problem) -> tuple[int, int] | None:
             if c is not None and area[aid] >= c:
                 continue
             used.add(vid)
-            land[lid] += 1
+            land[lid] += in_quota
             excs[lid] += int(is_exc)
             area[aid] += 1
             walk(i + 1, used, land, excs, area, newly + int(h.newly_arrived), total + h.weight)
             used.discard(vid)
-            land[lid] -= 1
+            land[lid] -= in_quota
             excs[lid] -= int(is_exc)
             area[aid] -= 1
 

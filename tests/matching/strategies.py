@@ -11,7 +11,8 @@ FORMS = ("municipal_contract", "training_apartment", "support_agreement")
 
 @st.composite
 def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int = 6) -> Problem:
-    """1–2 landlords, 1–3 areas, up to 6 × 6, small quotas, caps and exception quotas."""
+    """1–2 landlords, 1–3 areas, up to 6 × 6, small quotas, caps and exception quotas;
+    qualified-only exception places and flats outside the quota (move chains) drawn too."""
     n_areas = draw(st.integers(1, 3))
     areas = tuple(
         Area(
@@ -39,9 +40,11 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
             accepts_municipal_guarantee=draw(st.booleans()),
             requires_home_insurance=draw(st.booleans()),
             contract_forms=tuple(draw(st.lists(st.sampled_from(FORMS), min_size=1, unique=True))),
+            exception_qualification=draw(st.booleans()),
         )
         for i in range(draw(st.integers(1, 2)))
     )
+    landlord_ids = [lo.id for lo in landlords]
     vacancies = tuple(
         Vacancy(
             id=f"V{i}",
@@ -53,6 +56,7 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
             ground_floor=draw(st.booleans()),
             wheelchair=draw(st.booleans()),
             contract_forms=tuple(draw(st.lists(st.sampled_from(FORMS), min_size=1, unique=True))),
+            quota_apartment=draw(st.booleans()),
         )
         for i in range(draw(st.integers(0, max_vacancies)))
     )
@@ -93,6 +97,9 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
                     draw(st.lists(st.sampled_from(FORMS), min_size=1, unique=True))
                 ),
                 newly_arrived=draw(st.booleans()),
+                exception_qualified=tuple(
+                    draw(st.lists(st.sampled_from(landlord_ids), max_size=2, unique=True))
+                ),
             )
         )
     hids = [h.id for h in households]

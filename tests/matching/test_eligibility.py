@@ -10,6 +10,7 @@ from matching.eligibility import RULES, check_pair, eligible_pairs, failure_coun
 from matching.generate import generate
 from matching.problem import Area, Income, Problem
 from tests.matching.builders import household, landlord, problem, vacancy
+from tests.matching.strategies import tiny_problems
 
 
 def reason(p: Problem, hid: str = "H1", vid: str = "V1") -> str | None:
@@ -177,6 +178,65 @@ def test_failing_the_letting_rules_uses_an_exception_place_when_the_landlord_has
     assert check.exception
 
 
+def test_qualified_only_exception_places_go_to_the_households_that_qualify() -> None:
+    """Helsingborg 3:5: Helsingborgshem's exception places only for a tenant who "har skött
+    sina nuvarande hyresbetalningar", with "Inga störningar" and whom the city vouches for
+    ("går i god för"). The service says who qualifies; the solver reads it as data."""
+    lo = landlord(income_multiple=3.0, exception_quota=5, exception_qualification=True)
+    poor = Income(0.0, 0.0, 0.0, 0.0)
+    vouched = household(id="H1", income=poor, exception_qualified=("L01",))
+    other = household(id="H2", income=poor)
+    p = problem(households=[vouched, other], vacancies=[vacancy()], landlords=[lo])
+    check = check_pair(p, vouched, p.vacancy("V1"))
+    assert check.eligible
+    assert check.exception
+    assert reason(p, "H2") == "exception_qualification"
+    # A household meeting the letting rules needs no exception place and no qualification.
+    rich = household(id="H3", income=Income(30000.0, 0.0, 0.0, 0.0))
+    p = problem(households=[rich], vacancies=[vacancy()], landlords=[lo])
+    assert check_pair(p, rich, p.vacancy("V1")).reason is None
+    # Qualified at another landlord only: not here.
+    elsewhere = household(id="H4", income=poor, exception_qualified=("L02",))
+    p = problem(
+        households=[elsewhere],
+        vacancies=[vacancy()],
+        landlords=[lo, landlord(id="L02", exception_quota=1, exception_qualification=True)],
+    )
+    assert reason(p, "H4") == "exception_qualification"
+    # Without exception places at all it is still the economy that fails first.
+    p = problem(households=[other], vacancies=[vacancy()], landlords=[landlord(income_multiple=3)])
+    assert reason(p, "H2") == "economy"
+    _assert_fast_path_agrees(p)
+
+
+def test_without_the_flag_any_household_may_take_an_exception_place() -> None:
+    lo = landlord(income_multiple=3.0, exception_quota=5)
+    h = household(income=Income(0.0, 0.0, 0.0, 0.0))
+    p = problem(households=[h], vacancies=[vacancy()], landlords=[lo])
+    assert check_pair(p, h, p.vacancy("V1")).exception
+
+
+def test_the_vectorised_screen_reads_the_qualification_like_the_scalar_rule() -> None:
+    lo = landlord(income_multiple=3.0, exception_quota=2, exception_qualification=True)
+    poor = Income(0.0, 0.0, 0.0, 0.0)
+    hs = [
+        household(id="H1", income=poor, exception_qualified=("L01",)),
+        household(id="H2", income=poor),
+        household(id="H3", income=Income(30000.0, 0.0, 0.0, 0.0)),
+    ]
+    vs = [vacancy(id="V1"), vacancy(id="V2", rooms=5)]
+    p = problem(households=hs, vacancies=vs, landlords=[lo])
+    pairs = eligible_pairs(p)
+    assert sorted(zip(pairs.household.tolist(), pairs.vacancy.tolist(), strict=True)) == [
+        (0, 0),
+        (2, 0),
+    ]
+    counts = failure_counts(p, [1])
+    assert counts[0, RULES.index("exception_qualification")] == 1
+    assert counts[0, RULES.index("rooms")] == 1
+    _assert_fast_path_agrees(p)
+
+
 def test_a_declined_or_forbidden_pair_is_never_proposed_again() -> None:
     p = problem(households=[household()], vacancies=[vacancy()], forbidden=(("H1", "V1"),))
     assert reason(p) == "declined"
@@ -194,6 +254,10 @@ def _assert_fast_path_agrees(p: Problem) -> None:
         for h, v, e in zip(pairs.household, pairs.vacancy, pairs.exception, strict=True)
     }
     counts = failure_counts(p, list(range(len(p.households))))
+    # Counted on the way by `eligible_pairs`, and by `failure_counts` on its own: the same.
+    assert pairs.failures is not None
+    assert np.array_equal(pairs.failures, counts)
+    assert np.array_equal(failure_counts(p, list(range(len(p.households))), pairs), counts)
     for hi, h in enumerate(p.households):
         expected = np.zeros(len(RULES), dtype=np.int64)
         for vi, v in enumerate(p.vacancies):
@@ -217,6 +281,13 @@ def test_vectorised_eligibility_agrees_with_the_scalar_rules(
     seed: int, profile: str, n_h: int, n_v: int
 ) -> None:
     _assert_fast_path_agrees(generate(households=n_h, vacancies=n_v, seed=seed, profile=profile))
+
+
+@settings(max_examples=40, deadline=None)
+@given(tiny_problems())
+def test_vectorised_eligibility_agrees_on_tiny_problems_with_move_chains(p: Problem) -> None:
+    """Qualified-only exception places and flats outside the quota drawn at random."""
+    _assert_fast_path_agrees(p)
 
 
 def test_vectorised_eligibility_agrees_on_a_mid_size_round() -> None:

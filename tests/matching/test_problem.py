@@ -26,6 +26,28 @@ def test_the_documented_example_round_trips() -> None:
     assert p.household("H0001").income.income_support == 9500
 
 
+def test_the_move_chain_fields_are_optional_and_round_trip() -> None:
+    """Helsingborg 3:5 and 3:6: a landlord's qualified-only exception places, the landlords
+    a household qualifies at, a flat outside the quota. Absent, they take their defaults,
+    and a problem that does not use them is written exactly as before."""
+    data = example()
+    p = Problem.from_json(data)
+    assert not p.landlords[0].exception_qualification
+    assert p.households[0].exception_qualified == ()
+    assert p.vacancies[0].quota_apartment
+    assert p.to_json() == Problem.from_json(json.loads(json.dumps(p.to_json()))).to_json()
+    assert "exception_qualification" not in p.to_json()["landlords"][0]
+    landlord = data["landlords"][0]["id"]
+    data["landlords"][0]["exception_qualification"] = True
+    data["households"][0]["exception_qualified"] = [landlord]
+    data["vacancies"][0]["quota_apartment"] = False
+    chained = Problem.from_json(data)
+    assert chained.landlords[0].exception_qualification
+    assert chained.households[0].exception_qualified == (landlord,)
+    assert not chained.vacancies[0].quota_apartment
+    assert Problem.from_json(json.loads(json.dumps(chained.to_json()))) == chained
+
+
 def test_a_solution_round_trips() -> None:
     s = solve(Problem.from_json(example()))
     doc = s.to_json()
@@ -59,6 +81,15 @@ def test_a_solution_round_trips() -> None:
         (lambda d: d.update(forbidden=[["H0009", "V0001"]]), "forbidden[0][0]"),
         (lambda d: d["households"][0].update(employment="sometimes"), "households[0].employment"),
         (lambda d: d["households"][0].update(avoid_areas=["A99"]), "households[0].avoid_areas[0]"),
+        (
+            lambda d: d["households"][0].update(exception_qualified=["L99"]),
+            "households[0].exception_qualified[0]",
+        ),
+        (
+            lambda d: d["landlords"][0].update(exception_qualification="yes"),
+            "landlords[0].exception_qualification",
+        ),
+        (lambda d: d["vacancies"][0].update(quota_apartment=0), "vacancies[0].quota_apartment"),
     ],
 )
 def test_a_malformed_problem_is_rejected_naming_the_field(mutate: Any, path: str) -> None:

@@ -7,10 +7,11 @@ import importlib
 import json
 from types import ModuleType
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching import Problem, solve
+from matching import Problem, solve, tiers
 from matching.generate import generate
 from tests.matching.bruteforce import assert_hard_rules, brute_force_lexicographic
 from tests.matching.strategies import tiny_problems
@@ -59,7 +60,10 @@ def _strip_time(doc: dict[str, object]) -> dict[str, object]:
     }
 
 
-def test_same_input_same_output_twice() -> None:
+def test_same_input_same_output_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The lower tiers stop at a wall-clock budget; on a loaded machine one run could hit it
+    # and the other not. Determinism is what is tested here, so the budget is out of reach.
+    monkeypatch.setattr(tiers, "TIER_MIN_SECONDS", 600.0)
     p = generate(households=150, vacancies=150, seed=3, profile="tight")
     first = solve(p, workers=2, seed=0).to_json()
     second = solve(Problem.from_json(p.to_json()), workers=2, seed=0).to_json()

@@ -61,6 +61,40 @@ def test_exception_places_never_exceed_the_exception_quota() -> None:
     assert all(u.reason == "exception quota of landlord L01" for u in s.unmatched)
 
 
+def test_a_flat_freed_by_a_move_chain_is_placed_beyond_the_landlords_quota() -> None:
+    """Helsingborg 3:6: the flat a sitting tenant leaves returns to the pool, but it is not
+    a quota apartment the landlord handed over anew — it is in no quota row."""
+    hs = [household(id=f"H{i}") for i in range(3)]
+    vs = [vacancy(id="V1"), vacancy(id="V2", quota_apartment=False)]
+    p = problem(households=hs, vacancies=vs, landlords=[landlord(quota=1)])
+    s = solve(p)
+    assert {a.vacancy for a in s.assignments} == {"V1", "V2"}
+    assert_hard_rules(p, s)
+    # Counted like any other, the same flat would have to wait for quota.
+    counted = replace(p, vacancies=(vs[0], replace(vs[1], quota_apartment=True)))
+    assert len(solve(counted).assignments) == 1
+
+
+def test_an_unqualified_household_is_unmatched_with_the_qualification_as_its_reason() -> None:
+    """Helsingborg 3:5: the exception places wait for a vouched-for tenant; the one who
+    fails only this is told so."""
+    lo = landlord(income_multiple=3.0, exception_quota=5, exception_qualification=True)
+    poor = Income(0.0, 0.0, 0.0, 0.0)
+    hs = [
+        household(id="H1", income=poor, exception_qualified=("L01",)),
+        household(id="H2", income=poor),
+    ]
+    vs = [vacancy(id="V1"), vacancy(id="V2")]
+    p = problem(households=hs, vacancies=vs, landlords=[lo])
+    s = solve(p)
+    assert [(a.household, a.exception) for a in s.assignments] == [("H1", True)]
+    [left] = s.unmatched
+    assert left.household == "H2"
+    assert left.failed == {"exception_qualification": 2}
+    assert left.reason == "no eligible vacancy: exception_qualification"
+    assert_hard_rules(p, s)
+
+
 def test_area_placements_never_exceed_the_area_cap() -> None:
     """Jönköping: placements geographically spread — at most `cap` per area."""
     areas = [Area("A01", False, 1), Area("A02", False, None)]
