@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
@@ -36,7 +35,7 @@ from app.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.events.catalogue import EventType
 from app.households import repository as households
 from app.households.schemas import HouseholdStatus, TargetGroup
-from app.tenancies import repository
+from app.tenancies import journal, repository
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
     EndReason,
@@ -48,7 +47,8 @@ from app.tenancies.schemas import (
     VouchingBody,
     VouchingStatement,
 )
-from app.vacancies.models import Vacancy
+from app.vacancies import repository as vacancies
+from app.vacancies.events import publish as publish_vacancy
 from app.vacancies.schemas import VacancyStatus
 
 SECOND_HAND_FORMS = frozenset({ContractForm.municipal_contract, ContractForm.training_apartment})
@@ -144,12 +144,10 @@ def vouch(
     """The coordinator's dated statement that the municipality vouches for its tenant
     ("går i god för att detta är en välfungerande hyresgäst"), or withdraws it: a
     `vouching` event, codes only. The latest statement stands. `409`: not active."""
-    from app.tenancies.service import _active_for_event, _append
-
-    tenancy, on = _active_for_event(
+    tenancy, on = journal.active_for_event(
         session, principal, tenancy_id, EventKind.vouching, body.effective_on, today
     )
-    _append(
+    journal.append_event(
         session,
         principal,
         tenancy,
@@ -243,23 +241,11 @@ def leave_for_move(
     vacancy of its landlord again, available from that day, not a quota apartment unless
     the landlord posts it anew (`vacancy.freed`). None when the household has no move-on
     need on an active tenancy (an ordinary contract)."""
-    from app.tenancies.service import _append
-    from app.vacancies.events import publish as publish_vacancy
-
-    old = session.scalar(
-        select(Tenancy)
-        .where(
-            Tenancy.household_id == household_id,
-            Tenancy.status == TenancyStatus.active.value,
-            Tenancy.move_on_since.is_not(None),
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if old is None:
+    old = repository.active_of_household(session, household_id, lock=True)
+    if old is None or old.move_on_since is None:
         return None
     old.status = TenancyStatus.ended.value
-    _append(
+    journal.append_event(
         session,
         principal,
         old,
@@ -268,12 +254,7 @@ def leave_for_move(
         purpose=f"moved on from tenancy {old.id}",
         reason=EndReason.moved_on.value,
     )
-    flat = session.scalar(
-        select(Vacancy)
-        .where(Vacancy.id == old.vacancy_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    flat = vacancies.lock(session, old.vacancy_id)
     if flat is not None and flat.status == VacancyStatus.let:
         flat.status = VacancyStatus.open.value
         flat.available_from = moving_in

@@ -17,8 +17,6 @@ from sqlalchemy.orm import Session
 from app import references
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
-from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, Role, acting_for
 from app.db import new_id, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
@@ -27,7 +25,7 @@ from app.households.models import Household
 from app.pagination import Page
 from app.proposals.models import Proposal
 from app.settlement.service import settlement_status
-from app.tenancies import repository, staircase, terms
+from app.tenancies import journal, repository, staircase, terms
 from app.tenancies.chains import vouched_on
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
@@ -175,10 +173,6 @@ def get_tenancy(session: Session, *, principal: Principal, tenancy_id: str) -> T
     return tenancy
 
 
-def _happened(events: list[TenancyEvent]) -> list[staircase.Happened]:
-    return [staircase.Happened(EventKind(e.kind), e.effective_on) for e in events]
-
-
 def _ended_on(events: list[TenancyEvent]) -> date | None:
     """The day of the event that closed the tenancy: an end, or the step to the own lease."""
     for event in reversed(events):
@@ -244,7 +238,7 @@ def to_views(
             "contract_form": tenancy.contract_form,
             "agreement_year": tenancy.agreement_year,
             "start_date": tenancy.start_date,
-            "form_since": staircase.form_since(tenancy.start_date, _happened(history)),
+            "form_since": staircase.form_since(tenancy.start_date, journal.happened(history)),
             "trial_period_end": tenancy.trial_period_end,
             "next_step": staircase.next_rung(tenancy.contract_form) if active else None,
             "status": tenancy.status,
@@ -295,73 +289,6 @@ def to_view(
     return to_views(session, principal, [tenancy])[0]
 
 
-def _active_for_event(
-    session: Session,
-    principal: Principal,
-    tenancy_id: str,
-    kind: EventKind,
-    effective_on: date | None,
-    today: date,
-) -> tuple[Tenancy, date]:
-    """The caller's tenancy, locked, still active, and the event's day checked against it."""
-    tenancy = repository.get_for(session, principal, tenancy_id, lock=True)
-    if tenancy is None:
-        raise NotFound("No such tenancy.")
-    if tenancy.status != TenancyStatus.active:
-        raise Conflict(f"The tenancy is {tenancy.status}.", tenancy_status=tenancy.status)
-    on = effective_on or today
-    history = _happened(repository.events_of(session, {tenancy.id}).get(tenancy.id, []))
-    since = staircase.earliest_day(
-        kind, start=tenancy.start_date, contracted=tenancy.created_at.date(), events=history
-    )
-    refusal = staircase.date_refusal(effective_on=on, since=since, today=today)
-    if refusal is not None:
-        raise UnprocessableEntity(refusal)
-    return tenancy, on
-
-
-def _append(
-    session: Session,
-    principal: Principal,
-    tenancy: Tenancy,
-    *,
-    kind: EventKind,
-    on: date,
-    purpose: str | None,
-    **fields: str | datetime | None,
-) -> None:
-    """The event and, for the household behind the tenancy, an audit `update` (a step or an
-    end changes where and how the household lives; a remark is about it)."""
-    session.add(
-        TenancyEvent(
-            tenancy_id=tenancy.id,
-            kind=kind.value,
-            effective_on=on,
-            role=principal.role.value,
-            credential_id=principal.credential_id,
-            **fields,
-        )
-    )
-    # An event changes the tenancy's view even when no column of the row changed (a
-    # remark within an already restarted trial period): synced lists must see it.
-    tenancy.updated_at = utcnow()
-    session.flush()
-    if tenancy.household_id is not None:
-        audit.record(
-            session,
-            principal,
-            AuditAction.update,
-            [tenancy.household_id],
-            purpose=purpose or f"tenancy {kind.value} {tenancy.id}",
-        )
-    from app.tenancies.events import ANNOUNCED, publish
-
-    # A vouching statement is about the household, the municipality's own business: the
-    # landlord is not told (nor does its view show it).
-    if kind in ANNOUNCED:
-        publish(session, tenancy, ANNOUNCED[kind])
-
-
 def step(
     session: Session,
     *,
@@ -379,7 +306,7 @@ def step(
     (409) while the trial period runs, at the top of the staircase, when `to` is not the
     next rung, or when the landlord's agreement does not offer the next form.
     """
-    tenancy, on = _active_for_event(
+    tenancy, on = journal.active_for_event(
         session, principal, tenancy_id, EventKind.step, body.effective_on, today
     )
     rung = staircase.next_rung(tenancy.contract_form)
@@ -413,7 +340,7 @@ def step(
         tenancy.contract_form = rung.value
         tenancy.trial_period_end = trial_end(on, agreement.trial_period_months)
         _take_terms(tenancy, terms.for_form(agreement, rung.value), on)
-    _append(
+    journal.append_event(
         session,
         principal,
         tenancy,
@@ -439,7 +366,7 @@ def remark(
     waits for a whole trial period without remarks (Västerås "efter ett år … förutsatt att
     det inte har varit några störningar"; Göteborg: the landlord can refuse the transfer
     only when there were problems — this is how it says so)."""
-    tenancy, on = _active_for_event(
+    tenancy, on = journal.active_for_event(
         session, principal, tenancy_id, EventKind.remark, body.effective_on, today
     )
     agreement = repository.agreement_of(session, tenancy)
@@ -452,7 +379,7 @@ def remark(
     # A landlord's remark is a report to the municipality: its response promise applies.
     # The coordinator's own remark needs no response from itself.
     report = _report(tenancy, agreement) if principal.landlord_side else {}
-    _append(
+    journal.append_event(
         session,
         principal,
         tenancy,
@@ -495,9 +422,11 @@ def report_incident(
     code, no free text about the household). Unlike a remark it leaves the trial period
     alone; it gets a response deadline of the agreement's `response_hours`. `409`: the
     tenancy is not active."""
-    tenancy, on = _active_for_event(session, principal, tenancy_id, EventKind.incident, None, today)
+    tenancy, on = journal.active_for_event(
+        session, principal, tenancy_id, EventKind.incident, None, today
+    )
     report = _report(tenancy, repository.agreement_of(session, tenancy))
-    _append(
+    journal.append_event(
         session,
         principal,
         tenancy,
@@ -542,7 +471,7 @@ def respond(
         if rid != report_id and rid not in answered and e.response_due_at is not None
     ]
     tenancy.response_due_at = min(open_deadlines, default=None)
-    _append(
+    journal.append_event(
         session,
         principal,
         tenancy,
@@ -569,14 +498,14 @@ def end(
     refusal = staircase.end_refusal(role=principal.role.value, reason=body.reason)
     if refusal is not None:
         raise UnprocessableEntity(refusal)
-    tenancy, on = _active_for_event(
+    tenancy, on = journal.active_for_event(
         session, principal, tenancy_id, EventKind.end, body.effective_on, today
     )
     refused = terms.end_refusal(reason=body.reason.value, on=on, term_end=tenancy.term_end)
     if refused is not None:
         raise Conflict(refused, term_end=str(tenancy.term_end))
     tenancy.status = TenancyStatus.ended.value
-    _append(
+    journal.append_event(
         session,
         principal,
         tenancy,
@@ -606,7 +535,7 @@ def renew(
     """Renew a fixed term by another term from the current term's end (Norrköping's
     three-month contracts, renewed term by term). Refused (409) for a tenancy without a
     renewable term or whose term is already over (it is then ended, `term_ended`)."""
-    tenancy, on = _active_for_event(
+    tenancy, on = journal.active_for_event(
         session, principal, tenancy_id, EventKind.renewal, body.effective_on, today
     )
     refused = terms.renewal_refusal(renewable=tenancy.renewable, term_end=tenancy.term_end, on=on)
@@ -615,7 +544,9 @@ def renew(
     assert tenancy.term_end is not None
     assert tenancy.term_months is not None
     tenancy.term_end = add_months(tenancy.term_end, tenancy.term_months)
-    _append(session, principal, tenancy, kind=EventKind.renewal, on=on, purpose=purpose)
+    journal.append_event(
+        session, principal, tenancy, kind=EventKind.renewal, on=on, purpose=purpose
+    )
     return tenancy
 
 
@@ -632,7 +563,7 @@ def consent(
     agreement makes the transfer need it (Karlstad: "om parterna är överens"). Refused
     (409) where the agreement needs no consent (Göteborg: the landlord "kan … inte motsätta
     sig överlåtelsen") or the tenancy's next step is not the transfer."""
-    tenancy, on = _active_for_event(
+    tenancy, on = journal.active_for_event(
         session, principal, tenancy_id, EventKind.consent, body.effective_on, today
     )
     agreement = repository.agreement_of(session, tenancy)
@@ -640,7 +571,9 @@ def consent(
         raise Conflict("The agreement needs no consent to the transfer.")
     if staircase.next_rung(tenancy.contract_form) is not Rung.own_lease:
         raise Conflict(f"A {tenancy.contract_form} tenancy is not transferred next.")
-    _append(session, principal, tenancy, kind=EventKind.consent, on=on, purpose=purpose)
+    journal.append_event(
+        session, principal, tenancy, kind=EventKind.consent, on=on, purpose=purpose
+    )
     return tenancy
 
 

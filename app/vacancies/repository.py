@@ -96,3 +96,15 @@ def list_page(
 def tenancy_statuses(session: Session, vacancy_id: str) -> set[str]:
     """The statuses of the tenancies the vacancy has had (none, active, ended, …)."""
     return set(session.scalars(select(Tenancy.status).where(Tenancy.vacancy_id == vacancy_id)))
+
+
+def lock(session: Session, vacancy_id: str) -> Vacancy | None:
+    """The vacancy, locked for update, whoever's it is: for a change the service makes on
+    its own account (a move chain reopens the flat a tenant moved out of), never for a
+    caller's request, which goes through `get_for`."""
+    return session.scalar(
+        select(Vacancy)
+        .where(Vacancy.id == vacancy_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )

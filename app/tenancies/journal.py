@@ -1,0 +1,92 @@
+"""A tenancy's journal: the one way an event (step, end, remark, vouching …) is written.
+
+Every action on a tenancy — the staircase's in app/tenancies/service.py and a move chain's
+in app/tenancies/chains.py — finds the tenancy and checks the event's day the same way, and
+writes the event with its audit entry and its landlord-facing announcement the same way;
+this module is that shared part, so neither of its users reaches into the other."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.audit.schemas import AuditAction
+from app.auth import Principal
+from app.db import utcnow
+from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.tenancies import repository, staircase
+from app.tenancies.events import ANNOUNCED, publish
+from app.tenancies.models import Tenancy, TenancyEvent
+from app.tenancies.schemas import EventKind, TenancyStatus
+
+
+def happened(events: list[TenancyEvent]) -> list[staircase.Happened]:
+    """The stored events as the staircase rules read them."""
+    return [staircase.Happened(EventKind(e.kind), e.effective_on) for e in events]
+
+
+def active_for_event(
+    session: Session,
+    principal: Principal,
+    tenancy_id: str,
+    kind: EventKind,
+    effective_on: date | None,
+    today: date,
+) -> tuple[Tenancy, date]:
+    """The caller's tenancy, locked, still active, and the event's day checked against it."""
+    tenancy = repository.get_for(session, principal, tenancy_id, lock=True)
+    if tenancy is None:
+        raise NotFound("No such tenancy.")
+    if tenancy.status != TenancyStatus.active:
+        raise Conflict(f"The tenancy is {tenancy.status}.", tenancy_status=tenancy.status)
+    on = effective_on or today
+    history = happened(repository.events_of(session, {tenancy.id}).get(tenancy.id, []))
+    since = staircase.earliest_day(
+        kind, start=tenancy.start_date, contracted=tenancy.created_at.date(), events=history
+    )
+    refusal = staircase.date_refusal(effective_on=on, since=since, today=today)
+    if refusal is not None:
+        raise UnprocessableEntity(refusal)
+    return tenancy, on
+
+
+def append_event(
+    session: Session,
+    principal: Principal,
+    tenancy: Tenancy,
+    *,
+    kind: EventKind,
+    on: date,
+    purpose: str | None,
+    **fields: str | datetime | None,
+) -> None:
+    """The event and, for the household behind the tenancy, an audit `update` (a step or an
+    end changes where and how the household lives; a remark is about it)."""
+    session.add(
+        TenancyEvent(
+            tenancy_id=tenancy.id,
+            kind=kind.value,
+            effective_on=on,
+            role=principal.role.value,
+            credential_id=principal.credential_id,
+            **fields,
+        )
+    )
+    # An event changes the tenancy's view even when no column of the row changed (a
+    # remark within an already restarted trial period): synced lists must see it.
+    tenancy.updated_at = utcnow()
+    session.flush()
+    if tenancy.household_id is not None:
+        audit.record(
+            session,
+            principal,
+            AuditAction.update,
+            [tenancy.household_id],
+            purpose=purpose or f"tenancy {kind.value} {tenancy.id}",
+        )
+    # A vouching statement is about the household, the municipality's own business: the
+    # landlord is not told (nor does its view show it).
+    if kind in ANNOUNCED:
+        publish(session, tenancy, ANNOUNCED[kind])
