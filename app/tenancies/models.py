@@ -76,7 +76,7 @@ class Tenancy(Base):
     # answered; None when every report is answered (the `response_overdue` worklist).
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # A change of the tenancy's view: its row, or an event appended to it (service._append).
+    # A change of the tenancy's view: its row, or an event appended to it (journal.append_event).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
