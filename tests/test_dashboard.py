@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.dashboard import client as dashboard_client
 from app.dashboard.service import (
     _round_line,
     _with_comparisons,
@@ -63,6 +64,32 @@ def test_the_panels_are_the_api_numbers(demo: tuple[TestClient, dict[str, Any]])
     assert "<svg" in html
     assert "<script" not in html
     assert EXTERNAL.search(html) is None
+
+
+def test_a_list_longer_than_the_dashboard_reads_is_said_not_undercounted(
+    demo: tuple[TestClient, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard reads at most MAX_PAGES pages of a list; a longer one is named above
+    the panels instead of being counted short in silence."""
+    client, headers = demo
+    coordinator = headers["coordinator"]
+    whole = client.get("/dashboard/panels", headers=coordinator).text
+    assert 'id="cut-short"' not in whole
+    open_cases = client.get(
+        "/v1/households", params={"status": "open", "limit": 200}, headers=coordinator
+    ).json()["items"]
+    assert len(open_cases) > 2
+    monkeypatch.setattr(dashboard_client, "PAGE_LIMIT", 1)
+    monkeypatch.setattr(dashboard_client, "MAX_PAGES", 2)
+    cut = client.get("/dashboard/panels", headers=coordinator)
+    assert cut.status_code == 200, cut.text
+    notice = re.search(r'id="cut-short"[^>]*>([^<]*)<', cut.text)
+    assert notice is not None
+    assert "öppna ärenden" in notice.group(1)
+    assert "Fler än 2 poster" in notice.group(1)
+    waiting = re.search(r'id="panel-waiting">\s*<h2>[^<]*<span class="total">(\d+)<', cut.text)
+    assert waiting is not None
+    assert int(waiting.group(1)) == 2
 
 
 def test_only_a_coordinator_gets_panels(demo: tuple[TestClient, dict[str, Any]]) -> None:

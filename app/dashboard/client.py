@@ -22,7 +22,8 @@ from app.errors import (
 
 PAGE_LIMIT = 200
 MAX_PAGES = 50
-"""A dashboard over more than 10 000 open cases would be a report, not a glance."""
+"""A dashboard over more than 10 000 open cases would be a report, not a glance; where a
+list is longer the dashboard says so (`ApiReader.cut_short`) rather than undercount."""
 
 
 RELAYED: dict[int, type[AppError]] = {
@@ -44,6 +45,8 @@ class ApiReader:
             base_url="http://dashboard.internal",
             headers={"Authorization": authorization, "Accept": "application/json"},
         )
+        self.cut_short: list[str] = []
+        """The lists read only up to `MAX_PAGES` pages, by the label they were read with."""
 
     async def __aenter__(self) -> ApiReader:
         return self
@@ -66,8 +69,9 @@ class ApiReader:
             detail = response.reason_phrase
         raise relayed(detail)
 
-    async def all_items(self, path: str, **params: Any) -> list[dict[str, Any]]:
-        """Every page of a list, following `next_cursor`."""
+    async def all_items(self, path: str, label: str, **params: Any) -> list[dict[str, Any]]:
+        """Every page of a list, following `next_cursor`, up to `MAX_PAGES` pages; a list
+        cut there is named by its `label` in `cut_short`."""
         items: list[dict[str, Any]] = []
         cursor: str | None = None
         for _ in range(MAX_PAGES):
@@ -78,4 +82,6 @@ class ApiReader:
             cursor = page.get("next_cursor")
             if not cursor:
                 break
+        else:
+            self.cut_short.append(label)
         return items

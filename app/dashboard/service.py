@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from app.dashboard import charts
+from app.dashboard import charts, client
 from app.dashboard.client import ApiReader
 
 MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -94,6 +94,9 @@ class Dashboard:
     awaiting: list[Awaiting]
     due: list[DueTenancy]
     rounds: list[RoundLine]
+    cut_short: list[str] = field(default_factory=list)
+    """Lists longer than the dashboard reads: their panels count only the first ones."""
+    shown_at_most: int = 0
     generated_at: str = field(default_factory=lambda: _minute(datetime.now(UTC)) or "")
 
 
@@ -155,11 +158,15 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
     with its own database session, and a dashboard must never take a pool's connections
     away from the landlords' systems."""
     quota = await reader.get("/v1/quota", municipality=municipality, year=year)
-    households = await reader.all_items("/v1/households", status="open")
-    released = await reader.all_items("/v1/proposals", status="released")
-    landlord_accepted = await reader.all_items("/v1/proposals", status="landlord_accepted")
-    steps = await reader.all_items("/v1/tenancies", step_due="true")
-    responses = await reader.all_items("/v1/tenancies", response_overdue="true")
+    households = await reader.all_items("/v1/households", "öppna ärenden", status="open")
+    released = await reader.all_items("/v1/proposals", "släppta förslag", status="released")
+    landlord_accepted = await reader.all_items(
+        "/v1/proposals", "förslag hyresvärden accepterat", status="landlord_accepted"
+    )
+    steps = await reader.all_items("/v1/tenancies", "boenden med steg", step_due="true")
+    responses = await reader.all_items(
+        "/v1/tenancies", "boenden med försenat svar", response_overdue="true"
+    )
     rounds = await reader.get("/v1/rounds", municipality=municipality, limit=ROUNDS_SHOWN)
     running = [r for r in rounds["items"] if r["status"] == "running"]
     details = {
@@ -215,6 +222,8 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
         awaiting=awaiting,
         due=due,
         rounds=_with_comparisons([_round_line(r, details.get(r["id"])) for r in rounds["items"]]),
+        cut_short=list(reader.cut_short),
+        shown_at_most=client.PAGE_LIMIT * client.MAX_PAGES,
     )
 
 
