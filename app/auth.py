@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, false, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.config import Settings
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, local_today
 from app.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
 
 TOKEN_AUDIENCE = "en-vag-in"
@@ -221,7 +221,7 @@ def load_principal(session: Session, credential_id: str) -> Principal | None:
     if row.role == Role.intermediary.value and row.intermediary_id is not None:
         from app.intermediaries import repository as intermediaries
 
-        live = intermediaries.live_grants(session, row.intermediary_id, utcnow().date())
+        live = intermediaries.live_grants(session, row.intermediary_id, local_today())
         return Principal.of(row, live)
     return Principal.of(row)
 

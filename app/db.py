@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -55,7 +56,38 @@ def new_id() -> str:
 
 
 def utcnow() -> datetime:
+    """The current instant, in UTC: what the database keeps and the API returns."""
     return datetime.now(UTC)
+
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+"""The service is Swedish: a calendar day or year means Europe/Stockholm, not UTC."""
+
+
+def local_date(moment: datetime) -> date:
+    """The Swedish calendar day of an instant. The database keeps UTC instants, but a
+    placement at 00:30 on 1 January in Sweden (23:30 UTC on 31 December) belongs to the new
+    day and year. A naive datetime is taken as UTC (UTCDateTime stores UTC and reads it
+    back aware; a naive one can only come from outside)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(STOCKHOLM).date()
+
+
+def local_today() -> date:
+    """Today in Sweden: the day "today" means for due steps, live mandates and start dates."""
+    return local_date(utcnow())
+
+
+def local_year() -> int:
+    """This year in Sweden: the default agreement, statistics and settlement year."""
+    return local_today().year
+
+
+def local_year_start(year: int) -> datetime:
+    """The instant `year` begins in Sweden (midnight 1 January, Europe/Stockholm), for
+    selecting the instants of a calendar year."""
+    return datetime(year, 1, 1, tzinfo=STOCKHOLM)
 
 
 def session_factory(engine: Engine, settings: Settings) -> sessionmaker[Session]:

@@ -25,7 +25,7 @@ from app.config import Settings
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate
 from app.credentials.service import create_credential
-from app.db import create_db_engine, utcnow
+from app.db import create_db_engine, local_year, utcnow
 from app.households.schemas import HouseholdCreate
 from app.households.service import create_household
 from app.intermediaries.models import Intermediary
@@ -42,7 +42,7 @@ from app.vacancies.service import upsert_vacancy
 
 DEMO_MUNICIPALITY = "1980"
 DEMO_LABEL = "demo"
-YEAR = datetime.now(UTC).year
+YEAR = local_year()
 
 AREAS: list[tuple[str, dict[str, Any]]] = [
     ("CENTRUM", {"name": "Centrum", "cap": 3}),

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import create_db_engine, session_factory, utcnow
+from app.db import create_db_engine, local_date, session_factory, utcnow
 from app.events.delivery import QUEUE as WEBHOOK_QUEUE
 from app.events.delivery import DeliveryThread
 from app.events.delivery import register_tasks as register_delivery_tasks
@@ -71,7 +71,7 @@ def announce_due(session_factory: SessionFactory, now: datetime | None = None) -
     with session_factory.begin() as session:
         expired = expire_overdue(session, moment)
         warned = warn_deadlines(session, moment)
-        due = announce_steps_due(session, moment.date())
+        due = announce_steps_due(session, local_date(moment))
     return expired + warned + due
 
 

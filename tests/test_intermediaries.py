@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from app.db import utcnow
+from app.db import local_today
 from tests.conftest import Api, AuthedClient
 from tests.test_proposals import (
     LANDLORD_VIEW_FIELDS,
@@ -258,7 +258,7 @@ def test_after_the_mandate_ended_the_intermediary_reaches_nothing_of_mimer(
 def test_an_expired_future_or_other_municipalitys_mandate_reaches_nothing_here(
     vasteras: Vasteras,
 ) -> None:
-    today = utcnow().date()
+    today = local_today()
     vasteras.mandate(
         vasteras.mimer,
         valid_from=str(today - timedelta(days=400)),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
-from app.db import utcnow
+from app.db import local_today, local_year
 from app.proposals.models import Proposal
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
@@ -97,7 +97,7 @@ def test_tenancy_takes_contract_form_start_trial_end_and_year_from_the_proposal(
 def test_a_vacancy_available_in_the_past_starts_today(world: World) -> None:
     contract(world, available_from="2026-01-15")
     tenancy = world.coordinator.get("/v1/tenancies").json()["items"][0]
-    assert tenancy["start_date"] == datetime.now(UTC).date().isoformat()
+    assert tenancy["start_date"] == local_today().isoformat()
 
 
 def test_a_tenancy_counts_toward_the_round_year(world: World) -> None:
@@ -198,7 +198,7 @@ def test_quota_of_another_municipality_is_404_and_bad_parameters_422(world: Worl
     # Municipality and year default to the coordinator's own and the current year.
     by_default = world.coordinator.get("/v1/quota")
     assert by_default.status_code == 200, by_default.text
-    assert by_default.json() == quota(world, year=utcnow().year)
+    assert by_default.json() == quota(world, year=local_year())
     landlord = world.api.client("landlord", landlord=world.mimer)
     assert_problem(landlord.get("/v1/quota"), 422)
     assert_problem(

@@ -7,13 +7,14 @@ by waiting: the rules compare the event's day with the trial period's end.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from app.agreements.schemas import ContractForm
+from app.db import local_today
 from app.tenancies import staircase
 from app.tenancies.models import Tenancy
 from app.tenancies.schemas import EndReason, EventKind, Rung
@@ -23,7 +24,7 @@ from tests.test_proposals import YEAR, World, assert_problem, vacancy_body
 from tests.test_tenancies import contract, quota, row_of
 from tests.timetravel import time_passes
 
-TODAY = datetime.now(UTC).date()
+TODAY = local_today()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from app.auth import TOKEN_URL, Principal, Role, require
 from app.dashboard import service
 from app.dashboard.client import ApiReader
-from app.db import SessionDep, end_read_transaction, utcnow
+from app.db import SessionDep, end_read_transaction, local_year
 from app.params import id_query
 from app.problems import AUTHENTICATED, problems
 
@@ -91,7 +91,7 @@ async def dashboard_panels(
     end_read_transaction(session)
     async with ApiReader(request.app, authorization) as reader:
         dashboard = await service.build(
-            reader, municipality=principal.municipality, year=year or utcnow().year
+            reader, municipality=principal.municipality, year=year or local_year()
         )
     html = TEMPLATES.get_template("panels.html").render(d=dashboard)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal
-from app.db import utcnow
+from app.db import local_today
 from app.errors import Conflict, UnprocessableEntity
 from app.households.models import Household
 from app.households.schemas import AssessmentInput, AssessmentRead, HouseholdStatus
@@ -57,7 +57,7 @@ def record_assessment(
     changed. A day in the future is refused: an assessment is made, not planned."""
     if household.status != HouseholdStatus.open:
         raise Conflict("The case is closed; its assessment can no longer change.")
-    if data.assessed_on > utcnow().date():
+    if data.assessed_on > local_today():
         raise UnprocessableEntity("assessed_on: must not be in the future")
     document: dict[str, Any] = data.model_dump(mode="json")
     if household.assessment != document:

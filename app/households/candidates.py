@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,7 @@ from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.db import utcnow
+from app.db import local_year, utcnow
 from app.errors import Conflict, Forbidden, NotFound
 from app.households import repository, service
 from app.households.schemas import Candidate, CandidateList, HouseholdStatus
@@ -82,7 +81,7 @@ def candidates(
     expire_overdue(session, now, municipality=household.municipality_code)
     inputs = RoundInputs(
         municipality=household.municipality_code,
-        year=year if year is not None else datetime.now(UTC).year,
+        year=year if year is not None else local_year(),
         policy=current_policy(session, household.municipality_code),
         newly_arrived_min=0,
         time_limit_s=TIME_LIMIT_S,

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role
-from app.db import utcnow
+from app.db import local_today, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.intermediaries import repository
 from app.intermediaries.models import Intermediary, Mandate
@@ -90,7 +90,7 @@ def create_mandate(session: Session, *, principal: Principal, data: MandateCreat
         raise UnprocessableEntity("intermediary: no such intermediary")
     if landlords.get(session, data.landlord) is None:
         raise UnprocessableEntity("landlord: no such landlord")
-    start = data.valid_from or utcnow().date()
+    start = data.valid_from or local_today()
     if data.valid_to is not None and data.valid_to < start:
         raise UnprocessableEntity("valid_to: before valid_from")
     for other in repository.unended_of(session, data.intermediary, data.landlord, municipality):
@@ -149,7 +149,7 @@ def list_mandates(
         principal,
         intermediary_id=intermediary_id,
         landlord_id=landlord_id,
-        live_day=utcnow().date() if live else None,
+        live_day=local_today() if live else None,
         after=after,
         limit=limit,
     )
@@ -166,7 +166,7 @@ def _is_live(mandate: Mandate, today: date) -> bool:
 def to_mandate_reads(session: Session, mandates: list[Mandate]) -> list[MandateRead]:
     """The mandates with the intermediary's and the landlord's names, loaded per page."""
     intermediaries, landlords = repository.names(session, mandates)
-    today = utcnow().date()
+    today = local_today()
     return [
         MandateRead(
             id=m.id,

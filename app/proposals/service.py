@@ -25,7 +25,7 @@ from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role, acting_for
-from app.db import utcnow
+from app.db import local_date, local_today, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.events.catalogue import EventType
 from app.households import service as households
@@ -205,7 +205,7 @@ def _response_window(session: Session, proposal: Proposal, now: datetime) -> tim
     """The agreement's `answer_hours` for the proposal's year, else 72 hours. Not
     `response_hours`: that is the municipality's promise to the landlord when a problem
     arises in a tenancy (Karlstad: "uttryckning inom 48 timmar"), app/tenancies."""
-    year = repository.round_year(session, proposal.round_id) or now.year
+    year = repository.round_year(session, proposal.round_id) or local_date(now).year
     hours = session.scalar(
         select(Agreement.answer_hours).where(
             Agreement.municipality_code == proposal.municipality_code,
@@ -304,7 +304,7 @@ def household_accept(
         proposal=proposal,
         vacancy=vacancy,
         round_year=year,
-        today=now.date(),
+        today=local_date(now),
         principal=principal,
     )
     _move(proposal, "contract")
@@ -605,7 +605,7 @@ def to_views(
             landlords=(p.landlord_id for p in proposals),
         )
     )
-    today = utcnow().date()
+    today = local_today()
     views: list[ProposalViewModel] = []
     if audited and not principal.landlord_side:
         shown = list(dict.fromkeys(p.household_id for p in proposals))
@@ -786,7 +786,7 @@ def _pair_failure(session: Session, household: Household, vacancy: Vacancy) -> s
     now = utcnow()
     inputs = RoundInputs(
         municipality=household.municipality_code,
-        year=now.year,
+        year=local_date(now).year,
         policy=current_policy(session, household.municipality_code),
         newly_arrived_min=0,
         time_limit_s=1,

@@ -12,7 +12,7 @@ municipality forever; a round running far past its time limit is therefore marke
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,7 @@ from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.db import utcnow
+from app.db import local_year, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.municipalities import repository as municipalities
 from app.pagination import Page, encode_cursor
@@ -118,7 +118,7 @@ def start_round(session: Session, *, principal: Principal, data: RoundCreate) ->
     )
     if repository.active(session, municipality, dry_run=data.dry_run):
         raise Conflict(busy)
-    year = data.year if data.year is not None else datetime.now(UTC).year
+    year = data.year if data.year is not None else local_year()
     policy = current_policy(session, municipality)
     floor = _newly_arrived_min(session, municipality, data, year)
     round_ = Round(

@@ -24,6 +24,7 @@ import matching
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.areas.models import Area
+from app.db import local_date
 from app.households.models import Household
 from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
@@ -133,7 +134,7 @@ def placements_of_year(session: Session, municipality: str, year: int) -> list[P
     )
     taken = [Placement(t.landlord_id, t.exception, t.area, t.quota_apartment) for t in tenancies]
     for landlord_id, exception, area, round_year, quota, created_at in proposals:
-        if round_year is None and created_at.year != year:
+        if round_year is None and local_date(created_at).year != year:
             continue
         taken.append(Placement(landlord_id, exception, area, quota))
     return taken
@@ -306,7 +307,7 @@ def _areas_and_landlords(
         inputs.year,
         {a.id for a in areas},
         inputs.quota_overrides,
-        inputs.now.date(),
+        local_date(inputs.now),
     )
     return areas, landlords
 
@@ -507,7 +508,7 @@ def _qualified(session: Session, inputs: RoundInputs) -> dict[str, tuple[str, ..
     ]
     if not agreements:
         return {}
-    return exception_qualified(session, inputs.municipality, agreements, inputs.now.date())
+    return exception_qualified(session, inputs.municipality, agreements, local_date(inputs.now))
 
 
 def _household(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from app.config import Settings
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate
 from app.credentials.service import create_credential
-from app.db import create_db_engine, utcnow
+from app.db import create_db_engine, local_date, local_today, local_year, utcnow
 from app.errors import Conflict
 from app.households.assessment import record_assessment
 from app.households.schemas import AssessmentInput
@@ -162,7 +162,7 @@ def _mandated(
     """The landlord's mandate to its intermediary, recorded by the coordinator from the
     agreement year's start (or today, if the year lies ahead) until ended — assumption: the
     sources give no period — and the intermediary as it authenticates with it."""
-    start = min(date(year, 1, 1), utcnow().date())
+    start = min(date(year, 1, 1), local_today())
     create_mandate(
         session,
         principal=coordinator,
@@ -185,7 +185,7 @@ def load_into(
     The municipality must not exist yet (409 otherwise: a scenario is a whole world)."""
     if not 0 < scale <= 10:
         raise ScenarioError("scale must be in (0, 10]")
-    year = year if year is not None else datetime.now(UTC).year
+    year = year if year is not None else local_year()
     label = f"scenario:{scenario.name}"
     code = scenario.municipality
     if session.get(Municipality, code) is not None:
@@ -263,7 +263,7 @@ def load_into(
                     principal=social,
                     household=household,
                     data=AssessmentInput(
-                        assessed_on=registered.date(),
+                        assessed_on=local_date(registered),
                         unit=assessment.unit,
                         support=assessment.support,
                     ),
@@ -352,7 +352,7 @@ def load_scenario(
                         f"without scenario {scenario.name}; use a fresh database "
                         f"(DATABASE_URL=sqlite:///./var/scenario-{scenario.name}.db)"
                     )
-                loaded = Loaded(municipality=scenario.municipality, year=year or utcnow().year)
+                loaded = Loaded(municipality=scenario.municipality, year=year or local_year())
             else:
                 loaded = load_into(session, settings, scenario, scale=scale, year=year)
             if credentials:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role
+from app.db import local_date
 from app.errors import NotFound
 from app.households.models import Household
 from app.municipalities import repository as municipalities
@@ -59,7 +60,7 @@ def settlement_status(session: Session, municipality: str, year: int) -> Settlem
         .outerjoin(Round, Round.id == Proposal.round_id)
         .where(Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES))
     ):
-        if (round_year if round_year is not None else created_at.year) == year:
+        if (round_year if round_year is not None else local_date(created_at).year) == year:
             proposed.add(household_id)
     housed = _newly_arrived(session, tenants)
     in_proposals = _newly_arrived(session, proposed - tenants)

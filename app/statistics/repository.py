@@ -6,12 +6,13 @@ CSV."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area
+from app.db import local_date, local_year_start
 from app.households.models import Household
 from app.landlords.models import Landlord
 from app.proposals.models import Proposal
@@ -54,7 +55,7 @@ class TenancyFact:
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    return local_year_start(year), local_year_start(year + 1)
 
 
 def placements(session: Session, municipality: str, year: int) -> list[Placement]:
@@ -94,7 +95,7 @@ def placements(session: Session, municipality: str, year: int) -> list[Placement
             area_name=row.area_name,
             contract_form=row.contract_form,
             exception=row.exception,
-            contracted_on=row.created_at.date(),
+            contracted_on=local_date(row.created_at),
             target_groups=tuple(row.target_groups or ()),
             registered_at=row.registered_at,
             erased=row.household_status in (None, "erased"),
@@ -104,7 +105,8 @@ def placements(session: Session, municipality: str, year: int) -> list[Placement
 
 
 def proposals_released(session: Session, municipality: str, year: int) -> list[ProposalFact]:
-    """Proposals released to a landlord during the year (UTC), whatever became of them."""
+    """Proposals released to a landlord during the (Swedish) calendar year, whatever became
+    of them."""
     start, end = _year_bounds(year)
     rows = session.execute(
         select(Proposal.status, Proposal.decline_reason, Proposal.released_at).where(
@@ -114,7 +116,7 @@ def proposals_released(session: Session, municipality: str, year: int) -> list[P
         )
     ).all()
     return [
-        ProposalFact(status=status, decline_reason=reason, released_on=released_at.date())
+        ProposalFact(status=status, decline_reason=reason, released_on=local_date(released_at))
         for status, reason, released_at in rows
         if released_at is not None  # the filter says so; the type does not
     ]

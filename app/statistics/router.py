@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, local_year
 from app.problems import AUTHENTICATED, problems
 from app.statistics import service
 from app.statistics.schemas import StatisticsRead
@@ -51,7 +51,7 @@ def get_statistics(
         session,
         principal=principal,
         municipality=municipality,
-        year=year if year is not None else utcnow().year,
+        year=year if year is not None else local_year(),
     )
     if accept is not None and CSV in accept and "application/json" not in accept:
         return Response(service.as_csv(report), media_type=f"{CSV}; charset=utf-8")

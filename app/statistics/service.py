@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
+from app.db import local_date
 from app.errors import NotFound
 from app.figures import median_and_p90
 from app.households.schemas import TargetGroup
@@ -184,7 +185,7 @@ def _proposals(rows: list[repository.ProposalFact], year: int) -> ProposalStatis
 
 def _waiting(rows: list[repository.Placement]) -> Waiting:
     days = [
-        (row.contracted_on - row.registered_at.date()).days
+        (row.contracted_on - local_date(row.registered_at)).days
         for row in rows
         if row.registered_at is not None and not row.erased
     ]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal
-from app.db import utcnow
+from app.db import local_date, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.tenancies import repository, staircase
 from app.tenancies.events import ANNOUNCED, publish
@@ -44,7 +44,7 @@ def active_for_event(
     on = effective_on or today
     history = happened(repository.events_of(session, {tenancy.id}).get(tenancy.id, []))
     since = staircase.earliest_day(
-        kind, start=tenancy.start_date, contracted=tenancy.created_at.date(), events=history
+        kind, start=tenancy.start_date, contracted=local_date(tenancy.created_at), events=history
     )
     refusal = staircase.date_refusal(effective_on=on, since=since, today=today)
     if refusal is not None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, local_date, local_today, local_year, utcnow
 from app.idempotency.route import IdempotentRoute
 from app.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.params import id_path, id_query
@@ -77,7 +77,7 @@ def list_tenancies(
         status=status_filter,
         year=year,
         page=page,
-        step_due_on=now.date() if step_due else None,
+        step_due_on=local_date(now) if step_due else None,
         response_overdue_at=now if response_overdue else None,
     )
     return TenancyPage(
@@ -124,7 +124,7 @@ def step_tenancy(
         principal=principal,
         tenancy_id=tenancy_id,
         body=body,
-        today=utcnow().date(),
+        today=local_today(),
         purpose=purpose,
     )
     return service.to_view(session, principal, tenancy)
@@ -155,7 +155,7 @@ def remark_tenancy(
         principal=principal,
         tenancy_id=tenancy_id,
         body=body,
-        today=utcnow().date(),
+        today=local_today(),
         purpose=purpose,
     )
     return service.to_view(session, principal, tenancy)
@@ -186,7 +186,7 @@ def report_incident(
         principal=principal,
         tenancy_id=tenancy_id,
         body=body,
-        today=utcnow().date(),
+        today=local_today(),
         purpose=purpose,
     )
     return service.to_view(session, principal, tenancy)
@@ -218,7 +218,7 @@ def respond_to_report(
         tenancy_id=tenancy_id,
         report_id=report_id,
         body=body,
-        today=utcnow().date(),
+        today=local_today(),
         purpose=purpose,
     )
     return service.to_view(session, principal, tenancy)
@@ -247,7 +247,7 @@ def end_tenancy(
         principal=principal,
         tenancy_id=tenancy_id,
         body=body,
-        today=utcnow().date(),
+        today=local_today(),
         purpose=purpose,
     )
     return service.to_view(session, principal, tenancy)
@@ -275,7 +275,7 @@ def renew_tenancy(
         principal=principal,
         tenancy_id=tenancy_id,
         body=body,
-        today=utcnow().date(),
+        today=local_today(),
         purpose=purpose,
     )
     return service.to_view(session, principal, tenancy)
@@ -303,7 +303,7 @@ def consent_to_transfer(
         principal=principal,
         tenancy_id=tenancy_id,
         body=body,
-        today=utcnow().date(),
+        today=local_today(),
         purpose=purpose,
     )
     return service.to_view(session, principal, tenancy)
@@ -333,7 +333,7 @@ def vouch_for_tenant(
         principal=principal,
         tenancy_id=tenancy_id,
         body=body,
-        today=utcnow().date(),
+        today=local_today(),
         purpose=purpose,
     )
     return service.to_view(session, principal, tenancy)
@@ -378,5 +378,5 @@ def get_quota(
         principal=principal,
         landlord=landlord,
         municipality=municipality,
-        year=year if year is not None else utcnow().year,
+        year=year if year is not None else local_year(),
     )

@@ -18,7 +18,7 @@ from app import references
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.auth import Principal, Role, acting_for
-from app.db import new_id, utcnow
+from app.db import local_today, new_id, utcnow
 from app.errors import Conflict, NotFound, UnprocessableEntity
 from app.households.assessment import conditions_of
 from app.households.models import Household
@@ -654,7 +654,7 @@ def quota_report(
                 remaining=max(quota - count, 0),
                 pacing=agreement.pacing if agreement else "none",
                 expected_to_date=quota_due(
-                    quota, agreement.pacing if agreement else "none", year=year, on=utcnow().date()
+                    quota, agreement.pacing if agreement else "none", year=year, on=local_today()
                 ),
             )
         )
