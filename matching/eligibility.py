@@ -14,9 +14,9 @@ Rules are checked in the documented order; the first failing rule is the pair's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -232,6 +232,19 @@ def _form_mask(forms: Iterable[str]) -> int:
     return mask
 
 
+def _class_table(
+    columns: list[npt.NDArray[Any]], rule: Callable[[tuple[Any, ...]], BoolArray]
+) -> tuple[IntArray, BoolArray]:
+    """Each household's class (its distinct combination of `columns`) and the rule's
+    pass/fail row over all vacancies per class: `table[klass[rows]]` is the rule's matrix."""
+    n = len(columns[0])
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=bool)
+    keys, klass = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+    table = np.stack([np.asarray(rule(tuple(key.tolist())), dtype=bool) for key in keys])
+    return klass.reshape(-1).astype(np.int64), table
+
+
 class _Arrays:
     """Column arrays of a problem, shared by the vectorised rule evaluation."""
 
@@ -281,6 +294,28 @@ class _Arrays:
             [_form_mask(f for f in h.contract_forms if household_may_use_form(h, f)) for h in hs],
             dtype=np.int64,
         )
+        # Rules 1, 2, 4 and 6 depend on the household through a few attributes that take few
+        # distinct values (room range, access needs, usable forms, insurance): each rule is
+        # evaluated once per distinct value and read per household as a row copy, instead of
+        # several full household × vacancy operations per block.
+        self.h_rooms_class, self.rooms_table = _class_table(
+            [self.h_rooms_min, self.h_rooms_max],
+            lambda k: (self.v_rooms >= k[0]) & (self.v_rooms <= k[1]),
+        )
+        self.h_access_class, self.access_table = _class_table(
+            [self.h_elev, self.h_ground, self.h_wheel],
+            lambda k: (
+                (self.v_lift_ok | (not k[0]))
+                & (self.v_ground | (not k[1]))
+                & (self.v_wheel | (not k[2]))
+            ),
+        )
+        self.h_forms_class, self.forms_table = _class_table(
+            [self.h_forms], lambda k: (self.v_forms & k[0]) != 0
+        )
+        self.h_ins_class, self.ins_table = _class_table(
+            [self.h_ins], lambda k: ~self.v_needs_ins | bool(k[0])
+        )
         # (household, landlord) economy tables, exactly as the scalar rule computes them.
         self.hl_income = np.zeros((len(hs), n_l), dtype=np.float64)
         self.hl_rules_ok = np.zeros((len(hs), n_l), dtype=bool)
@@ -316,18 +351,12 @@ class _Arrays:
 def _rule_masks(a: _Arrays, rows: slice) -> list[BoolArray]:
     """The pass/fail matrix (households in `rows` × all vacancies) of rules 1–8, in order,
     plus the `normal` (non-exception) economy matrix as the last element."""
-    hmin = a.h_rooms_min[rows, None]
-    hmax = a.h_rooms_max[rows, None]
-    rooms = (a.v_rooms[None, :] >= hmin) & (a.v_rooms[None, :] <= hmax)
-    access = (
-        (~a.h_elev[rows, None] | a.v_lift_ok[None, :])
-        & (~a.h_ground[rows, None] | a.v_ground[None, :])
-        & (~a.h_wheel[rows, None] | a.v_wheel[None, :])
-    )
+    rooms = a.rooms_table[a.h_rooms_class[rows]]
+    access = a.access_table[a.h_access_class[rows]]
     area = a.v_area_open[None, :] & ~a.h_avoid[rows][:, a.v_area]
-    forms = (a.v_forms[None, :] & a.h_forms[rows, None]) != 0
+    forms = a.forms_table[a.h_forms_class[rows]]
     rent = a.v_rent[None, :] <= a.h_max_rent[rows, None]
-    ins = ~a.v_needs_ins[None, :] | a.h_ins[rows, None]
+    ins = a.ins_table[a.h_ins_class[rows]]
     normal = a.hl_guarantee[rows][:, a.v_land] | (
         a.hl_rules_ok[rows][:, a.v_land] & (a.hl_income[rows][:, a.v_land] >= a.v_threshold)
     )
