@@ -279,31 +279,32 @@ class _Arrays:
         # Rule 8 only matters when some landlord's exception places need qualification.
         self.any_qualification = any(lo.exception_qualification for lo in ls)
 
-        self.h_rooms_min = np.array([h.rooms_min for h in hs], dtype=np.int64)
-        self.h_rooms_max = np.array([h.rooms_max for h in hs], dtype=np.int64)
+        h_rooms_min = np.array([h.rooms_min for h in hs], dtype=np.int64)
+        h_rooms_max = np.array([h.rooms_max for h in hs], dtype=np.int64)
         self.h_max_rent = np.array([h.max_rent for h in hs], dtype=np.float64)
-        self.h_elev = np.array([h.needs_elevator for h in hs], dtype=bool)
-        self.h_ground = np.array([h.needs_ground_floor for h in hs], dtype=bool)
-        self.h_wheel = np.array([h.needs_wheelchair for h in hs], dtype=bool)
-        self.h_ins = np.array([h.home_insurance for h in hs], dtype=bool)
+        h_elev = np.array([h.needs_elevator for h in hs], dtype=bool)
+        h_ground = np.array([h.needs_ground_floor for h in hs], dtype=bool)
+        h_wheel = np.array([h.needs_wheelchair for h in hs], dtype=bool)
+        h_ins = np.array([h.home_insurance for h in hs], dtype=bool)
         self.h_avoid = np.zeros((len(hs), n_a), dtype=bool)
         for hi, h in enumerate(hs):
             for a in h.avoid_areas:
                 self.h_avoid[hi, area_index[a]] = True
-        self.h_forms = np.array(
+        h_forms = np.array(
             [_form_mask(f for f in h.contract_forms if household_may_use_form(h, f)) for h in hs],
             dtype=np.int64,
         )
         # Rules 1, 2, 4 and 6 depend on the household through a few attributes that take few
         # distinct values (room range, access needs, usable forms, insurance): each rule is
         # evaluated once per distinct value and read per household as a row copy, instead of
-        # several full household × vacancy operations per block.
+        # several full household × vacancy operations per block. Only the classes are kept
+        # (`_Subset` restricts every `h_` array to its rows).
         self.h_rooms_class, self.rooms_table = _class_table(
-            [self.h_rooms_min, self.h_rooms_max],
+            [h_rooms_min, h_rooms_max],
             lambda k: (self.v_rooms >= k[0]) & (self.v_rooms <= k[1]),
         )
         self.h_access_class, self.access_table = _class_table(
-            [self.h_elev, self.h_ground, self.h_wheel],
+            [h_elev, h_ground, h_wheel],
             lambda k: (
                 (self.v_lift_ok | (not k[0]))
                 & (self.v_ground | (not k[1]))
@@ -311,10 +312,10 @@ class _Arrays:
             ),
         )
         self.h_forms_class, self.forms_table = _class_table(
-            [self.h_forms], lambda k: (self.v_forms & k[0]) != 0
+            [h_forms], lambda k: (self.v_forms & k[0]) != 0
         )
         self.h_ins_class, self.ins_table = _class_table(
-            [self.h_ins], lambda k: ~self.v_needs_ins | bool(k[0])
+            [h_ins], lambda k: ~self.v_needs_ins | bool(k[0])
         )
         # (household, landlord) economy tables, exactly as the scalar rule computes them.
         self.hl_income = np.zeros((len(hs), n_l), dtype=np.float64)
