@@ -229,6 +229,14 @@ def round_data(
     )
 
 
+def spread_gaps(data: RoundData, placed_per_landlord: I64) -> I64:
+    """Per landlord, Q·n_L − q_L·N (pins included): how far its placements are from its
+    share of the total quota. Tier 2 minimises Σ |gap|; 0 is the best any solution can do."""
+    placed = placed_per_landlord + data.pinned_per_landlord
+    total = int(placed.sum())
+    return (data.total_quota * placed - data.landlord_quota * total).astype(np.int64)
+
+
 def fit_points(problem: Problem, data: RoundData, cols: I64) -> I64:
     """Tier-3 points of each pair in `cols`: preferred area, spare rooms, rent burden."""
     if "fit_preferred" not in data.cache:
@@ -539,6 +547,7 @@ class PairModel:
         ct.var_index.extend([*range(n_cols), n_all])
         ct.coefficient.extend([1.0] * n_cols + [-1.0])
         devs: list[int] = []
+        hint_gaps = spread_gaps(d, np.bincount(pair_landlord[hinted], minlength=n_land))
         order = np.argsort(pair_landlord, kind="stable")
         counts = np.bincount(pair_landlord, minlength=n_land)
         starts = np.r_[0, np.cumsum(counts)[:-1]]
@@ -564,8 +573,7 @@ class PairModel:
                 ct.coefficient.extend([1.0, float(-sign * q_total), float(sign * q_l)])
             n_l_value = int(hinted[members].sum())
             aux_hint.append((n_l, float(n_l_value)))
-            gap = q_total * (n_l_value + pins_l) - q_l * (int(hinted.sum()) + pinned_total)
-            aux_hint.append((dev, float(abs(gap))))
+            aux_hint.append((dev, float(abs(hint_gaps[li]))))
         if hint is not None:
             self.add_hint(hint)
             self.proto.solution_hint.var_index.extend(i for i, _ in aux_hint)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from matching.colgen import Relaxation, best_per_household
-from matching.model import I64, PairModel, RoundData, fit_points
+from matching.model import I64, PairModel, RoundData, fit_points, spread_gaps
 from matching.outcome import Clock, Outcome, Reporter
 from matching.problem import Problem
 from matching.runner import OPTIMAL, chosen_of, run
@@ -100,9 +100,15 @@ def solve_lower_tiers(
 
     report("spread")
     model, devs = tier_model()
-    model.set_spread_objective(devs)
-    chosen, spread, state = _solve_tier(model, chosen, clock, workers, seed, method, budget)
-    tiers["spread"] = state if exact or state == "kept" else "feasible"
+    placed = np.bincount(data.pair_landlord[chosen], minlength=data.n_landlords)
+    spread: float | None
+    if not np.any(spread_gaps(data, placed)):
+        # Already exactly proportional: no solution deviates less, so no LP is needed.
+        spread, tiers["spread"] = 0.0, "optimal"
+    else:
+        model.set_spread_objective(devs)
+        chosen, spread, state = _solve_tier(model, chosen, clock, workers, seed, method, budget)
+        tiers["spread"] = state if exact or state == "kept" else "feasible"
     if spread is None:
         tiers["fit"] = "kept"
         return chosen

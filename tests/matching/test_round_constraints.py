@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from matching import solve
+from matching.generate import generate
 from matching.problem import Area, Income
 from tests.matching.bruteforce import assert_hard_rules
 from tests.matching.builders import household, landlord, problem, vacancy
@@ -196,6 +199,34 @@ def test_placements_are_spread_across_landlords_in_proportion_to_quota() -> None
     landlords_used = sorted(a.vacancy for a in s.assignments)
     assert "V9" in landlords_used
     assert s.stats["tiers"]["spread"] == "optimal"
+
+
+def test_an_already_proportional_primary_solution_is_the_spread_optimum() -> None:
+    """Equal quotas, one household per landlord: the primary solution deviates by nothing,
+    so tier 2 needs no LP and says optimal."""
+    lands = [landlord(id="L01", quota=1), landlord(id="L02", quota=1)]
+    hs = [household(id="H1", weight=100), household(id="H2", weight=90, rooms_min=2)]
+    vs = [vacancy(id="V1", landlord="L01"), vacancy(id="V2", landlord="L02", rooms=2)]
+    s = solve(problem(households=hs, vacancies=vs, landlords=lands))
+    assert len(s.assignments) == 2
+    assert s.stats["tiers"]["spread"] == "optimal"
+    assert s.stats["spread_deviation"] == 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_reported_spread_deviation_is_that_of_the_proposed_matches(seed: int) -> None:
+    """Σ_L |Q·n_L − q_L·N| over the proposal (pins included), computed here from the
+    assignments, is what tier 2 reports — whether it ran its LP or found nothing to do."""
+    p = generate(households=80, vacancies=80, seed=seed, profile="national")
+    s = solve(p)
+    owner = {v.id: v.landlord for v in p.vacancies}
+    placed = {lo.id: 0 for lo in p.landlords}
+    for a in s.assignments:
+        placed[owner[a.vacancy]] += 1
+    total_quota = sum(lo.quota for lo in p.landlords)
+    n = sum(placed.values())
+    deviation = sum(abs(total_quota * placed[lo.id] - lo.quota * n) for lo in p.landlords)
+    assert s.stats["spread_deviation"] == deviation
 
 
 def test_fit_prefers_the_preferred_area_and_fewer_spare_rooms() -> None:
