@@ -16,6 +16,7 @@ from app.dashboard import client as dashboard_client
 from app.dashboard.service import (
     _round_line,
     _with_comparisons,
+    local_minute,
     month_bucket,
     months_between,
     waiting_histogram,
@@ -110,11 +111,25 @@ def test_only_a_coordinator_gets_panels(demo: tuple[TestClient, dict[str, Any]])
     assert EXTERNAL.search(page.text) is None
 
 
+def test_times_are_shown_in_swedish_time_with_their_zone() -> None:
+    assert local_minute("2026-12-02T08:05:00+00:00") == "2026-12-02 09:05 CET"
+    assert local_minute(datetime(2026, 7, 1, 8, 5, tzinfo=UTC)) == "2026-07-01 10:05 CEST"
+    assert local_minute(None) is None
+
+
 def test_months_waiting_fall_in_their_buckets() -> None:
     now = datetime(2026, 12, 2, tzinfo=UTC)
     assert months_between(datetime(2026, 11, 3, tzinfo=UTC), now) == 0
     assert months_between(datetime(2026, 11, 2, tzinfo=UTC), now) == 1
     assert months_between(datetime(2025, 12, 2, tzinfo=UTC), now) == 12
+    # Swedish calendar days: 23:30 UTC on 31 October is 00:30 on 1 November in Stockholm,
+    # and 23:30 UTC on 30 November is 1 December there — one whole month, not none.
+    assert (
+        months_between(
+            datetime(2026, 10, 31, 23, 30, tzinfo=UTC), datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+        )
+        == 1
+    )
     assert [month_bucket(m) for m in (0, 1, 2, 3, 6, 11, 12, 40)] == [
         "0–1 mån",
         "1–3 mån",

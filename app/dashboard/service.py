@@ -10,6 +10,7 @@ from typing import Any
 
 from app.dashboard import charts, client
 from app.dashboard.client import ApiReader
+from app.db import STOCKHOLM, local_date
 
 MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–1 mån", 0, 1),
@@ -97,21 +98,25 @@ class Dashboard:
     cut_short: list[str] = field(default_factory=list)
     """Lists longer than the dashboard reads: their panels count only the first ones."""
     shown_at_most: int = 0
-    generated_at: str = field(default_factory=lambda: _minute(datetime.now(UTC)) or "")
+    generated_at: str = field(default_factory=lambda: local_minute(datetime.now(UTC)) or "")
 
 
-def _minute(moment: datetime | str | None) -> str | None:
+def local_minute(moment: datetime | str | None) -> str | None:
     if moment is None:
         return None
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # Coordinators read Swedish time; the zone's abbreviation (CET/CEST) says which.
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def months_between(start: datetime, end: datetime) -> int:
-    """Whole months from `start` to `end` (a month not yet complete does not count)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - (end.day < start.day)
+    """Whole months from `start` to `end` (a month not yet complete does not count),
+    counted on Swedish calendar days: registered at 00:30 on 1 March Swedish time is a
+    March registration."""
+    first, last = local_date(start), local_date(end)
+    months = (last.year - first.year) * 12 + last.month - first.month
+    return months - (last.day < first.day)
 
 
 def month_bucket(months: int) -> str:
@@ -146,8 +151,8 @@ def _round_line(summary: dict[str, Any], detail: dict[str, Any] | None) -> Round
         id=summary["id"],
         status=summary["status"],
         dry_run=bool(summary.get("dry_run", False)),
-        created_at=_minute(summary["created_at"]) or "",
-        finished_at=_minute(summary.get("finished_at")),
+        created_at=local_minute(summary["created_at"]) or "",
+        finished_at=local_minute(summary.get("finished_at")),
         progress_percent=percent,
         phase=phase,
     )
@@ -191,7 +196,7 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
                 external_ref=p["external_ref"],
                 landlord_name=p.get("landlord_name"),
                 whose_turn=AWAITING[p["status"]],
-                deadline_at=_minute(p.get("deadline_at")),
+                deadline_at=local_minute(p.get("deadline_at")),
             )
             for p in [*released, *landlord_accepted]
         ),
@@ -203,7 +208,7 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
             external_ref=t["external_ref"],
             landlord_name=t.get("landlord_name"),
             what=what,
-            due=_minute(t.get(when)) if when else None,
+            due=local_minute(t.get(when)) if when else None,
         )
         for what, when, rows in (
             ("Steg på trappan", None, steps),
