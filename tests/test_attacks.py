@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.db import local_year
 from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.intermediaries.models import Mandate
 from app.proposals.models import Pin, Proposal
@@ -24,7 +25,7 @@ DOCUMENT = json.loads(
     (Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text("utf-8")
 )
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/auth/token"}
-YEAR = datetime.now(UTC).year
+YEAR = local_year()  # the service takes default years in Swedish time
 AGREEMENT = {"quota": 5, "exception_quota": 1, "contract_forms": ["municipal_contract"]}
 
 # A valid body for each mutating operation, so that a refusal is about who asks, not what.

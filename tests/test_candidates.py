@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 import matching
+from app.db import local_year
 from app.policies.service import DEFAULT_POLICY
 from app.proposals.models import Proposal
 from app.queue import ensure_queue_schema
@@ -25,7 +26,7 @@ from tests.conftest import Api, AuthedClient
 from tests.test_rounds import POSTGRES, run_jobs
 
 PROBLEM = "application/problem+json"
-YEAR = datetime.now(UTC).year
+YEAR = local_year()  # the service takes default years in Swedish time
 
 
 class Municipality:

@@ -21,7 +21,7 @@ from app.dashboard.service import (
     months_between,
     waiting_histogram,
 )
-from app.db import utcnow
+from app.db import local_year
 from app.demo import load_demo
 from tests.test_demo import bearer_headers
 
@@ -48,7 +48,7 @@ def test_the_panels_are_the_api_numbers(demo: tuple[TestClient, dict[str, Any]])
     assert waiting is not None
     assert int(waiting.group(1)) == len(open_cases) > 0
     quota = client.get(
-        "/v1/quota", params={"municipality": "1980", "year": utcnow().year}, headers=coordinator
+        "/v1/quota", params={"municipality": "1980", "year": local_year()}, headers=coordinator
     ).json()
     for row in quota["rows"]:
         shown = re.search(

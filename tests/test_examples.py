@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.agreements.models import Agreement
-from app.db import utcnow
+from app.db import local_year, utcnow
 from app.demo import load_demo
 from app.rounds import runner
 from app.tenancies.models import Tenancy
@@ -182,7 +182,7 @@ def test_every_request_example_succeeds_against_the_demo_world(
     assert webhook_host is not None
     monkeypatch.setattr(socket, "getaddrinfo", _resolving(webhook_host, "93.184.215.14"))
     demo = Demo(app)
-    year = str(utcnow().year)
+    year = str(local_year())
 
     # The token endpoint's example, with a printed pair.
     pair = demo._line("coordinator")

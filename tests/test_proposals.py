@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.db import local_year
 from app.households.models import Household
 from app.proposals import service
 from app.proposals.models import ForbiddenPair, Proposal
@@ -25,7 +26,7 @@ from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
 
 PROBLEM = "application/problem+json"
-YEAR = datetime.now(UTC).year
+YEAR = local_year()  # the service takes default years in Swedish time
 MOVE_IN = f"{YEAR}-12-31"
 """A move-in day that is not in the past (a fixed date would become the past one day)."""
 

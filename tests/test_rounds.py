@@ -4,13 +4,13 @@ a small hand-built Jönköping with known answers."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 import matching
+from app.db import local_year
 from app.policies.service import DEFAULT_POLICY
 from app.proposals.models import Proposal
 from app.queue import ensure_queue_schema
@@ -21,7 +21,7 @@ from tests.conftest import Api
 
 PROBLEM = "application/problem+json"
 POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
-YEAR = datetime.now(UTC).year
+YEAR = local_year()  # the service takes default years in Swedish time
 
 
 def run_jobs(api: Api) -> None:
