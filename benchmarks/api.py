@@ -48,6 +48,8 @@ from typing import Any
 import httpx
 from fastapi import Body, FastAPI
 
+from app.db import local_year
+
 ROOT = Path(__file__).resolve().parent.parent
 MUNICIPALITY = "1980"
 AREAS = ("BACKBY", "VASTERMALM", "ROCKLUNDA", "OXBACKEN")
@@ -409,7 +411,7 @@ def set_up_service(base_url: str, admin: tuple[str, str]) -> dict[str, dict[str,
             )
         _ok(
             coordinator.put(
-                f"/v1/agreements/{MUNICIPALITY}/{landlord}/{datetime.now(UTC).year}",
+                f"/v1/agreements/{MUNICIPALITY}/{landlord}/{local_year()}",
                 json={
                     "quota": 40,
                     "exception_quota": 5,

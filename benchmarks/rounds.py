@@ -35,9 +35,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import local_year
 from benchmarks.api import ROOT
 
-YEAR = datetime.now(UTC).year
+YEAR = local_year()
 BASE_SCENARIO = "jonkoping"
 
 
