@@ -15,10 +15,10 @@ import functools
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, event, insert, literal_column
+from sqlalchemy import JSON, Table, event, insert, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.dml import ReturningInsert
@@ -130,6 +130,20 @@ _ENDPOINTS_OF_STREAM = {
 (PostgreSQL, SQLite)."""
 
 
+# The outbox writes through the tables, not the mapped classes: an INSERT of a mapped class
+# through the session takes the ORM's bulk path (identity and attribute bookkeeping per
+# row), which cost more than the statements (benchmarks/README.md "Events").
+_STREAMS = cast(Table, EventStream.__table__)
+_EVENTS = cast(Table, Event.__table__)
+_DELIVERIES = cast(Table, WebhookDelivery.__table__)
+_INSERT_EVENTS = insert(_EVENTS).returning(
+    _EVENTS.c.id, _EVENTS.c.audience, _EVENTS.c.type, sort_by_parameter_order=True
+)
+# With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT ("insertmanyvalues");
+# without it, psycopg's executemany pipelines one statement per row.
+_INSERT_DELIVERIES = insert(_DELIVERIES).returning(_DELIVERIES.c.id)
+
+
 @functools.cache
 def _stream_upsert(on_postgresql: bool) -> ReturningInsert[tuple[str, int, Any]]:
     """The streams' upsert, built once and run with one parameter set per stream: a
@@ -137,13 +151,13 @@ def _stream_upsert(on_postgresql: bool) -> ReturningInsert[tuple[str, int, Any]]
     cannot cache it), which cost more than the statement itself. SQLAlchemy sends the
     parameter sets as one multi-row INSERT, in the order given."""
     insert_ = postgresql.insert if on_postgresql else sqlite.insert
-    values = insert_(EventStream)
+    values = insert_(_STREAMS)
     return values.on_conflict_do_update(
-        index_elements=[EventStream.audience],
-        set_={"last_seq": EventStream.last_seq + values.excluded.last_seq},
+        index_elements=[_STREAMS.c.audience],
+        set_={"last_seq": _STREAMS.c.last_seq + values.excluded.last_seq},
     ).returning(
-        EventStream.audience,
-        EventStream.last_seq,
+        _STREAMS.c.audience,
+        _STREAMS.c.last_seq,
         literal_column(_ENDPOINTS_OF_STREAM[on_postgresql], JSON),
     )
 
@@ -197,10 +211,7 @@ def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
             }
         )
         next_seq[item.audience] += 1
-    written = session.execute(
-        insert(Event).returning(Event.id, Event.audience, Event.type, sort_by_parameter_order=True),
-        rows,
-    ).all()
+    written = session.execute(_INSERT_EVENTS, rows).all()
     if endpoints:
         now = utcnow()
         deliveries = [
@@ -220,7 +231,7 @@ def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
             if audience == event.audience and event.type in event_types
         ]
         if deliveries:
-            session.execute(insert(WebhookDelivery), deliveries)
+            session.execute(_INSERT_DELIVERIES, deliveries)
             queue_delivery_job(session)
     return [int(event.id) for event in written]
 
