@@ -311,7 +311,7 @@ def defer_delivery(session: Session) -> None:
 
     global _queue_ready
     if _queue_ready:
-        waiting = session.execute(_WAITING, {"lock": DELIVER}).scalar()
+        waiting = session.connection().execute(_WAITING, {"lock": DELIVER}).scalar()
     else:
         try:  # in a savepoint until the queue's schema was seen: a failure aborts only it
             with session.begin_nested():

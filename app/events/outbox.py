@@ -175,7 +175,7 @@ def _take_numbers(
     events.py, "Events")."""
     on_postgresql = backend(session.get_bind().engine.url) == "postgresql"
     rows = [{"audience": audience, "last_seq": counts[audience]} for audience in sorted(counts)]
-    result = session.execute(_stream_upsert(on_postgresql), rows)
+    result = session.connection().execute(_stream_upsert(on_postgresql), rows)
     last: dict[str, int] = {}
     subscribed: list[tuple[str, str, list[str]]] = []
     for audience, last_seq, listed_endpoints in result:
@@ -189,6 +189,9 @@ def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
     """Number and insert the events, and create a delivery per subscribed endpoint; returns
     the events' row ids. Core statements, one per table: this runs on every write that
     tells someone something (benchmarks/events.py measures it)."""
+    # The statements below go to the connection, past the session's autoflush: flush first,
+    # so they see the transaction's own changes (an endpoint just disabled gets nothing).
+    session.flush()
     counts: dict[str, int] = {}
     for item in pending:
         counts[item.audience] = counts.get(item.audience, 0) + 1
@@ -211,7 +214,8 @@ def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
             }
         )
         next_seq[item.audience] += 1
-    written = session.execute(_INSERT_EVENTS, rows).all()
+    # Core statements on the session's connection (its transaction), past the ORM layer.
+    written = session.connection().execute(_INSERT_EVENTS, rows).all()
     if endpoints:
         now = utcnow()
         deliveries = [
@@ -231,7 +235,7 @@ def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
             if audience == event.audience and event.type in event_types
         ]
         if deliveries:
-            session.execute(_INSERT_DELIVERIES, deliveries)
+            session.connection().execute(_INSERT_DELIVERIES, deliveries)
             queue_delivery_job(session)
     return [int(event.id) for event in written]
 
