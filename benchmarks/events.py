@@ -1,7 +1,13 @@
 """What events cost, and how fast webhooks go out.
 
     .venv/bin/python -m benchmarks.events [--requests 2000] [--concurrency 16]
-        [--deliveries 6000] [--parts interleaved,cost,delivery] [--blocks 8]
+        [--deliveries 6000] [--parts outbox,interleaved,cost,delivery] [--blocks 8]
+        [--commits 1000]
+
+**outbox** — the outbox alone, in this process: CPU per commit of a transaction that
+emits a vacancy's two events (two audiences, each with a subscribed endpoint) against an
+empty commit; the median of three runs of `--commits`. No HTTP, so it reads the outbox's
+own cost to the hundredth of a millisecond.
 
 **interleaved** (the figure of record) — one server per database, its event writing
 switched off and on between blocks of the same workload (off, on, on, off, …; `--blocks`
@@ -284,6 +290,78 @@ def interleaved(
     return "\n".join(lines)
 
 
+def outbox(workdir: Path, commits: int, targets: list[str]) -> str:
+    """The outbox alone, in this process: CPU per commit of a transaction that emits a
+    vacancy's two events (its landlord's and the coordinators', each audience with one
+    subscribed endpoint, so two deliveries and the delivery job's look-up), against an
+    empty transaction on the same connection; the median of three runs of `commits`."""
+    from app.config import Settings
+    from app.db import create_db_engine, new_id, session_factory
+    from app.events.catalogue import Audience, EventType
+    from app.events.models import WebhookEndpoint
+    from app.events.outbox import emit
+    from app.events.sealing import sealer_of
+    from app.events.service import new_secret
+    from app.migrate import upgrade
+    from app.models import __all__ as _  # noqa: F401
+    from app.queue import ensure_queue_schema
+
+    lines = [
+        "| database | CPU ms per commit, two events | empty commit | events' own cost |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    view = {"id": "0" * 36, "external_ref": "LGH-1", "rent": 5200, "rooms": 2, "area": "BACKBY"}
+    audiences = (
+        Audience.landlord("00000000-0000-4000-8000-000000000001"),
+        Audience.coordinators("1980"),
+    )
+    for target in targets:
+        with database(target, workdir, f"{target}-outbox") as url:
+            settings = Settings(database_url=url)
+            upgrade(url)
+            ensure_queue_schema(url)
+            factory = session_factory(create_db_engine(url), settings)
+            with factory.begin() as session:
+                for audience in audiences:
+                    endpoint_id = new_id()
+                    session.add(
+                        WebhookEndpoint(
+                            id=endpoint_id,
+                            audience=audience.key,
+                            url=PUBLIC_URL,
+                            event_types=[EventType.vacancy_updated.value],
+                            secret=sealer_of(session).seal(endpoint_id, new_secret()),
+                            created_by="benchmark",
+                        )
+                    )
+
+            def run(count: int, events: bool, factory: Any = factory) -> float:
+                started = time.process_time()
+                for index in range(count):
+                    with factory.begin() as session:
+                        if events:
+                            for audience in audiences:
+                                emit(
+                                    session,
+                                    audience,
+                                    EventType.vacancy_updated,
+                                    subject_id=f"{index:036d}",
+                                    data=view,
+                                )
+                        else:
+                            session.connection()
+                return (time.process_time() - started) * 1000 / count
+
+            run(200, True)
+            run(200, False)
+            with_events = median(run(commits, True) for _ in range(3))
+            empty = median(run(commits, False) for _ in range(3))
+            lines.append(
+                f"| {target} | {with_events:.3f} | {empty:.3f} | {with_events - empty:.3f} |"
+            )
+    return "\n".join(lines)
+
+
 # --- delivery ---------------------------------------------------------------------------
 
 
@@ -412,7 +490,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--deliveries", type=int, default=6000)
-    parser.add_argument("--parts", default="interleaved,cost,delivery")
+    parser.add_argument("--parts", default="outbox,interleaved,cost,delivery")
+    parser.add_argument("--commits", type=int, default=1000, help="outbox: commits per run")
     parser.add_argument("--blocks", type=int, default=8, help="interleaved: blocks per variant")
     parser.add_argument("--targets", default="sqlite,postgresql", help="databases for cost")
     args = parser.parse_args(argv)
@@ -421,6 +500,8 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()[0]
     parts = args.parts.split(",")
     out = []
+    if "outbox" in parts:
+        out.append(outbox(workdir, args.commits, args.targets.split(",")))
     if "interleaved" in parts:
         out.append(
             interleaved(

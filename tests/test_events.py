@@ -355,6 +355,74 @@ def test_events_commit_or_roll_back_with_their_transaction(api: Api) -> None:
         assert session.get(EventStream, audience.key) is not None
 
 
+def test_one_commits_events_are_numbered_in_order_and_delivered_by_subscription(
+    api: Api,
+) -> None:
+    """Several audiences in one commit: each stream numbered on from where it stood, in the
+    order of emission; a delivery per enabled endpoint of the event's audience subscribed
+    to its type — none for another type, a disabled endpoint or another audience."""
+    api.municipality("0680")
+    factory = api.app.state.sessionmaker
+    first, second = Audience.coordinators("0680"), Audience.coordinators("0681")
+    with factory.begin() as session:
+        emit(session, first, EventType.round_failed, subject_id="r0", data={})
+    with factory.begin() as session:
+        for audience, types, enabled in (
+            (first, ["round.failed"], True),
+            (first, ["round.succeeded"], True),
+            (first, ["round.failed"], False),
+            (second, ["round.failed", "round.succeeded"], True),
+        ):
+            session.add(
+                WebhookEndpoint(
+                    audience=audience.key,
+                    url="http://127.0.0.1:9/hook",
+                    event_types=types,
+                    secret="whsec_" + "A" * 32,
+                    created_by="test",
+                    enabled=enabled,
+                )
+            )
+    with factory.begin() as session:
+        for audience, event_type, subject in (
+            (first, EventType.round_failed, "r1"),
+            (second, EventType.round_succeeded, "s1"),
+            (first, EventType.round_succeeded, "r2"),
+            (first, EventType.round_failed, "r3"),
+        ):
+            emit(session, audience, event_type, subject_id=subject, data={"n": subject})
+    with factory() as session:
+        events = session.scalars(select(Event).order_by(Event.audience, Event.seq)).all()
+        numbered = [(e.audience, e.seq, e.subject_id, e.data) for e in events]
+        assert numbered == [
+            (first.key, 1, "r0", {}),
+            (first.key, 2, "r1", {"n": "r1"}),
+            (first.key, 3, "r2", {"n": "r2"}),
+            (first.key, 4, "r3", {"n": "r3"}),
+            (second.key, 1, "s1", {"n": "s1"}),
+        ]
+        endpoint_of = {
+            e.id: (e.audience, e.event_types) for e in session.scalars(select(WebhookEndpoint))
+        }
+        subject_of = {e.id: e.subject_id for e in events}
+        deliveries = session.scalars(select(WebhookDelivery)).all()
+        got = sorted((subject_of[d.event_id], *endpoint_of[d.endpoint_id][1]) for d in deliveries)
+        assert got == [
+            ("r1", "round.failed"),
+            ("r2", "round.succeeded"),
+            ("r3", "round.failed"),
+            ("s1", "round.failed", "round.succeeded"),
+        ]
+        for d in deliveries:
+            assert d.status == "pending"
+            assert d.attempt_count == 0
+            assert d.attempts == []
+            assert d.id.startswith("msg_")
+            assert len(d.id) == 36
+            assert d.next_attempt_at is not None
+            assert d.next_attempt_at.tzinfo is not None
+
+
 def test_concurrent_writers_never_leave_a_gap_behind_a_reader(api: Api) -> None:
     """Ten threads append to one stream while a reader follows it by cursor: the reader
     sees every event exactly once, in order — a number is taken at commit, in commit

@@ -12,21 +12,41 @@ every subscribed webhook are created in the same step (app/events/delivery.py se
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Table, event, insert, literal_column
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    FromClause,
+    String,
+    Table,
+    TextClause,
+    and_,
+    bindparam,
+    column,
+    event,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, SessionTransaction
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import Insert, ReturningInsert
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.config import backend
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 from app.events.catalogue import SUBJECT_OF, Audience, EventType
-from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint, new_delivery_id
+from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 
 OUTBOX = "envagin.outbox"
 DELIVERIES_QUEUED = threading.Event()
@@ -115,19 +135,13 @@ def emit_views(
     return True
 
 
-_OF_THE_STREAM = (
-    f"FROM {WebhookEndpoint.__tablename__} AS endpoint WHERE endpoint.audience = "
-    f"{EventStream.__tablename__}.audience AND endpoint.enabled)"
+_HAS_ENDPOINTS = (
+    "EXISTS (SELECT 1 FROM webhook_endpoints AS endpoint"
+    " WHERE endpoint.audience = event_streams.audience AND endpoint.enabled)"
 )
-_ENDPOINTS_OF_STREAM = {
-    # A correlated subquery in RETURNING, written out: SQLAlchemy renders the columns of an
-    # INSERT's RETURNING unqualified, which makes `audience` ambiguous in a subquery.
-    True: "(SELECT json_agg(json_build_array(endpoint.id, endpoint.event_types)) " + _OF_THE_STREAM,
-    False: "(SELECT json_group_array(json_array(endpoint.id, json(endpoint.event_types))) "
-    + _OF_THE_STREAM,
-}
-"""Per stream row, its audience's enabled endpoints as a JSON list of [id, event types]
-(PostgreSQL, SQLite)."""
+"""Per stream row, whether its audience has an enabled endpoint, as a correlated subquery
+in the upsert's RETURNING (written out: SQLAlchemy renders an INSERT's RETURNING columns
+unqualified, which makes `audience` ambiguous in a subquery)."""
 
 
 # The outbox writes through the tables, not the mapped classes: an INSERT of a mapped class
@@ -136,108 +150,277 @@ _ENDPOINTS_OF_STREAM = {
 _STREAMS = cast(Table, EventStream.__table__)
 _EVENTS = cast(Table, Event.__table__)
 _DELIVERIES = cast(Table, WebhookDelivery.__table__)
+_ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
 _INSERT_EVENTS = insert(_EVENTS).returning(
     _EVENTS.c.id, _EVENTS.c.audience, _EVENTS.c.type, sort_by_parameter_order=True
 )
-# With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT ("insertmanyvalues");
-# without it, psycopg's executemany pipelines one statement per row.
-_INSERT_DELIVERIES = insert(_DELIVERIES).returning(_DELIVERIES.c.id)
+
+
+class _new_delivery_id(FunctionElement[str]):  # noqa: N801 (a SQL function's name)
+    """`msg_` and 32 random hex digits, made by the database (the form of `new_delivery_id`)."""
+
+    type = String()
+    inherit_cache = True
+    name = "new_delivery_id"
+
+
+@compiles(_new_delivery_id, "postgresql")
+def _new_delivery_id_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return "'msg_' || replace(CAST(gen_random_uuid() AS text), '-', '')"
+
+
+@compiles(_new_delivery_id, "sqlite")
+def _new_delivery_id_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return "'msg_' || lower(hex(randomblob(16)))"
+
+
+class _no_attempts(FunctionElement[Any]):  # noqa: N801 (a SQL function's name)
+    """An empty JSON list (SQLite keeps JSON as text, and would make a cast of it 0)."""
+
+    type = JSON()
+    inherit_cache = True
+    name = "no_attempts"
+
+
+@compiles(_no_attempts, "postgresql")
+def _no_attempts_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return "CAST('[]' AS json)"
+
+
+@compiles(_no_attempts, "sqlite")
+def _no_attempts_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return "'[]'"
+
+
+class _subscribed(FunctionElement[bool]):  # noqa: N801 (a SQL function's name)
+    """subscribed(event_types, type): the endpoint's JSON list of types holds the type."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "subscribed"
+
+
+@compiles(_subscribed, "postgresql")
+def _subscribed_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    types, event_type = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST({types} AS jsonb) @> jsonb_build_array({event_type})"
+
+
+@compiles(_subscribed, "sqlite")
+def _subscribed_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    types, event_type = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"EXISTS (SELECT 1 FROM json_each({types}) WHERE json_each.value = {event_type})"  # noqa: S608 (compiled clauses)
+
+
+def _deliveries_of(
+    events: FromClause, now: ColumnElement[Any], where: ColumnElement[bool] | None = None
+) -> Insert:
+    """The delivery rule, the one place it is written: an event gets one delivery per
+    enabled endpoint of its audience subscribed to its type. An INSERT … SELECT over
+    `events` (the events just written), read by both databases' paths below."""
+    endpoint = _ENDPOINTS
+    chosen = select(
+        _new_delivery_id(),
+        endpoint.c.id,
+        events.c.id,
+        now,
+        literal_column("'pending'"),
+        literal_column("0"),
+        _no_attempts(),
+        now,
+        now,
+    ).select_from(
+        events.join(
+            endpoint,
+            and_(
+                endpoint.c.audience == events.c.audience,
+                endpoint.c.enabled,
+                _subscribed(endpoint.c.event_types, events.c.type),
+            ),
+        )
+    )
+    if where is not None:
+        chosen = chosen.where(where)
+    return insert(_DELIVERIES).from_select(
+        [
+            "id",
+            "endpoint_id",
+            "event_id",
+            "next_attempt_at",
+            "status",
+            "attempt_count",
+            "attempts",
+            "created_at",
+            "updated_at",
+        ],
+        chosen,
+    )
+
+
+_DELIVER_SQLITE = _deliveries_of(
+    _EVENTS,
+    bindparam("now", type_=UTCDateTime()),
+    _EVENTS.c.id.in_(bindparam("ids", expanding=True)),
+)
 
 
 @functools.cache
-def _stream_upsert(on_postgresql: bool) -> ReturningInsert[tuple[str, int, Any]]:
-    """The streams' upsert, built once and run with one parameter set per stream: a
-    statement with its rows as literal values is compiled anew on every run (SQLAlchemy
-    cannot cache it), which cost more than the statement itself. SQLAlchemy sends the
-    parameter sets as one multi-row INSERT, in the order given."""
-    insert_ = postgresql.insert if on_postgresql else sqlite.insert
-    values = insert_(_STREAMS)
+def _stream_upsert_sqlite() -> ReturningInsert[Any]:
+    """SQLite: the streams' upsert, built once and run with one parameter set per stream
+    (SQLAlchemy sends them as one multi-row INSERT, in the order given); each row returns
+    its new last number and whether its audience has an endpoint. (SQLite writes one
+    transaction at a time: the order of the rows is for PostgreSQL's row locks.)"""
+    values = sqlite.insert(_STREAMS)
     return values.on_conflict_do_update(
         index_elements=[_STREAMS.c.audience],
         set_={"last_seq": _STREAMS.c.last_seq + values.excluded.last_seq},
     ).returning(
         _STREAMS.c.audience,
         _STREAMS.c.last_seq,
-        literal_column(_ENDPOINTS_OF_STREAM[on_postgresql], JSON),
+        literal_column(_HAS_ENDPOINTS, Boolean),
     )
 
 
-def _take_numbers(
-    session: Session, counts: dict[str, int]
-) -> tuple[dict[str, int], list[tuple[str, str, list[str]]]]:
-    """Reserve numbers in each audience's stream, in one upsert whose rows come in sorted
-    order (so two transactions lock the same streams in the same order); returns the last
-    number taken per audience and the audiences' enabled webhook endpoints (audience, id,
-    event types). The row locks are held until commit.
+@functools.cache
+def _write_postgresql_statement() -> TextClause:
+    """PostgreSQL: numbers, events and deliveries in one statement — the streams' upsert
+    (rows in sorted order, so two transactions lock the same streams in the same order;
+    the locks are held until commit), the events numbered from it, and their deliveries
+    by `_deliveries_of` over the events just written. One round trip instead of three."""
+    written = table("written", column("id"), column("audience"), column("type"))
+    named = postgresql.dialect(paramstyle="named")  # type: ignore[no-untyped-call]
+    # Compiled into the text below: `now` is the text's own parameter there.
+    now = literal_column("CAST(:now AS timestamptz)", UTCDateTime())
+    deliver = _deliveries_of(written, now).compile(dialect=named)
+    return text(
+        f"""
+WITH numbers AS (
+    INSERT INTO {_STREAMS.name} AS stream (audience, last_seq)
+    SELECT taken.audience, taken.count
+    FROM unnest(CAST(:stream_audience AS varchar[]), CAST(:stream_count AS bigint[]))
+        AS taken(audience, count)
+    ORDER BY taken.audience
+    ON CONFLICT (audience) DO UPDATE SET last_seq = stream.last_seq + excluded.last_seq
+    RETURNING stream.audience, stream.last_seq
+), written AS (
+    INSERT INTO {_EVENTS.name} (audience, seq, type, occurred_at, subject_type, subject_id,
+        external_ref, household_id, dedupe_key, data)
+    SELECT e.audience, numbers.last_seq - e.later, e.type, e.occurred_at, e.subject_type,
+        e.subject_id, e.external_ref, e.household_id, e.dedupe_key, CAST(e.data AS json)
+    FROM unnest(
+        CAST(:audience AS varchar[]), CAST(:later AS bigint[]), CAST(:type AS varchar[]),
+        CAST(:occurred_at AS timestamptz[]), CAST(:subject_type AS varchar[]),
+        CAST(:subject_id AS varchar[]), CAST(:external_ref AS varchar[]),
+        CAST(:household_id AS varchar[]), CAST(:dedupe_key AS varchar[]),
+        CAST(:data AS text[])
+    ) WITH ORDINALITY AS e(audience, later, type, occurred_at, subject_type, subject_id,
+        external_ref, household_id, dedupe_key, data, position)
+    JOIN numbers ON numbers.audience = e.audience
+    ORDER BY e.position
+    RETURNING id, audience, type
+), delivered AS (
+    {deliver} RETURNING 1
+)
+SELECT (SELECT array_agg(id ORDER BY id) FROM written), (SELECT count(*) FROM delivered)
+"""  # noqa: S608 (the models' names and a compiled statement; every value is a parameter)
+    ).bindparams(bindparam("now", type_=UTCDateTime()))
 
-    The endpoints come back with the numbers, as a subquery of the upsert's RETURNING, so
-    a write that tells someone something costs one statement here, not two (benchmarks/
-    events.py, "Events")."""
-    on_postgresql = backend(session.get_bind().engine.url) == "postgresql"
-    rows = [{"audience": audience, "last_seq": counts[audience]} for audience in sorted(counts)]
-    result = session.connection().execute(_stream_upsert(on_postgresql), rows)
+
+def _later(pending: list[PendingEvent]) -> list[int]:
+    """Per event, how many events of its audience come after it in this commit: its number
+    is its stream's new last number minus that (numbers in the order of emission)."""
+    seen: dict[str, int] = {}
+    later = [0] * len(pending)
+    for index in range(len(pending) - 1, -1, -1):
+        audience = pending[index].audience
+        later[index] = seen.get(audience, 0)
+        seen[audience] = later[index] + 1
+    return later
+
+
+def _write_postgresql(
+    session: Session, pending: list[PendingEvent], counts: dict[str, int]
+) -> tuple[list[int], bool]:
+    streams = sorted(counts)
+    row = (
+        session.connection()
+        .execute(
+            _write_postgresql_statement(),
+            {
+                "stream_audience": streams,
+                "stream_count": [counts[audience] for audience in streams],
+                "audience": [item.audience for item in pending],
+                "later": _later(pending),
+                "type": [item.type.value for item in pending],
+                "occurred_at": [_utc(item.occurred_at) for item in pending],
+                "subject_type": [SUBJECT_OF[item.type].value for item in pending],
+                "subject_id": [item.subject_id for item in pending],
+                "external_ref": [item.external_ref for item in pending],
+                "household_id": [item.household_id for item in pending],
+                "dedupe_key": [item.dedupe_key for item in pending],
+                "data": [json.dumps(item.data) for item in pending],
+                "now": utcnow(),
+            },
+        )
+        .one()
+    )
+    return [int(event_id) for event_id in row[0] or ()], int(row[1]) > 0
+
+
+def _write_sqlite(
+    session: Session, pending: list[PendingEvent], counts: dict[str, int]
+) -> tuple[list[int], bool]:
+    connection = session.connection()
+    streams = [{"audience": audience, "last_seq": counts[audience]} for audience in sorted(counts)]
     last: dict[str, int] = {}
-    subscribed: list[tuple[str, str, list[str]]] = []
-    for audience, last_seq, listed_endpoints in result:
+    subscribed = False
+    for row in connection.execute(_stream_upsert_sqlite(), streams):
+        audience, last_seq, has_endpoints = row
         last[audience] = int(last_seq)
-        for endpoint_id, event_types in listed_endpoints or ():
-            subscribed.append((audience, endpoint_id, list(event_types or ())))
-    return last, subscribed
+        subscribed = subscribed or bool(has_endpoints)
+    rows = [
+        {
+            "audience": item.audience,
+            "seq": last[item.audience] - later,
+            "type": item.type.value,
+            "occurred_at": item.occurred_at,
+            "subject_type": SUBJECT_OF[item.type].value,
+            "subject_id": item.subject_id,
+            "external_ref": item.external_ref,
+            "household_id": item.household_id,
+            "dedupe_key": item.dedupe_key,
+            "data": item.data,
+        }
+        for item, later in zip(pending, _later(pending), strict=True)
+    ]
+    ids = [int(event.id) for event in connection.execute(_INSERT_EVENTS, rows)]
+    if not subscribed:
+        return ids, False
+    delivered = connection.execute(_DELIVER_SQLITE, {"ids": ids, "now": utcnow()})
+    return ids, delivered.rowcount > 0
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment
 
 
 def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
     """Number and insert the events, and create a delivery per subscribed endpoint; returns
-    the events' row ids. Core statements, one per table: this runs on every write that
-    tells someone something (benchmarks/events.py measures it)."""
-    # The statements below go to the connection, past the session's autoflush: flush first,
-    # so they see the transaction's own changes (an endpoint just disabled gets nothing).
+    the events' row ids. Core statements on the session's connection (its transaction):
+    this runs on every write that tells someone something (benchmarks/events.py measures
+    it) — one statement on PostgreSQL, two or three on SQLite."""
+    # The statements go to the connection, past the session's autoflush: flush first, so
+    # they see the transaction's own changes (an endpoint just disabled gets nothing).
     session.flush()
     counts: dict[str, int] = {}
     for item in pending:
         counts[item.audience] = counts.get(item.audience, 0) + 1
-    last, endpoints = _take_numbers(session, counts)
-    next_seq = {audience: last[audience] - counts[audience] + 1 for audience in counts}
-    rows = []
-    for item in pending:
-        rows.append(
-            {
-                "audience": item.audience,
-                "seq": next_seq[item.audience],
-                "type": item.type.value,
-                "occurred_at": item.occurred_at,
-                "subject_type": SUBJECT_OF[item.type].value,
-                "subject_id": item.subject_id,
-                "external_ref": item.external_ref,
-                "household_id": item.household_id,
-                "dedupe_key": item.dedupe_key,
-                "data": item.data,
-            }
-        )
-        next_seq[item.audience] += 1
-    # Core statements on the session's connection (its transaction), past the ORM layer.
-    written = session.connection().execute(_INSERT_EVENTS, rows).all()
-    if endpoints:
-        now = utcnow()
-        deliveries = [
-            {
-                "id": new_delivery_id(),
-                "endpoint_id": endpoint_id,
-                "event_id": event.id,
-                "next_attempt_at": now,
-                "status": "pending",
-                "attempt_count": 0,
-                "attempts": [],
-                "created_at": now,
-                "updated_at": now,
-            }
-            for event in written
-            for audience, endpoint_id, event_types in endpoints
-            if audience == event.audience and event.type in event_types
-        ]
-        if deliveries:
-            session.connection().execute(_INSERT_DELIVERIES, deliveries)
-            queue_delivery_job(session)
-    return [int(event.id) for event in written]
+    on_postgresql = backend(session.get_bind().engine.url) == "postgresql"
+    write = _write_postgresql if on_postgresql else _write_sqlite
+    ids, delivered = write(session, pending, counts)
+    if delivered:
+        queue_delivery_job(session)
+    return ids
 
 
 def queue_delivery_job(session: Session) -> None:
