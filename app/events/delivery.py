@@ -292,25 +292,36 @@ def drain(
             time.sleep(min(max(wait, 0.05), 1.0))
 
 
-_WAITING = text(
+WAITING_JOB = (
     "SELECT EXISTS (SELECT 1 FROM procrastinate.procrastinate_jobs "
     "WHERE queueing_lock = :lock AND status = 'todo')"
 )
+"""Whether a delivery job waits already (`:lock` is `DELIVER`); the outbox's statement
+asks it too, once the queue's schema is known to exist (`queue_known`)."""
+_WAITING = text(WAITING_JOB)
+
+
+def queue_known() -> bool:
+    """Whether this process has seen the queue's schema (then a statement may read it)."""
+    return _queue_ready
 
 
 _queue_ready = False
 """Whether this process has seen the queue's schema (it is never dropped while running)."""
 
 
-def defer_delivery(session: Session) -> None:
+def defer_delivery(session: Session, waiting: bool | None = None) -> None:
     """PostgreSQL: a delivery job in the session's transaction — unless one is waiting
     already, which will send these too (one indexed lookup instead of an insert that
     would fail on the queueing lock). Should that job start before this commit and finish
-    without seeing these deliveries, the minute's sweep sends them."""
+    without seeing these deliveries, the minute's sweep sends them. `waiting`: the answer
+    of the outbox's own statement, which asks once the schema is known (`queue_known`)."""
     from app.queue import defer_in_transaction
 
     global _queue_ready
-    if _queue_ready:
+    if waiting is not None:
+        pass
+    elif _queue_ready:
         waiting = session.connection().execute(_WAITING, {"lock": DELIVER}).scalar()
     else:
         try:  # in a savepoint until the queue's schema was seen: a failure aborts only it

@@ -282,11 +282,16 @@ def _stream_upsert_sqlite() -> ReturningInsert[Any]:
 
 
 @functools.cache
-def _write_postgresql_statement() -> TextClause:
+def _write_postgresql_statement(ask_for_job: bool) -> TextClause:
     """PostgreSQL: numbers, events and deliveries in one statement — the streams' upsert
     (rows in sorted order, so two transactions lock the same streams in the same order;
     the locks are held until commit), the events numbered from it, and their deliveries
     by `_deliveries_of` over the events just written. One round trip instead of three."""
+    from app.events.delivery import DELIVER, WAITING_JOB
+
+    # With the queue's schema known to exist, whether a delivery job waits already comes
+    # back too (else the delivery job's own look-up asks, in a savepoint).
+    job = f"({WAITING_JOB.replace(':lock', repr(DELIVER))})" if ask_for_job else "NULL"
     written = table("written", column("id"), column("audience"), column("type"))
     named = postgresql.dialect(paramstyle="named")  # type: ignore[no-untyped-call]
     # Compiled into the text below: `now` is the text's own parameter there.
@@ -321,7 +326,8 @@ WITH numbers AS (
 ), delivered AS (
     {deliver} RETURNING 1
 )
-SELECT (SELECT array_agg(id ORDER BY id) FROM written), (SELECT count(*) FROM delivered)
+SELECT (SELECT array_agg(id ORDER BY id) FROM written), (SELECT count(*) FROM delivered),
+    {job}
 """  # noqa: S608 (the models' names and a compiled statement; every value is a parameter)
     ).bindparams(bindparam("now", type_=UTCDateTime()))
 
@@ -340,12 +346,14 @@ def _later(pending: list[PendingEvent]) -> list[int]:
 
 def _write_postgresql(
     session: Session, pending: list[PendingEvent], counts: dict[str, int]
-) -> tuple[list[int], bool]:
+) -> tuple[list[int], bool, bool | None]:
+    from app.events.delivery import queue_known
+
     streams = sorted(counts)
     row = (
         session.connection()
         .execute(
-            _write_postgresql_statement(),
+            _write_postgresql_statement(queue_known()),
             {
                 "stream_audience": streams,
                 "stream_count": [counts[audience] for audience in streams],
@@ -364,12 +372,13 @@ def _write_postgresql(
         )
         .one()
     )
-    return [int(event_id) for event_id in row[0] or ()], int(row[1]) > 0
+    waiting = None if row[2] is None else bool(row[2])
+    return [int(event_id) for event_id in row[0] or ()], int(row[1]) > 0, waiting
 
 
 def _write_sqlite(
     session: Session, pending: list[PendingEvent], counts: dict[str, int]
-) -> tuple[list[int], bool]:
+) -> tuple[list[int], bool, bool | None]:
     connection = session.connection()
     streams = [{"audience": audience, "last_seq": counts[audience]} for audience in sorted(counts)]
     last: dict[str, int] = {}
@@ -395,9 +404,9 @@ def _write_sqlite(
     ]
     ids = [int(event.id) for event in connection.execute(_INSERT_EVENTS, rows)]
     if not subscribed:
-        return ids, False
+        return ids, False, None
     delivered = connection.execute(_DELIVER_SQLITE, {"ids": ids, "now": utcnow()})
-    return ids, delivered.rowcount > 0
+    return ids, delivered.rowcount > 0, None
 
 
 def _utc(moment: datetime) -> datetime:
@@ -417,13 +426,13 @@ def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
         counts[item.audience] = counts.get(item.audience, 0) + 1
     on_postgresql = backend(session.get_bind().engine.url) == "postgresql"
     write = _write_postgresql if on_postgresql else _write_sqlite
-    ids, delivered = write(session, pending, counts)
+    ids, delivered, job_waiting = write(session, pending, counts)
     if delivered:
-        queue_delivery_job(session)
+        queue_delivery_job(session, job_waiting)
     return ids
 
 
-def queue_delivery_job(session: Session) -> None:
+def queue_delivery_job(session: Session, job_waiting: bool | None = None) -> None:
     """Make sure a worker sends what this transaction queued: on PostgreSQL a procrastinate
     job deferred in the transaction (one waiting job is enough: it drains them all); on
     SQLite the in-process delivery thread is woken after the commit."""
@@ -431,7 +440,7 @@ def queue_delivery_job(session: Session) -> None:
     if backend(session.get_bind().engine.url) == "postgresql":
         from app.events.delivery import defer_delivery
 
-        defer_delivery(session)
+        defer_delivery(session, job_waiting)
 
 
 @event.listens_for(Session, "before_commit")
