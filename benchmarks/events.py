@@ -78,53 +78,54 @@ PUBLIC_URL = "https://93.184.215.14/envagin"
 to it (no worker runs during the cost measurement)."""
 
 
-def without_events() -> FastAPI:
-    """The service with event writing switched off, for the baseline only."""
+_EVENTS_ON = True
+_PUBLISH: list[Any] = []
+
+
+def switch_events(on: bool) -> None:
+    """Switch event writing on or off in this process: the outbox's session hooks and the
+    vacancies' publisher (off: no event is built, emitted or written)."""
+    global _EVENTS_ON
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
     import app.vacancies.service as vacancies
     from app.events import outbox
+
+    if on == _EVENTS_ON:
+        return
+    if not _PUBLISH:
+        _PUBLISH.append(getattr(vacancies, "publish"))  # noqa: B009 (not re-exported)
+    for name, hook in (
+        ("before_commit", outbox._write_outbox),
+        ("after_commit", outbox._wake_delivery),
+        ("after_soft_rollback", outbox._discard_outbox),
+    ):
+        (event.listen if on else event.remove)(Session, name, hook)
+    setattr(vacancies, "publish", _PUBLISH[0] if on else lambda *a, **k: None)  # noqa: B010
+    _EVENTS_ON = on
+
+
+def without_events() -> FastAPI:
+    """The service with event writing switched off, for the baseline only."""
     from app.main import create_app
 
-    setattr(vacancies, "publish", lambda *args, **kwargs: None)  # noqa: B010
-    event.remove(Session, "before_commit", outbox._write_outbox)
-    event.remove(Session, "after_commit", outbox._wake_delivery)
-    event.remove(Session, "after_soft_rollback", outbox._discard_outbox)
+    switch_events(False)
     return create_app()
-
-
-_EVENTS_ON = True
 
 
 def toggling_app() -> FastAPI:
     """The service with one extra route, for the interleaved measurement only: `PUT
-    /__bench/events/{on}` switches event writing on or off in this process (the same
-    switch as `without_events`), so both variants run in one server process on one
-    database, block by block."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    import app.vacancies.service as vacancies
-    from app.events import outbox
+    /__bench/events/{on}` switches event writing on or off in this process
+    (`switch_events`, as `without_events` does), so both variants run in one server
+    process on one database, block by block."""
     from app.main import create_app
 
-    publish = getattr(vacancies, "publish")  # noqa: B009 (not re-exported; patched below)
-    hooks = (
-        ("before_commit", outbox._write_outbox),
-        ("after_commit", outbox._wake_delivery),
-        ("after_soft_rollback", outbox._discard_outbox),
-    )
     service = create_app()
 
     @service.put("/__bench/events/{on}", include_in_schema=False)
     def switch(on: bool) -> dict[str, bool]:
-        global _EVENTS_ON
-        if on != _EVENTS_ON:
-            for name, hook in hooks:
-                (event.listen if on else event.remove)(Session, name, hook)
-            setattr(vacancies, "publish", publish if on else lambda *a, **k: None)  # noqa: B010
-            _EVENTS_ON = on
+        switch_events(on)
         return {"on": on}
 
     return service
@@ -290,20 +291,48 @@ def interleaved(
     return "\n".join(lines)
 
 
+def _subscribed_database(
+    database_url: str, receiver_url: str, audiences: list[Any]
+) -> tuple[Any, Any]:
+    """Migrate the database and subscribe one endpoint per audience to `vacancy.updated`;
+    returns the engine and a session factory that seals as the workers (same settings)
+    unseal."""
+    from app.config import Settings
+    from app.db import create_db_engine, new_id, session_factory
+    from app.events.catalogue import EventType
+    from app.events.models import WebhookEndpoint
+    from app.events.sealing import sealer_of
+    from app.events.service import new_secret
+    from app.migrate import upgrade
+    from app.models import __all__ as _  # noqa: F401
+
+    settings = Settings(database_url=database_url)
+    upgrade(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    factory = session_factory(engine, settings)
+    with factory.begin() as session:
+        for audience in audiences:
+            endpoint_id = new_id()
+            session.add(
+                WebhookEndpoint(
+                    id=endpoint_id,
+                    audience=audience.key,
+                    url=receiver_url,
+                    event_types=[EventType.vacancy_updated.value],
+                    secret=sealer_of(session).seal(endpoint_id, new_secret()),
+                    created_by="benchmark",
+                )
+            )
+    return engine, factory
+
+
 def outbox(workdir: Path, commits: int, targets: list[str]) -> str:
     """The outbox alone, in this process: CPU per commit of a transaction that emits a
     vacancy's two events (its landlord's and the coordinators', each audience with one
     subscribed endpoint, so two deliveries and the delivery job's look-up), against an
     empty transaction on the same connection; the median of three runs of `commits`."""
-    from app.config import Settings
-    from app.db import create_db_engine, new_id, session_factory
     from app.events.catalogue import Audience, EventType
-    from app.events.models import WebhookEndpoint
     from app.events.outbox import emit
-    from app.events.sealing import sealer_of
-    from app.events.service import new_secret
-    from app.migrate import upgrade
-    from app.models import __all__ as _  # noqa: F401
     from app.queue import ensure_queue_schema
 
     lines = [
@@ -317,23 +346,8 @@ def outbox(workdir: Path, commits: int, targets: list[str]) -> str:
     )
     for target in targets:
         with database(target, workdir, f"{target}-outbox") as url:
-            settings = Settings(database_url=url)
-            upgrade(url)
+            engine, factory = _subscribed_database(url, PUBLIC_URL, list(audiences))
             ensure_queue_schema(url)
-            factory = session_factory(create_db_engine(url), settings)
-            with factory.begin() as session:
-                for audience in audiences:
-                    endpoint_id = new_id()
-                    session.add(
-                        WebhookEndpoint(
-                            id=endpoint_id,
-                            audience=audience.key,
-                            url=PUBLIC_URL,
-                            event_types=[EventType.vacancy_updated.value],
-                            secret=sealer_of(session).seal(endpoint_id, new_secret()),
-                            created_by="benchmark",
-                        )
-                    )
 
             def run(count: int, events: bool, factory: Any = factory) -> float:
                 started = time.process_time()
@@ -359,6 +373,7 @@ def outbox(workdir: Path, commits: int, targets: list[str]) -> str:
             lines.append(
                 f"| {target} | {with_events:.3f} | {empty:.3f} | {with_events - empty:.3f} |"
             )
+            engine.dispose()
     return "\n".join(lines)
 
 
@@ -368,33 +383,11 @@ def outbox(workdir: Path, commits: int, targets: list[str]) -> str:
 def _seed(database_url: str, receiver_url: str, count: int) -> None:
     """One endpoint and `count` events for it, as the outbox writes them (and with them
     the delivery job)."""
-    from app.config import Settings
-    from app.db import create_db_engine, new_id, session_factory
     from app.events.catalogue import Audience, EventType
-    from app.events.models import WebhookEndpoint
     from app.events.outbox import emit
-    from app.events.sealing import sealer_of
-    from app.events.service import new_secret
-    from app.migrate import upgrade
-    from app.models import __all__ as _  # noqa: F401
 
-    settings = Settings(database_url=database_url)
-    upgrade(settings.database_url)
-    engine = create_db_engine(settings.database_url)
-    factory = session_factory(engine, settings)  # seals as the workers (same settings) unseal
     audience = Audience.landlord("00000000-0000-4000-8000-000000000001")
-    with factory.begin() as session:
-        endpoint_id = new_id()
-        session.add(
-            WebhookEndpoint(
-                id=endpoint_id,
-                audience=audience.key,
-                url=receiver_url,
-                event_types=[EventType.vacancy_updated.value],
-                secret=sealer_of(session).seal(endpoint_id, new_secret()),
-                created_by="benchmark",
-            )
-        )
+    engine, factory = _subscribed_database(database_url, receiver_url, [audience])
     for start in range(0, count, 500):
         with factory.begin() as session:
             for index in range(start, min(start + 500, count)):

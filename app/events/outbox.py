@@ -47,6 +47,7 @@ from app.config import backend
 from app.db import UTCDateTime, utcnow
 from app.events.catalogue import SUBJECT_OF, Audience, EventType
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
+from app.events.schemas import DeliveryStatus
 
 OUTBOX = "envagin.outbox"
 DELIVERIES_QUEUED = threading.Event()
@@ -156,60 +157,39 @@ _INSERT_EVENTS = insert(_EVENTS).returning(
 )
 
 
-class _new_delivery_id(FunctionElement[str]):  # noqa: N801 (a SQL function's name)
-    """`msg_` and 32 random hex digits, made by the database (the form of `new_delivery_id`)."""
+def _sql_function(
+    name: str, type_: Any, *, postgresql: str, sqlite: str
+) -> type[FunctionElement[Any]]:
+    """A SQL expression each database writes its own way: `postgresql` and `sqlite` are
+    templates of its arguments ({0}, {1}, …), compiled per dialect."""
+    element: type[FunctionElement[Any]] = type(
+        name, (FunctionElement,), {"type": type_, "inherit_cache": True, "name": name}
+    )
+    for dialect, template in (("postgresql", postgresql), ("sqlite", sqlite)):
 
-    type = String()
-    inherit_cache = True
-    name = "new_delivery_id"
+        def render(el: Any, compiler: Any, _template: str = template, **kw: Any) -> str:
+            return _template.format(*(compiler.process(arg, **kw) for arg in el.clauses))
 
-
-@compiles(_new_delivery_id, "postgresql")
-def _new_delivery_id_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    return "'msg_' || replace(CAST(gen_random_uuid() AS text), '-', '')"
-
-
-@compiles(_new_delivery_id, "sqlite")
-def _new_delivery_id_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return "'msg_' || lower(hex(randomblob(16)))"
-
-
-class _no_attempts(FunctionElement[Any]):  # noqa: N801 (a SQL function's name)
-    """An empty JSON list (SQLite keeps JSON as text, and would make a cast of it 0)."""
-
-    type = JSON()
-    inherit_cache = True
-    name = "no_attempts"
+        compiles(element, dialect)(render)
+    return element
 
 
-@compiles(_no_attempts, "postgresql")
-def _no_attempts_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    return "CAST('[]' AS json)"
-
-
-@compiles(_no_attempts, "sqlite")
-def _no_attempts_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return "'[]'"
-
-
-class _subscribed(FunctionElement[bool]):  # noqa: N801 (a SQL function's name)
-    """subscribed(event_types, type): the endpoint's JSON list of types holds the type."""
-
-    type = Boolean()
-    inherit_cache = True
-    name = "subscribed"
-
-
-@compiles(_subscribed, "postgresql")
-def _subscribed_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    types, event_type = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST({types} AS jsonb) @> jsonb_build_array({event_type})"
-
-
-@compiles(_subscribed, "sqlite")
-def _subscribed_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    types, event_type = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"EXISTS (SELECT 1 FROM json_each({types}) WHERE json_each.value = {event_type})"  # noqa: S608 (compiled clauses)
+# `msg_` and 32 random hex digits, made by the database (the form of `new_delivery_id`).
+_new_delivery_id = _sql_function(
+    "new_delivery_id",
+    String(),
+    postgresql="'msg_' || replace(CAST(gen_random_uuid() AS text), '-', '')",
+    sqlite="'msg_' || lower(hex(randomblob(16)))",
+)
+# An empty JSON list (SQLite keeps JSON as text, and would make a cast of it 0).
+_no_attempts = _sql_function("no_attempts", JSON(), postgresql="CAST('[]' AS json)", sqlite="'[]'")
+# subscribed(event_types, type): the endpoint's JSON list of types holds the type.
+_subscribed = _sql_function(
+    "subscribed",
+    Boolean(),
+    postgresql="CAST({0} AS jsonb) @> jsonb_build_array({1})",
+    sqlite="EXISTS (SELECT 1 FROM json_each({0}) WHERE json_each.value = {1})",
+)
 
 
 def _deliveries_of(
@@ -224,7 +204,7 @@ def _deliveries_of(
         endpoint.c.id,
         events.c.id,
         now,
-        literal_column("'pending'"),
+        literal_column(f"'{DeliveryStatus.pending.value}'"),
         literal_column("0"),
         _no_attempts(),
         now,
