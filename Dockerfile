@@ -35,7 +35,7 @@ COPY --from=builder /opt/venv /opt/venv
 COPY alembic.ini ./
 COPY migrations ./migrations
 # app/ beside alembic.ini and migrations/: `python -m app` runs from here, and
-# app/migrate.py finds alembic.ini and migrations/ next to the package.
+# app/core/migrate.py finds alembic.ini and migrations/ next to the package.
 COPY app ./app
 # The nine municipal models (SCENARIO=name), found beside the package like migrations/.
 COPY scenarios ./scenarios

@@ -19,8 +19,8 @@ def _serve(args: argparse.Namespace) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from app.config import get_settings
-    from app.migrate import upgrade
+    from app.core.config import get_settings
+    from app.core.migrate import upgrade
 
     settings = get_settings()
     sock = _bind(args.host, args.port)
@@ -84,7 +84,7 @@ def _load_start_data(settings: Any, args: argparse.Namespace) -> list[dict[str, 
             raise SystemExit(2) from exc
         return list(loaded.credentials)
     if args.demo:
-        from app.demo import load_demo
+        from app.scenarios.demo import load_demo
 
         return load_demo(settings, echo=True)
     return []
@@ -102,9 +102,9 @@ def _write_credentials(path: Path, url: str, credentials: list[dict[str, str]]) 
 
 
 def _scenario(args: argparse.Namespace) -> None:
-    from app.config import get_settings
-    from app.errors import AppError
-    from app.migrate import upgrade
+    from app.core.config import get_settings
+    from app.core.errors import AppError
+    from app.core.migrate import upgrade
     from app.scenarios.loader import ScenarioError, available, load_scenario, read_scenario
 
     if args.action == "list":
@@ -130,23 +130,23 @@ def _scenario(args: argparse.Namespace) -> None:
 
 
 def _migrate(_: argparse.Namespace) -> None:
-    from app.config import get_settings
-    from app.migrate import upgrade
+    from app.core.config import get_settings
+    from app.core.migrate import upgrade
 
     upgrade(get_settings().database_url)
 
 
 def _worker(args: argparse.Namespace) -> None:
-    from app.config import get_settings
-    from app.migrate import upgrade
-    from app.worker import run_worker
+    from app.core.config import get_settings
+    from app.core.migrate import upgrade
+    from app.jobs.worker import run_worker
 
     settings = get_settings()
     if args.check:
-        from app.worker import worker_is_healthy
+        from app.jobs.worker import worker_is_healthy
 
         raise SystemExit(0 if worker_is_healthy(settings) else 1)
-    from app.logging import configure_logging
+    from app.core.logging import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
     upgrade(settings.database_url)
@@ -155,7 +155,7 @@ def _worker(args: argparse.Namespace) -> None:
 
 def _openapi(args: argparse.Namespace) -> None:
 
-    from app.config import Settings
+    from app.core.config import Settings
     from app.main import create_app
 
     schema = create_app(Settings(database_url="sqlite://", log_level="WARNING")).openapi()
@@ -169,12 +169,12 @@ def _openapi(args: argparse.Namespace) -> None:
 def _create_credential(args: argparse.Namespace) -> None:
     from pydantic import ValidationError
 
-    from app.config import get_settings
+    from app.core.config import get_settings
+    from app.core.errors import AppError
+    from app.core.migrate import upgrade
     from app.credentials.schemas import CredentialCreate
     from app.credentials.service import create_credential
-    from app.errors import AppError
     from app.main import create_app
-    from app.migrate import upgrade
 
     settings = get_settings()
     upgrade(settings.database_url)
@@ -195,11 +195,11 @@ def _create_credential(args: argparse.Namespace) -> None:
 
 
 def _erase_expired(_: argparse.Namespace) -> None:
-    from app.config import get_settings
+    from app.core.config import get_settings
+    from app.core.migrate import upgrade
     from app.households.erasure import retention_days
+    from app.jobs.worker import erase_expired_cases
     from app.main import create_app
-    from app.migrate import upgrade
-    from app.worker import erase_expired_cases
 
     settings = get_settings()
     upgrade(settings.database_url)
@@ -217,10 +217,10 @@ def _webhooks_new_key(_: argparse.Namespace) -> None:
 
 
 def _webhooks_reseal(_: argparse.Namespace) -> None:
-    from app.config import get_settings
+    from app.core.config import get_settings
+    from app.core.migrate import upgrade
     from app.events.service import reseal_secrets
     from app.main import create_app
-    from app.migrate import upgrade
 
     settings = get_settings()
     upgrade(settings.database_url)

@@ -21,9 +21,9 @@ from fastapi.security import OAuth2
 from sqlalchemy import ColumnElement, and_, false, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.config import Settings
-from app.db import SessionDep, local_today
-from app.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
+from app.core.config import Settings
+from app.core.db import SessionDep, local_today
+from app.core.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
 
 TOKEN_AUDIENCE = "en-vag-in"
 TOKEN_URL = "/v1/auth/token"

@@ -25,14 +25,30 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from app import __doc__ as app_doc
-from app.config import Settings, get_settings
-from app.db import create_db_engine, session_factory
-from app.docs import TAGS, document_operations, install_docs, operation_id
-from app.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
+from app.agreements.models import Agreement
+from app.areas.models import Area
+from app.audit.models import AuditEvent
+from app.core.config import Settings, get_settings
+from app.core.db import create_db_engine, session_factory
+from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
+from app.core.logging import configure_logging, log
+from app.core.problems import Problem, problems
+from app.credentials.models import Credential
 from app.events import outbox as _outbox  # noqa: F401  (registers the outbox's session hooks)
-from app.logging import configure_logging, log
-from app.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
-from app.problems import Problem, problems
+from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
+from app.households.models import Household
+from app.http.docs import TAGS, document_operations, install_docs, operation_id
+from app.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from app.idempotency.models import IdempotencyRecord
+from app.intermediaries.models import Intermediary, Mandate
+from app.landlords.models import Landlord
+from app.municipalities.models import Municipality
+from app.policies.models import Policy
+from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.rounds.models import Round
+from app.settlement.models import SettlementFigure
+from app.tenancies.models import Tenancy, TenancyEvent
+from app.vacancies.models import Vacancy
 
 API_DESCRIPTION = """
 One way in between Swedish landlords and municipal social services.
@@ -43,6 +59,35 @@ One way in between Swedish landlords and municipal social services.
 operation says first which roles may call it. Every error is `application/problem+json`
 (RFC 9457); every `422` lists the fields in `errors`.
 """
+
+
+# Every ORM model, named once here so the metadata is complete for Alembic (migrations/env.py)
+# and the tests: the application assembled is the one place that knows every room.
+MODELS = (
+    Agreement,
+    Area,
+    AuditEvent,
+    Credential,
+    Event,
+    EventStream,
+    ForbiddenPair,
+    Household,
+    IdempotencyRecord,
+    Intermediary,
+    Landlord,
+    Mandate,
+    Municipality,
+    Pin,
+    Policy,
+    Proposal,
+    Round,
+    SettlementFigure,
+    Tenancy,
+    TenancyEvent,
+    Vacancy,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def problem_response(
@@ -195,7 +240,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from app.worker import start_in_process_worker, stop_in_process_worker
+        from app.jobs.worker import start_in_process_worker, stop_in_process_worker
 
         # On SQLite, rounds left queued by a restart are picked up by a sweep thread; on
         # PostgreSQL the worker processes (`python -m app worker`) do it.
@@ -212,7 +257,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=TAGS,
         generate_unique_id_function=operation_id,
-        # Served from shipped files instead (app/docs.py): FastAPI's pages load a CDN.
+        # Served from shipped files instead (app/http/docs.py): FastAPI's pages load a CDN.
         docs_url=None,
         redoc_url=None,
     )

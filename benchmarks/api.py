@@ -48,7 +48,7 @@ from typing import Any
 import httpx
 from fastapi import Body, FastAPI
 
-from app.db import local_year
+from app.core.db import local_year
 
 ROOT = Path(__file__).resolve().parent.parent
 MUNICIPALITY = "1980"

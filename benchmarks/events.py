@@ -297,14 +297,14 @@ def _subscribed_database(
     """Migrate the database and subscribe one endpoint per audience to `vacancy.updated`;
     returns the engine and a session factory that seals as the workers (same settings)
     unseal."""
-    from app.config import Settings
-    from app.db import create_db_engine, new_id, session_factory
+    import app.main  # noqa: F401  (every model registered)
+    from app.core.config import Settings
+    from app.core.db import create_db_engine, new_id, session_factory
+    from app.core.migrate import upgrade
     from app.events.catalogue import EventType
     from app.events.models import WebhookEndpoint
     from app.events.sealing import sealer_of
     from app.events.service import new_secret
-    from app.migrate import upgrade
-    from app.models import __all__ as _  # noqa: F401
 
     settings = Settings(database_url=database_url)
     upgrade(settings.database_url)
@@ -331,9 +331,9 @@ def outbox(workdir: Path, commits: int, targets: list[str]) -> str:
     vacancy's two events (its landlord's and the coordinators', each audience with one
     subscribed endpoint, so two deliveries and the delivery job's look-up), against an
     empty transaction on the same connection; the median of three runs of `commits`."""
+    from app.core.queue import ensure_queue_schema
     from app.events.catalogue import Audience, EventType
     from app.events.outbox import emit
-    from app.queue import ensure_queue_schema
 
     lines = [
         "| database | CPU ms per commit, two events | empty commit | events' own cost |",

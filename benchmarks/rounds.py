@@ -35,7 +35,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import local_year
+from app.core.db import local_year
 from benchmarks.api import ROOT
 
 YEAR = local_year()
@@ -65,12 +65,12 @@ def _admin(url: str, statement: str) -> None:
 
 def seed(url: str, count: int, scale: float) -> list[str]:
     """Load `count` copies of the base scenario, one per municipality; returns their codes."""
-    from app.config import Settings
-    from app.db import create_db_engine
-    from app.migrate import upgrade
-    from app.models import __all__ as _  # noqa: F401
+    import app.main  # noqa: F401  (every model registered)
+    from app.core.config import Settings
+    from app.core.db import create_db_engine
+    from app.core.migrate import upgrade
+    from app.core.types import official_municipalities
     from app.scenarios.loader import load_into, read_scenario
-    from app.types import official_municipalities
 
     upgrade(url)
     # Credentials are created for every role; a cheap hash keeps seeding short.
@@ -118,8 +118,8 @@ def workers(
     url: str, count: int, concurrency: int, workdir: Path
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
     """`count` worker processes, started and healthy."""
-    from app.config import Settings
-    from app.worker import worker_is_healthy
+    from app.core.config import Settings
+    from app.jobs.worker import worker_is_healthy
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENVAGIN_")}
     env.pop("TEST_DATABASE", None)
@@ -172,7 +172,7 @@ def measure(
     name = f"run_{count}_workers"
     _admin(url, f"CREATE DATABASE {name} TEMPLATE {template}")
     database = _database(url, name)
-    from app.db import create_db_engine
+    from app.core.db import create_db_engine
 
     engine = create_db_engine(database)
     try:

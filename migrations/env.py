@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import app.models  # noqa: F401  (registers every table on the metadata)
-from app.config import get_settings
-from app.db import Base, create_db_engine
+import app.main  # noqa: F401  (registers every table on the metadata)
+from app.core.config import get_settings
+from app.core.db import Base, create_db_engine
 
 config = context.config
 target_metadata = Base.metadata

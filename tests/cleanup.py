@@ -19,9 +19,9 @@ from sqlalchemy import Engine, text
 
 def empty_database(engine: Engine) -> None:
     """Delete every row of every table of the service, audit log included."""
-    from app.config import backend
-    from app.db import Base
-    from app.models import __all__ as _  # noqa: F401  (every model registered)
+    import app.main  # noqa: F401  (every model registered)
+    from app.core.config import backend
+    from app.core.db import Base
 
     with engine.begin() as connection:
         triggers: list[tuple[str, str]] = []

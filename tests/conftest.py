@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.auth import Role
-from app.config import Settings
+from app.core.config import Settings
 from tests.receiver import Receiver
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
@@ -53,7 +53,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def migrated(settings: Settings) -> Settings:
-    from app.migrate import upgrade
+    from app.core.migrate import upgrade
 
     upgrade(settings.database_url)
     return settings
@@ -62,7 +62,6 @@ def migrated(settings: Settings) -> Settings:
 @pytest.fixture
 def app(migrated: Settings) -> Iterator[FastAPI]:
     from app.main import create_app
-    from app.models import __all__ as _  # noqa: F401
 
     application = create_app(migrated)
     yield application

@@ -53,7 +53,7 @@ def test_every_operation_declares_the_roles_it_admits(app: FastAPI) -> None:
 
 
 def test_routers_never_open_their_own_sessions_or_commit() -> None:
-    """One session per request, committed once by the dependency (app/db.py)."""
+    """One session per request, committed once by the dependency (app/core/db.py)."""
     offenders = []
     for path in (ROOT / "app").rglob("router.py"):
         tree = ast.parse(path.read_text())
@@ -104,7 +104,7 @@ def test_routers_import_no_repositories_and_no_queue() -> None:
         f"{path.relative_to(ROOT)}:{line} imports {module}"
         for path in _routers()
         for line, module in _imports(path)
-        if module.endswith(".repository") or module in {"app.queue", "app.worker"}
+        if module.endswith(".repository") or module in {"app.core.queue", "app.jobs.worker"}
     ]
     assert offenders == []
 
@@ -162,13 +162,13 @@ def test_only_the_bridge_imports_matching() -> None:
 
 
 def test_one_place_tells_sqlite_from_postgresql() -> None:
-    """`app.config.backend` answers which database a URL (an engine's, a session's)
+    """`app.core.config.backend` answers which database a URL (an engine's, a session's)
     names; nothing else looks at dialect names or URL prefixes, so the two backends are
     told apart one way, and an unsupported one is refused where settings are read."""
     import pytest
     from pydantic import ValidationError
 
-    from app.config import Settings, backend
+    from app.core.config import Settings, backend
 
     offenders = []
     for path in sorted((ROOT / "app").rglob("*.py")):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.queue import ensure_queue_schema
+from app.core.queue import ensure_queue_schema
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, PROBLEM, Jonkoping
 

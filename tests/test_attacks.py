@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.db import local_year
+from app.core.db import local_year
 from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.intermediaries.models import Mandate
 from app.proposals.models import Pin, Proposal

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 import matching
-from app.db import local_year
+from app.core.db import local_year
+from app.core.queue import ensure_queue_schema
 from app.policies.service import DEFAULT_POLICY
 from app.proposals.models import Proposal
-from app.queue import ensure_queue_schema
 from app.rounds.translate import RoundInputs, build_problem
 from app.vacancies.models import Vacancy
 from matching.eligibility import RULES, failure_counts

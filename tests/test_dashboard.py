@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.core.db import local_year
 from app.dashboard import client as dashboard_client
 from app.dashboard.service import (
     _round_line,
@@ -21,8 +22,7 @@ from app.dashboard.service import (
     months_between,
     waiting_histogram,
 )
-from app.db import local_year
-from app.demo import load_demo
+from app.scenarios.demo import load_demo
 from tests.test_demo import bearer_headers
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)

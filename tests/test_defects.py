@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.core.queue import ensure_queue_schema
 from app.proposals.models import Pin
-from app.queue import ensure_queue_schema
 from tests.conftest import Api
 from tests.test_proposals import DECLINE_LANDLORD, World, household_body, vacancy_body
 from tests.test_rounds import POSTGRES, Jonkoping

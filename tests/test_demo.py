@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.demo import load_demo
+from app.scenarios.demo import load_demo
 
 
 def bearer_headers(client: TestClient, line: dict[str, str]) -> dict[str, str]:

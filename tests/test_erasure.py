@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Text, cast, select
 
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.queue import ensure_queue_schema
 from app.households.erasure import erase_expired, erased_case_ref, retention_days
 from app.households.models import Household
 from app.idempotency.models import IdempotencyRecord
+from app.jobs.worker import ERASE_EXPIRED, InProcessWorker, queue_app
 from app.proposals.models import Proposal
-from app.queue import ensure_queue_schema
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
-from app.worker import ERASE_EXPIRED, InProcessWorker, queue_app
 from matching import Problem
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, Jonkoping
@@ -371,7 +371,7 @@ def test_erase_expired_skips_a_case_in_a_live_proposal_and_erases_the_rest(
 
 
 def test_retention_days_default_to_none(world: Jonkoping) -> None:
-    from app.config import Settings
+    from app.core.config import Settings
 
     assert retention_days(Settings()) == 0
     assert retention_days(Settings(retention_days=400)) == 400
@@ -381,7 +381,7 @@ def test_the_cli_erases_expired_cases(
     world: Jonkoping, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from app.__main__ import main
-    from app.config import get_settings
+    from app.core.config import get_settings
 
     household = sensitive_household(world)
     close(world, household)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import Conflict
+from app.core.errors import Conflict
 from tests.conftest import Api
 
 

@@ -17,15 +17,15 @@ from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 
 from app.auth import Role
+from app.core.queue import ensure_queue_schema
 from app.events import delivery
 from app.events.catalogue import SUBJECT_OF, Audience, EventType, SubjectType
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 from app.events.openapi import PAYLOADS
 from app.events.outbox import emit
 from app.events.urls import url_refusal
+from app.jobs.worker import announce_due, purge_events, queue_app
 from app.proposals.models import Proposal
-from app.queue import ensure_queue_schema
-from app.worker import announce_due, purge_events, queue_app
 from tests.conftest import Api, AuthedClient
 from tests.receiver import Receiver
 from tests.test_minimisation import _forbidden
@@ -314,7 +314,7 @@ def test_a_rolled_back_request_emits_nothing(
     assert landlord.post(f"/v1/proposals/{proposal['id']}/accept").status_code == 200
     before = [e["type"] for e in feed(world.coordinator)]
 
-    from app.errors import Conflict
+    from app.core.errors import Conflict
     from app.households import service as households
 
     def refuse(*_: Any, **__: Any) -> None:

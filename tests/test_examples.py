@@ -24,11 +24,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.agreements.models import Agreement
-from app.db import local_year, utcnow
-from app.demo import load_demo
+from app.core.db import local_year, utcnow
+from app.jobs.worker import queue_app
 from app.rounds import runner
+from app.scenarios.demo import load_demo
 from app.tenancies.models import Tenancy
-from app.worker import queue_app
 from tests.test_rounds import POSTGRES
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"

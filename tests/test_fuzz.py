@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import insert, select
 
-from app.db import Base
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.core.db import Base
+from app.core.errors import PROBLEM_MEDIA_TYPE
 from tests.cleanup import empty_database
 from tests.conftest import TEST_DATABASE, Api
 

@@ -15,13 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import JSON, func, select
 
-from app.db import utcnow
-from app.errors import Conflict
+from app.core.db import utcnow
+from app.core.errors import Conflict
+from app.core.queue import ensure_queue_schema
 from app.idempotency import service
 from app.idempotency.models import IdempotencyRecord
 from app.idempotency.service import Answer, Claim
 from app.landlords.models import Landlord
-from app.queue import ensure_queue_schema
 from app.rounds import runner
 from tests.conftest import Api
 

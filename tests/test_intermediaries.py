@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from app.db import local_today
+from app.core.db import local_today
 from tests.conftest import Api, AuthedClient
 from tests.test_proposals import (
     LANDLORD_VIEW_FIELDS,

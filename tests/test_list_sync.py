@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from app.db import Base
+from app.core.db import Base
 from app.households.models import Household
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy

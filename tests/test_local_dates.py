@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-import app.db
-from app.db import local_date, local_today, local_year, local_year_start
+import app.core.db
+from app.core.db import local_date, local_today, local_year, local_year_start
 from app.proposals import service as proposals_service
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy
@@ -48,7 +48,7 @@ def test_an_aware_moment_in_another_zone_is_converted_too() -> None:
 
 
 def test_today_and_year_follow_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app.db, "utcnow", lambda: NEW_YEARS_EVE_LATE)
+    monkeypatch.setattr(app.core.db, "utcnow", lambda: NEW_YEARS_EVE_LATE)
     assert local_today() == date(2027, 1, 1)
     assert local_year() == 2027
 

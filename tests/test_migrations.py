@@ -10,9 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from fastapi import FastAPI
 
-import app.models  # noqa: F401
-from app.db import Base
-from app.migrate import alembic_config
+import app.main  # noqa: F401  (registers every table on the metadata)
+from app.core.db import Base
+from app.core.migrate import alembic_config
 
 
 def test_migrated_schema_matches_the_models(app: FastAPI) -> None:

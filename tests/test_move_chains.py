@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from app.agreements.schemas import ExceptionConditions
-from app.queue import ensure_queue_schema
+from app.core.queue import ensure_queue_schema
 from app.tenancies.chains import exception_refusal
 from app.tenancies.models import TenancyEvent
 from tests.conftest import Api, AuthedClient

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.core.errors import PROBLEM_MEDIA_TYPE
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/auth/token"}
@@ -127,7 +127,7 @@ def test_tags_follow_the_coordinator_s_day_and_each_says_what_it_holds(app: Fast
     schema = app.openapi()
     declared = [tag["name"] for tag in schema["tags"]]
     used = {tag for _, _, op in _operations(schema) for tag in op.get("tags", [])}
-    assert used <= set(declared), "add the new tag to app/docs.py TAGS"
+    assert used <= set(declared), "add the new tag to app/http/docs.py TAGS"
     assert declared[:5] == ["proposals", "rounds", "households", "vacancies", "tenancies"]
     assert declared[-2:] == ["operations", "auth and credentials"]
     assert all(tag.get("description") and "\n" not in tag["description"] for tag in schema["tags"])

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.agreements.pacing import quota_due
-from app.queue import ensure_queue_schema
+from app.core.queue import ensure_queue_schema
 from app.rounds import runner
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, YEAR, Jonkoping

@@ -11,7 +11,7 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from app.agreements.models import Agreement
-from app.db import utcnow
+from app.core.db import utcnow
 from app.policies.service import current_policy
 from app.rounds.translate import RoundInputs, area_cap, build_problem, placements_of_year
 from app.scenarios.loader import load_into, read_scenario

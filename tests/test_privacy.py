@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.audit.models import AuditEvent
-from app.queue import ensure_queue_schema
+from app.core.queue import ensure_queue_schema
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, Jonkoping, run_jobs
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.db import local_year
+from app.core.db import local_year
 from app.households.models import Household
 from app.proposals import service
 from app.proposals.models import ForbiddenPair, Proposal

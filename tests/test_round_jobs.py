@@ -14,13 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 import matching
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.queue import ensure_queue_schema
+from app.jobs.worker import InProcessWorker, start_in_process_worker, stop_in_process_worker
 from app.proposals.models import ForbiddenPair, Pin, Proposal
-from app.queue import ensure_queue_schema
 from app.rounds import runner
 from app.rounds.models import Round
 from app.vacancies.models import Vacancy
-from app.worker import InProcessWorker, start_in_process_worker, stop_in_process_worker
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, YEAR, Jonkoping, run_jobs
 

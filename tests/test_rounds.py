@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select
 
 import matching
-from app.db import local_year
+from app.core.db import local_year
+from app.core.queue import ensure_queue_schema
+from app.jobs.worker import queue_app
 from app.policies.service import DEFAULT_POLICY
 from app.proposals.models import Proposal
-from app.queue import ensure_queue_schema
 from app.rounds import runner
 from app.vacancies.models import Vacancy
-from app.worker import queue_app
 from tests.conftest import Api
 
 PROBLEM = "application/problem+json"

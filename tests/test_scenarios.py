@@ -21,6 +21,7 @@ from sqlalchemy import select
 import matching
 from app.agreements.models import Agreement
 from app.households.models import Household
+from app.jobs.worker import queue_app
 from app.rounds import runner
 from app.scenarios.loader import (
     Loaded,
@@ -32,7 +33,6 @@ from app.scenarios.loader import (
 )
 from app.scenarios.schema import Scenario
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.worker import queue_app
 from tests.conftest import Api, AuthedClient
 from tests.timetravel import time_passes
 
@@ -258,7 +258,7 @@ def test_a_scenario_is_loaded_once(api: Api) -> None:
     scenario = read_scenario("uppsala")
     with api.app.state.sessionmaker.begin() as session:
         load_into(session, api.app.state.settings, scenario, scale=0.05)
-    from app.errors import Conflict
+    from app.core.errors import Conflict
 
     with pytest.raises(Conflict), api.app.state.sessionmaker.begin() as session:
         load_into(session, api.app.state.settings, scenario, scale=0.05)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from app.db import local_today, local_year
+from app.core.db import local_today, local_year
 from app.proposals.models import Proposal
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy

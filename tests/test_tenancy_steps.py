@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from app.agreements.schemas import ContractForm
-from app.db import local_today
+from app.core.db import local_today
 from app.tenancies import staircase
 from app.tenancies.models import Tenancy
 from app.tenancies.schemas import EndReason, EventKind, Rung

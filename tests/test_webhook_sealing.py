@@ -13,8 +13,8 @@ from sqlalchemy import String, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
-from app.config import Settings
-from app.db import session_factory
+from app.core.config import Settings
+from app.core.db import session_factory
 from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.events.sealing import Sealer, UnsealError
 from app.events.service import reseal_secrets

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.db import Base
-from app.queue import ensure_queue_schema
+from app.core.db import Base
+from app.core.queue import ensure_queue_schema
 from app.rounds import runner
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, PROBLEM, Jonkoping, run_jobs

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, text
 
-from app.config import Settings
+from app.core.config import Settings
 from app.households.models import Household
+from app.jobs.worker import worker_is_healthy
 from app.vacancies.models import Vacancy
-from app.worker import worker_is_healthy
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, Jonkoping
 
@@ -108,8 +108,8 @@ def wait_for(condition: Any, seconds: float, what: str) -> None:
 
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
+    from app.core.migrate import upgrade
     from app.main import create_app
-    from app.migrate import upgrade
     from tests.pg import postgres_instance
 
     with postgres_instance() as server:

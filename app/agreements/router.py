@@ -7,12 +7,12 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from app.agreements import service
 from app.agreements.schemas import AgreementPage, AgreementRead, AgreementUpsert
 from app.auth import Principal, Role, require
-from app.db import SessionDep
-from app.etag import IfMatchHeader, set_etag
+from app.core.db import SessionDep
+from app.core.etag import IfMatchHeader, set_etag
+from app.core.pagination import PageDep, next_cursor
+from app.core.params import MunicipalityPath, id_query
+from app.core.problems import AUTHENTICATED, problems
 from app.landlords.router import LandlordPath
-from app.pagination import PageDep, next_cursor
-from app.params import MunicipalityPath, id_query
-from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["agreements"])
 YearPath = Annotated[int, Path(ge=2000, le=2100, examples=[2026])]

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 from app.agreements.pacing import Pacing
-from app.types import AreaId, Count, Flag, Multiple, unique_items
+from app.core.types import AreaId, Count, Flag, Multiple, unique_items
 
 
 class ContractForm(enum.StrEnum):

@@ -18,8 +18,8 @@ from app.agreements.schemas import (
 )
 from app.areas.service import require_areas
 from app.auth import Principal, Role
-from app.errors import NotFound, PreconditionFailed
-from app.etag import check_if_match
+from app.core.errors import NotFound, PreconditionFailed
+from app.core.etag import check_if_match
 from app.landlords import repository as landlords
 
 

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from app.areas import service
 from app.areas.schemas import AreaList, AreaRead, AreaUpsert
 from app.auth import Principal, Role, require
-from app.db import SessionDep
-from app.params import MunicipalityPath
-from app.problems import AUTHENTICATED, problems
+from app.core.db import SessionDep
+from app.core.params import MunicipalityPath
+from app.core.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["areas"])
 AreaPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from app.types import Flag, ShortText
+from app.core.types import Flag, ShortText
 
 
 class AreaUpsert(BaseModel):

@@ -8,7 +8,7 @@ from app.areas import repository
 from app.areas.models import Area
 from app.areas.schemas import AreaRead, AreaUpsert
 from app.auth import Principal
-from app.errors import NotFound, UnprocessableEntity
+from app.core.errors import NotFound, UnprocessableEntity
 from app.municipalities import repository as municipalities
 
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from app.audit import service
 from app.audit.schemas import AuditPage
 from app.auth import Principal, Role, require
-from app.db import SessionDep
-from app.pagination import PageDep, next_cursor
-from app.problems import AUTHENTICATED, problems
-from app.types import UUIDStr
+from app.core.db import SessionDep
+from app.core.pagination import PageDep, next_cursor
+from app.core.problems import AUTHENTICATED, problems
+from app.core.types import UUIDStr
 
 router = APIRouter(tags=["audit"])
 

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Header
 from pydantic import BaseModel, Field
 
-from app.errors import UnprocessableEntity
+from app.core.errors import UnprocessableEntity
 
 
 class AuditAction(enum.StrEnum):

@@ -11,9 +11,9 @@ from app.audit import repository
 from app.audit.models import AuditEvent
 from app.audit.schemas import AuditEventRead
 from app.auth import Principal
-from app.db import utcnow
-from app.errors import NotFound, UnprocessableEntity
-from app.pagination import Page
+from app.core.db import utcnow
+from app.core.errors import NotFound, UnprocessableEntity
+from app.core.pagination import Page
 
 _MAX_EVENT_ID = 2**63 - 1
 

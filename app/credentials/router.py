@@ -10,6 +10,10 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, Form, Header, Path, Request, Response, status
 
 from app.auth import Principal, Role, require
+from app.core.db import SessionDep
+from app.core.errors import BadRequest, InvalidClient
+from app.core.pagination import PageDep, next_cursor
+from app.core.problems import AUTHENTICATED, problems
 from app.credentials import service
 from app.credentials.models import Credential
 from app.credentials.schemas import (
@@ -20,10 +24,6 @@ from app.credentials.schemas import (
     TokenRead,
     TokenRequest,
 )
-from app.db import SessionDep
-from app.errors import BadRequest, InvalidClient
-from app.pagination import PageDep, next_cursor
-from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["auth and credentials"])
 Admin = Annotated[Principal, Depends(require(Role.admin))]

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import Role
-from app.types import MunicipalityCode, ShortText, UUIDStr
+from app.core.types import MunicipalityCode, ShortText, UUIDStr
 
 
 class CredentialCreate(BaseModel):

@@ -8,13 +8,13 @@ import secrets
 from sqlalchemy.orm import Session
 
 from app.auth import Role, issue_token
-from app.config import Settings
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.core.errors import InvalidClient, NotFound, UnprocessableEntity
+from app.core.security import hasher, new_secret, verify_secret
 from app.credentials import repository
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate
-from app.db import utcnow
-from app.errors import InvalidClient, NotFound, UnprocessableEntity
-from app.security import hasher, new_secret, verify_secret
 
 
 def _check_organisation(session: Session, data: CredentialCreate) -> None:

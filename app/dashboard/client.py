@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from app.errors import (
+from app.core.errors import (
     AppError,
     Conflict,
     Forbidden,

@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.auth import TOKEN_URL, Principal, Role, require
+from app.core.db import SessionDep, end_read_transaction, local_year
+from app.core.params import id_query
+from app.core.problems import AUTHENTICATED, problems
 from app.dashboard import service
 from app.dashboard.client import ApiReader
-from app.db import SessionDep, end_read_transaction, local_year
-from app.params import id_query
-from app.problems import AUTHENTICATED, problems
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.db import STOCKHOLM, local_date
 from app.dashboard import charts, client
 from app.dashboard.client import ApiReader
-from app.db import STOCKHOLM, local_date
 
 MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–1 mån", 0, 1),

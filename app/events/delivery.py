@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.events.catalogue import EventType
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint
 from app.events.outbox import DELIVERIES_QUEUED, emit
@@ -316,7 +316,7 @@ def defer_delivery(session: Session, waiting: bool | None = None) -> None:
     would fail on the queueing lock). Should that job start before this commit and finish
     without seeing these deliveries, the minute's sweep sends them. `waiting`: the answer
     of the outbox's own statement, which asks once the schema is known (`queue_known`)."""
-    from app.queue import defer_in_transaction
+    from app.core.queue import defer_in_transaction
 
     global _queue_ready
     if waiting is not None:

@@ -43,8 +43,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.dml import Insert, ReturningInsert
 from sqlalchemy.sql.functions import FunctionElement
 
-from app.config import backend
-from app.db import UTCDateTime, utcnow
+from app.core.config import backend
+from app.core.db import UTCDateTime, utcnow
 from app.events.catalogue import SUBJECT_OF, Audience, EventType
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 from app.events.schemas import DeliveryStatus

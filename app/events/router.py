@@ -10,9 +10,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep, end_read_transaction
-from app.errors import UnprocessableEntity
-from app.etag import IfMatchHeader, set_etag
+from app.core.db import SessionDep, end_read_transaction
+from app.core.errors import UnprocessableEntity
+from app.core.etag import IfMatchHeader, set_etag
+from app.core.pagination import MAX_LIMIT, PageDep, next_cursor
+from app.core.params import id_path
+from app.core.problems import AUTHENTICATED, problems
 from app.events import service
 from app.events.catalogue import EventType
 from app.events.schemas import (
@@ -27,9 +30,6 @@ from app.events.schemas import (
     WebhookUpdate,
 )
 from app.idempotency.route import IdempotentRoute
-from app.pagination import MAX_LIMIT, PageDep, next_cursor
-from app.params import id_path
-from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(route_class=IdempotentRoute, tags=["events"])
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.types import ShortText, unique_items
 from app.events.catalogue import EventType, SubjectType
-from app.types import ShortText, unique_items
 
 SUBSCRIBABLE = tuple(t for t in EventType if t is not EventType.ping)
 """What an endpoint may subscribe to (`ping` is sent only when asked for)."""

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 SEALER = "envagin.sealer"
 """The `Session.info` key under which the app's and the worker's session factories carry
-their `Sealer` (app/main.py, app/worker.py)."""
+their `Sealer` (app/main.py, app/jobs/worker.py)."""
 
 FORMAT = "a1"
 """Version of the sealed form: `a1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>`."""

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal
-from app.db import local_today
-from app.errors import Conflict, UnprocessableEntity
+from app.core.db import local_today
+from app.core.errors import Conflict, UnprocessableEntity
 from app.households.models import Household
 from app.households.schemas import AssessmentInput, AssessmentRead, HouseholdStatus
 

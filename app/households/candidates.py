@@ -24,8 +24,8 @@ from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.db import local_year, utcnow
-from app.errors import Conflict, Forbidden, NotFound
+from app.core.db import local_year, utcnow
+from app.core.errors import Conflict, Forbidden, NotFound
 from app.households import repository, service
 from app.households.schemas import Candidate, CandidateList, HouseholdStatus
 from app.policies.service import current_policy

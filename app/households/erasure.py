@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.config import Settings
-from app.errors import Conflict, Forbidden, NotFound
+from app.core.config import Settings
+from app.core.errors import Conflict, Forbidden, NotFound
 from app.events.repository import erase_household_events
 from app.households import repository
 from app.households.models import Household

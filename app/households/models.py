@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, new_id, utcnow
+from app.core.db import Base, UTCDateTime, new_id, utcnow
 
 
 class Household(Base):
@@ -17,7 +17,7 @@ class Household(Base):
     __tablename__ = "households"
     __table_args__ = (
         UniqueConstraint("municipality_code", "case_ref"),
-        # The list's (updated_at, id) order (app/pagination.py).
+        # The list's (updated_at, id) order (app/core/pagination.py).
         Index(
             "ix_households_municipality_code_updated_at_id",
             "municipality_code",

@@ -6,8 +6,8 @@ from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role
+from app.core.pagination import after_keyset
 from app.households.models import Household
-from app.pagination import after_keyset
 
 _MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
 
@@ -50,7 +50,7 @@ def list_page(
     awaiting_assessment: bool = False,
 ) -> list[Household]:
     """One page of the municipality's households, oldest change first (keyset pagination
-    in `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
+    in `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
     query = (
         select(Household)
         .where(Household.municipality_code == municipality)

@@ -9,8 +9,12 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
-from app.db import SessionDep
-from app.etag import IfMatchHeader, set_etag
+from app.core.db import SessionDep
+from app.core.etag import IfMatchHeader, set_etag
+from app.core.links import id_links
+from app.core.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
+from app.core.params import id_path
+from app.core.problems import AUTHENTICATED, problems
 from app.households import candidates, erasure, service
 from app.households.schemas import (
     AssessmentInput,
@@ -23,10 +27,6 @@ from app.households.schemas import (
     HouseholdView,
 )
 from app.idempotency.route import AuditedIdempotentRoute
-from app.links import id_links
-from app.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
-from app.params import id_path
-from app.problems import AUTHENTICATED, problems
 from app.tenancies import chains
 from app.tenancies.schemas import MoveOnBody, MoveOnRead
 

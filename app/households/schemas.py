@@ -29,8 +29,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.agreements.schemas import ContractForm, ContractForms
+from app.core.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText, unique_items
 from app.landlords.schemas import LandlordKind
-from app.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText, unique_items
 
 
 class TargetGroup(enum.StrEnum):

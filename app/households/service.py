@@ -19,9 +19,10 @@ from app.areas.service import require_areas
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.db import utcnow
-from app.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
-from app.etag import check_if_match
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
+from app.core.etag import check_if_match
+from app.core.pagination import Page
 from app.households import repository
 from app.households.assessment import assessment_read, record_assessment
 from app.households.models import Household
@@ -39,15 +40,14 @@ from app.households.schemas import (
     check_children_ages,
     check_rooms,
 )
-from app.pagination import Page
 
 MAX_ROOMS = 10
-"""The largest apartment the service knows (`Rooms` in app/types.py)."""
+"""The largest apartment the service knows (`Rooms` in app/core/types.py)."""
 MAX_RENT_SHARE_PERCENT = 40
 """Share of total monthly income a household is expected to be able to pay in rent."""
 RENT_ROUNDING_SEK = 100
 MAX_DERIVED_RENT = 100_000
-"""The highest rent a vacancy can have (`Rent` in app/types.py): no use deriving more."""
+"""The highest rent a vacancy can have (`Rent` in app/core/types.py): no use deriving more."""
 
 DerivedField = Literal["rooms_min", "rooms_max", "max_rent"]
 

@@ -34,11 +34,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import Principal, load_principal, token_subject
-from app.errors import Unauthorized, UnprocessableEntity
+from app.core.errors import Unauthorized, UnprocessableEntity
+from app.core.logging import log
+from app.core.problems import problems
 from app.idempotency import service
 from app.idempotency.service import HEADER, KEY_PATTERN, REPLAYED_HEADER, Answer, Claim
-from app.logging import log
-from app.problems import problems
 
 CREATING_STATUSES = frozenset({201, 202})
 

@@ -21,8 +21,8 @@ from sqlalchemy import JSON, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import utcnow
-from app.errors import Conflict, UnprocessableEntity
+from app.core.db import utcnow
+from app.core.errors import Conflict, UnprocessableEntity
 from app.idempotency.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"

@@ -7,7 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep
+from app.core.db import SessionDep
+from app.core.pagination import PageDep, next_cursor
+from app.core.params import id_path, id_query
+from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
 from app.intermediaries import service
 from app.intermediaries.schemas import (
@@ -19,9 +22,6 @@ from app.intermediaries.schemas import (
     MandatePage,
     MandateRead,
 )
-from app.pagination import PageDep, next_cursor
-from app.params import id_path, id_query
-from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(route_class=IdempotentRoute, tags=["intermediaries"])
 IntermediaryPath = Annotated[str, id_path("The intermediary's id")]

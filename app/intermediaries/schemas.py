@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import MunicipalityCode, OrgNumber, ShortText, UUIDStr
+from app.core.types import MunicipalityCode, OrgNumber, ShortText, UUIDStr
 
 
 class IntermediaryCreate(BaseModel):

@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role
-from app.db import local_today, utcnow
-from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.db import local_today, utcnow
+from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.intermediaries import repository
 from app.intermediaries.models import Intermediary, Mandate
 from app.intermediaries.schemas import (

@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep
+from app.core.db import SessionDep
+from app.core.pagination import PageDep, next_cursor
+from app.core.params import id_path
+from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
 from app.landlords import service
 from app.landlords.schemas import LandlordCreate, LandlordPage, LandlordRead
-from app.pagination import PageDep, next_cursor
-from app.params import id_path
-from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(route_class=IdempotentRoute, tags=["landlords"])
 LandlordPath = Annotated[str, id_path()]

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from app.types import OrgNumber, ShortText
+from app.core.types import OrgNumber, ShortText
 
 
 class LandlordKind(enum.StrEnum):

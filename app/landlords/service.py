@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.auth import Principal
-from app.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound
 from app.landlords import repository
 from app.landlords.models import Landlord
 from app.landlords.schemas import LandlordCreate, LandlordKind, LandlordRead

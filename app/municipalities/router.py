@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep
+from app.core.db import SessionDep
+from app.core.pagination import PageDep, next_cursor
+from app.core.params import MunicipalityPath
+from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
 from app.municipalities import service
 from app.municipalities.schemas import MunicipalityCreate, MunicipalityPage, MunicipalityRead
-from app.pagination import PageDep, next_cursor
-from app.params import MunicipalityPath
-from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(route_class=IdempotentRoute, tags=["municipalities"])
 

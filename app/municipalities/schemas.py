@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from app.types import MunicipalityCode, ShortText
+from app.core.types import MunicipalityCode, ShortText
 
 
 class MunicipalityCreate(BaseModel):

@@ -3,11 +3,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.auth import Principal
-from app.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound
+from app.core.types import official_municipalities
 from app.municipalities import repository
 from app.municipalities.models import Municipality
 from app.municipalities.schemas import MunicipalityCreate
-from app.types import official_municipalities
 
 
 def create_municipality(session: Session, data: MunicipalityCreate) -> Municipality:

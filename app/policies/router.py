@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep
-from app.etag import set_etag
-from app.params import MunicipalityPath
+from app.core.db import SessionDep
+from app.core.etag import set_etag
+from app.core.params import MunicipalityPath
+from app.core.problems import AUTHENTICATED, problems
 from app.policies import service
 from app.policies.schemas import PolicyInput, PolicyRead
-from app.problems import AUTHENTICATED, problems
 
 router = APIRouter(tags=["policies"])
 POLICY_PATH = "/v1/municipalities/{code}/policy"

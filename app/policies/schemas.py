@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictBool
 
 from app.agreements.schemas import ContractForm
-from app.types import unique_items
+from app.core.types import unique_items
 
 Weight = Annotated[int, Strict(), Field(ge=0, le=10_000)]
 BaseWeight = Annotated[int, Strict(), Field(ge=1, le=10_000)]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
-from app.errors import NotFound
+from app.core.errors import NotFound
 from app.households.assessment import NOT_ASSESSED, is_assessed
 from app.households.models import Household
 from app.municipalities import repository as municipalities

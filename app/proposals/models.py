@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, new_id, utcnow
+from app.core.db import Base, UTCDateTime, new_id, utcnow
 
 LIVE_STATUSES = ("proposed", "released", "landlord_accepted", "household_accepted")
 LIVE = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
@@ -32,7 +32,7 @@ class Proposal(Base):
             sqlite_where=text(LIVE),
             postgresql_where=text(LIVE),
         ),
-        # The list's (updated_at, id) order within each scope (app/pagination.py).
+        # The list's (updated_at, id) order within each scope (app/core/pagination.py).
         Index("ix_proposals_landlord_id_updated_at_id", "landlord_id", "updated_at", "id"),
         Index(
             "ix_proposals_municipality_code_updated_at_id",

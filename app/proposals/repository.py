@@ -14,8 +14,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role, landlord_scope
+from app.core.pagination import after_keyset
 from app.households.models import Household
-from app.pagination import after_keyset
 from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
@@ -67,7 +67,7 @@ def list_page_for(
     landlord_id: str | None = None,
 ) -> list[Proposal]:
     """One page of the caller's proposals, oldest change first (keyset pagination in
-    `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
+    `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
     query = _scoped(principal)
     if query is None:
         return []

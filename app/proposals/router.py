@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
-from app.db import SessionDep
+from app.core.db import SessionDep
+from app.core.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cursor, sync_cursor
+from app.core.params import id_path, id_query
+from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cursor, sync_cursor
-from app.params import id_path, id_query
-from app.problems import AUTHENTICATED, problems
 from app.proposals import pair_views, service
 from app.proposals.schemas import (
     DeclineBody,

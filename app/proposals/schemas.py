@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.schemas import ContractForm
+from app.core.types import LongText, UUIDStr
 from app.intermediaries.schemas import ActedBy
-from app.types import LongText, UUIDStr
 
 
 class ProposalStatus(enum.StrEnum):

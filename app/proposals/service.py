@@ -25,14 +25,14 @@ from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role, acting_for
-from app.db import local_date, local_today, utcnow
-from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.db import local_date, local_today, utcnow
+from app.core.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.pagination import Page
 from app.events.catalogue import EventType
 from app.households import service as households
 from app.households.models import Household
 from app.households.schemas import CloseReason, HouseholdStatus
 from app.intermediaries.schemas import acted_by
-from app.pagination import Page
 from app.policies.service import current_policy
 from app.proposals import repository
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
@@ -68,7 +68,7 @@ T = TypeVar("T")
 class ProposalExpired(Conflict):
     """409 for an answer that came after the deadline. The expiry it discovered is a real
     change that outlives the refused answer: the request session commits an error with
-    `keeps_changes` instead of rolling it back (app/db.py)."""
+    `keeps_changes` instead of rolling it back (app/core/db.py)."""
 
     keeps_changes: ClassVar[bool] = True
 

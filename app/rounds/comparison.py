@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal
-from app.errors import Conflict
-from app.figures import median_and_p90
+from app.core.errors import Conflict
+from app.core.figures import median_and_p90
 from app.rounds import repository
 from app.rounds.models import Round
 from app.rounds.schemas import (

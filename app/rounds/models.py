@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, new_id, utcnow
+from app.core.db import Base, UTCDateTime, new_id, utcnow
 
 ACTIVE_ROUND = "status IN ('queued', 'running') AND NOT dry_run"
 ACTIVE_DRY_RUN = "status IN ('queued', 'running') AND dry_run"

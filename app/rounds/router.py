@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
-from app.db import SessionDep
+from app.core.db import SessionDep
+from app.core.pagination import PageDep
+from app.core.params import id_path
+from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.pagination import PageDep
-from app.params import id_path
-from app.problems import AUTHENTICATED, problems
 from app.rounds import service
 from app.rounds.scheduler import Scheduler
 from app.rounds.schemas import RoundComparison, RoundCreate, RoundPage, RoundRead

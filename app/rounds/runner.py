@@ -2,7 +2,7 @@
 
 The same `execute_round` runs every round, wherever it runs: on SQLite in the API process
 (after the response, app/rounds/scheduler.py, or by the in-process worker's sweep), on
-PostgreSQL in `python -m app worker` processes (the `RUN_ROUND` job, app/worker.py).
+PostgreSQL in `python -m app worker` processes (the `RUN_ROUND` job, app/jobs/worker.py).
 
 - `execute_round` claims the round atomically (queued → running), so however many paths
   reach one round, it runs once; the claim's moment is the run's token (see there).
@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import matching
-from app.db import utcnow
+from app.core.db import utcnow
 from app.policies.service import from_weights, policy_version
 from app.proposals.service import expire_overdue
 from app.rounds import repository
@@ -59,7 +59,7 @@ QUEUE = "rounds"
 """The procrastinate queue of round jobs (and of the periodic sweeps)."""
 RUN_ROUND = "run_round"
 """The job that runs one round: deferred by the request (app/rounds/scheduler.py), run by
-a worker (app/worker.py)."""
+a worker (app/jobs/worker.py)."""
 LOST_AFTER = timedelta(seconds=30)
 """A queued round this old was not picked up by its own job (a lost defer, a restart): the
 sweep runs it."""

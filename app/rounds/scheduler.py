@@ -3,7 +3,7 @@ queue and no worker (`Scheduler` in the handler's signature).
 
 - PostgreSQL: the round's job (`runner.RUN_ROUND`) is inserted *in the request's own
   transaction*, so a round is never queued without its job nor a job deferred for a round
-  that was rolled back; a worker process runs it (app/worker.py).
+  that was rolled back; a worker process runs it (app/jobs/worker.py).
 - SQLite: the round runs in the API process after the response (a FastAPI background
   task, after the commit, so the round is visible to it).
 
@@ -18,8 +18,8 @@ from typing import Annotated, Protocol
 from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session
 
-from app.db import SessionDep
-from app.queue import defer_in_transaction
+from app.core.db import SessionDep
+from app.core.queue import defer_in_transaction
 from app.rounds import runner
 
 

@@ -22,10 +22,10 @@ from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.db import local_year, utcnow
-from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.db import local_year, utcnow
+from app.core.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.pagination import Page, encode_cursor
 from app.municipalities import repository as municipalities
-from app.pagination import Page, encode_cursor
 from app.policies.service import current_policy, weights_of
 from app.rounds import repository
 from app.rounds.comparison import compare

@@ -24,7 +24,7 @@ import matching
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.areas.models import Area
-from app.db import local_date
+from app.core.db import local_date
 from app.households.models import Household
 from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord

@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 from app.agreements.service import upsert_agreement
 from app.areas.service import upsert_area
 from app.auth import Principal, Role, load_principal
-from app.config import Settings
+from app.core.config import Settings
+from app.core.db import create_db_engine, local_date, local_today, local_year, utcnow
+from app.core.errors import Conflict
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate
 from app.credentials.service import create_credential
-from app.db import create_db_engine, local_date, local_today, local_year, utcnow
-from app.errors import Conflict
 from app.households.assessment import record_assessment
 from app.households.schemas import AssessmentInput
 from app.households.service import create_household

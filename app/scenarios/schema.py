@@ -16,10 +16,19 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from app.agreements.schemas import AgreementUpsert, ContractForms
 from app.areas.schemas import AreaUpsert
+from app.core.types import (
+    AreaId,
+    Count,
+    Identifier,
+    MunicipalityCode,
+    OrgNumber,
+    Rent,
+    Rooms,
+    ShortText,
+)
 from app.households.schemas import HouseholdCreate, SupportNeed
 from app.landlords.schemas import LandlordKind
 from app.policies.schemas import PolicyInput
-from app.types import AreaId, Count, Identifier, MunicipalityCode, OrgNumber, Rent, Rooms, ShortText
 
 Source = Annotated[
     str,

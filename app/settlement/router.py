@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response, status
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep
-from app.params import MunicipalityPath
-from app.problems import AUTHENTICATED, problems
+from app.core.db import SessionDep
+from app.core.params import MunicipalityPath
+from app.core.problems import AUTHENTICATED, problems
 from app.settlement import service
 from app.settlement.schemas import SettlementFigureInput, SettlementStatus
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import Principal, Role
-from app.db import local_date
-from app.errors import NotFound
+from app.core.db import local_date
+from app.core.errors import NotFound
 from app.households.models import Household
 from app.municipalities import repository as municipalities
 from app.proposals.models import LIVE_STATUSES, Proposal

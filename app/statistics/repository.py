@@ -12,7 +12,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area
-from app.db import local_date, local_year_start
+from app.core.db import local_date, local_year_start
 from app.households.models import Household
 from app.landlords.models import Landlord
 from app.proposals.models import Proposal

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep, local_year
-from app.problems import AUTHENTICATED, problems
+from app.core.db import SessionDep, local_year
+from app.core.problems import AUTHENTICATED, problems
 from app.statistics import service
 from app.statistics.schemas import StatisticsRead
 

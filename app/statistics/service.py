@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
-from app.db import local_date
-from app.errors import NotFound
-from app.figures import median_and_p90
+from app.core.db import local_date
+from app.core.errors import NotFound
+from app.core.figures import median_and_p90
 from app.households.schemas import TargetGroup
 from app.landlords.schemas import LandlordKind
 from app.proposals.schemas import HouseholdDeclineReason, LandlordDeclineReason

@@ -30,8 +30,8 @@ from app.agreements.schemas import ContractForm, ExceptionConditions
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
-from app.db import utcnow
-from app.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.events.catalogue import EventType
 from app.households import repository as households
 from app.households.schemas import HouseholdStatus, TargetGroup

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal
-from app.db import local_date, utcnow
-from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.db import local_date, utcnow
+from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.tenancies import repository, staircase
 from app.tenancies.events import ANNOUNCED, publish
 from app.tenancies.models import Tenancy, TenancyEvent

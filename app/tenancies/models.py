@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, new_id, utcnow
+from app.core.db import Base, UTCDateTime, new_id, utcnow
 
 ACTIVE = "status = 'active'"
 
@@ -30,7 +30,7 @@ class Tenancy(Base):
             sqlite_where=text(ACTIVE),
             postgresql_where=text(ACTIVE),
         ),
-        # The list's (updated_at, id) order within each scope (app/pagination.py).
+        # The list's (updated_at, id) order within each scope (app/core/pagination.py).
         Index("ix_tenancies_landlord_id_updated_at_id", "landlord_id", "updated_at", "id"),
         Index(
             "ix_tenancies_municipality_code_updated_at_id",

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
 from app.auth import Principal, Role, landlord_scope
+from app.core.pagination import after_keyset
 from app.landlords.models import Landlord
-from app.pagination import after_keyset
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import COUNTED_STATUSES, TenancyStatus
 
@@ -74,7 +74,7 @@ def list_page_for(
     response_overdue_at: datetime | None = None,
 ) -> list[Tenancy]:
     """One page of the caller's tenancies, oldest change first (keyset pagination in
-    `(updated_at, id)` order; `after` is a sync page's position, app/pagination.py)."""
+    `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
     query = _scoped(principal)
     if query is None:
         return []

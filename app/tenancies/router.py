@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Query, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
-from app.db import SessionDep, local_date, local_today, local_year, utcnow
+from app.core.db import SessionDep, local_date, local_today, local_year, utcnow
+from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
+from app.core.params import id_path, id_query
+from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
-from app.params import id_path, id_query
-from app.problems import AUTHENTICATED, problems
 from app.tenancies import chains, service
 from app.tenancies.schemas import (
     ConsentBody,

@@ -18,11 +18,11 @@ from app import references
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.auth import Principal, Role, acting_for
-from app.db import local_today, new_id, utcnow
-from app.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.db import local_today, new_id, utcnow
+from app.core.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.pagination import Page
 from app.households.assessment import conditions_of
 from app.households.models import Household
-from app.pagination import Page
 from app.proposals.models import Proposal
 from app.settlement.service import settlement_status
 from app.tenancies import journal, repository, staircase, terms

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, new_id, utcnow
+from app.core.db import Base, UTCDateTime, new_id, utcnow
 
 
 class Vacancy(Base):
@@ -15,7 +15,7 @@ class Vacancy(Base):
     __tablename__ = "vacancies"
     __table_args__ = (
         UniqueConstraint("landlord_id", "external_ref"),
-        # The list's (updated_at, id) order within each scope (app/pagination.py).
+        # The list's (updated_at, id) order within each scope (app/core/pagination.py).
         Index("ix_vacancies_landlord_id_updated_at_id", "landlord_id", "updated_at", "id"),
         Index(
             "ix_vacancies_municipality_code_updated_at_id",

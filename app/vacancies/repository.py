@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from app.agreements.models import Agreement
 from app.areas.models import Area
 from app.auth import Principal, landlord_scope
-from app.pagination import after_keyset
+from app.core.pagination import after_keyset
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
@@ -76,7 +76,7 @@ def list_page(
     limit: int,
 ) -> list[Vacancy]:
     """Vacancies filtered by the given scope, oldest change first (`after`: a sync page's
-    position, app/pagination.py); the caller supplies its own scope."""
+    position, app/core/pagination.py); the caller supplies its own scope."""
     if scope is None and landlord_id is None and municipality is None:
         raise ValueError("a vacancy listing needs a landlord or a municipality scope")
     query = select(Vacancy).order_by(Vacancy.updated_at, Vacancy.id).limit(limit)

@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.auth import Principal, Role, require
-from app.db import SessionDep
-from app.etag import IfMatchHeader, set_etag
-from app.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
-from app.params import id_query
-from app.problems import AUTHENTICATED, problems
+from app.core.db import SessionDep
+from app.core.etag import IfMatchHeader, set_etag
+from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
+from app.core.params import id_query
+from app.core.problems import AUTHENTICATED, problems
 from app.vacancies import service
 from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyStatus, VacancyUpsert
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from app.agreements.schemas import ContractForm, ContractForms
+from app.core.types import AreaId, Flag, MunicipalityCode, PostalCode, Rent, Rooms, ShortText
 from app.intermediaries.schemas import ActedBy
-from app.types import AreaId, Flag, MunicipalityCode, PostalCode, Rent, Rooms, ShortText
 
 
 class VacancyStatus(enum.StrEnum):

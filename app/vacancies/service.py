@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from app import references
 from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role, acting_for
-from app.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
-from app.etag import check_if_match
+from app.core.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
+from app.core.etag import check_if_match
 from app.events.catalogue import EventType
 from app.intermediaries.schemas import acted_by
 from app.tenancies.schemas import TenancyStatus

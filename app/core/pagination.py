@@ -20,8 +20,8 @@ from pydantic import AwareDatetime, BeforeValidator
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.errors import UnprocessableEntity
-from app.types import UUID_PATTERN
+from app.core.errors import UnprocessableEntity
+from app.core.types import UUID_PATTERN
 
 MAX_LIMIT = 200
 NOT_ISSUED = "cursor: not a cursor this service issued"

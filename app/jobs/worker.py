@@ -31,8 +31,9 @@ import structlog
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
-from app.db import create_db_engine, local_date, session_factory, utcnow
+from app.core.config import Settings
+from app.core.db import create_db_engine, local_date, session_factory, utcnow
+from app.core.queue import QUEUE_SCHEMA, conninfo, ensure_queue_schema
 from app.events.delivery import QUEUE as WEBHOOK_QUEUE
 from app.events.delivery import DeliveryThread
 from app.events.delivery import register_tasks as register_delivery_tasks
@@ -40,12 +41,11 @@ from app.events.service import purge_expired_events
 from app.households.erasure import erase_expired
 from app.proposals.events import warn_deadlines
 from app.proposals.service import expire_overdue
-from app.queue import QUEUE_SCHEMA, conninfo, ensure_queue_schema
 from app.rounds import runner
 from app.rounds.runner import QUEUE, RUN_ROUND
 from app.tenancies.events import announce_steps_due
 
-log = structlog.get_logger("app.worker")
+log = structlog.get_logger("app.jobs.worker")
 
 SessionFactory = sessionmaker[Session]
 SWEEP_ROUNDS = "sweep_rounds"

@@ -7,7 +7,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from app.config import Settings
+from app.core.config import Settings
 
 
 def hasher(settings: Settings) -> PasswordHasher:

@@ -1,7 +1,7 @@
 """The job queue's plumbing on PostgreSQL (procrastinate): where its tables live, how to
 reach and install them, and how a request defers a job inside its own transaction — shared
 by round jobs (app/rounds/scheduler.py), webhook deliveries (app/events/delivery.py) and the
-worker processes that run them (app/worker.py)."""
+worker processes that run them (app/jobs/worker.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.config import backend
+from app.core.config import backend
 
-log = structlog.get_logger("app.queue")
+log = structlog.get_logger("app.core.queue")
 
 QUEUE_SCHEMA = "procrastinate"
 """The queue's tables, types and functions live in their own PostgreSQL schema: the

@@ -16,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
-from app.config import Settings, backend
+from app.core.config import Settings, backend
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -137,7 +137,7 @@ def get_session(request: Request) -> Iterator[Session]:
     Used with `scope="function"`, so the commit happens before the response is sent and a
     failed commit becomes an error response instead of a lost write.
     """
-    from app.errors import AppError
+    from app.core.errors import AppError
 
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as session:

@@ -1,4 +1,4 @@
-"""Plain ASGI middleware (cheaper than `@app.middleware("http")`): request context and
+"""Plain ASGI middleware (cheaper than `@app.http.middleware("http")`): request context and
 access log, a request body cap (413) and rate limits per credential (429)."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import TOKEN_URL, VERIFIED_SUBJECT, read_token
-from app.config import Settings
-from app.errors import PROBLEM_MEDIA_TYPE, Unauthorized, problem_type
-from app.logging import log
+from app.core.config import Settings
+from app.core.errors import PROBLEM_MEDIA_TYPE, Unauthorized, problem_type
+from app.core.logging import log
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 

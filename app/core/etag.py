@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Header, Response
 
-from app.errors import PreconditionFailed
+from app.core.errors import PreconditionFailed
 
 IfMatchHeader = Annotated[
     str | None,

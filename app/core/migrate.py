@@ -7,9 +7,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from app.config import backend
+from app.core.config import backend
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config(database_url: str) -> Config:
@@ -23,7 +23,7 @@ def upgrade(database_url: str) -> None:
     """Bring the database to the newest schema; a no-op when it is already there."""
     command.upgrade(alembic_config(database_url), "head")
     if backend(database_url) == "postgresql":
-        from app.queue import ensure_queue_schema
+        from app.core.queue import ensure_queue_schema
 
         # The job queue's own tables (procrastinate, schema `procrastinate`); idempotent.
         ensure_queue_schema(database_url)

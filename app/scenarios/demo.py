@@ -21,11 +21,11 @@ from app.agreements.service import upsert_agreement
 from app.areas.schemas import AreaUpsert
 from app.areas.service import upsert_area
 from app.auth import Principal, Role
-from app.config import Settings
+from app.core.config import Settings
+from app.core.db import create_db_engine, local_year, utcnow
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate
 from app.credentials.service import create_credential
-from app.db import create_db_engine, local_year, utcnow
 from app.households.schemas import HouseholdCreate
 from app.households.service import create_household
 from app.intermediaries.models import Intermediary

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from app.auth import Role
-from app.middleware import UNLIMITED_PATHS
+from app.http.middleware import UNLIMITED_PATHS
 
 DOCS_URL = "/docs"
 REDOC_URL = "/redoc"

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query
 
-from app.types import UUID_PATTERN
+from app.core.types import UUID_PATTERN
 
 MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
 

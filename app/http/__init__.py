@@ -1,0 +1,1 @@
+"""HTTP plumbing above the domains: middleware and the served documentation."""

@@ -1,0 +1,1 @@
+"""Work off the request path: the worker processes and their periodic sweeps."""
