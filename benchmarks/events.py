@@ -301,9 +301,9 @@ def _subscribed_database(
     from app.core.config import Settings
     from app.core.db import create_db_engine, new_id, session_factory
     from app.core.migrate import upgrade
+    from app.core.sealing import sealer_of
     from app.events.catalogue import EventType
     from app.events.models import WebhookEndpoint
-    from app.events.sealing import sealer_of
     from app.events.service import new_secret
 
     settings = Settings(database_url=database_url)

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.core.sealing import parse_key
+
 DEFAULT_SIGNING_KEY = "development-only-signing-key-change-me-0000000000"
 
 Backend = Literal["sqlite", "postgresql"]
@@ -67,7 +69,7 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65_536, ge=64)
 
-    # Keys that seal webhook signing secrets in the database (app/events/sealing.py):
+    # Keys that seal webhook signing secrets in the database (app/core/sealing.py):
     # comma-separated, 32 bytes each in URL-safe base64, the first seals; empty: one key
     # derived from the signing key. `python -m app webhooks new-key` prints a key.
     webhook_secret_keys: str = ""
@@ -90,7 +92,6 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret_keys")
     @classmethod
     def _keys_that_seal(cls, value: str) -> str:
-        from app.events.sealing import parse_key
 
         for text in value.split(","):
             if text.strip():
