@@ -24,6 +24,7 @@ def _serve(args: argparse.Namespace) -> None:
     from app.core.migrate import upgrade
 
     settings = get_settings()
+    settings.refuse_public_key_on(args.host)
     sock = _bind(args.host, args.port)
     url = _url(args.host, sock.getsockname()[1])
     upgrade(settings.database_url)
@@ -319,7 +320,23 @@ def main(argv: list[str] | None = None) -> None:
     ).set_defaults(func=_webhooks_reseal)
 
     args = parser.parse_args(argv)
-    args.func(args)
+    # import-time: as for the commands (pydantic alone, not the app's rooms)
+    from pydantic import ValidationError
+
+    from app.core.config import UnsafeSettings
+
+    try:
+        args.func(args)
+    except (ValidationError, UnsafeSettings) as exc:
+        # Unsafe or malformed settings end the command with the reason, not a traceback.
+        # Only the messages: pydantic's own text would echo the input, a database password too.
+        reasons = (
+            [f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()]
+            if isinstance(exc, ValidationError)
+            else [str(exc)]
+        )
+        sys.stderr.write(f"python -m app {args.command}: refused: {'; '.join(reasons)}\n")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -306,7 +306,7 @@ def _subscribed_database(
     from app.events.models import WebhookEndpoint
     from app.events.service import new_secret
 
-    settings = Settings(database_url=database_url)
+    settings = Settings(database_url=database_url, environment="test")
     upgrade(settings.database_url)
     engine = create_db_engine(settings.database_url)
     factory = session_factory(engine, settings)

@@ -13,6 +13,16 @@ from sqlalchemy.exc import ArgumentError
 from app.core.sealing import parse_key
 
 DEFAULT_SIGNING_KEY = "development-only-signing-key-change-me-0000000000"
+"""Public (it is in the repository): anyone can mint tokens with it, so it is accepted only in
+development or tests, and served only on loopback (`Settings.refuse_public_key_on`)."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+Environment = Literal["development", "test", "production"]
+
+
+class UnsafeSettings(ValueError):
+    """Settings that would be unsafe where the service is about to run."""
+
 
 Backend = Literal["sqlite", "postgresql"]
 
@@ -37,7 +47,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ENVAGIN_", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
+    # Unset: production on PostgreSQL (where real cases live), development on SQLite; so a
+    # bare start against a production database never runs with development's defaults.
+    environment: Environment | None = None
     database_url: str = Field(
         default="sqlite:///./var/envagin.db",
         validation_alias=AliasChoices("DATABASE_URL", "ENVAGIN_DATABASE_URL"),
@@ -76,9 +88,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_key_outside_development(self) -> Settings:
+        if self.environment is None:
+            self.environment = "production" if self.backend == "postgresql" else "development"
         # A known signing key lets anyone mint tokens: never accept it where data are real.
         if self.environment == "production" and self.signing_key == DEFAULT_SIGNING_KEY:
-            raise ValueError("ENVAGIN_SIGNING_KEY must be set outside development")
+            raise ValueError(
+                "ENVAGIN_SIGNING_KEY must be set in production (the environment on PostgreSQL "
+                "unless ENVAGIN_ENVIRONMENT says otherwise): the built-in key is public"
+            )
         if self.environment == "production" and len(self.signing_key) < 32:
             raise ValueError("ENVAGIN_SIGNING_KEY must be at least 32 characters")
         return self
@@ -92,7 +109,6 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret_keys")
     @classmethod
     def _keys_that_seal(cls, value: str) -> str:
-
         for text in value.split(","):
             if text.strip():
                 parse_key(text)  # raises ValueError naming the problem
@@ -113,6 +129,15 @@ class Settings(BaseSettings):
     @property
     def backend(self) -> Backend:
         return backend(self.database_url)
+
+    def refuse_public_key_on(self, host: str) -> None:
+        """The built-in key is served on loopback only: on any other address a token minted
+        with it would reach whoever can reach the port. Raises UnsafeSettings saying why."""
+        if self.signing_key == DEFAULT_SIGNING_KEY and host not in LOOPBACK_HOSTS:
+            raise UnsafeSettings(
+                f"serving on {host} with the built-in signing key, which is public: set "
+                "ENVAGIN_SIGNING_KEY (at least 32 characters), or serve on 127.0.0.1"
+            )
 
 
 @lru_cache
