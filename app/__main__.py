@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+KEEP_ALIVE_SECONDS = 5
+MAX_REQUEST_HEAD_BYTES = 16 * 1024
+
 
 def _serve(args: argparse.Namespace) -> None:
     """Bind the port first, then migrate and issue demo credentials, then serve: a start
@@ -40,6 +43,11 @@ def _serve(args: argparse.Namespace) -> None:
         port=sock.getsockname()[1],
         workers=args.workers,
         log_config=None,
+        # Idle keep-alive connections close after 5 s, and a request head (line and headers)
+        # may not exceed 16 KiB. uvicorn has no timeout for a head sent slowly: the reverse
+        # proxy in front must have one (docs/operations.md, "Slow clients").
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
     )
     server = uvicorn.Server(config)
     if args.workers > 1:

@@ -34,7 +34,7 @@ from app.audit.router import router as audit
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
-from app.core.logging import configure_logging, log
+from app.core.logging import Outage, configure_logging, log
 from app.core.problems import Problem, problems
 from app.credentials.models import Credential
 from app.credentials.router import router as credentials
@@ -201,7 +201,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _operational_error(_: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database_unavailable", error=type(exc.orig).__name__)
+        app.state.database_outage.refused(type(exc.orig).__name__)
         return problem_response(
             503,
             "service-unavailable",
@@ -280,6 +280,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.database_outage = Outage("database_unavailable")
     app.state.sessionmaker = session_factory(engine, settings)
 
     install_error_handlers(app)

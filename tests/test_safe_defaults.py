@@ -11,6 +11,9 @@ import time
 import jwt
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+from structlog.testing import capture_logs
 
 from app.auth import TOKEN_AUDIENCE, read_token
 from app.core.config import DEFAULT_SIGNING_KEY, Settings, UnsafeSettings
@@ -110,3 +113,27 @@ def test_a_token_forged_with_the_public_key_opens_nothing(
     )
     assert answer.status_code == 401
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_outage_is_logged_when_it_starts_and_when_it_ends(api: Api) -> None:
+    """Every request during a database outage is a 503 with Retry-After, but the log says
+    it twice only: at the first refusal and, with the count, at the first answer after."""
+    admin = api.admin
+    working = api.app.state.sessionmaker
+    unreachable = create_engine("sqlite:////nonexistent-directory/envagin.db")
+    with capture_logs() as lines:
+        api.app.state.sessionmaker = sessionmaker(unreachable)
+        try:
+            refused = [admin.get("/v1/municipalities") for _ in range(3)]
+        finally:
+            api.app.state.sessionmaker = working
+        assert [answer.status_code for answer in refused] == [503, 503, 503]
+        assert all(answer.headers["Retry-After"] for answer in refused)
+        assert admin.get("/v1/municipalities").status_code == 200
+        assert admin.get("/v1/municipalities").status_code == 200
+    outage = [line for line in lines if line["event"].startswith("database_unavailable")]
+    assert [line["event"] for line in outage] == [
+        "database_unavailable",
+        "database_unavailable_ended",
+    ]
+    assert outage[1]["refused_requests"] == 3

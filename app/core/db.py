@@ -144,6 +144,7 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+            request.app.state.database_outage.answered()
         except AppError as exc:
             # A refusal that stands on a change time made, not the client (an overdue
             # proposal expiring as it is answered), keeps that change; any other rolls back.
