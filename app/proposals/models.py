@@ -92,6 +92,12 @@ def overdue_at(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def live_at(now: datetime) -> ColumnElement[bool]:
+    """SQL: the proposal still holds its vacancy and household at `now` — live, and not
+    past the deadline of an awaited answer (that one is expired, written or not)."""
+    return Proposal.status.in_(LIVE_STATUSES) & ~overdue_at(now)
+
+
 def status_at_is(status: str, now: datetime) -> ColumnElement[bool]:
     """SQL: the proposal reads as `status` at `now` (`Proposal.status_at`), so a list
     filtered by status agrees with the statuses it shows."""
