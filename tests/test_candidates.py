@@ -7,15 +7,16 @@ vulnerable area) and Göteborg (income support counted as income)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import matching
 from app.core.db import local_year
 from app.core.queue import ensure_queue_schema
+from app.jobs.worker import announce_due
 from app.policies.service import DEFAULT_POLICY
 from app.proposals.models import Proposal
 from app.rounds.translate import RoundInputs, build_problem
@@ -24,6 +25,7 @@ from matching.eligibility import RULES, failure_counts
 from matching.model import fit_points_of_pair
 from tests.conftest import Api, AuthedClient
 from tests.test_rounds import POSTGRES, run_jobs
+from tests.unchanged import rows_but_audit
 
 PROBLEM = "application/problem+json"
 YEAR = local_year()  # the service takes default years in Swedish time
@@ -482,3 +484,36 @@ def test_karlstad_guarantee_terms_shape_the_candidates_as_they_shape_the_round(
         )
         problem = build_problem(session, inputs)
     assert problem.household(household).contract_forms == ("municipal_contract",)
+
+
+def test_an_overdue_proposal_reads_as_expired_and_asking_writes_nothing(
+    vasteras: Vasteras,
+) -> None:
+    """A proposal past its deadline frees its vacancy and household and forbids its pair
+    as soon as it is overdue, as the sweep (or a round) will write it: the answer before the
+    sweep is the answer after it, and asking writes nothing but the audit trail."""
+    vacancy = vasteras.vacancies["M-SKULTUNA"]
+    with vasteras.api.app.state.sessionmaker.begin() as session:
+        session.add(
+            Proposal(
+                municipality_code="1980",
+                landlord_id=vasteras.mimer,
+                vacancy_id=vacancy,
+                household_id=vasteras.household_id,
+                contract_form="municipal_contract",
+                status="released",
+                released_at=datetime.now(UTC) - timedelta(days=4),
+                deadline_at=datetime.now(UTC) - timedelta(minutes=1),
+            )
+        )
+        session.execute(update(Vacancy).where(Vacancy.id == vacancy).values(status="proposed"))
+    before = rows_but_audit(vasteras.api.app.state.engine)
+    body = vasteras.candidates(vasteras.household_id, limit=200)
+    assert rows_but_audit(vasteras.api.app.state.engine) == before
+    assert body["in_live_proposal"] is False
+    assert "M-SKULTUNA" not in vasteras.refs(body)
+    assert body["failed"]["declined"] == 1  # the expiry forbids the pair
+    announce_due(vasteras.api.app.state.sessionmaker)
+    with vasteras.api.app.state.sessionmaker() as session:
+        assert session.scalar(select(Vacancy.status).where(Vacancy.id == vacancy)) == "open"
+    assert vasteras.candidates(vasteras.household_id, limit=200) == body

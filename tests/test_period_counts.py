@@ -64,9 +64,9 @@ def test_a_live_proposal_counts_toward_its_own_agreement_year_only(api: Api) -> 
         for year in (2025, 2026):
             session.add(SettlementFigure(municipality_code=code, year=year, figure=50))
     with api.app.state.sessionmaker() as session:
-        last_year = placements_of_year(session, code, 2025)
+        last_year = placements_of_year(session, code, 2025, utcnow())
         assert last_year
-        assert placements_of_year(session, code, 2026) == []
+        assert placements_of_year(session, code, 2026, utcnow()) == []
         agreements = {
             a.landlord_id: a.quota
             for a in session.scalars(

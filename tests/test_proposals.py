@@ -16,7 +16,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import local_year
+from app.events.models import Event
 from app.households.models import Household
+from app.jobs.worker import announce_due
 from app.proposals import service
 from app.proposals.models import ForbiddenPair, Proposal
 from app.proposals.schemas import ProposalLandlordView, ProposalRead
@@ -24,6 +26,7 @@ from app.rounds import runner
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
+from tests.unchanged import rows_but_audit
 
 PROBLEM = "application/problem+json"
 YEAR = local_year()  # the service takes default years in Swedish time
@@ -478,14 +481,48 @@ def test_withdrawing_a_proposed_vacancy_withdraws_its_proposal_and_frees_the_hou
 # --- Expiry and withdrawal --------------------------------------------------------------
 
 
-def test_a_proposal_past_its_deadline_expires_on_read_frees_and_forbids(world: World) -> None:
+def expiry_events(world: World, proposal: str) -> int:
+    with world.api.app.state.sessionmaker() as session:
+        return len(
+            session.scalars(
+                select(Event.id).where(
+                    Event.type == "proposal.expired", Event.subject_id == proposal
+                )
+            ).all()
+        )
+
+
+def test_an_overdue_proposal_reads_as_expired_and_its_reads_write_nothing(world: World) -> None:
+    """Every read shows the status the sweep will write; none writes it (nothing but the
+    audit trail changes), so a read's answer never depends on who read first."""
     household, vacancy, proposal = world.pair()
+    _, _, on_time = world.pair()
     world.set_deadline(proposal, datetime.now(UTC) - timedelta(minutes=1))
-    seen = world.mimer_client.get(f"/v1/proposals/{proposal}").json()
-    assert seen["status"] == "expired"
+    engine = world.api.app.state.engine
+    before = rows_but_audit(engine)
+    for client in (world.mimer_client, world.coordinator, world.social):
+        assert client.get(f"/v1/proposals/{proposal}").json()["status"] == "expired"
+        listed = {p["id"]: p["status"] for p in client.get("/v1/proposals").json()["items"]}
+        assert listed == {proposal: "expired", on_time: "released"}
+        expired = client.get("/v1/proposals", params={"status": "expired"}).json()["items"]
+        assert [p["id"] for p in expired] == [proposal]
+        released = client.get("/v1/proposals", params={"status": "released"}).json()["items"]
+        assert [p["id"] for p in released] == [on_time]
+    landlords = world.mimer_client.get(f"/v1/proposals/{proposal}").json()
+    assert landlords["move_in_date"] is None  # as for any proposal no longer live
+    assert rows_but_audit(engine) == before
+    assert world.proposal_status(proposal) == "released"
+    assert expiry_events(world, proposal) == 0
+
+    # The workers' sweep writes the expiry and its event, once however often it runs.
+    announce_due(world.api.app.state.sessionmaker)
+    announce_due(world.api.app.state.sessionmaker)
     assert world.proposal_status(proposal) == "expired"
     assert world.forbidden(household, vacancy) == "expired"
     assert world.vacancy_status(vacancy) == "open"
+    assert expiry_events(world, proposal) == 3  # coordinators, social services, landlord
+    after = world.coordinator.get(f"/v1/proposals/{proposal}").json()
+    assert after["status"] == "expired"
 
 
 def test_a_late_answer_is_409_and_the_proposal_is_expired(world: World) -> None:
@@ -770,7 +807,7 @@ def test_declines_and_expiries_appear_among_the_forbidden_pairs(world: World) ->
     world.mimer_client.post(f"/v1/proposals/{declined}/decline", json=DECLINE_LANDLORD)
     _, _, expired = world.pair()
     world.set_deadline(expired, datetime.now(UTC) - timedelta(seconds=1))
-    world.coordinator.get(f"/v1/proposals/{expired}")
+    announce_due(world.api.app.state.sessionmaker)
     reasons = {p["reason"] for p in world.coordinator.get("/v1/forbidden-pairs").json()["items"]}
     assert reasons == {"declined_by_landlord", "expired"}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,13 +16,15 @@ from sqlalchemy import select, text, update
 import matching
 from app.core.db import utcnow
 from app.core.queue import ensure_queue_schema
+from app.events.models import Event
 from app.jobs.worker import InProcessWorker, start_in_process_worker, stop_in_process_worker
 from app.proposals.models import ForbiddenPair, Pin, Proposal
-from app.rounds import runner
+from app.rounds import runner, service
 from app.rounds.models import Round
 from app.vacancies.models import Vacancy
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, YEAR, Jonkoping, run_jobs
+from tests.unchanged import rows_but_audit
 
 PROBLEM = "application/problem+json"
 
@@ -455,6 +457,65 @@ def test_overdue_proposals_expire_before_the_round_picks_free_sides(world: Jonko
     with world.api.app.state.sessionmaker() as session:
         old = session.scalars(select(Proposal.status).where(Proposal.round_id.is_(None))).all()
     assert old == ["expired"]
+
+
+def round_failed_events(world: Jonkoping, round_id: str) -> int:
+    with world.api.app.state.sessionmaker() as session:
+        return len(
+            session.scalars(
+                select(Event.id).where(Event.type == "round.failed", Event.subject_id == round_id)
+            ).all()
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason", "ran_out"),
+    [
+        pytest.param(
+            {"status": "running", "started_at": utcnow() - timedelta(hours=1), "time_limit_s": 30},
+            service.INTERRUPTED,
+            lambda row: row.started_at + timedelta(seconds=60) + service.STALE_GRACE,
+            id="worker_died",
+        ),
+        pytest.param(
+            {"created_at": utcnow() - timedelta(hours=1)},
+            service.NOT_STARTED,
+            lambda row: row.created_at + service.QUEUE_TIMEOUT,
+            id="never_picked_up",
+        ),
+    ],
+)
+def test_a_stale_round_reads_as_failed_its_reads_write_nothing_and_the_sweep_writes_it_once(
+    world: Jonkoping, fields: dict[str, Any], reason: str, ran_out: Any
+) -> None:
+    """Every read shows the failure the sweep will write — the same reason, and
+    `finished_at` the moment the round's time ran out — and none writes it; the sweep
+    writes it and its `round.failed` once, and never runs a round a read showed failed."""
+    round_id = queued_round(world, **fields)
+    with world.api.app.state.sessionmaker() as session:
+        row = session.get(Round, round_id)
+        assert row is not None
+        expected_end = ran_out(row)
+    engine = world.api.app.state.engine
+    before = rows_but_audit(engine)
+    read = world.coordinator.get(f"/v1/rounds/{round_id}").json()
+    [listed] = world.coordinator.get("/v1/rounds").json()["items"]
+    for shown in (read, listed):
+        assert (shown["status"], shown["error"]) == ("failed", reason)
+        assert datetime.fromisoformat(shown["finished_at"]) == expected_end
+    assert read["progress"] is None
+    assert world.coordinator.get(f"/v1/rounds/{round_id}/problem").status_code == 404
+    assert rows_but_audit(engine) == before
+    assert round_failed_events(world, round_id) == 0
+
+    runner.sweep(world.api.app.state.sessionmaker, lost_after=timedelta(0))
+    runner.sweep(world.api.app.state.sessionmaker, lost_after=timedelta(0))
+    with world.api.app.state.sessionmaker() as session:
+        row = session.get(Round, round_id)
+        assert row is not None
+        assert (row.status, row.error, row.finished_at) == ("failed", reason, expected_end)
+    assert round_failed_events(world, round_id) == 1
+    assert world.coordinator.get(f"/v1/rounds/{round_id}").json() == read
 
 
 def test_a_round_no_worker_picked_up_does_not_block_the_municipality(world: Jonkoping) -> None:

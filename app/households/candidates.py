@@ -29,7 +29,6 @@ from app.core.errors import Conflict, Forbidden, NotFound
 from app.households import repository, service
 from app.households.schemas import Candidate, CandidateList, HouseholdStatus
 from app.policies.service import current_policy
-from app.proposals.service import expire_overdue
 from app.rounds.translate import RoundInputs, build_household_problem
 
 TIME_LIMIT_S = 1
@@ -75,10 +74,9 @@ def candidates(
         raise Forbidden("The candidates of a protected-identity case are for the coordinator.")
     if household.status != HouseholdStatus.open:
         raise Conflict("The case is closed; a closed case has no candidates.")
+    # Judged at `now`: a proposal past its deadline already reads as expired (its vacancy
+    # free, its pair forbidden), though only the sweep or a round writes that.
     now = utcnow()
-    # Overdue proposals free their vacancies first, as before a round (and as every
-    # proposal read does): otherwise an expired offer would hide a vacancy here.
-    expire_overdue(session, now, municipality=household.municipality_code)
     inputs = RoundInputs(
         municipality=household.municipality_code,
         year=year if year is not None else local_year(),

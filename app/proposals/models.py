@@ -3,13 +3,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
 
 LIVE_STATUSES = ("proposed", "released", "landlord_accepted", "household_accepted")
 LIVE = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
+AWAITING_ANSWER = ("released", "landlord_accepted")
+"""The statuses that wait for an answer: past its deadline such a proposal is `expired`."""
+EXPIRED = "expired"
 
 
 class Proposal(Base):
@@ -64,6 +67,45 @@ class Proposal(Base):
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Awaiting an answer whose deadline passed: `expired` from that moment on, whether
+        or not the sweep has written it yet (docs/proposals.md, "Deadlines and expiry")."""
+        return (
+            self.status in AWAITING_ANSWER
+            and self.deadline_at is not None
+            and self.deadline_at < now
+        )
+
+    def status_at(self, now: datetime) -> str:
+        """The status every read shows at `now`: the one the sweep will write, without
+        writing it (a GET changes nothing but the audit trail)."""
+        return EXPIRED if self.is_overdue(now) else self.status
+
+
+def overdue_at(now: datetime) -> ColumnElement[bool]:
+    """`Proposal.is_overdue` as SQL, for the sweep's search and the reads' status filter."""
+    return (
+        Proposal.status.in_(AWAITING_ANSWER)
+        & Proposal.deadline_at.is_not(None)
+        & (Proposal.deadline_at < now)
+    )
+
+
+def live_at(now: datetime) -> ColumnElement[bool]:
+    """SQL: the proposal still holds its vacancy and household at `now` — live, and not
+    past the deadline of an awaited answer (that one is expired, written or not)."""
+    return Proposal.status.in_(LIVE_STATUSES) & ~overdue_at(now)
+
+
+def status_at_is(status: str, now: datetime) -> ColumnElement[bool]:
+    """SQL: the proposal reads as `status` at `now` (`Proposal.status_at`), so a list
+    filtered by status agrees with the statuses it shows."""
+    if status == EXPIRED:
+        return (Proposal.status == EXPIRED) | overdue_at(now)
+    if status in AWAITING_ANSWER:
+        return (Proposal.status == status) & ~overdue_at(now)
+    return Proposal.status == status
 
 
 class ForbiddenPair(Base):

@@ -16,13 +16,19 @@ from sqlalchemy.orm import Session
 from app.auth import Principal, Role, landlord_scope
 from app.core.pagination import after_keyset
 from app.households.models import Household
-from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.proposals.models import (
+    AWAITING_ANSWER,
+    ForbiddenPair,
+    Pin,
+    Proposal,
+    overdue_at,
+    status_at_is,
+)
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
 MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
-OVERDUE_STATUSES = ("released", "landlord_accepted")
 
 
 def _scoped(principal: Principal) -> Select[Proposal] | None:
@@ -64,16 +70,18 @@ def list_page_for(
     round_id: str | None,
     after: str | None,
     limit: int,
+    now: datetime,
     landlord_id: str | None = None,
 ) -> list[Proposal]:
     """One page of the caller's proposals, oldest change first (keyset pagination in
-    `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
+    `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py).
+    `status` is the status a proposal reads as at `now`: an overdue one is `expired`."""
     query = _scoped(principal)
     if query is None:
         return []
     query = query.order_by(Proposal.updated_at, Proposal.id).limit(limit)
     if status is not None:
-        query = query.where(Proposal.status == status)
+        query = query.where(status_at_is(status, now))
     if round_id is not None:
         query = query.where(Proposal.round_id == round_id)
     if landlord_id is not None:
@@ -83,27 +91,12 @@ def list_page_for(
     return list(session.scalars(query))
 
 
-def overdue_ids(
-    session: Session,
-    now: datetime,
-    *,
-    municipality: str | None = None,
-    landlord_id: str | None = None,
-    proposal_id: str | None = None,
-) -> list[str]:
+def overdue_ids(session: Session, now: datetime, *, municipality: str | None = None) -> list[str]:
     """Ids of released or landlord-accepted proposals past their deadline (no lock: the
     caller locks each one and checks again)."""
-    query = select(Proposal.id).where(
-        Proposal.status.in_(OVERDUE_STATUSES),
-        Proposal.deadline_at.is_not(None),
-        Proposal.deadline_at < now,
-    )
+    query = select(Proposal.id).where(overdue_at(now))
     if municipality is not None:
         query = query.where(Proposal.municipality_code == municipality)
-    if landlord_id is not None:
-        query = query.where(Proposal.landlord_id == landlord_id)
-    if proposal_id is not None:
-        query = query.where(Proposal.id == proposal_id)
     return list(session.scalars(query.order_by(Proposal.id)))
 
 
@@ -112,7 +105,7 @@ def due_soon(session: Session, now: datetime, until: datetime) -> list[Proposal]
     query = (
         select(Proposal)
         .where(
-            Proposal.status.in_(OVERDUE_STATUSES),
+            Proposal.status.in_(AWAITING_ANSWER),
             Proposal.deadline_at.is_not(None),
             Proposal.deadline_at >= now,
             Proposal.deadline_at <= until,
@@ -123,7 +116,7 @@ def due_soon(session: Session, now: datetime, until: datetime) -> list[Proposal]
 
 
 def lock(session: Session, proposal_id: str) -> Proposal | None:
-    """The proposal row, locked (the sweep and lazy expiry: no caller scope)."""
+    """The proposal row, locked (the sweep: no caller scope)."""
     query = select(Proposal).where(Proposal.id == proposal_id).with_for_update()
     return session.scalar(query.execution_options(populate_existing=True))
 

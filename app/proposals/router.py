@@ -49,8 +49,8 @@ UUIDQuery = Annotated[str | None, id_query()]
     description="A landlord: proposals for its own vacancies once released, minimal view. "
     "An intermediary: the same for the landlords that mandated it, where they did "
     "(`landlord`: one of them; another → `404`). Social services and the coordinator: the "
-    "municipality's, full view. Proposals past their deadline are expired first."
-    + SYNC_DESCRIPTION,
+    "municipality's, full view. A proposal past its deadline reads as `expired` (the "
+    "workers' sweep writes the expiry and its event within a minute)." + SYNC_DESCRIPTION,
     responses=problems(*AUTHENTICATED, 404),
 )
 def list_proposals(

@@ -25,7 +25,7 @@ from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role, acting_for
-from app.core.db import local_date, local_today, utcnow
+from app.core.db import local_date, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page
 from app.events.catalogue import EventType
@@ -358,31 +358,15 @@ def withdraw_for_withdrawn_vacancy(session: Session, vacancy_id: str) -> None:
 # --- Expiry ---------------------------------------------------------------------------------
 
 
-def _is_overdue(proposal: Proposal, now: datetime) -> bool:
-    return (
-        proposal.status in (S.released, S.landlord_accepted)
-        and proposal.deadline_at is not None
-        and proposal.deadline_at < now
-    )
-
-
-def expire_overdue(
-    session: Session,
-    now: datetime,
-    *,
-    municipality: str | None = None,
-    landlord_id: str | None = None,
-    proposal_id: str | None = None,
-) -> int:
+def expire_overdue(session: Session, now: datetime, *, municipality: str | None = None) -> int:
     """Expire every released or landlord-accepted proposal past its deadline (optionally
-    only the caller's); returns how many. Called lazily by every read and answer and by a
-    periodic job; a round should call it before it picks free vacancies and households."""
+    only one municipality's); returns how many. The workers' sweep writes expiries this way
+    (app/jobs/worker.py: `announce_due`), and a round before it picks free vacancies and
+    households; a read only shows them (`Proposal.status_at`), an answer refuses them."""
     expired = 0
-    for overdue_id in repository.overdue_ids(
-        session, now, municipality=municipality, landlord_id=landlord_id, proposal_id=proposal_id
-    ):
+    for overdue_id in repository.overdue_ids(session, now, municipality=municipality):
         proposal = repository.lock(session, overdue_id)
-        if proposal is not None and _is_overdue(proposal, now):  # checked again, locked
+        if proposal is not None and proposal.is_overdue(now):  # checked again, locked
             expire(session, proposal, now=now)
             expired += 1
     if expired:
@@ -420,7 +404,7 @@ def _locked_for(session: Session, principal: Principal, proposal_id: str) -> Pro
 
 
 def _refuse_if_overdue(session: Session, proposal: Proposal, now: datetime) -> None:
-    if _is_overdue(proposal, now):
+    if proposal.is_overdue(now):
         expire(session, proposal, now=now)
         session.flush()
         raise ProposalExpired(
@@ -521,12 +505,11 @@ def withdraw_proposal(session: Session, *, principal: Principal, proposal_id: st
 def get_proposal(
     session: Session, *, principal: Principal, proposal_id: str, now: datetime | None = None
 ) -> Proposal:
-    """One proposal in the caller's scope, expired first if its deadline passed."""
+    """One proposal in the caller's scope (one past its deadline reads as expired: the
+    view shows `status_at`; the sweep writes the expiry)."""
     proposal = repository.get_for(session, principal, proposal_id)
     if proposal is None:
         raise NotFound("No such proposal.")
-    if _is_overdue(proposal, now or utcnow()):
-        expire_overdue(session, now or utcnow(), proposal_id=proposal.id)
     return proposal
 
 
@@ -540,20 +523,11 @@ def list_proposals(
     now: datetime | None = None,
     landlord: str | None = None,
 ) -> list[Proposal]:
-    """One page of the caller's proposals, after expiring the caller's overdue ones. Only
-    an intermediary names the `landlord` it acts for (another caller → 422; a landlord that
-    did not mandate it → 404)."""
+    """One page of the caller's proposals, filtered by the status each reads as now (an
+    overdue one is `expired`, though only the sweep writes it). Only an intermediary names
+    the `landlord` it acts for (another caller → 422; a landlord that did not mandate it →
+    404)."""
     acting_for(principal, landlord)
-    if principal.landlord_side:
-        for grant in principal.acts_for:
-            expire_overdue(
-                session,
-                now or utcnow(),
-                landlord_id=grant.landlord_id,
-                municipality=grant.municipality,
-            )
-    elif principal.municipality is not None:
-        expire_overdue(session, now or utcnow(), municipality=principal.municipality)
     return repository.list_page_for(
         session,
         principal,
@@ -561,6 +535,7 @@ def list_proposals(
         round_id=round_id,
         after=page.after,
         limit=page.limit,
+        now=now or utcnow(),
         landlord_id=landlord,
     )
 
@@ -589,7 +564,9 @@ def to_views(
     one for a protected-identity household (docs/domain.md §6). Every household shown in a
     municipality's view (full or restricted) is a read of its record: one `read` audit
     event per household, written in the request's transaction (docs/privacy.md). An
-    event's copy of a view (`audited=False`) is audited when it is read (app/events)."""
+    event's copy of a view (`audited=False`) is audited when it is read (app/events). Each
+    shows the status the proposal reads as now (`Proposal.status_at`): past its deadline,
+    `expired`, before the sweep writes it."""
     vacancies = repository.vacancies_by_id(session, {p.vacancy_id for p in proposals})
     households_ = repository.households_by_id(session, {p.household_id for p in proposals})
     contracted = repository.tenancies_by_proposal(
@@ -605,7 +582,8 @@ def to_views(
             landlords=(p.landlord_id for p in proposals),
         )
     )
-    today = local_today()
+    now = utcnow()
+    today = local_date(now)
     views: list[ProposalViewModel] = []
     if audited and not principal.landlord_side:
         shown = list(dict.fromkeys(p.household_id for p in proposals))
@@ -616,10 +594,11 @@ def to_views(
         if household is not None and household.status == HouseholdStatus.erased:
             household = None  # its data are gone: no size, guarantee or support plan
         tenancy = contracted.get(proposal.id)
+        status = ProposalStatus(proposal.status_at(now))
         move_in: date | None = None
         if tenancy is not None:
             move_in = tenancy.start_date
-        elif proposal.status in LIVE:
+        elif status in LIVE:
             move_in = tenancies.start_date_for(vacancy, today)
         size = household.adults + household.children if household else 0
         guarantee = bool(household and household.municipal_guarantee)
@@ -633,7 +612,7 @@ def to_views(
             views.append(
                 ProposalLandlordView(
                     id=proposal.id,
-                    status=ProposalStatus(proposal.status),
+                    status=status,
                     vacancy=vacancy.id,
                     external_ref=vacancy.external_ref,
                     contract_form=proposal.contract_form,
@@ -661,7 +640,7 @@ def to_views(
                 ProposalRestricted(
                     id=proposal.id,
                     household=proposal.household_id,
-                    status=ProposalStatus(proposal.status),
+                    status=status,
                     deadline_at=proposal.deadline_at,
                 )
             )
@@ -682,7 +661,7 @@ def to_views(
                 contract_form=proposal.contract_form,
                 exception=proposal.exception,
                 score=proposal.score or {},
-                status=ProposalStatus(proposal.status),
+                status=status,
                 decline_reason=proposal.decline_reason,
                 decline_comment=proposal.decline_comment,
                 household_size=size,

@@ -311,16 +311,17 @@ def run_in_background(session_factory: SessionFactory, round_id: str) -> None:
 
 
 def sweep(session_factory: SessionFactory, *, lost_after: timedelta = LOST_AFTER) -> int:
-    """Fail rounds whose worker died, and run queued rounds nobody picked up; returns how
-    many rounds were run."""
+    """Fail rounds whose time ran out, then run queued rounds nobody picked up; returns how
+    many rounds were run. Failing first writes what every read already shows
+    (`app.rounds.service.outcome_at`): a round a read showed `failed` never runs after all."""
+    with session_factory.begin() as session:
+        fail_stale_rounds(session)
     with session_factory.begin() as session:
         waiting = repository.queued_ids(session, created_before=utcnow() - lost_after)
     ran = 0
-    for round_id in waiting:  # first: a round left queued by a restart still runs
+    for round_id in waiting:  # a round left queued by a restart still runs
         if execute_round(session_factory, round_id) is not None:
             ran += 1
-    with session_factory.begin() as session:
-        fail_stale_rounds(session)
     return ran
 
 

@@ -64,25 +64,56 @@ that the municipality is not blocked; the coordinator starts another when worker
 NOT_STARTED = "not started: no worker picked the round up in time; nothing was changed"
 
 
-def is_stale(round_: Round, now: datetime) -> bool:
+@dataclass(frozen=True, slots=True)
+class TimedOut:
+    """A round whose time ran out: `at` that moment, `reason` the error it fails with."""
+
+    at: datetime
+    reason: str
+
+
+def timed_out(round_: Round, now: datetime) -> TimedOut | None:
     """A running round far past its time limit (its worker died), or a queued round no
-    worker picked up."""
+    worker picked up: `failed` from the moment its time ran out. Every read shows it so
+    (`outcome_at`), and `fail_stale_rounds` writes exactly this."""
     if round_.status == RoundStatus.queued:
-        return round_.created_at + QUEUE_TIMEOUT < now
-    if round_.status != RoundStatus.running or round_.started_at is None:
-        return False
-    limit = timedelta(seconds=2 * round_.time_limit_s) + STALE_GRACE
-    return round_.started_at + limit < now
+        found = TimedOut(round_.created_at + QUEUE_TIMEOUT, NOT_STARTED)
+    elif round_.status == RoundStatus.running and round_.started_at is not None:
+        limit = timedelta(seconds=2 * round_.time_limit_s) + STALE_GRACE
+        found = TimedOut(round_.started_at + limit, INTERRUPTED)
+    else:
+        return None
+    return found if found.at < now else None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a round reads as at a moment."""
+
+    status: RoundStatus
+    error: str | None
+    finished_at: datetime | None
+
+
+def outcome_at(round_: Round, now: datetime) -> Outcome:
+    """The round as its row says, or — its time ran out — failed as the sweep will write
+    it (the same reason; `finished_at` the moment its time ran out), without writing it."""
+    out = timed_out(round_, now)
+    if out is None:
+        return Outcome(RoundStatus(round_.status), round_.error, round_.finished_at)
+    return Outcome(RoundStatus.failed, out.reason, out.at)
 
 
 def fail_stale_rounds(session: Session, *, municipality: str | None = None) -> int:
-    """Mark rounds whose worker died `failed`; returns how many. Their proposals were never
-    written (a round writes its result in one transaction), so nothing else changes."""
+    """Write the failure of every round whose time ran out (`timed_out`) and announce it;
+    returns how many. Their proposals were never written (a round writes its result in one
+    transaction), so nothing else changes. The sweep calls it, and a start (a stale round
+    must not block the municipality); a read only shows it."""
     now = utcnow()
     count = 0
     for round_ in repository.active(session, municipality):
-        reason = INTERRUPTED if round_.status == RoundStatus.running else NOT_STARTED
-        if is_stale(round_, now) and repository.mark_failed(session, round_.id, reason, now):
+        out = timed_out(round_, now)
+        if out is not None and repository.mark_failed(session, round_.id, out.reason, out.at):
             announce_finished(session, round_.id)
             count += 1
     if count:
@@ -168,15 +199,11 @@ def get_round(session: Session, *, principal: Principal, round_id: str) -> Round
     round_ = repository.get_for(session, principal, round_id)
     if round_ is None:
         raise NotFound("No such round.")
-    if is_stale(round_, utcnow()):
-        fail_stale_rounds(session, municipality=round_.municipality_code)
-        session.refresh(round_)
     return round_
 
 
 def list_rounds(session: Session, *, principal: Principal, page: Page) -> list[Round]:
     municipality = _municipality(session, principal)
-    fail_stale_rounds(session, municipality=municipality)
     after = None
     if page.after is not None:
         created, _, round_id = page.after.partition("|")
@@ -246,9 +273,9 @@ def _stats(solution: dict[str, Any] | None) -> RoundStats | None:
     )
 
 
-def _progress(round_: Round) -> RoundProgress | None:
+def _progress(round_: Round, outcome: Outcome) -> RoundProgress | None:
     """Shown while the round runs only: a finished round's solution says it all."""
-    if round_.status != RoundStatus.running or not round_.progress:
+    if outcome.status != RoundStatus.running or not round_.progress:
         return None
     return RoundProgress.model_validate(round_.progress)
 
@@ -256,7 +283,10 @@ def _progress(round_: Round) -> RoundProgress | None:
 def to_read(session: Session, round_: Round) -> RoundRead:
     """The round with its proposals and unmatched households, each named by its human
     references too (case, vacancy reference, landlord, area), loaded for the whole round
-    in three queries (app/references.py)."""
+    in three queries (app/references.py). The round and each proposal read as they are
+    now (`outcome_at`, `Proposal.status_at`), before the sweep writes it."""
+    now = utcnow()
+    outcome = outcome_at(round_, now)
     solution = round_.solution or {}
     rows = (
         _what_if_proposals(round_)
@@ -288,7 +318,7 @@ def to_read(session: Session, round_: Round) -> RoundRead:
                 contract_form=p.contract_form,
                 exception=p.exception,
                 score=p.score,
-                status=p.status,
+                status=p.status_at(now),
             )
         )
     unmatched = [
@@ -298,7 +328,7 @@ def to_read(session: Session, round_: Round) -> RoundRead:
     return RoundRead(
         id=round_.id,
         municipality=round_.municipality_code,
-        status=RoundStatus(round_.status),
+        status=outcome.status,
         dry_run=round_.dry_run,
         year=round_.year,
         policy_version=round_.policy_version,
@@ -306,9 +336,9 @@ def to_read(session: Session, round_: Round) -> RoundRead:
         time_limit_s=round_.time_limit_s,
         created_at=round_.created_at,
         started_at=round_.started_at,
-        finished_at=round_.finished_at,
-        error=round_.error,
-        progress=_progress(round_),
+        finished_at=outcome.finished_at,
+        error=outcome.error,
+        progress=_progress(round_, outcome),
         stats=_stats(round_.solution),
         newly_arrived_shortfall=_shortfall(round_.solution),
         proposals=proposals,
@@ -333,6 +363,10 @@ class _WhatIfProposal:
     score: dict[str, Any]
     status: str = WHAT_IF
 
+    def status_at(self, now: datetime) -> str:
+        """Always `what_if`: it was never proposed, so it never expires."""
+        return self.status
+
 
 def _what_if_proposals(round_: Round) -> list[_WhatIfProposal]:
     """The assignments of a what-if round's solution, with each vacancy's landlord from the
@@ -354,16 +388,18 @@ def _what_if_proposals(round_: Round) -> list[_WhatIfProposal]:
 
 
 def to_summary(round_: Round) -> RoundSummary:
+    """The round in a list and in its events, as it reads now (`outcome_at`)."""
+    outcome = outcome_at(round_, utcnow())
     return RoundSummary(
         id=round_.id,
         municipality=round_.municipality_code,
-        status=RoundStatus(round_.status),
+        status=outcome.status,
         dry_run=round_.dry_run,
         year=round_.year,
         policy_version=round_.policy_version,
         created_at=round_.created_at,
-        finished_at=round_.finished_at,
-        error=round_.error,
+        finished_at=outcome.finished_at,
+        error=outcome.error,
     )
 
 

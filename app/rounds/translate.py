@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +30,7 @@ from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
 from app.policies.conditions import policy_contract_forms
 from app.policies.service import PolicyWeights, household_weight, needs_refusal
-from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
+from app.proposals.models import ForbiddenPair, Pin, Proposal, live_at, overdue_at
 from app.rounds.models import Round
 from app.tenancies.chains import exception_qualified
 from app.tenancies.models import Tenancy
@@ -65,19 +65,19 @@ class QuotaOverride:
     exception_quota: int | None = None
 
 
-def _live_vacancies(session: Session) -> set[str]:
-    return set(
-        session.scalars(select(Proposal.vacancy_id).where(Proposal.status.in_(LIVE_STATUSES)))
-    )
+def _live_vacancies(session: Session, now: datetime) -> set[str]:
+    """Vacancies a live proposal holds at `now` (one past its deadline holds nothing: it
+    is expired, whether or not the sweep has written it, `live_at`)."""
+    return set(session.scalars(select(Proposal.vacancy_id).where(live_at(now))))
 
 
-def _busy_households(session: Session, municipality: str) -> set[str]:
-    """Households in a live proposal or an active tenancy: not up for matching — unless
-    a move-on need was posted for the tenancy they live in (Helsingborg 3:6, app/tenancies/
-    chains.py): that link alone lets a sitting tenant in."""
+def _busy_households(session: Session, municipality: str, now: datetime) -> set[str]:
+    """Households in a live proposal (at `now`, `live_at`) or an active tenancy: not up for
+    matching — unless a move-on need was posted for the tenancy they live in (Helsingborg
+    3:6, app/tenancies/chains.py): that link alone lets a sitting tenant in."""
     live = session.scalars(
         select(Proposal.household_id).where(
-            Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES)
+            Proposal.municipality_code == municipality, live_at(now)
         )
     )
     housed = session.scalars(
@@ -103,10 +103,12 @@ class Placement:
     """It uses the landlord's quota: not a flat a move chain freed (Helsingborg 3:6)."""
 
 
-def placements_of_year(session: Session, municipality: str, year: int) -> list[Placement]:
+def placements_of_year(
+    session: Session, municipality: str, year: int, now: datetime
+) -> list[Placement]:
     """Every place taken in the municipality's agreement year `year`: the tenancies counted
-    toward that year (any status: a place handed over stays delivered) and the live
-    proposals *of that year* — a proposal's agreement year is its round's (the year its
+    toward that year (any status: a place handed over stays delivered) and the proposals
+    live at `now` *of that year* — a proposal's agreement year is its round's (the year its
     tenancy will count toward), or the year it was made when no round made it; a live
     proposal of another year takes nothing from this one. Read by the landlords' remaining
     quotas and the areas' remaining period caps alike."""
@@ -127,7 +129,7 @@ def placements_of_year(session: Session, municipality: str, year: int) -> list[P
         .outerjoin(Round, Round.id == Proposal.round_id)
         .where(
             Proposal.municipality_code == municipality,
-            Proposal.status.in_(LIVE_STATUSES),
+            live_at(now),
             func.coalesce(Round.year, year) == year,
         )
         .add_columns(Proposal.created_at)
@@ -140,11 +142,13 @@ def placements_of_year(session: Session, municipality: str, year: int) -> list[P
     return taken
 
 
-def _used(session: Session, municipality: str, year: int) -> dict[str, tuple[int, int]]:
+def _used(
+    session: Session, municipality: str, year: int, now: datetime
+) -> dict[str, tuple[int, int]]:
     """Per landlord: (quota places, exception places) already taken for the year
     (`placements_of_year`; a flat a move chain freed takes no quota place)."""
     used: dict[str, list[int]] = {}
-    for place in placements_of_year(session, municipality, year):
+    for place in placements_of_year(session, municipality, year, now):
         entry = used.setdefault(place.landlord_id, [0, 0])
         entry[0] += int(place.quota)
         entry[1] += int(place.exception)
@@ -166,14 +170,16 @@ def area_cap(cap: int | None, period_cap: int | None, placed: int) -> int | None
     return min(caps) if caps else None
 
 
-def _areas(session: Session, municipality: str, year: int) -> tuple[matching.Area, ...]:
+def _areas(
+    session: Session, municipality: str, year: int, now: datetime
+) -> tuple[matching.Area, ...]:
     """Every area of the municipality, by code, with the cap left for this round."""
     rows = session.scalars(
         select(Area).where(Area.municipality_code == municipality).order_by(Area.code)
     ).all()
     placed: dict[str, int] = {}
     if any(a.period_cap is not None for a in rows):
-        for place in placements_of_year(session, municipality, year):
+        for place in placements_of_year(session, municipality, year, now):
             placed[place.area] = placed.get(place.area, 0) + 1
     return tuple(
         matching.Area(
@@ -190,11 +196,11 @@ def _landlords(
     municipality: str,
     year: int,
     area_codes: set[str],
-    overrides: Mapping[str, QuotaOverride] | None = None,
-    on: date | None = None,
+    overrides: Mapping[str, QuotaOverride] | None,
+    now: datetime,
 ) -> tuple[matching.Landlord, ...]:
     """The landlords with an agreement for the year, with the quota still remaining: the
-    share due by `on` under the agreement's pacing (app/agreements/pacing.py), less what
+    share due by `now` under the agreement's pacing (app/agreements/pacing.py), less what
     the year delivered; a what-if round's `overrides` in place of the agreed quotas."""
     agreements = session.execute(
         select(Agreement, Landlord.kind)
@@ -202,7 +208,7 @@ def _landlords(
         .where(Agreement.municipality_code == municipality, Agreement.year == year)
         .order_by(Agreement.landlord_id)
     ).all()
-    used = _used(session, municipality, year)
+    used = _used(session, municipality, year, now)
     landlords = []
     for agreement, kind in agreements:
         places, exception_places = used.get(agreement.landlord_id, (0, 0))
@@ -211,7 +217,7 @@ def _landlords(
             agreement.quota if override.quota is None else override.quota,
             agreement.pacing,
             year=year,
-            on=on or date(year, 12, 31),
+            on=local_date(now),
         )
         exception_quota = (
             agreement.exception_quota
@@ -242,14 +248,23 @@ def _landlords(
 
 
 def _vacancy_rows(
-    session: Session, municipality: str, landlord_ids: set[str], area_codes: set[str]
+    session: Session,
+    municipality: str,
+    landlord_ids: set[str],
+    area_codes: set[str],
+    now: datetime,
 ) -> list[Vacancy]:
-    """The vacancies up for matching: open, of a landlord with an agreement in force, not in
-    a live proposal, in an area the municipality has."""
-    live = _live_vacancies(session)
+    """The vacancies up for matching at `now`: open (or still `proposed` by a proposal past
+    its deadline: its expiry frees it), of a landlord with an agreement in force, not in a
+    live proposal, in an area the municipality has."""
+    live = _live_vacancies(session, now)
+    freed = select(Proposal.vacancy_id).where(overdue_at(now))
     rows = session.scalars(
         select(Vacancy)
-        .where(Vacancy.municipality_code == municipality, Vacancy.status == "open")
+        .where(
+            Vacancy.municipality_code == municipality,
+            (Vacancy.status == "open") | ((Vacancy.status == "proposed") & Vacancy.id.in_(freed)),
+        )
         .order_by(Vacancy.id)
     ).all()
     return [
@@ -257,6 +272,24 @@ def _vacancy_rows(
         for v in rows
         if v.landlord_id in landlord_ids and v.id not in live and v.area in area_codes
     ]
+
+
+def _forbidden(
+    session: Session, municipality: str, now: datetime, household_id: str | None = None
+) -> set[tuple[str, str]]:
+    """The `(household, vacancy)` pairs never to propose at `now` (of one household, if
+    given): the forbidden pairs, and the pair of every proposal past its deadline — its
+    expiry forbids it, whether or not the sweep has written it."""
+    recorded = select(ForbiddenPair.household_id, ForbiddenPair.vacancy_id).where(
+        ForbiddenPair.municipality_code == municipality
+    )
+    expiring = select(Proposal.household_id, Proposal.vacancy_id).where(
+        Proposal.municipality_code == municipality, overdue_at(now)
+    )
+    if household_id is not None:
+        recorded = recorded.where(ForbiddenPair.household_id == household_id)
+        expiring = expiring.where(Proposal.household_id == household_id)
+    return {(h, v) for h, v in (*session.execute(recorded), *session.execute(expiring))}
 
 
 def _vacancy(v: Vacancy) -> matching.Vacancy:
@@ -300,14 +333,14 @@ def _areas_and_landlords(
 ) -> tuple[tuple[matching.Area, ...], tuple[matching.Landlord, ...]]:
     """The areas and the landlords with their capacities left that a round of `inputs`
     works with — the round and the candidates view alike."""
-    areas = _areas(session, municipality, inputs.year)
+    areas = _areas(session, municipality, inputs.year, inputs.now)
     landlords = _landlords(
         session,
         municipality,
         inputs.year,
         {a.id for a in areas},
         inputs.quota_overrides,
-        local_date(inputs.now),
+        inputs.now,
     )
     return areas, landlords
 
@@ -321,10 +354,11 @@ def _snapshot(
     area_codes = {a.id for a in areas}
     landlord_ids = {lo.id for lo in landlords}
     vacancies = tuple(
-        _vacancy(v) for v in _vacancy_rows(session, municipality, landlord_ids, area_codes)
+        _vacancy(v)
+        for v in _vacancy_rows(session, municipality, landlord_ids, area_codes, inputs.now)
     )
 
-    busy = _busy_households(session, municipality)
+    busy = _busy_households(session, municipality, inputs.now)
     household_rows = session.scalars(
         select(Household)
         .where(Household.municipality_code == municipality, Household.status == "open")
@@ -340,11 +374,9 @@ def _snapshot(
     vacancy_ids = {v.id for v in vacancies}
     household_ids = {h.id for h in households}
     forbidden = sorted(
-        (f.household_id, f.vacancy_id)
-        for f in session.scalars(
-            select(ForbiddenPair).where(ForbiddenPair.municipality_code == municipality)
-        )
-        if f.household_id in household_ids and f.vacancy_id in vacancy_ids
+        (household_id, vacancy_id)
+        for household_id, vacancy_id in _forbidden(session, municipality, inputs.now)
+        if household_id in household_ids and vacancy_id in vacancy_ids
     )
     pins = sorted(
         (p.household_id, p.vacancy_id, p.id)
@@ -408,7 +440,7 @@ def refused_by_policy(session: Session, inputs: RoundInputs) -> tuple[matching.U
     cases without children; a household none of whose contract forms the policy's
     conditions leave, app/policies/conditions.py), each with the policy's reason
     and no vacancy counted, so a round's `unmatched` explains them like any other."""
-    busy = _busy_households(session, inputs.municipality)
+    busy = _busy_households(session, inputs.municipality, inputs.now)
     rows = session.scalars(
         select(Household)
         .where(Household.municipality_code == inputs.municipality, Household.status == "open")
@@ -445,14 +477,12 @@ def build_household_problem(
     municipality = household.municipality_code
     areas, landlords = _areas_and_landlords(session, municipality, inputs)
     area_codes = {a.id for a in areas}
-    rows = _vacancy_rows(session, municipality, {lo.id for lo in landlords}, area_codes)
+    rows = _vacancy_rows(session, municipality, {lo.id for lo in landlords}, area_codes, inputs.now)
     vacancy_ids = {v.id for v in rows}
     forbidden = sorted(
-        (household.id, vacancy_id)
-        for vacancy_id in session.scalars(
-            select(ForbiddenPair.vacancy_id).where(ForbiddenPair.household_id == household.id)
-        )
-        if vacancy_id in vacancy_ids
+        pair
+        for pair in _forbidden(session, municipality, inputs.now, household.id)
+        if pair[1] in vacancy_ids
     )
     problem = matching.Problem(
         municipality=municipality,
@@ -471,7 +501,7 @@ def build_household_problem(
     return HouseholdProblem(
         problem=problem,
         external_refs={v.id: v.external_ref for v in rows},
-        busy=household.id in _busy_households(session, municipality),
+        busy=household.id in _busy_households(session, municipality, inputs.now),
     )
 
 
