@@ -12,18 +12,21 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Protocol
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.config import Settings
 from app.core.db import SessionDep, local_today
 from app.core.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
+from app.credentials.models import Credential
+from app.intermediaries.models import Mandate, live_on
 
 TOKEN_AUDIENCE = "en-vag-in"
 TOKEN_URL = "/v1/auth/token"
@@ -212,18 +215,35 @@ bearer token it already verified, so the token is decoded once per request."""
 
 
 def load_principal(session: Session, credential_id: str) -> Principal | None:
-    """The caller behind a live credential, or None when it is unknown or revoked."""
-    from app.credentials import repository as credentials
-
-    row = credentials.active_principal(session, credential_id)
+    """The caller behind a live credential, or None when it is unknown or revoked. Read
+    from the tables directly (two small queries, the second for an intermediary only): the
+    repositories above build on the principal, so it cannot build on them."""
+    row = session.execute(
+        select(
+            Credential.id,
+            Credential.role,
+            Credential.municipality_code,
+            Credential.landlord_id,
+            Credential.intermediary_id,
+        ).where(Credential.id == credential_id, Credential.revoked_at.is_(None))
+    ).first()
     if row is None:
         return None
     if row.role == Role.intermediary.value and row.intermediary_id is not None:
-        from app.intermediaries import repository as intermediaries
-
-        live = intermediaries.live_grants(session, row.intermediary_id, local_today())
-        return Principal.of(row, live)
+        return Principal.of(row, live_grants(session, row.intermediary_id, local_today()))
     return Principal.of(row)
+
+
+def live_grants(session: Session, intermediary_id: str, day: date) -> tuple[ActsFor, ...]:
+    """The (landlord, municipality) pairs an intermediary may act for on `day`: read once
+    per request at authentication, so ending a mandate takes effect at once."""
+    rows = session.execute(
+        select(Mandate.landlord_id, Mandate.municipality_code)
+        .where(Mandate.intermediary_id == intermediary_id, live_on(day))
+        .distinct()
+        .order_by(Mandate.landlord_id, Mandate.municipality_code)
+    )
+    return tuple(ActsFor(landlord, municipality) for landlord, municipality in rows)
 
 
 def token_subject(request: Request, token: str) -> str:

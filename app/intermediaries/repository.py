@@ -4,32 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, select, true
 from sqlalchemy.orm import Session
 
-from app.auth import ActsFor, Principal, Role
-from app.intermediaries.models import Intermediary, Mandate
-
-
-def live_on(day: date) -> ColumnElement[bool]:
-    """A mandate in force on `day`: begun, not past its `valid_to`, not ended."""
-    return and_(
-        Mandate.valid_from <= day,
-        or_(Mandate.valid_to.is_(None), Mandate.valid_to >= day),
-        Mandate.ended_at.is_(None),
-    )
-
-
-def live_grants(session: Session, intermediary_id: str, day: date) -> tuple[ActsFor, ...]:
-    """The (landlord, municipality) pairs an intermediary may act for on `day`: read once
-    per request at authentication (app/auth.py), so ending a mandate takes effect at once."""
-    rows = session.execute(
-        select(Mandate.landlord_id, Mandate.municipality_code)
-        .where(Mandate.intermediary_id == intermediary_id, live_on(day))
-        .distinct()
-        .order_by(Mandate.landlord_id, Mandate.municipality_code)
-    )
-    return tuple(ActsFor(landlord, municipality) for landlord, municipality in rows)
+from app.auth import Principal, Role
+from app.intermediaries.models import Intermediary, Mandate, live_on
 
 
 def org_number_taken(session: Session, org_number: str) -> bool:

@@ -14,14 +14,9 @@ Västerås) is the solver's (`matching.eligibility.household_may_use_form`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from app.households.models import Household
 from app.households.service import income_of
-
-if TYPE_CHECKING:
-    from app.policies.service import PolicyWeights
+from app.policies.weights import Guarantee, PolicyWeights
 
 GUARANTEE_FORM = "first_hand_with_guarantee"
 
@@ -34,22 +29,6 @@ housing-social contracts, a second-hand or surety arrangement it stands behind. 
 drogfrihet", while "Bostad först" (`housing_first`) is a separate offer whose only demands
 are weekly contact "och att hyreslagen följs", and the rent guarantees
 (`first_hand_with_guarantee`) are a separate measure too."""
-
-
-@dataclass(frozen=True, slots=True)
-class Guarantee:
-    """One rent guarantee of the policy (`app.policies.schemas.GuaranteeTerms`)."""
-
-    income: str
-    max_debts: int | None = None
-    months_of_rent: int | None = None
-
-    def to_json(self) -> dict[str, str | int | None]:
-        return {
-            "income": self.income,
-            "max_debts": self.max_debts,
-            "months_of_rent": self.months_of_rent,
-        }
 
 
 def own_income(household: Household) -> int:

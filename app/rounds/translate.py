@@ -29,7 +29,8 @@ from app.households.models import Household
 from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
 from app.policies.conditions import policy_contract_forms
-from app.policies.service import PolicyWeights, household_weight, needs_refusal
+from app.policies.service import household_weight, needs_refusal
+from app.policies.weights import PolicyWeights
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
 from app.tenancies.chains import exception_qualified
