@@ -3,13 +3,13 @@ take now, and if not, why.
 
 One function per condition, each returning the reason it rules the form out (None: it does
 not). `form_refusals` applies them all; `policy_contract_forms` is what is left, and that
-is what the round's problem carries as the household's `contract_forms`
-(app/rounds/translate.py) — data, not a special case in the solver — so the CP-SAT model,
-its bounds, the greedy start, the explanations and the household's candidates view all
-judge by the same forms. `needs_refusal` (app/policies/service.py) reports a household
-none of whose forms is left. The conditions stated per municipality are the policy's
-(`PolicyWeights`); the training apartment's own (≥ 6 drug-free months, never children,
-Västerås) is the solver's (`matching.eligibility.household_may_use_form`).
+(through `forms_left`, app/policies/service.py) is what the round's problem carries as the
+household's `contract_forms` (app/rounds/translate.py) — data, not a special case in the
+solver — so the CP-SAT model, its bounds, the greedy start, the explanations and the
+household's candidates view all judge by the same forms. `needs_refusal` reports a
+household none of whose forms is left. The conditions stated per municipality are the
+policy's (`PolicyWeights`); the training apartment's own (≥ 6 drug-free months, never
+children, Västerås) is the solver's (`matching.eligibility.household_may_use_form`).
 """
 
 from __future__ import annotations

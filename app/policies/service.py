@@ -187,6 +187,17 @@ def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
     return None
 
 
+def forms_left(policy: PolicyWeights, household: Household) -> tuple[str, ...]:
+    """The contract forms the policy lets the household take now, as every problem a round
+    builds carries them: none while the policy refuses the household (`needs_refusal`),
+    else those its conditions leave (`policy_contract_forms`). So the candidates view,
+    judging the household's cut-down problem, fails every vacancy on `contract_form`
+    exactly when the round leaves the household unmatched with the policy's reason."""
+    if needs_refusal(policy, household) is not None:
+        return ()
+    return policy_contract_forms(policy, household)
+
+
 def _own_municipality(session: Session, principal: Principal, code: str) -> None:
     if principal.role not in (Role.coordinator, Role.social_services) or (
         municipalities.get_for(session, principal, code) is None

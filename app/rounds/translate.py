@@ -28,8 +28,7 @@ from app.core.db import local_date
 from app.households.models import Household
 from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
-from app.policies.conditions import policy_contract_forms
-from app.policies.service import household_weight, needs_refusal
+from app.policies.service import forms_left, household_weight, needs_refusal
 from app.policies.weights import PolicyWeights
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
@@ -546,9 +545,10 @@ def _household(
         avoid_areas=_known(h.avoid_areas, areas),
         preferred_areas=_known(h.preferred_areas, areas),
         # The forms the policy lets it take now (Karlstad's drug-free minimum applies to
-        # social contracts, never to Housing First): data in the problem, read by every
-        # part of the solver and by the candidates view alike.
-        contract_forms=policy_contract_forms(inputs.policy, h),
+        # social contracts, never to Housing First; none while the policy refuses the
+        # household): data in the problem, read by every part of the solver and by the
+        # candidates view alike.
+        contract_forms=forms_left(inputs.policy, h),
         newly_arrived="newly_arrived" in h.target_groups,
         exception_qualified=qualified,
     )
