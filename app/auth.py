@@ -167,6 +167,56 @@ def landlord_scope(
     return or_(*clauses) if clauses else false()
 
 
+MUNICIPAL_SIDE = frozenset({Role.coordinator, Role.social_services})
+"""The roles that act for a municipality: its housing coordinator and its social services.
+A table only the coordinator works with (rounds, tenancies, pins) names `COORDINATOR` instead."""
+
+COORDINATOR = frozenset({Role.coordinator})
+
+
+def municipality_of(principal: Principal, roles: frozenset[Role] = MUNICIPAL_SIDE) -> str | None:
+    """The municipality whose rows the caller may reach on the municipal side: its own, when
+    it holds one of `roles`; None for anyone else (a landlord, an admin, another role)."""
+    if principal.role in roles and principal.municipality is not None:
+        return principal.municipality
+    return None
+
+
+def municipal_scope(
+    principal: Principal,
+    municipality_column: InstrumentedAttribute[str],
+    roles: frozenset[Role] = MUNICIPAL_SIDE,
+) -> ColumnElement[bool]:
+    """The one rule for what the municipal side may reach, as a WHERE clause: rows of the
+    caller's own municipality, for the `roles` that work with the table; for anyone else
+    nothing. Every repository's scope function uses this for the municipal side, as
+    `landlord_scope` for the landlord side, so another municipality's row is simply not
+    found (404, its existence not revealed)."""
+    own = municipality_of(principal, roles)
+    return false() if own is None else municipality_column == own
+
+
+def own_municipality(
+    principal: Principal, named: str | None = None, roles: frozenset[Role] = MUNICIPAL_SIDE
+) -> str:
+    """The municipality a municipal caller works in, checked once for every operation that
+    names one (a path or `?municipality=`): its own when it names none or its own; `404`
+    when it names another, or is not one of `roles` of any municipality — as for any
+    object out of reach."""
+    own = municipality_of(principal, roles)
+    if own is None or named not in (None, own):
+        raise NotFound("No such municipality.")
+    return own
+
+
+def sees_protected_identity(principal: Principal) -> bool:
+    """Whether the caller may see what a protected-identity case holds and where it may
+    end up (its record, its candidates, its offers): the coordinator only
+    (docs/domain.md §6). Social services know such a case exists and see its restricted
+    form; changing it or reading its candidates is refused (403)."""
+    return principal.role is Role.coordinator
+
+
 oauth2_scheme = OAuth2(
     flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL)),
     scheme_name="OAuth2ClientCredentials",

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, municipality_of, own_municipality
 from app.core.db import local_today, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.intermediaries import repository
@@ -24,6 +24,7 @@ from app.intermediaries.schemas import (
     MandateCreate,
     MandateRead,
 )
+from app.municipalities.models import Municipality
 
 
 def create_intermediary(session: Session, data: IntermediaryCreate) -> Intermediary:
@@ -60,12 +61,8 @@ def to_intermediary_read(intermediary: Intermediary) -> IntermediaryRead:
 
 def _municipality_of(session: Session, principal: Principal, named: str | None) -> str:
     """The coordinator's own municipality (another → 404); an admin's named one."""
-    from app.municipalities.models import Municipality
-
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        if named is not None and named != principal.municipality:
-            raise NotFound("No such municipality.")
-        return principal.municipality
+    if municipality_of(principal, COORDINATOR) is not None:
+        return own_municipality(principal, named, COORDINATOR)
     if named is None:
         raise UnprocessableEntity("municipality: required for an admin")
     if session.get(Municipality, named) is None:

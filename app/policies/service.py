@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.agreements.schemas import ContractForm
-from app.auth import Principal, Role
+from app.auth import Principal, municipality_of
 from app.core.errors import NotFound
 from app.households.assessment import NOT_ASSESSED, is_assessed
 from app.households.models import Household
@@ -199,8 +199,9 @@ def forms_left(policy: PolicyWeights, household: Household) -> tuple[str, ...]:
 
 
 def _own_municipality(session: Session, principal: Principal, code: str) -> None:
-    if principal.role not in (Role.coordinator, Role.social_services) or (
-        municipalities.get_for(session, principal, code) is None
+    if (
+        municipality_of(principal) is None
+        or municipalities.get_for(session, principal, code) is None
     ):
         raise NotFound("No such municipality.")
 

@@ -10,17 +10,17 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, municipal_scope
 from app.proposals.models import Proposal
 from app.rounds.models import Round
 
 
 def get_for(session: Session, principal: Principal, round_id: str) -> Round | None:
     """The round if it belongs to the caller's municipality (coordinators only)."""
-    if principal.role is not Role.coordinator or principal.municipality is None:
-        return None
     return session.scalar(
-        select(Round).where(Round.id == round_id, Round.municipality_code == principal.municipality)
+        select(Round).where(
+            Round.id == round_id, municipal_scope(principal, Round.municipality_code, COORDINATOR)
+        )
     )
 
 

@@ -11,23 +11,22 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
-from app.auth import Principal, Role, landlord_scope
+from app.auth import COORDINATOR, Principal, landlord_scope, municipal_scope
 from app.core.pagination import after_keyset
 from app.landlords.models import Landlord
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import COUNTED_STATUSES, TenancyStatus
 
 
-def _scoped(principal: Principal) -> Select[Tenancy] | None:
-    """Tenancies the caller may see at all; None when it sees none."""
+def _scoped(principal: Principal) -> Select[Tenancy]:
+    """Tenancies the caller may see: the landlord side's, its municipality's for a
+    coordinator, nobody else's."""
     query = select(Tenancy)
     if principal.landlord_side:
         return query.where(
             landlord_scope(principal, Tenancy.landlord_id, Tenancy.municipality_code)
         )
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        return query.where(Tenancy.municipality_code == principal.municipality)
-    return None
+    return query.where(municipal_scope(principal, Tenancy.municipality_code, COORDINATOR))
 
 
 def get_for(
@@ -35,10 +34,7 @@ def get_for(
 ) -> Tenancy | None:
     """The tenancy if the caller may see it, else None (→ 404, existence not revealed);
     `lock` takes the row lock so two concurrent events see each other's result."""
-    query = _scoped(principal)
-    if query is None:
-        return None
-    query = query.where(Tenancy.id == tenancy_id)
+    query = _scoped(principal).where(Tenancy.id == tenancy_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalar(query)
@@ -75,10 +71,7 @@ def list_page_for(
 ) -> list[Tenancy]:
     """One page of the caller's tenancies, oldest change first (keyset pagination in
     `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
-    query = _scoped(principal)
-    if query is None:
-        return []
-    query = query.order_by(Tenancy.updated_at, Tenancy.id).limit(limit)
+    query = _scoped(principal).order_by(Tenancy.updated_at, Tenancy.id).limit(limit)
     if step_due_on is not None:
         query = query.where(step_due(step_due_on, climbing_forms))
     if response_overdue_at is not None:

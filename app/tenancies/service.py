@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app import references
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
-from app.auth import Principal, Role, acting_for
+from app.auth import COORDINATOR, Principal, acting_for, municipality_of, own_municipality
 from app.core.db import local_today, new_id, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page
@@ -612,11 +612,8 @@ def quota_report(
     totals then cover only those rows). A landlord with tenancies counted toward a year
     without an agreement appears with quota 0."""
     landlord_ids: list[str | None] = [None]
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        if municipality is None:
-            municipality = principal.municipality
-        if principal.municipality != municipality:
-            raise NotFound("No such municipality.")
+    if municipality_of(principal, COORDINATOR) is not None:
+        municipality = own_municipality(principal, municipality, COORDINATOR)
         acting_for(principal, landlord)
     elif principal.landlord_side:
         if municipality is None:
