@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
@@ -15,7 +15,7 @@ from app.auth import COORDINATOR, Principal, landlord_scope, municipal_scope
 from app.core.pagination import after_keyset
 from app.landlords.models import Landlord
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import COUNTED_STATUSES, TenancyStatus
+from app.tenancies.schemas import TenancyStatus
 
 
 def _scoped(principal: Principal) -> Select[Tenancy]:
@@ -94,28 +94,6 @@ def agreements_of_year(
     if landlord_id is not None:
         query = query.where(Agreement.landlord_id == landlord_id)
     return list(session.scalars(query))
-
-
-def delivered_per_landlord(
-    session: Session, municipality: str, year: int, landlord_id: str | None
-) -> dict[str, tuple[int, int]]:
-    """landlord id → (tenancies counted toward the year, exception places used). A tenancy
-    let from a flat a move chain freed is no quota apartment: it uses no quota, but an
-    exception place it took is one."""
-    delivered = func.sum(case((Tenancy.quota_apartment.is_(True), 1), else_=0))
-    exceptions = func.sum(case((Tenancy.exception.is_(True), 1), else_=0))
-    query = (
-        select(Tenancy.landlord_id, delivered, exceptions)
-        .where(
-            Tenancy.municipality_code == municipality,
-            Tenancy.agreement_year == year,
-            Tenancy.status.in_(COUNTED_STATUSES),
-        )
-        .group_by(Tenancy.landlord_id)
-    )
-    if landlord_id is not None:
-        query = query.where(Tenancy.landlord_id == landlord_id)
-    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in session.execute(query)}
 
 
 def landlords_by_id(session: Session, ids: set[str]) -> dict[str, Landlord]:
