@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import COORDINATOR, Principal, Role, municipal_scope
 from app.intermediaries.models import Intermediary, Mandate, live_on
+from app.landlords.models import Landlord
 
 
 def org_number_taken(session: Session, org_number: str) -> bool:
@@ -111,8 +112,6 @@ def unended_of(
 
 def names(session: Session, mandates: list[Mandate]) -> tuple[dict[str, str], dict[str, str]]:
     """(intermediary names, landlord names) for a page of mandates, in two queries."""
-    from app.landlords.models import Landlord
-
     intermediary_ids = {m.intermediary_id for m in mandates}
     landlord_ids = {m.landlord_id for m in mandates}
     intermediaries: dict[str, str] = {}

@@ -24,6 +24,7 @@ from app.intermediaries.schemas import (
     MandateCreate,
     MandateRead,
 )
+from app.landlords import repository as landlord_rows
 from app.municipalities.models import Municipality
 
 
@@ -80,12 +81,10 @@ def create_mandate(session: Session, *, principal: Principal, data: MandateCreat
     """Record a landlord's mandate to an intermediary in one municipality. The periods of
     one (intermediary, landlord, municipality) never overlap (`409`), so ending one mandate
     is never undone by another still running."""
-    from app.landlords import repository as landlords
-
     municipality = _municipality_of(session, principal, data.municipality)
     if repository.get(session, data.intermediary) is None:
         raise UnprocessableEntity("intermediary: no such intermediary")
-    if landlords.get(session, data.landlord) is None:
+    if landlord_rows.get(session, data.landlord) is None:
         raise UnprocessableEntity("landlord: no such landlord")
     start = data.valid_from or local_today()
     if data.valid_to is not None and data.valid_to < start:
