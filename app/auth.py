@@ -168,10 +168,11 @@ def landlord_scope(
 
 
 MUNICIPAL_SIDE = frozenset({Role.coordinator, Role.social_services})
-"""The roles that act for a municipality: its housing coordinator and its social services.
-A table only the coordinator works with (rounds, tenancies, pins) names `COORDINATOR` instead."""
+"""The roles that act for a municipality: its housing coordinator and its social services."""
 
 COORDINATOR = frozenset({Role.coordinator})
+"""The municipal side of a table only the coordinator works with (rounds, tenancies,
+agreements, mandates, pins): social services reach none of its rows."""
 
 
 def municipality_of(principal: Principal, roles: frozenset[Role] = MUNICIPAL_SIDE) -> str | None:
