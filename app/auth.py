@@ -12,18 +12,21 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Protocol
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.config import Settings
 from app.core.db import SessionDep, local_today
 from app.core.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
+from app.credentials.models import Credential
+from app.intermediaries.models import Mandate, live_on
 
 TOKEN_AUDIENCE = "en-vag-in"
 TOKEN_URL = "/v1/auth/token"
@@ -164,6 +167,57 @@ def landlord_scope(
     return or_(*clauses) if clauses else false()
 
 
+MUNICIPAL_SIDE = frozenset({Role.coordinator, Role.social_services})
+"""The roles that act for a municipality: its housing coordinator and its social services."""
+
+COORDINATOR = frozenset({Role.coordinator})
+"""The municipal side of a table only the coordinator works with (rounds, tenancies,
+agreements, mandates, pins): social services reach none of its rows."""
+
+
+def municipality_of(principal: Principal, roles: frozenset[Role] = MUNICIPAL_SIDE) -> str | None:
+    """The municipality whose rows the caller may reach on the municipal side: its own, when
+    it holds one of `roles`; None for anyone else (a landlord, an admin, another role)."""
+    if principal.role in roles and principal.municipality is not None:
+        return principal.municipality
+    return None
+
+
+def municipal_scope(
+    principal: Principal,
+    municipality_column: InstrumentedAttribute[str],
+    roles: frozenset[Role] = MUNICIPAL_SIDE,
+) -> ColumnElement[bool]:
+    """The one rule for what the municipal side may reach, as a WHERE clause: rows of the
+    caller's own municipality, for the `roles` that work with the table; for anyone else
+    nothing. Every repository's scope function uses this for the municipal side, as
+    `landlord_scope` for the landlord side, so another municipality's row is simply not
+    found (404, its existence not revealed)."""
+    own = municipality_of(principal, roles)
+    return false() if own is None else municipality_column == own
+
+
+def own_municipality(
+    principal: Principal, named: str | None = None, roles: frozenset[Role] = MUNICIPAL_SIDE
+) -> str:
+    """The municipality a municipal caller works in, checked once for every operation that
+    names one (a path or `?municipality=`): its own when it names none or its own; `404`
+    when it names another, or is not one of `roles` of any municipality — as for any
+    object out of reach."""
+    own = municipality_of(principal, roles)
+    if own is None or named not in (None, own):
+        raise NotFound("No such municipality.")
+    return own
+
+
+def sees_protected_identity(principal: Principal) -> bool:
+    """Whether the caller may see what a protected-identity case holds and where it may
+    end up (its record, its candidates, its offers): the coordinator only
+    (docs/domain.md §6). Social services know such a case exists and see its restricted
+    form; changing it or reading its candidates is refused (403)."""
+    return principal.role is Role.coordinator
+
+
 oauth2_scheme = OAuth2(
     flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL)),
     scheme_name="OAuth2ClientCredentials",
@@ -212,18 +266,35 @@ bearer token it already verified, so the token is decoded once per request."""
 
 
 def load_principal(session: Session, credential_id: str) -> Principal | None:
-    """The caller behind a live credential, or None when it is unknown or revoked."""
-    from app.credentials import repository as credentials
-
-    row = credentials.active_principal(session, credential_id)
+    """The caller behind a live credential, or None when it is unknown or revoked. Read
+    from the tables directly (two small queries, the second for an intermediary only): the
+    repositories above build on the principal, so it cannot build on them."""
+    row = session.execute(
+        select(
+            Credential.id,
+            Credential.role,
+            Credential.municipality_code,
+            Credential.landlord_id,
+            Credential.intermediary_id,
+        ).where(Credential.id == credential_id, Credential.revoked_at.is_(None))
+    ).first()
     if row is None:
         return None
     if row.role == Role.intermediary.value and row.intermediary_id is not None:
-        from app.intermediaries import repository as intermediaries
-
-        live = intermediaries.live_grants(session, row.intermediary_id, local_today())
-        return Principal.of(row, live)
+        return Principal.of(row, live_grants(session, row.intermediary_id, local_today()))
     return Principal.of(row)
+
+
+def live_grants(session: Session, intermediary_id: str, day: date) -> tuple[ActsFor, ...]:
+    """The (landlord, municipality) pairs an intermediary may act for on `day`: read once
+    per request at authentication, so ending a mandate takes effect at once."""
+    rows = session.execute(
+        select(Mandate.landlord_id, Mandate.municipality_code)
+        .where(Mandate.intermediary_id == intermediary_id, live_on(day))
+        .distinct()
+        .order_by(Mandate.landlord_id, Mandate.municipality_code)
+    )
+    return tuple(ActsFor(landlord, municipality) for landlord, municipality in rows)
 
 
 def token_subject(request: Request, token: str) -> str:

@@ -111,3 +111,22 @@ def test_only_the_municipalitys_case_workers_assess_open_cases(api: Api, world: 
     closed = world.social.post(f"/v1/households/{household}/close", json={"reason": "moved"})
     assert closed.status_code == 200, closed.text
     assert _assess(world, "JKP-NEW").status_code == 409
+
+
+def test_an_unassessed_case_has_no_candidates_while_a_round_leaves_it_unmatched(
+    world: Jonkoping,
+) -> None:
+    """The round and the candidates view read one refusal rule: while the policy waits for
+    the assessment, the view lists no vacancy the round would not offer; once assessed, it
+    lists the one the round then proposes."""
+    household = world.households["JKP-NEW"]
+    [waiting] = world.run()["unmatched"]
+    assert waiting["reason"] == "not_assessed"
+    waits = world.social.get(f"/v1/households/{household}/candidates")
+    assert waits.status_code == 200, waits.text
+    assert (waits.json()["eligible"], waits.json()["items"]) == (0, [])
+
+    assert _assess(world, "JKP-NEW").status_code == 200
+    assessed = world.social.get(f"/v1/households/{household}/candidates").json()
+    assert [item["external_ref"] for item in assessed["items"]] == ["VH-1"]
+    assert [p["household"] for p in world.run()["proposals"]] == [household]

@@ -24,7 +24,7 @@ from app.vacancies.models import Vacancy
 from matching.eligibility import RULES, failure_counts
 from matching.model import fit_points_of_pair
 from tests.conftest import Api, AuthedClient
-from tests.test_rounds import POSTGRES, run_jobs
+from tests.test_rounds import POSTGRES, Jonkoping, run_jobs
 from tests.unchanged import rows_but_audit
 
 PROBLEM = "application/problem+json"
@@ -517,3 +517,76 @@ def test_an_overdue_proposal_reads_as_expired_and_asking_writes_nothing(
     with vasteras.api.app.state.sessionmaker() as session:
         assert session.scalar(select(Vacancy.status).where(Vacancy.id == vacancy)) == "open"
     assert vasteras.candidates(vasteras.household_id, limit=200) == body
+
+
+REFUSALS = [
+    pytest.param({"requires_assessment": True}, {}, "not_assessed", id="not_assessed"),
+    pytest.param(
+        {"economic_only_requires_children": True},
+        {"target_groups": ["economic_only"]},
+        "policy: economic-only case without children",
+        id="economic_only",
+    ),
+    pytest.param(
+        {"min_drug_free_months": 6},
+        {"drug_free_months": 2},
+        "policy: fewer than 6 drug-free months",
+        id="drug_free_months",
+    ),
+    pytest.param(
+        {},
+        {"contract_forms": ["first_hand_with_guarantee"]},
+        "policy: no rent guarantee granted",
+        id="rent_guarantee",
+    ),
+    pytest.param(
+        {"guarantee_terms": [{"income": "income_support", "max_debts": 10000}]},
+        {"contract_forms": ["first_hand_with_guarantee"], "municipal_guarantee": True},
+        "policy: rent guarantee terms not met",
+        id="guarantee_terms",
+    ),
+    pytest.param(
+        {"surety_required_for": ["municipal_contract"]},
+        {},
+        "policy: municipal_contract needs the municipal surety",
+        id="surety",
+    ),
+    pytest.param(
+        {"only_without_own_income": ["municipal_contract"]},
+        {},
+        "policy: municipal_contract is for households without an own income",
+        id="own_income",
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "fields", "reason"), REFUSALS)
+def test_a_household_the_policy_refuses_has_no_candidates_as_the_round_leaves_it_unmatched(
+    api: Api, policy: dict[str, Any], fields: dict[str, Any], reason: str
+) -> None:
+    """Every refusal of the policy (`needs_refusal`) is read alike by the round, which
+    reports the household unmatched with the policy's reason, and by the candidates view,
+    which then lists nothing; where the refusal is the municipality's own setting, both
+    offer the vacancy without it."""
+    if POSTGRES:
+        ensure_queue_schema(api.app.state.settings.database_url)
+    town = Jonkoping(api)
+    forms = ["municipal_contract", "first_hand_with_guarantee"]
+    town.agreement(town.vatterhem, quota=10, contract_forms=forms)
+    town.vacancy(town.vatterhem, "VH-1", rooms=1, rent=6000, contract_forms=forms)
+    household = town.household("JKP-1", income={"salary": 26000}, employment="permanent", **fields)
+
+    def candidates() -> Any:
+        response = town.social.get(f"/v1/households/{household}/candidates")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    if policy:
+        assert [item["external_ref"] for item in candidates()["items"]] == ["VH-1"]
+    response = town.coordinator.put(f"/v1/municipalities/{town.CODE}/policy", json=policy)
+    assert response.status_code in (200, 201), response.text
+    [unmatched] = town.run()["unmatched"]
+    assert (unmatched["household"], unmatched["reason"]) == (household, reason)
+    refused = candidates()
+    assert (refused["eligible"], refused["items"]) == (unmatched["eligible_vacancies"], [])
+    assert sum(refused["failed"].values()) == refused["open_vacancies"] - refused["eligible"]

@@ -88,3 +88,29 @@ def test_the_quota_view_shows_what_is_due_beside_what_was_delivered(world: Jonko
     assert row["delivered"] == 0
     unpaced = next(r for r in rows if r["landlord"] == world.balder)
     assert (unpaced["pacing"], unpaced["expected_to_date"]) == ("none", unpaced["quota"])
+
+
+def test_the_quota_view_and_a_rounds_input_agree_on_what_is_left(world: Jonkoping) -> None:
+    """One count of the year's places (app/agreements/quota.py): once a round's proposals
+    are contracted, what `GET /v1/quota` shows as remaining is the quota the next round
+    gives the solver, and the same for the exception places."""
+    world.agreement(
+        world.vatterhem, quota=12, exception_quota=2, contract_forms=["municipal_contract"]
+    )
+    first = world.run()
+    landlord = world.landlords[world.vatterhem]
+    for proposal in first["proposals"]:
+        assert world.coordinator.post(f"/v1/proposals/{proposal['id']}/release").status_code == 200
+        assert landlord.post(f"/v1/proposals/{proposal['id']}/accept").status_code == 200
+        assert world.social.post(f"/v1/proposals/{proposal['id']}/accept").status_code == 200
+    rows = world.coordinator.get(
+        "/v1/quota", params={"municipality": world.CODE, "year": YEAR}
+    ).json()["rows"]
+    row = next(r for r in rows if r["landlord"] == world.vatterhem)
+    assert row["delivered"] == len(first["proposals"]) == 8
+
+    second = world.run()
+    problem = world.coordinator.get(f"/v1/rounds/{second['id']}/problem").json()
+    given = next(lo for lo in problem["landlords"] if lo["id"] == world.vatterhem)
+    assert given["quota"] == row["remaining"] == 4
+    assert given["exception_quota"] == row["exception_quota"] - row["exceptions_used"]

@@ -11,9 +11,10 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from app.agreements.models import Agreement
+from app.agreements.quota import placements_of_year
 from app.core.db import utcnow
 from app.policies.service import current_policy
-from app.rounds.translate import RoundInputs, area_cap, build_problem, placements_of_year
+from app.rounds.translate import RoundInputs, area_cap, build_problem
 from app.scenarios.loader import load_into, read_scenario
 from app.settlement.models import SettlementFigure
 from app.settlement.service import settlement_status

@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.households.models import Household
-from app.policies.conditions import SOCIAL_CONTRACT_FORMS, Guarantee, policy_contract_forms
+from app.policies.conditions import SOCIAL_CONTRACT_FORMS, policy_contract_forms
 from app.policies.service import DEFAULT_POLICY, household_weight, needs_refusal
+from app.policies.weights import Guarantee
 from tests.conftest import Api
 
 PROBLEM = "application/problem+json"

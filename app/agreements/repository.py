@@ -4,7 +4,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
-from app.auth import Principal, Role, landlord_scope
+from app.auth import COORDINATOR, Principal, Role, landlord_scope, municipal_scope
 
 
 def has_any(session: Session, municipality: str, landlord_id: str) -> bool:
@@ -37,16 +37,15 @@ def get_for_update(
     )
 
 
-def _scope(principal: Principal) -> ColumnElement[bool] | None:
-    """The agreements the caller may see, as a clause; None when it sees nothing. The
-    landlord side (a landlord, an intermediary under its mandates) by `landlord_scope`."""
+def _scope(principal: Principal) -> ColumnElement[bool]:
+    """The agreements the caller may see, as a clause: admins all; the landlord side (a
+    landlord, an intermediary under its mandates) by `landlord_scope`; a coordinator its
+    municipality's by `municipal_scope`."""
     if principal.role is Role.admin:
         return true()
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        return Agreement.municipality_code == principal.municipality
     if principal.landlord_side:
         return landlord_scope(principal, Agreement.landlord_id, Agreement.municipality_code)
-    return None
+    return municipal_scope(principal, Agreement.municipality_code, COORDINATOR)
 
 
 def get_for(
@@ -55,8 +54,6 @@ def get_for(
     """The agreement if the caller may see it: coordinators their municipality's,
     landlords their own, intermediaries their mandated ones, admins any."""
     scope = _scope(principal)
-    if scope is None:
-        return None
     return session.scalar(
         select(Agreement).where(
             Agreement.municipality_code == municipality,
@@ -78,10 +75,7 @@ def list_page_for(
     limit: int,
 ) -> list[Agreement]:
     """The caller's agreements, optionally filtered; ordered by id for keyset paging."""
-    scope = _scope(principal)
-    if scope is None:
-        return []
-    query = select(Agreement).where(scope).order_by(Agreement.id).limit(limit)
+    query = select(Agreement).where(_scope(principal)).order_by(Agreement.id).limit(limit)
     if municipality is not None:
         query = query.where(Agreement.municipality_code == municipality)
     if landlord_id is not None:

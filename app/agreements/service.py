@@ -17,7 +17,7 @@ from app.agreements.schemas import (
     TenancyTerms,
 )
 from app.areas.service import require_areas
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, municipality_of, own_municipality
 from app.core.errors import NotFound, PreconditionFailed
 from app.core.etag import check_if_match
 from app.landlords import repository as landlords
@@ -51,8 +51,7 @@ def upsert_agreement(
 
     An identical body changes nothing, not even the version, so retries are harmless.
     """
-    if principal.role is not Role.coordinator or principal.municipality != municipality:
-        raise NotFound("No such municipality.")
+    own_municipality(principal, municipality, COORDINATOR)
     if landlords.get(session, landlord_id) is None:
         raise NotFound("No such landlord.")
     require_areas(session, municipality, data.excluded_areas, "excluded_areas")
@@ -96,12 +95,8 @@ def list_agreements(
     limit: int,
 ) -> list[Agreement]:
     """A filter naming another organisation is 404, as reading its object would be."""
-    if (
-        principal.role is Role.coordinator
-        and municipality is not None
-        and municipality != principal.municipality
-    ):
-        raise NotFound("No such municipality.")
+    if municipality_of(principal, COORDINATOR) is not None:
+        own_municipality(principal, municipality, COORDINATOR)
     if (
         principal.landlord_side
         and landlord_id is not None

@@ -6,6 +6,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.auth import Principal, municipal_scope
+from app.households.models import Household
+
+
+def household_visible(session: Session, principal: Principal, household_id: str) -> bool:
+    """Whether the household is one the caller may read (`municipal_scope`, the rule every
+    household read follows): the trail of any other is not found. Read from the table, as
+    the audit sits below the households domain that writes to it."""
+    query = select(Household.id).where(
+        Household.id == household_id, municipal_scope(principal, Household.municipality_code)
+    )
+    return session.scalar(query) is not None
 
 
 def list_for_household(

@@ -99,9 +99,7 @@ def list_events(
 ) -> list[AuditEvent]:
     """A household's audit trail, for the coordinator of its municipality (another
     municipality's household is 404, as everywhere)."""
-    from app.households import repository as households
-
-    if households.get_for(session, principal, household_id) is None:
+    if not repository.household_visible(session, principal, household_id):
         raise NotFound("No such household.")
     return repository.list_for_household(
         session, household_id, after=_event_cursor(page.after), limit=page.limit

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.auth import TOKEN_URL, Principal, Role, require
+from app.auth import COORDINATOR, TOKEN_URL, Principal, Role, own_municipality, require
 from app.core.db import SessionDep, end_read_transaction, local_year
 from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
@@ -85,13 +85,13 @@ async def dashboard_panels(
     authorization: Annotated[str, Header(include_in_schema=False)],
     year: Annotated[int | None, Query(ge=2000, le=2100, description="The agreement year")] = None,
 ) -> HTMLResponse:
-    assert principal.municipality is not None  # a coordinator belongs to one municipality
+    municipality = own_municipality(principal, roles=COORDINATOR)
     # The panels are read by requests of their own; this one must not hold the database
     # (SQLite's write lock, a pooled connection) while they run.
     end_read_transaction(session)
     async with ApiReader(request.app, authorization) as reader:
         dashboard = await service.build(
-            reader, municipality=principal.municipality, year=year or local_year()
+            reader, municipality=municipality, year=year or local_year()
         )
     html = TEMPLATES.get_template("panels.html").render(d=dashboard)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from app.auth import Principal, Role
+from app.auth import Principal, Role, municipality_of
 
 
 class EventType(enum.StrEnum):
@@ -129,8 +129,9 @@ class Audience:
         """The stream a caller reads and owns webhooks in; None for the admin."""
         if principal.role is Role.landlord and principal.landlord_id is not None:
             return cls.landlord(principal.landlord_id)
-        if principal.role in (Role.coordinator, Role.social_services) and principal.municipality:
-            return cls(principal.role, principal.municipality)
+        municipality = municipality_of(principal)
+        if municipality is not None:
+            return cls(principal.role, municipality)
         return None
 
     def principal(self) -> Principal:

@@ -6,9 +6,10 @@ bostadssamordnaren."
 Social services record that it was made — the day, the assessing unit and the support
 needed as codes; what it says stays in the social services' own records. A policy with
 `requires_assessment` matches a household only once it is assessed (the one rule:
-`not_assessed`, read by `app.policies.service.needs_refusal`, so rounds and the candidates
-view agree), and the support it names becomes the tenancy's conditions ("I kontraktet med
-hyresgästen finns en tilläggsbestämelse om att den boende måste ta emot hembesök")."""
+`not_assessed`, read by `app.policies.service.needs_refusal`: the round leaves the case
+unmatched by it, the candidates view lists nothing by it, through `forms_left`), and the
+support it names becomes the tenancy's conditions ("I kontraktet med hyresgästen finns en
+tilläggsbestämelse om att den boende måste ta emot hembesök")."""
 
 from __future__ import annotations
 

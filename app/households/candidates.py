@@ -23,7 +23,7 @@ import matching
 from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
-from app.auth import Principal, Role
+from app.auth import Principal
 from app.core.db import local_year, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.households import repository, service
@@ -70,7 +70,7 @@ def candidates(
     household = repository.get_for(session, principal, household_id)
     if household is None:
         raise NotFound("No such household.")
-    if principal.role is not Role.coordinator and service.is_protected(household):
+    if service.restricted_for(principal, household):
         raise Forbidden("The candidates of a protected-identity case are for the coordinator.")
     if household.status != HouseholdStatus.open:
         raise Conflict("The case is closed; a closed case has no candidates.")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, Role
+from app.auth import Principal, municipal_scope
 from app.core.pagination import after_keyset
 from app.households.models import Household
-
-_MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
 
 
 def get_for(
@@ -18,10 +16,8 @@ def get_for(
     """The household if it belongs to the caller's municipality, else None (the caller
     answers 404, never revealing that it exists). `lock` takes a row lock for an update, so
     two concurrent writers cannot both pass the same `If-Match`."""
-    if principal.role not in _MUNICIPAL_ROLES or principal.municipality is None:
-        return None
     query = select(Household).where(
-        Household.id == household_id, Household.municipality_code == principal.municipality
+        Household.id == household_id, municipal_scope(principal, Household.municipality_code)
     )
     if lock:
         query = query.with_for_update()

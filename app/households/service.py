@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.areas.service import require_areas
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
-from app.auth import Principal, Role
+from app.auth import Principal, municipality_of, sees_protected_identity
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.core.etag import check_if_match
@@ -133,14 +133,17 @@ def is_protected(household: Household) -> bool:
     return TargetGroup.protected_identity in household.target_groups
 
 
-def _restricted_for(principal: Principal, household: Household) -> bool:
-    """Protected-identity records are readable by coordinators only (docs/domain.md §6)."""
-    return principal.role is not Role.coordinator and is_protected(household)
+def restricted_for(principal: Principal, household: Household) -> bool:
+    """Whether the caller sees this case only restricted and may neither change it nor read
+    where it may end up (its candidates, its offers): a protected-identity case, for anyone
+    who does not see protected identities (`app.auth.sees_protected_identity`: the
+    coordinator only, docs/domain.md §6)."""
+    return is_protected(household) and not sees_protected_identity(principal)
 
 
 def to_view(principal: Principal, household: Household) -> HouseholdRead | HouseholdRestricted:
     """The representation this caller may see."""
-    if _restricted_for(principal, household):
+    if restricted_for(principal, household):
         return HouseholdRestricted(
             id=household.id, case_ref=household.case_ref, status=HouseholdStatus(household.status)
         )
@@ -193,9 +196,10 @@ def to_view(principal: Principal, household: Household) -> HouseholdRead | House
 
 
 def _own_municipality(principal: Principal) -> str:
-    if principal.role not in (Role.coordinator, Role.social_services) or not principal.municipality:
+    own = municipality_of(principal)
+    if own is None:
         raise Forbidden(f"The role {principal.role.value} may not handle household cases.")
-    return principal.municipality
+    return own
 
 
 def _load(
@@ -292,7 +296,7 @@ def _validate_merged(session: Session, household: Household, changes: Mapping[st
 
 
 def _check_writable(principal: Principal, household: Household, if_match: str | None) -> None:
-    if _restricted_for(principal, household):
+    if restricted_for(principal, household):
         raise Forbidden("A protected-identity case is changed by the coordinator only.")
     if household.status != HouseholdStatus.open:
         raise Conflict("The case is closed; closed cases do not change.")

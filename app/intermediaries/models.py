@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import ColumnElement, Date, ForeignKey, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
@@ -39,3 +39,13 @@ class Mandate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     ended_by: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+def live_on(day: date) -> ColumnElement[bool]:
+    """A mandate in force on `day`: begun, not past its `valid_to`, not ended. Beside the
+    table, so authentication (app/auth.py) and the mandate queries read the same clause."""
+    return and_(
+        Mandate.valid_from <= day,
+        or_(Mandate.valid_to.is_(None), Mandate.valid_to >= day),
+        Mandate.ended_at.is_(None),
+    )

@@ -4,32 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, select, true
 from sqlalchemy.orm import Session
 
-from app.auth import ActsFor, Principal, Role
-from app.intermediaries.models import Intermediary, Mandate
-
-
-def live_on(day: date) -> ColumnElement[bool]:
-    """A mandate in force on `day`: begun, not past its `valid_to`, not ended."""
-    return and_(
-        Mandate.valid_from <= day,
-        or_(Mandate.valid_to.is_(None), Mandate.valid_to >= day),
-        Mandate.ended_at.is_(None),
-    )
-
-
-def live_grants(session: Session, intermediary_id: str, day: date) -> tuple[ActsFor, ...]:
-    """The (landlord, municipality) pairs an intermediary may act for on `day`: read once
-    per request at authentication (app/auth.py), so ending a mandate takes effect at once."""
-    rows = session.execute(
-        select(Mandate.landlord_id, Mandate.municipality_code)
-        .where(Mandate.intermediary_id == intermediary_id, live_on(day))
-        .distinct()
-        .order_by(Mandate.landlord_id, Mandate.municipality_code)
-    )
-    return tuple(ActsFor(landlord, municipality) for landlord, municipality in rows)
+from app.auth import COORDINATOR, Principal, Role, municipal_scope
+from app.intermediaries.models import Intermediary, Mandate, live_on
+from app.landlords.models import Landlord
 
 
 def org_number_taken(session: Session, org_number: str) -> bool:
@@ -41,7 +21,7 @@ def get(session: Session, intermediary_id: str) -> Intermediary | None:
     return session.get(Intermediary, intermediary_id)
 
 
-def _visible_intermediaries(principal: Principal) -> Select[Intermediary] | None:
+def _visible_intermediaries(principal: Principal) -> Select[Intermediary]:
     """Admins all; an intermediary itself; a coordinator those with a mandate (any period)
     in its municipality; a landlord those it gave a mandate."""
     query = select(Intermediary)
@@ -50,8 +30,6 @@ def _visible_intermediaries(principal: Principal) -> Select[Intermediary] | None
     if principal.role is Role.intermediary and principal.intermediary_id is not None:
         return query.where(Intermediary.id == principal.intermediary_id)
     mandates = _mandate_scope(principal)
-    if mandates is None:
-        return None
     return query.where(exists().where(Mandate.intermediary_id == Intermediary.id, mandates))
 
 
@@ -59,45 +37,36 @@ def get_intermediary_for(
     session: Session, principal: Principal, intermediary_id: str
 ) -> Intermediary | None:
     query = _visible_intermediaries(principal)
-    if query is None:
-        return None
     return session.scalar(query.where(Intermediary.id == intermediary_id))
 
 
 def intermediaries_page(
     session: Session, principal: Principal, *, after: str | None, limit: int
 ) -> list[Intermediary]:
-    query = _visible_intermediaries(principal)
-    if query is None:
-        return []
-    query = query.order_by(Intermediary.id).limit(limit)
+    query = _visible_intermediaries(principal).order_by(Intermediary.id).limit(limit)
     if after is not None:
         query = query.where(Intermediary.id > after)
     return list(session.scalars(query))
 
 
-def _mandate_scope(principal: Principal) -> ColumnElement[bool] | None:
-    """Mandates the caller may see: admins all, a coordinator its municipality's, an
-    intermediary its own, a landlord those it gave (any period: the history is theirs)."""
+def _mandate_scope(principal: Principal) -> ColumnElement[bool]:
+    """Mandates the caller may see: admins all, an intermediary its own, a landlord those
+    it gave (any period: the history is theirs), a coordinator its municipality's
+    (`municipal_scope`)."""
     if principal.role is Role.admin:
         return true()
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        return Mandate.municipality_code == principal.municipality
     if principal.role is Role.intermediary and principal.intermediary_id is not None:
         return Mandate.intermediary_id == principal.intermediary_id
     if principal.role is Role.landlord and principal.landlord_id is not None:
         return Mandate.landlord_id == principal.landlord_id
-    return None
+    return municipal_scope(principal, Mandate.municipality_code, COORDINATOR)
 
 
 def get_mandate_for(
     session: Session, principal: Principal, mandate_id: str, *, lock: bool = False
 ) -> Mandate | None:
     """The mandate if the caller may see it, else None (→ 404)."""
-    scope = _mandate_scope(principal)
-    if scope is None:
-        return None
-    query = select(Mandate).where(Mandate.id == mandate_id, scope)
+    query = select(Mandate).where(Mandate.id == mandate_id, _mandate_scope(principal))
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalar(query)
@@ -113,10 +82,7 @@ def mandates_page(
     after: str | None,
     limit: int,
 ) -> list[Mandate]:
-    scope = _mandate_scope(principal)
-    if scope is None:
-        return []
-    query = select(Mandate).where(scope).order_by(Mandate.id).limit(limit)
+    query = select(Mandate).where(_mandate_scope(principal)).order_by(Mandate.id).limit(limit)
     if intermediary_id is not None:
         query = query.where(Mandate.intermediary_id == intermediary_id)
     if landlord_id is not None:
@@ -146,8 +112,6 @@ def unended_of(
 
 def names(session: Session, mandates: list[Mandate]) -> tuple[dict[str, str], dict[str, str]]:
     """(intermediary names, landlord names) for a page of mandates, in two queries."""
-    from app.landlords.models import Landlord
-
     intermediary_ids = {m.intermediary_id for m in mandates}
     landlord_ids = {m.landlord_id for m in mandates}
     intermediaries: dict[str, str] = {}

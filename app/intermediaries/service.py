@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, municipality_of, own_municipality
 from app.core.db import local_today, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.intermediaries import repository
@@ -24,7 +24,7 @@ from app.intermediaries.schemas import (
     MandateCreate,
     MandateRead,
 )
-from app.landlords import repository as landlords
+from app.landlords import repository as landlord_rows
 from app.municipalities.models import Municipality
 
 
@@ -62,11 +62,8 @@ def to_intermediary_read(intermediary: Intermediary) -> IntermediaryRead:
 
 def _municipality_of(session: Session, principal: Principal, named: str | None) -> str:
     """The coordinator's own municipality (another → 404); an admin's named one."""
-
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        if named is not None and named != principal.municipality:
-            raise NotFound("No such municipality.")
-        return principal.municipality
+    if municipality_of(principal, COORDINATOR) is not None:
+        return own_municipality(principal, named, COORDINATOR)
     if named is None:
         raise UnprocessableEntity("municipality: required for an admin")
     if session.get(Municipality, named) is None:
@@ -84,11 +81,10 @@ def create_mandate(session: Session, *, principal: Principal, data: MandateCreat
     """Record a landlord's mandate to an intermediary in one municipality. The periods of
     one (intermediary, landlord, municipality) never overlap (`409`), so ending one mandate
     is never undone by another still running."""
-
     municipality = _municipality_of(session, principal, data.municipality)
     if repository.get(session, data.intermediary) is None:
         raise UnprocessableEntity("intermediary: no such intermediary")
-    if landlords.get(session, data.landlord) is None:
+    if landlord_rows.get(session, data.landlord) is None:
         raise UnprocessableEntity("landlord: no such landlord")
     start = data.valid_from or local_today()
     if data.valid_to is not None and data.valid_to < start:

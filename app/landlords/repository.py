@@ -4,28 +4,26 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, Role, municipal_scope
 from app.landlords.models import Landlord
 
 
-def _visible(principal: Principal) -> Select[Landlord] | None:
+def _visible(principal: Principal) -> Select[Landlord]:
     """Landlords the caller may see: admins all; a landlord itself; an intermediary those
-    that mandated it (live mandates); a coordinator those
-    with an agreement (any year) in its municipality; anyone else none."""
+    that mandated it (live mandates); a coordinator those with an agreement (any year) in
+    its municipality (`municipal_scope` on the agreements); anyone else none."""
     query = select(Landlord)
     if principal.role is Role.admin:
         return query
     if principal.landlord_side:
         # Itself, or (an intermediary) the landlords with a live mandate to it.
         return query.where(Landlord.id.in_(principal.landlords()))
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        return query.where(
-            exists().where(
-                Agreement.landlord_id == Landlord.id,
-                Agreement.municipality_code == principal.municipality,
-            )
+    return query.where(
+        exists().where(
+            Agreement.landlord_id == Landlord.id,
+            municipal_scope(principal, Agreement.municipality_code, COORDINATOR),
         )
-    return None
+    )
 
 
 def get(session: Session, landlord_id: str) -> Landlord | None:
@@ -35,10 +33,7 @@ def get(session: Session, landlord_id: str) -> Landlord | None:
 
 def get_for(session: Session, principal: Principal, landlord_id: str) -> Landlord | None:
     """The landlord if the caller may see it, else None (the caller answers 404)."""
-    query = _visible(principal)
-    if query is None:
-        return None
-    return session.scalar(query.where(Landlord.id == landlord_id))
+    return session.scalar(_visible(principal).where(Landlord.id == landlord_id))
 
 
 def org_number_taken(session: Session, org_number: str) -> bool:
@@ -51,10 +46,7 @@ def org_number_taken(session: Session, org_number: str) -> bool:
 def list_page_for(
     session: Session, principal: Principal, *, after: str | None, limit: int
 ) -> list[Landlord]:
-    query = _visible(principal)
-    if query is None:
-        return []
-    query = query.order_by(Landlord.id).limit(limit)
+    query = _visible(principal).order_by(Landlord.id).limit(limit)
     if after is not None:
         query = query.where(Landlord.id > after)
     return list(session.scalars(query))

@@ -3,13 +3,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, Role
+from app.auth import Principal, Role, municipality_of
 from app.municipalities.models import Municipality
 
 
 def get_for(session: Session, principal: Principal, code: str) -> Municipality | None:
     """The municipality if the caller may see it: admins any, municipal roles their own."""
-    if principal.role is not Role.admin and principal.municipality != code:
+    if principal.role is not Role.admin and municipality_of(principal) != code:
         return None
     return session.get(Municipality, code)
 

@@ -3,25 +3,20 @@ take now, and if not, why.
 
 One function per condition, each returning the reason it rules the form out (None: it does
 not). `form_refusals` applies them all; `policy_contract_forms` is what is left, and that
-is what the round's problem carries as the household's `contract_forms`
-(app/rounds/translate.py) — data, not a special case in the solver — so the CP-SAT model,
-its bounds, the greedy start, the explanations and the household's candidates view all
-judge by the same forms. `needs_refusal` (app/policies/service.py) reports a household
-none of whose forms is left. The conditions stated per municipality are the policy's
-(`PolicyWeights`); the training apartment's own (≥ 6 drug-free months, never children,
-Västerås) is the solver's (`matching.eligibility.household_may_use_form`).
+(through `forms_left`, app/policies/service.py) is what the round's problem carries as the
+household's `contract_forms` (app/rounds/translate.py) — data, not a special case in the
+solver — so the CP-SAT model, its bounds, the greedy start, the explanations and the
+household's candidates view all judge by the same forms. `needs_refusal` reports a
+household none of whose forms is left. The conditions stated per municipality are the
+policy's (`PolicyWeights`); the training apartment's own (≥ 6 drug-free months, never
+children, Västerås) is the solver's (`matching.eligibility.household_may_use_form`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from app.households.models import Household
 from app.households.service import income_of
-
-if TYPE_CHECKING:
-    from app.policies.service import PolicyWeights
+from app.policies.weights import Guarantee, PolicyWeights
 
 GUARANTEE_FORM = "first_hand_with_guarantee"
 
@@ -34,22 +29,6 @@ housing-social contracts, a second-hand or surety arrangement it stands behind. 
 drogfrihet", while "Bostad först" (`housing_first`) is a separate offer whose only demands
 are weekly contact "och att hyreslagen följs", and the rent guarantees
 (`first_hand_with_guarantee`) are a separate measure too."""
-
-
-@dataclass(frozen=True, slots=True)
-class Guarantee:
-    """One rent guarantee of the policy (`app.policies.schemas.GuaranteeTerms`)."""
-
-    income: str
-    max_debts: int | None = None
-    months_of_rent: int | None = None
-
-    def to_json(self) -> dict[str, str | int | None]:
-        return {
-            "income": self.income,
-            "max_debts": self.max_debts,
-            "months_of_rent": self.months_of_rent,
-        }
 
 
 def own_income(household: Household) -> int:

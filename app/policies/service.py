@@ -7,22 +7,22 @@ changed the policy. A PUT therefore inserts a new row and never edits one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.agreements.schemas import ContractForm
-from app.auth import Principal, Role
+from app.auth import Principal, municipality_of
 from app.core.errors import NotFound
 from app.households.assessment import NOT_ASSESSED, is_assessed
 from app.households.models import Household
 from app.municipalities import repository as municipalities
 from app.policies import repository
-from app.policies.conditions import Guarantee, form_refusals, policy_contract_forms
+from app.policies.conditions import form_refusals, policy_contract_forms
 from app.policies.models import Policy
 from app.policies.schemas import GuaranteeTerms, PolicyInput, PolicyRead, TargetGroupWeights
+from app.policies.weights import Guarantee, PolicyWeights
 
 DEFAULT_TARGET_GROUP_WEIGHTS: dict[str, int] = {
     # Jönköping: "kvinnofrids- och barnärenden prioriteras" — women's-peace (violence) and
@@ -56,40 +56,6 @@ DEFAULT_WAITING_CAP_DAYS = 720
 nothing, so a long queue cannot outweigh an acute case."""
 DEFAULT_BASE_WEIGHT = 100
 """Every household weighs something: housing anyone beats housing no one."""
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyWeights:
-    """One version of a policy as the weight computation uses it."""
-
-    version: int
-    target_group_weights: dict[str, int]
-    urgency_weight: tuple[int, ...]
-    waiting_weight_per_30_days: int
-    waiting_cap_days: int
-    base_weight: int
-    created_at: datetime | None = None
-    economic_only_requires_children: bool = False
-    min_drug_free_months: int = 0
-    guarantee_terms: tuple[Guarantee, ...] = ()
-    surety_required_for: tuple[str, ...] = ()
-    only_without_own_income: tuple[str, ...] = ()
-    requires_assessment: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "target_group_weights": dict(self.target_group_weights),
-            "urgency_weight": list(self.urgency_weight),
-            "waiting_weight_per_30_days": self.waiting_weight_per_30_days,
-            "waiting_cap_days": self.waiting_cap_days,
-            "base_weight": self.base_weight,
-            "economic_only_requires_children": self.economic_only_requires_children,
-            "min_drug_free_months": self.min_drug_free_months,
-            "guarantee_terms": [g.to_json() for g in self.guarantee_terms],
-            "surety_required_for": list(self.surety_required_for),
-            "only_without_own_income": list(self.only_without_own_income),
-            "requires_assessment": self.requires_assessment,
-        }
 
 
 DEFAULT_POLICY = PolicyWeights(
@@ -221,9 +187,21 @@ def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
     return None
 
 
+def forms_left(policy: PolicyWeights, household: Household) -> tuple[str, ...]:
+    """The contract forms the policy lets the household take now, as every problem a round
+    builds carries them: none while the policy refuses the household (`needs_refusal`),
+    else those its conditions leave (`policy_contract_forms`). So the candidates view,
+    judging the household's cut-down problem, fails every vacancy on `contract_form`
+    exactly when the round leaves the household unmatched with the policy's reason."""
+    if needs_refusal(policy, household) is not None:
+        return ()
+    return policy_contract_forms(policy, household)
+
+
 def _own_municipality(session: Session, principal: Principal, code: str) -> None:
-    if principal.role not in (Role.coordinator, Role.social_services) or (
-        municipalities.get_for(session, principal, code) is None
+    if (
+        municipality_of(principal) is None
+        or municipalities.get_for(session, principal, code) is None
     ):
         raise NotFound("No such municipality.")
 

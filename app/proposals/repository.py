@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, Role, landlord_scope
+from app.auth import Principal, landlord_scope, municipal_scope
 from app.core.pagination import after_keyset
 from app.households.models import Household
 from app.proposals.models import (
@@ -28,20 +28,18 @@ from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
-MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
 
 
-def _scoped(principal: Principal) -> Select[Proposal] | None:
-    """Proposals the caller may see at all; None when it sees none."""
+def _scoped(principal: Principal) -> Select[Proposal]:
+    """Proposals the caller may see: the landlord side's once released, the municipal
+    side's of its municipality, nobody else's."""
     query = select(Proposal)
     if principal.landlord_side:
         return query.where(
             landlord_scope(principal, Proposal.landlord_id, Proposal.municipality_code),
             Proposal.released_at.is_not(None),
         )
-    if principal.role in MUNICIPAL_ROLES and principal.municipality is not None:
-        return query.where(Proposal.municipality_code == principal.municipality)
-    return None
+    return query.where(municipal_scope(principal, Proposal.municipality_code))
 
 
 def get_for(
@@ -52,10 +50,7 @@ def get_for(
     `lock` takes the row lock (PostgreSQL `FOR UPDATE`; SQLite serialises writers with
     BEGIN IMMEDIATE), so two concurrent answers see each other's result, not a stale row.
     """
-    query = _scoped(principal)
-    if query is None:
-        return None
-    query = query.where(Proposal.id == proposal_id)
+    query = _scoped(principal).where(Proposal.id == proposal_id)
     if lock:
         # populate_existing: a row loaded earlier in this session is re-read under the lock.
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -76,10 +71,7 @@ def list_page_for(
     """One page of the caller's proposals, oldest change first (keyset pagination in
     `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py).
     `status` is the status a proposal reads as at `now`: an overdue one is `expired`."""
-    query = _scoped(principal)
-    if query is None:
-        return []
-    query = query.order_by(Proposal.updated_at, Proposal.id).limit(limit)
+    query = _scoped(principal).order_by(Proposal.updated_at, Proposal.id).limit(limit)
     if status is not None:
         query = query.where(status_at_is(status, now))
     if round_id is not None:

@@ -24,8 +24,8 @@ from app import references
 from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
-from app.auth import Principal, Role, acting_for
-from app.core.db import local_date, utcnow
+from app.auth import COORDINATOR, Principal, acting_for, own_municipality
+from app.core.db import local_date, local_today, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page
 from app.events.catalogue import EventType
@@ -631,11 +631,7 @@ def to_views(
                 )
             )
             continue
-        if (
-            principal.role is not Role.coordinator
-            and household is not None
-            and households.is_protected(household)
-        ):
+        if household is not None and households.restricted_for(principal, household):
             views.append(
                 ProposalRestricted(
                     id=proposal.id,
@@ -709,9 +705,7 @@ def accepted_view(
 
 
 def _coordinator_municipality(principal: Principal) -> str:
-    if principal.role is not Role.coordinator or principal.municipality is None:
-        raise NotFound("No such municipality.")
-    return principal.municipality
+    return own_municipality(principal, roles=COORDINATOR)
 
 
 def _pair_objects(session: Session, municipality: str, body: PairBody) -> tuple[Household, Vacancy]:

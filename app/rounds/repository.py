@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, municipal_scope
 from app.households.models import Household
 from app.proposals.models import Proposal
 from app.rounds.models import Round
@@ -19,10 +19,10 @@ from app.rounds.models import Round
 
 def get_for(session: Session, principal: Principal, round_id: str) -> Round | None:
     """The round if it belongs to the caller's municipality (coordinators only)."""
-    if principal.role is not Role.coordinator or principal.municipality is None:
-        return None
     return session.scalar(
-        select(Round).where(Round.id == round_id, Round.municipality_code == principal.municipality)
+        select(Round).where(
+            Round.id == round_id, municipal_scope(principal, Round.municipality_code, COORDINATOR)
+        )
     )
 
 
@@ -41,7 +41,6 @@ def active(
 
 def agreed_landlords(session: Session, municipality: str, year: int) -> set[str]:
     """The landlords with an agreement of the municipality for the year."""
-
     return set(
         session.scalars(
             select(Agreement.landlord_id).where(
@@ -147,7 +146,6 @@ class CaseFacts:
 def case_facts(session: Session, household_ids: Collection[str]) -> dict[str, CaseFacts]:
     """The cases behind a round's households; an erased case has no reference and no
     registration time any more."""
-
     if not household_ids:
         return {}
     rows = session.execute(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, own_municipality
 from app.core.db import local_year, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page, encode_cursor
@@ -51,11 +51,10 @@ INTERRUPTED = "interrupted: the worker stopped before the round finished; nothin
 
 
 def _municipality(session: Session, principal: Principal) -> str:
-    if principal.role is not Role.coordinator or principal.municipality is None:
+    own = own_municipality(principal, roles=COORDINATOR)
+    if municipalities.get_for(session, principal, own) is None:
         raise NotFound("No such municipality.")
-    if municipalities.get_for(session, principal, principal.municipality) is None:
-        raise NotFound("No such municipality.")
-    return principal.municipality
+    return own
 
 
 QUEUE_TIMEOUT = timedelta(minutes=15)

@@ -16,20 +16,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import matching
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
+from app.agreements.quota import YearUse, left, placements_of_year, use_of_year
 from app.areas.models import Area
 from app.core.db import local_date
 from app.households.models import Household
 from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
-from app.policies.conditions import policy_contract_forms
-from app.policies.service import PolicyWeights, household_weight, needs_refusal
+from app.policies.service import forms_left, household_weight, needs_refusal
+from app.policies.weights import PolicyWeights
 from app.proposals.models import ForbiddenPair, Pin, Proposal, live_at, overdue_at
 from app.rounds.models import Round
 from app.tenancies.chains import exception_qualified
@@ -91,70 +92,6 @@ def _busy_households(session: Session, municipality: str, now: datetime) -> set[
     return {h for h in (*live, *housed) if h is not None}
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """A place taken in an agreement year: a tenancy counted toward it or a live proposal
-    of it (which becomes such a tenancy when contracted)."""
-
-    landlord_id: str
-    exception: bool
-    area: str
-    quota: bool = True
-    """It uses the landlord's quota: not a flat a move chain freed (Helsingborg 3:6)."""
-
-
-def placements_of_year(
-    session: Session, municipality: str, year: int, now: datetime
-) -> list[Placement]:
-    """Every place taken in the municipality's agreement year `year`: the tenancies counted
-    toward that year (any status: a place handed over stays delivered) and the proposals
-    live at `now` *of that year* — a proposal's agreement year is its round's (the year its
-    tenancy will count toward), or the year it was made when no round made it; a live
-    proposal of another year takes nothing from this one. Read by the landlords' remaining
-    quotas and the areas' remaining period caps alike."""
-    tenancies = session.execute(
-        select(Tenancy.landlord_id, Tenancy.exception, Vacancy.area, Tenancy.quota_apartment)
-        .join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
-        .where(Tenancy.municipality_code == municipality, Tenancy.agreement_year == year)
-    )
-    proposals = session.execute(
-        select(
-            Proposal.landlord_id,
-            Proposal.exception,
-            Vacancy.area,
-            Round.year,
-            Vacancy.quota_apartment,
-        )
-        .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
-        .outerjoin(Round, Round.id == Proposal.round_id)
-        .where(
-            Proposal.municipality_code == municipality,
-            live_at(now),
-            func.coalesce(Round.year, year) == year,
-        )
-        .add_columns(Proposal.created_at)
-    )
-    taken = [Placement(t.landlord_id, t.exception, t.area, t.quota_apartment) for t in tenancies]
-    for landlord_id, exception, area, round_year, quota, created_at in proposals:
-        if round_year is None and local_date(created_at).year != year:
-            continue
-        taken.append(Placement(landlord_id, exception, area, quota))
-    return taken
-
-
-def _used(
-    session: Session, municipality: str, year: int, now: datetime
-) -> dict[str, tuple[int, int]]:
-    """Per landlord: (quota places, exception places) already taken for the year
-    (`placements_of_year`; a flat a move chain freed takes no quota place)."""
-    used: dict[str, list[int]] = {}
-    for place in placements_of_year(session, municipality, year, now):
-        entry = used.setdefault(place.landlord_id, [0, 0])
-        entry[0] += int(place.quota)
-        entry[1] += int(place.exception)
-    return {landlord: (e[0], e[1]) for landlord, e in used.items()}
-
-
 def _known(codes: Iterable[str], areas: set[str]) -> tuple[str, ...]:
     """Area codes the problem knows, in a stable order (a stale code is dropped, not fatal)."""
     return tuple(sorted({code for code in codes if code in areas}))
@@ -201,17 +138,18 @@ def _landlords(
 ) -> tuple[matching.Landlord, ...]:
     """The landlords with an agreement for the year, with the quota still remaining: the
     share due by `now` under the agreement's pacing (app/agreements/pacing.py), less what
-    the year delivered; a what-if round's `overrides` in place of the agreed quotas."""
+    the year delivered and its live proposals hold (app/agreements/quota.py, as the quota
+    view counts it); a what-if round's `overrides` in place of the agreed quotas."""
     agreements = session.execute(
         select(Agreement, Landlord.kind)
         .join(Landlord, Landlord.id == Agreement.landlord_id)
         .where(Agreement.municipality_code == municipality, Agreement.year == year)
         .order_by(Agreement.landlord_id)
     ).all()
-    used = _used(session, municipality, year, now)
+    used = use_of_year(session, municipality, year, now)
     landlords = []
     for agreement, kind in agreements:
-        places, exception_places = used.get(agreement.landlord_id, (0, 0))
+        use = used.get(agreement.landlord_id, YearUse())
         override = (overrides or {}).get(agreement.landlord_id, QuotaOverride())
         quota = quota_due(
             agreement.quota if override.quota is None else override.quota,
@@ -228,8 +166,8 @@ def _landlords(
             matching.Landlord(
                 id=agreement.landlord_id,
                 kind=kind,
-                quota=max(quota - places, 0),
-                exception_quota=max(exception_quota - exception_places, 0),
+                quota=left(quota, use.delivered, use.proposed),
+                exception_quota=left(exception_quota, use.exceptions_used, use.exceptions_proposed),
                 excluded_areas=_known(agreement.excluded_areas, area_codes),
                 income_multiple=float(agreement.income_multiple),
                 accepts_income_support=agreement.accepts_income_support,
@@ -575,9 +513,10 @@ def _household(
         avoid_areas=_known(h.avoid_areas, areas),
         preferred_areas=_known(h.preferred_areas, areas),
         # The forms the policy lets it take now (Karlstad's drug-free minimum applies to
-        # social contracts, never to Housing First): data in the problem, read by every
-        # part of the solver and by the candidates view alike.
-        contract_forms=policy_contract_forms(inputs.policy, h),
+        # social contracts, never to Housing First; none while the policy refuses the
+        # household): data in the problem, read by every part of the solver and by the
+        # candidates view alike.
+        contract_forms=forms_left(inputs.policy, h),
         newly_arrived="newly_arrived" in h.target_groups,
         exception_qualified=qualified,
     )

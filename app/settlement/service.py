@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, municipality_of
 from app.core.db import local_date
 from app.core.errors import NotFound
 from app.households.models import Household
@@ -22,7 +22,7 @@ NEWLY_ARRIVED = "newly_arrived"
 
 
 def _own_municipality(session: Session, principal: Principal, code: str) -> None:
-    if principal.role is not Role.coordinator or (
+    if municipality_of(principal, COORDINATOR) is None or (
         municipalities.get_for(session, principal, code) is None
     ):
         raise NotFound("No such municipality.")

@@ -19,9 +19,8 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy.orm import Session
 
 from app.agreements.schemas import ContractForm
-from app.auth import Principal, Role
+from app.auth import COORDINATOR, Principal, own_municipality
 from app.core.db import local_date
-from app.core.errors import NotFound
 from app.core.figures import median_and_p90
 from app.households.schemas import TargetGroup
 from app.landlords.schemas import LandlordKind
@@ -229,9 +228,7 @@ def yearly_statistics(
 ) -> StatisticsRead:
     """The municipality's follow-up for one year; a coordinator reads its own municipality
     (naming another is `404`, as everywhere)."""
-    own = principal.municipality if principal.role is Role.coordinator else None
-    if own is None or (municipality is not None and municipality != own):
-        raise NotFound("No such municipality.")
+    own = own_municipality(principal, municipality, COORDINATOR)
     placements = repository.placements(session, own, year)
     return StatisticsRead(
         municipality=own,

@@ -29,12 +29,13 @@ from app.agreements.models import Agreement
 from app.agreements.schemas import ContractForm, ExceptionConditions
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
-from app.auth import Principal, Role
+from app.auth import Principal
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.events.catalogue import EventType
 from app.households import repository as households
-from app.households.schemas import HouseholdStatus, TargetGroup
+from app.households.schemas import HouseholdStatus
+from app.households.service import restricted_for
 from app.tenancies import journal, repository
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
@@ -85,9 +86,7 @@ def post_move_on(
     household = households.get_for(session, principal, household_id, lock=True)
     if household is None:
         raise NotFound("No such household.")
-    if principal.role is not Role.coordinator and TargetGroup.protected_identity in (
-        household.target_groups
-    ):
+    if restricted_for(principal, household):
         raise Forbidden("A protected-identity case is changed by the coordinator only.")
     if household.status == HouseholdStatus.erased:
         raise Conflict("The case is erased.")

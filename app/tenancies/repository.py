@@ -7,27 +7,26 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
-from app.auth import Principal, Role, landlord_scope
+from app.auth import COORDINATOR, Principal, landlord_scope, municipal_scope
 from app.core.pagination import after_keyset
 from app.landlords.models import Landlord
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import COUNTED_STATUSES, TenancyStatus
+from app.tenancies.schemas import TenancyStatus
 
 
-def _scoped(principal: Principal) -> Select[Tenancy] | None:
-    """Tenancies the caller may see at all; None when it sees none."""
+def _scoped(principal: Principal) -> Select[Tenancy]:
+    """Tenancies the caller may see: the landlord side's, its municipality's for a
+    coordinator, nobody else's."""
     query = select(Tenancy)
     if principal.landlord_side:
         return query.where(
             landlord_scope(principal, Tenancy.landlord_id, Tenancy.municipality_code)
         )
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        return query.where(Tenancy.municipality_code == principal.municipality)
-    return None
+    return query.where(municipal_scope(principal, Tenancy.municipality_code, COORDINATOR))
 
 
 def get_for(
@@ -35,10 +34,7 @@ def get_for(
 ) -> Tenancy | None:
     """The tenancy if the caller may see it, else None (→ 404, existence not revealed);
     `lock` takes the row lock so two concurrent events see each other's result."""
-    query = _scoped(principal)
-    if query is None:
-        return None
-    query = query.where(Tenancy.id == tenancy_id)
+    query = _scoped(principal).where(Tenancy.id == tenancy_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalar(query)
@@ -75,10 +71,7 @@ def list_page_for(
 ) -> list[Tenancy]:
     """One page of the caller's tenancies, oldest change first (keyset pagination in
     `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
-    query = _scoped(principal)
-    if query is None:
-        return []
-    query = query.order_by(Tenancy.updated_at, Tenancy.id).limit(limit)
+    query = _scoped(principal).order_by(Tenancy.updated_at, Tenancy.id).limit(limit)
     if step_due_on is not None:
         query = query.where(step_due(step_due_on, climbing_forms))
     if response_overdue_at is not None:
@@ -101,28 +94,6 @@ def agreements_of_year(
     if landlord_id is not None:
         query = query.where(Agreement.landlord_id == landlord_id)
     return list(session.scalars(query))
-
-
-def delivered_per_landlord(
-    session: Session, municipality: str, year: int, landlord_id: str | None
-) -> dict[str, tuple[int, int]]:
-    """landlord id → (tenancies counted toward the year, exception places used). A tenancy
-    let from a flat a move chain freed is no quota apartment: it uses no quota, but an
-    exception place it took is one."""
-    delivered = func.sum(case((Tenancy.quota_apartment.is_(True), 1), else_=0))
-    exceptions = func.sum(case((Tenancy.exception.is_(True), 1), else_=0))
-    query = (
-        select(Tenancy.landlord_id, delivered, exceptions)
-        .where(
-            Tenancy.municipality_code == municipality,
-            Tenancy.agreement_year == year,
-            Tenancy.status.in_(COUNTED_STATUSES),
-        )
-        .group_by(Tenancy.landlord_id)
-    )
-    if landlord_id is not None:
-        query = query.where(Tenancy.landlord_id == landlord_id)
-    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in session.execute(query)}
 
 
 def landlords_by_id(session: Session, ids: set[str]) -> dict[str, Landlord]:

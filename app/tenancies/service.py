@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from app import references
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
-from app.auth import Principal, Role, acting_for
+from app.agreements.quota import YearUse, left, use_of_year
+from app.auth import COORDINATOR, Principal, acting_for, municipality_of, own_municipality
 from app.core.db import local_today, new_id, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page
@@ -612,11 +613,8 @@ def quota_report(
     totals then cover only those rows). A landlord with tenancies counted toward a year
     without an agreement appears with quota 0."""
     landlord_ids: list[str | None] = [None]
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        if municipality is None:
-            municipality = principal.municipality
-        if principal.municipality != municipality:
-            raise NotFound("No such municipality.")
+    if municipality_of(principal, COORDINATOR) is not None:
+        municipality = own_municipality(principal, municipality, COORDINATOR)
         acting_for(principal, landlord)
     elif principal.landlord_side:
         if municipality is None:
@@ -630,28 +628,26 @@ def quota_report(
         for a in repository.agreements_of_year(session, municipality, year, landlord_id)
     }
     delivered = {
-        key: value
-        for landlord_id in landlord_ids
-        for key, value in repository.delivered_per_landlord(
-            session, municipality, year, landlord_id
-        ).items()
+        landlord_id: use
+        for landlord_id, use in use_of_year(session, municipality, year, utcnow()).items()
+        if use.tenancies and (landlord_ids == [None] or landlord_id in landlord_ids)
     }
     landlords = repository.landlords_by_id(session, set(agreements) | set(delivered))
     rows = []
     for lid in sorted(landlords, key=lambda i: (landlords[i].name, i)):
         agreement = agreements.get(lid)
         quota = agreement.quota if agreement else 0
-        count, exceptions = delivered.get(lid, (0, 0))
+        use = delivered.get(lid, YearUse())
         rows.append(
             QuotaRow(
                 landlord=lid,
                 name=landlords[lid].name,
                 kind=LandlordKind(landlords[lid].kind),
                 quota=quota,
-                delivered=count,
+                delivered=use.delivered,
                 exception_quota=agreement.exception_quota if agreement else 0,
-                exceptions_used=exceptions,
-                remaining=max(quota - count, 0),
+                exceptions_used=use.exceptions_used,
+                remaining=left(quota, use.delivered),
                 pacing=agreement.pacing if agreement else "none",
                 expected_to_date=quota_due(
                     quota, agreement.pacing if agreement else "none", year=year, on=local_today()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import references
 from app.agreements.schemas import ContractForm
-from app.auth import Principal, Role, acting_for
+from app.auth import COORDINATOR, Principal, Role, acting_for, municipality_of, own_municipality
 from app.core.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
 from app.core.etag import check_if_match
 from app.events.catalogue import EventType
@@ -231,12 +231,10 @@ def list_vacancies(
             after=after,
             limit=limit,
         )
-    if principal.role is Role.coordinator and principal.municipality is not None:
-        if municipality is not None and municipality != principal.municipality:
-            raise NotFound("No such municipality.")
+    if municipality_of(principal, COORDINATOR) is not None:
         return repository.list_page(
             session,
-            municipality=principal.municipality,
+            municipality=own_municipality(principal, municipality, COORDINATOR),
             status=(status or VacancyStatus.open).value,
             after=after,
             limit=limit,
