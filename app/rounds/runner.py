@@ -40,8 +40,8 @@ from app.policies.service import from_weights, policy_version
 from app.proposals.service import expire_overdue
 from app.rounds import repository
 from app.rounds.events import announce_finished
-from app.rounds.models import Round
-from app.rounds.service import fail_stale_rounds, request_of
+from app.rounds.models import Round, request_of
+from app.rounds.service import fail_stale_rounds
 from app.rounds.translate import (
     QuotaOverride,
     RoundConflict,

@@ -11,14 +11,12 @@ municipality forever; a round running far past its time limit is therefore marke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
@@ -34,13 +32,7 @@ from app.rounds.models import Round
 from app.rounds.schemas import (
     RoundComparison,
     RoundCreate,
-    RoundProgress,
-    RoundProposal,
-    RoundRead,
-    RoundStats,
     RoundStatus,
-    RoundSummary,
-    UnmatchedHousehold,
 )
 from app.settlement.service import remaining_figure
 
@@ -88,15 +80,6 @@ def fail_stale_rounds(session: Session, *, municipality: str | None = None) -> i
     if count:
         session.expire_all()
     return count
-
-
-def request_of(round_: Round) -> dict[str, Any]:
-    """The round's own parameters. Until the problem is built the `problem` column holds
-    only `{"request": {...}}`; afterwards the problem document carries them."""
-    doc = round_.problem or {}
-    if "format" in doc:
-        return {"newly_arrived_min": doc.get("newly_arrived_min", 0)}
-    return dict(doc.get("request", {}))
 
 
 def _newly_arrived_min(session: Session, municipality: str, data: RoundCreate, year: int) -> int:
@@ -206,165 +189,6 @@ def get_problem(
     shown = [str(h["id"]) for h in round_.problem.get("households", []) if "id" in h]
     audit.record(session, principal, AuditAction.export, shown, purpose=purpose)
     return round_.problem
-
-
-def households_shown(read: RoundRead) -> list[str]:
-    """The households a round's explanation names (proposals and unmatched), once each."""
-    ids = [p.household for p in read.proposals] + [u.household for u in read.unmatched]
-    return list(dict.fromkeys(ids))
-
-
-def to_audited_read(
-    session: Session, round_: Round, *, principal: Principal, purpose: str | None
-) -> RoundRead:
-    """The round as `to_read` gives it; every household it names is a read of that
-    household's record (the reasons it was left out, its score): one `read` event each."""
-    read = to_read(session, round_)
-    audit.record(session, principal, AuditAction.read, households_shown(read), purpose=purpose)
-    return read
-
-
-def _shortfall(solution: dict[str, Any] | None) -> int | None:
-    """The solver's `stats.newly_arrived_shortfall` (0 when it reports none)."""
-    if not solution or "status" not in solution:
-        return None
-    return int((solution.get("stats") or {}).get("newly_arrived_shortfall", 0))
-
-
-def _stats(solution: dict[str, Any] | None) -> RoundStats | None:
-    if not solution:
-        return None
-    solver = dict(solution.get("stats") or {})
-    return RoundStats(
-        status=str(solution.get("status", "")),
-        objective=int(solution.get("objective", 0)),
-        bound=int(solution.get("bound", 0)),
-        reason=solution.get("reason"),
-        seconds=solver.get("seconds"),
-        eligible_pairs=solver.get("eligible_pairs"),
-        solver=solver,
-    )
-
-
-def _progress(round_: Round) -> RoundProgress | None:
-    """Shown while the round runs only: a finished round's solution says it all."""
-    if round_.status != RoundStatus.running or not round_.progress:
-        return None
-    return RoundProgress.model_validate(round_.progress)
-
-
-def to_read(session: Session, round_: Round) -> RoundRead:
-    """The round with its proposals and unmatched households, each named by its human
-    references too (case, vacancy reference, landlord, area), loaded for the whole round
-    in three queries (app/references.py)."""
-    solution = round_.solution or {}
-    rows = (
-        _what_if_proposals(round_)
-        if round_.dry_run
-        else repository.proposals_of(session, round_.id)
-    )
-    left_out = list(solution.get("unmatched", []))
-    refs = references.load(
-        session,
-        households=[p.household_id for p in rows] + [str(u["household"]) for u in left_out],
-        vacancies=(p.vacancy_id for p in rows),
-        landlords=(p.landlord_id for p in rows),
-    )
-    proposals = []
-    for p in rows:
-        vacancy = refs.vacancy(p.vacancy_id)
-        proposals.append(
-            RoundProposal(
-                id=p.id,
-                round=round_.id,
-                vacancy=p.vacancy_id,
-                external_ref=vacancy.external_ref if vacancy else "",
-                household=p.household_id,
-                case_ref=refs.case_ref(p.household_id),
-                landlord=p.landlord_id,
-                landlord_name=refs.landlord_name(p.landlord_id),
-                area=vacancy.area if vacancy else "",
-                area_name=vacancy.area_name if vacancy else None,
-                contract_form=p.contract_form,
-                exception=p.exception,
-                score=p.score,
-                status=p.status,
-            )
-        )
-    unmatched = [
-        UnmatchedHousehold(**{**u, "case_ref": refs.case_ref(str(u["household"]))})
-        for u in left_out
-    ]
-    return RoundRead(
-        id=round_.id,
-        municipality=round_.municipality_code,
-        status=RoundStatus(round_.status),
-        dry_run=round_.dry_run,
-        year=round_.year,
-        policy_version=round_.policy_version,
-        newly_arrived_min=int(request_of(round_).get("newly_arrived_min", 0)),
-        time_limit_s=round_.time_limit_s,
-        created_at=round_.created_at,
-        started_at=round_.started_at,
-        finished_at=round_.finished_at,
-        error=round_.error,
-        progress=_progress(round_),
-        stats=_stats(round_.solution),
-        newly_arrived_shortfall=_shortfall(round_.solution),
-        proposals=proposals,
-        unmatched=unmatched,
-    )
-
-
-WHAT_IF = "what_if"
-"""The status a what-if round's assignment shows: it was never proposed."""
-
-
-@dataclass(frozen=True, slots=True)
-class _WhatIfProposal:
-    """A what-if round's assignment, shaped as the proposal it would have been."""
-
-    id: None
-    household_id: str
-    vacancy_id: str
-    landlord_id: str
-    contract_form: str
-    exception: bool
-    score: dict[str, Any]
-    status: str = WHAT_IF
-
-
-def _what_if_proposals(round_: Round) -> list[_WhatIfProposal]:
-    """The assignments of a what-if round's solution, with each vacancy's landlord from the
-    snapshot it solved."""
-    problem, solution = round_.problem or {}, round_.solution or {}
-    landlord_of = {str(v["id"]): str(v["landlord"]) for v in problem.get("vacancies", [])}
-    return [
-        _WhatIfProposal(
-            id=None,
-            household_id=str(a["household"]),
-            vacancy_id=str(a["vacancy"]),
-            landlord_id=landlord_of.get(str(a["vacancy"]), ""),
-            contract_form=str(a["contract_form"]),
-            exception=bool(a.get("exception", False)),
-            score=dict(a.get("score") or {}),
-        )
-        for a in solution.get("assignments", [])
-    ]
-
-
-def to_summary(round_: Round) -> RoundSummary:
-    return RoundSummary(
-        id=round_.id,
-        municipality=round_.municipality_code,
-        status=RoundStatus(round_.status),
-        dry_run=round_.dry_run,
-        year=round_.year,
-        policy_version=round_.policy_version,
-        created_at=round_.created_at,
-        finished_at=round_.finished_at,
-        error=round_.error,
-    )
 
 
 def compare_rounds(
