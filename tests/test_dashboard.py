@@ -17,11 +17,11 @@ from app.dashboard import client as dashboard_client
 from app.dashboard.service import (
     _round_line,
     _with_comparisons,
-    local_minute,
     month_bucket,
     months_between,
     waiting_histogram,
 )
+from app.dashboard.views import local_minute
 from app.scenarios.demo import load_demo
 from tests.test_demo import bearer_headers
 
