@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.core.db import local_year
 from app.dashboard import client as dashboard_client
+from app.dashboard.panels import local_minute
 from app.dashboard.service import (
     _round_line,
     _with_comparisons,
@@ -21,7 +22,6 @@ from app.dashboard.service import (
     months_between,
     waiting_histogram,
 )
-from app.dashboard.views import local_minute
 from app.scenarios.demo import load_demo
 from tests.test_demo import bearer_headers
 

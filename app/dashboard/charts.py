@@ -10,7 +10,7 @@ from typing import Any
 import pygal
 from pygal.style import Style
 
-from app.dashboard.views import QuotaBar
+from app.dashboard.panels import QuotaBar
 
 STYLE = Style(
     background="transparent",

@@ -11,7 +11,7 @@ from typing import Any
 from app.core.db import local_date
 from app.dashboard import charts, client
 from app.dashboard.client import ApiReader
-from app.dashboard.views import (
+from app.dashboard.panels import (
     Awaiting,
     Dashboard,
     DueTenancy,
