@@ -5,9 +5,9 @@ anyone but a coordinator (docs/domain.md §6)."""
 from __future__ import annotations
 
 from app.auth import Principal
-from app.households.assessment import assessment_read
 from app.households.models import Household
 from app.households.schemas import (
+    AssessmentRead,
     CloseReason,
     HouseholdRead,
     HouseholdRestricted,
@@ -15,6 +15,13 @@ from app.households.schemas import (
     TargetGroup,
 )
 from app.households.service import effective_needs, income_of, is_protected, persons, restricted_for
+
+
+def assessment_read(household: Household) -> AssessmentRead | None:
+    """The household's needs assessment as recorded, or None before one was made."""
+    if household.assessment is None:
+        return None
+    return AssessmentRead.model_validate(household.assessment)
 
 
 def to_view(principal: Principal, household: Household) -> HouseholdRead | HouseholdRestricted:
