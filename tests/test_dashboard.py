@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from app.core.db import local_year
 from app.dashboard import client as dashboard_client
+from app.dashboard.panels import local_minute
 from app.dashboard.service import (
     _round_line,
     _with_comparisons,
-    local_minute,
     month_bucket,
     months_between,
     waiting_histogram,

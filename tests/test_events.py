@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook
 
 from app.auth import Role
 from app.core.queue import ensure_queue_schema
-from app.events import delivery
+from app.events import delivery, delivery_jobs
 from app.events.catalogue import SUBJECT_OF, Audience, EventType, SubjectType
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 from app.events.openapi import PAYLOADS
@@ -756,7 +756,7 @@ def test_on_postgresql_a_worker_job_delivers_what_a_request_committed(
     world.coordinator.post(f"/v1/webhooks/{endpoint['id']}/test")
     url = world.api.app.state.settings.database_url
     queue_app(url, world.api.app.state.sessionmaker).run_worker(
-        queues=[delivery.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+        queues=[delivery_jobs.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
     )
     assert [r.json["type"] for r in hook.received] == ["ping"]
 

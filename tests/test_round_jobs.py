@@ -19,7 +19,7 @@ from app.core.queue import ensure_queue_schema
 from app.events.models import Event
 from app.jobs.worker import InProcessWorker, start_in_process_worker, stop_in_process_worker
 from app.proposals.models import ForbiddenPair, Pin, Proposal
-from app.rounds import runner, service
+from app.rounds import outcome, runner
 from app.rounds.models import Round
 from app.vacancies.models import Vacancy
 from tests.conftest import Api
@@ -473,14 +473,14 @@ def round_failed_events(world: Jonkoping, round_id: str) -> int:
     [
         pytest.param(
             {"status": "running", "started_at": utcnow() - timedelta(hours=1), "time_limit_s": 30},
-            service.INTERRUPTED,
-            lambda row: row.started_at + timedelta(seconds=60) + service.STALE_GRACE,
+            outcome.INTERRUPTED,
+            lambda row: row.started_at + timedelta(seconds=60) + outcome.STALE_GRACE,
             id="worker_died",
         ),
         pytest.param(
             {"created_at": utcnow() - timedelta(hours=1)},
-            service.NOT_STARTED,
-            lambda row: row.created_at + service.QUEUE_TIMEOUT,
+            outcome.NOT_STARTED,
+            lambda row: row.created_at + outcome.QUEUE_TIMEOUT,
             id="never_picked_up",
         ),
     ],

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from app.agreements import service
+from app.agreements import service, views
 from app.agreements.schemas import AgreementPage, AgreementRead, AgreementUpsert
 from app.auth import Principal, Role, require
 from app.core.db import SessionDep
@@ -52,7 +52,7 @@ def put_agreement(
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     set_etag(response, agreement.version)
-    return service.to_read(agreement)
+    return views.to_read(agreement)
 
 
 @router.get(
@@ -85,7 +85,7 @@ def list_agreements(
         limit=page.limit,
     )
     return AgreementPage(
-        items=[service.to_read(agreement) for agreement in rows],
+        items=[views.to_read(agreement) for agreement in rows],
         next_cursor=next_cursor([agreement.id for agreement in rows], page.limit),
     )
 
@@ -113,4 +113,4 @@ def get_agreement(
         session, principal=principal, municipality=municipality, landlord_id=landlord_id, year=year
     )
     set_etag(response, agreement.version)
-    return service.to_read(agreement)
+    return views.to_read(agreement)

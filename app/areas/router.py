@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response, status
 
-from app.areas import service
+from app.areas import service, views
 from app.areas.schemas import AreaList, AreaRead, AreaUpsert
 from app.auth import Principal, Role, require
 from app.core.db import SessionDep
@@ -32,7 +32,7 @@ def put_area(
     area, created = service.upsert_area(session, principal, code, area_id, body)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["ETag"] = f'"{area.version}"'
-    return service.to_read(area)
+    return views.to_read(area)
 
 
 @router.get(
@@ -57,6 +57,4 @@ def list_areas(
     ],
     code: MunicipalityPath,
 ) -> AreaList:
-    return AreaList(
-        items=[service.to_read(a) for a in service.list_areas(session, principal, code)]
-    )
+    return AreaList(items=[views.to_read(a) for a in service.list_areas(session, principal, code)])

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.agreements import repository as agreements
 from app.areas import repository
 from app.areas.models import Area
-from app.areas.schemas import AreaRead, AreaUpsert
+from app.areas.schemas import AreaUpsert
 from app.auth import Principal
 from app.core.errors import NotFound, UnprocessableEntity
 from app.municipalities import repository as municipalities
@@ -63,15 +63,3 @@ def require_areas(session: Session, municipality: str, codes: Collection[str], f
     missing = repository.missing_codes(session, municipality, codes)
     if missing:
         raise not_areas(municipality, missing, field)
-
-
-def to_read(area: Area) -> AreaRead:
-    return AreaRead(
-        id=area.code,
-        municipality=area.municipality_code,
-        name=area.name,
-        excluded=area.excluded,
-        cap=area.cap,
-        period_cap=area.period_cap,
-        version=area.version,
-    )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.audit import service
+from app.audit import service, views
 from app.audit.schemas import AuditPage
 from app.auth import Principal, Role, require
 from app.core.db import SessionDep
@@ -33,6 +33,6 @@ def list_audit_events(
     record's contents."""
     events = service.list_events(session, principal=principal, household_id=household, page=page)
     return AuditPage(
-        items=[service.to_read(event) for event in events],
+        items=[views.to_read(event) for event in events],
         next_cursor=next_cursor([str(event.id) for event in events], page.limit),
     )

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from app.audit import repository
 from app.audit.models import AuditEvent
-from app.audit.schemas import AuditEventRead
 from app.auth import Principal
 from app.core.db import utcnow
 from app.core.errors import NotFound, UnprocessableEntity
@@ -103,18 +102,4 @@ def list_events(
         raise NotFound("No such household.")
     return repository.list_for_household(
         session, household_id, after=_event_cursor(page.after), limit=page.limit
-    )
-
-
-def to_read(event: AuditEvent) -> AuditEventRead:
-    return AuditEventRead(
-        at=event.at,
-        credential=event.credential_id,
-        role=event.role,
-        organisation=event.organisation,
-        on_behalf_of=event.on_behalf_of,
-        action=event.action,
-        household=event.household_id,
-        purpose=event.purpose,
-        request_id=event.request_id,
     )

@@ -14,13 +14,11 @@ from app.core.db import SessionDep
 from app.core.errors import BadRequest, InvalidClient
 from app.core.pagination import PageDep, next_cursor
 from app.core.problems import AUTHENTICATED, problems
-from app.credentials import service
-from app.credentials.models import Credential
+from app.credentials import service, views
 from app.credentials.schemas import (
     CredentialCreate,
     CredentialCreated,
     CredentialPage,
-    CredentialRead,
     TokenRead,
     TokenRequest,
 )
@@ -28,19 +26,6 @@ from app.credentials.schemas import (
 router = APIRouter(tags=["auth and credentials"])
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 CredentialId = Annotated[str, Path(pattern=r"^cid_[A-Za-z0-9_-]{1,40}$")]
-
-
-def to_read(credential: Credential) -> CredentialRead:
-    return CredentialRead(
-        id=credential.id,
-        role=Role(credential.role),
-        municipality=credential.municipality_code,
-        landlord=credential.landlord_id,
-        intermediary=credential.intermediary_id,
-        label=credential.label,
-        created_at=credential.created_at,
-        revoked_at=credential.revoked_at,
-    )
 
 
 def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
@@ -107,7 +92,7 @@ def create_credential(
 ) -> CredentialCreated:
     credential, secret = service.create_credential(session, request.app.state.settings, body)
     return CredentialCreated(
-        **to_read(credential).model_dump(), client_id=credential.id, client_secret=secret
+        **views.to_read(credential).model_dump(), client_id=credential.id, client_secret=secret
     )
 
 
@@ -120,7 +105,7 @@ def create_credential(
 def list_credentials(session: SessionDep, _: Admin, page: PageDep) -> CredentialPage:
     rows = service.list_credentials(session, after=page.after, limit=page.limit)
     return CredentialPage(
-        items=[to_read(c) for c in rows],
+        items=[views.to_read(c) for c in rows],
         next_cursor=next_cursor([c.id for c in rows], page.limit),
     )
 

@@ -5,13 +5,12 @@ script is cut out; its namespace URIs are names, never fetched)."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pygal
 from pygal.style import Style
 
-if TYPE_CHECKING:
-    from app.dashboard.service import QuotaBar
+from app.dashboard.panels import QuotaBar
 
 STYLE = Style(
     background="transparent",

@@ -4,13 +4,21 @@ English."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from app.core.db import STOCKHOLM, local_date
+from app.core.db import local_date
 from app.dashboard import charts, client
 from app.dashboard.client import ApiReader
+from app.dashboard.panels import (
+    Awaiting,
+    Dashboard,
+    DueTenancy,
+    QuotaBar,
+    RoundLine,
+    local_minute,
+)
 
 MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–1 mån", 0, 1),
@@ -38,76 +46,6 @@ TARGET_GROUPS = {
     "housing_first": "Bostad först",
 }
 """The target groups' Swedish names, for the coordinator; an unknown code shows as itself."""
-
-
-@dataclass(frozen=True)
-class QuotaBar:
-    landlord: str
-    name: str
-    quota: int
-    expected_to_date: int
-    """The share due by today under the agreement's pacing (the whole quota without)."""
-    delivered: int
-    remaining: int
-
-
-@dataclass(frozen=True)
-class Awaiting:
-    case_ref: str | None
-    external_ref: str
-    landlord_name: str | None
-    whose_turn: str
-    deadline_at: str | None
-
-
-@dataclass(frozen=True)
-class DueTenancy:
-    case_ref: str | None
-    external_ref: str
-    landlord_name: str | None
-    what: str
-    due: str | None
-
-
-@dataclass(frozen=True)
-class RoundLine:
-    id: str
-    status: str
-    dry_run: bool
-    created_at: str
-    finished_at: str | None
-    progress_percent: int | None
-    phase: str | None
-    compare_with: str | None = None
-    """The next older round with a result, to set this one beside."""
-
-
-@dataclass
-class Dashboard:
-    municipality: str
-    year: int
-    quota: list[QuotaBar]
-    quota_chart: str
-    waiting_total: int
-    waiting: dict[str, dict[str, int]]
-    """Urgency band → month bucket → households."""
-    waiting_chart: str
-    awaiting: list[Awaiting]
-    due: list[DueTenancy]
-    rounds: list[RoundLine]
-    cut_short: list[str] = field(default_factory=list)
-    """Lists longer than the dashboard reads: their panels count only the first ones."""
-    shown_at_most: int = 0
-    generated_at: str = field(default_factory=lambda: local_minute(datetime.now(UTC)) or "")
-
-
-def local_minute(moment: datetime | str | None) -> str | None:
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    # Coordinators read Swedish time; the zone's abbreviation (CET/CEST) says which.
-    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def months_between(start: datetime, end: datetime) -> int:

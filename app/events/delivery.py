@@ -27,17 +27,19 @@ from typing import Any
 import httpx
 import structlog
 from procrastinate.exceptions import AlreadyEnqueued
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from app.core.db import utcnow
 from app.core.sealing import UnsealError, sealer_of
 from app.events.catalogue import EventType
+from app.events.delivery_jobs import DELIVER, DELIVERIES_QUEUED, QUEUE
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint
-from app.events.outbox import DELIVERIES_QUEUED, emit
+from app.events.outbox import emit
 from app.events.schemas import DeliveryStatus, WebhookPayload
 from app.events.urls import url_refusal
+from app.events.views import event_view, webhook_view
 
 log = structlog.get_logger("app.events.delivery")
 
@@ -59,8 +61,6 @@ LEASE = timedelta(seconds=60)
 BATCH = 200
 SENDERS = 32
 """Concurrent sends of one worker: receivers are slow, not the worker."""
-QUEUE = "webhooks"
-DELIVER = "deliver_webhooks"
 SWEEP_CRON = "* * * * *"
 LINGER = timedelta(seconds=50)
 """A delivery job waits this long for retries that come due soon (the 5 s one), so they
@@ -92,8 +92,6 @@ class Outcome:
 
 def body_of(event: Event) -> str:
     """The delivery body: `{"type", "timestamp", "data": <the event as the feed shows it>}`."""
-    from app.events.service import event_view
-
     payload = WebhookPayload(
         type=EventType(event.type), timestamp=event.occurred_at, data=event_view(event)
     )
@@ -200,8 +198,6 @@ def _failed(session: Session, endpoint: WebhookEndpoint, now: datetime) -> None:
     if endpoint.failing_since is None:
         endpoint.failing_since = now
     elif endpoint.enabled and now - endpoint.failing_since >= DISABLE_AFTER:
-        from app.events.service import webhook_view
-
         endpoint.enabled = False
         endpoint.disabled_reason = "failing for 3 days"
         endpoint.version += 1
@@ -290,48 +286,6 @@ def drain(
             if time.monotonic() + max(wait, 0) > deadline:
                 return attempted
             time.sleep(min(max(wait, 0.05), 1.0))
-
-
-WAITING_JOB = (
-    "SELECT EXISTS (SELECT 1 FROM procrastinate.procrastinate_jobs "
-    "WHERE queueing_lock = :lock AND status = 'todo')"
-)
-"""Whether a delivery job waits already (`:lock` is `DELIVER`); the outbox's statement
-asks it too, once the queue's schema is known to exist (`queue_known`)."""
-_WAITING = text(WAITING_JOB)
-
-
-def queue_known() -> bool:
-    """Whether this process has seen the queue's schema (then a statement may read it)."""
-    return _queue_ready
-
-
-_queue_ready = False
-"""Whether this process has seen the queue's schema (it is never dropped while running)."""
-
-
-def defer_delivery(session: Session, waiting: bool | None = None) -> None:
-    """PostgreSQL: a delivery job in the session's transaction — unless one is waiting
-    already, which will send these too (one indexed lookup instead of an insert that
-    would fail on the queueing lock). Should that job start before this commit and finish
-    without seeing these deliveries, the minute's sweep sends them. `waiting`: the answer
-    of the outbox's own statement, which asks once the schema is known (`queue_known`)."""
-    from app.core.queue import defer_in_transaction
-
-    global _queue_ready
-    if waiting is not None:
-        pass
-    elif _queue_ready:
-        waiting = session.connection().execute(_WAITING, {"lock": DELIVER}).scalar()
-    else:
-        try:  # in a savepoint until the queue's schema was seen: a failure aborts only it
-            with session.begin_nested():
-                waiting = session.execute(_WAITING, {"lock": DELIVER}).scalar()
-            _queue_ready = True
-        except Exception:  # no queue schema: defer_in_transaction reports it
-            waiting = False
-    if not waiting:
-        defer_in_transaction(session, DELIVER, queue=QUEUE, queueing_lock=DELIVER)
 
 
 def register_tasks(app: Any, session_factory: SessionFactory, *, production: bool) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -46,13 +45,19 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.core.config import backend
 from app.core.db import UTCDateTime, utcnow
 from app.events.catalogue import SUBJECT_OF, Audience, EventType
+from app.events.delivery_jobs import (
+    DELIVER,
+    DELIVERIES_QUEUED,
+    DELIVERIES_WANTED,
+    WAITING_JOB,
+    queue_delivery_job,
+    queue_known,
+)
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
+from app.events.repository import already_emitted
 from app.events.schemas import DeliveryStatus
 
 OUTBOX = "envagin.outbox"
-DELIVERIES_QUEUED = threading.Event()
-"""Set when a commit created webhook deliveries: wakes this process's delivery thread
-(SQLite); on PostgreSQL a procrastinate job is deferred in the transaction instead."""
 
 
 @dataclass(slots=True)
@@ -112,13 +117,11 @@ def emit_views(
     """One change told to several audiences, each with its own view. With `dedupe_key`
     (events a sweep finds due: a deadline, a step) only once, ever; returns whether it
     was emitted."""
-    if dedupe_key is not None:
-        from app.events.repository import already_emitted
-
-        if already_emitted(session, dedupe_key) or any(
-            p.dedupe_key == dedupe_key for p in session.info.get(OUTBOX, [])
-        ):
-            return False
+    if dedupe_key is not None and (
+        already_emitted(session, dedupe_key)
+        or any(p.dedupe_key == dedupe_key for p in session.info.get(OUTBOX, []))
+    ):
+        return False
     dumped: dict[int, dict[str, Any]] = {}  # a view shared by audiences is dumped once
     for audience, view in views:
         if id(view) not in dumped:
@@ -267,8 +270,6 @@ def _write_postgresql_statement(ask_for_job: bool) -> TextClause:
     (rows in sorted order, so two transactions lock the same streams in the same order;
     the locks are held until commit), the events numbered from it, and their deliveries
     by `_deliveries_of` over the events just written. One round trip instead of three."""
-    from app.events.delivery import DELIVER, WAITING_JOB
-
     # With the queue's schema known to exist, whether a delivery job waits already comes
     # back too (else the delivery job's own look-up asks, in a savepoint).
     job = f"({WAITING_JOB.replace(':lock', repr(DELIVER))})" if ask_for_job else "NULL"
@@ -327,8 +328,6 @@ def _later(pending: list[PendingEvent]) -> list[int]:
 def _write_postgresql(
     session: Session, pending: list[PendingEvent], counts: dict[str, int]
 ) -> tuple[list[int], bool, bool | None]:
-    from app.events.delivery import queue_known
-
     streams = sorted(counts)
     row = (
         session.connection()
@@ -412,17 +411,6 @@ def write_pending(session: Session, pending: list[PendingEvent]) -> list[int]:
     return ids
 
 
-def queue_delivery_job(session: Session, job_waiting: bool | None = None) -> None:
-    """Make sure a worker sends what this transaction queued: on PostgreSQL a procrastinate
-    job deferred in the transaction (one waiting job is enough: it drains them all); on
-    SQLite the in-process delivery thread is woken after the commit."""
-    session.info["envagin.deliveries"] = True
-    if backend(session.get_bind().engine.url) == "postgresql":
-        from app.events.delivery import defer_delivery
-
-        defer_delivery(session, job_waiting)
-
-
 @event.listens_for(Session, "before_commit")
 def _write_outbox(session: Session) -> None:
     if session.in_nested_transaction():
@@ -434,7 +422,7 @@ def _write_outbox(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _wake_delivery(session: Session) -> None:
-    if session.info.pop("envagin.deliveries", False):
+    if session.info.pop(DELIVERIES_WANTED, False):
         DELIVERIES_QUEUED.set()
 
 
@@ -444,4 +432,4 @@ def _discard_outbox(session: Session, previous: SessionTransaction) -> None:
     # what the transaction emitted before it.
     if previous.parent is None:
         session.info.pop(OUTBOX, None)
-        session.info.pop("envagin.deliveries", None)
+        session.info.pop(DELIVERIES_WANTED, None)

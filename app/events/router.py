@@ -16,7 +16,7 @@ from app.core.etag import IfMatchHeader, set_etag
 from app.core.pagination import MAX_LIMIT, PageDep, next_cursor
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
-from app.events import service
+from app.events import service, views
 from app.events.catalogue import EventType
 from app.events.schemas import (
     DeliveryPage,
@@ -104,7 +104,7 @@ async def read_events(
             session, principal=principal, after=after, types=wanted, limit=limit
         )
         return EventPage(
-            items=[service.event_view(e) for e in events],
+            items=[views.event_view(e) for e in events],
             next_cursor=str(events[-1].seq if events else after),
         )
 
@@ -132,7 +132,7 @@ def create_webhook(
     )
     response.headers["Location"] = f"/v1/webhooks/{endpoint.id}"
     set_etag(response, endpoint.version)
-    return WebhookCreated(**service.webhook_view(endpoint).model_dump(), secret=secret)
+    return WebhookCreated(**views.webhook_view(endpoint).model_dump(), secret=secret)
 
 
 @router.get(
@@ -144,7 +144,7 @@ def create_webhook(
 def list_webhooks(session: SessionDep, principal: Subscriber, page: PageDep) -> WebhookPage:
     rows = service.list_webhooks(session, principal=principal, after=page.after, limit=page.limit)
     return WebhookPage(
-        items=[service.webhook_view(e) for e in rows],
+        items=[views.webhook_view(e) for e in rows],
         next_cursor=next_cursor([e.id for e in rows], page.limit),
     )
 
@@ -161,7 +161,7 @@ def get_webhook(
 ) -> WebhookRead:
     endpoint = service.get_webhook(session, principal=principal, endpoint_id=webhook_id)
     set_etag(response, endpoint.version)
-    return service.webhook_view(endpoint)
+    return views.webhook_view(endpoint)
 
 
 @router.patch(
@@ -189,7 +189,7 @@ def update_webhook(
         production=_production(request),
     )
     set_etag(response, endpoint.version)
-    return service.webhook_view(endpoint)
+    return views.webhook_view(endpoint)
 
 
 @router.delete(
@@ -213,9 +213,7 @@ def delete_webhook(session: SessionDep, principal: Subscriber, webhook_id: Webho
     responses=problems(*AUTHENTICATED, 404),
 )
 def test_webhook(session: SessionDep, principal: Subscriber, webhook_id: WebhookId) -> DeliveryRead:
-    return service.delivery_view(
-        *service.ping(session, principal=principal, endpoint_id=webhook_id)
-    )
+    return views.delivery_view(*service.ping(session, principal=principal, endpoint_id=webhook_id))
 
 
 @router.get(
@@ -235,7 +233,7 @@ def list_deliveries(
         session, principal=principal, endpoint_id=webhook_id, status=status_filter, page=page
     )
     return DeliveryPage(
-        items=[service.delivery_view(d, e) for d, e in rows],
+        items=[views.delivery_view(d, e) for d, e in rows],
         next_cursor=next_cursor([service.delivery_key(d) for d, _ in rows], page.limit),
     )
 
@@ -256,7 +254,7 @@ def retry_delivery(
         str, Path(pattern=r"^msg_[0-9a-f]{32}$", description="The delivery's `webhook-id`")
     ],
 ) -> DeliveryRead:
-    return service.delivery_view(
+    return views.delivery_view(
         *service.retry_delivery(
             session, principal=principal, endpoint_id=webhook_id, delivery_id=delivery_id
         )

@@ -20,16 +20,12 @@ from app.core.pagination import Page
 from app.core.sealing import UnsealError, sealer_of
 from app.events import repository
 from app.events.catalogue import Audience, EventType
+from app.events.delivery_jobs import queue_delivery_job
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint, new_delivery_id
-from app.events.outbox import queue_delivery_job, write_pending
+from app.events.outbox import PendingEvent, write_pending
 from app.events.schemas import (
-    DeliveryAttempt,
-    DeliveryRead,
     DeliveryStatus,
-    EventRead,
-    Subject,
     WebhookCreate,
-    WebhookRead,
     WebhookUpdate,
 )
 from app.events.urls import url_refusal
@@ -43,18 +39,6 @@ def audience_of(principal: Principal) -> Audience:
     if audience is None:  # the admin has no stream (the role check admits no admin here)
         raise NotFound("No such stream.")
     return audience
-
-
-def event_view(event: Event) -> EventRead:
-    return EventRead(
-        id=event.seq,
-        type=EventType(event.type),
-        occurred_at=event.occurred_at,
-        subject=Subject.model_validate(
-            {"type": event.subject_type, "id": event.subject_id, "external_ref": event.external_ref}
-        ),
-        data=event.data,
-    )
 
 
 # --- The feed --------------------------------------------------------------------------------
@@ -192,8 +176,6 @@ def ping(
     """A `ping` to this endpoint alone. Its event is in a stream of the endpoint's own,
     which no feed reads, so pings never show in the organisation's feed."""
     endpoint = get_webhook(session, principal=principal, endpoint_id=endpoint_id)
-    from app.events.outbox import PendingEvent
-
     [event_id] = write_pending(
         session,
         [
@@ -270,37 +252,6 @@ def retry_delivery(
     session.flush()
     queue_delivery_job(session)
     return delivery, event
-
-
-# --- Views -----------------------------------------------------------------------------------
-
-
-def webhook_view(endpoint: WebhookEndpoint) -> WebhookRead:
-    return WebhookRead(
-        id=endpoint.id,
-        url=endpoint.url,
-        events=[EventType(t) for t in endpoint.event_types],
-        description=endpoint.description,
-        enabled=endpoint.enabled,
-        disabled_reason=endpoint.disabled_reason,
-        failing_since=endpoint.failing_since,
-        created_at=endpoint.created_at,
-        updated_at=endpoint.updated_at,
-    )
-
-
-def delivery_view(delivery: WebhookDelivery, event: Event) -> DeliveryRead:
-    return DeliveryRead(
-        id=delivery.id,
-        event=event.seq,
-        event_type=EventType(event.type),
-        status=DeliveryStatus(delivery.status),
-        attempts=[DeliveryAttempt.model_validate(a) for a in delivery.attempts],
-        next_attempt_at=delivery.next_attempt_at
-        if delivery.status == DeliveryStatus.pending
-        else None,
-        created_at=delivery.created_at,
-    )
 
 
 # --- Sweeps and retention (the workers) ------------------------------------------------------

@@ -23,7 +23,7 @@ from app.auth import Principal
 from app.core.db import local_today
 from app.core.errors import Conflict, UnprocessableEntity
 from app.households.models import Household
-from app.households.schemas import AssessmentInput, AssessmentRead, HouseholdStatus
+from app.households.schemas import AssessmentInput, HouseholdStatus
 
 NOT_ASSESSED = "not_assessed"
 """The unmatched reason of a household the policy requires an assessment of."""
@@ -31,12 +31,6 @@ NOT_ASSESSED = "not_assessed"
 
 def is_assessed(household: Household) -> bool:
     return household.assessment is not None
-
-
-def assessment_read(household: Household) -> AssessmentRead | None:
-    if household.assessment is None:
-        return None
-    return AssessmentRead.model_validate(household.assessment)
 
 
 def conditions_of(household: Household | None) -> list[str] | None:

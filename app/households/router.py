@@ -15,7 +15,7 @@ from app.core.links import id_links
 from app.core.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
-from app.households import candidates, erasure, service
+from app.households import candidates, erasure, service, views
 from app.households.schemas import (
     AssessmentInput,
     CandidateList,
@@ -67,7 +67,7 @@ def create_household(
     household = service.create_household(session, principal=principal, data=body, purpose=purpose)
     response.headers["Location"] = f"/v1/households/{household.id}"
     set_etag(response, household.version)
-    return service.to_view(principal, household)
+    return views.to_view(principal, household)
 
 
 @router.get(
@@ -103,7 +103,7 @@ def list_households(
         awaiting_assessment=awaiting_assessment,
     )
     return HouseholdPage(
-        items=[service.to_view(principal, household) for household in rows],
+        items=[views.to_view(principal, household) for household in rows],
         next_cursor=sync_cursor([(h.updated_at, h.id) for h in rows], page.limit),
     )
 
@@ -127,7 +127,7 @@ def get_household(
         session, principal=principal, household_id=household_id, purpose=purpose
     )
     set_etag(response, household.version)
-    return service.to_view(principal, household)
+    return views.to_view(principal, household)
 
 
 @router.patch(
@@ -157,7 +157,7 @@ def update_household(
         purpose=purpose,
     )
     set_etag(response, household.version)
-    return service.to_view(principal, household)
+    return views.to_view(principal, household)
 
 
 @router.put(
@@ -188,7 +188,7 @@ def assess_household(
         purpose=purpose,
     )
     set_etag(response, household.version)
-    return service.to_view(principal, household)
+    return views.to_view(principal, household)
 
 
 @router.post(
@@ -216,7 +216,7 @@ def close_household(
         purpose=purpose,
     )
     set_etag(response, household.version)
-    return service.to_view(principal, household)
+    return views.to_view(principal, household)
 
 
 @router.post(
@@ -271,7 +271,7 @@ def erase_household(
         session, principal=principal, household_id=household_id, purpose=purpose
     )
     set_etag(response, household.version)
-    return service.to_view(principal, household)
+    return views.to_view(principal, household)
 
 
 @router.get(

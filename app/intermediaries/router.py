@@ -12,7 +12,7 @@ from app.core.pagination import PageDep, next_cursor
 from app.core.params import id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.intermediaries import service
+from app.intermediaries import service, views
 from app.intermediaries.schemas import (
     IntermediaryCreate,
     IntermediaryPage,
@@ -47,7 +47,7 @@ def create_intermediary(
     _: Annotated[Principal, Depends(require(Role.admin))],
     body: IntermediaryCreate,
 ) -> IntermediaryRead:
-    return service.to_intermediary_read(service.create_intermediary(session, body))
+    return views.to_intermediary_read(service.create_intermediary(session, body))
 
 
 @router.get(
@@ -61,7 +61,7 @@ def create_intermediary(
 def list_intermediaries(session: SessionDep, principal: Readers, page: PageDep) -> IntermediaryPage:
     rows = service.list_intermediaries(session, principal, after=page.after, limit=page.limit)
     return IntermediaryPage(
-        items=[service.to_intermediary_read(row) for row in rows],
+        items=[views.to_intermediary_read(row) for row in rows],
         next_cursor=next_cursor([row.id for row in rows], page.limit),
     )
 
@@ -75,9 +75,7 @@ def list_intermediaries(session: SessionDep, principal: Readers, page: PageDep) 
 def get_intermediary(
     session: SessionDep, principal: Readers, intermediary_id: IntermediaryPath
 ) -> IntermediaryRead:
-    return service.to_intermediary_read(
-        service.get_intermediary(session, principal, intermediary_id)
-    )
+    return views.to_intermediary_read(service.get_intermediary(session, principal, intermediary_id))
 
 
 @router.post(
@@ -94,7 +92,7 @@ def get_intermediary(
 )
 def create_mandate(session: SessionDep, principal: Recorders, body: MandateCreate) -> MandateRead:
     mandate = service.create_mandate(session, principal=principal, data=body)
-    return service.to_mandate_reads(session, [mandate])[0]
+    return views.to_mandate_reads(session, [mandate])[0]
 
 
 @router.get(
@@ -123,7 +121,7 @@ def list_mandates(
         limit=page.limit,
     )
     return MandatePage(
-        items=service.to_mandate_reads(session, rows),
+        items=views.to_mandate_reads(session, rows),
         next_cursor=next_cursor([row.id for row in rows], page.limit),
     )
 
@@ -136,7 +134,7 @@ def list_mandates(
 )
 def get_mandate(session: SessionDep, principal: Readers, mandate_id: MandatePath) -> MandateRead:
     mandate = service.get_mandate(session, principal=principal, mandate_id=mandate_id)
-    return service.to_mandate_reads(session, [mandate])[0]
+    return views.to_mandate_reads(session, [mandate])[0]
 
 
 NO_BODY = Body(default_factory=MandateEnd)
@@ -159,4 +157,4 @@ def end_mandate(
     body: MandateEnd = NO_BODY,
 ) -> MandateRead:
     mandate = service.end_mandate(session, principal=principal, mandate_id=mandate_id)
-    return service.to_mandate_reads(session, [mandate])[0]
+    return views.to_mandate_reads(session, [mandate])[0]

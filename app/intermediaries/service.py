@@ -20,9 +20,7 @@ from app.intermediaries import repository
 from app.intermediaries.models import Intermediary, Mandate
 from app.intermediaries.schemas import (
     IntermediaryCreate,
-    IntermediaryRead,
     MandateCreate,
-    MandateRead,
 )
 from app.landlords import repository as landlord_rows
 from app.municipalities.models import Municipality
@@ -49,15 +47,6 @@ def list_intermediaries(
     session: Session, principal: Principal, *, after: str | None, limit: int
 ) -> list[Intermediary]:
     return repository.intermediaries_page(session, principal, after=after, limit=limit)
-
-
-def to_intermediary_read(intermediary: Intermediary) -> IntermediaryRead:
-    return IntermediaryRead(
-        id=intermediary.id,
-        name=intermediary.name,
-        org_number=intermediary.org_number,
-        created_at=intermediary.created_at,
-    )
 
 
 def _municipality_of(session: Session, principal: Principal, named: str | None) -> str:
@@ -149,35 +138,3 @@ def list_mandates(
         after=after,
         limit=limit,
     )
-
-
-def _is_live(mandate: Mandate, today: date) -> bool:
-    return (
-        mandate.ended_at is None
-        and mandate.valid_from <= today
-        and (mandate.valid_to is None or today <= mandate.valid_to)
-    )
-
-
-def to_mandate_reads(session: Session, mandates: list[Mandate]) -> list[MandateRead]:
-    """The mandates with the intermediary's and the landlord's names, loaded per page."""
-    intermediaries, landlords = repository.names(session, mandates)
-    today = local_today()
-    return [
-        MandateRead(
-            id=m.id,
-            intermediary=m.intermediary_id,
-            intermediary_name=intermediaries.get(m.intermediary_id),
-            landlord=m.landlord_id,
-            landlord_name=landlords.get(m.landlord_id),
-            municipality=m.municipality_code,
-            valid_from=m.valid_from,
-            valid_to=m.valid_to,
-            live=_is_live(m, today),
-            created_by=m.created_by,
-            created_at=m.created_at,
-            ended_at=m.ended_at,
-            ended_by=m.ended_by,
-        )
-        for m in mandates
-    ]

@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings
 from app.core.db import create_db_engine, local_date, session_factory, utcnow
 from app.core.queue import QUEUE_SCHEMA, conninfo, ensure_queue_schema
-from app.events.delivery import QUEUE as WEBHOOK_QUEUE
 from app.events.delivery import DeliveryThread
 from app.events.delivery import register_tasks as register_delivery_tasks
+from app.events.delivery_jobs import QUEUE as WEBHOOK_QUEUE
 from app.events.service import purge_expired_events
 from app.households.erasure import erase_expired
 from app.proposals.events import warn_deadlines

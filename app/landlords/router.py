@@ -10,7 +10,7 @@ from app.core.pagination import PageDep, next_cursor
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.landlords import service
+from app.landlords import service, views
 from app.landlords.schemas import LandlordCreate, LandlordPage, LandlordRead
 
 router = APIRouter(route_class=IdempotentRoute, tags=["landlords"])
@@ -29,7 +29,7 @@ def create_landlord(
     _: Annotated[Principal, Depends(require(Role.admin))],
     body: LandlordCreate,
 ) -> LandlordRead:
-    return service.to_read(service.create_landlord(session, body))
+    return views.to_read(service.create_landlord(session, body))
 
 
 @router.get(
@@ -50,7 +50,7 @@ def list_landlords(
 ) -> LandlordPage:
     rows = service.list_landlords(session, principal, after=page.after, limit=page.limit)
     return LandlordPage(
-        items=[service.to_read(landlord) for landlord in rows],
+        items=[views.to_read(landlord) for landlord in rows],
         next_cursor=next_cursor([landlord.id for landlord in rows], page.limit),
     )
 
@@ -71,4 +71,4 @@ def get_landlord(
     ],
     landlord_id: LandlordPath,
 ) -> LandlordRead:
-    return service.to_read(service.get_landlord(session, principal, landlord_id))
+    return views.to_read(service.get_landlord(session, principal, landlord_id))

@@ -6,7 +6,7 @@ from app.auth import Principal
 from app.core.errors import Conflict, NotFound
 from app.landlords import repository
 from app.landlords.models import Landlord
-from app.landlords.schemas import LandlordCreate, LandlordKind, LandlordRead
+from app.landlords.schemas import LandlordCreate
 
 
 def create_landlord(session: Session, data: LandlordCreate) -> Landlord:
@@ -31,13 +31,3 @@ def get_landlord(session: Session, principal: Principal, landlord_id: str) -> La
     if landlord is None:
         raise NotFound("No such landlord.")
     return landlord
-
-
-def to_read(landlord: Landlord) -> LandlordRead:
-    return LandlordRead(
-        id=landlord.id,
-        name=landlord.name,
-        org_number=landlord.org_number,
-        kind=LandlordKind(landlord.kind),
-        created_at=landlord.created_at,
-    )

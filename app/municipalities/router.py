@@ -10,7 +10,7 @@ from app.core.pagination import PageDep, next_cursor
 from app.core.params import MunicipalityPath
 from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.municipalities import service
+from app.municipalities import service, views
 from app.municipalities.schemas import MunicipalityCreate, MunicipalityPage, MunicipalityRead
 
 router = APIRouter(route_class=IdempotentRoute, tags=["municipalities"])
@@ -28,9 +28,7 @@ def create_municipality(
     _: Annotated[Principal, Depends(require(Role.admin))],
     body: MunicipalityCreate,
 ) -> MunicipalityRead:
-    return MunicipalityRead.model_validate(
-        service.create_municipality(session, body), from_attributes=True
-    )
+    return views.to_read(service.create_municipality(session, body))
 
 
 @router.get(
@@ -46,7 +44,7 @@ def list_municipalities(
 ) -> MunicipalityPage:
     rows = service.list_municipalities(session, after=page.after, limit=page.limit)
     return MunicipalityPage(
-        items=[MunicipalityRead.model_validate(m, from_attributes=True) for m in rows],
+        items=[views.to_read(m) for m in rows],
         next_cursor=next_cursor([m.code for m in rows], page.limit),
     )
 
@@ -64,6 +62,4 @@ def get_municipality(
     ],
     code: MunicipalityPath,
 ) -> MunicipalityRead:
-    return MunicipalityRead.model_validate(
-        service.get_municipality(session, principal, code), from_attributes=True
-    )
+    return views.to_read(service.get_municipality(session, principal, code))

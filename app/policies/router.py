@@ -11,7 +11,7 @@ from app.core.db import SessionDep
 from app.core.etag import set_etag
 from app.core.params import MunicipalityPath
 from app.core.problems import AUTHENTICATED, problems
-from app.policies import service
+from app.policies import service, views
 from app.policies.schemas import PolicyInput, PolicyRead
 
 router = APIRouter(tags=["policies"])
@@ -32,7 +32,7 @@ def get_policy(
 ) -> PolicyRead:
     policy = service.get_policy(session, principal=principal, code=code)
     set_etag(response, policy.version)
-    return service.to_read(code, policy)
+    return views.to_read(code, policy)
 
 
 @router.put(
@@ -58,4 +58,4 @@ def put_policy(
     policy, created = service.put_policy(session, principal=principal, code=code, data=body)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     set_etag(response, policy.version)
-    return service.to_read(code, policy)
+    return views.to_read(code, policy)

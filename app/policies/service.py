@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.agreements.schemas import ContractForm
 from app.auth import Principal, municipality_of
 from app.core.errors import NotFound
 from app.households.assessment import NOT_ASSESSED, is_assessed
@@ -21,7 +20,7 @@ from app.municipalities import repository as municipalities
 from app.policies import repository
 from app.policies.conditions import form_refusals, policy_contract_forms
 from app.policies.models import Policy
-from app.policies.schemas import GuaranteeTerms, PolicyInput, PolicyRead, TargetGroupWeights
+from app.policies.schemas import PolicyInput
 from app.policies.weights import Guarantee, PolicyWeights
 
 DEFAULT_TARGET_GROUP_WEIGHTS: dict[str, int] = {
@@ -253,24 +252,3 @@ def put_policy(
     session.add(row)
     session.flush()
     return _from_row(row), True
-
-
-def to_read(code: str, policy: PolicyWeights) -> PolicyRead:
-    return PolicyRead(
-        municipality=code,
-        version=policy.version,
-        target_group_weights=TargetGroupWeights(**policy.target_group_weights),
-        urgency_weight=list(policy.urgency_weight),
-        waiting_weight_per_30_days=policy.waiting_weight_per_30_days,
-        waiting_cap_days=policy.waiting_cap_days,
-        base_weight=policy.base_weight,
-        economic_only_requires_children=policy.economic_only_requires_children,
-        min_drug_free_months=policy.min_drug_free_months,
-        guarantee_terms=[
-            GuaranteeTerms.model_validate(g.to_json()) for g in policy.guarantee_terms
-        ],
-        surety_required_for=[ContractForm(form) for form in policy.surety_required_for],
-        only_without_own_income=[ContractForm(form) for form in policy.only_without_own_income],
-        requires_assessment=policy.requires_assessment,
-        created_at=policy.created_at,
-    )

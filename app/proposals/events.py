@@ -13,6 +13,7 @@ from app.events.catalogue import Audience, EventType
 from app.events.outbox import emit_views
 from app.proposals import repository
 from app.proposals.models import Proposal
+from app.proposals.views import to_view
 
 DEADLINE_WARNING = timedelta(hours=24)
 """`proposal.deadline_approaching` goes out this long before an awaited answer is due."""
@@ -32,8 +33,6 @@ def audiences(proposal: Proposal) -> list[Audience]:
 def publish(
     session: Session, proposal: Proposal, event_type: EventType, *, dedupe_key: str | None = None
 ) -> bool:
-    from app.proposals.service import to_view
-
     views: list[tuple[Audience, BaseModel]] = [
         (audience, to_view(session, audience.principal(), proposal, audited=False))
         for audience in audiences(proposal)

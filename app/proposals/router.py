@@ -17,7 +17,7 @@ from app.core.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cur
 from app.core.params import id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.proposals import pair_views, service
+from app.proposals import service, views
 from app.proposals.schemas import (
     DeclineBody,
     ForbiddenPairPage,
@@ -77,7 +77,7 @@ def list_proposals(
         landlord=landlord,
     )
     return ProposalPage(
-        items=service.to_views(session, principal, rows, purpose=purpose),
+        items=views.to_views(session, principal, rows, purpose=purpose),
         next_cursor=sync_cursor([(p.updated_at, p.id) for p in rows], page.limit),
     )
 
@@ -92,7 +92,7 @@ def get_proposal(
     session: SessionDep, principal: Reader, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
     proposal = service.get_proposal(session, principal=principal, proposal_id=proposal_id)
-    return service.to_view(session, principal, proposal, purpose=purpose)
+    return views.to_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(
@@ -107,7 +107,7 @@ def release_proposal(
     session: SessionDep, principal: Coordinator, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
     proposal = service.release_proposal(session, principal=principal, proposal_id=proposal_id)
-    return service.to_view(session, principal, proposal, purpose=purpose)
+    return views.to_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(
@@ -127,7 +127,7 @@ def accept_proposal(
     proposal = service.accept_proposal(
         session, principal=principal, proposal_id=proposal_id, purpose=purpose
     )
-    return service.accepted_view(session, principal, proposal, purpose=purpose)
+    return views.accepted_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(
@@ -148,7 +148,7 @@ def decline_proposal(
     proposal = service.decline_proposal(
         session, principal=principal, proposal_id=proposal_id, body=body, purpose=purpose
     )
-    return service.to_view(session, principal, proposal, purpose=purpose)
+    return views.to_view(session, principal, proposal, purpose=purpose)
 
 
 @router.post(
@@ -162,7 +162,7 @@ def withdraw_proposal(
     session: SessionDep, principal: Coordinator, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
     proposal = service.withdraw_proposal(session, principal=principal, proposal_id=proposal_id)
-    return service.to_view(session, principal, proposal, purpose=purpose)
+    return views.to_view(session, principal, proposal, purpose=purpose)
 
 
 # --- Pins --------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def create_pin(
 ) -> PinRead:
     pin = service.create_pin(session, principal=principal, body=body)
     response.headers["Location"] = f"/v1/pins/{pin.id}"
-    return pair_views.pin_reads(session, [pin])[0]
+    return views.pin_reads(session, [pin])[0]
 
 
 @router.get(
@@ -195,7 +195,7 @@ def create_pin(
 def list_pins(session: SessionDep, principal: Coordinator, page: PageDep) -> PinPage:
     rows = service.list_pins(session, principal=principal, page=page)
     return PinPage(
-        items=pair_views.pin_reads(session, rows),
+        items=views.pin_reads(session, rows),
         next_cursor=next_cursor([p.id for p in rows], page.limit),
     )
 
@@ -226,7 +226,7 @@ def delete_pin(session: SessionDep, principal: Coordinator, pin_id: PinId) -> Re
 )
 def forbid_pair(session: SessionDep, principal: Coordinator, body: PairBody) -> ForbiddenPairRead:
     pair = service.forbid_pair(session, principal=principal, body=body)
-    return pair_views.forbidden_reads(session, [pair])[0]
+    return views.forbidden_reads(session, [pair])[0]
 
 
 @router.get(
@@ -246,6 +246,6 @@ def list_forbidden_pairs(
         session, principal=principal, household_id=household, vacancy_id=vacancy, page=page
     )
     return ForbiddenPairPage(
-        items=pair_views.forbidden_reads(session, rows),
+        items=views.forbidden_reads(session, rows),
         next_cursor=next_cursor([p.id for p in rows], page.limit),
     )

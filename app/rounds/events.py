@@ -8,13 +8,12 @@ from sqlalchemy.orm import Session
 from app.events.catalogue import Audience, EventType
 from app.events.outbox import emit_views
 from app.rounds.models import Round
+from app.rounds.views import to_summary
 
 
 def announce_finished(session: Session, round_id: str) -> None:
     """`round.succeeded` or `round.failed`, with the round's summary; nothing for a round
     that is not finished (or gone)."""
-    from app.rounds.service import to_summary
-
     round_ = session.get(Round, round_id, populate_existing=True)
     if round_ is None or round_.status not in ("succeeded", "failed"):
         return

@@ -54,3 +54,12 @@ class Round(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+def request_of(round_: Round) -> dict[str, Any]:
+    """The round's own parameters. Until the problem is built the `problem` column holds
+    only `{"request": {...}}`; afterwards the problem document carries them."""
+    doc = round_.problem or {}
+    if "format" in doc:
+        return {"newly_arrived_min": doc.get("newly_arrived_min", 0)}
+    return dict(doc.get("request", {}))

@@ -13,7 +13,7 @@ from app.core.pagination import PageDep
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.rounds import service
+from app.rounds import service, views
 from app.rounds.scheduler import Scheduler
 from app.rounds.schemas import RoundComparison, RoundCreate, RoundPage, RoundRead
 
@@ -49,7 +49,7 @@ def start_round(
     round_ = service.start_round(session, principal=principal, data=body)
     scheduler.schedule(round_.id)
     response.headers["Location"] = f"/v1/rounds/{round_.id}"
-    return service.to_audited_read(session, round_, principal=principal, purpose=purpose)
+    return views.to_audited_read(session, round_, principal=principal, purpose=purpose)
 
 
 @router.get(
@@ -61,7 +61,7 @@ def start_round(
 def list_rounds(session: SessionDep, principal: Coordinator, page: PageDep) -> RoundPage:
     rounds = service.list_rounds(session, principal=principal, page=page)
     return RoundPage(
-        items=[service.to_summary(r) for r in rounds],
+        items=[views.to_summary(r) for r in rounds],
         next_cursor=service.cursor_after(rounds, page.limit),
     )
 
@@ -77,7 +77,7 @@ def get_round(
 ) -> RoundRead:
     """Every household the round names (proposed or unmatched) is audited as read."""
     round_ = service.get_round(session, principal=principal, round_id=round_id)
-    return service.to_audited_read(session, round_, principal=principal, purpose=purpose)
+    return views.to_audited_read(session, round_, principal=principal, purpose=purpose)
 
 
 @router.get(

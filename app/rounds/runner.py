@@ -40,8 +40,8 @@ from app.policies.service import from_weights, policy_version
 from app.proposals.service import expire_overdue
 from app.rounds import repository
 from app.rounds.events import announce_finished
-from app.rounds.models import Round
-from app.rounds.service import fail_stale_rounds, request_of
+from app.rounds.models import Round, request_of
+from app.rounds.service import fail_stale_rounds
 from app.rounds.translate import (
     QuotaOverride,
     RoundConflict,
@@ -313,7 +313,7 @@ def run_in_background(session_factory: SessionFactory, round_id: str) -> None:
 def sweep(session_factory: SessionFactory, *, lost_after: timedelta = LOST_AFTER) -> int:
     """Fail rounds whose time ran out, then run queued rounds nobody picked up; returns how
     many rounds were run. Failing first writes what every read already shows
-    (`app.rounds.service.outcome_at`): a round a read showed `failed` never runs after all."""
+    (`app.rounds.outcome.outcome_at`): a round a read showed `failed` never runs after all."""
     with session_factory.begin() as session:
         fail_stale_rounds(session)
     with session_factory.begin() as session:

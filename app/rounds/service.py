@@ -11,14 +11,12 @@ municipality forever; a round running far past its time limit is therefore marke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import references
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import COORDINATOR, Principal, own_municipality
@@ -31,23 +29,13 @@ from app.rounds import repository
 from app.rounds.comparison import compare
 from app.rounds.events import announce_finished
 from app.rounds.models import Round
+from app.rounds.outcome import timed_out
 from app.rounds.schemas import (
     RoundComparison,
     RoundCreate,
-    RoundProgress,
-    RoundProposal,
-    RoundRead,
-    RoundStats,
     RoundStatus,
-    RoundSummary,
-    UnmatchedHousehold,
 )
 from app.settlement.service import remaining_figure
-
-STALE_GRACE = timedelta(minutes=2)
-"""A running round is interrupted once it ran twice its time limit plus this grace: the
-solver stops at its limit, and building and writing take seconds."""
-INTERRUPTED = "interrupted: the worker stopped before the round finished; nothing was changed"
 
 
 def _municipality(session: Session, principal: Principal) -> str:
@@ -55,52 +43,6 @@ def _municipality(session: Session, principal: Principal) -> str:
     if municipalities.get_for(session, principal, own) is None:
         raise NotFound("No such municipality.")
     return own
-
-
-QUEUE_TIMEOUT = timedelta(minutes=15)
-"""A round still queued after this was never picked up (no worker runs): it is failed so
-that the municipality is not blocked; the coordinator starts another when workers run."""
-NOT_STARTED = "not started: no worker picked the round up in time; nothing was changed"
-
-
-@dataclass(frozen=True, slots=True)
-class TimedOut:
-    """A round whose time ran out: `at` that moment, `reason` the error it fails with."""
-
-    at: datetime
-    reason: str
-
-
-def timed_out(round_: Round, now: datetime) -> TimedOut | None:
-    """A running round far past its time limit (its worker died), or a queued round no
-    worker picked up: `failed` from the moment its time ran out. Every read shows it so
-    (`outcome_at`), and `fail_stale_rounds` writes exactly this."""
-    if round_.status == RoundStatus.queued:
-        found = TimedOut(round_.created_at + QUEUE_TIMEOUT, NOT_STARTED)
-    elif round_.status == RoundStatus.running and round_.started_at is not None:
-        limit = timedelta(seconds=2 * round_.time_limit_s) + STALE_GRACE
-        found = TimedOut(round_.started_at + limit, INTERRUPTED)
-    else:
-        return None
-    return found if found.at < now else None
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a round reads as at a moment."""
-
-    status: RoundStatus
-    error: str | None
-    finished_at: datetime | None
-
-
-def outcome_at(round_: Round, now: datetime) -> Outcome:
-    """The round as its row says, or — its time ran out — failed as the sweep will write
-    it (the same reason; `finished_at` the moment its time ran out), without writing it."""
-    out = timed_out(round_, now)
-    if out is None:
-        return Outcome(RoundStatus(round_.status), round_.error, round_.finished_at)
-    return Outcome(RoundStatus.failed, out.reason, out.at)
 
 
 def fail_stale_rounds(session: Session, *, municipality: str | None = None) -> int:
@@ -118,15 +60,6 @@ def fail_stale_rounds(session: Session, *, municipality: str | None = None) -> i
     if count:
         session.expire_all()
     return count
-
-
-def request_of(round_: Round) -> dict[str, Any]:
-    """The round's own parameters. Until the problem is built the `problem` column holds
-    only `{"request": {...}}`; afterwards the problem document carries them."""
-    doc = round_.problem or {}
-    if "format" in doc:
-        return {"newly_arrived_min": doc.get("newly_arrived_min", 0)}
-    return dict(doc.get("request", {}))
 
 
 def _newly_arrived_min(session: Session, municipality: str, data: RoundCreate, year: int) -> int:
@@ -232,174 +165,6 @@ def get_problem(
     shown = [str(h["id"]) for h in round_.problem.get("households", []) if "id" in h]
     audit.record(session, principal, AuditAction.export, shown, purpose=purpose)
     return round_.problem
-
-
-def households_shown(read: RoundRead) -> list[str]:
-    """The households a round's explanation names (proposals and unmatched), once each."""
-    ids = [p.household for p in read.proposals] + [u.household for u in read.unmatched]
-    return list(dict.fromkeys(ids))
-
-
-def to_audited_read(
-    session: Session, round_: Round, *, principal: Principal, purpose: str | None
-) -> RoundRead:
-    """The round as `to_read` gives it; every household it names is a read of that
-    household's record (the reasons it was left out, its score): one `read` event each."""
-    read = to_read(session, round_)
-    audit.record(session, principal, AuditAction.read, households_shown(read), purpose=purpose)
-    return read
-
-
-def _shortfall(solution: dict[str, Any] | None) -> int | None:
-    """The solver's `stats.newly_arrived_shortfall` (0 when it reports none)."""
-    if not solution or "status" not in solution:
-        return None
-    return int((solution.get("stats") or {}).get("newly_arrived_shortfall", 0))
-
-
-def _stats(solution: dict[str, Any] | None) -> RoundStats | None:
-    if not solution:
-        return None
-    solver = dict(solution.get("stats") or {})
-    return RoundStats(
-        status=str(solution.get("status", "")),
-        objective=int(solution.get("objective", 0)),
-        bound=int(solution.get("bound", 0)),
-        reason=solution.get("reason"),
-        seconds=solver.get("seconds"),
-        eligible_pairs=solver.get("eligible_pairs"),
-        solver=solver,
-    )
-
-
-def _progress(round_: Round, outcome: Outcome) -> RoundProgress | None:
-    """Shown while the round runs only: a finished round's solution says it all."""
-    if outcome.status != RoundStatus.running or not round_.progress:
-        return None
-    return RoundProgress.model_validate(round_.progress)
-
-
-def to_read(session: Session, round_: Round) -> RoundRead:
-    """The round with its proposals and unmatched households, each named by its human
-    references too (case, vacancy reference, landlord, area), loaded for the whole round
-    in three queries (app/references.py). The round and each proposal read as they are
-    now (`outcome_at`, `Proposal.status_at`), before the sweep writes it."""
-    now = utcnow()
-    outcome = outcome_at(round_, now)
-    solution = round_.solution or {}
-    rows = (
-        _what_if_proposals(round_)
-        if round_.dry_run
-        else repository.proposals_of(session, round_.id)
-    )
-    left_out = list(solution.get("unmatched", []))
-    refs = references.load(
-        session,
-        households=[p.household_id for p in rows] + [str(u["household"]) for u in left_out],
-        vacancies=(p.vacancy_id for p in rows),
-        landlords=(p.landlord_id for p in rows),
-    )
-    proposals = []
-    for p in rows:
-        vacancy = refs.vacancy(p.vacancy_id)
-        proposals.append(
-            RoundProposal(
-                id=p.id,
-                round=round_.id,
-                vacancy=p.vacancy_id,
-                external_ref=vacancy.external_ref if vacancy else "",
-                household=p.household_id,
-                case_ref=refs.case_ref(p.household_id),
-                landlord=p.landlord_id,
-                landlord_name=refs.landlord_name(p.landlord_id),
-                area=vacancy.area if vacancy else "",
-                area_name=vacancy.area_name if vacancy else None,
-                contract_form=p.contract_form,
-                exception=p.exception,
-                score=p.score,
-                status=p.status_at(now),
-            )
-        )
-    unmatched = [
-        UnmatchedHousehold(**{**u, "case_ref": refs.case_ref(str(u["household"]))})
-        for u in left_out
-    ]
-    return RoundRead(
-        id=round_.id,
-        municipality=round_.municipality_code,
-        status=outcome.status,
-        dry_run=round_.dry_run,
-        year=round_.year,
-        policy_version=round_.policy_version,
-        newly_arrived_min=int(request_of(round_).get("newly_arrived_min", 0)),
-        time_limit_s=round_.time_limit_s,
-        created_at=round_.created_at,
-        started_at=round_.started_at,
-        finished_at=outcome.finished_at,
-        error=outcome.error,
-        progress=_progress(round_, outcome),
-        stats=_stats(round_.solution),
-        newly_arrived_shortfall=_shortfall(round_.solution),
-        proposals=proposals,
-        unmatched=unmatched,
-    )
-
-
-WHAT_IF = "what_if"
-"""The status a what-if round's assignment shows: it was never proposed."""
-
-
-@dataclass(frozen=True, slots=True)
-class _WhatIfProposal:
-    """A what-if round's assignment, shaped as the proposal it would have been."""
-
-    id: None
-    household_id: str
-    vacancy_id: str
-    landlord_id: str
-    contract_form: str
-    exception: bool
-    score: dict[str, Any]
-    status: str = WHAT_IF
-
-    def status_at(self, now: datetime) -> str:
-        """Always `what_if`: it was never proposed, so it never expires."""
-        return self.status
-
-
-def _what_if_proposals(round_: Round) -> list[_WhatIfProposal]:
-    """The assignments of a what-if round's solution, with each vacancy's landlord from the
-    snapshot it solved."""
-    problem, solution = round_.problem or {}, round_.solution or {}
-    landlord_of = {str(v["id"]): str(v["landlord"]) for v in problem.get("vacancies", [])}
-    return [
-        _WhatIfProposal(
-            id=None,
-            household_id=str(a["household"]),
-            vacancy_id=str(a["vacancy"]),
-            landlord_id=landlord_of.get(str(a["vacancy"]), ""),
-            contract_form=str(a["contract_form"]),
-            exception=bool(a.get("exception", False)),
-            score=dict(a.get("score") or {}),
-        )
-        for a in solution.get("assignments", [])
-    ]
-
-
-def to_summary(round_: Round) -> RoundSummary:
-    """The round in a list and in its events, as it reads now (`outcome_at`)."""
-    outcome = outcome_at(round_, utcnow())
-    return RoundSummary(
-        id=round_.id,
-        municipality=round_.municipality_code,
-        status=outcome.status,
-        dry_run=round_.dry_run,
-        year=round_.year,
-        policy_version=round_.policy_version,
-        created_at=round_.created_at,
-        finished_at=outcome.finished_at,
-        error=outcome.error,
-    )
 
 
 def compare_rounds(

@@ -37,6 +37,7 @@ from app.households import repository as households
 from app.households.schemas import HouseholdStatus
 from app.households.service import restricted_for
 from app.tenancies import journal, repository
+from app.tenancies.history import vouched_on
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
     EndReason,
@@ -46,7 +47,6 @@ from app.tenancies.schemas import (
     ResponseAction,
     TenancyStatus,
     VouchingBody,
-    VouchingStatement,
 )
 from app.vacancies import repository as vacancies
 from app.vacancies.events import publish as publish_vacancy
@@ -156,16 +156,6 @@ def vouch(
         reason=body.statement.value,
     )
     return tenancy
-
-
-def vouched_on(events: list[TenancyEvent]) -> date | None:
-    """The day of the standing vouching statement, or None (none made, or withdrawn)."""
-    for event in reversed(events):
-        if event.kind == EventKind.vouching:
-            if event.reason == VouchingStatement.well_functioning_tenant:
-                return event.effective_on
-            return None
-    return None
 
 
 # --- The 3:5 conditions -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from app.events.outbox import emit_views
 from app.tenancies import repository, staircase
 from app.tenancies.models import Tenancy
 from app.tenancies.schemas import EventKind
+from app.tenancies.views import to_view
 
 ANNOUNCED: dict[EventKind, EventType] = {
     EventKind.step: EventType.tenancy_stepped,
@@ -30,8 +31,6 @@ ANNOUNCED: dict[EventKind, EventType] = {
 def publish(
     session: Session, tenancy: Tenancy, event_type: EventType, *, dedupe_key: str | None = None
 ) -> bool:
-    from app.tenancies.service import to_view
-
     views: list[tuple[Audience, BaseModel]] = [
         (audience, to_view(session, audience.principal(), tenancy))
         for audience in (

@@ -18,13 +18,9 @@ from app.core.db import local_date, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.tenancies import repository, staircase
 from app.tenancies.events import ANNOUNCED, publish
+from app.tenancies.history import happened
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import EventKind, TenancyStatus
-
-
-def happened(events: list[TenancyEvent]) -> list[staircase.Happened]:
-    """The stored events as the staircase rules read them."""
-    return [staircase.Happened(EventKind(e.kind), e.effective_on) for e in events]
 
 
 def active_for_event(

@@ -14,7 +14,7 @@ from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.tenancies import chains, service
+from app.tenancies import chains, service, views
 from app.tenancies.schemas import (
     ConsentBody,
     EndBody,
@@ -81,7 +81,7 @@ def list_tenancies(
         response_overdue_at=now if response_overdue else None,
     )
     return TenancyPage(
-        items=service.to_views(session, principal, rows),
+        items=views.to_views(session, principal, rows),
         next_cursor=sync_cursor([(t.updated_at, t.id) for t in rows], page.limit),
     )
 
@@ -96,7 +96,7 @@ def list_tenancies(
 )
 def get_tenancy(session: SessionDep, principal: Reader, tenancy_id: TenancyId) -> TenancyView:
     tenancy = service.get_tenancy(session, principal=principal, tenancy_id=tenancy_id)
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -127,7 +127,7 @@ def step_tenancy(
         today=local_today(),
         purpose=purpose,
     )
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -158,7 +158,7 @@ def remark_tenancy(
         today=local_today(),
         purpose=purpose,
     )
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -189,7 +189,7 @@ def report_incident(
         today=local_today(),
         purpose=purpose,
     )
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -221,7 +221,7 @@ def respond_to_report(
         today=local_today(),
         purpose=purpose,
     )
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -250,7 +250,7 @@ def end_tenancy(
         today=local_today(),
         purpose=purpose,
     )
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -278,7 +278,7 @@ def renew_tenancy(
         today=local_today(),
         purpose=purpose,
     )
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -306,7 +306,7 @@ def consent_to_transfer(
         today=local_today(),
         purpose=purpose,
     )
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.post(
@@ -336,7 +336,7 @@ def vouch_for_tenant(
         today=local_today(),
         purpose=purpose,
     )
-    return service.to_view(session, principal, tenancy)
+    return views.to_view(session, principal, tenancy)
 
 
 @router.get(

@@ -10,13 +10,12 @@ from app.events.catalogue import Audience, EventType
 from app.events.outbox import emit_views
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyRead
+from app.vacancies.views import to_read
 
 
 def publish(session: Session, vacancy: Vacancy, event_type: EventType) -> VacancyRead:
     """Tell the vacancy's parties; returns the view they were told (a request answering
     with the same view reuses it)."""
-    from app.vacancies.service import to_read
-
     view = to_read(session, vacancy)
     views: list[tuple[Audience, BaseModel]] = [
         (Audience.landlord(vacancy.landlord_id), view),

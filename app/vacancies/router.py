@@ -10,7 +10,7 @@ from app.core.etag import IfMatchHeader, set_etag
 from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
-from app.vacancies import service
+from app.vacancies import service, views
 from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyStatus, VacancyUpsert
 
 router = APIRouter(tags=["vacancies"])
@@ -68,7 +68,7 @@ def put_vacancy(
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     set_etag(response, vacancy.version)
-    return view or service.to_read(session, vacancy)
+    return view or views.to_read(session, vacancy)
 
 
 @router.get(
@@ -107,7 +107,7 @@ def list_vacancies(
         limit=page.limit,
     )
     return VacancyPage(
-        items=service.to_reads(session, rows),
+        items=views.to_reads(session, rows),
         next_cursor=sync_cursor([(v.updated_at, v.id) for v in rows], page.limit),
     )
 
@@ -129,7 +129,7 @@ def get_vacancy(
         session, principal=principal, external_ref=external_ref, landlord=landlord
     )
     set_etag(response, vacancy.version)
-    return service.to_read(session, vacancy)
+    return views.to_read(session, vacancy)
 
 
 @router.delete(

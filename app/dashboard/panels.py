@@ -1,0 +1,81 @@
+"""The dashboard's panels as plain data: what the service gathers from the public API and
+the template and the charts (charts.py) read, with the Swedish-time stamps they show. Apart
+from the gathering, so the drawing can name these types without importing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from app.core.db import STOCKHOLM
+
+
+@dataclass(frozen=True)
+class QuotaBar:
+    landlord: str
+    name: str
+    quota: int
+    expected_to_date: int
+    """The share due by today under the agreement's pacing (the whole quota without)."""
+    delivered: int
+    remaining: int
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    case_ref: str | None
+    external_ref: str
+    landlord_name: str | None
+    whose_turn: str
+    deadline_at: str | None
+
+
+@dataclass(frozen=True)
+class DueTenancy:
+    case_ref: str | None
+    external_ref: str
+    landlord_name: str | None
+    what: str
+    due: str | None
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    id: str
+    status: str
+    dry_run: bool
+    created_at: str
+    finished_at: str | None
+    progress_percent: int | None
+    phase: str | None
+    compare_with: str | None = None
+    """The next older round with a result, to set this one beside."""
+
+
+@dataclass
+class Dashboard:
+    municipality: str
+    year: int
+    quota: list[QuotaBar]
+    quota_chart: str
+    waiting_total: int
+    waiting: dict[str, dict[str, int]]
+    """Urgency band → month bucket → households."""
+    waiting_chart: str
+    awaiting: list[Awaiting]
+    due: list[DueTenancy]
+    rounds: list[RoundLine]
+    cut_short: list[str] = field(default_factory=list)
+    """Lists longer than the dashboard reads: their panels count only the first ones."""
+    shown_at_most: int = 0
+    generated_at: str = field(default_factory=lambda: local_minute(datetime.now(UTC)) or "")
+
+
+def local_minute(moment: datetime | str | None) -> str | None:
+    """A moment as the coordinator reads it: Swedish local time to the minute."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    # Coordinators read Swedish time; the zone's abbreviation (CET/CEST) says which.
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M %Z")

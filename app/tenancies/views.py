@@ -1,0 +1,136 @@
+"""The tenancy as the API answers it and its events tell it, per audience: a landlord's view
+names no household and leaves out the municipality's statements about its tenant; the
+municipality's carries the case, vacancy, landlord and area references."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from app import references
+from app.auth import Principal
+from app.tenancies import repository, staircase
+from app.tenancies.history import answered_at, happened, vouched_on
+from app.tenancies.models import Tenancy, TenancyEvent
+from app.tenancies.schemas import (
+    EventKind,
+    Rung,
+    TenancyEventRead,
+    TenancyLandlordView,
+    TenancyRead,
+    TenancyStatus,
+)
+
+
+def _ended_on(events: list[TenancyEvent]) -> date | None:
+    """The day of the event that closed the tenancy: an end, or the step to the own lease."""
+    for event in reversed(events):
+        if event.kind == EventKind.end or event.to_form == Rung.own_lease:
+            return event.effective_on
+    return None
+
+
+def _event_view(event: TenancyEvent, answered: dict[str, datetime]) -> TenancyEventRead:
+    return TenancyEventRead.model_validate(
+        {
+            "kind": event.kind,
+            "effective_on": event.effective_on,
+            "from_form": event.from_form,
+            "to": event.to_form,
+            "reason": event.reason,
+            "role": event.role,
+            "recorded_at": event.recorded_at,
+            "report_id": event.report_id,
+            "response_due_at": event.response_due_at,
+            "answered_at": answered.get(event.report_id) if event.report_id else None,
+            "answers": event.answers,
+        }
+    )
+
+
+MUNICIPAL_EVENTS = frozenset({EventKind.vouching.value})
+"""Tenancy events only the municipality's view shows (docs/domain.md §6)."""
+
+
+def to_views(
+    session: Session, principal: Principal, tenancies: list[Tenancy]
+) -> list[TenancyRead | TenancyLandlordView]:
+    """Each tenancy in the caller's view: a landlord's names no household; the
+    municipality's carries the case, vacancy, landlord and area references, loaded for the
+    whole page at once (app/references.py)."""
+    landlord = principal.landlord_side
+    refs = references.load(
+        session,
+        households=() if landlord else (t.household_id for t in tenancies),
+        vacancies=(t.vacancy_id for t in tenancies),
+    )
+    events = repository.events_of(session, {t.id for t in tenancies})
+    successors = {} if landlord else repository.successors_of(session, {t.id for t in tenancies})
+    views: list[TenancyRead | TenancyLandlordView] = []
+    for tenancy in tenancies:
+        history = events.get(tenancy.id, [])
+        # The landlord's history leaves out the municipality's statements about its tenant.
+        shown = [e for e in history if not (landlord and e.kind in MUNICIPAL_EVENTS)]
+        vacancy = refs.vacancy(tenancy.vacancy_id)
+        active = tenancy.status == TenancyStatus.active
+        common = {
+            "id": tenancy.id,
+            "proposal": tenancy.proposal_id,
+            "municipality": tenancy.municipality_code,
+            "vacancy": tenancy.vacancy_id,
+            "external_ref": vacancy.external_ref if vacancy else "",
+            "contract_form": tenancy.contract_form,
+            "agreement_year": tenancy.agreement_year,
+            "start_date": tenancy.start_date,
+            "form_since": staircase.form_since(tenancy.start_date, happened(history)),
+            "trial_period_end": tenancy.trial_period_end,
+            "next_step": staircase.next_rung(tenancy.contract_form) if active else None,
+            "status": tenancy.status,
+            "ended_on": None if active else _ended_on(history),
+            "term_months": tenancy.term_months,
+            "term_end": tenancy.term_end,
+            "renewable": tenancy.renewable,
+            "notice_days": tenancy.notice_days,
+            "response_due_at": tenancy.response_due_at,
+            "quota_apartment": tenancy.quota_apartment,
+            "events": [_event_view(e, answered_at(history)) for e in shown],
+            "created_at": tenancy.created_at,
+        }
+        if landlord:
+            # The landlord learns only that support comes with the tenancy (a support plan
+            # exists, docs/domain.md §6), never which.
+            views.append(
+                TenancyLandlordView.model_validate(
+                    {**common, "support_plan": bool(tenancy.conditions)}
+                )
+            )
+        else:
+            views.append(
+                TenancyRead.model_validate(
+                    {
+                        **common,
+                        "landlord": tenancy.landlord_id,
+                        "landlord_name": refs.landlord_name(tenancy.landlord_id),
+                        "area": vacancy.area if vacancy else "",
+                        "area_name": vacancy.area_name if vacancy else None,
+                        "household": tenancy.household_id,
+                        "case_ref": refs.case_ref(tenancy.household_id),
+                        "exception": tenancy.exception,
+                        "conditions": list(tenancy.conditions or []),
+                        "moved_from": tenancy.moved_from_id,
+                        "moved_to": successors.get(tenancy.id),
+                        "move_on_since": tenancy.move_on_since,
+                        "vouched_on": vouched_on(history),
+                    }
+                )
+            )
+    return views
+
+
+def to_view(
+    session: Session, principal: Principal, tenancy: Tenancy
+) -> TenancyRead | TenancyLandlordView:
+    """One item of `to_views`: the same view for one object, so a single answer and a
+    list never differ."""
+    return to_views(session, principal, [tenancy])[0]
