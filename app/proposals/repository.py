@@ -29,7 +29,6 @@ from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
 
-
 def _scoped(principal: Principal) -> Select[Proposal]:
     """Proposals the caller may see: the landlord side's once released, the municipal
     side's of its municipality, nobody else's."""

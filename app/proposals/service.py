@@ -25,7 +25,7 @@ from app.agreements.models import Agreement
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import COORDINATOR, Principal, acting_for, own_municipality
-from app.core.db import local_date, local_today, utcnow
+from app.core.db import local_date, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page
 from app.events.catalogue import EventType

@@ -32,7 +32,6 @@ from app.landlords.models import Landlord
 from app.policies.service import forms_left, household_weight, needs_refusal
 from app.policies.weights import PolicyWeights
 from app.proposals.models import ForbiddenPair, Pin, Proposal, live_at, overdue_at
-from app.rounds.models import Round
 from app.tenancies.chains import exception_qualified
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
