@@ -44,9 +44,10 @@ def placements_of_year(
 ) -> list[Placement]:
     """Every place taken in the municipality's agreement year `year`: the tenancies counted
     toward that year (any status: a place handed over stays delivered) and the proposals
-    live at `now` (an overdue one is expired, written or not) *of that year* — a proposal's agreement year is its round's (the year its
-    tenancy will count toward), or the year it was made when no round made it; a live
-    proposal of another year takes nothing from this one. Read by the landlords' remaining
+    live at `now` (an overdue one is expired, written or not) *of that year* — a proposal's
+    agreement year is its round's (the year its tenancy will count toward), or the year it
+    was made when no round made it; a live proposal of another year takes nothing from this
+    one. Read by the landlords' remaining
     quotas and the areas' remaining period caps alike."""
     tenancies = session.execute(
         select(Tenancy.landlord_id, Tenancy.exception, Vacancy.area, Tenancy.quota_apartment)
