@@ -197,7 +197,7 @@ def _create_credential(args: argparse.Namespace) -> None:
 def _erase_expired(_: argparse.Namespace) -> None:
     from app.core.config import get_settings
     from app.core.migrate import upgrade
-    from app.households.erasure import retention_days
+    from app.flows.erasure import retention_days
     from app.jobs.worker import erase_expired_cases
     from app.main import create_app
 

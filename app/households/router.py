@@ -15,7 +15,8 @@ from app.core.links import id_links
 from app.core.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
-from app.households import candidates, erasure, service
+from app.flows import candidates, erasure
+from app.households import service
 from app.households.schemas import (
     AssessmentInput,
     CandidateList,

@@ -38,7 +38,7 @@ from app.events.delivery import QUEUE as WEBHOOK_QUEUE
 from app.events.delivery import DeliveryThread
 from app.events.delivery import register_tasks as register_delivery_tasks
 from app.events.service import purge_expired_events
-from app.households.erasure import erase_expired
+from app.flows.erasure import erase_expired
 from app.proposals.events import warn_deadlines
 from app.proposals.service import expire_overdue
 from app.rounds import runner

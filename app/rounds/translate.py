@@ -4,7 +4,7 @@
 forbidden pairs and writes a `matching-problem/1` with every default applied (the solver
 never guesses, docs/matching-format.md). `write_solution` turns a `matching-solution/1` into
 proposal rows. `build_household_problem` is the same problem cut down to one household (the
-household's candidates view, app/households/candidates.py), built from the same pieces.
+household's candidates view, app/flows/candidates.py), built from the same pieces.
 Nothing else imports both ORM rows and `matching`, so a change of either side
 is a change here only. Ids in the problem are the database ids (vacancy, household and
 landlord ids, area codes), so the downloaded problem names the same objects as the API.
