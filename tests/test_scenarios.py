@@ -164,7 +164,7 @@ def contract(run: Run, proposal: dict[str, Any]) -> dict[str, Any]:
 
 
 def months_later(start: date, months: int) -> date:
-    from app.tenancies.service import add_months
+    from app.core.months import add_months
 
     return add_months(start, months)
 

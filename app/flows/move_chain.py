@@ -8,25 +8,24 @@ Många av hushållen kan och behöver komma vidare till ett förstahandskontrakt
   of a household living in an active second-hand tenancy; the household keeps its home
   until the move and, through that link only, takes part in match rounds despite its
   active tenancy (`app/rounds/translate.py` reads `Tenancy.move_on_since`);
-* the **3:5 conditions** on an agreement's exception places (`exception_refusal`): "Hyresgästen
-  har skött sina nuvarande hyresbetalningar", "Inga störningar eller annan problematik
-  föreligger", "Fastighetsförvaltningen går i god för att detta är en välfungerande
-  hyresgäst" — decided here, handed to the solver as data (`exception_qualified`);
+* the **3:5 conditions** on an agreement's exception places: the agreement's rules, in
+  app/agreements/exceptions.py (the municipality's vouching is a tenancy event,
+  `app.tenancies.service.vouch`);
 * the **chain** (`leave_for_move`): contracting the move-on proposal ends the old tenancy
   `moved_on` on the move-in day and puts its flat back in the pool as an open vacancy of its
-  landlord — no quota apartment unless the landlord posts it again — for the next round.
+  landlord — no quota apartment unless the landlord posts it again — for the next round
+  (called by the contract, app/flows/contract.py).
+
+A flow: it changes the household's case, the tenancy and the vacancy together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.agreements.models import Agreement
-from app.agreements.schemas import ContractForm, ExceptionConditions
+from app.agreements.schemas import ContractForm
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
@@ -36,17 +35,8 @@ from app.events.catalogue import EventType
 from app.households import repository as households
 from app.households.schemas import HouseholdStatus, TargetGroup
 from app.tenancies import journal, repository
-from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import (
-    EndReason,
-    EventKind,
-    MoveOnBody,
-    MoveOnRead,
-    ResponseAction,
-    TenancyStatus,
-    VouchingBody,
-    VouchingStatement,
-)
+from app.tenancies.models import Tenancy
+from app.tenancies.schemas import EndReason, EventKind, MoveOnBody, MoveOnRead, TenancyStatus
 from app.vacancies import repository as vacancies
 from app.vacancies.events import publish as publish_vacancy
 from app.vacancies.schemas import VacancyStatus
@@ -54,14 +44,6 @@ from app.vacancies.schemas import VacancyStatus
 SECOND_HAND_FORMS = frozenset({ContractForm.municipal_contract, ContractForm.training_apartment})
 """The forms where the municipality holds the lease and sublets (Helsingborg: "Alla former
 av andrahandskontrakt benämns kommunala kontrakt"): a household moves on from these."""
-
-BLOCKING_REASONS = frozenset({"late_payment", "disturbance"})
-"""The remarks and incidents that keep a tenant from a 3:5 exception place: the rent not
-paid ("skött sina nuvarande hyresbetalningar"), disturbances ("Inga störningar")."""
-
-RESOLVING_ACTIONS = frozenset({ResponseAction.measure_taken, ResponseAction.no_action_needed})
-"""A report is resolved once the municipality answered it with a measure taken or found
-nothing to do; a visit alone (`visited`) does not settle a late payment."""
 
 
 # --- The move-on need ---------------------------------------------------------------------
@@ -127,107 +109,6 @@ def post_move_on(
         move_on_since=now,
         contract_forms=[ContractForm(form) for form in household.contract_forms],
     )
-
-
-# --- The municipality vouches -------------------------------------------------------------
-
-
-def vouch(
-    session: Session,
-    *,
-    principal: Principal,
-    tenancy_id: str,
-    body: VouchingBody,
-    today: date,
-    purpose: str | None = None,
-) -> Tenancy:
-    """The coordinator's dated statement that the municipality vouches for its tenant
-    ("går i god för att detta är en välfungerande hyresgäst"), or withdraws it: a
-    `vouching` event, codes only. The latest statement stands. `409`: not active."""
-    tenancy, on = journal.active_for_event(
-        session, principal, tenancy_id, EventKind.vouching, body.effective_on, today
-    )
-    journal.append_event(
-        session,
-        principal,
-        tenancy,
-        kind=EventKind.vouching,
-        on=on,
-        purpose=purpose,
-        reason=body.statement.value,
-    )
-    return tenancy
-
-
-def vouched_on(events: list[TenancyEvent]) -> date | None:
-    """The day of the standing vouching statement, or None (none made, or withdrawn)."""
-    for event in reversed(events):
-        if event.kind == EventKind.vouching:
-            if event.reason == VouchingStatement.well_functioning_tenant:
-                return event.effective_on
-            return None
-    return None
-
-
-# --- The 3:5 conditions -------------------------------------------------------------------
-
-
-def exception_refusal(
-    conditions: ExceptionConditions, events: list[TenancyEvent], today: date
-) -> str | None:
-    """Why the tenant of a tenancy with these `events` does not qualify for exception
-    places under `conditions` on `today`, or None when it does: an unresolved late payment
-    or disturbance (a landlord's remark or incident, or the coordinator's remark) within
-    the last `no_remarks_months`, or no standing vouching statement."""
-    from app.tenancies.service import add_months
-
-    since = add_months(today, -conditions.no_remarks_months)
-    resolved = {
-        e.answers
-        for e in events
-        if e.kind == EventKind.response and e.answers and e.reason in RESOLVING_ACTIONS
-    }
-    for event in events:
-        if (
-            event.kind in (EventKind.remark, EventKind.incident)
-            and event.reason in BLOCKING_REASONS
-            and event.effective_on >= since
-            and (event.report_id is None or event.report_id not in resolved)
-        ):
-            return f"unresolved {event.reason} on {event.effective_on.isoformat()}"
-    if conditions.requires_vouching and vouched_on(events) is None:
-        return "the municipality has not vouched for the tenant"
-    return None
-
-
-def conditions_of(agreement: Agreement) -> ExceptionConditions | None:
-    """The agreement's 3:5 conditions, or None when its exception places ask none."""
-    stored: Mapping[str, Any] | None = agreement.exception_conditions
-    return ExceptionConditions.model_validate(stored) if stored else None
-
-
-def exception_qualified(
-    session: Session, municipality: str, agreements: list[Agreement], today: date
-) -> dict[str, tuple[str, ...]]:
-    """Per household with a move-on need: the landlords (of `agreements`, those asking the
-    3:5 conditions) whose exception places it qualifies for today — the data the round's
-    problem carries (`households[].exception_qualified`), so the solver, its explanations
-    and the candidates view all judge by the same decision."""
-    asking = [(a.landlord_id, c) for a in agreements if (c := conditions_of(a)) is not None]
-    if not asking:
-        return {}
-    tenancies = repository.moving_on(session, municipality)
-    events = repository.events_of(session, {t.id for t in tenancies})
-    qualified: dict[str, tuple[str, ...]] = {}
-    for tenancy in tenancies:
-        assert tenancy.household_id is not None
-        history = events.get(tenancy.id, [])
-        landlords = tuple(
-            sorted(lid for lid, c in asking if exception_refusal(c, history, today) is None)
-        )
-        if landlords:
-            qualified[tenancy.household_id] = landlords
-    return qualified
 
 
 # --- The chain ----------------------------------------------------------------------------

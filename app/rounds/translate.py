@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import matching
+from app.agreements.exceptions import exception_qualified
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.areas.models import Area
@@ -32,8 +33,7 @@ from app.policies.conditions import policy_contract_forms
 from app.policies.service import PolicyWeights, household_weight, needs_refusal
 from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
-from app.tenancies.chains import exception_qualified
-from app.tenancies.models import Tenancy
+from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 
 
@@ -494,8 +494,8 @@ def pair_failure(
 
 def _qualified(session: Session, inputs: RoundInputs) -> dict[str, tuple[str, ...]]:
     """Per household: the landlords whose qualified-only exception places it may take now
-    (Helsingborg 3:5, decided by `app.tenancies.chains.exception_qualified`): data in the
-    problem, so the solver and the candidates view judge alike."""
+    (Helsingborg 3:5, decided by `app.agreements.exceptions.exception_qualified`): data in
+    the problem, so the solver and the candidates view judge alike."""
     # Filtered in Python: a JSON column may hold JSON `null` where SQL would see a value.
     agreements = [
         a
@@ -508,7 +508,37 @@ def _qualified(session: Session, inputs: RoundInputs) -> dict[str, tuple[str, ..
     ]
     if not agreements:
         return {}
-    return exception_qualified(session, inputs.municipality, agreements, local_date(inputs.now))
+    return exception_qualified(
+        agreements, _moving_on(session, inputs.municipality), local_date(inputs.now)
+    )
+
+
+def _moving_on(session: Session, municipality: str) -> dict[str, list[TenancyEvent]]:
+    """Household id → the events, in the order recorded, of the active tenancy it moves on
+    from (a move-on need posted, app/flows/move_chain.py): what the 3:5 conditions read."""
+    moving_on = (
+        Tenancy.municipality_code == municipality,
+        Tenancy.status == "active",
+        Tenancy.move_on_since.is_not(None),
+        Tenancy.household_id.is_not(None),
+    )
+    histories: dict[str, list[TenancyEvent]] = {
+        household_id: []
+        for household_id in session.scalars(
+            select(Tenancy.household_id).where(*moving_on).order_by(Tenancy.id)
+        )
+        if household_id is not None
+    }
+    events = session.execute(
+        select(Tenancy.household_id, TenancyEvent)
+        .join(Tenancy, Tenancy.id == TenancyEvent.tenancy_id)
+        .where(*moving_on)
+        .order_by(TenancyEvent.id)
+    )
+    for household_id, event in events:
+        if household_id is not None:
+            histories[household_id].append(event)
+    return histories
 
 
 def _household(

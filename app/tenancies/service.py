@@ -8,25 +8,25 @@ end) are appended as `TenancyEvent` rows; the rules they obey are in `staircase.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import references
+from app.agreements.exceptions import vouched_on
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.auth import Principal, Role, acting_for
 from app.core.db import local_today, new_id, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.months import add_months
 from app.core.pagination import Page
 from app.households.assessment import conditions_of
 from app.households.models import Household
 from app.proposals.models import Proposal
 from app.settlement.service import settlement_status
 from app.tenancies import journal, repository, staircase, terms
-from app.tenancies.chains import vouched_on
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
     ConsentBody,
@@ -47,28 +47,14 @@ from app.tenancies.schemas import (
     TenancyLandlordView,
     TenancyRead,
     TenancyStatus,
+    VouchingBody,
 )
 from app.vacancies.models import Vacancy
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it has no such day
-    (31 January + 1 month = 28/29 February)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def trial_end(start: date, months: int | None) -> date | None:
     """The day a trial period of `months` begun on `start` ends; none without one."""
     return add_months(start, months) if months else None
-
-
-def start_date_for(vacancy: Vacancy, today: date) -> date:
-    """The move-in day: when the vacancy is available, never in the past."""
-    if vacancy.available_from is not None and vacancy.available_from > today:
-        return vacancy.available_from
-    return today
 
 
 def create_from_proposal(
@@ -77,29 +63,17 @@ def create_from_proposal(
     proposal: Proposal,
     vacancy: Vacancy,
     round_year: int | None,
-    today: date,
-    principal: Principal | None = None,
+    start: date,
+    moved_from: Tenancy | None = None,
 ) -> Tenancy:
-    """The tenancy of a proposal both sides accepted.
+    """The tenancy of a proposal both sides accepted, from the move-in day `start`.
 
-    Starts when the vacancy is available, never in the past; counts toward the round's
-    agreement year (the quota the round planned with), else the start's year; the trial
-    period (Göteborg 18 months, Södertälje 24) is the agreement's. The partial unique
-    indexes refuse a second active tenancy of the vacancy or the household (→ 409). A
-    household with a move-on need moves on: in this transaction the tenancy it leaves
-    ends `moved_on` on the move-in day and its flat is back in the pool (`principal`, who
-    contracted, records that end; app/tenancies/chains.py).
+    Counts toward the round's agreement year (the quota the round planned with), else the
+    start's year; the trial period (Göteborg 18 months, Södertälje 24) is the agreement's.
+    The partial unique indexes refuse a second active tenancy of the vacancy or the
+    household (→ 409). `moved_from`: the tenancy the household moved on from in the same
+    transaction (a move chain, app/flows/move_chain.py), linked for the chain's history.
     """
-    from app.tenancies.chains import leave_for_move
-
-    start = start_date_for(vacancy, today)
-    moved_from = (
-        leave_for_move(
-            session, principal=principal, household_id=proposal.household_id, moving_in=start
-        )
-        if principal is not None
-        else None
-    )
     year = round_year or start.year
     agreement = session.scalar(
         select(Agreement).where(
@@ -388,6 +362,33 @@ def remark(
         purpose=purpose,
         reason=body.reason.value,
         **report,
+    )
+    return tenancy
+
+
+def vouch(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: VouchingBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """The coordinator's dated statement that the municipality vouches for its tenant
+    ("går i god för att detta är en välfungerande hyresgäst"), or withdraws it: a
+    `vouching` event, codes only. The latest statement stands. `409`: not active."""
+    tenancy, on = journal.active_for_event(
+        session, principal, tenancy_id, EventKind.vouching, body.effective_on, today
+    )
+    journal.append_event(
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.vouching,
+        on=on,
+        purpose=purpose,
+        reason=body.statement.value,
     )
     return tenancy
 

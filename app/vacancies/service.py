@@ -3,6 +3,7 @@ coordinators list the open ones in their municipality."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
@@ -162,6 +163,13 @@ def _tenancy_over(session: Session, vacancy: Vacancy) -> bool:
     the apartment is free again and offers it anew."""
     statuses = repository.tenancy_statuses(session, vacancy.id)
     return bool(statuses) and TenancyStatus.active.value not in statuses
+
+
+def start_date_for(vacancy: Vacancy, today: date) -> date:
+    """The move-in day: when the vacancy is available, never in the past."""
+    if vacancy.available_from is not None and vacancy.available_from > today:
+        return vacancy.available_from
+    return today
 
 
 def get_vacancy(
