@@ -183,7 +183,7 @@ def get_vacancy(
     return vacancy
 
 
-def withdraw_vacancy(
+def locked_for_withdrawal(
     session: Session,
     *,
     principal: Principal,
@@ -191,8 +191,9 @@ def withdraw_vacancy(
     if_match: str | None,
     landlord: str | None = None,
 ) -> Vacancy:
-    """Withdraw: the vacancy stays (proposals and history refer to it) but is no longer
-    offered. Withdrawing twice is harmless; a let vacancy cannot be withdrawn."""
+    """The caller's vacancy, locked, at the version it names; a let vacancy cannot be
+    withdrawn (409). The withdrawal itself is app/flows/vacancy_withdrawal.py's: its live
+    proposal goes with it."""
     vacancy = repository.get_for(
         session, principal, _landlord_of(principal, landlord), external_ref, for_update=True
     )
@@ -201,17 +202,17 @@ def withdraw_vacancy(
     check_if_match(if_match, vacancy.version)
     if vacancy.status == VacancyStatus.let:
         raise Conflict("The vacancy is let; it cannot be withdrawn.")
-    if vacancy.status != VacancyStatus.withdrawn:
-        from app.proposals.service import withdraw_for_withdrawn_vacancy
-
-        withdraw_for_withdrawn_vacancy(session, vacancy.id)
-        vacancy.status = VacancyStatus.withdrawn.value
-        for key, value in _actor(principal).items():
-            setattr(vacancy, key, value)
-        vacancy.version += 1
-        session.flush()
-        publish(session, vacancy, EventType.vacancy_withdrawn)
     return vacancy
+
+
+def mark_withdrawn(session: Session, *, principal: Principal, vacancy: Vacancy) -> None:
+    """The vacancy stays (proposals and history refer to it) but is no longer offered."""
+    vacancy.status = VacancyStatus.withdrawn.value
+    for key, value in _actor(principal).items():
+        setattr(vacancy, key, value)
+    vacancy.version += 1
+    session.flush()
+    publish(session, vacancy, EventType.vacancy_withdrawn)
 
 
 def list_vacancies(
