@@ -33,10 +33,10 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.events.catalogue import EventType
 from app.households import repository as households
-from app.households.schemas import HouseholdStatus, TargetGroup
+from app.households.schemas import HouseholdStatus, MoveOnBody, MoveOnRead, TargetGroup
 from app.tenancies import journal, repository
 from app.tenancies.models import Tenancy
-from app.tenancies.schemas import EndReason, EventKind, MoveOnBody, MoveOnRead, TenancyStatus
+from app.tenancies.schemas import EndReason, EventKind, TenancyStatus
 from app.vacancies import repository as vacancies
 from app.vacancies.events import publish as publish_vacancy
 from app.vacancies.schemas import VacancyStatus

@@ -26,9 +26,10 @@ from app.households.schemas import (
     HouseholdStatus,
     HouseholdUpdate,
     HouseholdView,
+    MoveOnBody,
+    MoveOnRead,
 )
 from app.idempotency.route import AuditedIdempotentRoute
-from app.tenancies.schemas import MoveOnBody, MoveOnRead
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 

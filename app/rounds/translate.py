@@ -73,8 +73,8 @@ def _live_vacancies(session: Session) -> set[str]:
 
 def _busy_households(session: Session, municipality: str) -> set[str]:
     """Households in a live proposal or an active tenancy: not up for matching — unless
-    a move-on need was posted for the tenancy they live in (Helsingborg 3:6, app/tenancies/
-    chains.py): that link alone lets a sitting tenant in."""
+    a move-on need was posted for the tenancy they live in (Helsingborg 3:6, app/flows/
+    move_chain.py): that link alone lets a sitting tenant in."""
     live = session.scalars(
         select(Proposal.household_id).where(
             Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES)
