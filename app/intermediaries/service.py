@@ -24,6 +24,8 @@ from app.intermediaries.schemas import (
     MandateCreate,
     MandateRead,
 )
+from app.landlords import repository as landlord_rows
+from app.municipalities.models import Municipality
 
 
 def create_intermediary(session: Session, data: IntermediaryCreate) -> Intermediary:
@@ -60,8 +62,6 @@ def to_intermediary_read(intermediary: Intermediary) -> IntermediaryRead:
 
 def _municipality_of(session: Session, principal: Principal, named: str | None) -> str:
     """The coordinator's own municipality (another → 404); an admin's named one."""
-    from app.municipalities.models import Municipality
-
     if principal.role is Role.coordinator and principal.municipality is not None:
         if named is not None and named != principal.municipality:
             raise NotFound("No such municipality.")
@@ -83,12 +83,10 @@ def create_mandate(session: Session, *, principal: Principal, data: MandateCreat
     """Record a landlord's mandate to an intermediary in one municipality. The periods of
     one (intermediary, landlord, municipality) never overlap (`409`), so ending one mandate
     is never undone by another still running."""
-    from app.landlords import repository as landlords
-
     municipality = _municipality_of(session, principal, data.municipality)
     if repository.get(session, data.intermediary) is None:
         raise UnprocessableEntity("intermediary: no such intermediary")
-    if landlords.get(session, data.landlord) is None:
+    if landlord_rows.get(session, data.landlord) is None:
         raise UnprocessableEntity("landlord: no such landlord")
     start = data.valid_from or local_today()
     if data.valid_to is not None and data.valid_to < start:

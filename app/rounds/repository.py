@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from app.agreements.models import Agreement
 from app.auth import Principal, Role
+from app.households.models import Household
 from app.proposals.models import Proposal
 from app.rounds.models import Round
 
@@ -39,8 +41,6 @@ def active(
 
 def agreed_landlords(session: Session, municipality: str, year: int) -> set[str]:
     """The landlords with an agreement of the municipality for the year."""
-    from app.agreements.models import Agreement
-
     return set(
         session.scalars(
             select(Agreement.landlord_id).where(
@@ -146,8 +146,6 @@ class CaseFacts:
 def case_facts(session: Session, household_ids: Collection[str]) -> dict[str, CaseFacts]:
     """The cases behind a round's households; an erased case has no reference and no
     registration time any more."""
-    from app.households.models import Household
-
     if not household_ids:
         return {}
     rows = session.execute(
