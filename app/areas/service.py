@@ -16,10 +16,8 @@ def _visible_municipality(session: Session, principal: Principal, municipality: 
     """Municipal roles see their own; landlords those they have an agreement with; an
     intermediary those where a landlord that mandated it there has one."""
     if principal.landlord_side:
-        from app.agreements import repository as agreements
-
         if not any(
-            agreements.has_any(session, municipality, landlord)
+            repository.has_agreement(session, municipality, landlord)
             for landlord in principal.landlords(municipality)
         ):
             raise NotFound("No such municipality.")
