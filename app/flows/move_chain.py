@@ -31,15 +31,12 @@ from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
-from app.events.catalogue import EventType
 from app.households import repository as households
 from app.households.schemas import HouseholdStatus, MoveOnBody, MoveOnRead, TargetGroup
-from app.tenancies import journal, repository
+from app.tenancies import repository
+from app.tenancies import service as tenancies
 from app.tenancies.models import Tenancy
-from app.tenancies.schemas import EndReason, EventKind, TenancyStatus
-from app.vacancies import repository as vacancies
-from app.vacancies.events import publish as publish_vacancy
-from app.vacancies.schemas import VacancyStatus
+from app.vacancies import service as vacancies
 
 SECOND_HAND_FORMS = frozenset({ContractForm.municipal_contract, ContractForm.training_apartment})
 """The forms where the municipality holds the lease and sublets (Helsingborg: "Alla former
@@ -122,25 +119,9 @@ def leave_for_move(
     vacancy of its landlord again, available from that day, not a quota apartment unless
     the landlord posts it anew (`vacancy.freed`). None when the household has no move-on
     need on an active tenancy (an ordinary contract)."""
-    old = repository.active_of_household(session, household_id, lock=True)
-    if old is None or old.move_on_since is None:
-        return None
-    old.status = TenancyStatus.ended.value
-    journal.append_event(
-        session,
-        principal,
-        old,
-        kind=EventKind.end,
-        on=moving_in,
-        purpose=f"moved on from tenancy {old.id}",
-        reason=EndReason.moved_on.value,
+    old = tenancies.end_for_move(
+        session, principal=principal, household_id=household_id, on=moving_in
     )
-    flat = vacancies.lock(session, old.vacancy_id)
-    if flat is not None and flat.status == VacancyStatus.let:
-        flat.status = VacancyStatus.open.value
-        flat.available_from = moving_in
-        flat.quota_apartment = False
-        flat.version += 1
-        session.flush()
-        publish_vacancy(session, flat, EventType.vacancy_freed)
+    if old is not None:
+        vacancies.free_after_move(session, vacancy_id=old.vacancy_id, available_from=moving_in)
     return old

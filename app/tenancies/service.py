@@ -31,6 +31,7 @@ from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
     ConsentBody,
     EndBody,
+    EndReason,
     EventKind,
     IncidentBody,
     LandlordKind,
@@ -522,6 +523,29 @@ def end(
         reason=body.reason.value,
     )
     return tenancy
+
+
+def end_for_move(
+    session: Session, *, principal: Principal, household_id: str, on: date
+) -> Tenancy | None:
+    """The household's active tenancy with a move-on need ends `moved_on` on `on`, the
+    move-in day of the tenancy that follows (a move chain, app/flows/move_chain.py); None
+    when it has none (an ordinary contract). No one records `moved_on` by hand
+    (`staircase.END_REASONS_BY_ROLE`)."""
+    old = repository.active_of_household(session, household_id, lock=True)
+    if old is None or old.move_on_since is None:
+        return None
+    old.status = TenancyStatus.ended.value
+    journal.append_event(
+        session,
+        principal,
+        old,
+        kind=EventKind.end,
+        on=on,
+        purpose=f"moved on from tenancy {old.id}",
+        reason=EndReason.moved_on.value,
+    )
+    return old
 
 
 def renew(

@@ -215,6 +215,20 @@ def mark_withdrawn(session: Session, *, principal: Principal, vacancy: Vacancy) 
     publish(session, vacancy, EventType.vacancy_withdrawn)
 
 
+def free_after_move(session: Session, *, vacancy_id: str, available_from: date) -> None:
+    """A flat its tenant moved on from (a move chain, app/flows/move_chain.py) is an open
+    vacancy of its landlord again, available from the move-in day, and not a quota
+    apartment unless the landlord posts it anew (Helsingborg 3:6): `vacancy.freed`."""
+    flat = repository.lock(session, vacancy_id)
+    if flat is not None and flat.status == VacancyStatus.let:
+        flat.status = VacancyStatus.open.value
+        flat.available_from = available_from
+        flat.quota_apartment = False
+        flat.version += 1
+        session.flush()
+        publish(session, flat, EventType.vacancy_freed)
+
+
 def list_vacancies(
     session: Session,
     *,
