@@ -217,7 +217,7 @@ def _erase_expired(_: argparse.Namespace) -> None:
     # import-time: a command loads only its own rooms (`--help` 0.1 s, the whole app 1.5 s+)
     from app.core.config import get_settings
     from app.core.migrate import upgrade
-    from app.households.erasure import retention_days
+    from app.flows.erasure import retention_days
     from app.jobs.worker import erase_expired_cases
     from app.main import create_app
 

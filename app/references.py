@@ -71,7 +71,7 @@ def load(
     )
     case_refs: dict[str, str] = {}
     if household_ids:
-        # An erased case keeps no reference of its own (app/households/erasure.py).
+        # An erased case keeps no reference of its own (app/flows/erasure.py).
         query = select(Household.id, Household.case_ref).where(
             Household.id.in_(household_ids), Household.status != HouseholdStatus.erased
         )

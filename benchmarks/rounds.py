@@ -11,7 +11,7 @@ into a template database, each a copy of the Jönköping model (scenarios/jonkop
 the template, that many `python -m app worker --concurrency N` processes started and
 healthy (`worker --check`'s health file), and one round per municipality queued at once —
 the round row and its job in one transaction each, exactly as `POST /v1/rounds` does
-(app/rounds/scheduler.py). Wall time runs from the first round queued to the last one
+(app/flows/round_scheduler.py). Wall time runs from the first round queued to the last one
 finished (`rounds.created_at` → `finished_at`); a round's own time from its claim to its
 end (`started_at` → `finished_at`), its wait from queued to claimed.
 """
@@ -100,8 +100,8 @@ def queue_rounds(factory: sessionmaker[Session], codes: list[str], time_limit: i
     """One round per municipality, each as its request would: the round and its job in one
     transaction."""
     from app.auth import Principal, Role
+    from app.flows.round_scheduler import DeferInTransaction
     from app.rounds import service
-    from app.rounds.scheduler import DeferInTransaction
     from app.rounds.schemas import RoundCreate
 
     for code in codes:

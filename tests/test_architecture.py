@@ -125,8 +125,8 @@ def test_routers_build_no_queries() -> None:
 BRIDGE = "app/rounds/translate.py"
 """The one module that knows both the ORM rows and the solver's types."""
 PUBLIC_FACE_USERS = {
-    "app/households/candidates.py": "the candidates view judges pairs as the solver does",
-    "app/rounds/runner.py": "it solves the stored problem document, so it has no rows to "
+    "app/flows/candidates.py": "the candidates view judges pairs as the solver does",
+    "app/flows/match_round.py": "it solves the stored problem document, so it has no rows to "
     "translate: `Problem.from_json`, `solve`, `ProblemError` (and `Progress` reports)",
 }
 """Modules that may use `matching` besides the bridge, and why: through its public face

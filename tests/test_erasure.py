@@ -13,7 +13,7 @@ from sqlalchemy import Text, cast, select
 
 from app.core.db import utcnow
 from app.core.queue import ensure_queue_schema
-from app.households.erasure import erase_expired, erased_case_ref, retention_days
+from app.flows.erasure import erase_expired, erased_case_ref, retention_days
 from app.households.models import Household
 from app.idempotency.models import IdempotencyRecord
 from app.jobs.worker import ERASE_EXPIRED, InProcessWorker, queue_app

@@ -25,8 +25,8 @@ from sqlalchemy import update
 
 from app.agreements.models import Agreement
 from app.core.db import local_year, utcnow
+from app.flows import match_round
 from app.jobs.worker import queue_app
-from app.rounds import runner
 from app.scenarios.demo import load_demo
 from app.tenancies.models import Tenancy
 from tests.test_rounds import POSTGRES
@@ -120,7 +120,7 @@ class Demo:
         if POSTGRES:
             queue = queue_app(self.app.state.settings.database_url, self.app.state.sessionmaker)
             queue.run_worker(
-                queues=[runner.QUEUE],
+                queues=[match_round.QUEUE],
                 wait=False,
                 install_signal_handlers=False,
                 listen_notify=False,

@@ -18,11 +18,11 @@ from sqlalchemy import JSON, func, select
 from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.core.queue import ensure_queue_schema
+from app.flows import match_round
 from app.idempotency import service
 from app.idempotency.models import IdempotencyRecord
 from app.idempotency.service import Answer, Claim
 from app.landlords.models import Landlord
-from app.rounds import runner
 from tests.conftest import Api
 
 PROBLEM = "application/problem+json"
@@ -176,7 +176,7 @@ def test_a_retried_round_start_is_the_same_round_not_a_409(
     409; with it, the retry gets the first 202 and no second round is queued."""
     if os.environ.get("TEST_DATABASE", "sqlite") == "postgresql":
         ensure_queue_schema(api.app.state.settings.database_url)
-    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)  # keep it queued
+    monkeypatch.setattr(match_round, "run_in_background", lambda *_: None)  # keep it queued
     api.municipality("0680")
     coordinator = api.client("coordinator", municipality="0680")
     first = coordinator.post("/v1/rounds", json={}, headers=keyed())

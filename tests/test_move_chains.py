@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
+from app.agreements.exceptions import exception_refusal
 from app.agreements.schemas import ExceptionConditions
 from app.core.queue import ensure_queue_schema
-from app.tenancies.chains import exception_refusal
 from app.tenancies.models import TenancyEvent
 from tests.conftest import Api, AuthedClient
 from tests.test_rounds import POSTGRES, PROBLEM, YEAR, run_jobs

@@ -11,7 +11,7 @@ import pytest
 
 from app.agreements.pacing import quota_due
 from app.core.queue import ensure_queue_schema
-from app.rounds import runner
+from app.flows import match_round
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, YEAR, Jonkoping
 
@@ -47,7 +47,7 @@ def test_a_march_round_gets_at_most_a_quarter_of_a_paced_quota(
     world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world.agreement(world.vatterhem, quota=12, pacing="even", contract_forms=["municipal_contract"])
-    monkeypatch.setattr(runner, "utcnow", lambda: MARCH)
+    monkeypatch.setattr(match_round, "utcnow", lambda: MARCH)
     body = world.run()
     assert body["status"] == "succeeded", body
     problem = world.coordinator.get(f"/v1/rounds/{body['id']}/problem").json()
@@ -59,7 +59,7 @@ def test_what_was_delivered_counts_against_the_share(
     world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world.agreement(world.vatterhem, quota=12, pacing="even", contract_forms=["municipal_contract"])
-    monkeypatch.setattr(runner, "utcnow", lambda: MARCH)
+    monkeypatch.setattr(match_round, "utcnow", lambda: MARCH)
     first = world.run()
     assert len(first["proposals"]) == 3
     second = world.run()  # the three live proposals use up March's share
@@ -71,7 +71,7 @@ def test_without_pacing_the_whole_quota_is_open(
     world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world.agreement(world.vatterhem, quota=12, contract_forms=["municipal_contract"])
-    monkeypatch.setattr(runner, "utcnow", lambda: MARCH)
+    monkeypatch.setattr(match_round, "utcnow", lambda: MARCH)
     assert len(world.run()["proposals"]) == 8
 
 

@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.db import local_year
 from app.events.models import Event
+from app.flows import match_round
 from app.households.models import Household
 from app.jobs.worker import announce_due
 from app.proposals import service
 from app.proposals.models import ForbiddenPair, Proposal
 from app.proposals.schemas import ProposalLandlordView, ProposalRead
-from app.rounds import runner
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
@@ -821,7 +821,7 @@ def run_round(world: World) -> dict[str, Any]:
 
     started = world.coordinator.post("/v1/rounds", json={})
     assert started.status_code == 202, started.text
-    runner.execute_round(world.api.app.state.sessionmaker, started.json()["id"])
+    match_round.execute_round(world.api.app.state.sessionmaker, started.json()["id"])
     location = started.headers["Location"]
     body: dict[str, Any] = {}
     for _ in range(100):

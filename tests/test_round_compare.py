@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.core.queue import ensure_queue_schema
-from app.rounds import runner
+from app.flows import match_round
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, PROBLEM, Jonkoping
 
@@ -76,7 +76,7 @@ def test_a_round_without_a_result_cannot_be_compared(
     world.standard()
     done = world.run()
     _free_the_households(world, done)
-    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)
+    monkeypatch.setattr(match_round, "run_in_background", lambda *_: None)
     queued = world.start()
     response = world.coordinator.get(f"/v1/rounds/{done['id']}/compare/{queued['id']}")
     assert response.status_code == 409

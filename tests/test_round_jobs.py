@@ -17,9 +17,10 @@ import matching
 from app.core.db import utcnow
 from app.core.queue import ensure_queue_schema
 from app.events.models import Event
+from app.flows import match_round
 from app.jobs.worker import InProcessWorker, start_in_process_worker, stop_in_process_worker
 from app.proposals.models import ForbiddenPair, Pin, Proposal
-from app.rounds import outcome, runner
+from app.rounds import outcome
 from app.rounds.models import Round
 from app.vacancies.models import Vacancy
 from tests.conftest import Api
@@ -170,13 +171,13 @@ def test_a_running_round_within_its_time_limit_still_blocks_a_second(world: Jonk
 def test_the_sweep_runs_a_queued_round_left_by_a_restart(world: Jonkoping) -> None:
     round_id = queued_round(world)
     factory = world.api.app.state.sessionmaker
-    assert runner.sweep(factory) == 0  # younger than LOST_AFTER: its own job may still come
-    assert runner.sweep(factory, lost_after=timedelta(0)) == 1
+    assert match_round.sweep(factory) == 0  # younger than LOST_AFTER: its own job may still come
+    assert match_round.sweep(factory, lost_after=timedelta(0)) == 1
     body = world.coordinator.get(f"/v1/rounds/{round_id}").json()
     assert body["status"] == "succeeded"
     assert len(body["proposals"]) == 2
     # Claimed once: running it again does nothing.
-    assert runner.execute_round(factory, round_id) is None
+    assert match_round.execute_round(factory, round_id) is None
     assert world.proposal_count() == 2
 
 
@@ -204,18 +205,18 @@ def test_a_round_left_running_by_a_killed_process_runs_again_once_at_restart(
     round that was interrupted a second time fails, saying so."""
     factory = world.api.app.state.sessionmaker
     first = queued_round(world, status="running", started_at=utcnow())
-    assert runner.recover_interrupted_rounds(factory) == 1
+    assert match_round.recover_interrupted_rounds(factory) == 1
     assert world.coordinator.get(f"/v1/rounds/{first}").json()["status"] == "queued"
-    assert runner.sweep(factory, lost_after=timedelta(0)) == 1
+    assert match_round.sweep(factory, lost_after=timedelta(0)) == 1
     body = world.coordinator.get(f"/v1/rounds/{first}").json()
     assert body["status"] == "succeeded"
     assert body["error"] is None
 
-    again = queued_round(world, status="running", started_at=utcnow(), error=runner.REQUEUED)
-    assert runner.recover_interrupted_rounds(factory) == 1
+    again = queued_round(world, status="running", started_at=utcnow(), error=match_round.REQUEUED)
+    assert match_round.recover_interrupted_rounds(factory) == 1
     body = world.coordinator.get(f"/v1/rounds/{again}").json()
     assert body["status"] == "failed"
-    assert body["error"] == runner.INTERRUPTED_TWICE
+    assert body["error"] == match_round.INTERRUPTED_TWICE
     assert world.coordinator.post("/v1/rounds", json={}).status_code == 202
 
 
@@ -238,7 +239,7 @@ def test_a_run_taken_for_dead_writes_nothing_when_it_ends(
         return solve(*args, **kwargs)
 
     monkeypatch.setattr(matching, "solve", solve_while_taken_for_dead)
-    assert runner.execute_round(factory, round_id) == "running"
+    assert match_round.execute_round(factory, round_id) == "running"
     assert world.proposal_count() == 0
 
 
@@ -248,7 +249,7 @@ def test_a_running_round_shows_the_solvers_latest_progress(
     """The solver reports faster than the runner stores: the latest report is stored (in
     a transaction of its own, while the round's are closed) and shown by `GET` while the
     round runs; once it finished, `progress` is null."""
-    monkeypatch.setattr(runner, "PROGRESS_EVERY", 0.05)
+    monkeypatch.setattr(match_round, "PROGRESS_EVERY", 0.05)
     factory = world.api.app.state.sessionmaker
     round_id = queued_round(world)
     assert world.coordinator.get(f"/v1/rounds/{round_id}").json()["progress"] is None
@@ -275,7 +276,7 @@ def test_a_running_round_shows_the_solvers_latest_progress(
         return solve(problem, time_limit=time_limit, seed=seed)
 
     monkeypatch.setattr(matching, "solve", solve_reporting)
-    assert runner.execute_round(factory, round_id) == "succeeded"
+    assert match_round.execute_round(factory, round_id) == "succeeded"
     assert seen["status"] == "running"
     assert seen["progress"]["phase"] == "relaxation"
     assert seen["progress"]["figures"] == {
@@ -301,7 +302,7 @@ def test_a_solver_without_progress_reports_runs_as_before(
 
     monkeypatch.setattr(matching, "solve", solve_silently)
     round_id = queued_round(world)
-    assert runner.execute_round(world.api.app.state.sessionmaker, round_id) == "succeeded"
+    assert match_round.execute_round(world.api.app.state.sessionmaker, round_id) == "succeeded"
 
 
 def test_a_progress_report_never_overwrites_another_runs_round(world: Jonkoping) -> None:
@@ -309,12 +310,12 @@ def test_a_progress_report_never_overwrites_another_runs_round(world: Jonkoping)
     factory = world.api.app.state.sessionmaker
     claimed_at = utcnow()
     round_id = queued_round(world, status="running", started_at=claimed_at)
-    stale = runner.ProgressRecorder(factory, round_id, claimed_at - timedelta(seconds=5))
+    stale = match_round.ProgressRecorder(factory, round_id, claimed_at - timedelta(seconds=5))
     stale(matching.Progress("relaxation", 1, 10, 5, 0.1))
     assert stale.store_latest() is False
     with factory() as session:
         assert session.get(Round, round_id).progress is None
-    current = runner.ProgressRecorder(factory, round_id, claimed_at)
+    current = match_round.ProgressRecorder(factory, round_id, claimed_at)
     assert current.store_latest() is False  # nothing reported yet
     current(matching.Progress("integral finish", 4, 9, 8, 0.2))
     assert current.store_latest() is True
@@ -336,7 +337,7 @@ def test_the_lifespan_hooks_start_and_stop_the_worker_on_sqlite(world: Jonkoping
 def test_concurrent_round_requests_queue_exactly_one(
     api: Api, world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)
+    monkeypatch.setattr(match_round, "run_in_background", lambda *_: None)
     clients = [world.coordinator] + [
         api.client("coordinator", municipality=world.CODE) for _ in range(5)
     ]
@@ -508,8 +509,8 @@ def test_a_stale_round_reads_as_failed_its_reads_write_nothing_and_the_sweep_wri
     assert rows_but_audit(engine) == before
     assert round_failed_events(world, round_id) == 0
 
-    runner.sweep(world.api.app.state.sessionmaker, lost_after=timedelta(0))
-    runner.sweep(world.api.app.state.sessionmaker, lost_after=timedelta(0))
+    match_round.sweep(world.api.app.state.sessionmaker, lost_after=timedelta(0))
+    match_round.sweep(world.api.app.state.sessionmaker, lost_after=timedelta(0))
     with world.api.app.state.sessionmaker() as session:
         row = session.get(Round, round_id)
         assert row is not None

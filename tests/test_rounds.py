@@ -12,10 +12,10 @@ from sqlalchemy import select
 import matching
 from app.core.db import local_year
 from app.core.queue import ensure_queue_schema
+from app.flows import match_round
 from app.jobs.worker import queue_app
 from app.policies.service import DEFAULT_POLICY
 from app.proposals.models import Proposal
-from app.rounds import runner
 from app.vacancies.models import Vacancy
 from tests.conftest import Api
 
@@ -32,7 +32,7 @@ def run_jobs(api: Api) -> None:
         return
     url = api.app.state.settings.database_url
     queue_app(url, api.app.state.sessionmaker).run_worker(
-        queues=[runner.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+        queues=[match_round.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
     )
 
 
@@ -326,7 +326,7 @@ def test_a_second_round_while_one_is_queued_is_409(
     world.standard()
     # Keep the first round queued: on SQLite its background run is held back; on
     # PostgreSQL no worker runs until run_jobs.
-    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)
+    monkeypatch.setattr(match_round, "run_in_background", lambda *_: None)
     first = world.start()
     second = world.coordinator.post("/v1/rounds", json={})
     assert second.status_code == 409
@@ -336,7 +336,7 @@ def test_a_second_round_while_one_is_queued_is_409(
 
 
 def test_the_problem_is_404_until_built(world: Jonkoping, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)
+    monkeypatch.setattr(match_round, "run_in_background", lambda *_: None)
     queued = world.start(newly_arrived_min=3)
     assert queued["newly_arrived_min"] == 3
     response = world.coordinator.get(f"/v1/rounds/{queued['id']}/problem")

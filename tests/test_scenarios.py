@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 import matching
 from app.agreements.models import Agreement
+from app.flows import match_round
 from app.households.models import Household
 from app.jobs.worker import queue_app
-from app.rounds import runner
 from app.scenarios.loader import (
     Loaded,
     ScenarioError,
@@ -58,7 +58,7 @@ def run_jobs(api: Api) -> None:
         return
     url = api.app.state.settings.database_url
     queue_app(url, api.app.state.sessionmaker).run_worker(
-        queues=[runner.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+        queues=[match_round.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
     )
 
 
@@ -164,7 +164,7 @@ def contract(run: Run, proposal: dict[str, Any]) -> dict[str, Any]:
 
 
 def months_later(start: date, months: int) -> date:
-    from app.tenancies.service import add_months
+    from app.core.months import add_months
 
     return add_months(start, months)
 

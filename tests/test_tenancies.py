@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import update
 
 from app.core.db import local_today, local_year
+from app.core.months import add_months
 from app.proposals.models import Proposal
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
-from app.tenancies.service import add_months
 from tests.conftest import Api
 from tests.test_proposals import MOVE_IN, YEAR, World, assert_problem
 

@@ -15,10 +15,10 @@ from sqlalchemy import update
 
 from app.agreements.schemas import ContractForm
 from app.core.db import local_today
+from app.core.months import add_months
 from app.tenancies import staircase
 from app.tenancies.models import Tenancy
 from app.tenancies.schemas import EndReason, EventKind, Rung
-from app.tenancies.service import add_months
 from tests.conftest import Api
 from tests.test_proposals import YEAR, World, assert_problem, vacancy_body
 from tests.test_tenancies import contract, quota, row_of

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.core.db import Base
 from app.core.queue import ensure_queue_schema
-from app.rounds import runner
+from app.flows import match_round
 from tests.conftest import Api
 from tests.test_rounds import POSTGRES, PROBLEM, Jonkoping, run_jobs
 
@@ -110,7 +110,7 @@ def test_a_quota_override_is_what_the_solver_gets(world: Jonkoping) -> None:
 def test_a_what_if_round_blocks_no_real_round(
     world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "run_in_background", lambda *_: None)
+    monkeypatch.setattr(match_round, "run_in_background", lambda *_: None)
     held = world.coordinator.post("/v1/rounds", json={"dry_run": True})
     assert held.status_code == 202, held.text
     second = world.coordinator.post("/v1/rounds", json={"dry_run": True})

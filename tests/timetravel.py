@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.core.months import add_months
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.service import add_months
 from tests.conftest import Api
 
 

@@ -47,7 +47,7 @@ class Agreement(Base):
     tenancy_terms: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     # The conditions its exception places ask of a household (Helsingborg 3:5):
     # {no_remarks_months, requires_vouching}; none: any household failing the letting rules
-    # may take one (app/tenancies/chains.py).
+    # may take one (app/agreements/exceptions.py).
     exception_conditions: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

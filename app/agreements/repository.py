@@ -7,20 +7,6 @@ from app.agreements.models import Agreement
 from app.auth import COORDINATOR, Principal, Role, landlord_scope, municipal_scope
 
 
-def has_any(session: Session, municipality: str, landlord_id: str) -> bool:
-    """Whether the landlord has an agreement with the municipality for any year."""
-    return (
-        session.scalar(
-            select(Agreement.id)
-            .where(
-                Agreement.municipality_code == municipality, Agreement.landlord_id == landlord_id
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def get_for_update(
     session: Session, municipality: str, landlord_id: str, year: int
 ) -> Agreement | None:

@@ -5,6 +5,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.agreements.models import Agreement
 from app.areas.models import Area
 
 
@@ -32,3 +33,18 @@ def missing_codes(session: Session, municipality: str, codes: Collection[str]) -
         )
     )
     return sorted(set(codes) - found)
+
+
+def has_agreement(session: Session, municipality: str, landlord_id: str) -> bool:
+    """Whether the landlord has an agreement with the municipality for any year: a
+    landlord sees the areas of the municipalities it has one with."""
+    return (
+        session.scalar(
+            select(Agreement.id)
+            .where(
+                Agreement.municipality_code == municipality, Agreement.landlord_id == landlord_id
+            )
+            .limit(1)
+        )
+        is not None
+    )

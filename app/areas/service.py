@@ -4,7 +4,6 @@ from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
-from app.agreements import repository as agreements
 from app.areas import repository
 from app.areas.models import Area
 from app.areas.schemas import AreaUpsert
@@ -18,7 +17,7 @@ def _visible_municipality(session: Session, principal: Principal, municipality: 
     intermediary those where a landlord that mandated it there has one."""
     if principal.landlord_side:
         if not any(
-            agreements.has_any(session, municipality, landlord)
+            repository.has_agreement(session, municipality, landlord)
             for landlord in principal.landlords(municipality)
         ):
             raise NotFound("No such municipality.")

@@ -1,6 +1,6 @@
 """The job queue's plumbing on PostgreSQL (procrastinate): where its tables live, how to
 reach and install them, and how a request defers a job inside its own transaction — shared
-by round jobs (app/rounds/scheduler.py), webhook deliveries (app/events/delivery_jobs.py) and
+by round jobs (app/flows/round_scheduler.py), webhook deliveries (app/events/delivery_jobs.py) and
 the worker processes that run them (app/jobs/worker.py)."""
 
 from __future__ import annotations

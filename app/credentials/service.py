@@ -21,7 +21,6 @@ from app.municipalities.models import Municipality
 
 
 def _check_organisation(session: Session, data: CredentialCreate) -> None:
-
     if data.role is Role.admin:
         if data.municipality or data.landlord or data.intermediary:
             raise UnprocessableEntity("An admin credential belongs to no organisation.")

@@ -15,7 +15,8 @@ from app.core.links import id_links
 from app.core.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
-from app.households import candidates, erasure, service, views
+from app.flows import candidates, erasure, move_chain
+from app.households import service, views
 from app.households.schemas import (
     AssessmentInput,
     CandidateList,
@@ -25,10 +26,10 @@ from app.households.schemas import (
     HouseholdStatus,
     HouseholdUpdate,
     HouseholdView,
+    MoveOnBody,
+    MoveOnRead,
 )
 from app.idempotency.route import AuditedIdempotentRoute
-from app.tenancies import chains
-from app.tenancies.schemas import MoveOnBody, MoveOnRead
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 
@@ -242,7 +243,7 @@ def post_move_on(
     body: MoveOnBody,
 ) -> MoveOnRead:
     """Audited as an `update` of the household."""
-    return chains.post_move_on(
+    return move_chain.post_move_on(
         session, principal=principal, household_id=household_id, body=body, purpose=purpose
     )
 

@@ -364,6 +364,31 @@ class HouseholdClose(BaseModel):
     )
 
 
+class MoveOnBody(BaseModel):
+    """A move-on need for the household living in a second-hand tenancy (Helsingborg 3:6:
+    "Många av hushållen kan och behöver komma vidare till ett förstahandskontrakt").
+    `contract_forms` replaces the forms the case is matched for (left out: kept)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"contract_forms": ["municipal_contract"]}]},
+    )
+
+    contract_forms: ContractForms | None = None
+
+
+class MoveOnRead(BaseModel):
+    """A posted move-on need: the case, open again and up for matching, and the tenancy it
+    lives in until the move."""
+
+    household: str
+    case_ref: str = Field(description="Social services' case reference")
+    tenancy: str = Field(description="The tenancy the household moves on from")
+    contract_form: ContractForm = Field(description="The tenancy's current contract form")
+    move_on_since: datetime
+    contract_forms: list[ContractForm] = Field(description="The forms it is matched for")
+
+
 class HouseholdRead(BaseModel):
     """The full case, for the municipality's own staff. `rooms_min`, `rooms_max` and
     `max_rent` are the effective values; `defaults_applied` names those that were derived

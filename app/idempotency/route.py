@@ -173,7 +173,6 @@ class AuditedIdempotentRoute(IdempotentRoute):
         principal: Principal,
         answer: Answer,
     ) -> None:
-
         record_id = answer.body.get("id") if isinstance(answer.body, dict) else None
         if not isinstance(record_id, str):
             return

@@ -1,10 +1,10 @@
 """The worker: the processes and threads that run queued jobs — rounds
-(app/rounds/runner.py), webhook deliveries (app/events/delivery.py) — and the periodic
+(app/flows/match_round.py), webhook deliveries (app/events/delivery.py) — and the periodic
 sweeps, which call the domains' own services.
 
 - SQLite: one thread in the API process (`start_in_process_worker`, from the app's
   lifespan) sweeps rounds, announces due events and erases expired data; rounds
-  themselves run after the request that queued them (app/rounds/scheduler.py).
+  themselves run after the request that queued them (app/flows/round_scheduler.py).
 - PostgreSQL: `python -m app worker` processes (several may run, on several machines) run
   procrastinate's worker (`queue_app`): the round jobs the requests deferred, webhook
   deliveries, and the same sweeps as periodic tasks. `WorkerSupervisor` restarts a worker
@@ -38,11 +38,11 @@ from app.events.delivery import DeliveryThread
 from app.events.delivery import register_tasks as register_delivery_tasks
 from app.events.delivery_jobs import QUEUE as WEBHOOK_QUEUE
 from app.events.service import purge_expired_events
-from app.households.erasure import erase_expired
+from app.flows import match_round
+from app.flows.erasure import erase_expired
+from app.flows.match_round import QUEUE, RUN_ROUND
 from app.proposals.events import warn_deadlines
 from app.proposals.service import expire_overdue
-from app.rounds import runner
-from app.rounds.runner import QUEUE, RUN_ROUND
 from app.tenancies.events import announce_steps_due
 
 log = structlog.get_logger("app.jobs.worker")
@@ -131,7 +131,7 @@ def recover_stalled_jobs(session_factory: SessionFactory, *, stalled_after: floa
             retry = job.task_name == RUN_ROUND and job.attempts == 0
             if job.task_name == RUN_ROUND:
                 round_id = str(job.args.get("round_id", ""))
-                outcome = runner.requeue_or_fail(session, round_id, second_time=not retry)
+                outcome = match_round.requeue_or_fail(session, round_id, second_time=not retry)
                 log.warning("round_worker_died", round_id=round_id, outcome=outcome)
             if retry:
                 session.execute(
@@ -187,16 +187,16 @@ class InProcessWorker:
         # At start, a round left running by a killed process is re-queued once, and a
         # queued round left by a restart runs at once (lost_after=0).
         try:
-            runner.recover_interrupted_rounds(self.session_factory)
+            match_round.recover_interrupted_rounds(self.session_factory)
         except Exception:
             log.exception("round_recovery_error")
         lost_after = timedelta(0)
         while not self._stop.is_set():
             try:
-                runner.sweep(self.session_factory, lost_after=lost_after)
+                match_round.sweep(self.session_factory, lost_after=lost_after)
             except Exception:  # keep sweeping; the next pass retries
                 log.exception("round_sweep_error")
-            lost_after = runner.LOST_AFTER
+            lost_after = match_round.LOST_AFTER
             try:
                 announce_due(self.session_factory)
             except Exception:
@@ -270,12 +270,12 @@ def queue_app(
 
     @app.task(name=RUN_ROUND, queue=QUEUE)
     def run_round(round_id: str) -> None:
-        runner.execute_round(session_factory, round_id)
+        match_round.execute_round(session_factory, round_id)
 
     @app.periodic(cron="* * * * *", periodic_id=SWEEP_ROUNDS)
     @app.task(name=SWEEP_ROUNDS, queue=QUEUE, queueing_lock=SWEEP_ROUNDS)
     def sweep_rounds(timestamp: int) -> None:
-        runner.sweep(session_factory)
+        match_round.sweep(session_factory)
 
     @app.periodic(cron=ERASE_CRON, periodic_id=ERASE_EXPIRED)
     @app.task(name=ERASE_EXPIRED, queue=QUEUE, queueing_lock=ERASE_EXPIRED)

@@ -16,6 +16,7 @@ from app.core.db import SessionDep
 from app.core.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cursor, sync_cursor
 from app.core.params import id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
+from app.flows import contract
 from app.idempotency.route import IdempotentRoute
 from app.proposals import service, views
 from app.proposals.schemas import (
@@ -124,7 +125,7 @@ def release_proposal(
 def accept_proposal(
     session: SessionDep, principal: Reader, purpose: PurposeHeader, proposal_id: ProposalId
 ) -> ProposalView:
-    proposal = service.accept_proposal(
+    proposal = contract.accept_proposal(
         session, principal=principal, proposal_id=proposal_id, purpose=purpose
     )
     return views.accepted_view(session, principal, proposal, purpose=purpose)

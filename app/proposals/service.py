@@ -28,9 +28,8 @@ from app.core.db import local_date, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page
 from app.events.catalogue import EventType
-from app.households import service as households
 from app.households.models import Household
-from app.households.schemas import CloseReason, HouseholdStatus
+from app.households.schemas import HouseholdStatus
 from app.policies.service import current_policy
 from app.proposals import repository
 from app.proposals.events import publish
@@ -44,8 +43,7 @@ from app.proposals.schemas import (
     ProposalStatus,
 )
 from app.rounds.translate import RoundInputs, pair_failure
-from app.tenancies import service as tenancies
-from app.tenancies.models import Tenancy
+from app.vacancies.events import publish as publish_vacancy
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyStatus
 
@@ -280,42 +278,26 @@ def _record_decline(
     _free_vacancy(session, proposal)
 
 
-def household_accept(
-    session: Session, proposal: Proposal, *, principal: Principal, now: datetime
-) -> Tenancy:
-    """Both sides said yes: in this one transaction the tenancy is created, the proposal
-    is contracted, the vacancy let and the household's case closed as `housed`."""
+def household_accept(session: Session, proposal: Proposal, *, now: datetime) -> Vacancy:
+    """Both sides said yes: the proposal is `household_accepted`; returns its vacancy,
+    locked, still offered (else 409). What follows in the same transaction — the tenancy,
+    the case closed as housed, the contract — is the contract flow's
+    (app/flows/contract.py)."""
     _move(proposal, "household_accept")
     proposal.answered_at = now
     vacancy = _require_offered(session, proposal, "it can no longer be let")
     _announce(session, proposal, "household_accept")
-    year = repository.round_year(session, proposal.round_id)
-    # A move-on household's old tenancy ends and its flat is freed in this same
-    # transaction (a move chain, app/tenancies/chains.py).
-    tenancy = tenancies.create_from_proposal(
-        session,
-        proposal=proposal,
-        vacancy=vacancy,
-        round_year=year,
-        today=local_date(now),
-        principal=principal,
-    )
+    return vacancy
+
+
+def contract(session: Session, proposal: Proposal, vacancy: Vacancy) -> None:
+    """The accepted proposal is `contracted` and its vacancy let, once its tenancy exists
+    (app/flows/contract.py)."""
     _move(proposal, "contract")
     vacancy.status = VacancyStatus.let.value
     vacancy.version += 1
-    households.close_household(
-        session,
-        principal=principal,
-        household_id=proposal.household_id,
-        reason=CloseReason.housed,
-        if_match=None,
-        purpose="housed through proposal " + proposal.id,
-    )
     _announce(session, proposal, "contract")
-    from app.vacancies.events import publish as publish_vacancy
-
     publish_vacancy(session, vacancy, EventType.vacancy_let)
-    return tenancy
 
 
 def expire(session: Session, proposal: Proposal, *, now: datetime) -> None:
@@ -436,29 +418,40 @@ def _record_landlord_answer(
     )
 
 
-def accept_proposal(
+def answer(
     session: Session,
     *,
     principal: Principal,
     proposal_id: str,
+    act: Callable[[Proposal, datetime], None],
     now: datetime | None = None,
-    purpose: str | None = None,
 ) -> Proposal:
-    """The landlord (or its intermediary) accepts for its side; social services or the
-    coordinator for the household's side. Out of turn or twice → 409."""
+    """One side's answer as one workflow transaction: the caller's proposal locked, an
+    answer after its deadline refused (409, the expiry kept), then `act(proposal, now)`;
+    run again from the start on a serialization failure (`_retrying`). The accept's
+    `act` is the contract flow's (app/flows/contract.py)."""
 
     def operation() -> Proposal:
         moment = now or utcnow()
         proposal = _locked_for(session, principal, proposal_id)
         _refuse_if_overdue(session, proposal, moment)
-        if principal.landlord_side:
-            landlord_accept(session, proposal, now=moment)
-            _record_landlord_answer(session, principal, proposal, "accept", purpose)
-        else:
-            household_accept(session, proposal, principal=principal, now=moment)
+        act(proposal, moment)
         return proposal
 
     return _retrying(session, operation)
+
+
+def accept_for_landlord(
+    session: Session,
+    proposal: Proposal,
+    *,
+    principal: Principal,
+    now: datetime,
+    purpose: str | None,
+) -> None:
+    """The landlord (or its intermediary) accepts for its side, and who did is recorded."""
+    landlord_accept(session, proposal, now=now)
+    _record_landlord_answer(session, principal, proposal, "accept", purpose)
 
 
 def decline_proposal(
@@ -470,19 +463,15 @@ def decline_proposal(
     now: datetime | None = None,
     purpose: str | None = None,
 ) -> Proposal:
-    def operation() -> Proposal:
-        moment = now or utcnow()
-        proposal = _locked_for(session, principal, proposal_id)
-        _refuse_if_overdue(session, proposal, moment)
+    def decline(proposal: Proposal, moment: datetime) -> None:
         by = principal.credential_id
         if principal.landlord_side:
             landlord_decline(session, proposal, body=body, by=by, now=moment)
             _record_landlord_answer(session, principal, proposal, "decline", purpose)
         else:
             household_decline(session, proposal, body=body, by=by, now=moment)
-        return proposal
 
-    return _retrying(session, operation)
+    return answer(session, principal=principal, proposal_id=proposal_id, act=decline, now=now)
 
 
 def withdraw_proposal(session: Session, *, principal: Principal, proposal_id: str) -> Proposal:

@@ -12,9 +12,9 @@ from app.core.db import SessionDep
 from app.core.pagination import PageDep
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
+from app.flows.round_scheduler import Scheduler
 from app.idempotency.route import IdempotentRoute
 from app.rounds import service, views
-from app.rounds.scheduler import Scheduler
 from app.rounds.schemas import RoundComparison, RoundCreate, RoundPage, RoundRead
 
 router = APIRouter(route_class=IdempotentRoute, tags=["rounds"])

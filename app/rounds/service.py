@@ -1,4 +1,4 @@
-"""Match rounds: start one (queued; app/rounds/runner.py runs it off the request path), read
+"""Match rounds: start one (queued; app/flows/match_round.py runs it off the request path), read
 it with its statistics, proposals and unmatched households, and download the exact problem
 solved.
 

@@ -4,7 +4,7 @@
 forbidden pairs and writes a `matching-problem/1` with every default applied (the solver
 never guesses, docs/matching-format.md). `write_solution` turns a `matching-solution/1` into
 proposal rows. `build_household_problem` is the same problem cut down to one household (the
-household's candidates view, app/households/candidates.py), built from the same pieces.
+household's candidates view, app/flows/candidates.py), built from the same pieces.
 Nothing else imports both ORM rows and `matching`, so a change of either side
 is a change here only. Ids in the problem are the database ids (vacancy, household and
 landlord ids, area codes), so the downloaded problem names the same objects as the API.
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import matching
+from app.agreements.exceptions import exception_qualified
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.agreements.quota import YearUse, left, placements_of_year, use_of_year
@@ -32,8 +33,7 @@ from app.landlords.models import Landlord
 from app.policies.service import forms_left, household_weight, needs_refusal
 from app.policies.weights import PolicyWeights
 from app.proposals.models import ForbiddenPair, Pin, Proposal, live_at, overdue_at
-from app.tenancies.chains import exception_qualified
-from app.tenancies.models import Tenancy
+from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 
 
@@ -74,7 +74,7 @@ def _live_vacancies(session: Session, now: datetime) -> set[str]:
 def _busy_households(session: Session, municipality: str, now: datetime) -> set[str]:
     """Households in a live proposal (at `now`, `live_at`) or an active tenancy: not up for
     matching — unless a move-on need was posted for the tenancy they live in (Helsingborg
-    3:6, app/tenancies/chains.py): that link alone lets a sitting tenant in."""
+    3:6, app/flows/move_chain.py): that link alone lets a sitting tenant in."""
     live = session.scalars(
         select(Proposal.household_id).where(
             Proposal.municipality_code == municipality, live_at(now)
@@ -461,8 +461,8 @@ def pair_failure(
 
 def _qualified(session: Session, inputs: RoundInputs) -> dict[str, tuple[str, ...]]:
     """Per household: the landlords whose qualified-only exception places it may take now
-    (Helsingborg 3:5, decided by `app.tenancies.chains.exception_qualified`): data in the
-    problem, so the solver and the candidates view judge alike."""
+    (Helsingborg 3:5, decided by `app.agreements.exceptions.exception_qualified`): data in
+    the problem, so the solver and the candidates view judge alike."""
     # Filtered in Python: a JSON column may hold JSON `null` where SQL would see a value.
     agreements = [
         a
@@ -475,7 +475,37 @@ def _qualified(session: Session, inputs: RoundInputs) -> dict[str, tuple[str, ..
     ]
     if not agreements:
         return {}
-    return exception_qualified(session, inputs.municipality, agreements, local_date(inputs.now))
+    return exception_qualified(
+        agreements, _moving_on(session, inputs.municipality), local_date(inputs.now)
+    )
+
+
+def _moving_on(session: Session, municipality: str) -> dict[str, list[TenancyEvent]]:
+    """Household id → the events, in the order recorded, of the active tenancy it moves on
+    from (a move-on need posted, app/flows/move_chain.py): what the 3:5 conditions read."""
+    moving_on = (
+        Tenancy.municipality_code == municipality,
+        Tenancy.status == "active",
+        Tenancy.move_on_since.is_not(None),
+        Tenancy.household_id.is_not(None),
+    )
+    histories: dict[str, list[TenancyEvent]] = {
+        household_id: []
+        for household_id in session.scalars(
+            select(Tenancy.household_id).where(*moving_on).order_by(Tenancy.id)
+        )
+        if household_id is not None
+    }
+    events = session.execute(
+        select(Tenancy.household_id, TenancyEvent)
+        .join(Tenancy, Tenancy.id == TenancyEvent.tenancy_id)
+        .where(*moving_on)
+        .order_by(TenancyEvent.id)
+    )
+    for household_id, event in events:
+        if household_id is not None:
+            histories[household_id].append(event)
+    return histories
 
 
 def _household(

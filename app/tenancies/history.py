@@ -1,15 +1,15 @@
 """Reading a tenancy's journal: what its stored events say, as the rules (app/tenancies/
-journal.py, chains.py, service.py) and the views (views.py) both need it. Kept apart from
+journal.py, service.py) and the views (views.py) both need it. Kept apart from
 the journal, which writes and announces events, so the views can read history without
 importing the writing side (and through it the events that publish the views)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from app.tenancies import staircase
 from app.tenancies.models import TenancyEvent
-from app.tenancies.schemas import EventKind, VouchingStatement
+from app.tenancies.schemas import EventKind
 
 
 def happened(events: list[TenancyEvent]) -> list[staircase.Happened]:
@@ -20,13 +20,3 @@ def happened(events: list[TenancyEvent]) -> list[staircase.Happened]:
 def answered_at(events: list[TenancyEvent]) -> dict[str, datetime]:
     """report id → when the municipality's response to it was recorded."""
     return {e.answers: e.recorded_at for e in events if e.kind == EventKind.response and e.answers}
-
-
-def vouched_on(events: list[TenancyEvent]) -> date | None:
-    """The day of the standing vouching statement, or None (none made, or withdrawn)."""
-    for event in reversed(events):
-        if event.kind == EventKind.vouching:
-            if event.reason == VouchingStatement.well_functioning_tenant:
-                return event.effective_on
-            return None
-    return None

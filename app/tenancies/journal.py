@@ -1,7 +1,7 @@
 """A tenancy's journal: the one way an event (step, end, remark, vouching …) is written.
 
 Every action on a tenancy — the staircase's in app/tenancies/service.py and a move chain's
-in app/tenancies/chains.py — finds the tenancy and checks the event's day the same way, and
+in app/flows/move_chain.py — finds the tenancy and checks the event's day the same way, and
 writes the event with its audit entry and its landlord-facing announcement the same way;
 this module is that shared part, so neither of its users reaches into the other."""
 

@@ -70,7 +70,7 @@ class Tenancy(Base):
     `moved_on` on this one's start, its flat back in the pool."""
     move_on_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     """A move-on need was posted for the household living here: it stays until the move and
-    takes part in match rounds meanwhile (app/tenancies/chains.py)."""
+    takes part in match rounds meanwhile (app/flows/move_chain.py)."""
     status: Mapped[str] = mapped_column(String(12), default="active")
     # The earliest response deadline of a landlord's report (remark or incident) not yet
     # answered; None when every report is answered (the `response_overdue` worklist).

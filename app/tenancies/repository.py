@@ -140,21 +140,6 @@ def active_of_household(
     return session.scalar(query)
 
 
-def moving_on(session: Session, municipality: str) -> list[Tenancy]:
-    """The municipality's active tenancies whose household has a move-on need posted."""
-    query = (
-        select(Tenancy)
-        .where(
-            Tenancy.municipality_code == municipality,
-            Tenancy.status == TenancyStatus.active.value,
-            Tenancy.move_on_since.is_not(None),
-            Tenancy.household_id.is_not(None),
-        )
-        .order_by(Tenancy.id)
-    )
-    return list(session.scalars(query))
-
-
 def successors_of(session: Session, tenancy_ids: set[str]) -> dict[str, str]:
     """tenancy id → the id of the tenancy its household moved on to (a move chain)."""
     if not tenancy_ids:

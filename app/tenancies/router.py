@@ -14,7 +14,7 @@ from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.idempotency.route import IdempotentRoute
-from app.tenancies import chains, service, views
+from app.tenancies import service, views
 from app.tenancies.schemas import (
     ConsentBody,
     EndBody,
@@ -328,7 +328,7 @@ def vouch_for_tenant(
     tenancy_id: TenancyId,
     body: VouchingBody,
 ) -> TenancyView:
-    tenancy = chains.vouch(
+    tenancy = service.vouch(
         session,
         principal=principal,
         tenancy_id=tenancy_id,

@@ -8,7 +8,6 @@ end) are appended as `TenancyEvent` rows; the rules they obey are in `staircase.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from app.agreements.quota import YearUse, left, use_of_year
 from app.auth import COORDINATOR, Principal, acting_for, municipality_of, own_municipality
 from app.core.db import local_today, new_id, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.months import add_months
 from app.core.pagination import Page
 from app.households.assessment import conditions_of
 from app.households.models import Household
@@ -31,6 +31,7 @@ from app.tenancies.models import Tenancy
 from app.tenancies.schemas import (
     ConsentBody,
     EndBody,
+    EndReason,
     EventKind,
     IncidentBody,
     LandlordKind,
@@ -44,17 +45,9 @@ from app.tenancies.schemas import (
     Rung,
     StepBody,
     TenancyStatus,
+    VouchingBody,
 )
 from app.vacancies.models import Vacancy
-from app.vacancies.move_in import start_date_for
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it has no such day
-    (31 January + 1 month = 28/29 February)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def trial_end(start: date, months: int | None) -> date | None:
@@ -68,29 +61,17 @@ def create_from_proposal(
     proposal: Proposal,
     vacancy: Vacancy,
     round_year: int | None,
-    today: date,
-    principal: Principal | None = None,
+    start: date,
+    moved_from: Tenancy | None = None,
 ) -> Tenancy:
-    """The tenancy of a proposal both sides accepted.
+    """The tenancy of a proposal both sides accepted, from the move-in day `start`.
 
-    Starts when the vacancy is available, never in the past; counts toward the round's
-    agreement year (the quota the round planned with), else the start's year; the trial
-    period (Göteborg 18 months, Södertälje 24) is the agreement's. The partial unique
-    indexes refuse a second active tenancy of the vacancy or the household (→ 409). A
-    household with a move-on need moves on: in this transaction the tenancy it leaves
-    ends `moved_on` on the move-in day and its flat is back in the pool (`principal`, who
-    contracted, records that end; app/tenancies/chains.py).
+    Counts toward the round's agreement year (the quota the round planned with), else the
+    start's year; the trial period (Göteborg 18 months, Södertälje 24) is the agreement's.
+    The partial unique indexes refuse a second active tenancy of the vacancy or the
+    household (→ 409). `moved_from`: the tenancy the household moved on from in the same
+    transaction (a move chain, app/flows/move_chain.py), linked for the chain's history.
     """
-    from app.tenancies.chains import leave_for_move
-
-    start = start_date_for(vacancy, today)
-    moved_from = (
-        leave_for_move(
-            session, principal=principal, household_id=proposal.household_id, moving_in=start
-        )
-        if principal is not None
-        else None
-    )
     year = round_year or start.year
     agreement = session.scalar(
         select(Agreement).where(
@@ -267,6 +248,33 @@ def remark(
     return tenancy
 
 
+def vouch(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: VouchingBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """The coordinator's dated statement that the municipality vouches for its tenant
+    ("går i god för att detta är en välfungerande hyresgäst"), or withdraws it: a
+    `vouching` event, codes only. The latest statement stands. `409`: not active."""
+    tenancy, on = journal.active_for_event(
+        session, principal, tenancy_id, EventKind.vouching, body.effective_on, today
+    )
+    journal.append_event(
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.vouching,
+        on=on,
+        purpose=purpose,
+        reason=body.statement.value,
+    )
+    return tenancy
+
+
 def response_deadline(recorded_at: datetime, response_hours: int | None) -> datetime | None:
     """When the municipality's response to a landlord's report is due: the agreement's
     `response_hours` after the report (Karlstad: "Socialtjänsten garanterar dessutom
@@ -396,6 +404,29 @@ def end(
         reason=body.reason.value,
     )
     return tenancy
+
+
+def end_for_move(
+    session: Session, *, principal: Principal, household_id: str, on: date
+) -> Tenancy | None:
+    """The household's active tenancy with a move-on need ends `moved_on` on `on`, the
+    move-in day of the tenancy that follows (a move chain, app/flows/move_chain.py); None
+    when it has none (an ordinary contract). No one records `moved_on` by hand
+    (`staircase.END_REASONS_BY_ROLE`)."""
+    old = repository.active_of_household(session, household_id, lock=True)
+    if old is None or old.move_on_since is None:
+        return None
+    old.status = TenancyStatus.ended.value
+    journal.append_event(
+        session,
+        principal,
+        old,
+        kind=EventKind.end,
+        on=on,
+        purpose=f"moved on from tenancy {old.id}",
+        reason=EndReason.moved_on.value,
+    )
+    return old
 
 
 def renew(

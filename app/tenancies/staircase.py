@@ -103,7 +103,7 @@ END_REASONS_BY_ROLE: dict[str, frozenset[EndReason]] = {
 }
 """Each side ends a tenancy with its own reasons only; both can record a move-out. No one
 records `moved_on`: the contract of the tenancy that follows in a move chain ends it
-(app/tenancies/chains.py)."""
+(app/flows/move_chain.py)."""
 
 
 def end_refusal(*, role: str, reason: EndReason) -> str | None:

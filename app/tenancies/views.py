@@ -9,9 +9,10 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from app import references
+from app.agreements.exceptions import vouched_on
 from app.auth import Principal
 from app.tenancies import repository, staircase
-from app.tenancies.history import answered_at, happened, vouched_on
+from app.tenancies.history import answered_at, happened
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
     EventKind,

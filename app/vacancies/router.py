@@ -10,6 +10,7 @@ from app.core.etag import IfMatchHeader, set_etag
 from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
+from app.flows import vacancy_withdrawal
 from app.vacancies import service, views
 from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyStatus, VacancyUpsert
 
@@ -147,7 +148,7 @@ def withdraw_vacancy(
     if_match: IfMatchHeader = None,
     landlord: ActsFor = None,
 ) -> Response:
-    vacancy = service.withdraw_vacancy(
+    vacancy = vacancy_withdrawal.withdraw_vacancy(
         session,
         principal=principal,
         external_ref=external_ref,

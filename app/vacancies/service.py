@@ -3,6 +3,7 @@ coordinators list the open ones in their municipality."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
@@ -172,7 +173,7 @@ def get_vacancy(
     return vacancy
 
 
-def withdraw_vacancy(
+def locked_for_withdrawal(
     session: Session,
     *,
     principal: Principal,
@@ -180,8 +181,9 @@ def withdraw_vacancy(
     if_match: str | None,
     landlord: str | None = None,
 ) -> Vacancy:
-    """Withdraw: the vacancy stays (proposals and history refer to it) but is no longer
-    offered. Withdrawing twice is harmless; a let vacancy cannot be withdrawn."""
+    """The caller's vacancy, locked, at the version it names; a let vacancy cannot be
+    withdrawn (409). The withdrawal itself is app/flows/vacancy_withdrawal.py's: its live
+    proposal goes with it."""
     vacancy = repository.get_for(
         session, principal, _landlord_of(principal, landlord), external_ref, for_update=True
     )
@@ -190,17 +192,31 @@ def withdraw_vacancy(
     check_if_match(if_match, vacancy.version)
     if vacancy.status == VacancyStatus.let:
         raise Conflict("The vacancy is let; it cannot be withdrawn.")
-    if vacancy.status != VacancyStatus.withdrawn:
-        from app.proposals.service import withdraw_for_withdrawn_vacancy
-
-        withdraw_for_withdrawn_vacancy(session, vacancy.id)
-        vacancy.status = VacancyStatus.withdrawn.value
-        for key, value in _actor(principal).items():
-            setattr(vacancy, key, value)
-        vacancy.version += 1
-        session.flush()
-        publish(session, vacancy, EventType.vacancy_withdrawn)
     return vacancy
+
+
+def mark_withdrawn(session: Session, *, principal: Principal, vacancy: Vacancy) -> None:
+    """The vacancy stays (proposals and history refer to it) but is no longer offered."""
+    vacancy.status = VacancyStatus.withdrawn.value
+    for key, value in _actor(principal).items():
+        setattr(vacancy, key, value)
+    vacancy.version += 1
+    session.flush()
+    publish(session, vacancy, EventType.vacancy_withdrawn)
+
+
+def free_after_move(session: Session, *, vacancy_id: str, available_from: date) -> None:
+    """A flat its tenant moved on from (a move chain, app/flows/move_chain.py) is an open
+    vacancy of its landlord again, available from the move-in day, and not a quota
+    apartment unless the landlord posts it anew (Helsingborg 3:6): `vacancy.freed`."""
+    flat = repository.lock(session, vacancy_id)
+    if flat is not None and flat.status == VacancyStatus.let:
+        flat.status = VacancyStatus.open.value
+        flat.available_from = available_from
+        flat.quota_apartment = False
+        flat.version += 1
+        session.flush()
+        publish(session, flat, EventType.vacancy_freed)
 
 
 def list_vacancies(

@@ -1,7 +1,11 @@
-"""Running a round: claim it, build and store its problem, solve it, write its result.
+"""Running a match round: claim it, build and store its problem, solve it, write its result.
+
+A flow (app/flows/): besides the round itself, a run expires the municipality's overdue
+proposals first (app/proposals/service.py) and writes its result as proposals and
+proposed vacancies (`write_solution`, app/rounds/translate.py), all in its transactions.
 
 The same `execute_round` runs every round, wherever it runs: on SQLite in the API process
-(after the response, app/rounds/scheduler.py, or by the in-process worker's sweep), on
+(after the response, app/flows/round_scheduler.py, or by the in-process worker's sweep), on
 PostgreSQL in `python -m app worker` processes (the `RUN_ROUND` job, app/jobs/worker.py).
 
 - `execute_round` claims the round atomically (queued → running), so however many paths
@@ -52,13 +56,13 @@ from app.rounds.translate import (
     write_solution,
 )
 
-log = structlog.get_logger("app.rounds.runner")
+log = structlog.get_logger("app.flows.match_round")
 
 SessionFactory = sessionmaker[Session]
 QUEUE = "rounds"
 """The procrastinate queue of round jobs (and of the periodic sweeps)."""
 RUN_ROUND = "run_round"
-"""The job that runs one round: deferred by the request (app/rounds/scheduler.py), run by
+"""The job that runs one round: deferred by the request (app/flows/round_scheduler.py), run by
 a worker (app/jobs/worker.py)."""
 LOST_AFTER = timedelta(seconds=30)
 """A queued round this old was not picked up by its own job (a lost defer, a restart): the
