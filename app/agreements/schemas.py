@@ -1,25 +1,12 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
-from app.agreements.pacing import Pacing
 from app.core.types import AreaId, Count, Flag, Multiple, unique_items
-
-
-class ContractForm(enum.StrEnum):
-    """The rungs of the housing staircase (docs/domain.md §5)."""
-
-    municipal_contract = "municipal_contract"
-    training_apartment = "training_apartment"
-    support_agreement = "support_agreement"
-    housing_first = "housing_first"
-    first_hand_with_guarantee = "first_hand_with_guarantee"
-    short_term = "short_term"
-
+from app.vocabulary import ContractForm, Pacing
 
 ContractForms = Annotated[
     list[ContractForm],

@@ -8,19 +8,13 @@ from sqlalchemy.orm import Session
 
 from app.agreements import repository
 from app.agreements.models import Agreement
-from app.agreements.pacing import Pacing
-from app.agreements.schemas import (
-    AgreementRead,
-    AgreementUpsert,
-    ContractForm,
-    ExceptionConditions,
-    TenancyTerms,
-)
+from app.agreements.schemas import AgreementRead, AgreementUpsert, ExceptionConditions, TenancyTerms
 from app.areas.service import require_areas
 from app.auth import Principal, Role
 from app.core.errors import NotFound, PreconditionFailed
 from app.core.etag import check_if_match
 from app.landlords import repository as landlords
+from app.vocabulary import ContractForm, Pacing
 
 
 def _columns(data: AgreementUpsert) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from app.auth import Principal
 from app.core.db import local_today
 from app.core.errors import Conflict, UnprocessableEntity
 from app.households.models import Household
-from app.households.schemas import AssessmentInput, AssessmentRead, HouseholdStatus
+from app.households.schemas import AssessmentInput, AssessmentRead
+from app.vocabulary import HouseholdStatus
 
 NOT_ASSESSED = "not_assessed"
 """The unmatched reason of a household the policy requires an assessment of."""

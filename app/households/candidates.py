@@ -27,10 +27,11 @@ from app.auth import Principal, Role
 from app.core.db import local_year, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.households import repository, service
-from app.households.schemas import Candidate, CandidateList, HouseholdStatus
+from app.households.schemas import Candidate, CandidateList
 from app.policies.service import current_policy
 from app.proposals.service import expire_overdue
 from app.rounds.translate import RoundInputs, build_household_problem
+from app.vocabulary import HouseholdStatus
 
 TIME_LIMIT_S = 1
 """Stored in the cut-down problem only because the format requires it; nothing is solved."""

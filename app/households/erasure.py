@@ -22,10 +22,10 @@ from app.core.errors import Conflict, Forbidden, NotFound
 from app.events.repository import erase_household_events
 from app.households import repository
 from app.households.models import Household
-from app.households.schemas import HouseholdStatus
 from app.idempotency.models import IdempotencyRecord
 from app.proposals.models import LIVE_STATUSES, Proposal
 from app.rounds.models import Round
+from app.vocabulary import HouseholdStatus
 
 RETENTION_ACTOR = "retention"
 ERASED_PREFIX = "erased-"

@@ -22,13 +22,13 @@ from app.households.schemas import (
     HouseholdClose,
     HouseholdCreate,
     HouseholdPage,
-    HouseholdStatus,
     HouseholdUpdate,
     HouseholdView,
 )
 from app.idempotency.route import AuditedIdempotentRoute
 from app.tenancies import chains
 from app.tenancies.schemas import MoveOnBody, MoveOnRead
+from app.vocabulary import HouseholdStatus
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 

@@ -28,18 +28,16 @@ from app.households.assessment import assessment_read, record_assessment
 from app.households.models import Household
 from app.households.schemas import (
     AssessmentInput,
-    CloseReason,
     HouseholdCreate,
     HouseholdRead,
     HouseholdRestricted,
-    HouseholdStatus,
     HouseholdUpdate,
     Income,
-    TargetGroup,
     check_areas,
     check_children_ages,
     check_rooms,
 )
+from app.vocabulary import CloseReason, HouseholdStatus, TargetGroup
 
 MAX_ROOMS = 10
 """The largest apartment the service knows (`Rooms` in app/core/types.py)."""

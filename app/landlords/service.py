@@ -6,7 +6,8 @@ from app.auth import Principal
 from app.core.errors import Conflict, NotFound
 from app.landlords import repository
 from app.landlords.models import Landlord
-from app.landlords.schemas import LandlordCreate, LandlordKind, LandlordRead
+from app.landlords.schemas import LandlordCreate, LandlordRead
+from app.vocabulary import LandlordKind
 
 
 def create_landlord(session: Session, data: LandlordCreate) -> Landlord:

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
 from app.core.errors import NotFound
 from app.households.assessment import NOT_ASSESSED, is_assessed
@@ -23,6 +22,7 @@ from app.policies import repository
 from app.policies.conditions import Guarantee, form_refusals, policy_contract_forms
 from app.policies.models import Policy
 from app.policies.schemas import GuaranteeTerms, PolicyInput, PolicyRead, TargetGroupWeights
+from app.vocabulary import ContractForm
 
 DEFAULT_TARGET_GROUP_WEIGHTS: dict[str, int] = {
     # Jönköping: "kvinnofrids- och barnärenden prioriteras" — women's-peace (violence) and

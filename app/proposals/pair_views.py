@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from app import references
 from app.proposals.models import ForbiddenPair, Pin
-from app.proposals.schemas import ForbiddenPairRead, ForbiddenReason, PinRead
+from app.proposals.schemas import ForbiddenPairRead, PinRead
+from app.vocabulary import ForbiddenReason
 
 
 def _names(refs: references.References, household_id: str, vacancy_id: str) -> dict[str, Any]:

@@ -31,7 +31,6 @@ from app.core.pagination import Page
 from app.events.catalogue import EventType
 from app.households import service as households
 from app.households.models import Household
-from app.households.schemas import CloseReason, HouseholdStatus
 from app.intermediaries.schemas import acted_by
 from app.policies.service import current_policy
 from app.proposals import repository
@@ -39,20 +38,24 @@ from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
 from app.proposals.schemas import (
     Decline,
     DeclineBody,
-    ForbiddenReason,
-    HouseholdDeclineReason,
-    LandlordDeclineReason,
     PairBody,
     ProposalLandlordView,
     ProposalRead,
     ProposalRestricted,
-    ProposalStatus,
 )
 from app.rounds.translate import RoundInputs, pair_failure
 from app.tenancies import service as tenancies
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
-from app.vacancies.schemas import VacancyStatus
+from app.vocabulary import (
+    CloseReason,
+    ForbiddenReason,
+    HouseholdDeclineReason,
+    HouseholdStatus,
+    LandlordDeclineReason,
+    ProposalStatus,
+    VacancyStatus,
+)
 
 DEFAULT_ANSWER_HOURS = 72
 """Each side's time to answer when there is no agreement for the proposal's year (an

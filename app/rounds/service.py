@@ -38,11 +38,11 @@ from app.rounds.schemas import (
     RoundProposal,
     RoundRead,
     RoundStats,
-    RoundStatus,
     RoundSummary,
     UnmatchedHousehold,
 )
 from app.settlement.service import remaining_figure
+from app.vocabulary import RoundStatus
 
 STALE_GRACE = timedelta(minutes=2)
 """A running round is interrupted once it ran twice its time limit plus this grace: the

@@ -18,14 +18,10 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
-from app.agreements.schemas import ContractForm
 from app.auth import Principal, Role
 from app.core.db import local_date
 from app.core.errors import NotFound
 from app.core.figures import median_and_p90
-from app.households.schemas import TargetGroup
-from app.landlords.schemas import LandlordKind
-from app.proposals.schemas import HouseholdDeclineReason, LandlordDeclineReason
 from app.settlement.service import settlement_status
 from app.statistics import repository
 from app.statistics.schemas import (
@@ -42,7 +38,15 @@ from app.statistics.schemas import (
     StatisticsRead,
     Waiting,
 )
-from app.tenancies.schemas import EndReason, Rung
+from app.vocabulary import (
+    ContractForm,
+    EndReason,
+    HouseholdDeclineReason,
+    LandlordDeclineReason,
+    LandlordKind,
+    Rung,
+    TargetGroup,
+)
 
 SUPPRESS_BELOW = 5
 HOUSEHOLD_ANSWERED = ("household_accepted", "household_declined", "contracted")

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
-from app.agreements.schemas import ContractForm, ExceptionConditions
+from app.agreements.schemas import ExceptionConditions
 from app.audit import service as audit
 from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
@@ -34,22 +34,22 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.events.catalogue import EventType
 from app.households import repository as households
-from app.households.schemas import HouseholdStatus, TargetGroup
 from app.tenancies import journal, repository
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import (
-    EndReason,
-    EventKind,
-    MoveOnBody,
-    MoveOnRead,
-    ResponseAction,
-    TenancyStatus,
-    VouchingBody,
-    VouchingStatement,
-)
+from app.tenancies.schemas import MoveOnBody, MoveOnRead, VouchingBody
 from app.vacancies import repository as vacancies
 from app.vacancies.events import publish as publish_vacancy
-from app.vacancies.schemas import VacancyStatus
+from app.vocabulary import (
+    ContractForm,
+    EndReason,
+    EventKind,
+    HouseholdStatus,
+    ResponseAction,
+    TargetGroup,
+    TenancyStatus,
+    VacancyStatus,
+    VouchingStatement,
+)
 
 SECOND_HAND_FORMS = frozenset({ContractForm.municipal_contract, ContractForm.training_apartment})
 """The forms where the municipality holds the lease and sublets (Helsingborg: "Alla former

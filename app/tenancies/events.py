@@ -13,7 +13,7 @@ from app.events.catalogue import Audience, EventType
 from app.events.outbox import emit_views
 from app.tenancies import repository, staircase
 from app.tenancies.models import Tenancy
-from app.tenancies.schemas import EventKind
+from app.vocabulary import EventKind
 
 ANNOUNCED: dict[EventKind, EventType] = {
     EventKind.step: EventType.tenancy_stepped,

@@ -19,7 +19,7 @@ from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.tenancies import repository, staircase
 from app.tenancies.events import ANNOUNCED, publish
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import EventKind, TenancyStatus
+from app.vocabulary import EventKind, TenancyStatus
 
 
 def happened(events: list[TenancyEvent]) -> list[staircase.Happened]:

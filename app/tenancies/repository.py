@@ -15,7 +15,8 @@ from app.auth import Principal, Role, landlord_scope
 from app.core.pagination import after_keyset
 from app.landlords.models import Landlord
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import COUNTED_STATUSES, TenancyStatus
+from app.tenancies.schemas import COUNTED_STATUSES
+from app.vocabulary import TenancyStatus
 
 
 def _scoped(principal: Principal) -> Select[Tenancy] | None:

@@ -31,9 +31,7 @@ from app.tenancies.models import Tenancy, TenancyEvent
 from app.tenancies.schemas import (
     ConsentBody,
     EndBody,
-    EventKind,
     IncidentBody,
-    LandlordKind,
     QuotaReport,
     QuotaRow,
     QuotaSplit,
@@ -41,14 +39,13 @@ from app.tenancies.schemas import (
     RemarkBody,
     RenewBody,
     ResponseBody,
-    Rung,
     StepBody,
     TenancyEventRead,
     TenancyLandlordView,
     TenancyRead,
-    TenancyStatus,
 )
 from app.vacancies.models import Vacancy
+from app.vocabulary import EventKind, LandlordKind, Rung, TenancyStatus
 
 
 def add_months(start: date, months: int) -> date:

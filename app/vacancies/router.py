@@ -11,7 +11,8 @@ from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.vacancies import service
-from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyStatus, VacancyUpsert
+from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyUpsert
+from app.vocabulary import VacancyStatus
 
 router = APIRouter(tags=["vacancies"])
 Landlord = Annotated[Principal, Depends(require(Role.landlord, Role.intermediary))]
