@@ -14,7 +14,7 @@ description), so they stay as the API has always published them.
 from __future__ import annotations
 
 import enum
-from typing import Final, TypedDict, cast
+from typing import Final, Literal, TypedDict, cast
 
 # --------------------------------------------------------------------------- organisations
 
@@ -144,6 +144,11 @@ class SupportNeed(enum.StrEnum):
     mental_health_support = "mental_health_support"
     employment_support = "employment_support"
     budget_advice = "budget_advice"
+
+
+DerivedField = Literal["rooms_min", "rooms_max", "max_rent"]
+"""The parts of a household's need the service derives when a case leaves them out (from
+the household's size and income, app/households/service.py); a case lists those it got."""
 
 
 # --------------------------------------------------------------------------- policies
@@ -373,3 +378,62 @@ class VouchingStatement(enum.StrEnum):
 
     well_functioning_tenant = "well_functioning_tenant"
     withdrawn = "withdrawn"
+
+
+# --------------------------------------------------------------------------- audit and events
+
+
+class AuditAction(enum.StrEnum):
+    """What was done to a household record."""
+
+    read = "read"
+    list = "list"
+    create = "create"
+    update = "update"
+    close = "close"
+    export = "export"
+    erase = "erase"
+
+
+# What each event means, and who hears it: app/events/catalogue.py.
+class EventType(enum.StrEnum):
+    vacancy_posted = "vacancy.posted"
+    vacancy_updated = "vacancy.updated"
+    vacancy_let = "vacancy.let"
+    vacancy_withdrawn = "vacancy.withdrawn"
+    vacancy_freed = "vacancy.freed"
+    proposal_released = "proposal.released"
+    proposal_landlord_accepted = "proposal.landlord_accepted"
+    proposal_landlord_declined = "proposal.landlord_declined"
+    proposal_household_accepted = "proposal.household_accepted"
+    proposal_household_declined = "proposal.household_declined"
+    proposal_contracted = "proposal.contracted"
+    proposal_expired = "proposal.expired"
+    proposal_withdrawn = "proposal.withdrawn"
+    proposal_deadline_approaching = "proposal.deadline_approaching"
+    round_succeeded = "round.succeeded"
+    round_failed = "round.failed"
+    tenancy_step_due = "tenancy.step_due"
+    tenancy_stepped = "tenancy.stepped"
+    tenancy_remark_added = "tenancy.remark_added"
+    tenancy_incident_reported = "tenancy.incident_reported"
+    tenancy_incident_answered = "tenancy.incident_answered"
+    tenancy_renewed = "tenancy.renewed"
+    tenancy_transfer_consented = "tenancy.transfer_consented"
+    tenancy_ended = "tenancy.ended"
+    webhook_disabled = "webhook.disabled"
+    ping = "ping"
+
+
+class SubjectType(enum.StrEnum):
+    vacancy = "vacancy"
+    proposal = "proposal"
+    round = "round"
+    tenancy = "tenancy"
+    webhook = "webhook"
+
+
+class DeliveryStatus(enum.StrEnum):
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"

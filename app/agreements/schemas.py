@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 from app.core.types import AreaId, Count, Flag, Multiple, unique_items
-from app.vocabulary import ContractForm, Pacing
+from app.vocabulary import PERMISSIVE_LETTING_RULES, ContractForm, Pacing
 
 ContractForms = Annotated[
     list[ContractForm],
@@ -110,13 +110,13 @@ class AgreementUpsert(BaseModel):
     excluded_areas: AreaIds = Field(
         default_factory=list, description="Area ids where it gives no social apartments"
     )
-    income_multiple: IncomeMultiple = 0.0
-    accepts_income_support: Flag = True
-    accepts_housing_allowance: Flag = True
-    requires_permanent_employment: Flag = False
-    accepts_payment_remarks: Flag = True
-    accepts_municipal_guarantee: Flag = True
-    requires_home_insurance: Flag = False
+    income_multiple: IncomeMultiple = PERMISSIVE_LETTING_RULES["income_multiple"]
+    accepts_income_support: Flag = PERMISSIVE_LETTING_RULES["accepts_income_support"]
+    accepts_housing_allowance: Flag = PERMISSIVE_LETTING_RULES["accepts_housing_allowance"]
+    requires_permanent_employment: Flag = PERMISSIVE_LETTING_RULES["requires_permanent_employment"]
+    accepts_payment_remarks: Flag = PERMISSIVE_LETTING_RULES["accepts_payment_remarks"]
+    accepts_municipal_guarantee: Flag = PERMISSIVE_LETTING_RULES["accepts_municipal_guarantee"]
+    requires_home_insurance: Flag = PERMISSIVE_LETTING_RULES["requires_home_insurance"]
     contract_forms: ContractForms
     trial_period_months: Annotated[int, Strict()] | None = Field(
         default=None,

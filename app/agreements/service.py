@@ -14,7 +14,7 @@ from app.auth import Principal, Role
 from app.core.errors import NotFound, PreconditionFailed
 from app.core.etag import check_if_match
 from app.landlords import repository as landlords
-from app.vocabulary import ContractForm, Pacing
+from app.vocabulary import ContractForm, Pacing, letting_rules_of
 
 
 def _columns(data: AgreementUpsert) -> dict[str, Any]:
@@ -123,13 +123,7 @@ def to_read(agreement: Agreement) -> AgreementRead:
         exception_quota=agreement.exception_quota,
         pacing=Pacing(agreement.pacing),
         excluded_areas=list(agreement.excluded_areas),
-        income_multiple=agreement.income_multiple,
-        accepts_income_support=agreement.accepts_income_support,
-        accepts_housing_allowance=agreement.accepts_housing_allowance,
-        requires_permanent_employment=agreement.requires_permanent_employment,
-        accepts_payment_remarks=agreement.accepts_payment_remarks,
-        accepts_municipal_guarantee=agreement.accepts_municipal_guarantee,
-        requires_home_insurance=agreement.requires_home_insurance,
+        **letting_rules_of(agreement),
         contract_forms=[ContractForm(form) for form in agreement.contract_forms],
         trial_period_months=agreement.trial_period_months,
         answer_hours=agreement.answer_hours,

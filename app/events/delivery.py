@@ -32,12 +32,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from app.core.db import utcnow
-from app.events.catalogue import EventType
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint
 from app.events.outbox import DELIVERIES_QUEUED, emit
-from app.events.schemas import DeliveryStatus, WebhookPayload
+from app.events.schemas import WebhookPayload
 from app.events.sealing import UnsealError, sealer_of
 from app.events.urls import url_refusal
+from app.vocabulary import DeliveryStatus, EventType
 
 log = structlog.get_logger("app.events.delivery")
 

@@ -45,9 +45,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.core.config import backend
 from app.core.db import UTCDateTime, utcnow
-from app.events.catalogue import SUBJECT_OF, Audience, EventType
+from app.events.catalogue import SUBJECT_OF, Audience
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
-from app.events.schemas import DeliveryStatus
+from app.vocabulary import DeliveryStatus, EventType
 
 OUTBOX = "envagin.outbox"
 DELIVERIES_QUEUED = threading.Event()

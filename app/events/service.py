@@ -11,20 +11,18 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.core.db import new_id, utcnow
 from app.core.errors import NotFound, UnprocessableEntity
 from app.core.etag import check_if_match
 from app.core.pagination import Page
 from app.events import repository
-from app.events.catalogue import Audience, EventType
+from app.events.catalogue import Audience
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint, new_delivery_id
 from app.events.outbox import queue_delivery_job, write_pending
 from app.events.schemas import (
     DeliveryAttempt,
     DeliveryRead,
-    DeliveryStatus,
     EventRead,
     Subject,
     WebhookCreate,
@@ -33,6 +31,7 @@ from app.events.schemas import (
 )
 from app.events.sealing import UnsealError, sealer_of
 from app.events.urls import url_refusal
+from app.vocabulary import AuditAction, DeliveryStatus, EventType
 
 MAX_ENDPOINTS = 10
 """Endpoints per audience: enough for production, staging and a test receiver."""

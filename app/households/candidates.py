@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 import matching
 from app import references
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.core.db import local_year, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
@@ -31,7 +30,7 @@ from app.households.schemas import Candidate, CandidateList
 from app.policies.service import current_policy
 from app.proposals.service import expire_overdue
 from app.rounds.translate import RoundInputs, build_household_problem
-from app.vocabulary import HouseholdStatus
+from app.vocabulary import AuditAction, HouseholdStatus
 
 TIME_LIMIT_S = 1
 """Stored in the cut-down problem only because the format requires it; nothing is solved."""

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.auth import Principal, Role
 from app.core.pagination import after_keyset
 from app.households.models import Household
+from app.vocabulary import HouseholdStatus
 
 _MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
 
@@ -62,7 +63,7 @@ def list_page(
     if awaiting_assessment:
         # Open and not assessed; a JSON column's None may be SQL NULL or JSON `null`.
         query = query.where(
-            Household.status == "open",
+            Household.status == HouseholdStatus.open,
             or_(Household.assessment.is_(None), cast(Household.assessment, Text) == "null"),
         )
     if after is not None:

@@ -32,6 +32,7 @@ from app.core.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortTe
 from app.vocabulary import (
     CloseReason,
     ContractForm,
+    DerivedField,
     Employment,
     HouseholdStatus,
     LandlordKind,
@@ -375,7 +376,7 @@ class HouseholdRead(BaseModel):
     contract_forms: list[ContractForm]
     urgency: int
     registered_at: datetime
-    defaults_applied: list[Literal["rooms_min", "rooms_max", "max_rent"]]
+    defaults_applied: list[DerivedField]
     notes: list[str] = Field(description="Human-readable remarks on derived values")
     version: int
     created_at: datetime

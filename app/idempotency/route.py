@@ -39,6 +39,7 @@ from app.core.logging import log
 from app.core.problems import problems
 from app.idempotency import service
 from app.idempotency.service import HEADER, KEY_PATTERN, REPLAYED_HEADER, Answer, Claim
+from app.vocabulary import AuditAction
 
 CREATING_STATUSES = frozenset({201, 202})
 
@@ -172,7 +173,7 @@ class AuditedIdempotentRoute(IdempotentRoute):
         answer: Answer,
     ) -> None:
         from app.audit import service as audit
-        from app.audit.schemas import AuditAction, purpose_header
+        from app.audit.schemas import purpose_header
 
         record_id = answer.body.get("id") if isinstance(answer.body, dict) else None
         if not isinstance(record_id, str):

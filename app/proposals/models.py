@@ -7,9 +7,9 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
+from app.vocabulary import LIVE_PROPOSAL_STATUSES
 
-LIVE_STATUSES = ("proposed", "released", "landlord_accepted", "household_accepted")
-LIVE = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
+LIVE = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE_PROPOSAL_STATUSES))
 
 
 class Proposal(Base):

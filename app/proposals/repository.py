@@ -20,9 +20,9 @@ from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
+from app.vocabulary import AWAITING_ANSWER
 
 MUNICIPAL_ROLES = frozenset({Role.coordinator, Role.social_services})
-OVERDUE_STATUSES = ("released", "landlord_accepted")
 
 
 def _scoped(principal: Principal) -> Select[Proposal] | None:
@@ -94,7 +94,7 @@ def overdue_ids(
     """Ids of released or landlord-accepted proposals past their deadline (no lock: the
     caller locks each one and checks again)."""
     query = select(Proposal.id).where(
-        Proposal.status.in_(OVERDUE_STATUSES),
+        Proposal.status.in_(AWAITING_ANSWER),
         Proposal.deadline_at.is_not(None),
         Proposal.deadline_at < now,
     )
@@ -112,7 +112,7 @@ def due_soon(session: Session, now: datetime, until: datetime) -> list[Proposal]
     query = (
         select(Proposal)
         .where(
-            Proposal.status.in_(OVERDUE_STATUSES),
+            Proposal.status.in_(AWAITING_ANSWER),
             Proposal.deadline_at.is_not(None),
             Proposal.deadline_at >= now,
             Proposal.deadline_at <= until,

@@ -23,18 +23,16 @@ from sqlalchemy.orm import Session
 from app import references
 from app.agreements.models import Agreement
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, Role, acting_for
 from app.core.db import local_date, local_today, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page
-from app.events.catalogue import EventType
 from app.households import service as households
 from app.households.models import Household
 from app.intermediaries.schemas import acted_by
 from app.policies.service import current_policy
 from app.proposals import repository
-from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
+from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.proposals.schemas import (
     Decline,
     DeclineBody,
@@ -48,7 +46,11 @@ from app.tenancies import service as tenancies
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 from app.vocabulary import (
+    AWAITING_ANSWER,
+    LIVE_PROPOSAL_STATUSES,
+    AuditAction,
     CloseReason,
+    EventType,
     ForbiddenReason,
     HouseholdDeclineReason,
     HouseholdStatus,
@@ -88,7 +90,7 @@ class Transition:
     """What the parties are told once the move and its effects are done (`_announce`)."""
 
 
-LIVE = frozenset(S(status) for status in LIVE_STATUSES)
+LIVE = frozenset(LIVE_PROPOSAL_STATUSES)
 
 TRANSITIONS: dict[str, Transition] = {
     "release": Transition(
@@ -128,7 +130,7 @@ TRANSITIONS: dict[str, Transition] = {
         EventType.proposal_contracted,
     ),
     "expire": Transition(
-        frozenset({S.released, S.landlord_accepted}),
+        frozenset(AWAITING_ANSWER),
         S.expired,
         "only an awaited answer expires",
         EventType.proposal_expired,
@@ -363,7 +365,7 @@ def withdraw_for_withdrawn_vacancy(session: Session, vacancy_id: str) -> None:
 
 def _is_overdue(proposal: Proposal, now: datetime) -> bool:
     return (
-        proposal.status in (S.released, S.landlord_accepted)
+        proposal.status in AWAITING_ANSWER
         and proposal.deadline_at is not None
         and proposal.deadline_at < now
     )

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from app import references
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.core.db import local_year, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
@@ -42,7 +41,7 @@ from app.rounds.schemas import (
     UnmatchedHousehold,
 )
 from app.settlement.service import remaining_figure
-from app.vocabulary import RoundStatus
+from app.vocabulary import AuditAction, RoundStatus
 
 STALE_GRACE = timedelta(minutes=2)
 """A running round is interrupted once it ran twice its time limit plus this grace: the

@@ -30,11 +30,20 @@ from app.households.service import effective_needs, income_of
 from app.landlords.models import Landlord
 from app.policies.conditions import policy_contract_forms
 from app.policies.service import PolicyWeights, household_weight, needs_refusal
-from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
+from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.rounds.models import Round
 from app.tenancies.chains import exception_qualified
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
+from app.vocabulary import (
+    LIVE_PROPOSAL_STATUSES,
+    HouseholdStatus,
+    ProposalStatus,
+    TargetGroup,
+    TenancyStatus,
+    VacancyStatus,
+    letting_rules_of,
+)
 
 
 class RoundConflict(Exception):
@@ -67,7 +76,9 @@ class QuotaOverride:
 
 def _live_vacancies(session: Session) -> set[str]:
     return set(
-        session.scalars(select(Proposal.vacancy_id).where(Proposal.status.in_(LIVE_STATUSES)))
+        session.scalars(
+            select(Proposal.vacancy_id).where(Proposal.status.in_(LIVE_PROPOSAL_STATUSES))
+        )
     )
 
 
@@ -77,13 +88,13 @@ def _busy_households(session: Session, municipality: str) -> set[str]:
     chains.py): that link alone lets a sitting tenant in."""
     live = session.scalars(
         select(Proposal.household_id).where(
-            Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES)
+            Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_PROPOSAL_STATUSES)
         )
     )
     housed = session.scalars(
         select(Tenancy.household_id).where(
             Tenancy.municipality_code == municipality,
-            Tenancy.status == "active",
+            Tenancy.status == TenancyStatus.active,
             Tenancy.household_id.is_not(None),
             Tenancy.move_on_since.is_(None),
         )
@@ -127,7 +138,7 @@ def placements_of_year(session: Session, municipality: str, year: int) -> list[P
         .outerjoin(Round, Round.id == Proposal.round_id)
         .where(
             Proposal.municipality_code == municipality,
-            Proposal.status.in_(LIVE_STATUSES),
+            Proposal.status.in_(LIVE_PROPOSAL_STATUSES),
             func.coalesce(Round.year, year) == year,
         )
         .add_columns(Proposal.created_at)
@@ -225,13 +236,7 @@ def _landlords(
                 quota=max(quota - places, 0),
                 exception_quota=max(exception_quota - exception_places, 0),
                 excluded_areas=_known(agreement.excluded_areas, area_codes),
-                income_multiple=float(agreement.income_multiple),
-                accepts_income_support=agreement.accepts_income_support,
-                accepts_housing_allowance=agreement.accepts_housing_allowance,
-                requires_permanent_employment=agreement.requires_permanent_employment,
-                accepts_payment_remarks=agreement.accepts_payment_remarks,
-                accepts_municipal_guarantee=agreement.accepts_municipal_guarantee,
-                requires_home_insurance=agreement.requires_home_insurance,
+                **letting_rules_of(agreement),
                 contract_forms=tuple(agreement.contract_forms),
                 # Helsingborg 3:5: its exception places only for those who qualify; who
                 # does is each household's `exception_qualified` (`_qualified`).
@@ -249,7 +254,7 @@ def _vacancy_rows(
     live = _live_vacancies(session)
     rows = session.scalars(
         select(Vacancy)
-        .where(Vacancy.municipality_code == municipality, Vacancy.status == "open")
+        .where(Vacancy.municipality_code == municipality, Vacancy.status == VacancyStatus.open)
         .order_by(Vacancy.id)
     ).all()
     return [
@@ -327,7 +332,9 @@ def _snapshot(
     busy = _busy_households(session, municipality)
     household_rows = session.scalars(
         select(Household)
-        .where(Household.municipality_code == municipality, Household.status == "open")
+        .where(
+            Household.municipality_code == municipality, Household.status == HouseholdStatus.open
+        )
         .order_by(Household.id)
     ).all()
     qualified = _qualified(session, inputs)
@@ -411,7 +418,10 @@ def refused_by_policy(session: Session, inputs: RoundInputs) -> tuple[matching.U
     busy = _busy_households(session, inputs.municipality)
     rows = session.scalars(
         select(Household)
-        .where(Household.municipality_code == inputs.municipality, Household.status == "open")
+        .where(
+            Household.municipality_code == inputs.municipality,
+            Household.status == HouseholdStatus.open,
+        )
         .order_by(Household.id)
     ).all()
     refused = []
@@ -548,7 +558,7 @@ def _household(
         # social contracts, never to Housing First): data in the problem, read by every
         # part of the solver and by the candidates view alike.
         contract_forms=policy_contract_forms(inputs.policy, h),
-        newly_arrived="newly_arrived" in h.target_groups,
+        newly_arrived=TargetGroup.newly_arrived in h.target_groups,
         exception_qualified=qualified,
     )
 
@@ -574,7 +584,7 @@ def write_solution(
     open_households = set(
         session.scalars(
             select(Household.id)
-            .where(Household.id.in_(household_ids), Household.status == "open")
+            .where(Household.id.in_(household_ids), Household.status == HouseholdStatus.open)
             .with_for_update()
         )
     )
@@ -582,8 +592,8 @@ def write_solution(
         raise RoundConflict("a household was closed after the round's snapshot")
     marked = session.execute(
         update(Vacancy)
-        .where(Vacancy.id.in_(vacancy_ids), Vacancy.status == "open")
-        .values(status="proposed", version=Vacancy.version + 1)
+        .where(Vacancy.id.in_(vacancy_ids), Vacancy.status == VacancyStatus.open)
+        .values(status=VacancyStatus.proposed, version=Vacancy.version + 1)
         .execution_options(synchronize_session=False)
     )
     if marked.rowcount != len(set(vacancy_ids)):  # type: ignore[attr-defined]
@@ -602,7 +612,7 @@ def write_solution(
                 "preferred_area": a.score.preferred_area,
                 "spare_rooms": a.score.spare_rooms,
             },
-            status="proposed",
+            status=ProposalStatus.proposed,
         )
         for a in solution.assignments
     ]

@@ -28,11 +28,9 @@ from sqlalchemy.orm import Session
 from app.agreements.models import Agreement
 from app.agreements.schemas import ExceptionConditions
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
-from app.events.catalogue import EventType
 from app.households import repository as households
 from app.tenancies import journal, repository
 from app.tenancies.models import Tenancy, TenancyEvent
@@ -40,10 +38,13 @@ from app.tenancies.schemas import MoveOnBody, MoveOnRead, VouchingBody
 from app.vacancies import repository as vacancies
 from app.vacancies.events import publish as publish_vacancy
 from app.vocabulary import (
+    AuditAction,
     ContractForm,
     EndReason,
     EventKind,
+    EventType,
     HouseholdStatus,
+    RemarkReason,
     ResponseAction,
     TargetGroup,
     TenancyStatus,
@@ -55,7 +56,7 @@ SECOND_HAND_FORMS = frozenset({ContractForm.municipal_contract, ContractForm.tra
 """The forms where the municipality holds the lease and sublets (Helsingborg: "Alla former
 av andrahandskontrakt benämns kommunala kontrakt"): a household moves on from these."""
 
-BLOCKING_REASONS = frozenset({"late_payment", "disturbance"})
+BLOCKING_REASONS = frozenset({RemarkReason.late_payment, RemarkReason.disturbance})
 """The remarks and incidents that keep a tenant from a 3:5 exception place: the rent not
 paid ("skött sina nuvarande hyresbetalningar"), disturbances ("Inga störningar")."""
 

@@ -12,14 +12,13 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.core.db import local_date, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.tenancies import repository, staircase
 from app.tenancies.events import ANNOUNCED, publish
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.vocabulary import EventKind, TenancyStatus
+from app.vocabulary import AuditAction, EventKind, TenancyStatus
 
 
 def happened(events: list[TenancyEvent]) -> list[staircase.Happened]:

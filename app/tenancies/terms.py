@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.agreements.models import Agreement
+from app.vocabulary import ContractForm
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Terms:
 FORM_DEFAULTS: dict[str, Terms] = {
     # Norrköping: "För personer som saknar inkomst tecknas tremånaderskontrakt utan
     # besittningsskydd" — a three-month term, renewed term by term.
-    "short_term": Terms(term_months=3, renewable=True),
+    ContractForm.short_term: Terms(term_months=3, renewable=True),
 }
 """A contract form's own terms where an agreement states none for it."""
 

@@ -12,13 +12,12 @@ from app import references
 from app.auth import Principal, Role, acting_for
 from app.core.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
 from app.core.etag import check_if_match
-from app.events.catalogue import EventType
 from app.intermediaries.schemas import acted_by
 from app.vacancies import repository
 from app.vacancies.events import publish
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyRead, VacancyUpsert
-from app.vocabulary import ContractForm, TenancyStatus, VacancyStatus
+from app.vocabulary import ContractForm, EventType, TenancyStatus, VacancyStatus
 
 
 def _landlord_of(principal: Principal, landlord: str | None = None) -> str:
