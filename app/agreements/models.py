@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
-from app.vocabulary import PERMISSIVE_LETTING_RULES
+from app.vocabulary import PERMISSIVE_LETTING_RULES, Pacing
 
 
 class Agreement(Base):
@@ -22,7 +22,7 @@ class Agreement(Base):
     year: Mapped[int]
     quota: Mapped[int]
     exception_quota: Mapped[int] = mapped_column(default=0)
-    pacing: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
+    pacing: Mapped[str] = mapped_column(String(8), default=Pacing.none, server_default=Pacing.none)
     excluded_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The letting rules (`app.vocabulary.LettingRules`), permissive unless the agreement says.
     income_multiple: Mapped[float] = mapped_column(

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
-from app.vocabulary import LIVE_PROPOSAL_STATUSES
+from app.vocabulary import LIVE_PROPOSAL_STATUSES, ProposalStatus
 
 LIVE = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE_PROPOSAL_STATUSES))
 
@@ -51,7 +51,7 @@ class Proposal(Base):
     contract_form: Mapped[str] = mapped_column(String(30))
     exception: Mapped[bool] = mapped_column(default=False)
     score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ProposalStatus.proposed, index=True)
     decline_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     decline_comment: Mapped[str | None] = mapped_column(String(2000), default=None)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
