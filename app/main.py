@@ -26,29 +26,48 @@ from starlette.routing import compile_path
 
 from app import __doc__ as app_doc
 from app.agreements.models import Agreement
+from app.agreements.router import router as agreements
 from app.areas.models import Area
+from app.areas.router import router as areas
 from app.audit.models import AuditEvent
+from app.audit.router import router as audit
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
-from app.core.logging import configure_logging, log
+from app.core.logging import Outage, configure_logging, log
 from app.core.problems import Problem, problems
 from app.credentials.models import Credential
+from app.credentials.router import router as credentials
+from app.dashboard.router import router as dashboard
 from app.events import outbox as _outbox  # noqa: F401  (registers the outbox's session hooks)
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
+from app.events.openapi import webhooks_section
+from app.events.router import router as events
 from app.households.models import Household
+from app.households.router import router as households
 from app.http.docs import TAGS, document_operations, install_docs, operation_id
 from app.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from app.idempotency.models import IdempotencyRecord
 from app.intermediaries.models import Intermediary, Mandate
+from app.intermediaries.router import router as intermediaries
+from app.jobs.worker import start_in_process_worker, stop_in_process_worker
 from app.landlords.models import Landlord
+from app.landlords.router import router as landlords
 from app.municipalities.models import Municipality
+from app.municipalities.router import router as municipalities
 from app.policies.models import Policy
+from app.policies.router import router as policies
 from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.proposals.router import router as proposals
 from app.rounds.models import Round
+from app.rounds.router import router as rounds
 from app.settlement.models import SettlementFigure
+from app.settlement.router import router as settlement
+from app.statistics.router import router as statistics
 from app.tenancies.models import Tenancy, TenancyEvent
+from app.tenancies.router import router as tenancies
 from app.vacancies.models import Vacancy
+from app.vacancies.router import router as vacancies
 
 API_DESCRIPTION = """
 One way in between Swedish landlords and municipal social services.
@@ -182,7 +201,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _operational_error(_: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database_unavailable", error=type(exc.orig).__name__)
+        app.state.database_outage.refused(type(exc.orig).__name__)
         return problem_response(
             503,
             "service-unavailable",
@@ -223,7 +242,6 @@ def custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(problem.pop("$defs", {}))
         components["Problem"] = problem
-        from app.events.openapi import webhooks_section
 
         schema["webhooks"] = webhooks_section(components)
         app.openapi_schema = schema
@@ -240,7 +258,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from app.jobs.worker import start_in_process_worker, stop_in_process_worker
 
         # On SQLite, rounds left queued by a restart are picked up by a sweep thread; on
         # PostgreSQL the worker processes (`python -m app worker`) do it.
@@ -263,6 +280,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.database_outage = Outage("database_unavailable")
     app.state.sessionmaker = session_factory(engine, settings)
 
     install_error_handlers(app)
@@ -282,23 +300,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def include_routers(app: FastAPI) -> None:
-    from app.agreements.router import router as agreements
-    from app.areas.router import router as areas
-    from app.audit.router import router as audit
-    from app.credentials.router import router as credentials
-    from app.dashboard.router import router as dashboard
-    from app.events.router import router as events
-    from app.households.router import router as households
-    from app.intermediaries.router import router as intermediaries
-    from app.landlords.router import router as landlords
-    from app.municipalities.router import router as municipalities
-    from app.policies.router import router as policies
-    from app.proposals.router import router as proposals
-    from app.rounds.router import router as rounds
-    from app.settlement.router import router as settlement
-    from app.statistics.router import router as statistics
-    from app.tenancies.router import router as tenancies
-    from app.vacancies.router import router as vacancies
 
     app.include_router(health_router())
     for router in (

@@ -301,12 +301,12 @@ def _subscribed_database(
     from app.core.config import Settings
     from app.core.db import create_db_engine, new_id, session_factory
     from app.core.migrate import upgrade
+    from app.core.sealing import sealer_of
     from app.events.models import WebhookEndpoint
-    from app.events.sealing import sealer_of
     from app.events.service import new_secret
     from app.vocabulary import EventType
 
-    settings = Settings(database_url=database_url)
+    settings = Settings(database_url=database_url, environment="test")
     upgrade(settings.database_url)
     engine = create_db_engine(settings.database_url)
     factory = session_factory(engine, settings)

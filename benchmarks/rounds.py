@@ -74,7 +74,9 @@ def seed(url: str, count: int, scale: float) -> list[str]:
 
     upgrade(url)
     # Credentials are created for every role; a cheap hash keeps seeding short.
-    settings = Settings(database_url=url, argon2_time_cost=1, argon2_memory_cost=64)
+    settings = Settings(
+        database_url=url, environment="test", argon2_time_cost=1, argon2_memory_cost=64
+    )
     base = read_scenario(BASE_SCENARIO)
     codes = sorted(official_municipalities())[:count]
     engine = create_db_engine(url)

@@ -230,8 +230,11 @@ def test_after_the_mandate_ended_the_intermediary_reaches_nothing_of_mimer(
     assert ended.status_code == 200, ended.text
     assert ended.json()["live"] is False
     assert ended.json()["ended_by"] == vasteras.coordinator.client_id
-    again = vasteras.coordinator.post(f"/v1/mandates/{mandate['id']}/end", json={})
+    again = vasteras.coordinator.post(f"/v1/mandates/{mandate['id']}/end")  # no body needed
+    assert again.status_code == 200, again.text
     assert again.json()["ended_at"] == ended.json()["ended_at"]  # ending twice changes nothing
+    extra = vasteras.coordinator.post(f"/v1/mandates/{mandate['id']}/end", json={"when": "now"})
+    assert_problem(extra, 422)
 
     mimer = {"landlord": vasteras.mimer}
     assert_problem(vasteras.post_for(vasteras.mimer, "BV-3001", rent=1), 404)

@@ -1,4 +1,4 @@
-"""Webhook signing secrets are sealed at rest (app/events/sealing.py): a copy of the
+"""Webhook signing secrets are sealed at rest (app/core/sealing.py): a copy of the
 database does not hand out the secrets that sign deliveries, and keys can be rotated.
 
 Runs on SQLite and PostgreSQL (TEST_DATABASE=postgresql)."""
@@ -15,8 +15,8 @@ from standardwebhooks.webhooks import Webhook
 
 from app.core.config import Settings
 from app.core.db import session_factory
+from app.core.sealing import Sealer, UnsealError
 from app.events.models import WebhookDelivery, WebhookEndpoint
-from app.events.sealing import Sealer, UnsealError
 from app.events.service import reseal_secrets
 from tests.conftest import Api
 from tests.receiver import Receiver

@@ -4,6 +4,7 @@ from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
+from app.agreements import repository as agreements
 from app.areas import repository
 from app.areas.models import Area
 from app.areas.schemas import AreaRead, AreaUpsert
@@ -16,8 +17,6 @@ def _visible_municipality(session: Session, principal: Principal, municipality: 
     """Municipal roles see their own; landlords those they have an agreement with; an
     intermediary those where a landlord that mandated it there has one."""
     if principal.landlord_side:
-        from app.agreements import repository as agreements
-
         if not any(
             agreements.has_any(session, municipality, landlord)
             for landlord in principal.landlords(municipality)

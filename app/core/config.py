@@ -10,7 +10,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.core.sealing import parse_key
+
 DEFAULT_SIGNING_KEY = "development-only-signing-key-change-me-0000000000"
+"""Public (it is in the repository): anyone can mint tokens with it, so it is accepted only in
+development or tests, and served only on loopback (`Settings.refuse_public_key_on`)."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+Environment = Literal["development", "test", "production"]
+
+
+class UnsafeSettings(ValueError):
+    """Settings that would be unsafe where the service is about to run."""
+
 
 Backend = Literal["sqlite", "postgresql"]
 
@@ -35,7 +47,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ENVAGIN_", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
+    # Unset: production on PostgreSQL (where real cases live), development on SQLite; so a
+    # bare start against a production database never runs with development's defaults.
+    environment: Environment | None = None
     database_url: str = Field(
         default="sqlite:///./var/envagin.db",
         validation_alias=AliasChoices("DATABASE_URL", "ENVAGIN_DATABASE_URL"),
@@ -67,16 +81,21 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65_536, ge=64)
 
-    # Keys that seal webhook signing secrets in the database (app/events/sealing.py):
+    # Keys that seal webhook signing secrets in the database (app/core/sealing.py):
     # comma-separated, 32 bytes each in URL-safe base64, the first seals; empty: one key
     # derived from the signing key. `python -m app webhooks new-key` prints a key.
     webhook_secret_keys: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_key_outside_development(self) -> Settings:
+        if self.environment is None:
+            self.environment = "production" if self.backend == "postgresql" else "development"
         # A known signing key lets anyone mint tokens: never accept it where data are real.
         if self.environment == "production" and self.signing_key == DEFAULT_SIGNING_KEY:
-            raise ValueError("ENVAGIN_SIGNING_KEY must be set outside development")
+            raise ValueError(
+                "ENVAGIN_SIGNING_KEY must be set in production (the environment on PostgreSQL "
+                "unless ENVAGIN_ENVIRONMENT says otherwise): the built-in key is public"
+            )
         if self.environment == "production" and len(self.signing_key) < 32:
             raise ValueError("ENVAGIN_SIGNING_KEY must be at least 32 characters")
         return self
@@ -90,8 +109,6 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret_keys")
     @classmethod
     def _keys_that_seal(cls, value: str) -> str:
-        from app.events.sealing import parse_key
-
         for text in value.split(","):
             if text.strip():
                 parse_key(text)  # raises ValueError naming the problem
@@ -112,6 +129,15 @@ class Settings(BaseSettings):
     @property
     def backend(self) -> Backend:
         return backend(self.database_url)
+
+    def refuse_public_key_on(self, host: str) -> None:
+        """The built-in key is served on loopback only: on any other address a token minted
+        with it would reach whoever can reach the port. Raises UnsafeSettings saying why."""
+        if self.signing_key == DEFAULT_SIGNING_KEY and host not in LOOPBACK_HOSTS:
+            raise UnsafeSettings(
+                f"serving on {host} with the built-in signing key, which is public: set "
+                "ENVAGIN_SIGNING_KEY (at least 32 characters), or serve on 127.0.0.1"
+            )
 
 
 @lru_cache

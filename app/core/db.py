@@ -17,6 +17,8 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from app.core.config import Settings, backend
+from app.core.errors import AppError
+from app.core.sealing import SEALER, Sealer
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -92,8 +94,7 @@ def local_year_start(year: int) -> datetime:
 
 def session_factory(engine: Engine, settings: Settings) -> sessionmaker[Session]:
     """How the app and the worker make sessions: each carries what its work needs from the
-    settings beside the connection — the sealer of webhook secrets (app/events/sealing.py)."""
-    from app.events.sealing import SEALER, Sealer
+    settings beside the connection — the sealer of webhook secrets (app/core/sealing.py)."""
 
     sealer = Sealer.of(settings.webhook_keys, settings.signing_key)
     return sessionmaker(engine, expire_on_commit=False, info={SEALER: sealer})
@@ -137,13 +138,13 @@ def get_session(request: Request) -> Iterator[Session]:
     Used with `scope="function"`, so the commit happens before the response is sent and a
     failed commit becomes an error response instead of a lost write.
     """
-    from app.core.errors import AppError
 
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as session:
         try:
             yield session
             session.commit()
+            request.app.state.database_outage.answered()
         except AppError as exc:
             # A refusal that stands on a change time made, not the client (an overdue
             # proposal expiring as it is answered), keeps that change; any other rolls back.

@@ -89,3 +89,31 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
 
 
 log = structlog.get_logger("app")
+
+
+class Outage:
+    """One warning when a dependency is first found unavailable and one when it answers
+    again, with how many requests met the outage — not a line per refused request (a
+    16-second database outage under load was 442 identical lines)."""
+
+    def __init__(self, event: str) -> None:
+        self.event = event
+        self._refused = 0
+        self._lock = threading.Lock()
+
+    def refused(self, error: str) -> None:
+        """A request met the outage; the first of an outage is logged at once."""
+        with self._lock:
+            self._refused += 1
+            first = self._refused == 1
+        if first:
+            log.warning(self.event, error=error)
+
+    def answered(self) -> None:
+        """The dependency answered; ends an outage, if one was open, with its count."""
+        if not self._refused:  # the common case: no lock, no line
+            return
+        with self._lock:
+            refused, self._refused = self._refused, 0
+        if refused:
+            log.warning(f"{self.event}_ended", refused_requests=refused)

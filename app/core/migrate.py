@@ -23,6 +23,7 @@ def upgrade(database_url: str) -> None:
     """Bring the database to the newest schema; a no-op when it is already there."""
     command.upgrade(alembic_config(database_url), "head")
     if backend(database_url) == "postgresql":
+        # import-time: the queue (procrastinate, psycopg) costs 0.5 s and more; SQLite never uses it
         from app.core.queue import ensure_queue_schema
 
         # The job queue's own tables (procrastinate, schema `procrastinate`); idempotent.

@@ -15,12 +15,12 @@ from app.core.security import hasher, new_secret, verify_secret
 from app.credentials import repository
 from app.credentials.models import Credential
 from app.credentials.schemas import CredentialCreate
+from app.intermediaries.models import Intermediary
+from app.landlords.models import Landlord
+from app.municipalities.models import Municipality
 
 
 def _check_organisation(session: Session, data: CredentialCreate) -> None:
-    from app.intermediaries.models import Intermediary
-    from app.landlords.models import Landlord
-    from app.municipalities.models import Municipality
 
     if data.role is Role.admin:
         if data.municipality or data.landlord or data.intermediary:

@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
 from app.core.db import utcnow
+from app.core.sealing import UnsealError, sealer_of
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint
 from app.events.outbox import DELIVERIES_QUEUED, emit
 from app.events.schemas import WebhookPayload
-from app.events.sealing import UnsealError, sealer_of
 from app.events.urls import url_refusal
 from app.vocabulary import DeliveryStatus, EventType
 

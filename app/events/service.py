@@ -16,6 +16,7 @@ from app.core.db import new_id, utcnow
 from app.core.errors import NotFound, UnprocessableEntity
 from app.core.etag import check_if_match
 from app.core.pagination import Page
+from app.core.sealing import UnsealError, sealer_of
 from app.events import repository
 from app.events.catalogue import Audience
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint, new_delivery_id
@@ -29,7 +30,6 @@ from app.events.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
-from app.events.sealing import UnsealError, sealer_of
 from app.events.urls import url_refusal
 from app.vocabulary import AuditAction, DeliveryStatus, EventType
 
@@ -109,7 +109,7 @@ def create_webhook(
     session: Session, *, principal: Principal, body: WebhookCreate, production: bool
 ) -> tuple[WebhookEndpoint, str]:
     """The new endpoint and its signing secret: the caller is shown the secret once; the
-    database keeps it sealed (app/events/sealing.py)."""
+    database keeps it sealed (app/core/sealing.py)."""
     audience = audience_of(principal)
     _check_url(body.url, production=production)
     if len(repository.endpoints_page(session, audience.key, after=None, limit=MAX_ENDPOINTS)) >= (

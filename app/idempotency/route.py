@@ -33,6 +33,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from app.audit import service as audit
+from app.audit.schemas import purpose_header
 from app.auth import Principal, load_principal, token_subject
 from app.core.errors import Unauthorized, UnprocessableEntity
 from app.core.logging import log
@@ -172,8 +174,6 @@ class AuditedIdempotentRoute(IdempotentRoute):
         principal: Principal,
         answer: Answer,
     ) -> None:
-        from app.audit import service as audit
-        from app.audit.schemas import purpose_header
 
         record_id = answer.body.get("id") if isinstance(answer.body, dict) else None
         if not isinstance(record_id, str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Body, Depends, Query, status
 
 from app.auth import Principal, Role, require
 from app.core.db import SessionDep
@@ -139,17 +139,24 @@ def get_mandate(session: SessionDep, principal: Readers, mandate_id: MandatePath
     return service.to_mandate_reads(session, [mandate])[0]
 
 
+NO_BODY = Body(default_factory=MandateEnd)
+"""Ending takes no parameters: a client may send `{}` or nothing at all."""
+
+
 @router.post(
     "/v1/mandates/{mandate_id}/end",
     response_model=MandateRead,
     summary="End a mandate now",
     description="The coordinator of its municipality or an admin. From the next request "
     "on, the intermediary gets `404` for the landlord's objects in that municipality. "
-    "Ending an ended mandate changes nothing.",
+    "Ending an ended mandate changes nothing. The body may be left out.",
     responses=problems(*AUTHENTICATED, 404),
 )
 def end_mandate(
-    session: SessionDep, principal: Recorders, mandate_id: MandatePath, body: MandateEnd
+    session: SessionDep,
+    principal: Recorders,
+    mandate_id: MandatePath,
+    body: MandateEnd = NO_BODY,
 ) -> MandateRead:
     mandate = service.end_mandate(session, principal=principal, mandate_id=mandate_id)
     return service.to_mandate_reads(session, [mandate])[0]

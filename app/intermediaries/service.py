@@ -24,6 +24,8 @@ from app.intermediaries.schemas import (
     MandateCreate,
     MandateRead,
 )
+from app.landlords import repository as landlords
+from app.municipalities.models import Municipality
 
 
 def create_intermediary(session: Session, data: IntermediaryCreate) -> Intermediary:
@@ -60,7 +62,6 @@ def to_intermediary_read(intermediary: Intermediary) -> IntermediaryRead:
 
 def _municipality_of(session: Session, principal: Principal, named: str | None) -> str:
     """The coordinator's own municipality (another → 404); an admin's named one."""
-    from app.municipalities.models import Municipality
 
     if principal.role is Role.coordinator and principal.municipality is not None:
         if named is not None and named != principal.municipality:
@@ -83,7 +84,6 @@ def create_mandate(session: Session, *, principal: Principal, data: MandateCreat
     """Record a landlord's mandate to an intermediary in one municipality. The periods of
     one (intermediary, landlord, municipality) never overlap (`409`), so ending one mandate
     is never undone by another still running."""
-    from app.landlords import repository as landlords
 
     municipality = _municipality_of(session, principal, data.municipality)
     if repository.get(session, data.intermediary) is None:

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from app.agreements.models import Agreement
 from app.auth import Principal, Role
+from app.households.models import Household
 from app.proposals.models import Proposal
 from app.rounds.models import Round
 from app.vocabulary import HouseholdStatus, RoundStatus
@@ -40,7 +42,6 @@ def active(
 
 def agreed_landlords(session: Session, municipality: str, year: int) -> set[str]:
     """The landlords with an agreement of the municipality for the year."""
-    from app.agreements.models import Agreement
 
     return set(
         session.scalars(
@@ -151,7 +152,6 @@ class CaseFacts:
 def case_facts(session: Session, household_ids: Collection[str]) -> dict[str, CaseFacts]:
     """The cases behind a round's households; an erased case has no reference and no
     registration time any more."""
-    from app.households.models import Household
 
     if not household_ids:
         return {}
