@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from app.areas.models import Area
 from app.households.models import Household
-from app.households.schemas import HouseholdStatus
 from app.landlords.models import Landlord
 from app.vacancies.models import Vacancy
+from app.vocabulary import HouseholdStatus
 
 
 @dataclass(frozen=True)

@@ -302,9 +302,9 @@ def _subscribed_database(
     from app.core.db import create_db_engine, new_id, session_factory
     from app.core.migrate import upgrade
     from app.core.sealing import sealer_of
-    from app.events.catalogue import EventType
     from app.events.models import WebhookEndpoint
     from app.events.service import new_secret
+    from app.vocabulary import EventType
 
     settings = Settings(database_url=database_url, environment="test")
     upgrade(settings.database_url)
@@ -332,8 +332,9 @@ def outbox(workdir: Path, commits: int, targets: list[str]) -> str:
     subscribed endpoint, so two deliveries and the delivery job's look-up), against an
     empty transaction on the same connection; the median of three runs of `commits`."""
     from app.core.queue import ensure_queue_schema
-    from app.events.catalogue import Audience, EventType
+    from app.events.catalogue import Audience
     from app.events.outbox import emit
+    from app.vocabulary import EventType
 
     lines = [
         "| database | CPU ms per commit, two events | empty commit | events' own cost |",
@@ -383,8 +384,9 @@ def outbox(workdir: Path, commits: int, targets: list[str]) -> str:
 def _seed(database_url: str, receiver_url: str, count: int) -> None:
     """One endpoint and `count` events for it, as the outbox writes them (and with them
     the delivery job)."""
-    from app.events.catalogue import Audience, EventType
+    from app.events.catalogue import Audience
     from app.events.outbox import emit
+    from app.vocabulary import EventType
 
     audience = Audience.landlord("00000000-0000-4000-8000-000000000001")
     engine, factory = _subscribed_database(database_url, receiver_url, [audience])

@@ -19,13 +19,14 @@ from standardwebhooks.webhooks import Webhook
 from app.auth import Role
 from app.core.queue import ensure_queue_schema
 from app.events import delivery, delivery_jobs
-from app.events.catalogue import SUBJECT_OF, Audience, EventType, SubjectType
+from app.events.catalogue import SUBJECT_OF, Audience
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 from app.events.openapi import PAYLOADS
 from app.events.outbox import emit
 from app.events.urls import url_refusal
 from app.jobs.worker import announce_due, purge_events, queue_app
 from app.proposals.models import Proposal
+from app.vocabulary import EventType, SubjectType
 from tests.conftest import Api, AuthedClient
 from tests.receiver import Receiver
 from tests.test_minimisation import _forbidden

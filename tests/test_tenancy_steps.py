@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from app.agreements.schemas import ContractForm
 from app.core.db import local_today
 from app.core.months import add_months
 from app.tenancies import staircase
 from app.tenancies.models import Tenancy
-from app.tenancies.schemas import EndReason, EventKind, Rung
+from app.vocabulary import ContractForm, EndReason, EventKind, Rung
 from tests.conftest import Api
 from tests.test_proposals import YEAR, World, assert_problem, vacancy_body
 from tests.test_tenancies import contract, quota, row_of

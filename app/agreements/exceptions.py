@@ -20,9 +20,9 @@ from app.agreements.models import Agreement
 from app.agreements.schemas import ExceptionConditions
 from app.core.months import add_months
 from app.tenancies.models import TenancyEvent
-from app.tenancies.schemas import EventKind, ResponseAction, VouchingStatement
+from app.vocabulary import EventKind, RemarkReason, ResponseAction, VouchingStatement
 
-BLOCKING_REASONS = frozenset({"late_payment", "disturbance"})
+BLOCKING_REASONS = frozenset({RemarkReason.late_payment, RemarkReason.disturbance})
 """The remarks and incidents that keep a tenant from a 3:5 exception place: the rent not
 paid ("skött sina nuvarande hyresbetalningar"), disturbances ("Inga störningar")."""
 

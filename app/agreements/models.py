@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
+from app.vocabulary import PERMISSIVE_LETTING_RULES, Pacing
 
 
 class Agreement(Base):
@@ -21,15 +22,30 @@ class Agreement(Base):
     year: Mapped[int]
     quota: Mapped[int]
     exception_quota: Mapped[int] = mapped_column(default=0)
-    pacing: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
+    pacing: Mapped[str] = mapped_column(String(8), default=Pacing.none, server_default=Pacing.none)
     excluded_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
-    income_multiple: Mapped[float] = mapped_column(default=0.0)
-    accepts_income_support: Mapped[bool] = mapped_column(default=True)
-    accepts_housing_allowance: Mapped[bool] = mapped_column(default=True)
-    requires_permanent_employment: Mapped[bool] = mapped_column(default=False)
-    accepts_payment_remarks: Mapped[bool] = mapped_column(default=True)
-    accepts_municipal_guarantee: Mapped[bool] = mapped_column(default=True)
-    requires_home_insurance: Mapped[bool] = mapped_column(default=False)
+    # The letting rules (`app.vocabulary.LettingRules`), permissive unless the agreement says.
+    income_multiple: Mapped[float] = mapped_column(
+        default=PERMISSIVE_LETTING_RULES["income_multiple"]
+    )
+    accepts_income_support: Mapped[bool] = mapped_column(
+        default=PERMISSIVE_LETTING_RULES["accepts_income_support"]
+    )
+    accepts_housing_allowance: Mapped[bool] = mapped_column(
+        default=PERMISSIVE_LETTING_RULES["accepts_housing_allowance"]
+    )
+    requires_permanent_employment: Mapped[bool] = mapped_column(
+        default=PERMISSIVE_LETTING_RULES["requires_permanent_employment"]
+    )
+    accepts_payment_remarks: Mapped[bool] = mapped_column(
+        default=PERMISSIVE_LETTING_RULES["accepts_payment_remarks"]
+    )
+    accepts_municipal_guarantee: Mapped[bool] = mapped_column(
+        default=PERMISSIVE_LETTING_RULES["accepts_municipal_guarantee"]
+    )
+    requires_home_insurance: Mapped[bool] = mapped_column(
+        default=PERMISSIVE_LETTING_RULES["requires_home_insurance"]
+    )
     contract_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
     trial_period_months: Mapped[int | None] = mapped_column(default=None)
     # Each side's time to answer a released proposal (the proposal's deadline).

@@ -13,13 +13,9 @@ quota view's `expected_to_date` (app/tenancies/service.py) both call `quota_due`
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 
-
-class Pacing(enum.StrEnum):
-    none = "none"
-    even = "even"
+from app.vocabulary import Pacing
 
 
 def quota_due(quota: int, pacing: str, *, year: int, on: date) -> int:

@@ -1,25 +1,12 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
-from app.agreements.pacing import Pacing
 from app.core.types import AreaId, Count, Flag, Multiple, unique_items
-
-
-class ContractForm(enum.StrEnum):
-    """The rungs of the housing staircase (docs/domain.md §5)."""
-
-    municipal_contract = "municipal_contract"
-    training_apartment = "training_apartment"
-    support_agreement = "support_agreement"
-    housing_first = "housing_first"
-    first_hand_with_guarantee = "first_hand_with_guarantee"
-    short_term = "short_term"
-
+from app.vocabulary import PERMISSIVE_LETTING_RULES, ContractForm, Pacing
 
 ContractForms = Annotated[
     list[ContractForm],
@@ -123,13 +110,13 @@ class AgreementUpsert(BaseModel):
     excluded_areas: AreaIds = Field(
         default_factory=list, description="Area ids where it gives no social apartments"
     )
-    income_multiple: IncomeMultiple = 0.0
-    accepts_income_support: Flag = True
-    accepts_housing_allowance: Flag = True
-    requires_permanent_employment: Flag = False
-    accepts_payment_remarks: Flag = True
-    accepts_municipal_guarantee: Flag = True
-    requires_home_insurance: Flag = False
+    income_multiple: IncomeMultiple = PERMISSIVE_LETTING_RULES["income_multiple"]
+    accepts_income_support: Flag = PERMISSIVE_LETTING_RULES["accepts_income_support"]
+    accepts_housing_allowance: Flag = PERMISSIVE_LETTING_RULES["accepts_housing_allowance"]
+    requires_permanent_employment: Flag = PERMISSIVE_LETTING_RULES["requires_permanent_employment"]
+    accepts_payment_remarks: Flag = PERMISSIVE_LETTING_RULES["accepts_payment_remarks"]
+    accepts_municipal_guarantee: Flag = PERMISSIVE_LETTING_RULES["accepts_municipal_guarantee"]
+    requires_home_insurance: Flag = PERMISSIVE_LETTING_RULES["requires_home_insurance"]
     contract_forms: ContractForms
     trial_period_months: Annotated[int, Strict()] | None = Field(
         default=None,

@@ -4,8 +4,8 @@ and the 3:5 exception conditions, as stored."""
 from __future__ import annotations
 
 from app.agreements.models import Agreement
-from app.agreements.pacing import Pacing
-from app.agreements.schemas import AgreementRead, ContractForm, ExceptionConditions, TenancyTerms
+from app.agreements.schemas import AgreementRead, ExceptionConditions, TenancyTerms
+from app.vocabulary import ContractForm, Pacing, letting_rules_of
 
 
 def to_read(agreement: Agreement) -> AgreementRead:
@@ -20,13 +20,7 @@ def to_read(agreement: Agreement) -> AgreementRead:
         exception_quota=agreement.exception_quota,
         pacing=Pacing(agreement.pacing),
         excluded_areas=list(agreement.excluded_areas),
-        income_multiple=agreement.income_multiple,
-        accepts_income_support=agreement.accepts_income_support,
-        accepts_housing_allowance=agreement.accepts_housing_allowance,
-        requires_permanent_employment=agreement.requires_permanent_employment,
-        accepts_payment_remarks=agreement.accepts_payment_remarks,
-        accepts_municipal_guarantee=agreement.accepts_municipal_guarantee,
-        requires_home_insurance=agreement.requires_home_insurance,
+        **letting_rules_of(agreement),
         contract_forms=[ContractForm(form) for form in agreement.contract_forms],
         trial_period_months=agreement.trial_period_months,
         answer_hours=agreement.answer_hours,

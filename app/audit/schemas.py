@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from datetime import datetime
 from typing import Annotated
@@ -12,18 +11,7 @@ from fastapi import Depends, Header
 from pydantic import BaseModel, Field
 
 from app.core.errors import UnprocessableEntity
-
-
-class AuditAction(enum.StrEnum):
-    """What was done to a household record."""
-
-    read = "read"
-    list = "list"
-    create = "create"
-    update = "update"
-    close = "close"
-    export = "export"
-    erase = "erase"
+from app.vocabulary import AuditAction
 
 
 class AuditEventRead(BaseModel):

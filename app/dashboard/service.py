@@ -19,6 +19,7 @@ from app.dashboard.panels import (
     RoundLine,
     local_minute,
 )
+from app.vocabulary import HouseholdStatus, ProposalStatus, RoundStatus, TargetGroup
 
 MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–1 mån", 0, 1),
@@ -29,21 +30,24 @@ MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 """Months waiting, as the histogram's bars: [from, to)."""
 URGENCY_BANDS = {0: "Normal", 1: "Förhöjd", 2: "Hög", 3: "Akut"}
-AWAITING = {"released": "Hyresvärden", "landlord_accepted": "Hushållet"}
+AWAITING: dict[str, str] = {
+    ProposalStatus.released: "Hyresvärden",
+    ProposalStatus.landlord_accepted: "Hushållet",
+}
 """Who is to answer a proposal in each live status."""
 ROUNDS_SHOWN = 5
-TARGET_GROUPS = {
-    "violence_exposed": "Våldsutsatta",
-    "protected_identity": "Skyddad identitet",
-    "newly_arrived": "Nyanlända",
-    "substance_recovery": "Missbruk, i behandling",
-    "psychiatric_disability": "Psykisk funktionsnedsättning",
-    "family_with_children": "Barnfamiljer",
-    "young_adult": "Unga vuxna",
-    "elderly": "Äldre",
-    "released_from_prison": "Frigivna",
-    "economic_only": "Enbart ekonomiska skäl",
-    "housing_first": "Bostad först",
+TARGET_GROUPS: dict[str, str] = {
+    TargetGroup.violence_exposed: "Våldsutsatta",
+    TargetGroup.protected_identity: "Skyddad identitet",
+    TargetGroup.newly_arrived: "Nyanlända",
+    TargetGroup.substance_recovery: "Missbruk, i behandling",
+    TargetGroup.psychiatric_disability: "Psykisk funktionsnedsättning",
+    TargetGroup.family_with_children: "Barnfamiljer",
+    TargetGroup.young_adult: "Unga vuxna",
+    TargetGroup.elderly: "Äldre",
+    TargetGroup.released_from_prison: "Frigivna",
+    TargetGroup.economic_only: "Enbart ekonomiska skäl",
+    TargetGroup.housing_first: "Bostad först",
 }
 """The target groups' Swedish names, for the coordinator; an unknown code shows as itself."""
 
@@ -101,17 +105,21 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
     with its own database session, and a dashboard must never take a pool's connections
     away from the landlords' systems."""
     quota = await reader.get("/v1/quota", municipality=municipality, year=year)
-    households = await reader.all_items("/v1/households", "öppna ärenden", status="open")
-    released = await reader.all_items("/v1/proposals", "släppta förslag", status="released")
+    households = await reader.all_items(
+        "/v1/households", "öppna ärenden", status=HouseholdStatus.open
+    )
+    released = await reader.all_items(
+        "/v1/proposals", "släppta förslag", status=ProposalStatus.released
+    )
     landlord_accepted = await reader.all_items(
-        "/v1/proposals", "förslag hyresvärden accepterat", status="landlord_accepted"
+        "/v1/proposals", "förslag hyresvärden accepterat", status=ProposalStatus.landlord_accepted
     )
     steps = await reader.all_items("/v1/tenancies", "boenden med steg", step_due="true")
     responses = await reader.all_items(
         "/v1/tenancies", "boenden med försenat svar", response_overdue="true"
     )
     rounds = await reader.get("/v1/rounds", municipality=municipality, limit=ROUNDS_SHOWN)
-    running = [r for r in rounds["items"] if r["status"] == "running"]
+    running = [r for r in rounds["items"] if r["status"] == RoundStatus.running]
     details = {
         r["id"]: await reader.get(f"/v1/rounds/{r['id']}") for r in running
     }  # only a running round's detail carries its progress
@@ -174,8 +182,10 @@ def _with_comparisons(lines: list[RoundLine]) -> list[RoundLine]:
     """Each round with a result gets the next older one with a result to compare with."""
     out = []
     for i, line in enumerate(lines):
-        older = next((o.id for o in lines[i + 1 :] if o.status == "succeeded"), None)
-        out.append(replace(line, compare_with=older) if line.status == "succeeded" else line)
+        older = next((o.id for o in lines[i + 1 :] if o.status == RoundStatus.succeeded), None)
+        out.append(
+            replace(line, compare_with=older) if line.status == RoundStatus.succeeded else line
+        )
     return out
 
 

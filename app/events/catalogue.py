@@ -3,48 +3,10 @@ feed's `types` filter, webhook subscriptions and the OpenAPI `webhooks` section 
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from app.auth import Principal, Role, municipality_of
-
-
-class EventType(enum.StrEnum):
-    vacancy_posted = "vacancy.posted"
-    vacancy_updated = "vacancy.updated"
-    vacancy_let = "vacancy.let"
-    vacancy_withdrawn = "vacancy.withdrawn"
-    vacancy_freed = "vacancy.freed"
-    proposal_released = "proposal.released"
-    proposal_landlord_accepted = "proposal.landlord_accepted"
-    proposal_landlord_declined = "proposal.landlord_declined"
-    proposal_household_accepted = "proposal.household_accepted"
-    proposal_household_declined = "proposal.household_declined"
-    proposal_contracted = "proposal.contracted"
-    proposal_expired = "proposal.expired"
-    proposal_withdrawn = "proposal.withdrawn"
-    proposal_deadline_approaching = "proposal.deadline_approaching"
-    round_succeeded = "round.succeeded"
-    round_failed = "round.failed"
-    tenancy_step_due = "tenancy.step_due"
-    tenancy_stepped = "tenancy.stepped"
-    tenancy_remark_added = "tenancy.remark_added"
-    tenancy_incident_reported = "tenancy.incident_reported"
-    tenancy_incident_answered = "tenancy.incident_answered"
-    tenancy_renewed = "tenancy.renewed"
-    tenancy_transfer_consented = "tenancy.transfer_consented"
-    tenancy_ended = "tenancy.ended"
-    webhook_disabled = "webhook.disabled"
-    ping = "ping"
-
-
-class SubjectType(enum.StrEnum):
-    vacancy = "vacancy"
-    proposal = "proposal"
-    round = "round"
-    tenancy = "tenancy"
-    webhook = "webhook"
-
+from app.vocabulary import EventType, SubjectType
 
 SUBJECT_OF: dict[EventType, SubjectType] = {
     event_type: SubjectType(event_type.value.split(".", 1)[0])

@@ -33,13 +33,13 @@ from standardwebhooks.webhooks import Webhook
 
 from app.core.db import utcnow
 from app.core.sealing import UnsealError, sealer_of
-from app.events.catalogue import EventType
 from app.events.delivery_jobs import DELIVER, DELIVERIES_QUEUED, QUEUE
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint
 from app.events.outbox import emit
-from app.events.schemas import DeliveryStatus, WebhookPayload
+from app.events.schemas import WebhookPayload
 from app.events.urls import url_refusal
 from app.events.views import event_view, webhook_view
+from app.vocabulary import DeliveryStatus, EventType
 
 log = structlog.get_logger("app.events.delivery")
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
+from app.vocabulary import DeliveryStatus
 
 BIGINT = BigInteger().with_variant(Integer, "sqlite")
 
@@ -91,7 +92,7 @@ class WebhookDelivery(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     endpoint_id: Mapped[str] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.pending)
     attempt_count: Mapped[int] = mapped_column(default=0)
     attempts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth import Role
-from app.events.catalogue import DESCRIPTIONS, SUBJECT_OF, EventType, SubjectType
+from app.events.catalogue import DESCRIPTIONS, SUBJECT_OF
+from app.vocabulary import EventType, SubjectType
 
 PAYLOADS: dict[SubjectType, dict[Role, tuple[str, ...]]] = {
     SubjectType.proposal: {

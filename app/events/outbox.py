@@ -44,7 +44,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.core.config import backend
 from app.core.db import UTCDateTime, utcnow
-from app.events.catalogue import SUBJECT_OF, Audience, EventType
+from app.events.catalogue import SUBJECT_OF, Audience
 from app.events.delivery_jobs import (
     DELIVER,
     DELIVERIES_QUEUED,
@@ -55,7 +55,7 @@ from app.events.delivery_jobs import (
 )
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 from app.events.repository import already_emitted
-from app.events.schemas import DeliveryStatus
+from app.vocabulary import DeliveryStatus, EventType
 
 OUTBOX = "envagin.outbox"
 

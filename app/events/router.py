@@ -17,11 +17,9 @@ from app.core.pagination import MAX_LIMIT, PageDep, next_cursor
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
 from app.events import service, views
-from app.events.catalogue import EventType
 from app.events.schemas import (
     DeliveryPage,
     DeliveryRead,
-    DeliveryStatus,
     EventPage,
     WebhookCreate,
     WebhookCreated,
@@ -30,6 +28,7 @@ from app.events.schemas import (
     WebhookUpdate,
 )
 from app.idempotency.route import IdempotentRoute
+from app.vocabulary import DeliveryStatus, EventType
 
 router = APIRouter(route_class=IdempotentRoute, tags=["events"])
 

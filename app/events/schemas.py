@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.types import ShortText, unique_items
-from app.events.catalogue import EventType, SubjectType
+from app.vocabulary import DeliveryStatus, EventType, SubjectType
 
 SUBSCRIBABLE = tuple(t for t in EventType if t is not EventType.ping)
 """What an endpoint may subscribe to (`ping` is sent only when asked for)."""
@@ -121,12 +120,6 @@ class WebhookCreated(WebhookRead):
 class WebhookPage(BaseModel):
     items: list[WebhookRead]
     next_cursor: str | None
-
-
-class DeliveryStatus(enum.StrEnum):
-    pending = "pending"
-    succeeded = "succeeded"
-    failed = "failed"
 
 
 class DeliveryAttempt(BaseModel):

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.core.db import new_id, utcnow
 from app.core.errors import NotFound, UnprocessableEntity
@@ -19,16 +18,13 @@ from app.core.etag import check_if_match
 from app.core.pagination import Page
 from app.core.sealing import UnsealError, sealer_of
 from app.events import repository
-from app.events.catalogue import Audience, EventType
+from app.events.catalogue import Audience
 from app.events.delivery_jobs import queue_delivery_job
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint, new_delivery_id
 from app.events.outbox import PendingEvent, write_pending
-from app.events.schemas import (
-    DeliveryStatus,
-    WebhookCreate,
-    WebhookUpdate,
-)
+from app.events.schemas import WebhookCreate, WebhookUpdate
 from app.events.urls import url_refusal
+from app.vocabulary import AuditAction, DeliveryStatus, EventType
 
 MAX_ENDPOINTS = 10
 """Endpoints per audience: enough for production, staging and a test receiver."""

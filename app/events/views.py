@@ -3,16 +3,9 @@ webhook delivery), a subscription, a delivery with its attempts."""
 
 from __future__ import annotations
 
-from app.events.catalogue import EventType
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint
-from app.events.schemas import (
-    DeliveryAttempt,
-    DeliveryRead,
-    DeliveryStatus,
-    EventRead,
-    Subject,
-    WebhookRead,
-)
+from app.events.schemas import DeliveryAttempt, DeliveryRead, EventRead, Subject, WebhookRead
+from app.vocabulary import DeliveryStatus, EventType
 
 
 def event_view(event: Event) -> EventRead:

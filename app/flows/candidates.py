@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session
 import matching
 from app import references
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.core.db import local_year, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.households import repository, service
-from app.households.schemas import Candidate, CandidateList, HouseholdStatus
+from app.households.schemas import Candidate, CandidateList
 from app.policies.service import current_policy
 from app.rounds.translate import RoundInputs, build_household_problem
+from app.vocabulary import AuditAction, HouseholdStatus
 
 TIME_LIMIT_S = 1
 """Stored in the cut-down problem only because the format requires it; nothing is solved."""

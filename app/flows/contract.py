@@ -20,13 +20,13 @@ from app.auth import Principal
 from app.core.db import local_date
 from app.flows.move_chain import leave_for_move
 from app.households import service as households
-from app.households.schemas import CloseReason
 from app.proposals import repository as proposal_rows
 from app.proposals import service as proposals
 from app.proposals.models import Proposal
 from app.tenancies import service as tenancies
 from app.tenancies.models import Tenancy
 from app.vacancies.move_in import start_date_for
+from app.vocabulary import CloseReason
 
 
 def accept_proposal(

@@ -15,17 +15,16 @@ from sqlalchemy import Text, cast, delete, select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, Role
 from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.events.repository import erase_household_events
 from app.households import repository
 from app.households.models import Household
-from app.households.schemas import HouseholdStatus
 from app.idempotency.models import IdempotencyRecord
-from app.proposals.models import LIVE_STATUSES, Proposal
+from app.proposals.models import Proposal
 from app.rounds.models import Round
+from app.vocabulary import LIVE_PROPOSAL_STATUSES, AuditAction, HouseholdStatus
 
 RETENTION_ACTOR = "retention"
 ERASED_PREFIX = "erased-"
@@ -148,7 +147,7 @@ def erase(session: Session, household: Household) -> None:
     The audit trail stays (ids only; the trigger makes it append-only)."""
     live = session.scalar(
         select(Proposal.id)
-        .where(Proposal.household_id == household.id, Proposal.status.in_(LIVE_STATUSES))
+        .where(Proposal.household_id == household.id, Proposal.status.in_(LIVE_PROPOSAL_STATUSES))
         .limit(1)
     )
     if live is not None:

@@ -55,6 +55,7 @@ from app.rounds.translate import (
     refused_by_policy,
     write_solution,
 )
+from app.vocabulary import RoundStatus
 
 log = structlog.get_logger("app.flows.match_round")
 
@@ -267,17 +268,21 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
         solution = replace(solution, unmatched=solution.unmatched + refused)
         with session_factory.begin() as session:
             round_ = session.get(Round, round_id, with_for_update=True)
-            if round_ is None or round_.status != "running" or round_.started_at != claimed_at:
+            if (
+                round_ is None
+                or round_.status != RoundStatus.running
+                or round_.started_at != claimed_at
+            ):
                 # Failed meanwhile (declared interrupted), or re-queued and claimed by
                 # another run: this run's result must not appear.
                 return round_.status if round_ is not None else None
             if solution.status == "infeasible":
-                round_.status = "failed"
+                round_.status = RoundStatus.failed
                 round_.error = f"infeasible: {solution.reason or 'no feasible assignment'}"
             else:
                 if not round_.dry_run:  # a what-if round keeps its result and proposes nothing
                     write_solution(session, round_id=round_id, problem=problem, solution=solution)
-                round_.status = "succeeded"
+                round_.status = RoundStatus.succeeded
                 round_.error = None  # a note of an earlier, interrupted run
             round_.solution = solution.to_json()
             round_.progress = None  # the solution says it all now

@@ -25,19 +25,18 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.agreements.schemas import ContractForm
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.households import repository as households
-from app.households.schemas import HouseholdStatus, MoveOnBody, MoveOnRead
+from app.households.schemas import MoveOnBody, MoveOnRead
 from app.households.service import restricted_for
 from app.tenancies import repository
 from app.tenancies import service as tenancies
 from app.tenancies.models import Tenancy
 from app.vacancies import service as vacancies
+from app.vocabulary import AuditAction, ContractForm, HouseholdStatus
 
 SECOND_HAND_FORMS = frozenset({ContractForm.municipal_contract, ContractForm.training_apartment})
 """The forms where the municipality holds the lease and sublets (Helsingborg: "Alla former

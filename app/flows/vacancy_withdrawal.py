@@ -12,7 +12,7 @@ from app.auth import Principal
 from app.proposals.service import withdraw_for_withdrawn_vacancy
 from app.vacancies import service as vacancies
 from app.vacancies.models import Vacancy
-from app.vacancies.schemas import VacancyStatus
+from app.vocabulary import VacancyStatus
 
 
 def withdraw_vacancy(

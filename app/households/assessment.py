@@ -18,15 +18,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.core.db import local_today
 from app.core.errors import Conflict, UnprocessableEntity
 from app.households.models import Household
-from app.households.schemas import AssessmentInput, HouseholdStatus
-
-NOT_ASSESSED = "not_assessed"
-"""The unmatched reason of a household the policy requires an assessment of."""
+from app.households.schemas import AssessmentInput
+from app.vocabulary import AuditAction, HouseholdStatus
 
 
 def is_assessed(household: Household) -> bool:

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
+from app.vocabulary import Employment, HouseholdStatus
 
 
 class Household(Base):
@@ -34,7 +35,7 @@ class Household(Base):
     children_ages: Mapped[list[int] | None] = mapped_column(JSON, default=None)
     target_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     income: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    employment: Mapped[str] = mapped_column(String(10), default="none")
+    employment: Mapped[str] = mapped_column(String(10), default=Employment.none)
     payment_remarks: Mapped[bool] = mapped_column(default=False)
     debts: Mapped[int] = mapped_column(default=0)
     municipal_guarantee: Mapped[bool] = mapped_column(default=False)
@@ -54,7 +55,7 @@ class Household(Base):
     contract_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
     urgency: Mapped[int] = mapped_column(default=0)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=HouseholdStatus.open, index=True)
     close_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     version: Mapped[int] = mapped_column(default=1)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.auth import Principal, municipal_scope
 from app.core.pagination import after_keyset
 from app.households.models import Household
+from app.vocabulary import HouseholdStatus
 
 
 def get_for(
@@ -58,7 +59,7 @@ def list_page(
     if awaiting_assessment:
         # Open and not assessed; a JSON column's None may be SQL NULL or JSON `null`.
         query = query.where(
-            Household.status == "open",
+            Household.status == HouseholdStatus.open,
             or_(Household.assessment.is_(None), cast(Household.assessment, Text) == "null"),
         )
     if after is not None:

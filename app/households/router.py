@@ -23,13 +23,13 @@ from app.households.schemas import (
     HouseholdClose,
     HouseholdCreate,
     HouseholdPage,
-    HouseholdStatus,
     HouseholdUpdate,
     HouseholdView,
     MoveOnBody,
     MoveOnRead,
 )
 from app.idempotency.route import AuditedIdempotentRoute
+from app.vocabulary import HouseholdStatus
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 

@@ -9,7 +9,6 @@ docs/domain.md §6). Landlords never get either.
 from __future__ import annotations
 
 import calendar
-import enum
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal
@@ -28,49 +27,18 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from app.agreements.schemas import ContractForm, ContractForms
+from app.agreements.schemas import ContractForms
 from app.core.types import AreaId, Flag, Identifier, Money, Rent, Rooms, ShortText, unique_items
-from app.landlords.schemas import LandlordKind
-
-
-class TargetGroup(enum.StrEnum):
-    """The target groups of docs/domain.md §3; priority policy weighs them."""
-
-    violence_exposed = "violence_exposed"
-    protected_identity = "protected_identity"
-    newly_arrived = "newly_arrived"
-    substance_recovery = "substance_recovery"
-    psychiatric_disability = "psychiatric_disability"
-    family_with_children = "family_with_children"
-    young_adult = "young_adult"
-    elderly = "elderly"
-    released_from_prison = "released_from_prison"
-    economic_only = "economic_only"
-    housing_first = "housing_first"
-
-
-class Employment(enum.StrEnum):
-    permanent = "permanent"
-    temporary = "temporary"
-    none = "none"
-
-
-class HouseholdStatus(enum.StrEnum):
-    """`open` cases take part in match rounds; `closed` ones are kept for audit and quota;
-    `erased` ones were closed and their personal data removed (docs/privacy.md): only the
-    id, municipality and dates remain, for quota accounting and the audit trail."""
-
-    open = "open"
-    closed = "closed"
-    erased = "erased"
-
-
-class CloseReason(enum.StrEnum):
-    housed = "housed"
-    withdrawn = "withdrawn"
-    moved = "moved"
-    other = "other"
-
+from app.vocabulary import (
+    CloseReason,
+    ContractForm,
+    DerivedField,
+    Employment,
+    HouseholdStatus,
+    LandlordKind,
+    SupportNeed,
+    TargetGroup,
+)
 
 # A Swedish personnummer or samordningsnummer (YYMMDD-NNNN, YYYYMMDDNNNN, …): a case
 # reference must never be one (docs/domain.md §3: "never a personal identity number").
@@ -433,7 +401,7 @@ class HouseholdRead(BaseModel):
     contract_forms: list[ContractForm]
     urgency: int
     registered_at: datetime
-    defaults_applied: list[Literal["rooms_min", "rooms_max", "max_rent"]]
+    defaults_applied: list[DerivedField]
     notes: list[str] = Field(description="Human-readable remarks on derived values")
     version: int
     created_at: datetime
@@ -513,19 +481,6 @@ class CandidateList(BaseModel):
         description="The eligible vacancies, ranked: places the solver can use this period "
         "first, then by fit (best first), then by vacancy id; at most `limit`"
     )
-
-
-class SupportNeed(enum.StrEnum):
-    """The support an assessment names, as codes — never free text, which could hold health
-    details (Jönköping's kartläggning: "vilken typ av stöd som behövs")."""
-
-    housing_support = "housing_support"
-    home_visits = "home_visits"
-    debt_counselling = "debt_counselling"
-    addiction_care = "addiction_care"
-    mental_health_support = "mental_health_support"
-    employment_support = "employment_support"
-    budget_advice = "budget_advice"
 
 
 class AssessmentInput(BaseModel):

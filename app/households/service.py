@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.areas.service import require_areas
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal, municipality_of, sees_protected_identity
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
@@ -28,16 +27,14 @@ from app.households.assessment import record_assessment
 from app.households.models import Household
 from app.households.schemas import (
     AssessmentInput,
-    CloseReason,
     HouseholdCreate,
-    HouseholdStatus,
     HouseholdUpdate,
     Income,
-    TargetGroup,
     check_areas,
     check_children_ages,
     check_rooms,
 )
+from app.vocabulary import AuditAction, CloseReason, DerivedField, HouseholdStatus, TargetGroup
 
 MAX_ROOMS = 10
 """The largest apartment the service knows (`Rooms` in app/core/types.py)."""
@@ -46,8 +43,6 @@ MAX_RENT_SHARE_PERCENT = 40
 RENT_ROUNDING_SEK = 100
 MAX_DERIVED_RENT = 100_000
 """The highest rent a vacancy can have (`Rent` in app/core/types.py): no use deriving more."""
-
-DerivedField = Literal["rooms_min", "rooms_max", "max_rent"]
 
 
 # --- Derived needs ------------------------------------------------------------------------

@@ -6,15 +6,9 @@ from __future__ import annotations
 
 from app.auth import Principal
 from app.households.models import Household
-from app.households.schemas import (
-    AssessmentRead,
-    CloseReason,
-    HouseholdRead,
-    HouseholdRestricted,
-    HouseholdStatus,
-    TargetGroup,
-)
+from app.households.schemas import AssessmentRead, HouseholdRead, HouseholdRestricted
 from app.households.service import effective_needs, income_of, is_protected, persons, restricted_for
+from app.vocabulary import CloseReason, HouseholdStatus, TargetGroup
 
 
 def assessment_read(household: Household) -> AssessmentRead | None:

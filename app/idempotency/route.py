@@ -34,13 +34,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction, purpose_header
+from app.audit.schemas import purpose_header
 from app.auth import Principal, load_principal, token_subject
 from app.core.errors import Unauthorized, UnprocessableEntity
 from app.core.logging import log
 from app.core.problems import problems
 from app.idempotency import service
 from app.idempotency.service import HEADER, KEY_PATTERN, REPLAYED_HEADER, Answer, Claim
+from app.vocabulary import AuditAction
 
 CREATING_STATUSES = frozenset({201, 202})
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.types import MunicipalityCode, OrgNumber, ShortText, UUIDStr
+from app.vocabulary import ActorRole
 
 
 class IntermediaryCreate(BaseModel):
@@ -86,11 +86,6 @@ class MandateRead(BaseModel):
 class MandatePage(BaseModel):
     items: list[MandateRead]
     next_cursor: str | None
-
-
-class ActorRole(enum.StrEnum):
-    landlord = "landlord"
-    intermediary = "intermediary"
 
 
 class ActedBy(BaseModel):

@@ -1,19 +1,11 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
 from app.core.types import OrgNumber, ShortText
-
-
-class LandlordKind(enum.StrEnum):
-    """Public housing companies (allmännyttan) and private owners: Norrköping splits
-    placements between the two by market share."""
-
-    public = "public"
-    private = "private"
+from app.vocabulary import LandlordKind
 
 
 class LandlordCreate(BaseModel):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.landlords.models import Landlord
-from app.landlords.schemas import LandlordKind, LandlordRead
+from app.landlords.schemas import LandlordRead
+from app.vocabulary import LandlordKind
 
 
 def to_read(landlord: Landlord) -> LandlordRead:

@@ -17,11 +17,17 @@ from __future__ import annotations
 from app.households.models import Household
 from app.households.service import income_of
 from app.policies.weights import Guarantee, PolicyWeights
+from app.vocabulary import ContractForm, GuaranteeIncome
 
-GUARANTEE_FORM = "first_hand_with_guarantee"
+GUARANTEE_FORM = ContractForm.first_hand_with_guarantee
 
 SOCIAL_CONTRACT_FORMS: frozenset[str] = frozenset(
-    {"municipal_contract", "training_apartment", "support_agreement", "short_term"}
+    {
+        ContractForm.municipal_contract,
+        ContractForm.training_apartment,
+        ContractForm.support_agreement,
+        ContractForm.short_term,
+    }
 )
 """The contract forms `min_drug_free_months` applies to: the municipality's social and
 housing-social contracts, a second-hand or surety arrangement it stands behind. Karlstad:
@@ -57,7 +63,7 @@ def too_few_drug_free_months(policy: PolicyWeights, household: Household, form: 
 def guarantee_fits(guarantee: Guarantee, household: Household) -> bool:
     """The household is one this guarantee is for: it receives income support (or has an
     income of its own) and its debts are within the guarantee's limit."""
-    if guarantee.income == "income_support":
+    if guarantee.income == GuaranteeIncome.income_support:
         if income_of(household).income_support <= 0:
             return False
     elif own_income(household) <= 0:

@@ -7,14 +7,13 @@ numeric. Every field is bounded so that no household weight can overflow the sol
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictBool
 
-from app.agreements.schemas import ContractForm
 from app.core.types import unique_items
+from app.vocabulary import ContractForm, GuaranteeIncome
 
 Weight = Annotated[int, Strict(), Field(ge=0, le=10_000)]
 BaseWeight = Annotated[int, Strict(), Field(ge=1, le=10_000)]
@@ -59,13 +58,6 @@ class TargetGroupWeightsInput(BaseModel):
     released_from_prison: Weight | None = None
     economic_only: Weight | None = None
     housing_first: Weight | None = None
-
-
-class GuaranteeIncome(enum.StrEnum):
-    """Whom a rent guarantee is for (Karlstad has one of each)."""
-
-    income_support = "income_support"
-    own_income = "own_income"
 
 
 class GuaranteeTerms(BaseModel):

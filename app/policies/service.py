@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import Principal, municipality_of
 from app.core.errors import NotFound
-from app.households.assessment import NOT_ASSESSED, is_assessed
+from app.households.assessment import is_assessed
 from app.households.models import Household
 from app.municipalities import repository as municipalities
 from app.policies import repository
@@ -22,30 +22,31 @@ from app.policies.conditions import form_refusals, policy_contract_forms
 from app.policies.models import Policy
 from app.policies.schemas import PolicyInput
 from app.policies.weights import Guarantee, PolicyWeights
+from app.vocabulary import NOT_ASSESSED, TargetGroup
 
 DEFAULT_TARGET_GROUP_WEIGHTS: dict[str, int] = {
     # Jönköping: "kvinnofrids- och barnärenden prioriteras" — women's-peace (violence) and
     # children's cases go first.
-    "violence_exposed": 1000,
-    "family_with_children": 1000,
+    TargetGroup.violence_exposed: 1000,
+    TargetGroup.family_with_children: 1000,
     # A protected identity is given where a threat is serious (mostly violence): close to
     # the top, so the household moves before the threat finds it.
-    "protected_identity": 800,
+    TargetGroup.protected_identity: 800,
     # Södertälje: priority to families with children, under 25, over 65, suspected mental
     # illness.
-    "young_adult": 600,
-    "elderly": 600,
-    "psychiatric_disability": 600,
+    TargetGroup.young_adult: 600,
+    TargetGroup.elderly: 600,
+    TargetGroup.psychiatric_disability: 600,
     # Karlstad's roof-over-head guarantee and Housing First (Karlstad, Helsingborg 3:10).
-    "housing_first": 500,
-    "released_from_prison": 400,
-    "substance_recovery": 400,
+    TargetGroup.housing_first: 500,
+    TargetGroup.released_from_prison: 400,
+    TargetGroup.substance_recovery: 400,
     # The Settlement Act (2016:38) is a duty with its own figure: the round's
     # `newly_arrived_min` enforces it, so the weight need not.
-    "newly_arrived": 300,
+    TargetGroup.newly_arrived: 300,
     # Nynäshamn: households with only economic problems are helped only with children
     # (and then `family_with_children` carries them).
-    "economic_only": 100,
+    TargetGroup.economic_only: 100,
 }
 DEFAULT_URGENCY_WEIGHT: tuple[int, ...] = (0, 500, 1500, 3000)
 """Urgency 0 normal … 3 acute: an acute case outweighs any single target group."""

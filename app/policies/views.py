@@ -3,9 +3,9 @@ contract forms' conditions, in the version given."""
 
 from __future__ import annotations
 
-from app.agreements.schemas import ContractForm
 from app.policies.schemas import GuaranteeTerms, PolicyRead, TargetGroupWeights
 from app.policies.weights import PolicyWeights
+from app.vocabulary import ContractForm
 
 
 def to_read(code: str, policy: PolicyWeights) -> PolicyRead:

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.events.catalogue import Audience, EventType
+from app.events.catalogue import Audience
 from app.events.outbox import emit_views
 from app.proposals import repository
 from app.proposals.models import Proposal
 from app.proposals.views import to_view
+from app.vocabulary import EventType
 
 DEADLINE_WARNING = timedelta(hours=24)
 """`proposal.deadline_approaching` goes out this long before an awaited answer is due."""

@@ -7,12 +7,9 @@ from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
+from app.vocabulary import AWAITING_ANSWER, LIVE_PROPOSAL_STATUSES, ProposalStatus
 
-LIVE_STATUSES = ("proposed", "released", "landlord_accepted", "household_accepted")
-LIVE = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
-AWAITING_ANSWER = ("released", "landlord_accepted")
-"""The statuses that wait for an answer: past its deadline such a proposal is `expired`."""
-EXPIRED = "expired"
+LIVE = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE_PROPOSAL_STATUSES))
 
 
 class Proposal(Base):
@@ -54,7 +51,7 @@ class Proposal(Base):
     contract_form: Mapped[str] = mapped_column(String(30))
     exception: Mapped[bool] = mapped_column(default=False)
     score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ProposalStatus.proposed, index=True)
     decline_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     decline_comment: Mapped[str | None] = mapped_column(String(2000), default=None)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -80,7 +77,7 @@ class Proposal(Base):
     def status_at(self, now: datetime) -> str:
         """The status every read shows at `now`: the one the sweep will write, without
         writing it (a GET changes nothing but the audit trail)."""
-        return EXPIRED if self.is_overdue(now) else self.status
+        return ProposalStatus.expired if self.is_overdue(now) else self.status
 
 
 def overdue_at(now: datetime) -> ColumnElement[bool]:
@@ -95,14 +92,14 @@ def overdue_at(now: datetime) -> ColumnElement[bool]:
 def live_at(now: datetime) -> ColumnElement[bool]:
     """SQL: the proposal still holds its vacancy and household at `now` — live, and not
     past the deadline of an awaited answer (that one is expired, written or not)."""
-    return Proposal.status.in_(LIVE_STATUSES) & ~overdue_at(now)
+    return Proposal.status.in_(LIVE_PROPOSAL_STATUSES) & ~overdue_at(now)
 
 
 def status_at_is(status: str, now: datetime) -> ColumnElement[bool]:
     """SQL: the proposal reads as `status` at `now` (`Proposal.status_at`), so a list
     filtered by status agrees with the statuses it shows."""
-    if status == EXPIRED:
-        return (Proposal.status == EXPIRED) | overdue_at(now)
+    if status == ProposalStatus.expired:
+        return (Proposal.status == ProposalStatus.expired) | overdue_at(now)
     if status in AWAITING_ANSWER:
         return (Proposal.status == status) & ~overdue_at(now)
     return Proposal.status == status

@@ -16,17 +16,11 @@ from sqlalchemy.orm import Session
 from app.auth import Principal, landlord_scope, municipal_scope
 from app.core.pagination import after_keyset
 from app.households.models import Household
-from app.proposals.models import (
-    AWAITING_ANSWER,
-    ForbiddenPair,
-    Pin,
-    Proposal,
-    overdue_at,
-    status_at_is,
-)
+from app.proposals.models import ForbiddenPair, Pin, Proposal, overdue_at, status_at_is
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
+from app.vocabulary import AWAITING_ANSWER
 
 
 def _scoped(principal: Principal) -> Select[Proposal]:

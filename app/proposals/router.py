@@ -27,9 +27,9 @@ from app.proposals.schemas import (
     PinPage,
     PinRead,
     ProposalPage,
-    ProposalStatus,
     ProposalView,
 )
+from app.vocabulary import ProposalStatus
 
 router = APIRouter(route_class=IdempotentRoute, tags=["proposals"])
 

@@ -7,66 +7,14 @@ only what docs/domain.md §6 lets a landlord see, so over-exposure is impossible
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.agreements.schemas import ContractForm
 from app.core.types import LongText, UUIDStr
 from app.intermediaries.schemas import ActedBy
-
-
-class ProposalStatus(enum.StrEnum):
-    """The lifecycle of docs/domain.md §3 (order and turns: docs/proposals.md)."""
-
-    proposed = "proposed"
-    released = "released"
-    landlord_accepted = "landlord_accepted"
-    landlord_declined = "landlord_declined"
-    household_accepted = "household_accepted"
-    household_declined = "household_declined"
-    contracted = "contracted"
-    expired = "expired"
-    withdrawn = "withdrawn"
-
-
-class LandlordDeclineReason(enum.StrEnum):
-    """Why a landlord says no (the landlord keeps the right to choose its tenant, Nynäshamn)."""
-
-    economic_requirements = "economic_requirements"
-    references = "references"
-    household_size = "household_size"
-    unit_unavailable = "unit_unavailable"
-    other = "other"
-
-
-class HouseholdDeclineReason(enum.StrEnum):
-    """Why social services decline on the household's behalf."""
-
-    location = "location"
-    size = "size"
-    rent = "rent"
-    accessibility = "accessibility"
-    declined_offer = "declined_offer"
-    other = "other"
-
-
-class DeclineReason(enum.StrEnum):
-    """Every decline code of either side; the service checks that the code belongs to the
-    caller's side (a landlord cannot decline for `location`)."""
-
-    economic_requirements = "economic_requirements"
-    references = "references"
-    household_size = "household_size"
-    unit_unavailable = "unit_unavailable"
-    location = "location"
-    size = "size"
-    rent = "rent"
-    accessibility = "accessibility"
-    declined_offer = "declined_offer"
-    other = "other"
+from app.vocabulary import ContractForm, DeclineReason, ForbiddenReason, ProposalStatus
 
 
 class DeclineBody(BaseModel):
@@ -233,15 +181,6 @@ class PinRead(PairNames):
 class PinPage(BaseModel):
     items: list[PinRead]
     next_cursor: str | None
-
-
-class ForbiddenReason(enum.StrEnum):
-    """Why a pair is never proposed again (docs/domain.md §4 rule 6)."""
-
-    coordinator = "coordinator"
-    declined_by_landlord = "declined_by_landlord"
-    declined_by_household = "declined_by_household"
-    expired = "expired"
 
 
 class ForbiddenPairRead(PairNames):

@@ -22,30 +22,31 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import COORDINATOR, Principal, acting_for, own_municipality
 from app.core.db import local_date, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
 from app.core.pagination import Page
-from app.events.catalogue import EventType
 from app.households.models import Household
-from app.households.schemas import HouseholdStatus
 from app.policies.service import current_policy
 from app.proposals import repository
 from app.proposals.events import publish
-from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
-from app.proposals.schemas import (
-    DeclineBody,
-    ForbiddenReason,
-    HouseholdDeclineReason,
-    LandlordDeclineReason,
-    PairBody,
-    ProposalStatus,
-)
+from app.proposals.models import ForbiddenPair, Pin, Proposal
+from app.proposals.schemas import DeclineBody, PairBody
 from app.rounds.translate import RoundInputs, pair_failure
 from app.vacancies.events import publish as publish_vacancy
 from app.vacancies.models import Vacancy
-from app.vacancies.schemas import VacancyStatus
+from app.vocabulary import (
+    AWAITING_ANSWER,
+    LIVE_PROPOSAL_STATUSES,
+    AuditAction,
+    EventType,
+    ForbiddenReason,
+    HouseholdDeclineReason,
+    HouseholdStatus,
+    LandlordDeclineReason,
+    ProposalStatus,
+    VacancyStatus,
+)
 
 DEFAULT_ANSWER_HOURS = 72
 """Each side's time to answer when there is no agreement for the proposal's year (an
@@ -78,7 +79,7 @@ class Transition:
     """What the parties are told once the move and its effects are done (`_announce`)."""
 
 
-LIVE = frozenset(S(status) for status in LIVE_STATUSES)
+LIVE = frozenset(LIVE_PROPOSAL_STATUSES)
 
 TRANSITIONS: dict[str, Transition] = {
     "release": Transition(
@@ -118,7 +119,7 @@ TRANSITIONS: dict[str, Transition] = {
         EventType.proposal_contracted,
     ),
     "expire": Transition(
-        frozenset({S.released, S.landlord_accepted}),
+        frozenset(AWAITING_ANSWER),
         S.expired,
         "only an awaited answer expires",
         EventType.proposal_expired,

@@ -14,25 +14,28 @@ from sqlalchemy.orm import Session
 
 from app import references
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.core.db import local_date, utcnow
-from app.households.schemas import HouseholdStatus
 from app.households.service import restricted_for
 from app.intermediaries.schemas import acted_by
 from app.proposals import repository
-from app.proposals.models import LIVE_STATUSES, ForbiddenPair, Pin, Proposal
+from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.proposals.schemas import (
     Decline,
     ForbiddenPairRead,
-    ForbiddenReason,
     PinRead,
     ProposalLandlordView,
     ProposalRead,
     ProposalRestricted,
-    ProposalStatus,
 )
 from app.vacancies.move_in import start_date_for
+from app.vocabulary import (
+    LIVE_PROPOSAL_STATUSES,
+    AuditAction,
+    ForbiddenReason,
+    HouseholdStatus,
+    ProposalStatus,
+)
 
 ProposalViewModel = ProposalRead | ProposalLandlordView | ProposalRestricted
 
@@ -89,7 +92,7 @@ def to_views(
         move_in: date | None = None
         if tenancy is not None:
             move_in = tenancy.start_date
-        elif status in LIVE_STATUSES:
+        elif status in LIVE_PROPOSAL_STATUSES:
             move_in = start_date_for(vacancy, today)
         size = household.adults + household.children if household else 0
         guarantee = bool(household and household.municipal_guarantee)

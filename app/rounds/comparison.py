@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.core.errors import Conflict
 from app.core.figures import median_and_p90
@@ -30,6 +29,7 @@ from app.rounds.schemas import (
     RoundOutcome,
     WaitingDays,
 )
+from app.vocabulary import AuditAction
 
 
 def _days(values: list[int]) -> WaitingDays:

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
+from app.vocabulary import RoundStatus
 
 ACTIVE_ROUND = "status IN ('queued', 'running') AND NOT dry_run"
 ACTIVE_DRY_RUN = "status IN ('queued', 'running') AND dry_run"
@@ -38,7 +39,7 @@ class Round(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=RoundStatus.queued)
     year: Mapped[int]
     policy_version: Mapped[int]
     time_limit_s: Mapped[int] = mapped_column(default=30)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.rounds.models import Round
-from app.rounds.schemas import RoundStatus
+from app.vocabulary import RoundStatus
 
 STALE_GRACE = timedelta(minutes=2)
 """A running round is interrupted once it ran twice its time limit plus this grace: the

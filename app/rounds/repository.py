@@ -15,6 +15,7 @@ from app.auth import COORDINATOR, Principal, municipal_scope
 from app.households.models import Household
 from app.proposals.models import Proposal
 from app.rounds.models import Round
+from app.vocabulary import HouseholdStatus, RoundStatus
 
 
 def get_for(session: Session, principal: Principal, round_id: str) -> Round | None:
@@ -79,15 +80,15 @@ def requeue(session: Session, round_id: str, note: str) -> bool:
     `note` says so on the round."""
     result = session.execute(
         update(Round)
-        .where(Round.id == round_id, Round.status == "running")
-        .values(status="queued", started_at=None, error=note)
+        .where(Round.id == round_id, Round.status == RoundStatus.running)
+        .values(status=RoundStatus.queued, started_at=None, error=note)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def running(session: Session) -> list[Round]:
-    return list(session.scalars(select(Round).where(Round.status == "running")))
+    return list(session.scalars(select(Round).where(Round.status == RoundStatus.running)))
 
 
 def claim(session: Session, round_id: str, now: datetime) -> bool:
@@ -95,8 +96,8 @@ def claim(session: Session, round_id: str, now: datetime) -> bool:
     interrupted run's progress goes: this run reports its own."""
     result = session.execute(
         update(Round)
-        .where(Round.id == round_id, Round.status == "queued")
-        .values(status="running", started_at=now, progress=None)
+        .where(Round.id == round_id, Round.status == RoundStatus.queued)
+        .values(status=RoundStatus.running, started_at=now, progress=None)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -109,7 +110,11 @@ def store_progress(
     holds it (a run taken for dead, or a finished round, is not overwritten)."""
     result = session.execute(
         update(Round)
-        .where(Round.id == round_id, Round.status == "running", Round.started_at == claimed_at)
+        .where(
+            Round.id == round_id,
+            Round.status == RoundStatus.running,
+            Round.started_at == claimed_at,
+        )
         .values(progress=progress)
         .execution_options(synchronize_session=False)
     )
@@ -121,14 +126,14 @@ def mark_failed(session: Session, round_id: str, error: str, now: datetime) -> b
     result = session.execute(
         update(Round)
         .where(Round.id == round_id, Round.status.in_(("queued", "running")))
-        .values(status="failed", error=error[:2000], finished_at=now)
+        .values(status=RoundStatus.failed, error=error[:2000], finished_at=now)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def queued_ids(session: Session, *, created_before: datetime | None = None) -> list[str]:
-    query = select(Round.id).where(Round.status == "queued").order_by(Round.created_at)
+    query = select(Round.id).where(Round.status == RoundStatus.queued).order_by(Round.created_at)
     if created_before is not None:
         query = query.where(Round.created_at < created_before)
     return list(session.scalars(query))
@@ -159,9 +164,9 @@ def case_facts(session: Session, household_ids: Collection[str]) -> dict[str, Ca
     ).all()
     return {
         row.id: CaseFacts(
-            case_ref=None if row.status == "erased" else row.case_ref,
+            case_ref=None if row.status == HouseholdStatus.erased else row.case_ref,
             urgency=row.urgency,
-            registered_at=None if row.status == "erased" else row.registered_at,
+            registered_at=None if row.status == HouseholdStatus.erased else row.registered_at,
         )
         for row in rows
     }

@@ -3,20 +3,13 @@ every unmatched household was left out."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
 
 from app.policies.schemas import PolicyInput
-
-
-class RoundStatus(enum.StrEnum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
+from app.vocabulary import RoundStatus
 
 
 class QuotaOverrideInput(BaseModel):

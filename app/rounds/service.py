@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import COORDINATOR, Principal, own_municipality
 from app.core.db import local_year, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
@@ -30,12 +29,9 @@ from app.rounds.comparison import compare
 from app.rounds.events import announce_finished
 from app.rounds.models import Round
 from app.rounds.outcome import timed_out
-from app.rounds.schemas import (
-    RoundComparison,
-    RoundCreate,
-    RoundStatus,
-)
+from app.rounds.schemas import RoundComparison, RoundCreate
 from app.settlement.service import remaining_figure
+from app.vocabulary import AuditAction, RoundStatus
 
 
 def _municipality(session: Session, principal: Principal) -> str:

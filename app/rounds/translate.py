@@ -35,6 +35,14 @@ from app.policies.weights import PolicyWeights
 from app.proposals.models import ForbiddenPair, Pin, Proposal, live_at, overdue_at
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
+from app.vocabulary import (
+    HouseholdStatus,
+    ProposalStatus,
+    TargetGroup,
+    TenancyStatus,
+    VacancyStatus,
+    letting_rules_of,
+)
 
 
 class RoundConflict(Exception):
@@ -83,7 +91,7 @@ def _busy_households(session: Session, municipality: str, now: datetime) -> set[
     housed = session.scalars(
         select(Tenancy.household_id).where(
             Tenancy.municipality_code == municipality,
-            Tenancy.status == "active",
+            Tenancy.status == TenancyStatus.active,
             Tenancy.household_id.is_not(None),
             Tenancy.move_on_since.is_(None),
         )
@@ -168,13 +176,7 @@ def _landlords(
                 quota=left(quota, use.delivered, use.proposed),
                 exception_quota=left(exception_quota, use.exceptions_used, use.exceptions_proposed),
                 excluded_areas=_known(agreement.excluded_areas, area_codes),
-                income_multiple=float(agreement.income_multiple),
-                accepts_income_support=agreement.accepts_income_support,
-                accepts_housing_allowance=agreement.accepts_housing_allowance,
-                requires_permanent_employment=agreement.requires_permanent_employment,
-                accepts_payment_remarks=agreement.accepts_payment_remarks,
-                accepts_municipal_guarantee=agreement.accepts_municipal_guarantee,
-                requires_home_insurance=agreement.requires_home_insurance,
+                **letting_rules_of(agreement),
                 contract_forms=tuple(agreement.contract_forms),
                 # Helsingborg 3:5: its exception places only for those who qualify; who
                 # does is each household's `exception_qualified` (`_qualified`).
@@ -200,7 +202,8 @@ def _vacancy_rows(
         select(Vacancy)
         .where(
             Vacancy.municipality_code == municipality,
-            (Vacancy.status == "open") | ((Vacancy.status == "proposed") & Vacancy.id.in_(freed)),
+            (Vacancy.status == VacancyStatus.open)
+            | ((Vacancy.status == VacancyStatus.proposed) & Vacancy.id.in_(freed)),
         )
         .order_by(Vacancy.id)
     ).all()
@@ -298,7 +301,9 @@ def _snapshot(
     busy = _busy_households(session, municipality, inputs.now)
     household_rows = session.scalars(
         select(Household)
-        .where(Household.municipality_code == municipality, Household.status == "open")
+        .where(
+            Household.municipality_code == municipality, Household.status == HouseholdStatus.open
+        )
         .order_by(Household.id)
     ).all()
     qualified = _qualified(session, inputs)
@@ -380,7 +385,10 @@ def refused_by_policy(session: Session, inputs: RoundInputs) -> tuple[matching.U
     busy = _busy_households(session, inputs.municipality, inputs.now)
     rows = session.scalars(
         select(Household)
-        .where(Household.municipality_code == inputs.municipality, Household.status == "open")
+        .where(
+            Household.municipality_code == inputs.municipality,
+            Household.status == HouseholdStatus.open,
+        )
         .order_by(Household.id)
     ).all()
     refused = []
@@ -485,7 +493,7 @@ def _moving_on(session: Session, municipality: str) -> dict[str, list[TenancyEve
     from (a move-on need posted, app/flows/move_chain.py): what the 3:5 conditions read."""
     moving_on = (
         Tenancy.municipality_code == municipality,
-        Tenancy.status == "active",
+        Tenancy.status == TenancyStatus.active,
         Tenancy.move_on_since.is_not(None),
         Tenancy.household_id.is_not(None),
     )
@@ -546,7 +554,7 @@ def _household(
         # household): data in the problem, read by every part of the solver and by the
         # candidates view alike.
         contract_forms=forms_left(inputs.policy, h),
-        newly_arrived="newly_arrived" in h.target_groups,
+        newly_arrived=TargetGroup.newly_arrived in h.target_groups,
         exception_qualified=qualified,
     )
 
@@ -572,7 +580,7 @@ def write_solution(
     open_households = set(
         session.scalars(
             select(Household.id)
-            .where(Household.id.in_(household_ids), Household.status == "open")
+            .where(Household.id.in_(household_ids), Household.status == HouseholdStatus.open)
             .with_for_update()
         )
     )
@@ -580,8 +588,8 @@ def write_solution(
         raise RoundConflict("a household was closed after the round's snapshot")
     marked = session.execute(
         update(Vacancy)
-        .where(Vacancy.id.in_(vacancy_ids), Vacancy.status == "open")
-        .values(status="proposed", version=Vacancy.version + 1)
+        .where(Vacancy.id.in_(vacancy_ids), Vacancy.status == VacancyStatus.open)
+        .values(status=VacancyStatus.proposed, version=Vacancy.version + 1)
         .execution_options(synchronize_session=False)
     )
     if marked.rowcount != len(set(vacancy_ids)):  # type: ignore[attr-defined]
@@ -600,7 +608,7 @@ def write_solution(
                 "preferred_area": a.score.preferred_area,
                 "spare_rooms": a.score.spare_rooms,
             },
-            status="proposed",
+            status=ProposalStatus.proposed,
         )
         for a in solution.assignments
     ]

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from app import references
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.core.db import utcnow
 from app.rounds import repository
@@ -23,10 +22,10 @@ from app.rounds.schemas import (
     RoundProposal,
     RoundRead,
     RoundStats,
-    RoundStatus,
     RoundSummary,
     UnmatchedHousehold,
 )
+from app.vocabulary import AuditAction, RoundStatus
 
 
 def households_shown(read: RoundRead) -> list[str]:

@@ -26,9 +26,9 @@ from app.core.types import (
     Rooms,
     ShortText,
 )
-from app.households.schemas import HouseholdCreate, SupportNeed
-from app.landlords.schemas import LandlordKind
+from app.households.schemas import HouseholdCreate
 from app.policies.schemas import PolicyInput
+from app.vocabulary import LandlordKind, SupportNeed
 
 Source = Annotated[
     str,

@@ -12,13 +12,12 @@ from app.core.db import local_date
 from app.core.errors import NotFound
 from app.households.models import Household
 from app.municipalities import repository as municipalities
-from app.proposals.models import LIVE_STATUSES, Proposal
+from app.proposals.models import Proposal
 from app.rounds.models import Round
 from app.settlement.models import SettlementFigure
 from app.settlement.schemas import SettlementFigureInput, SettlementStatus
 from app.tenancies.models import Tenancy
-
-NEWLY_ARRIVED = "newly_arrived"
+from app.vocabulary import LIVE_PROPOSAL_STATUSES, TargetGroup
 
 
 def _own_municipality(session: Session, principal: Principal, code: str) -> None:
@@ -32,7 +31,7 @@ def _newly_arrived(session: Session, household_ids: set[str]) -> int:
     if not household_ids:
         return 0
     groups = session.scalars(select(Household.target_groups).where(Household.id.in_(household_ids)))
-    return sum(1 for g in groups if NEWLY_ARRIVED in (g or ()))
+    return sum(1 for g in groups if TargetGroup.newly_arrived in (g or ()))
 
 
 def settlement_status(session: Session, municipality: str, year: int) -> SettlementStatus | None:
@@ -58,7 +57,9 @@ def settlement_status(session: Session, municipality: str, year: int) -> Settlem
     for household_id, round_year, created_at in session.execute(
         select(Proposal.household_id, Round.year, Proposal.created_at)
         .outerjoin(Round, Round.id == Proposal.round_id)
-        .where(Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_STATUSES))
+        .where(
+            Proposal.municipality_code == municipality, Proposal.status.in_(LIVE_PROPOSAL_STATUSES)
+        )
     ):
         if (round_year if round_year is not None else local_date(created_at).year) == year:
             proposed.add(household_id)

@@ -18,6 +18,7 @@ from app.landlords.models import Landlord
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
+from app.vocabulary import EventKind, HouseholdStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ def placements(session: Session, municipality: str, year: int) -> list[Placement
             contracted_on=local_date(row.created_at),
             target_groups=tuple(row.target_groups or ()),
             registered_at=row.registered_at,
-            erased=row.household_status in (None, "erased"),
+            erased=row.household_status in (None, HouseholdStatus.erased),
         )
         for row in rows
     ]
@@ -129,7 +130,7 @@ def tenancy_events(session: Session, municipality: str, year: int) -> list[Tenan
         .join(Tenancy, Tenancy.id == TenancyEvent.tenancy_id)
         .where(
             Tenancy.municipality_code == municipality,
-            TenancyEvent.kind.in_(("step", "end")),
+            TenancyEvent.kind.in_((EventKind.step, EventKind.end)),
             TenancyEvent.effective_on >= date(year, 1, 1),
             TenancyEvent.effective_on <= date(year, 12, 31),
         )

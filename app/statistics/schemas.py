@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.landlords.schemas import LandlordKind
+from app.vocabulary import LandlordKind
 
 SUPPRESSED: Literal["<5"] = "<5"
 Count = int | Literal["<5"]

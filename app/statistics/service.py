@@ -18,13 +18,9 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
-from app.agreements.schemas import ContractForm
 from app.auth import COORDINATOR, Principal, own_municipality
 from app.core.db import local_date
 from app.core.figures import median_and_p90
-from app.households.schemas import TargetGroup
-from app.landlords.schemas import LandlordKind
-from app.proposals.schemas import HouseholdDeclineReason, LandlordDeclineReason
 from app.settlement.service import settlement_status
 from app.statistics import repository
 from app.statistics.schemas import (
@@ -41,12 +37,26 @@ from app.statistics.schemas import (
     StatisticsRead,
     Waiting,
 )
-from app.tenancies.schemas import EndReason, Rung
+from app.vocabulary import (
+    AWAITING_ANSWER,
+    ContractForm,
+    EndReason,
+    EventKind,
+    HouseholdDeclineReason,
+    LandlordDeclineReason,
+    LandlordKind,
+    ProposalStatus,
+    Rung,
+    TargetGroup,
+)
 
 SUPPRESS_BELOW = 5
-HOUSEHOLD_ANSWERED = ("household_accepted", "household_declined", "contracted")
-LANDLORD_ACCEPTED = ("landlord_accepted", *HOUSEHOLD_ANSWERED)
-AWAITING = ("released", "landlord_accepted")
+HOUSEHOLD_ANSWERED = (
+    ProposalStatus.household_accepted,
+    ProposalStatus.household_declined,
+    ProposalStatus.contracted,
+)
+LANDLORD_ACCEPTED = (ProposalStatus.landlord_accepted, *HOUSEHOLD_ANSWERED)
 NO_GROUP = "none"
 """A household housed without a target group."""
 ERASED = "erased"
@@ -170,15 +180,17 @@ def _proposals(rows: list[repository.ProposalFact], year: int) -> ProposalStatis
         ),
         landlord=SideAnswers(
             accepted=count(sum(statuses[s] for s in LANDLORD_ACCEPTED)),
-            declined=declined("landlord_declined", LandlordDeclineReason),
+            declined=declined(ProposalStatus.landlord_declined, LandlordDeclineReason),
         ),
         household=SideAnswers(
-            accepted=count(statuses["household_accepted"] + statuses["contracted"]),
-            declined=declined("household_declined", HouseholdDeclineReason),
+            accepted=count(
+                statuses[ProposalStatus.household_accepted] + statuses[ProposalStatus.contracted]
+            ),
+            declined=declined(ProposalStatus.household_declined, HouseholdDeclineReason),
         ),
-        expired=count(statuses["expired"]),
-        withdrawn=count(statuses["withdrawn"]),
-        awaiting_answer=count(sum(statuses[s] for s in AWAITING)),
+        expired=count(statuses[ProposalStatus.expired]),
+        withdrawn=count(statuses[ProposalStatus.withdrawn]),
+        awaiting_answer=count(sum(statuses[s] for s in AWAITING_ANSWER)),
     )
 
 
@@ -197,12 +209,15 @@ def _waiting(rows: list[repository.Placement]) -> Waiting:
 
 
 def _staircase(rows: list[repository.TenancyFact]) -> StaircaseStatistics:
-    steps: Counter[str] = Counter(row.to_form or "unknown" for row in rows if row.kind == "step")
+    steps: Counter[str] = Counter(
+        row.to_form or "unknown" for row in rows if row.kind == EventKind.step
+    )
     return StaircaseStatistics(
         steps=breakdown(steps, keys=[*Rung]),
         transfers_to_own_lease=count(steps[Rung.own_lease.value]),
         ended=breakdown(
-            Counter(row.reason or "other" for row in rows if row.kind == "end"), keys=EndReason
+            Counter(row.reason or "other" for row in rows if row.kind == EventKind.end),
+            keys=EndReason,
         ),
     )
 

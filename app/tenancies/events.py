@@ -9,12 +9,12 @@ from datetime import date
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.events.catalogue import Audience, EventType
+from app.events.catalogue import Audience
 from app.events.outbox import emit_views
 from app.tenancies import repository, staircase
 from app.tenancies.models import Tenancy
-from app.tenancies.schemas import EventKind
 from app.tenancies.views import to_view
+from app.vocabulary import EventKind, EventType
 
 ANNOUNCED: dict[EventKind, EventType] = {
     EventKind.step: EventType.tenancy_stepped,

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from app.tenancies import staircase
 from app.tenancies.models import TenancyEvent
-from app.tenancies.schemas import EventKind
+from app.vocabulary import EventKind
 
 
 def happened(events: list[TenancyEvent]) -> list[staircase.Happened]:

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
-from app.audit.schemas import AuditAction
 from app.auth import Principal
 from app.core.db import local_date, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
@@ -20,7 +19,7 @@ from app.tenancies import repository, staircase
 from app.tenancies.events import ANNOUNCED, publish
 from app.tenancies.history import happened
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import EventKind, TenancyStatus
+from app.vocabulary import AuditAction, EventKind, TenancyStatus
 
 
 def active_for_event(

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, fal
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
+from app.vocabulary import TenancyStatus
 
 ACTIVE = "status = 'active'"
 
@@ -71,7 +72,7 @@ class Tenancy(Base):
     move_on_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     """A move-on need was posted for the household living here: it stays until the move and
     takes part in match rounds meanwhile (app/flows/move_chain.py)."""
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=TenancyStatus.active)
     # The earliest response deadline of a landlord's report (remark or incident) not yet
     # answered; None when every report is answered (the `response_overdue` worklist).
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

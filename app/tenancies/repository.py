@@ -15,7 +15,7 @@ from app.auth import COORDINATOR, Principal, landlord_scope, municipal_scope
 from app.core.pagination import after_keyset
 from app.landlords.models import Landlord
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import TenancyStatus
+from app.vocabulary import TenancyStatus
 
 
 def _scoped(principal: Principal) -> Select[Tenancy]:

@@ -25,10 +25,10 @@ from app.tenancies.schemas import (
     ResponseBody,
     StepBody,
     TenancyPage,
-    TenancyStatus,
     TenancyView,
     VouchingBody,
 )
+from app.vocabulary import TenancyStatus
 
 router = APIRouter(route_class=IdempotentRoute, tags=["tenancies"])
 Reader = Annotated[Principal, Depends(require(Role.coordinator, Role.landlord))]

@@ -2,111 +2,27 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.agreements.schemas import ContractForm
-from app.households.schemas import SupportNeed
 from app.settlement.schemas import SettlementStatus
-
-
-class TenancyStatus(enum.StrEnum):
-    """`active` while the household lives there under the municipality's arrangement;
-    `transferred` once it holds its own lease and the municipality's part is over (the last
-    step of the staircase, överlåtelse); `ended` when the tenancy ended. All three count
-    toward the agreement year's quota: the landlord delivered the apartment."""
-
-    active = "active"
-    transferred = "transferred"
-    ended = "ended"
-
+from app.vocabulary import (
+    ContractForm,
+    EndReason,
+    EventKind,
+    IncidentReason,
+    LandlordKind,
+    RemarkReason,
+    ResponseAction,
+    Rung,
+    SupportNeed,
+    TenancyStatus,
+    VouchingStatement,
+)
 
 COUNTED_STATUSES = tuple(status.value for status in TenancyStatus)
-
-
-class Rung(enum.StrEnum):
-    """Where a step leads: the next contract form, or `own_lease` — the household's own
-    first-hand lease with no municipal arrangement left (the tenancy is then
-    `transferred`)."""
-
-    support_agreement = "support_agreement"
-    own_lease = "own_lease"
-
-
-class EventKind(enum.StrEnum):
-    """What happened: a `step` up the staircase, a `remark` (restarts the trial period), an
-    `incident` (a landlord's report of a problem that needs the municipality), the
-    municipality's `response` to a landlord's remark or incident, a `renewal` of a fixed
-    term (Norrköping's three months), the landlord's `consent` to the transfer where the
-    agreement asks for it (Karlstad: "om parterna är överens"), the municipality's
-    `vouching` statement for the tenant (Helsingborg 3:5: "går i god för"; never shown to
-    the landlord), the `end`."""
-
-    step = "step"
-    remark = "remark"
-    incident = "incident"
-    response = "response"
-    renewal = "renewal"
-    consent = "consent"
-    vouching = "vouching"
-    end = "end"
-
-
-class RemarkReason(enum.StrEnum):
-    """What the landlord remarks on (the Tenancy Act's grounds; Västerås: 'störningar eller
-    betalningsförsummelse'). A code, never a description of the household."""
-
-    disturbance = "disturbance"
-    late_payment = "late_payment"
-    damage = "damage"
-    other = "other"
-
-
-class IncidentReason(enum.StrEnum):
-    """What kind of problem the landlord needs the municipality for (Karlstad:
-    "Socialtjänsten garanterar dessutom hyresvärden uttryckning inom 48 timmar plus åtgärd
-    om det skulle uppstå problem"). A code, never a description of the household."""
-
-    disturbance = "disturbance"
-    damage = "damage"
-    late_payment = "late_payment"
-    safety = "safety"
-    other = "other"
-
-
-class ResponseAction(enum.StrEnum):
-    """What the municipality did about a landlord's report: came out (`visited`,
-    "uttryckning"), took a measure (`measure_taken`, "åtgärd"), found nothing to do
-    (`no_action_needed`), `other`. A code, never a description of the household."""
-
-    visited = "visited"
-    measure_taken = "measure_taken"
-    no_action_needed = "no_action_needed"
-    other = "other"
-
-
-class EndReason(enum.StrEnum):
-    """Why a tenancy ended. `moved_on` is recorded by the service only, when the household
-    moved on to the tenancy that follows it in a move chain (Helsingborg 3:6)."""
-
-    moved_out = "moved_out"
-    terminated_by_landlord = "terminated_by_landlord"
-    terminated_by_municipality = "terminated_by_municipality"
-    term_ended = "term_ended"
-    moved_on = "moved_on"
-    other = "other"
-
-
-class VouchingStatement(enum.StrEnum):
-    """The municipality's statement about its tenant (Helsingborg 3:5: "Fastighetsförvaltningen
-    går i god för att detta är en välfungerande hyresgäst"), or its withdrawal. A code,
-    never a description of the household; the latest statement stands."""
-
-    well_functioning_tenant = "well_functioning_tenant"
-    withdrawn = "withdrawn"
 
 
 EffectiveOn = Annotated[
@@ -365,11 +281,6 @@ TenancyView = Annotated[TenancyRead | TenancyLandlordView, Field(discriminator="
 class TenancyPage(BaseModel):
     items: list[TenancyView]
     next_cursor: str | None
-
-
-class LandlordKind(enum.StrEnum):
-    public = "public"
-    private = "private"
 
 
 class QuotaRow(BaseModel):

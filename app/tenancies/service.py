@@ -31,10 +31,7 @@ from app.tenancies.models import Tenancy
 from app.tenancies.schemas import (
     ConsentBody,
     EndBody,
-    EndReason,
-    EventKind,
     IncidentBody,
-    LandlordKind,
     QuotaReport,
     QuotaRow,
     QuotaSplit,
@@ -42,12 +39,11 @@ from app.tenancies.schemas import (
     RemarkBody,
     RenewBody,
     ResponseBody,
-    Rung,
     StepBody,
-    TenancyStatus,
     VouchingBody,
 )
 from app.vacancies.models import Vacancy
+from app.vocabulary import EndReason, EventKind, LandlordKind, Rung, TenancyStatus
 
 
 def trial_end(start: date, months: int | None) -> date | None:

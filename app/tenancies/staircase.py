@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.agreements.schemas import ContractForm
-from app.tenancies.schemas import EndReason, EventKind, Rung
+from app.vocabulary import ContractForm, EndReason, EventKind, Rung
 
 STAIRCASE: dict[ContractForm, Rung] = {
     # Västerås: "Efter ett år kan träningslägenheten övergå i ett boendestödsavtal, förutsatt

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.agreements.models import Agreement
+from app.vocabulary import ContractForm, EndReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Terms:
 FORM_DEFAULTS: dict[str, Terms] = {
     # Norrköping: "För personer som saknar inkomst tecknas tremånaderskontrakt utan
     # besittningsskydd" — a three-month term, renewed term by term.
-    "short_term": Terms(term_months=3, renewable=True),
+    ContractForm.short_term: Terms(term_months=3, renewable=True),
 }
 """A contract form's own terms where an agreement states none for it."""
 
@@ -53,7 +54,7 @@ def ends_on(*, reason: str, on: date, notice_days: int | None, term_end: date | 
     """The tenancy's last day: at its term's end (`term_ended`), after the notice period
     for a termination (Nynäshamn: a week; a Västerås training apartment: 24 hours), else
     the day recorded."""
-    if reason == "term_ended" and term_end is not None:
+    if reason == EndReason.term_ended and term_end is not None:
         return term_end
     if reason in TERMINATIONS and notice_days:
         return on + timedelta(days=notice_days)
@@ -63,7 +64,7 @@ def ends_on(*, reason: str, on: date, notice_days: int | None, term_end: date | 
 def end_refusal(*, reason: str, on: date, term_end: date | None) -> str | None:
     """Why the end cannot be recorded: a term's end before the term is over, or for a
     tenancy with no fixed term."""
-    if reason != "term_ended":
+    if reason != EndReason.term_ended:
         return None
     if term_end is None:
         return "The tenancy has no fixed term to end."

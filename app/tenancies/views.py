@@ -14,14 +14,8 @@ from app.auth import Principal
 from app.tenancies import repository, staircase
 from app.tenancies.history import answered_at, happened
 from app.tenancies.models import Tenancy, TenancyEvent
-from app.tenancies.schemas import (
-    EventKind,
-    Rung,
-    TenancyEventRead,
-    TenancyLandlordView,
-    TenancyRead,
-    TenancyStatus,
-)
+from app.tenancies.schemas import TenancyEventRead, TenancyLandlordView, TenancyRead
+from app.vocabulary import EventKind, Rung, TenancyStatus
 
 
 def _ended_on(events: list[TenancyEvent]) -> date | None:

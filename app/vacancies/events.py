@@ -6,11 +6,12 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.events.catalogue import Audience, EventType
+from app.events.catalogue import Audience
 from app.events.outbox import emit_views
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyRead
 from app.vacancies.views import to_read
+from app.vocabulary import EventType
 
 
 def publish(session: Session, vacancy: Vacancy, event_type: EventType) -> VacancyRead:

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
+from app.vocabulary import VacancyStatus
 
 
 class Vacancy(Base):
@@ -41,7 +42,7 @@ class Vacancy(Base):
     living_area: Mapped[int | None] = mapped_column(default=None)
     floor: Mapped[int | None] = mapped_column(default=None)
     available_from: Mapped[date | None] = mapped_column(default=None)
-    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=VacancyStatus.open, index=True)
     quota_apartment: Mapped[bool] = mapped_column(default=True, server_default=true())
     """Handed over under the agreement's quota (every posted vacancy); False for a flat a
     move chain freed, until its landlord posts it again (Helsingborg 3:6)."""

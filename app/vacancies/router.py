@@ -12,7 +12,8 @@ from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.flows import vacancy_withdrawal
 from app.vacancies import service, views
-from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyStatus, VacancyUpsert
+from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyUpsert
+from app.vocabulary import VacancyStatus
 
 router = APIRouter(tags=["vacancies"])
 Landlord = Annotated[Principal, Depends(require(Role.landlord, Role.intermediary))]

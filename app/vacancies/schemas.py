@@ -1,24 +1,14 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from app.agreements.schemas import ContractForm, ContractForms
+from app.agreements.schemas import ContractForms
 from app.core.types import AreaId, Flag, MunicipalityCode, PostalCode, Rent, Rooms, ShortText
 from app.intermediaries.schemas import ActedBy
-
-
-class VacancyStatus(enum.StrEnum):
-    """`open` until proposed; `let` once contracted; `withdrawn` by the landlord."""
-
-    open = "open"
-    proposed = "proposed"
-    let = "let"
-    withdrawn = "withdrawn"
-
+from app.vocabulary import ContractForm, VacancyStatus
 
 LivingArea = Annotated[int, Strict(), Field(ge=1, le=1000, description="Living area, m²")]
 Floor = Annotated[int, Strict(), Field(ge=-5, le=100, description="0 is the ground floor")]

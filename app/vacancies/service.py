@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 from app.auth import COORDINATOR, Principal, Role, acting_for, municipality_of, own_municipality
 from app.core.errors import Conflict, NotFound, PreconditionFailed, UnprocessableEntity
 from app.core.etag import check_if_match
-from app.events.catalogue import EventType
-from app.tenancies.schemas import TenancyStatus
 from app.vacancies import repository
 from app.vacancies.events import publish
 from app.vacancies.models import Vacancy
-from app.vacancies.schemas import VacancyRead, VacancyStatus, VacancyUpsert
+from app.vacancies.schemas import VacancyRead, VacancyUpsert
+from app.vocabulary import EventType, TenancyStatus, VacancyStatus
 
 
 def _landlord_of(principal: Principal, landlord: str | None = None) -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app import references
-from app.agreements.schemas import ContractForm
 from app.intermediaries.schemas import acted_by
 from app.vacancies.models import Vacancy
-from app.vacancies.schemas import VacancyRead, VacancyStatus
+from app.vacancies.schemas import VacancyRead
+from app.vocabulary import ContractForm, VacancyStatus
 
 
 def to_reads(session: Session, vacancies: list[Vacancy]) -> list[VacancyRead]:

@@ -1,0 +1,439 @@
+"""Every enumerated vocabulary of the domain, declared once: the ground floor of the house.
+
+Schemas, table columns, services, the round's translation to the solver, the scenario files,
+the statistics and the dashboard all read their codes from here, so a code is added, renamed
+or removed in one place (docs/domain.md names what each means). This module imports nothing
+of `app`, so any room may import it. The solver (`matching/`) stays free of `app` and keeps
+copies of a few of these; tests/test_vocabulary.py proves the copies equal, and walks the
+OpenAPI document, the solver's format and the scenario files for any code not declared here.
+
+The enums' class names and docstrings are part of the OpenAPI document (a schema's name and
+description), so they stay as the API has always published them.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final, Literal, TypedDict, cast
+
+# --------------------------------------------------------------------------- organisations
+
+
+class LandlordKind(enum.StrEnum):
+    """Public housing companies (allmännyttan) and private owners: Norrköping splits
+    placements between the two by market share."""
+
+    public = "public"
+    private = "private"
+
+
+class ActorRole(enum.StrEnum):
+    landlord = "landlord"
+    intermediary = "intermediary"
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+class ContractForm(enum.StrEnum):
+    """The rungs of the housing staircase (docs/domain.md §5)."""
+
+    municipal_contract = "municipal_contract"
+    training_apartment = "training_apartment"
+    support_agreement = "support_agreement"
+    housing_first = "housing_first"
+    first_hand_with_guarantee = "first_hand_with_guarantee"
+    short_term = "short_term"
+
+
+class Pacing(enum.StrEnum):
+    none = "none"
+    even = "even"
+
+
+class LettingRules(TypedDict):
+    """The letting rules of a cooperation agreement (docs/domain.md §3), in the order the
+    agreement, the solver's `landlords[]` and docs/matching-format.md list them. A landlord
+    lets to a household whose counted income is at least `income_multiple` × rent and who
+    passes each flag; the solver's `economy` rule (matching/eligibility.py) applies them."""
+
+    income_multiple: float
+    accepts_income_support: bool
+    accepts_housing_allowance: bool
+    requires_permanent_employment: bool
+    accepts_payment_remarks: bool
+    accepts_municipal_guarantee: bool
+    requires_home_insurance: bool
+
+
+LETTING_RULES: Final[tuple[str, ...]] = tuple(LettingRules.__annotations__)
+"""The names of the letting rules, in order: the fields an agreement stores, publishes and
+hands to the solver."""
+
+PERMISSIVE_LETTING_RULES: Final[LettingRules] = {
+    "income_multiple": 0.0,
+    "accepts_income_support": True,
+    "accepts_housing_allowance": True,
+    "requires_permanent_employment": False,
+    "accepts_payment_remarks": True,
+    "accepts_municipal_guarantee": True,
+    "requires_home_insurance": False,
+}
+"""What an agreement that states no letting rule lets through: everyone (the defaults of
+the agreement body and of its table row)."""
+
+
+def letting_rules_of(agreement: object) -> LettingRules:
+    """The letting rules an agreement (its row or its schema) holds, read by name, so a
+    new rule is added to `LettingRules` and not to every copy of the list."""
+    rules = {name: getattr(agreement, name) for name in LETTING_RULES}
+    rules["income_multiple"] = float(rules["income_multiple"])
+    return cast(LettingRules, rules)
+
+
+# --------------------------------------------------------------------------- households
+
+
+class TargetGroup(enum.StrEnum):
+    """The target groups of docs/domain.md §3; priority policy weighs them."""
+
+    violence_exposed = "violence_exposed"
+    protected_identity = "protected_identity"
+    newly_arrived = "newly_arrived"
+    substance_recovery = "substance_recovery"
+    psychiatric_disability = "psychiatric_disability"
+    family_with_children = "family_with_children"
+    young_adult = "young_adult"
+    elderly = "elderly"
+    released_from_prison = "released_from_prison"
+    economic_only = "economic_only"
+    housing_first = "housing_first"
+
+
+class Employment(enum.StrEnum):
+    permanent = "permanent"
+    temporary = "temporary"
+    none = "none"
+
+
+class HouseholdStatus(enum.StrEnum):
+    """`open` cases take part in match rounds; `closed` ones are kept for audit and quota;
+    `erased` ones were closed and their personal data removed (docs/privacy.md): only the
+    id, municipality and dates remain, for quota accounting and the audit trail."""
+
+    open = "open"
+    closed = "closed"
+    erased = "erased"
+
+
+class CloseReason(enum.StrEnum):
+    housed = "housed"
+    withdrawn = "withdrawn"
+    moved = "moved"
+    other = "other"
+
+
+class SupportNeed(enum.StrEnum):
+    """The support an assessment names, as codes — never free text, which could hold health
+    details (Jönköping's kartläggning: "vilken typ av stöd som behövs")."""
+
+    housing_support = "housing_support"
+    home_visits = "home_visits"
+    debt_counselling = "debt_counselling"
+    addiction_care = "addiction_care"
+    mental_health_support = "mental_health_support"
+    employment_support = "employment_support"
+    budget_advice = "budget_advice"
+
+
+DerivedField = Literal["rooms_min", "rooms_max", "max_rent"]
+"""The parts of a household's need the service derives when a case leaves them out (from
+the household's size and income, app/households/service.py); a case lists those it got."""
+
+
+# --------------------------------------------------------------------------- policies
+
+
+class GuaranteeIncome(enum.StrEnum):
+    """Whom a rent guarantee is for (Karlstad has one of each)."""
+
+    income_support = "income_support"
+    own_income = "own_income"
+
+
+# --------------------------------------------------------------------------- vacancies
+
+
+class VacancyStatus(enum.StrEnum):
+    """`open` until proposed; `let` once contracted; `withdrawn` by the landlord."""
+
+    open = "open"
+    proposed = "proposed"
+    let = "let"
+    withdrawn = "withdrawn"
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+class RoundStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+ELIGIBILITY_RULES: Final[tuple[str, ...]] = (
+    "rooms",
+    "accessibility",
+    "area",
+    "contract_form",
+    "rent",
+    "insurance",
+    "economy",
+    "exception_qualification",
+    "declined",
+)
+"""The solver's eligibility rules in the order it checks them; the first a pair fails is
+its reason code (docs/matching-format.md, the `failed` counts of an unmatched household)."""
+
+NOT_ASSESSED: Final = "not_assessed"
+"""The unmatched reason of a household the policy requires an assessment of."""
+
+SOLUTION_STATUSES: Final[tuple[str, ...]] = ("optimal", "feasible", "infeasible")
+"""How the solver ended (`matching-solution/1`'s `status`)."""
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+class ProposalStatus(enum.StrEnum):
+    """The lifecycle of docs/domain.md §3 (order and turns: docs/proposals.md)."""
+
+    proposed = "proposed"
+    released = "released"
+    landlord_accepted = "landlord_accepted"
+    landlord_declined = "landlord_declined"
+    household_accepted = "household_accepted"
+    household_declined = "household_declined"
+    contracted = "contracted"
+    expired = "expired"
+    withdrawn = "withdrawn"
+
+
+LIVE_PROPOSAL_STATUSES: Final[tuple[ProposalStatus, ...]] = (
+    ProposalStatus.proposed,
+    ProposalStatus.released,
+    ProposalStatus.landlord_accepted,
+    ProposalStatus.household_accepted,
+)
+"""A proposal that still holds its vacancy and its household (at most one each: the partial
+unique indexes of app/proposals/models.py)."""
+
+AWAITING_ANSWER: Final[tuple[ProposalStatus, ...]] = (
+    ProposalStatus.released,
+    ProposalStatus.landlord_accepted,
+)
+"""Released and waiting for one side's answer: the landlord's (`released`), then the
+household's (`landlord_accepted`). The deadline runs in these, and only these expire."""
+
+
+class LandlordDeclineReason(enum.StrEnum):
+    """Why a landlord says no (the landlord keeps the right to choose its tenant, Nynäshamn)."""
+
+    economic_requirements = "economic_requirements"
+    references = "references"
+    household_size = "household_size"
+    unit_unavailable = "unit_unavailable"
+    other = "other"
+
+
+class HouseholdDeclineReason(enum.StrEnum):
+    """Why social services decline on the household's behalf."""
+
+    location = "location"
+    size = "size"
+    rent = "rent"
+    accessibility = "accessibility"
+    declined_offer = "declined_offer"
+    other = "other"
+
+
+class DeclineReason(enum.StrEnum):
+    """Every decline code of either side; the service checks that the code belongs to the
+    caller's side (a landlord cannot decline for `location`)."""
+
+    economic_requirements = "economic_requirements"
+    references = "references"
+    household_size = "household_size"
+    unit_unavailable = "unit_unavailable"
+    location = "location"
+    size = "size"
+    rent = "rent"
+    accessibility = "accessibility"
+    declined_offer = "declined_offer"
+    other = "other"
+
+
+class ForbiddenReason(enum.StrEnum):
+    """Why a pair is never proposed again (docs/domain.md §4 rule 6)."""
+
+    coordinator = "coordinator"
+    declined_by_landlord = "declined_by_landlord"
+    declined_by_household = "declined_by_household"
+    expired = "expired"
+
+
+# --------------------------------------------------------------------------- tenancies
+
+
+class TenancyStatus(enum.StrEnum):
+    """`active` while the household lives there under the municipality's arrangement;
+    `transferred` once it holds its own lease and the municipality's part is over (the last
+    step of the staircase, överlåtelse); `ended` when the tenancy ended. All three count
+    toward the agreement year's quota: the landlord delivered the apartment."""
+
+    active = "active"
+    transferred = "transferred"
+    ended = "ended"
+
+
+class Rung(enum.StrEnum):
+    """Where a step leads: the next contract form, or `own_lease` — the household's own
+    first-hand lease with no municipal arrangement left (the tenancy is then
+    `transferred`)."""
+
+    support_agreement = "support_agreement"
+    own_lease = "own_lease"
+
+
+class EventKind(enum.StrEnum):
+    """What happened: a `step` up the staircase, a `remark` (restarts the trial period), an
+    `incident` (a landlord's report of a problem that needs the municipality), the
+    municipality's `response` to a landlord's remark or incident, a `renewal` of a fixed
+    term (Norrköping's three months), the landlord's `consent` to the transfer where the
+    agreement asks for it (Karlstad: "om parterna är överens"), the municipality's
+    `vouching` statement for the tenant (Helsingborg 3:5: "går i god för"; never shown to
+    the landlord), the `end`."""
+
+    step = "step"
+    remark = "remark"
+    incident = "incident"
+    response = "response"
+    renewal = "renewal"
+    consent = "consent"
+    vouching = "vouching"
+    end = "end"
+
+
+class RemarkReason(enum.StrEnum):
+    """What the landlord remarks on (the Tenancy Act's grounds; Västerås: 'störningar eller
+    betalningsförsummelse'). A code, never a description of the household."""
+
+    disturbance = "disturbance"
+    late_payment = "late_payment"
+    damage = "damage"
+    other = "other"
+
+
+class IncidentReason(enum.StrEnum):
+    """What kind of problem the landlord needs the municipality for (Karlstad:
+    "Socialtjänsten garanterar dessutom hyresvärden uttryckning inom 48 timmar plus åtgärd
+    om det skulle uppstå problem"). A code, never a description of the household."""
+
+    disturbance = "disturbance"
+    damage = "damage"
+    late_payment = "late_payment"
+    safety = "safety"
+    other = "other"
+
+
+class ResponseAction(enum.StrEnum):
+    """What the municipality did about a landlord's report: came out (`visited`,
+    "uttryckning"), took a measure (`measure_taken`, "åtgärd"), found nothing to do
+    (`no_action_needed`), `other`. A code, never a description of the household."""
+
+    visited = "visited"
+    measure_taken = "measure_taken"
+    no_action_needed = "no_action_needed"
+    other = "other"
+
+
+class EndReason(enum.StrEnum):
+    """Why a tenancy ended. `moved_on` is recorded by the service only, when the household
+    moved on to the tenancy that follows it in a move chain (Helsingborg 3:6)."""
+
+    moved_out = "moved_out"
+    terminated_by_landlord = "terminated_by_landlord"
+    terminated_by_municipality = "terminated_by_municipality"
+    term_ended = "term_ended"
+    moved_on = "moved_on"
+    other = "other"
+
+
+class VouchingStatement(enum.StrEnum):
+    """The municipality's statement about its tenant (Helsingborg 3:5: "Fastighetsförvaltningen
+    går i god för att detta är en välfungerande hyresgäst"), or its withdrawal. A code,
+    never a description of the household; the latest statement stands."""
+
+    well_functioning_tenant = "well_functioning_tenant"
+    withdrawn = "withdrawn"
+
+
+# --------------------------------------------------------------------------- audit and events
+
+
+class AuditAction(enum.StrEnum):
+    """What was done to a household record."""
+
+    read = "read"
+    list = "list"
+    create = "create"
+    update = "update"
+    close = "close"
+    export = "export"
+    erase = "erase"
+
+
+# What each event means, and who hears it: app/events/catalogue.py.
+class EventType(enum.StrEnum):
+    vacancy_posted = "vacancy.posted"
+    vacancy_updated = "vacancy.updated"
+    vacancy_let = "vacancy.let"
+    vacancy_withdrawn = "vacancy.withdrawn"
+    vacancy_freed = "vacancy.freed"
+    proposal_released = "proposal.released"
+    proposal_landlord_accepted = "proposal.landlord_accepted"
+    proposal_landlord_declined = "proposal.landlord_declined"
+    proposal_household_accepted = "proposal.household_accepted"
+    proposal_household_declined = "proposal.household_declined"
+    proposal_contracted = "proposal.contracted"
+    proposal_expired = "proposal.expired"
+    proposal_withdrawn = "proposal.withdrawn"
+    proposal_deadline_approaching = "proposal.deadline_approaching"
+    round_succeeded = "round.succeeded"
+    round_failed = "round.failed"
+    tenancy_step_due = "tenancy.step_due"
+    tenancy_stepped = "tenancy.stepped"
+    tenancy_remark_added = "tenancy.remark_added"
+    tenancy_incident_reported = "tenancy.incident_reported"
+    tenancy_incident_answered = "tenancy.incident_answered"
+    tenancy_renewed = "tenancy.renewed"
+    tenancy_transfer_consented = "tenancy.transfer_consented"
+    tenancy_ended = "tenancy.ended"
+    webhook_disabled = "webhook.disabled"
+    ping = "ping"
+
+
+class SubjectType(enum.StrEnum):
+    vacancy = "vacancy"
+    proposal = "proposal"
+    round = "round"
+    tenancy = "tenancy"
+    webhook = "webhook"
+
+
+class DeliveryStatus(enum.StrEnum):
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"
