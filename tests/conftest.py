@@ -215,3 +215,46 @@ def hook() -> Iterator[Receiver]:
 @pytest.fixture
 def api(app: FastAPI, portal: BlockingPortal) -> Api:
     return Api(app, portal)
+
+
+# --- Tiers ---------------------------------------------------------------------------------
+# Every test gets one tier marker, so that `make test-fast` can pick the quick ones and the
+# PostgreSQL pass only what a database can change (docs/testing.md):
+# - unit: no database (pure functions, the solver, documents, the architecture);
+# - api: the app on the suite's database, emptied after each test;
+# - system: real processes or threads that need real commits (live servers, Chromium, the
+#   generated client, worker processes, PostgreSQL restarts, concurrent requests);
+# - fuzz: schemathesis over every operation.
+# A test uses the suite's database when it asks for `database_url`, directly or through
+# `app`/`api`; it is then also marked `database`. Tests that start a PostgreSQL server of
+# their own are marked `database` here too.
+SYSTEM_MODULES = {
+    "test_browser",
+    "test_concurrency",
+    "test_dashboard_browser",
+    "test_generated_client",
+    "test_readme",
+    "test_serve",
+    "test_worker_faults",
+}
+OWN_POSTGRESQL_MODULES = {"test_worker_faults"}
+TIERS = ("unit", "api", "system", "fuzz")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.stem
+        uses_database = "database_url" in getattr(item, "fixturenames", ())
+        if uses_database or module in OWN_POSTGRESQL_MODULES:
+            item.add_marker(pytest.mark.database)
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            continue
+        if module == "test_fuzz":
+            item.add_marker(pytest.mark.fuzz)
+        elif module in SYSTEM_MODULES:
+            item.add_marker(pytest.mark.system)
+        elif uses_database:
+            item.add_marker(pytest.mark.api)
+        else:
+            item.add_marker(pytest.mark.unit)
