@@ -23,7 +23,7 @@ from app.vacancies.models import Vacancy
 from matching.eligibility import RULES, failure_counts
 from matching.model import fit_points_of_pair
 from tests.conftest import Api, AuthedClient
-from tests.test_rounds import POSTGRES, run_jobs
+from tests.worlds.jobs import POSTGRES, run_jobs
 
 PROBLEM = "application/problem+json"
 YEAR = local_year()  # the service takes default years in Swedish time
