@@ -1,6 +1,6 @@
 """Fixtures: one migrated database per test worker (SQLite file or a real PostgreSQL
-server, chosen by TEST_DATABASE), emptied after each test; an app and HTTP clients with
-credentials for every role."""
+server, chosen by TEST_DATABASE), emptied after each test; one app per worker and HTTP
+clients with credentials for every role; the tier markers (docs/testing.md)."""
 
 from __future__ import annotations
 
