@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-run run worker test lint typecheck test-sqlite test-postgresql openapi bench clean
+.PHONY: install install-run run worker test test-fast lint typecheck test-sqlite test-postgresql openapi bench clean
 
 install: $(STAMP)
 
@@ -39,13 +39,22 @@ lint: install
 typecheck: install
 	$(BIN)/mypy app matching tests benchmarks migrations
 
-# The whole suite on SQLite, then every database-touching test again on a throwaway
-# PostgreSQL server that the tests start on loopback (tests/pg.py).
+# Tiers (docs/testing.md): unit (no database), api (the app on the suite's database),
+# system (real processes) and fuzz. The whole suite on SQLite, then every test that uses a
+# database again on a throwaway PostgreSQL server that the tests start on loopback
+# (tests/pg.py); tests without one run once. worksteal: an idle worker takes queued tests
+# from a busy one, so the long fuzz and system tests do not pile up on one worker.
+PYTEST := $(BIN)/pytest -n 2 --dist worksteal --durations=20
+
 test-sqlite: install
-	TEST_DATABASE=sqlite $(BIN)/pytest -n 2 --durations=10
+	TEST_DATABASE=sqlite $(PYTEST)
 
 test-postgresql: install
-	TEST_DATABASE=postgresql $(BIN)/pytest -n 2 --durations=10 --ignore=tests/matching
+	TEST_DATABASE=postgresql $(PYTEST) -m database
+
+# The edit-run loop: unit and api tiers on SQLite, no fuzz, no real processes.
+test-fast: install
+	TEST_DATABASE=sqlite $(PYTEST) -m "unit or api"
 
 test: lint typecheck test-sqlite test-postgresql
 

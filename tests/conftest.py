@@ -1,6 +1,6 @@
 """Fixtures: one migrated database per test worker (SQLite file or a real PostgreSQL
-server, chosen by TEST_DATABASE), emptied after each test; an app and HTTP clients with
-credentials for every role."""
+server, chosen by TEST_DATABASE), emptied after each test; one app per worker and HTTP
+clients with credentials for every role; the tier markers (docs/testing.md)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -59,18 +61,50 @@ def migrated(settings: Settings) -> Settings:
     return settings
 
 
-@pytest.fixture
-def app(migrated: Settings) -> Iterator[FastAPI]:
+@pytest.fixture(scope="session")
+def shared_app(migrated: Settings) -> Iterator[FastAPI]:
+    """One app per test worker. A fresh app pays FastAPI's lazy build of every route's
+    dependencies (and the metrics middleware's route table) at its first request, about
+    0.8 s: a third of a typical test when every test built its own."""
     from app.main import create_app
 
     application = create_app(migrated)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[BlockingPortal]:
+    """One event loop thread for every test client of the session, instead of a new thread
+    and portal per request (what a TestClient does when not entered as a context manager).
+    The app's lifespan is not run: the in-process worker threads stay off, as before."""
+    with start_blocking_portal() as running:
+        yield running
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, migrated: Settings) -> Iterator[FastAPI]:
+    """The worker's app, its state as it was before the test and its database emptied after
+    it; a test marked `own_app` (it counts metrics or logging set up per app) gets a new one."""
+    own = request.node.get_closest_marker("own_app") is not None
+    if own:
+        from app.main import create_app
+
+        application = create_app(migrated)
+    else:
+        application = request.getfixturevalue("shared_app")
+    state = dict(application.state._state)
     yield application
     # Empty every table so each test starts from a clean, migrated schema (the audit log is
     # append-only: tests/cleanup.py gets past its trigger for the test database only).
     from tests.cleanup import empty_database
 
     empty_database(application.state.engine)
-    application.state.engine.dispose()
+    application.state._state.clear()
+    application.state._state.update(state)
+    application.dependency_overrides.clear()
+    if own:
+        application.state.engine.dispose()
 
 
 class AuthedClient(TestClient):
@@ -79,14 +113,25 @@ class AuthedClient(TestClient):
     client_id: str
 
 
+ClientT = TypeVar("ClientT", bound=TestClient)
+
+
 class Api:
     """HTTP clients for the app, one per credential, made the way a real client would:
     a credential, then a token from /v1/auth/token."""
 
-    def __init__(self, application: FastAPI) -> None:
+    def __init__(self, application: FastAPI, portal: BlockingPortal | None = None) -> None:
         self.app = application
-        self.anonymous = TestClient(application)
+        self.portal = portal
+        self.anonymous = self._client(TestClient)
         self._admin: AuthedClient | None = None
+
+    def _client(self, kind: type[ClientT]) -> ClientT:
+        """A client of the app that sends its requests through the shared event loop."""
+        client = kind(self.app)
+        if self.portal is not None:
+            client.portal = self.portal
+        return client
 
     def _token_client(self, client_id: str, secret: str) -> AuthedClient:
         response = self.anonymous.post(
@@ -98,7 +143,7 @@ class Api:
             },
         )
         assert response.status_code == 200, response.text
-        client = AuthedClient(self.app)
+        client = self._client(AuthedClient)
         client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
         client.client_id = client_id
         return client
@@ -168,5 +213,48 @@ def hook() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def api(app: FastAPI) -> Api:
-    return Api(app)
+def api(app: FastAPI, portal: BlockingPortal) -> Api:
+    return Api(app, portal)
+
+
+# --- Tiers ---------------------------------------------------------------------------------
+# Every test gets one tier marker, so that `make test-fast` can pick the quick ones and the
+# PostgreSQL pass only what a database can change (docs/testing.md):
+# - unit: no database (pure functions, the solver, documents, the architecture);
+# - api: the app on the suite's database, emptied after each test;
+# - system: real processes or threads that need real commits (live servers, Chromium, the
+#   generated client, worker processes, PostgreSQL restarts, concurrent requests);
+# - fuzz: schemathesis over every operation.
+# A test uses the suite's database when it asks for `database_url`, directly or through
+# `app`/`api`; it is then also marked `database`. Tests that start a PostgreSQL server of
+# their own are marked `database` here too.
+SYSTEM_MODULES = {
+    "test_browser",
+    "test_concurrency",
+    "test_dashboard_browser",
+    "test_generated_client",
+    "test_readme",
+    "test_serve",
+    "test_worker_faults",
+}
+OWN_POSTGRESQL_MODULES = {"test_worker_faults"}
+TIERS = ("unit", "api", "system", "fuzz")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.stem
+        uses_database = "database_url" in getattr(item, "fixturenames", ())
+        if uses_database or module in OWN_POSTGRESQL_MODULES:
+            item.add_marker(pytest.mark.database)
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            continue
+        if module == "test_fuzz":
+            item.add_marker(pytest.mark.fuzz)
+        elif module in SYSTEM_MODULES:
+            item.add_marker(pytest.mark.system)
+        elif uses_database:
+            item.add_marker(pytest.mark.api)
+        else:
+            item.add_marker(pytest.mark.unit)

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.core.queue import ensure_queue_schema
 from tests.conftest import Api
-from tests.test_rounds import POSTGRES, PROBLEM, Jonkoping
+from tests.worlds.jonkoping import PROBLEM, Jonkoping, jonkoping_world
 
 ASSESSMENT = {
     "assessed_on": "2026-11-20",
@@ -23,9 +22,7 @@ ASSESSMENT = {
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    town = Jonkoping(api)
+    town = jonkoping_world(api)
     response = town.coordinator.put(
         f"/v1/municipalities/{town.CODE}/policy", json={"requires_assessment": True}
     )

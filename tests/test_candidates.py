@@ -24,8 +24,9 @@ from app.vacancies.models import Vacancy
 from matching.eligibility import RULES, failure_counts
 from matching.model import fit_points_of_pair
 from tests.conftest import Api, AuthedClient
-from tests.test_rounds import POSTGRES, Jonkoping, run_jobs
 from tests.unchanged import rows_but_audit
+from tests.worlds.jobs import POSTGRES, run_jobs
+from tests.worlds.jonkoping import Jonkoping
 
 PROBLEM = "application/problem+json"
 YEAR = local_year()  # the service takes default years in Swedish time

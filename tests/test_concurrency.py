@@ -29,9 +29,8 @@ from app.proposals import service
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy
 from tests.conftest import Api, AuthedClient
-from tests.test_proposals import DECLINE_LANDLORD, World
-from tests.test_tenancies import contract
 from tests.timetravel import time_passes
+from tests.worlds.vasteras import DECLINE_LANDLORD, World, contract
 
 CONCURRENT = 50
 

@@ -23,7 +23,7 @@ from app.dashboard.service import (
     waiting_histogram,
 )
 from app.scenarios.demo import load_demo
-from tests.test_demo import bearer_headers
+from tests.worlds.demo import bearer_headers
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
 

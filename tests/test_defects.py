@@ -12,11 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app.core.queue import ensure_queue_schema
 from app.proposals.models import Pin
 from tests.conftest import Api
-from tests.test_proposals import DECLINE_LANDLORD, World, household_body, vacancy_body
-from tests.test_rounds import POSTGRES, Jonkoping
+from tests.worlds.jonkoping import Jonkoping, jonkoping_world
+from tests.worlds.vasteras import DECLINE_LANDLORD, World, household_body, vacancy_body
 
 PROBLEM = "application/problem+json"
 C1 = ["\u0085", "\u009b", "\u0080", "\u009f"]
@@ -149,9 +148,7 @@ def test_the_landlords_accept_and_other_answers_still_audit_their_read(world: Wo
 
 @pytest.fixture
 def jonkoping(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    town = Jonkoping(api)
+    town = jonkoping_world(api)
     town.standard()
     return town
 

@@ -6,20 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.scenarios.demo import load_demo
-
-
-def bearer_headers(client: TestClient, line: dict[str, str]) -> dict[str, str]:
-    """The Authorization header of a printed demo credential."""
-    response = client.post(
-        "/v1/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": line["client_id"],
-            "client_secret": line["client_secret"],
-        },
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+from tests.worlds.demo import bearer_headers
 
 
 def test_demo_prints_a_working_credential_for_each_role(app: FastAPI) -> None:

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import Text, cast, select
 
 from app.core.db import utcnow
-from app.core.queue import ensure_queue_schema
 from app.flows.erasure import erase_expired, erased_case_ref, retention_days
 from app.households.models import Household
 from app.idempotency.models import IdempotencyRecord
@@ -22,7 +21,7 @@ from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from matching import Problem
 from tests.conftest import Api
-from tests.test_rounds import POSTGRES, Jonkoping
+from tests.worlds.jonkoping import Jonkoping, jonkoping_world
 
 PROBLEM = "application/problem+json"
 CASE_REF = "JKP-ERASE-1"
@@ -30,9 +29,7 @@ CASE_REF = "JKP-ERASE-1"
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    return Jonkoping(api)
+    return jonkoping_world(api)
 
 
 def _areas(world: Jonkoping) -> None:

@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 
 from app.auth import Role
-from app.core.queue import ensure_queue_schema
 from app.events import delivery, delivery_jobs
 from app.events.catalogue import SUBJECT_OF, Audience
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
@@ -28,41 +27,17 @@ from app.jobs.worker import announce_due, purge_events, queue_app
 from app.proposals.models import Proposal
 from app.vocabulary import EventType, SubjectType
 from tests.conftest import Api, AuthedClient
+from tests.minimal_view import forbidden_household_fields, reachable_properties
 from tests.receiver import Receiver
-from tests.test_minimisation import _forbidden
-from tests.test_privacy import _assert_hidden, _protected
-from tests.test_rounds import POSTGRES, Jonkoping
-
-ALL_TYPES = [t.value for t in EventType if t is not EventType.ping]
-
-
-def jonkoping_with_queue(api: Api) -> Jonkoping:
-    """The Jönköping world, with the job queue's schema on PostgreSQL (deliveries are jobs)."""
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    return Jonkoping(api)
+from tests.webhooks import deliver, subscribe
+from tests.worlds.jobs import POSTGRES
+from tests.worlds.jonkoping import Jonkoping, jonkoping_world
+from tests.worlds.protected import assert_hidden, audit_events, protected_household
 
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    return jonkoping_with_queue(api)
-
-
-def deliver(api: Api, *, at: datetime | None = None) -> int:
-    """Send what is due, as the workers do (the same function), at `at` if given."""
-    factory = api.app.state.sessionmaker
-    if at is None:
-        return delivery.drain(factory, production=False)
-    with delivery.new_client() as client:
-        return delivery.deliver_due(factory, client, production=False, now=lambda: at)
-
-
-def subscribe(client: AuthedClient, url: str, events: list[str] | None = None) -> dict[str, Any]:
-    response = client.post("/v1/webhooks", json={"url": url, "events": events or ALL_TYPES})
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    assert body["secret"].startswith("whsec_")
-    return body
+    return jonkoping_world(api)
 
 
 def feed(client: AuthedClient, **params: Any) -> list[dict[str, Any]]:
@@ -203,7 +178,7 @@ def test_a_whole_story_reaches_each_organisation_signed_and_in_its_own_view(
             assert set(event["data"]) <= declared, (path, event["type"])
 
     # The landlord's payloads pass the same minimisation walk as its responses.
-    forbidden = _forbidden(components)
+    forbidden = forbidden_household_fields(components)
     for request in hook.at("/vatterhem"):
         assert not payload_keys(request.json["data"]["data"]) & forbidden
     assert world.households["JKP-FAMILY"] not in " ".join(r.body for r in hook.at("/vatterhem"))
@@ -583,7 +558,7 @@ def test_a_protected_households_identifiers_reach_no_landlord_or_social_services
     landlord = world.landlords[world.vatterhem]
     subscribe(landlord, hook.url + "/landlord")
     subscribe(world.social, hook.url + "/social")
-    household = _protected(world)
+    household = protected_household(world)
     body = world.run()
     [proposal] = [p for p in body["proposals"] if p["household"] == household]
     assert world.coordinator.post(f"/v1/proposals/{proposal['id']}/release").status_code == 200
@@ -594,12 +569,12 @@ def test_a_protected_households_identifiers_reach_no_landlord_or_social_services
     social_text = " ".join(r.body for r in hook.at("/social"))
     assert "proposal.contracted" in landlord_text
     assert "proposal.contracted" in social_text
-    _assert_hidden(landlord_text, "landlord webhooks")
+    assert_hidden(landlord_text, "landlord webhooks")
     assert household not in landlord_text
     assert "protected" not in landlord_text
     # Social services learn that the proposal exists and its state (the restricted view, as
     # their API answers): none of the case's values, nor where the household is going.
-    _assert_hidden(social_text.replace('"protected_identity":true', ""), "social webhooks")
+    assert_hidden(social_text.replace('"protected_identity":true', ""), "social webhooks")
     for event in feed(world.social):
         assert event["data"]["view"] == "restricted", event
         assert set(event["data"]) == {
@@ -610,7 +585,7 @@ def test_a_protected_households_identifiers_reach_no_landlord_or_social_services
             "deadline_at",
             "protected_identity",
         }
-    _assert_hidden(str(feed(landlord)), "the landlord's feed")
+    assert_hidden(str(feed(landlord)), "the landlord's feed")
 
 
 def test_erasing_a_household_erases_its_events_data(world: Jonkoping) -> None:
@@ -629,7 +604,6 @@ def test_erasing_a_household_erases_its_events_data(world: Jonkoping) -> None:
 
 
 def test_the_feed_is_audited_for_the_municipality(world: Jonkoping) -> None:
-    from tests.test_privacy import events as audit_events
 
     released_family(world)
     world.social.get("/v1/events")
@@ -801,11 +775,9 @@ def test_no_landlord_payload_in_the_openapi_webhooks_carries_a_household_field(
 ) -> None:
     """The minimisation walk of tests/test_minimisation.py, over the `webhooks` section:
     every payload a landlord can receive, by its declared schema."""
-    from tests.test_minimisation import _properties
-
     schema = api.app.openapi()
     components = schema["components"]["schemas"]
-    forbidden = _forbidden(components)
+    forbidden = forbidden_household_fields(components)
     landlord_payloads = [name for name in components if name.endswith("LandlordPayload")]
     assert "ProposalReleasedLandlordPayload" in landlord_payloads
     assert set(schema["webhooks"]) == {t.value for t in EventType}
@@ -813,7 +785,8 @@ def test_no_landlord_payload_in_the_openapi_webhooks_carries_a_household_field(
         f"{name}: {field}"
         for name in landlord_payloads
         for field in sorted(
-            _properties({"$ref": f"#/components/schemas/{name}"}, components, set()) & forbidden
+            reachable_properties({"$ref": f"#/components/schemas/{name}"}, components, set())
+            & forbidden
         )
     ]
     assert leaks == []

@@ -29,7 +29,7 @@ from app.flows import match_round
 from app.jobs.worker import queue_app
 from app.scenarios.demo import load_demo
 from app.tenancies.models import Tenancy
-from tests.test_rounds import POSTGRES
+from tests.worlds.jobs import POSTGRES
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 UUID_PLACEHOLDERS = {"household", "vacancy"}

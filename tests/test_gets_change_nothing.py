@@ -13,8 +13,8 @@ from app.core.db import utcnow
 from app.proposals.models import Proposal
 from app.rounds.models import Round
 from tests.conftest import Api
-from tests.test_rounds import YEAR, Jonkoping
 from tests.unchanged import rows_but_audit
+from tests.worlds.jonkoping import YEAR, Jonkoping
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 

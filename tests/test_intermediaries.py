@@ -17,15 +17,15 @@ import pytest
 
 from app.core.db import local_today
 from tests.conftest import Api, AuthedClient
-from tests.test_proposals import (
-    LANDLORD_VIEW_FIELDS,
+from tests.minimal_view import LANDLORD_VIEW_FIELDS
+from tests.worlds.jobs import run_jobs
+from tests.worlds.vasteras import (
     YEAR,
     World,
     assert_problem,
     household_body,
     vacancy_body,
 )
-from tests.test_rounds import run_jobs
 
 BOSTAD_VASTERAS = ("Bostad Västerås", "559908-0081")
 

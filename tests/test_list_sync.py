@@ -23,8 +23,7 @@ from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
-from tests.test_proposals import PROBLEM, World, vacancy_body
-from tests.test_tenancies import contract
+from tests.worlds.vasteras import PROBLEM, World, contract, vacancy_body
 
 NOT_ISSUED = "cursor: not a cursor this service issued"
 ANCHOR = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)

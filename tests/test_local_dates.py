@@ -16,8 +16,7 @@ from app.proposals import service as proposals_service
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy
 from tests.conftest import Api
-from tests.test_proposals import World
-from tests.test_tenancies import contract
+from tests.worlds.vasteras import World, contract
 
 NEW_YEARS_EVE_LATE = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
 """00:30 on 1 January 2027 in Sweden."""

@@ -23,7 +23,8 @@ from app.agreements.schemas import ExceptionConditions
 from app.core.queue import ensure_queue_schema
 from app.tenancies.models import TenancyEvent
 from tests.conftest import Api, AuthedClient
-from tests.test_rounds import POSTGRES, PROBLEM, YEAR, run_jobs
+from tests.worlds.jobs import POSTGRES, run_jobs
+from tests.worlds.jonkoping import PROBLEM, YEAR
 
 CODE = "1283"
 CONDITIONS = {"no_remarks_months": 12, "requires_vouching": True}

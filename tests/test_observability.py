@@ -143,6 +143,7 @@ def _label_values(metrics_text: str) -> list[tuple[str, str, str]]:
     ]
 
 
+@pytest.mark.own_app
 @pytest.mark.usefixtures("fresh_metrics")
 def test_metrics_are_prometheus_text(api: Api) -> None:
     api.anonymous.get("/healthz")
@@ -154,6 +155,7 @@ def test_metrics_are_prometheus_text(api: Api) -> None:
     assert "http_request_duration_seconds" in names
 
 
+@pytest.mark.own_app
 @pytest.mark.usefixtures("fresh_metrics")
 def test_metric_labels_are_route_templates_never_ids(api: Api) -> None:
     api.municipality("1980")

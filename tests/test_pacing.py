@@ -10,19 +10,16 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.agreements.pacing import quota_due
-from app.core.queue import ensure_queue_schema
 from app.flows import match_round
 from tests.conftest import Api
-from tests.test_rounds import POSTGRES, YEAR, Jonkoping
+from tests.worlds.jonkoping import YEAR, Jonkoping, jonkoping_world
 
 MARCH = datetime(YEAR, 3, 15, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    town = Jonkoping(api)
+    town = jonkoping_world(api)
     town.agreement(town.balder, quota=0, contract_forms=["municipal_contract"])
     for n in range(8):
         town.vacancy(town.vatterhem, f"VH-{n}", rooms=1, rent=6000)

@@ -5,7 +5,6 @@ placements."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -19,8 +18,7 @@ from app.scenarios.loader import load_into, read_scenario
 from app.settlement.models import SettlementFigure
 from app.settlement.service import settlement_status
 from tests.conftest import Api
-
-POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
+from tests.worlds.jobs import POSTGRES, run_jobs
 
 
 def test_an_area_cap_per_year_leaves_what_the_year_has_not_used() -> None:
@@ -38,8 +36,6 @@ def run_round(api: Api, code: str, year: int) -> None:
     started = coordinator.post("/v1/rounds", json={"year": year, "time_limit_s": 30})
     assert started.status_code == 202, started.text
     if POSTGRES:
-        from tests.test_scenarios import run_jobs
-
         run_jobs(api)
     done = coordinator.get(f"/v1/rounds/{started.json()['id']}").json()
     assert done["status"] == "succeeded", done["error"]

@@ -10,33 +10,28 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.audit.models import AuditEvent
-from app.core.queue import ensure_queue_schema
 from tests.conftest import Api
-from tests.test_rounds import POSTGRES, Jonkoping, run_jobs
+from tests.worlds.jobs import POSTGRES, run_jobs
+from tests.worlds.jonkoping import Jonkoping, jonkoping_world
+from tests.worlds.protected import (
+    AVOIDED,
+    PREFERRED,
+    VALUES,
+    assert_hidden,
+    audit_events,
+    protected_areas,
+    protected_household,
+)
 
 PROBLEM = "application/problem+json"
-SECRET_CASE_REF = "SKYDD-0680-7731"
-AVOIDED = "HEMLIGT"
-PREFERRED = "NARAMAMMA"
 
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    return Jonkoping(api)
-
-
-def events(api: Api, **where: str) -> list[AuditEvent]:
-    with api.app.state.sessionmaker() as session:
-        query = select(AuditEvent).order_by(AuditEvent.id)
-        for column, value in where.items():
-            query = query.where(getattr(AuditEvent, column) == value)
-        return list(session.scalars(query))
+    return jonkoping_world(api)
 
 
 def released_round(world: Jonkoping) -> dict[str, Any]:
@@ -58,10 +53,10 @@ def test_the_municipality_view_of_proposals_audits_each_household_shown_once(
 ) -> None:
     body = released_round(world)
     shown = {p["household"] for p in body["proposals"]}
-    before = len(events(world.api, action="read"))
+    before = len(audit_events(world.api, action="read"))
     response = world.coordinator.get("/v1/proposals", headers={"X-Purpose": "weekly review"})
     assert response.status_code == 200
-    new = events(world.api, action="read")[before:]
+    new = audit_events(world.api, action="read")[before:]
     assert sorted(e.household_id for e in new) == sorted(shown)
     assert {e.purpose for e in new} == {"weekly review"}
     assert {e.role for e in new} == {"coordinator"}
@@ -75,7 +70,7 @@ def test_reading_one_proposal_audits_its_household_for_social_services_too(
     proposal = body["proposals"][0]
     response = world.social.get(f"/v1/proposals/{proposal['id']}", headers={"X-Purpose": "call"})
     assert response.status_code == 200
-    [event] = events(world.api, role="social_services", action="read")
+    [event] = audit_events(world.api, role="social_services", action="read")
     assert event.household_id == proposal["household"]
     assert event.purpose == "call"
 
@@ -84,7 +79,7 @@ def test_landlord_reads_of_proposals_write_no_household_read_event(world: Jonkop
     """The landlord's minimal view is not the household record (docs/domain.md §6's list); the
     disclosure to the landlord is the coordinator's audited release and read."""
     body = released_round(world)
-    before = len(events(world.api))
+    before = len(audit_events(world.api))
     for proposal in body["proposals"]:
         landlord = next(
             client
@@ -92,14 +87,14 @@ def test_landlord_reads_of_proposals_write_no_household_read_event(world: Jonkop
             if client.get(f"/v1/proposals/{proposal['id']}").status_code == 200
         )
         assert landlord.get("/v1/proposals").status_code == 200
-    assert len(events(world.api)) == before
+    assert len(audit_events(world.api)) == before
 
 
 def test_a_rounds_explanation_audits_every_household_it_names(world: Jonkoping) -> None:
     world.standard()
     started = world.start()
     run_jobs(world.api)
-    before = len(events(world.api, action="read"))
+    before = len(audit_events(world.api, action="read"))
     body = world.coordinator.get(
         f"/v1/rounds/{started['id']}", headers={"X-Purpose": "round review"}
     ).json()
@@ -107,7 +102,7 @@ def test_a_rounds_explanation_audits_every_household_it_names(world: Jonkoping) 
         u["household"] for u in body["unmatched"]
     }
     assert named == set(world.households.values())
-    new = events(world.api, action="read")[before:]
+    new = audit_events(world.api, action="read")[before:]
     assert sorted(e.household_id for e in new) == sorted(named)
     assert {e.purpose for e in new} == {"round review"}
 
@@ -121,7 +116,7 @@ def test_downloading_a_rounds_problem_audits_every_household_in_it_as_export(
     problem = world.coordinator.get(
         f"/v1/rounds/{started['id']}/problem", headers={"X-Purpose": "solver audit"}
     ).json()
-    exported = events(world.api, action="export")
+    exported = audit_events(world.api, action="export")
     assert sorted(e.household_id for e in exported) == sorted(
         h["id"] for h in problem["households"]
     )
@@ -148,7 +143,7 @@ def test_a_problem_not_built_yet_is_404_and_audits_nothing(world: Jonkoping) -> 
     response = world.coordinator.get(f"/v1/rounds/{round_id}/problem")
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
-    assert events(world.api, action="export") == []
+    assert audit_events(world.api, action="export") == []
 
 
 def test_the_candidates_read_is_audited(world: Jonkoping) -> None:
@@ -158,7 +153,7 @@ def test_the_candidates_read_is_audited(world: Jonkoping) -> None:
         f"/v1/households/{household}/candidates", headers={"X-Purpose": "between rounds"}
     )
     assert response.status_code == 200
-    assert [e.purpose for e in events(world.api, action="read", household_id=household)] == [
+    assert [e.purpose for e in audit_events(world.api, action="read", household_id=household)] == [
         "between rounds"
     ]
 
@@ -192,7 +187,7 @@ def test_the_database_refuses_to_update_or_delete_audit_events(api: Api, stateme
     with pytest.raises(DBAPIError, match="append-only"):  # noqa: SIM117
         with api.app.state.engine.begin() as connection:
             connection.execute(text(statement))
-    [event] = events(api)
+    [event] = audit_events(api)
     assert event.purpose is None
 
 
@@ -202,7 +197,7 @@ def test_postgresql_refuses_to_truncate_audit_events(api: Api) -> None:
     with pytest.raises(DBAPIError, match="append-only"):  # noqa: SIM117
         with api.app.state.engine.begin() as connection:
             connection.execute(text("TRUNCATE audit_events"))
-    assert len(events(api)) == 1
+    assert len(audit_events(api)) == 1
 
 
 def test_inserting_audit_events_still_works_after_a_refused_delete(api: Api) -> None:
@@ -213,66 +208,10 @@ def test_inserting_audit_events_still_works_after_a_refused_delete(api: Api) -> 
     _social = api.client("social_services", municipality="1980")
     response = _social.get("/v1/households")
     assert response.status_code == 200
-    assert [e.action for e in events(api)] == ["create", "list"]
+    assert [e.action for e in audit_events(api)] == ["create", "list"]
 
 
 # --- Protected identity -------------------------------------------------------------------
-
-
-def _areas(world: Jonkoping) -> None:
-    """Areas only the protected household names (creating an area is not about it)."""
-    for code, name in ((AVOIDED, "Där han bor"), (PREFERRED, "Nära mamma")):
-        response = world.coordinator.put(
-            f"/v1/municipalities/{world.CODE}/areas/{code}", json={"name": name}
-        )
-        assert response.status_code == 201, response.text
-
-
-def _protected(world: Jonkoping, *, with_areas: bool = True) -> str:
-    """A protected-identity household with areas of its own that nothing else names."""
-    if with_areas:
-        _areas(world)
-    response = world.coordinator.post(
-        "/v1/households",
-        json={
-            "case_ref": SECRET_CASE_REF,
-            "adults": 1,
-            "children": 1,
-            "target_groups": ["protected_identity", "violence_exposed", "family_with_children"],
-            "income": {"income_support": 15000, "housing_allowance": 4000},
-            "avoid_areas": [AVOIDED],
-            "preferred_areas": [PREFERRED],
-            "contract_forms": ["municipal_contract"],
-            "urgency": 3,
-        },
-    )
-    assert response.status_code == 201, response.text
-    household: str = response.json()["id"]
-    world.households[SECRET_CASE_REF] = household
-    return household
-
-
-SECRETS = (
-    SECRET_CASE_REF,
-    AVOIDED,
-    PREFERRED,
-    "protected_identity",
-    "violence_exposed",
-    "family_with_children",
-    "income_support",
-    "target_groups",
-    "avoid_areas",
-    "preferred_areas",
-)
-
-
-VALUES = (SECRET_CASE_REF, AVOIDED, PREFERRED)
-"""What only this household's record holds (field names may appear in an error)."""
-
-
-def _assert_hidden(text_: str, where: str, secrets: tuple[str, ...] = SECRETS) -> None:
-    for secret in secrets:
-        assert secret not in text_, f"{secret!r} leaked in {where}"
 
 
 def test_a_protected_household_cannot_be_located_by_landlords_logs_or_metrics(
@@ -282,9 +221,9 @@ def test_a_protected_household_cannot_be_located_by_landlords_logs_or_metrics(
     — shows the landlord nothing of the protected household beyond docs/domain.md §6's list,
     and the JSON logs and metrics carry none of its identifiers."""
     world.vacancy(world.vatterhem, "VH-SAFE", area="CENTRUM", rooms=2, rent=7000)
-    _areas(world)
+    protected_areas(world)
     capsys.readouterr()
-    household = _protected(world, with_areas=False)
+    household = protected_household(world, with_areas=False)
     body = world.run()
     assert body["status"] == "succeeded", body
     [proposal] = [p for p in body["proposals"] if p["household"] == household]
@@ -304,7 +243,7 @@ def test_a_protected_household_cannot_be_located_by_landlords_logs_or_metrics(
         landlord.get(f"/v1/rounds/{body['id']}/problem"),
     ]
     for response in bodies:
-        _assert_hidden(response.text, f"{response.request.url.path}: {response.text}")
+        assert_hidden(response.text, f"{response.request.url.path}: {response.text}")
         assert household not in response.text
         assert "protected" not in response.text
     assert bodies[1].json()["view"] == "landlord"
@@ -312,8 +251,8 @@ def test_a_protected_household_cannot_be_located_by_landlords_logs_or_metrics(
     assert bodies[5].headers["content-type"] == PROBLEM
 
     metrics = world.api.anonymous.get("/metrics")
-    _assert_hidden(metrics.text, "/metrics")
-    _assert_hidden(capsys.readouterr().out, "the logs")
+    assert_hidden(metrics.text, "/metrics")
+    assert_hidden(capsys.readouterr().out, "the logs")
 
 
 def test_a_refused_request_about_a_protected_household_echoes_none_of_its_data(
@@ -322,7 +261,7 @@ def test_a_refused_request_about_a_protected_household_echoes_none_of_its_data(
     """Error bodies and logs of refused requests — social services changing or probing
     the case, a landlord reaching for it, a coordinator's invalid change — name none of
     its values."""
-    household = _protected(world)
+    household = protected_household(world)
     capsys.readouterr()
     landlord = world.landlords[world.vatterhem]
     responses = [
@@ -339,8 +278,8 @@ def test_a_refused_request_about_a_protected_household_echoes_none_of_its_data(
     assert [r.status_code for r in responses] == [422, 403, 403, 403, 403, 403, 403]
     for response in responses:
         assert response.headers["content-type"] == PROBLEM
-        _assert_hidden(response.text, response.text, VALUES)
-    _assert_hidden(capsys.readouterr().out, "the logs", VALUES)
+        assert_hidden(response.text, response.text, VALUES)
+    assert_hidden(capsys.readouterr().out, "the logs", VALUES)
 
 
 def test_social_services_see_a_protected_households_proposals_restricted(
@@ -351,7 +290,7 @@ def test_social_services_see_a_protected_households_proposals_restricted(
     the household is going."""
     world.vacancy(world.vatterhem, "VH-SAFE", area="CENTRUM", rooms=2, rent=7000)
     world.standard()
-    household = _protected(world)
+    household = protected_household(world)
     body = world.run()
     [proposal] = [p for p in body["proposals"] if p["household"] == household]
     world.coordinator.post(f"/v1/proposals/{proposal['id']}/release")
@@ -394,8 +333,8 @@ def test_the_restricted_proposal_view_is_in_the_openapi_document(api: Api) -> No
 
 
 def test_the_protected_households_audit_events_hold_no_values(world: Jonkoping) -> None:
-    household = _protected(world)
+    household = protected_household(world)
     world.coordinator.get(f"/v1/households/{household}", headers={"X-Purpose": "check"})
     trail = world.coordinator.get("/v1/audit", params={"household": household}).json()
-    _assert_hidden(json.dumps(trail), "the audit trail")
+    assert_hidden(json.dumps(trail), "the audit trail")
     assert [item["action"] for item in trail["items"]] == ["create", "read"]

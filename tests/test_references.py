@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.conftest import Api, AuthedClient
-from tests.test_proposals import World
-from tests.test_tenancies import contract
+from tests.worlds.vasteras import World, contract
 
 
 @pytest.fixture

@@ -10,17 +10,14 @@ from typing import Any
 
 import pytest
 
-from app.core.queue import ensure_queue_schema
 from app.flows import match_round
 from tests.conftest import Api
-from tests.test_rounds import POSTGRES, PROBLEM, Jonkoping
+from tests.worlds.jonkoping import PROBLEM, Jonkoping, jonkoping_world
 
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    return Jonkoping(api)
+    return jonkoping_world(api)
 
 
 def _free_the_households(world: Jonkoping, round_body: dict[str, Any]) -> None:

@@ -24,17 +24,16 @@ from app.rounds import outcome
 from app.rounds.models import Round
 from app.vacancies.models import Vacancy
 from tests.conftest import Api
-from tests.test_rounds import POSTGRES, YEAR, Jonkoping, run_jobs
 from tests.unchanged import rows_but_audit
+from tests.worlds.jobs import POSTGRES, run_jobs
+from tests.worlds.jonkoping import YEAR, Jonkoping, jonkoping_world
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    world = Jonkoping(api)
+    world = jonkoping_world(api)
     world.standard()
     return world
 

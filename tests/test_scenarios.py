@@ -8,7 +8,6 @@ exception quota, area cap)."""
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,9 +19,7 @@ from sqlalchemy import select
 
 import matching
 from app.agreements.models import Agreement
-from app.flows import match_round
 from app.households.models import Household
-from app.jobs.worker import queue_app
 from app.scenarios.loader import (
     Loaded,
     ScenarioError,
@@ -35,8 +32,8 @@ from app.scenarios.schema import Scenario
 from app.tenancies.models import Tenancy, TenancyEvent
 from tests.conftest import Api, AuthedClient
 from tests.timetravel import time_passes
+from tests.worlds.jobs import run_jobs
 
-POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
 SCALE = 0.15
 NINE = [
     "goteborg",
@@ -49,17 +46,6 @@ NINE = [
     "uppsala",
     "vasteras",
 ]
-
-
-def run_jobs(api: Api) -> None:
-    """SQLite: the round already ran as the request's background task. PostgreSQL: one
-    procrastinate worker in this process until the queue is empty (as tests/test_rounds)."""
-    if not POSTGRES:
-        return
-    url = api.app.state.settings.database_url
-    queue_app(url, api.app.state.sessionmaker).run_worker(
-        queues=[match_round.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
-    )
 
 
 @dataclass

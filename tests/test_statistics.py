@@ -14,7 +14,7 @@ import pytest
 
 from app.statistics.service import hidden_parts
 from tests.conftest import Api
-from tests.test_proposals import DECLINE_HOUSEHOLD, DECLINE_LANDLORD, YEAR, World, assert_problem
+from tests.worlds.vasteras import DECLINE_HOUSEHOLD, DECLINE_LANDLORD, YEAR, World, assert_problem
 
 NOT_COUNTS = {
     "year",

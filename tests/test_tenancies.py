@@ -3,71 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from app.core.db import local_today, local_year
 from app.core.months import add_months
-from app.proposals.models import Proposal
-from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from tests.conftest import Api
-from tests.test_proposals import MOVE_IN, YEAR, World, assert_problem
+from tests.worlds.vasteras import MOVE_IN, YEAR, World, assert_problem, contract, quota, row_of
 
 
 @pytest.fixture
 def world(api: Api) -> World:
     return World(api)
-
-
-def contract(
-    world: World,
-    *,
-    landlord: str = "mimer",
-    exception: bool = False,
-    available_from: str | None = MOVE_IN,
-    round_year: int | None = None,
-) -> dict[str, Any]:
-    """A vacancy and a household, proposed, released and accepted by both sides."""
-    ref = f"LGH-T{world._cases + 1:03d}"
-    vacancy = world.vacancy(ref, landlord=landlord, available_from=available_from)
-    household = world.household()
-    proposal = world.propose(household, vacancy, exception=exception)
-    if round_year is not None:
-        with world.api.app.state.sessionmaker.begin() as session:
-            round_ = Round(
-                municipality_code="1980",
-                status="succeeded",
-                year=round_year,
-                policy_version=1,
-                requested_by="test",
-            )
-            session.add(round_)
-            session.flush()
-            session.execute(
-                update(Proposal).where(Proposal.id == proposal).values(round_id=round_.id)
-            )
-    assert world.coordinator.post(f"/v1/proposals/{proposal}/release").status_code == 200
-    assert world.landlord_of(landlord).post(f"/v1/proposals/{proposal}/accept").status_code == 200
-    accepted = world.social.post(f"/v1/proposals/{proposal}/accept")
-    assert accepted.status_code == 200, accepted.text
-    return {"proposal": proposal, "vacancy": vacancy, "household": household, "ref": ref}
-
-
-def quota(world: World, client: Any = None, year: int = YEAR) -> dict[str, Any]:
-    response = (client or world.coordinator).get(
-        "/v1/quota", params={"municipality": "1980", "year": year}
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def row_of(report: dict[str, Any], landlord: str) -> dict[str, Any]:
-    row: dict[str, Any] = next(r for r in report["rows"] if r["landlord"] == landlord)
-    return row
 
 
 def test_tenancy_takes_contract_form_start_trial_end_and_year_from_the_proposal(

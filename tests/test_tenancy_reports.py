@@ -18,9 +18,7 @@ from sqlalchemy import select, update
 from app.agreements.models import Agreement
 from app.tenancies.models import Tenancy, TenancyEvent
 from tests.conftest import Api
-from tests.test_proposals import World, assert_problem
-from tests.test_tenancies import contract
-from tests.test_tenancy_steps import tenancy_of
+from tests.worlds.vasteras import World, assert_problem, contract, tenancy_of
 
 OVERDUE = {"response_overdue": "true"}
 

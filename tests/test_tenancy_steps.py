@@ -19,9 +19,17 @@ from app.tenancies import staircase
 from app.tenancies.models import Tenancy
 from app.vocabulary import ContractForm, EndReason, EventKind, Rung
 from tests.conftest import Api
-from tests.test_proposals import YEAR, World, assert_problem, vacancy_body
-from tests.test_tenancies import contract, quota, row_of
 from tests.timetravel import time_passes
+from tests.worlds.vasteras import (
+    YEAR,
+    World,
+    assert_problem,
+    contract,
+    quota,
+    row_of,
+    tenancy_of,
+    vacancy_body,
+)
 
 TODAY = local_today()
 
@@ -51,12 +59,6 @@ def staircase_agreement(world: World, *, forms: list[str], trial: int | None = 1
         },
     )
     assert response.status_code == 200, response.text
-
-
-def tenancy_of(world: World, made: dict[str, Any]) -> dict[str, Any]:
-    items = world.coordinator.get("/v1/tenancies").json()["items"]
-    found: dict[str, Any] = next(t for t in items if t["proposal"] == made["proposal"])
-    return found
 
 
 def step(world: World, tenancy: str, to: str, **extra: Any) -> Any:

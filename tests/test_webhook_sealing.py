@@ -20,8 +20,8 @@ from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.events.service import reseal_secrets
 from tests.conftest import Api
 from tests.receiver import Receiver
-from tests.test_events import deliver, jonkoping_with_queue, subscribe
-from tests.test_rounds import Jonkoping
+from tests.webhooks import deliver, subscribe
+from tests.worlds.jonkoping import Jonkoping, jonkoping_world
 
 # Fixed test keys (32 bytes each, URL-safe base64), so that test ids are the same in
 # every pytest-xdist worker; `new_key` is exercised by the command's test.
@@ -31,7 +31,7 @@ NEW = base64.urlsafe_b64encode(bytes(range(32, 64))).decode()
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    return jonkoping_with_queue(api)
+    return jonkoping_world(api)
 
 
 def stored_secret(world: Jonkoping, endpoint_id: str) -> str:

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from app.core.db import Base
-from app.core.queue import ensure_queue_schema
 from app.flows import match_round
 from tests.conftest import Api
-from tests.test_rounds import POSTGRES, PROBLEM, Jonkoping, run_jobs
+from tests.worlds.jobs import run_jobs
+from tests.worlds.jonkoping import PROBLEM, Jonkoping, jonkoping_world
 
 ELDER_FIRST = {
     "target_group_weights": {"elderly": 10_000, "violence_exposed": 0},
@@ -27,9 +27,7 @@ the elderly applicant in a what-if round."""
 
 @pytest.fixture
 def world(api: Api) -> Jonkoping:
-    if POSTGRES:
-        ensure_queue_schema(api.app.state.settings.database_url)
-    town = Jonkoping(api)
+    town = jonkoping_world(api)
     town.standard()
     # An elderly applicant who fits VH-1 as the family does, and weighs less by default.
     town.household(

@@ -28,7 +28,8 @@ from app.households.models import Household
 from app.jobs.worker import worker_is_healthy
 from app.vacancies.models import Vacancy
 from tests.conftest import Api
-from tests.test_rounds import POSTGRES, Jonkoping
+from tests.worlds.jobs import POSTGRES
+from tests.worlds.jonkoping import Jonkoping
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="worker processes run on PostgreSQL")
 

@@ -1,0 +1,1 @@
+"""Worlds the API tests start from, each built by a function named for what it makes."""
