@@ -443,3 +443,24 @@ def test_openapi_documents_the_key_on_creating_posts_only(api: Api) -> None:
     assert not has_key("/v1/landlords", "get")
     assert not has_key("/v1/households/{household_id}/close", "post")
     assert not has_key("/v1/credentials", "post"), "the secret is never stored to replay it"
+
+
+def test_a_replay_refuses_the_headers_the_first_request_would_refuse(api: Api) -> None:
+    """Found by the fuzzing: a purpose over the limit was 422 without a key but 202 when it
+    replayed a stored answer. A replay is checked as the handler would check the request:
+    before a key is claimed or an answer handed out."""
+    api.municipality("1980")
+    coordinator = api.client("coordinator", municipality="1980")
+    too_long = {"X-Purpose": "p" * 801}
+    assert_problem = coordinator.post("/v1/rounds", json={}, headers=too_long)
+    assert assert_problem.status_code == 422
+    first = coordinator.post("/v1/rounds", json={}, headers=keyed())
+    assert first.status_code == 202, first.text
+    replayed = coordinator.post("/v1/rounds", json={}, headers={**keyed(), **too_long})
+    assert replayed.status_code == 422, replayed.text
+    assert replayed.headers["content-type"].startswith(PROBLEM)
+    assert "Idempotent-Replayed" not in replayed.headers
+    control = coordinator.post("/v1/rounds", json={}, headers={**keyed(), "X-Purpose": "a\x7fb"})
+    assert control.status_code == 422
+    again = coordinator.post("/v1/rounds", json={}, headers={**keyed(), "X-Purpose": "retry"})
+    assert again.headers["Idempotent-Replayed"] == "true"

@@ -70,4 +70,17 @@ def purpose_header(
     return purpose
 
 
+def checked_purpose(raw: str | None) -> str | None:
+    """`purpose_header` with the checks FastAPI applies to the header before calling it, for
+    a request answered without the handler's validation (an idempotent replay): a replay
+    refuses what the first request would have refused."""
+    if raw is not None and (
+        not raw or len(raw) > 4 * MAX_PURPOSE_LENGTH or re.search(r"[\x00-\x1f\x7f]", raw)
+    ):
+        raise UnprocessableEntity(
+            f"X-Purpose: 1 to {MAX_PURPOSE_LENGTH} characters, no control characters"
+        )
+    return purpose_header(raw)
+
+
 PurposeHeader = Annotated[str | None, Depends(purpose_header)]

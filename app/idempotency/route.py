@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.audit import service as audit
-from app.audit.schemas import purpose_header
+from app.audit.schemas import checked_purpose
 from app.auth import Principal, load_principal, token_subject
-from app.core.errors import Unauthorized, UnprocessableEntity
+from app.core.errors import Unauthorized
 from app.core.logging import log
 from app.core.problems import problems
 from app.idempotency import service
@@ -130,6 +130,9 @@ class IdempotentRoute(APIRoute):
             )
             if principal is None:
                 return await handler(request)  # the handler answers 401
+            # What the handler's own validation would refuse is refused before the key is
+            # claimed or a stored answer replayed: a replay is no way around a header check.
+            checked_purpose(request.headers.get("x-purpose"))
             try:
                 body = await request.body()  # cached on the Request: the handler reads it too
             except Exception:
@@ -177,10 +180,7 @@ class AuditedIdempotentRoute(IdempotentRoute):
         record_id = answer.body.get("id") if isinstance(answer.body, dict) else None
         if not isinstance(record_id, str):
             return
-        raw_purpose = request.headers.get("x-purpose")
-        if raw_purpose == "":
-            raise UnprocessableEntity("X-Purpose: at least 1 character")
-        purpose = purpose_header(raw_purpose)
+        purpose = checked_purpose(request.headers.get("x-purpose"))
         with factory.begin() as session:
             session.info[service.INTERNAL_SESSION] = True
             audit.record(session, principal, AuditAction.read, [record_id], purpose=purpose)
