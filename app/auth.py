@@ -264,6 +264,11 @@ VERIFIED_SUBJECT = "verified_credential_id"
 """`request.state` key under which the rate-limit middleware leaves the subject of the
 bearer token it already verified, so the token is decoded once per request."""
 
+BUDGET_SPENT = "envagin.budget_spent"
+"""ASGI scope key set on the dashboard's in-process calls to the API: the panel request
+that makes them has already spent one request of the caller's budget, so the rate limiter
+lets them pass. A scope key, not a header, so that no client can set it."""
+
 
 def load_principal(session: Session, credential_id: str) -> Principal | None:
     """The caller behind a live credential, or None when it is unknown or revoked. Read

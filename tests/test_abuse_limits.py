@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
+from app.core.errors import TooManyRequests
+from app.dashboard.client import ApiReader
 from app.main import create_app
 from tests.conftest import Api
 
@@ -108,3 +111,60 @@ def test_every_limited_answer_carries_the_ietf_ratelimit_headers(
     assert 1 <= int(remaining.rsplit("t=", 1)[1]) <= 60
     refused = client.post("/v1/auth/token", data={"grant_type": "client_credentials"})
     assert refused.headers["RateLimit-Policy"] == '"token";q=3;w=60'
+
+
+def test_a_dashboard_panel_load_costs_one_request_and_a_limited_one_is_429(
+    api: Api, limited_app: FastAPI
+) -> None:
+    """The panel request spends one request of the coordinator's budget (5 a minute here);
+    its own calls to the API pass the limiter, so 5 loads succeed though each reads the
+    API several times, and the 6th is the API's 429 with `Retry-After`."""
+    api.municipality("1980")
+    token = api.client("coordinator", municipality="1980").headers["Authorization"]
+    client = TestClient(limited_app)
+    loads = [
+        client.get("/dashboard/panels", headers={"Authorization": token}).status_code
+        for _ in range(5)
+    ]
+    assert loads == [200] * 5
+    refused = client.get("/dashboard/panels", headers={"Authorization": token})
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert refused.json()["type"] == "/problems/too-many-requests"
+
+
+def test_a_browser_over_its_rate_gets_a_readable_429_page(limited_app: FastAPI) -> None:
+    """`/dashboard` opened in a browser: the 429 and its `Retry-After`, as a page."""
+    client = TestClient(limited_app)
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    statuses = [client.get("/dashboard", headers=browser) for _ in range(4)]
+    assert [s.status_code for s in statuses] == [200, 200, 200, 429]
+    refused = statuses[-1]
+    assert refused.headers["content-type"].startswith("text/html")
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert "Försök igen om" in refused.text
+
+
+def test_the_apis_429_is_relayed_by_the_dashboard_with_its_retry_after() -> None:
+    """Should an in-process call be refused for its rate, the dashboard answers as the API
+    did: 429 with the same `Retry-After`, not a 503 without one."""
+    refusing = FastAPI()
+
+    @refusing.get("/v1/quota")
+    def limited() -> Response:
+        return Response(
+            '{"detail": "Rate limit exceeded; retry later."}',
+            status_code=429,
+            headers={"Retry-After": "17"},
+            media_type="application/problem+json",
+        )
+
+    async def read() -> None:
+        async with ApiReader(refusing, "Bearer x") as reader:
+            await reader.get("/v1/quota")
+
+    with pytest.raises(TooManyRequests) as refused:
+        asyncio.run(read())
+    assert refused.value.headers == {"Retry-After": "17"}
+    assert refused.value.detail == "Rate limit exceeded; retry later."

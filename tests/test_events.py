@@ -218,6 +218,48 @@ def test_a_receiver_failing_three_times_gets_the_same_webhook_id_four_times(
     assert feed(world.coordinator) == []  # pings are not in the organisation's feed
 
 
+def test_an_attempt_cut_short_by_a_killed_worker_stays_in_the_history(
+    world: Jonkoping, hook: Receiver
+) -> None:
+    """A worker claims the delivery, sends it and dies before it records the answer (here:
+    it claims and sends, and never records). The history shows that attempt as sending
+    while its lease runs, as interrupted once the lease is out, and keeps it when the next
+    worker sends the delivery again: the receiver got it twice, the history says twice."""
+    endpoint = subscribe(world.coordinator, hook.url)
+    world.coordinator.post(f"/v1/webhooks/{endpoint['id']}/test")
+    factory = world.api.app.state.sessionmaker
+    start = datetime.now(UTC)
+    with factory.begin() as session:
+        [claimed] = delivery.claim_due(session, start)
+    with delivery.new_client() as client:
+        cut_short = delivery.send(client, claimed, production=False)
+    assert cut_short.status_code == 200  # the receiver has it; its worker dies now
+
+    def attempts() -> list[dict[str, Any]]:
+        url = f"/v1/webhooks/{endpoint['id']}/deliveries"
+        [shown] = world.coordinator.get(url).json()["items"]
+        return list(shown["attempts"])
+
+    assert [(a["status_code"], a["error"]) for a in attempts()] == [(None, "sending")]
+    with factory.begin() as session:  # the lease runs out
+        session.execute(
+            update(WebhookDelivery).values(next_attempt_at=start - timedelta(seconds=1))
+        )
+    assert [(a["status_code"], a["error"]) for a in attempts()] == [(None, "interrupted")]
+
+    assert deliver(world.api, at=start + delivery.LEASE + timedelta(seconds=1)) == 1
+    assert len(hook.received) == 2
+    assert {r.headers["webhook-id"] for r in hook.received} == {claimed.delivery_id}
+    assert [(a["status_code"], a["error"]) for a in attempts()] == [
+        (None, "interrupted"),
+        (200, None),
+    ]
+    # The late answer of the killed worker, should it still come, is written in its place.
+    with factory.begin() as session:
+        delivery.record(session, [cut_short], datetime.now(UTC))
+    assert [a["status_code"] for a in attempts()] == [200, 200]
+
+
 def test_the_back_off_spans_a_day_and_then_gives_up(world: Jonkoping, hook: Receiver) -> None:
     hook.script = [503] * 20
     endpoint = subscribe(world.coordinator, hook.url)

@@ -120,6 +120,12 @@ class UnprocessableEntity(AppError):
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 
 
+class TooManyRequests(AppError):
+    status_code = 429
+    slug = "too-many-requests"
+    title = "Too many requests"
+
+
 class ServiceUnavailable(AppError):
     status_code = 503
     slug = "service-unavailable"

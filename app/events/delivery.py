@@ -10,6 +10,11 @@ feed. Signatures follow Standard Webhooks, made by the `standardwebhooks` packag
 A batch is claimed in one short transaction (its rows locked with SKIP LOCKED, so several
 workers share the work, and leased a minute ahead), sent concurrently outside any
 transaction, and its results recorded in another.
+
+Every attempt is in the delivery's history, even one a killed worker cut short: the claim
+writes the attempt as started, the record fills in its answer. An attempt still started
+when its lease has run out is shown as `interrupted` (the receiver may have it), and the
+claim that sends the delivery again writes it so.
 """
 
 from __future__ import annotations
@@ -34,7 +39,14 @@ from standardwebhooks.webhooks import Webhook
 from app.core.db import utcnow
 from app.core.sealing import UnsealError, sealer_of
 from app.events.delivery_jobs import DELIVER, DELIVERIES_QUEUED, QUEUE
-from app.events.models import Event, WebhookDelivery, WebhookEndpoint
+from app.events.models import (
+    INTERRUPTED,
+    STARTED,
+    Event,
+    WebhookDelivery,
+    WebhookEndpoint,
+    ended,
+)
 from app.events.outbox import emit
 from app.events.schemas import WebhookPayload
 from app.events.urls import url_refusal
@@ -75,6 +87,8 @@ class Outgoing:
     secret: str | None
     """None when the stored secret cannot be unsealed with the configured keys."""
     body: str
+    attempt: int | None = None
+    """Its place in the delivery's history, written as started when it was claimed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +98,7 @@ class Outcome:
     status_code: int | None
     error: str | None
     duration_ms: int
+    attempt: int | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -117,13 +132,31 @@ def claim_due(session: Session, now: datetime, limit: int = BATCH) -> list[Outgo
     outgoing = []
     for delivery, endpoint, event in rows:
         delivery.next_attempt_at = now + LEASE
+        attempt = start_attempt(delivery, now)
         try:
             secret: str | None = sealer.unseal(endpoint.id, endpoint.secret)
         except UnsealError as exc:  # an attempt that fails, recorded as such: not a crash
             log.error("webhook_secret_unreadable", endpoint=endpoint.id, error=str(exc))
             secret = None
-        outgoing.append(Outgoing(delivery.id, endpoint.url, secret, body_of(event)))
+        outgoing.append(Outgoing(delivery.id, endpoint.url, secret, body_of(event), attempt))
     return outgoing
+
+
+def start_attempt(delivery: WebhookDelivery, now: datetime) -> int:
+    """Write the attempt into the history before it is sent, so that a worker killed
+    mid-send leaves a trace: an earlier attempt still started was cut short and is written
+    as interrupted. The attempt counts towards the back-off from now on, interrupted or
+    not, so a delivery that kills its worker every time still ends. Returns its place."""
+    history = [
+        ended(attempt, INTERRUPTED) if attempt.get(STARTED) else attempt
+        for attempt in delivery.attempts
+    ]
+    history.append(
+        {"at": now.isoformat(), "status_code": None, "error": None, "duration_ms": 0, STARTED: True}
+    )
+    delivery.attempts = history
+    delivery.attempt_count += 1
+    return len(history) - 1
 
 
 def send(client: httpx.Client, item: Outgoing, *, production: bool) -> Outcome:
@@ -159,26 +192,21 @@ def send(client: httpx.Client, item: Outgoing, *, production: bool) -> Outcome:
     except Exception as exc:  # a worker never dies of one receiver
         error = type(exc).__name__
     duration = int((time.perf_counter() - started) * 1000)
-    return Outcome(item.delivery_id, at, status, error, duration)
+    return Outcome(item.delivery_id, at, status, error, duration, item.attempt)
 
 
 def record(session: Session, outcomes: list[Outcome], now: datetime) -> None:
     """Write each attempt; schedule the retry, end the delivery, or disable the endpoint."""
     for outcome in sorted(outcomes, key=lambda o: o.delivery_id):
         delivery = session.get(WebhookDelivery, outcome.delivery_id, with_for_update=True)
-        if delivery is None or delivery.status != DeliveryStatus.pending:
+        if delivery is None:
             continue  # deleted with its endpoint meanwhile
+        latest = _write_answer(delivery, outcome)
+        if delivery.status != DeliveryStatus.pending:
+            continue  # ended meanwhile (by another worker's attempt): its history is complete
+        if not latest and not outcome.succeeded:
+            continue  # a later attempt is on its way (our lease ran out): its answer decides
         endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-        delivery.attempt_count += 1
-        delivery.attempts = [
-            *delivery.attempts,
-            {
-                "at": outcome.at.isoformat(),
-                "status_code": outcome.status_code,
-                "error": outcome.error,
-                "duration_ms": outcome.duration_ms,
-            },
-        ]
         if outcome.succeeded:
             delivery.status = DeliveryStatus.succeeded.value
             delivery.next_attempt_at = None
@@ -192,6 +220,26 @@ def record(session: Session, outcomes: list[Outcome], now: datetime) -> None:
             delivery.next_attempt_at = now + RETRY_AFTER[delivery.attempt_count - 1]
         if endpoint is not None:
             _failed(session, endpoint, now)
+
+
+def _write_answer(delivery: WebhookDelivery, outcome: Outcome) -> bool:
+    """Fill in the attempt's answer at its place in the history (an attempt not claimed
+    through `claim_due` is added, and counted, at the end). True when it is the latest
+    attempt."""
+    answer = {
+        "at": outcome.at.isoformat(),
+        "status_code": outcome.status_code,
+        "error": outcome.error,
+        "duration_ms": outcome.duration_ms,
+    }
+    history = list(delivery.attempts)
+    if outcome.attempt is None or outcome.attempt >= len(history):
+        history.append(answer)
+        delivery.attempt_count += 1
+    else:
+        history[outcome.attempt] = answer
+    delivery.attempts = history
+    return outcome.attempt is None or outcome.attempt >= len(history) - 1
 
 
 def _failed(session: Session, endpoint: WebhookEndpoint, now: datetime) -> None:

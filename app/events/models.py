@@ -100,6 +100,21 @@ class WebhookDelivery(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+STARTED = "started"
+"""Marks an attempt in a delivery's `attempts` that was claimed for sending and whose
+answer is not recorded yet (app/events/delivery.py); never shown as such."""
+SENDING = "sending"
+"""The `error` shown for a started attempt while its lease runs: no answer yet."""
+INTERRUPTED = "interrupted"
+"""The `error` of an attempt whose worker died before its answer was recorded: the
+receiver may or may not have it."""
+
+
+def ended(attempt: dict[str, Any], error: str) -> dict[str, Any]:
+    """A started attempt without an answer, as it is shown or kept: `error` says why."""
+    return {**{k: v for k, v in attempt.items() if k != STARTED}, "error": error}
+
+
 def new_delivery_id() -> str:
     """`msg_…`, the form Standard Webhooks' examples use for `webhook-id`."""
     return "msg_" + new_id().replace("-", "")

@@ -3,7 +3,19 @@ webhook delivery), a subscription, a delivery with its attempts."""
 
 from __future__ import annotations
 
-from app.events.models import Event, WebhookDelivery, WebhookEndpoint
+from datetime import datetime
+from typing import Any
+
+from app.core.db import utcnow
+from app.events.models import (
+    INTERRUPTED,
+    SENDING,
+    STARTED,
+    Event,
+    WebhookDelivery,
+    WebhookEndpoint,
+    ended,
+)
 from app.events.schemas import DeliveryAttempt, DeliveryRead, EventRead, Subject, WebhookRead
 from app.vocabulary import DeliveryStatus, EventType
 
@@ -36,14 +48,25 @@ def webhook_view(endpoint: WebhookEndpoint) -> WebhookRead:
     )
 
 
+def shown_attempts(delivery: WebhookDelivery, now: datetime) -> list[dict[str, Any]]:
+    """Every attempt; one still started is `sending` while its lease runs and
+    `interrupted` once the lease has run out (its worker is gone)."""
+    leased = delivery.next_attempt_at is not None and delivery.next_attempt_at > now
+    return [
+        ended(attempt, SENDING if leased else INTERRUPTED) if attempt.get(STARTED) else attempt
+        for attempt in delivery.attempts
+    ]
+
+
 def delivery_view(delivery: WebhookDelivery, event: Event) -> DeliveryRead:
-    """One delivery with its attempts; `next_attempt_at` only while it is still pending."""
+    """One delivery with every attempt, one cut short by a killed worker too;
+    `next_attempt_at` only while it is still pending."""
     return DeliveryRead(
         id=delivery.id,
         event=event.seq,
         event_type=EventType(event.type),
         status=DeliveryStatus(delivery.status),
-        attempts=[DeliveryAttempt.model_validate(a) for a in delivery.attempts],
+        attempts=[DeliveryAttempt.model_validate(a) for a in shown_attempts(delivery, utcnow())],
         next_attempt_at=delivery.next_attempt_at
         if delivery.status == DeliveryStatus.pending
         else None,

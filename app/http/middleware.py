@@ -16,9 +16,9 @@ from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth import TOKEN_URL, VERIFIED_SUBJECT, read_token
+from app.auth import BUDGET_SPENT, TOKEN_URL, VERIFIED_SUBJECT, read_token
 from app.core.config import Settings
-from app.core.errors import PROBLEM_MEDIA_TYPE, Unauthorized, problem_type
+from app.core.errors import PROBLEM_MEDIA_TYPE, TooManyRequests, Unauthorized, problem_type
 from app.core.logging import log
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -31,8 +31,14 @@ async def send_problem(
     body = json.dumps(
         {"type": problem_type(slug), "title": title, "status": status, "detail": detail}
     ).encode()
+    await _send(send, status, PROBLEM_MEDIA_TYPE, body, headers)
+
+
+async def _send(
+    send: Send, status: int, media_type: str, body: bytes, headers: dict[str, str]
+) -> None:
     raw_headers = [
-        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-type", media_type.encode()),
         (b"content-length", str(len(body)).encode()),
         *((k.lower().encode(), v.encode()) for k, v in headers.items()),
     ]
@@ -150,6 +156,24 @@ class BodyLimitMiddleware:
         )
 
 
+def _browser_page(scope: Scope) -> bool:
+    """A browser loading a page (`/dashboard`, `/docs`) asks for HTML and no JSON: it gets
+    a page a person can read; API clients (and the dashboard's own script, which asks for
+    problem+json too) get problem+json."""
+    accept = (_header(scope, b"accept") or "").lower()
+    return "text/html" in accept and "json" not in accept
+
+
+def _too_many_page(seconds: int) -> bytes:
+    return (
+        '<!doctype html><html lang="sv"><meta charset="utf-8">'
+        "<title>För många förfrågningar</title>"
+        "<h1>För många förfrågningar</h1>"
+        f"<p>Försök igen om {seconds} sekunder.</p>"
+        f'<p lang="en">Too many requests; try again in {seconds} seconds.</p></html>'
+    ).encode()
+
+
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
@@ -191,7 +215,13 @@ class RateLimitMiddleware:
         path = scope.get("path", "")
         # Probes, metrics and the documentation's static files (cheap, and a page load
         # fetches several) do not spend the caller's budget.
-        if scope["type"] != "http" or path in UNLIMITED_PATHS or path.startswith("/static/"):
+        # The dashboard's in-process calls: the panel request that made them paid for them.
+        if (
+            scope["type"] != "http"
+            or path in UNLIMITED_PATHS
+            or path.startswith("/static/")
+            or scope.get(BUDGET_SPENT)
+        ):
             await self.app(scope, receive, send)
             return
         limit, key, policy = self._key(scope)
@@ -204,13 +234,19 @@ class RateLimitMiddleware:
             "RateLimit": f'"{policy}";r={stats.remaining};t={seconds_left}',
         }
         if not allowed:
+            headers = {"Retry-After": str(seconds_left), **quota}
+            if _browser_page(scope):
+                await _send(
+                    send, 429, "text/html; charset=utf-8", _too_many_page(seconds_left), headers
+                )
+                return
             await send_problem(
                 send,
-                429,
-                "too-many-requests",
-                "Too many requests",
+                TooManyRequests.status_code,
+                TooManyRequests.slug,
+                TooManyRequests.title,
                 f"Rate limit {limit} exceeded; retry later.",
-                {"Retry-After": str(seconds_left), **quota},
+                headers,
             )
             return
         raw_quota = [(name.lower().encode(), value.encode()) for name, value in quota.items()]

@@ -318,10 +318,12 @@ def worker_is_healthy(settings: Settings, now: float | None = None) -> bool:
 class WorkerSupervisor:
     """`python -m app worker` on PostgreSQL: a procrastinate worker that survives the
     database. When the worker stops for any reason but a signal (procrastinate stops it
-    when its listener loses the connection), it is started again after a growing wait;
-    the state change is logged once, not every retry. Beside it, a thread recovers jobs of
-    workers that died (`recover_stalled_jobs`) and keeps the health file fresh. Exits 0 on
-    SIGTERM or SIGINT only; what cannot heal (bad settings) fails before this starts."""
+    when its listener loses the connection), it is started again after a growing wait.
+    Beside it, a thread recovers jobs of workers that died (`recover_stalled_jobs`) every
+    few seconds and keeps the health file fresh. The lost database is logged once per
+    outage, by whichever notices it first: usually that thread, as procrastinate's idle
+    listener may notice only once the database is back. Exits 0 on SIGTERM or SIGINT only;
+    what cannot heal (bad settings) fails before this starts."""
 
     def __init__(self, settings: Settings, factory: SessionFactory, *, concurrency: int):
         self.settings = settings
@@ -332,6 +334,13 @@ class WorkerSupervisor:
         self._was_connected = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+        self._outage = threading.Lock()
+        self._loss_logged = False
+        """The current outage is logged; cleared when the database answers again."""
+        self._loss_seen_in_run = False
+        """The recovery thread saw the database go during the worker's current run, so the
+        run's end (often a second after the database is back) is no news."""
+        self._recovery_failing = False
 
     def stop(self, *_: Any) -> None:
         self.stopping.set()
@@ -354,6 +363,8 @@ class WorkerSupervisor:
                 raise ConnectionError("the queue's tables are not reachable")
             self.connected.set()
             self._was_connected = True
+            with self._outage:
+                self._loss_logged = self._loss_seen_in_run = False
             if reconnecting:
                 log.info("worker_reconnected")
             self._loop = asyncio.get_running_loop()
@@ -375,23 +386,46 @@ class WorkerSupervisor:
                 self.connected.clear()
 
     def _recover_forever(self) -> None:
-        failing = False
         while not self.stopping.wait(RECOVER_EVERY):
-            try:
-                recover_stalled_jobs(
-                    self.factory, stalled_after=self.settings.worker_stalled_seconds
-                )
+            self.recovery_pass()
+
+    def recovery_pass(self) -> None:
+        """Recover stalled jobs and note the worker healthy. Its query is the worker's
+        first to meet a lost database (every `RECOVER_EVERY` seconds), so its failure is
+        where the loss is logged."""
+        try:
+            recover_stalled_jobs(self.factory, stalled_after=self.settings.worker_stalled_seconds)
+        except Exception as exc:
+            if not self._recovery_failing:
+                self._recovery_failing = True
+                detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+                self.lost_database(type(exc).__name__, noticed_by="recovery", detail=detail)
+            return
+        if self.connected.is_set():
+            health_path(self.settings).touch()
+        if self._recovery_failing:
+            self._recovery_failing = False
+            with self._outage:
                 if self.connected.is_set():
-                    health_path(self.settings).touch()
-                failing = False
-            except Exception as exc:
-                if not failing:
-                    log.warning(
-                        "stalled_job_recovery_failing",
-                        error=type(exc).__name__,
-                        detail=str(exc).splitlines()[0][:200] if str(exc) else "",
-                    )
-                failing = True
+                    # The worker rode out the outage: the next one is news again.
+                    self._loss_logged = False
+
+    def lost_database(self, reason: str, *, noticed_by: str, **fields: Any) -> None:
+        """`worker_lost_database`, once per outage: when the recovery thread first fails,
+        or when the worker stops, whichever comes first."""
+        with self._outage:
+            already = self._loss_logged or (noticed_by == "worker" and self._loss_seen_in_run)
+            self._loss_logged = True
+            if noticed_by == "recovery" and self.connected.is_set():
+                self._loss_seen_in_run = True
+        if not already:
+            log.error(
+                "worker_lost_database",
+                reason=reason,
+                noticed_by=noticed_by,
+                restarting=noticed_by == "worker",
+                **fields,
+            )
 
     def run(self) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -408,8 +442,7 @@ class WorkerSupervisor:
                 break
             if self._was_connected:
                 failures = 0  # it ran: this is a new failure, not the same outage
-            if failures == 0:  # logged once per outage, not at every retry
-                log.error("worker_lost_database", reason=reason, restarting=True)
+            self.lost_database(reason, noticed_by="worker")
             wait = RESTART_AFTER[min(failures, len(RESTART_AFTER) - 1)]
             failures += 1
             self.stopping.wait(wait)
