@@ -51,6 +51,15 @@ class Pacing(enum.StrEnum):
     even = "even"
 
 
+class QuotaOverride(enum.StrEnum):
+    """What a coordinator says happens to the places already taken when an agreement's quota
+    or exception quota is lowered below them (docs/domain.md §3): without one the lowering
+    is refused. `keep_live_proposals`: the live proposals stay, and each contract still
+    needs a place left (the first accepts take the places, the rest are refused)."""
+
+    keep_live_proposals = "keep_live_proposals"
+
+
 class LettingRules(TypedDict):
     """The letting rules of a cooperation agreement (docs/domain.md §3), in the order the
     agreement, the solver's `landlords[]` and docs/matching-format.md list them. A landlord
@@ -393,6 +402,9 @@ class AuditAction(enum.StrEnum):
     close = "close"
     export = "export"
     erase = "erase"
+    quota_override = "quota_override"
+    """A quota was lowered below the places taken while this household's live proposal
+    held one, and the coordinator kept it (`QuotaOverride`)."""
 
 
 # What each event means, and who hears it: app/events/catalogue.py.

@@ -73,6 +73,20 @@ def _counts(node: Any, path: str = "") -> list[tuple[str, Any]]:
 
 
 def test_the_figures_are_what_the_lists_add_up_to(world: World) -> None:
+    # Five of Balder's tenancies: its quota (4 in the World) must hold them, as a contract
+    # beyond the quota is refused.
+    raised = world.coordinator.put(
+        f"/v1/agreements/1980/{world.balder}/{YEAR}",
+        json={
+            "quota": 5,
+            "exception_quota": 2,
+            "contract_forms": ["municipal_contract"],
+            "trial_period_months": 18,
+            "answer_hours": 48,
+            "response_hours": 48,
+        },
+    )
+    assert raised.status_code == 200, raised.text
     waits = [10, 20, 30, 40, 50, 60]
     for days in waits:
         _placed(world, "mimer", waited_days=days)

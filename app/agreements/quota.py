@@ -7,7 +7,12 @@ handed over stays delivered) and held by a live proposal *of that year*, which b
 a tenancy when contracted. A flat a move chain freed takes no quota place (Helsingborg
 3:6), though an exception place it took is one. The view reports what was delivered
 (`remaining` = quota − delivered); a round also leaves out the places live proposals hold,
-so it never proposes one flat too many. Both subtract with `left`."""
+so it never proposes one flat too many. Both subtract with `left`.
+
+The quota holds at every step, not only when a round plans: a quota is not lowered below
+what is taken without the coordinator's `QuotaOverride` (`refuse_lowering_below_use`), and
+a contract needs a delivered place left, counted under a lock on the agreement
+(`require_place_for`)."""
 
 from __future__ import annotations
 
@@ -18,11 +23,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.agreements import repository
+from app.agreements.models import Agreement
 from app.core.db import local_date
+from app.core.errors import Conflict
 from app.proposals.models import Proposal, live_at
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
+from app.vocabulary import QuotaOverride
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,8 @@ class Placement:
     """It uses the landlord's quota: not a flat a move chain freed (Helsingborg 3:6)."""
     proposed: bool = False
     """A live proposal's place, not yet a tenancy's."""
+    household_id: str | None = None
+    """The household a live proposal holds the place for (a tenancy's is not read)."""
 
 
 def placements_of_year(
@@ -61,6 +72,7 @@ def placements_of_year(
             Vacancy.area,
             Round.year,
             Vacancy.quota_apartment,
+            Proposal.household_id,
         )
         .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
         .outerjoin(Round, Round.id == Proposal.round_id)
@@ -72,10 +84,10 @@ def placements_of_year(
         .add_columns(Proposal.created_at)
     )
     taken = [Placement(t.landlord_id, t.exception, t.area, t.quota_apartment) for t in tenancies]
-    for landlord_id, exception, area, round_year, quota, created_at in proposals:
+    for landlord_id, exception, area, round_year, quota, household_id, created_at in proposals:
         if round_year is None and local_date(created_at).year != year:
             continue
-        taken.append(Placement(landlord_id, exception, area, quota, proposed=True))
+        taken.append(Placement(landlord_id, exception, area, quota, True, household_id))
     return taken
 
 
@@ -101,8 +113,12 @@ def use_of_year(
 ) -> dict[str, YearUse]:
     """Per landlord with any place taken: what its agreement year `year` has used, counted
     from `placements_of_year`."""
+    return _count(placements_of_year(session, municipality, year, now))
+
+
+def _count(places: list[Placement]) -> dict[str, YearUse]:
     counts: dict[str, Counter[str]] = {}
-    for place in placements_of_year(session, municipality, year, now):
+    for place in places:
         count = counts.setdefault(place.landlord_id, Counter())
         kind = "proposed" if place.proposed else "delivered"
         count[kind] += int(place.quota)
@@ -118,6 +134,90 @@ def use_of_year(
         )
         for landlord, count in counts.items()
     }
+
+
+def refuse_lowering_below_use(
+    session: Session,
+    agreement: Agreement,
+    *,
+    quota: int,
+    exception_quota: int,
+    override: QuotaOverride | None,
+    now: datetime,
+) -> list[str]:
+    """A quota (or exception quota) lowered below what its year has taken — places
+    delivered plus places live proposals hold — would leave those proposals promised
+    places that are not there. Refused (409 naming the numbers) unless the coordinator
+    says what happens to them (`override`); a quota that is raised, kept, or lowered to no
+    less than is taken needs none. Returns the households whose live proposals the
+    override keeps, for the audit trail (none when no override was needed)."""
+    places = [
+        place
+        for place in placements_of_year(session, agreement.municipality_code, agreement.year, now)
+        if place.landlord_id == agreement.landlord_id
+    ]
+    use = _count(places).get(agreement.landlord_id, YearUse())
+    short: list[str] = []
+    if quota < agreement.quota and quota < use.delivered + use.proposed:
+        short.append(
+            f"quota {quota} is below the {use.delivered + use.proposed} places taken "
+            f"({use.delivered} delivered, {use.proposed} held by live proposals)"
+        )
+    taken_exceptions = use.exceptions_used + use.exceptions_proposed
+    if exception_quota < agreement.exception_quota and exception_quota < taken_exceptions:
+        short.append(
+            f"exception_quota {exception_quota} is below the {taken_exceptions} exception "
+            f"places taken ({use.exceptions_used} delivered, {use.exceptions_proposed} held "
+            "by live proposals)"
+        )
+    if not short:
+        return []
+    if override is None:
+        raise Conflict(
+            f"The agreement for {agreement.year} cannot be lowered: {'; '.join(short)}. "
+            "Send `quota_override` to say what happens to the live proposals.",
+            quota=quota,
+            delivered=use.delivered,
+            proposed=use.proposed,
+            exception_quota=exception_quota,
+            exceptions_delivered=use.exceptions_used,
+            exceptions_proposed=use.exceptions_proposed,
+        )
+    return sorted({place.household_id for place in places if place.household_id})
+
+
+def require_place_for(session: Session, tenancy: Tenancy, now: datetime) -> None:
+    """A contract turns the place its proposal held into a delivered one, so it needs a
+    delivered place left: with the new `tenancy` counted, the year's delivered quota places
+    stay within the quota (when it lets a quota apartment) and its exception places within
+    the exception quota (when it took one). Live proposals were counted when a round
+    planned them; they do not count here, so a quota lowered under them with
+    `keep_live_proposals` is taken by the first contracts and refuses the rest (409 naming
+    the quota). The agreement row is locked first (FOR UPDATE on PostgreSQL; SQLite
+    serialises writers with BEGIN IMMEDIATE), so concurrent contracts count one after the
+    other. A year without an agreement has no quota to hold."""
+    agreement = repository.get_for_update(
+        session, tenancy.municipality_code, tenancy.landlord_id, tenancy.agreement_year
+    )
+    if agreement is None:
+        return
+    use = use_of_year(session, tenancy.municipality_code, tenancy.agreement_year, now).get(
+        tenancy.landlord_id, YearUse()
+    )
+    if tenancy.quota_apartment and use.delivered > agreement.quota:
+        raise Conflict(
+            f"The landlord's quota for {agreement.year} is used: {use.delivered - 1} of "
+            f"{agreement.quota} places delivered.",
+            quota=agreement.quota,
+            delivered=use.delivered - 1,
+        )
+    if tenancy.exception and use.exceptions_used > agreement.exception_quota:
+        raise Conflict(
+            f"The landlord's exception places for {agreement.year} are used: "
+            f"{use.exceptions_used - 1} of {agreement.exception_quota} delivered.",
+            exception_quota=agreement.exception_quota,
+            exceptions_delivered=use.exceptions_used - 1,
+        )
 
 
 def left(quota: int, *taken: int) -> int:

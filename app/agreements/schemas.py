@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 from app.core.types import AreaId, Count, Flag, Multiple, unique_items
-from app.vocabulary import PERMISSIVE_LETTING_RULES, ContractForm, Pacing
+from app.vocabulary import PERMISSIVE_LETTING_RULES, ContractForm, Pacing, QuotaOverride
 
 ContractForms = Annotated[
     list[ContractForm],
@@ -100,6 +100,14 @@ class AgreementUpsert(BaseModel):
         default=0,
         description="Households failing the economic requirements it accepts when the "
         "municipality vouches (Helsingborg: 5)",
+    )
+    quota_override: QuotaOverride | None = Field(
+        default=None,
+        description="Needed only to lower `quota` or `exception_quota` below the places the "
+        "year has taken (delivered plus held by live proposals), else `409`: "
+        "`keep_live_proposals` keeps them live, and each contract still needs a place left "
+        "(the first accepts take the places, the rest get `409`). Audited for each household "
+        "whose live proposal is kept; not stored",
     )
     pacing: Pacing = Field(
         default=Pacing.none,

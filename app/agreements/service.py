@@ -8,19 +8,23 @@ from sqlalchemy.orm import Session
 
 from app.agreements import repository
 from app.agreements.models import Agreement
+from app.agreements.quota import refuse_lowering_below_use
 from app.agreements.schemas import (
     AgreementUpsert,
 )
 from app.areas.service import require_areas
+from app.audit import service as audit
 from app.auth import COORDINATOR, Principal, municipality_of, own_municipality
+from app.core.db import utcnow
 from app.core.errors import NotFound, PreconditionFailed
 from app.core.etag import check_if_match
 from app.landlords import repository as landlords
+from app.vocabulary import AuditAction
 
 
 def _columns(data: AgreementUpsert) -> dict[str, Any]:
     """The body as column values: enums as their plain strings for the JSON columns."""
-    values = data.model_dump()
+    values = data.model_dump(exclude={"quota_override"})
     values["contract_forms"] = [form.value for form in data.contract_forms]
     values["pacing"] = data.pacing.value
     values["tenancy_terms"] = {
@@ -44,7 +48,10 @@ def upsert_agreement(
 ) -> tuple[Agreement, bool]:
     """Create or replace the agreement; returns it and whether it was created.
 
-    An identical body changes nothing, not even the version, so retries are harmless.
+    An identical body changes nothing, not even the version, so retries are harmless. A
+    quota lowered below the places taken needs the body's `quota_override`
+    (`refuse_lowering_below_use`), and the override is audited for each household whose
+    live proposal it keeps.
     """
     own_municipality(principal, municipality, COORDINATOR)
     if landlords.get(session, landlord_id) is None:
@@ -62,6 +69,22 @@ def upsert_agreement(
         session.flush()
         return agreement, True
     check_if_match(if_match, agreement.version)
+    kept = refuse_lowering_below_use(
+        session,
+        agreement,
+        quota=data.quota,
+        exception_quota=data.exception_quota,
+        override=data.quota_override,
+        now=utcnow(),
+    )
+    audit.record(
+        session,
+        principal,
+        AuditAction.quota_override,
+        kept,
+        purpose=f"agreement {year} lowered to quota {data.quota}, exception quota "
+        f"{data.exception_quota}: {data.quota_override}",
+    )
     if any(getattr(agreement, key) != value for key, value in values.items()):
         for key, value in values.items():
             setattr(agreement, key, value)

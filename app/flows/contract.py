@@ -5,7 +5,8 @@ Each step is the rule of its own domain: the proposal's moves (`household_accept
 `contracted`, each announced) are app/proposals/service.py's; the move-in day is the
 vacancy's (`start_date_for`); the tenancy, its agreement year, trial period and terms are
 app/tenancies/service.py's; a household moving on from second-hand housing leaves its old
-tenancy and frees its flat (app/flows/move_chain.py); the case closes as housed
+tenancy and frees its flat (app/flows/move_chain.py); the quota must have a place left
+(app/agreements/quota.py); the case closes as housed
 (app/households/service.py). This flow is the one place that knows they go together, and in
 which order the parties are told.
 """
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.agreements.quota import require_place_for
 from app.auth import Principal
 from app.core.db import local_date
 from app.flows.move_chain import leave_for_move
@@ -60,7 +62,9 @@ def contract(
     """Both sides said yes: in this one transaction the tenancy is created, the proposal
     contracted, the vacancy let and the household's case closed as `housed`. A move-on
     household's old tenancy ends and its flat is freed in the same transaction (a move
-    chain), from the new tenancy's move-in day."""
+    chain), from the new tenancy's move-in day. The tenancy must find a place left in its
+    landlord's quota (and exception places) for its agreement year, counted under a lock on
+    the agreement (`require_place_for`): else 409 naming the quota, and nothing is kept."""
     vacancy = proposals.household_accept(session, proposal, now=now)
     start = start_date_for(vacancy, local_date(now))
     moved_from = leave_for_move(
@@ -74,6 +78,7 @@ def contract(
         start=start,
         moved_from=moved_from,
     )
+    require_place_for(session, tenancy, now)
     households.close_household(
         session,
         principal=principal,
