@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -28,8 +27,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app.proposals import service
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy
-from tests.conftest import Api, AuthedClient
+from tests.conftest import Api
 from tests.timetravel import time_passes
+from tests.worlds.concurrency import race
 from tests.worlds.vasteras import DECLINE_LANDLORD, World, contract
 
 CONCURRENT = 50
@@ -38,24 +38,6 @@ CONCURRENT = 50
 @pytest.fixture
 def world(api: Api) -> World:
     return World(api)
-
-
-def race(
-    api: Api, client: AuthedClient, calls: list[Callable[[TestClient], httpx.Response]]
-) -> Counter[int]:
-    """Fire every call at once, each on its own client and thread; count the statuses."""
-    barrier = threading.Barrier(len(calls))
-
-    def one(call: Callable[[TestClient], httpx.Response]) -> int:
-        own = TestClient(api.app, headers={"Authorization": client.headers["Authorization"]})
-        barrier.wait()
-        response = call(own)
-        if response.status_code >= 400:
-            assert response.headers["content-type"].startswith("application/problem+json")
-        return response.status_code
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return Counter(pool.map(one, calls))
 
 
 def count_tenancies(world: World, proposal: str) -> int:

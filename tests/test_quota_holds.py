@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from app.tenancies.models import Tenancy
 from tests.conftest import Api
-from tests.test_concurrency import race
-from tests.test_proposals import YEAR, World
+from tests.worlds.concurrency import race
+from tests.worlds.vasteras import YEAR, World
 
 
 @pytest.fixture
