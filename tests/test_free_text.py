@@ -7,11 +7,14 @@ fails the walk.
 Choice: the walk validates each operation's request body against the operation's own
 pydantic body field (`route.body_field`), the very validation FastAPI runs before the
 handler, and not through HTTP. Building a world in which every operation's example would
-be accepted (a round with proposals, a household with a tenancy, a mandate …) for ~40
-operations would make this a second copy of the other test files, and each probe a full
-request; the body field refuses or accepts exactly as the API does, and the HTTP tests below
-show the 422 the client gets for the three fields the issue found open (a vacancy's address,
-a decline's comment, a webhook's description) and for the `X-Purpose` header.
+be accepted (a round with proposals, a household with a tenancy, a mandate …) for the 30
+operations with a JSON body would make this a second copy of the other test files, and
+each of the ~190 probes a full request; the body field refuses or accepts exactly as the API
+does (each probe is checked to be refused at its own field, after the example with an
+ordinary value there is checked to be accepted). Path parameters are walked the same way
+through the route's dependant. The HTTP tests below show the 422 problem the client gets for
+the three fields the issue found open (a vacancy's address, a decline's comment, a
+webhook's description), a vacancy's reference in its path and the `X-Purpose` header.
 """
 
 from __future__ import annotations
