@@ -10,9 +10,11 @@ from app.auth import Principal, Role, require
 from app.core.db import SessionDep
 from app.core.params import MunicipalityPath
 from app.core.problems import AUTHENTICATED, problems
+from app.core.types import AreaId
 
 router = APIRouter(tags=["areas"])
-AreaPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+# The municipality's own area id, stored and shown to landlords: free text's guard.
+AreaPath = Annotated[AreaId, Path()]
 
 
 @router.put(

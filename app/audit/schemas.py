@@ -11,6 +11,12 @@ from fastapi import Depends, Header
 from pydantic import BaseModel, Field
 
 from app.core.errors import UnprocessableEntity
+from app.core.types import (
+    IDENTITY_NUMBER_REFUSED,
+    INVISIBLE_CHARACTER_REFUSED,
+    contains_identity_number,
+    contains_invisible_character,
+)
 from app.vocabulary import AuditAction
 
 
@@ -67,6 +73,11 @@ def purpose_header(
         raise UnprocessableEntity(f"X-Purpose: at most {MAX_PURPOSE_LENGTH} characters")
     if _CONTROL.search(purpose):
         raise UnprocessableEntity("X-Purpose: must not contain control characters")
+    # Free text kept in the audit log: the same guard as every free-text field of a body.
+    if contains_invisible_character(purpose):
+        raise UnprocessableEntity(f"X-Purpose: {INVISIBLE_CHARACTER_REFUSED}")
+    if contains_identity_number(purpose):
+        raise UnprocessableEntity(f"X-Purpose: {IDENTITY_NUMBER_REFUSED}")
     return purpose
 
 

@@ -3,6 +3,12 @@
 Text fields reject control characters, C0 and C1 (PostgreSQL refuses NUL, logs must not be
 forged; long text may carry tabs and line breaks, so of the C0 ones it refuses NUL only) and
 are bounded, so that no input can reach the database in a form it would refuse with a 500.
+
+Free text — the text types and the references (`Identifier`, `AreaId`) — also refuses a
+personal identity number in any spelling and the invisible and bidirectional controls
+(issue 29): free text is stored and sent on in events to other organisations, and a
+personnummer there is data the service must never hold (docs/privacy.md). The guard sits
+on the types, so a schema that declares a free-text field gets it without asking.
 """
 
 from __future__ import annotations
@@ -17,20 +23,105 @@ from organisationsnummer.organisationsnummer import (
     Organisationsnummer,
     OrganisationsnummerException,
 )
+from personnummer import personnummer
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, StringConstraints
 
+# Characters that show nothing or reorder what is shown: the bidirectional marks, embeddings,
+# overrides and isolates (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), the
+# zero-width ones (U+180E, U+200B-U+200D, U+2060-U+2064, U+FEFF, the rest of U+206x) and the
+# line and paragraph separators U+2028-U+2029. A reader of an address or a comment would not
+# see what was stored (a reversed number, a word split so a filter misses it).
+_INVISIBLE = r"\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_INVISIBLE_CHARACTER = re.compile(f"[{_INVISIBLE}]")
 # C0 controls, DEL and the C1 controls U+0080-U+009F (NEL, CSI, …: a terminal or a log
-# viewer acts on them as on C0 ones). Long text refuses NUL, DEL and C1 only.
-_NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
-_NO_CONTROL_BUT_LAYOUT = r"^[^\x00\x7f-\x9f]*$"
+# viewer acts on them as on C0 ones), and the invisible ones. Long text refuses NUL, DEL, C1
+# and the invisible ones, and keeps tabs and line breaks.
+_NO_CONTROL = rf"^[^\x00-\x1f\x7f-\x9f{_INVISIBLE}]*$"
+_NO_CONTROL_BUT_LAYOUT = rf"^[^\x00\x7f-\x9f{_INVISIBLE}]*$"
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+"""A reference a client keeps in its own system (case numbers, unit codes, scenario keys)."""
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL)]
-LongText = Annotated[str, StringConstraints(max_length=2000, pattern=_NO_CONTROL_BUT_LAYOUT)]
+# Digits with whatever separates them but letters: `19121212-1212`, `121212+1212`,
+# `1985-01-01-1236`, `850101.1236`. A number hidden in longer text is one of these runs.
+_DIGIT_RUN = re.compile(r"\d+(?:[\W_]+\d+)*")
+_DIGIT_GROUP = re.compile(r"\d+")
+# Centuries a twelve-digit spelling may start with: anything else (a serial such as
+# `2026-0001-0001`) is not a birth date, however its check digit falls.
+_CENTURIES = ("18", "19", "20")
+
+
+def _is_identity_number(digits: str) -> bool:
+    """Ten or twelve digits that the personnummer library accepts: a date (the day + 60 of a
+    samordningsnummer too) and a valid Luhn check digit. Ten digits are tried in both
+    centuries a separator could give them (`-` and `+`), so 29 February is never missed."""
+    if len(digits) == 12:
+        return digits[:2] in _CENTURIES and bool(personnummer.valid(digits))
+    if len(digits) == 10:
+        return bool(personnummer.valid(digits) or personnummer.valid(f"{digits[:6]}+{digits[6:]}"))
+    return False
+
+
+def contains_identity_number(text: str) -> bool:
+    """Whether the text holds a Swedish personal identity or coordination number in any
+    spelling: a run of digits and separators whose consecutive digit groups make a number
+    the library accepts, whatever separates them and whatever surrounds the run."""
+    for run in _DIGIT_RUN.finditer(text):
+        groups = _DIGIT_GROUP.findall(run.group())
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) > 12:
+                    break
+                if _is_identity_number(digits):
+                    return True
+    return False
+
+
+def contains_invisible_character(text: str) -> bool:
+    """Whether the text holds a bidirectional or zero-width control or a line separator."""
+    return _INVISIBLE_CHARACTER.search(text) is not None
+
+
+# The refusals say why and never echo the value: errors are logged and shown to the caller.
+IDENTITY_NUMBER_REFUSED = "must not contain a personal identity number (personnummer)"
+INVISIBLE_CHARACTER_REFUSED = "must not contain invisible or bidirectional control characters"
+
+
+def _no_identity_number(text: str) -> str:
+    if contains_identity_number(text):
+        raise ValueError(IDENTITY_NUMBER_REFUSED)
+    return text
+
+
+def _no_invisible_character(value: object) -> object:
+    # Before the pattern, which refuses the same characters, so the caller reads why.
+    if isinstance(value, str) and contains_invisible_character(value):
+        raise ValueError(INVISIBLE_CHARACTER_REFUSED)
+    return value
+
+
+ShortText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL),
+    BeforeValidator(_no_invisible_character),
+    AfterValidator(_no_identity_number),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(max_length=2000, pattern=_NO_CONTROL_BUT_LAYOUT),
+    BeforeValidator(_no_invisible_character),
+    AfterValidator(_no_identity_number),
+]
 Identifier = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN),
+    AfterValidator(_no_identity_number),
 ]
 AreaId = Annotated[
-    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    str,
+    StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$"),
+    AfterValidator(_no_identity_number),
 ]
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 """The ids the service hands out (lower-case UUID4 text)."""

@@ -10,6 +10,7 @@ from app.core.etag import IfMatchHeader, set_etag
 from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
+from app.core.types import Identifier
 from app.flows import vacancy_withdrawal
 from app.vacancies import service, views
 from app.vacancies.schemas import VacancyPage, VacancyRead, VacancyUpsert
@@ -24,15 +25,11 @@ ActsFor = Annotated[
         "(`422`) for anyone else. Outside its live mandates → `404`."
     ),
 ]
+# A reference the landlord chooses, stored and sent in events: free text's guard (an
+# identifier refuses a personnummer), not a bare pattern.
 ExternalRef = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
-        description="The landlord's own reference for the apartment",
-        examples=["LGH-1001"],
-    ),
+    Identifier,
+    Path(description="The landlord's own reference for the apartment", examples=["LGH-1001"]),
 ]
 
 
