@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from app.core.types import contains_identity_number
 from tests.conftest import Api
 from tests.test_architecture import api_routes
-from tests.test_proposals import World, vacancy_body
+from tests.worlds.vasteras import World, vacancy_body
 
 PROBLEM = "application/problem+json"
 
