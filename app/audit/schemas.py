@@ -46,6 +46,9 @@ class AuditPage(BaseModel):
 
 MAX_PURPOSE_LENGTH = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_RAW_CONTROLS = r"\x00-\x1f\x7f"
+"""What the header's raw text may not hold, before it is decoded: one set, read by the
+header's declared pattern and by `checked_purpose`."""
 
 
 def purpose_header(
@@ -55,7 +58,7 @@ def purpose_header(
             alias="X-Purpose",
             min_length=1,
             max_length=4 * MAX_PURPOSE_LENGTH,
-            pattern=r"^[^\x00-\x1f\x7f]+$",
+            pattern=f"^[^{_RAW_CONTROLS}]+$",
             description="Why the record is read or changed (a task, a decision); written "
             "to the audit log. UTF-8, at most 200 characters, no control characters.",
         ),
@@ -86,7 +89,7 @@ def checked_purpose(raw: str | None) -> str | None:
     a request answered without the handler's validation (an idempotent replay): a replay
     refuses what the first request would have refused."""
     if raw is not None and (
-        not raw or len(raw) > 4 * MAX_PURPOSE_LENGTH or re.search(r"[\x00-\x1f\x7f]", raw)
+        not raw or len(raw) > 4 * MAX_PURPOSE_LENGTH or re.search(f"[{_RAW_CONTROLS}]", raw)
     ):
         raise UnprocessableEntity(
             f"X-Purpose: 1 to {MAX_PURPOSE_LENGTH} characters, no control characters"
