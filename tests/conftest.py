@@ -84,9 +84,13 @@ def portal() -> Iterator[BlockingPortal]:
 
 @pytest.fixture
 def app(request: pytest.FixtureRequest, migrated: Settings) -> Iterator[FastAPI]:
-    """The worker's app, its state as it was before the test and its database emptied after
-    it; a test marked `own_app` (it counts metrics or logging set up per app) gets a new one."""
+    """The worker's app, its state as it was before the test. The test runs inside one
+    database transaction rolled back at its end (tests/transaction.py); a test marked
+    `commits` (other threads, processes or apps must see its writes) commits for real and
+    the database is emptied after it. A test marked `own_app` (it counts metrics or logging
+    set up per app) gets a new app."""
     own = request.node.get_closest_marker("own_app") is not None
+    commits = request.node.get_closest_marker("commits") is not None
     if own:
         from app.main import create_app
 
@@ -94,17 +98,27 @@ def app(request: pytest.FixtureRequest, migrated: Settings) -> Iterator[FastAPI]
     else:
         application = request.getfixturevalue("shared_app")
     state = dict(application.state._state)
-    yield application
-    # Empty every table so each test starts from a clean, migrated schema (the audit log is
-    # append-only: tests/cleanup.py gets past its trigger for the test database only).
-    from tests.cleanup import empty_database
+    try:
+        if commits:
+            yield application
+        else:
+            from tests.transaction import rolled_back
 
-    empty_database(application.state.engine)
-    application.state._state.clear()
-    application.state._state.update(state)
-    application.dependency_overrides.clear()
-    if own:
-        application.state.engine.dispose()
+            with rolled_back(application):
+                yield application
+    finally:
+        if commits:
+            # Empty every table so each test starts from a clean, migrated schema (the
+            # audit log is append-only: tests/cleanup.py gets past its trigger for the test
+            # database only).
+            from tests.cleanup import empty_database
+
+            empty_database(application.state.engine)
+        application.state._state.clear()
+        application.state._state.update(state)
+        application.dependency_overrides.clear()
+        if own:
+            application.state.engine.dispose()
 
 
 class AuthedClient(TestClient):
@@ -221,7 +235,8 @@ def api(app: FastAPI, portal: BlockingPortal) -> Api:
 # Every test gets one tier marker, so that `make test-fast` can pick the quick ones and the
 # PostgreSQL pass only what a database can change (docs/testing.md):
 # - unit: no database (pure functions, the solver, documents, the architecture);
-# - api: the app on the suite's database, emptied after each test;
+# - api: the app on the suite's database, each test rolled back (or, marked `commits`,
+#   committed and emptied after it);
 # - system: real processes or threads that need real commits (live servers, Chromium, the
 #   generated client, worker processes, PostgreSQL restarts, concurrent requests);
 # - fuzz: schemathesis over every operation.
@@ -248,6 +263,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         uses_database = "database_url" in getattr(item, "fixturenames", ())
         if uses_database or module in OWN_POSTGRESQL_MODULES:
             item.add_marker(pytest.mark.database)
+        if module in SYSTEM_MODULES:
+            item.add_marker(pytest.mark.commits)
         if any(item.get_closest_marker(tier) for tier in TIERS):
             continue
         if module == "test_fuzz":

@@ -15,6 +15,9 @@ from app.dashboard.client import ApiReader
 from app.main import create_app
 from tests.conftest import Api
 
+# A second app on the same database reads the credentials the `api` fixture's app commits.
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def limited_app(migrated: Settings) -> Iterator[FastAPI]:

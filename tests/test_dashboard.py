@@ -25,6 +25,9 @@ from app.dashboard.service import (
 from app.scenarios.demo import load_demo
 from tests.worlds.demo import bearer_headers
 
+# The demo world: `load_demo` opens an engine of its own and commits.
+pytestmark = pytest.mark.commits
+
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.scenarios.demo import load_demo
 from tests.worlds.demo import bearer_headers
+
+# `load_demo` opens an engine of its own and commits.
+pytestmark = pytest.mark.commits
 
 
 def test_demo_prints_a_working_credential_for_each_role(app: FastAPI) -> None:

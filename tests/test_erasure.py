@@ -374,6 +374,7 @@ def test_retention_days_default_to_none(world: Jonkoping) -> None:
     assert retention_days(Settings(retention_days=400)) == 400
 
 
+@pytest.mark.commits  # the command opens an engine of its own
 def test_the_cli_erases_expired_cases(
     world: Jonkoping, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

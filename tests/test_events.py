@@ -441,6 +441,7 @@ def test_one_commits_events_are_numbered_in_order_and_delivered_by_subscription(
             assert d.next_attempt_at.tzinfo is not None
 
 
+@pytest.mark.commits  # other threads read and write at once
 def test_concurrent_writers_never_leave_a_gap_behind_a_reader(api: Api) -> None:
     """Ten threads append to one stream while a reader follows it by cursor: the reader
     sees every event exactly once, in order — a number is taken at commit, in commit
@@ -535,6 +536,7 @@ def test_the_admin_has_no_feed(api: Api) -> None:
     ).status_code in (403, 422)
 
 
+@pytest.mark.commits  # other threads read and write at once
 def test_a_long_poll_returns_as_soon_as_an_event_arrives(world: Jonkoping) -> None:
     factory = world.api.app.state.sessionmaker
 

@@ -31,6 +31,9 @@ from app.scenarios.demo import load_demo
 from app.tenancies.models import Tenancy
 from tests.worlds.jobs import POSTGRES
 
+# The demo world: `load_demo` opens an engine of its own and commits.
+pytestmark = pytest.mark.commits
+
 DOCUMENT = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 UUID_PLACEHOLDERS = {"household", "vacancy"}
 

@@ -3,38 +3,55 @@ documented schema, status and content type, and every error is problem+json."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from anyio.from_thread import BlockingPortal
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from sqlalchemy import insert, select
 
-from app.core.db import Base
+from app.auth import issue_token
 from app.core.errors import PROBLEM_MEDIA_TYPE
-from tests.cleanup import empty_database
 from tests.conftest import Api
+from tests.transaction import rolled_back
+
+
+@pytest.fixture(scope="module")
+def fuzz_credentials(shared_app: FastAPI, portal: BlockingPortal) -> Iterator[dict[str, str]]:
+    """A small world for the fuzzer to hit real objects in, built once per test worker for
+    the whole module (about a dozen requests) inside a transaction rolled back when the
+    module ends; each test runs in a savepoint on it (tests/transaction.py). The
+    credential id of each role."""
+    with rolled_back(shared_app):
+        api = Api(shared_app, portal)
+        api.municipality("1980")
+        coordinator = api.client("coordinator", municipality="1980")
+        coordinator.put("/v1/municipalities/1980/areas/A01", json={"name": "Centrum"})
+        landlord_id = api.landlord()
+        yield {
+            "admin": api.admin.client_id,
+            "coordinator": coordinator.client_id,
+            "social_services": api.client("social_services", municipality="1980").client_id,
+            "landlord": api.client("landlord", landlord=landlord_id).client_id,
+        }
 
 
 @pytest.fixture
-def fuzz_world(app: FastAPI, api: Api) -> dict[str, Any]:
-    """A small world for the fuzzer to hit real objects in, and a token per role."""
-    api.municipality("1980")
-    coordinator = api.client("coordinator", municipality="1980")
-    coordinator.put("/v1/municipalities/1980/areas/A01", json={"name": "Centrum"})
-    landlord_id = api.landlord()
+def fuzz_world(app: FastAPI, fuzz_credentials: dict[str, str]) -> dict[str, Any]:
+    """The fuzz world and a fresh token per role (a module's run outlasts a token)."""
     tokens = {
-        "admin": api.admin.headers["Authorization"],
-        "coordinator": coordinator.headers["Authorization"],
-        "social_services": api.client("social_services", municipality="1980").headers[
-            "Authorization"
-        ],
-        "landlord": api.client("landlord", landlord=landlord_id).headers["Authorization"],
+        role: "Bearer " + issue_token(app.state.settings, credential_id)[0]
+        for role, credential_id in fuzz_credentials.items()
     }
-    return {"app": app, "tokens": tokens}
+    # A client that is never entered: schemathesis would otherwise run the app's lifespan
+    # (once per process, kept running), whose SQLite worker threads would then work beside
+    # every later test. Like every other API test, the fuzz runs without them.
+    return {"app": app, "tokens": tokens, "client": asgi.ASGIClient(app)}  # type: ignore[arg-type]
 
 
 # The committed document, which tests/test_openapi.py holds equal to the app's: loaded when
@@ -74,6 +91,7 @@ def _call_as(role: str, case: Any, world: dict[str, Any]) -> None:
     # exist or another organisation's (404), or conflict with stored state (409, 422).
     case.call_and_validate(
         app=world["app"],
+        session=world["client"],
         headers=headers,
         additional_checks=[_problem_json_for_errors],
         excluded_checks=[positive_data_acceptance],
@@ -110,28 +128,6 @@ def test_fuzz_landlord(case: Any, fuzz_world: dict[str, Any]) -> None:
     _call_as("landlord", case, fuzz_world)
 
 
-WORLD_TABLES = ("municipalities", "areas", "landlords", "agreements", "credentials")
-
-
-def snapshot(engine: Any) -> dict[str, list[dict[str, Any]]]:
-    """The fuzz world's rows (the credentials behind the role tokens among them)."""
-    with engine.connect() as connection:
-        return {
-            name: [dict(row._mapping) for row in connection.execute(select(table))]
-            for name, table in Base.metadata.tables.items()
-            if name in WORLD_TABLES
-        }
-
-
-def restore(engine: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """Empty the database and put the world back, with the same ids (tokens stay valid)."""
-    empty_database(engine)
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            if rows.get(table.name):
-                connection.execute(insert(table), rows[table.name])
-
-
 STATEFUL_SETTINGS = settings(
     max_examples=40,
     stateful_step_count=10,
@@ -149,8 +145,10 @@ def test_stateful_sequences_as_each_role(role: str, fuzz_world: dict[str, Any]) 
     no 5xx, every answer as documented, every error problem+json."""
     headers = {"Authorization": fuzz_world["tokens"][role]}
     app = fuzz_world["app"]
-    engine = app.state.engine
-    world = snapshot(engine)
+    # The test runs in one rolled-back transaction (tests/transaction.py): a savepoint over
+    # the fuzz world, rolled back before each scenario, puts the world back as it was.
+    connection = app.state.engine.connection
+    world = connection.begin_nested()
     base: Any = schema.as_state_machine()
     links = [name for name in base.bundles if "{household_id}" in name]
     assert links, "the schema links household operations to the creation's id"
@@ -160,10 +158,12 @@ def test_stateful_sequences_as_each_role(role: str, fuzz_world: dict[str, Any]) 
             # Every scenario starts from the same world: Hypothesis replays scenarios, and
             # one that met another's household (a taken case_ref: 409) would draw
             # differently the second time.
-            restore(engine, world)
+            nonlocal world
+            world.rollback()
+            world = connection.begin_nested()
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            return {"headers": headers, "app": app}
+            return {"headers": headers, "app": app, "session": fuzz_world["client"]}
 
         def validate_response(
             self,

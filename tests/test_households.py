@@ -518,6 +518,7 @@ def test_adding_protection_hides_the_case_from_social_services_at_once(
     assert response.json()["view"] == "restricted"
 
 
+@pytest.mark.commits  # other threads read and write at once
 def test_concurrent_patches_with_the_same_etag_one_wins(api: Api, social: TestClient) -> None:
     """The row is locked for the update, so two writers holding the same ETag cannot both
     pass `If-Match`: exactly one succeeds, the other gets 412."""

@@ -152,6 +152,7 @@ def test_the_handler_still_reads_the_body_the_key_check_read(api: Api) -> None:
     assert response.json()["kind"] == "private"
 
 
+@pytest.mark.commits  # other threads read and write at once
 def test_concurrent_requests_with_one_key_create_once(api: Api) -> None:
     """Ten simultaneous retries: one creates, the rest replay it or hear it is in flight."""
     client = api.admin

@@ -16,9 +16,15 @@ from app.core.migrate import alembic_config
 
 
 def test_migrated_schema_matches_the_models(app: FastAPI) -> None:
-    with app.state.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
+    # An engine of its own: the schema is the same on every connection, and alembic wants a
+    # real connection, not the test's savepoint on the shared one (tests/transaction.py).
+    engine = sa.create_engine(app.state.settings.database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
     assert differences == []
 
 

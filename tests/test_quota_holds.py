@@ -146,6 +146,7 @@ def test_an_exception_contract_beyond_the_exception_places_is_refused(world: Wor
     assert refused.json()["exception_quota"] == 1
 
 
+@pytest.mark.commits  # other threads read and write at once
 def test_ten_simultaneous_accepts_with_two_places_left_make_two_contracts(
     world: World, api: Api
 ) -> None:

@@ -180,6 +180,7 @@ def test_the_sweep_runs_a_queued_round_left_by_a_restart(world: Jonkoping) -> No
     assert world.proposal_count() == 2
 
 
+@pytest.mark.commits  # other threads read and write at once
 def test_the_in_process_worker_picks_up_queued_rounds_at_start(world: Jonkoping) -> None:
     round_id = queued_round(world)
     worker = InProcessWorker(world.api.app.state.sessionmaker, poll_seconds=0.05)
@@ -333,6 +334,7 @@ def test_the_lifespan_hooks_start_and_stop_the_worker_on_sqlite(world: Jonkoping
     assert app.state.round_worker is None
 
 
+@pytest.mark.commits  # other threads read and write at once
 def test_concurrent_round_requests_queue_exactly_one(
     api: Api, world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:

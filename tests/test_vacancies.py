@@ -344,6 +344,7 @@ def test_landlord_cannot_touch_households(world: World) -> None:
         assert response.status_code == 403
 
 
+@pytest.mark.commits  # other threads read and write at once
 def test_concurrent_reposts_of_one_reference_never_duplicate(world: World) -> None:
     """Landlords' systems retry; 20 racing PUTs of one new reference create exactly one row
     (the unique (landlord, external_ref) index) and, the PUT being idempotent, all succeed:

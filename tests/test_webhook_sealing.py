@@ -48,7 +48,8 @@ def factory_with(world: Jonkoping, keys: list[str]) -> sessionmaker[Session]:
     settings = world.api.app.state.settings.model_copy(
         update={"webhook_secret_keys": ",".join(keys)}
     )
-    return session_factory(world.api.app.state.engine, settings)
+    # The bind of the app's own factory: the test's connection when the test is rolled back.
+    return session_factory(world.api.app.state.sessionmaker.kw["bind"], settings)
 
 
 def test_the_database_keeps_the_secret_sealed_and_deliveries_verify_with_the_shown_one(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -92,12 +92,21 @@ def local_year_start(year: int) -> datetime:
     return datetime(year, 1, 1, tzinfo=STOCKHOLM)
 
 
-def session_factory(engine: Engine, settings: Settings) -> sessionmaker[Session]:
+def session_factory(bind: Engine | Connection, settings: Settings) -> sessionmaker[Session]:
     """How the app and the worker make sessions: each carries what its work needs from the
-    settings beside the connection — the sealer of webhook secrets (app/core/sealing.py)."""
+    settings beside the connection — the sealer of webhook secrets (app/core/sealing.py).
+
+    Bound to an engine (the service), each session has a connection and a transaction of
+    its own. Bound to a connection already in a transaction (the test suite's rolled-back
+    tests, tests/transaction.py), each session's commit or rollback is a savepoint in it."""
 
     sealer = Sealer.of(settings.webhook_keys, settings.signing_key)
-    return sessionmaker(engine, expire_on_commit=False, info={SEALER: sealer})
+    return sessionmaker(
+        bind,
+        expire_on_commit=False,
+        info={SEALER: sealer},
+        join_transaction_mode="create_savepoint",
+    )
 
 
 def create_db_engine(url: str) -> Engine:

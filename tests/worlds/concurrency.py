@@ -11,12 +11,15 @@ import httpx
 from fastapi.testclient import TestClient
 
 from tests.conftest import Api, AuthedClient
+from tests.transaction import require_commits
 
 
 def race(
     api: Api, client: AuthedClient, calls: list[Callable[[TestClient], httpx.Response]]
 ) -> Counter[int]:
-    """Fire every call at once, each on its own client and thread; count the statuses."""
+    """Fire every call at once, each on its own client and thread; count the statuses.
+    Each thread commits on its own connection: the test is marked `commits`."""
+    require_commits(api.app, "a race of requests on several threads")
     barrier = threading.Barrier(len(calls))
 
     def one(call: Callable[[TestClient], httpx.Response]) -> int:
