@@ -576,7 +576,9 @@ def test_nynashamn_helps_economic_only_cases_only_with_children(api: Api) -> Non
     assert not refused & {p["household"] for p in run.proposals}
     unmatched = run.unmatched()
     for household in refused:
-        assert unmatched[household]["reason"] == "policy: economic-only case without children"
+        assert (
+            unmatched[household]["reason"] == "policy: economic-only case without children at risk"
+        )
     families = {
         h.id for h in households.values() if "economic_only" in h.target_groups and h.children
     }
@@ -920,7 +922,7 @@ def test_policy_refuses_economic_only_without_children_and_too_few_drug_free_mon
     )
     assert all(needs_refusal(DEFAULT_POLICY, h) is None for h in (single, family, early))
     nynashamn = replace(DEFAULT_POLICY, economic_only_requires_children=True)
-    assert needs_refusal(nynashamn, single) == "policy: economic-only case without children"
+    assert needs_refusal(nynashamn, single) == "policy: economic-only case without children at risk"
     assert needs_refusal(nynashamn, family) is None
     karlstad = replace(DEFAULT_POLICY, min_drug_free_months=6)
     assert needs_refusal(karlstad, early) == "policy: fewer than 6 drug-free months"

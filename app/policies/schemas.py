@@ -119,8 +119,9 @@ class PolicyInput(BaseModel):
     base_weight: BaseWeight = 100
     economic_only_requires_children: StrictBool = Field(
         default=False,
-        description="Accept an `economic_only` case only when the household has children "
-        "(Nynäshamn: those with only economic problems and no children are refused)",
+        description="Accept an `economic_only` case only when social services assessed its "
+        "children at risk (`children_at_risk`; Nynäshamn: 'måste det vara en barnfamilj, där "
+        "barnen annars riskerar att fara illa')",
     )
     min_drug_free_months: DrugFreeMonths = Field(
         default=0,
