@@ -149,14 +149,14 @@ def test_vasteras_private_landlords_never_house_income_support_households(api: A
     no household living on income support alone is placed at a private landlord, in any
     form — a training apartment (the municipality's lease) included; at Mimer it is."""
     world = World(api, "1980")
-    private = dict(
-        quota=10,
-        income_multiple=3,
-        accepts_income_support=False,
-        accepted_guarantees=["municipal_surety"],
-        placement_refuses_income_support=True,
-        contract_forms=["training_apartment", "support_agreement"],
-    )
+    private = {
+        "quota": 10,
+        "income_multiple": 3,
+        "accepts_income_support": False,
+        "accepted_guarantees": ["municipal_surety"],
+        "placement_refuses_income_support": True,
+        "contract_forms": ["training_apartment", "support_agreement"],
+    }
     willhem = world.landlord("Willhem", "556703-7485", "private", **private)
     mimer = world.landlord(
         "Mimer",
@@ -319,3 +319,42 @@ def test_the_old_boolean_guarantee_reads_as_a_municipal_surety(api: Api) -> None
     withdrawn = world.social.patch(f"/v1/households/{new}", json={"guarantee": None})
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["municipal_guarantee"] is False
+
+
+def test_default_weights_rank_violence_first_and_outreach_groups_as_no_group(api: Api) -> None:
+    """Jönköping: "kvinnofrids- och barnärenden prioriteras" — a violence case ranks first.
+    Södertälje's list (young adults, the elderly, suspected mental illness) is the priority of
+    outreach on rent debts, not of allocation, and the newly arrived get no extra weight by
+    default (Helsingborg: "nyanlända omfattas av samma regler som övriga invånare som saknar
+    bostad"): with the default policy they weigh what a case with no target group weighs."""
+    world = World(api, "0680")
+    landlord = world.landlord(
+        "Vätterhem", "556096-9254", "public", quota=1, contract_forms=["municipal_contract"]
+    )
+    world.vacancy(landlord, "VH-1", ["municipal_contract"])
+    registered = "2026-01-05T09:00:00Z"
+    groups = {
+        "violence": ["violence_exposed"],
+        "young": ["young_adult"],
+        "elderly": ["elderly"],
+        "psychiatric": ["psychiatric_disability"],
+        "newly_arrived": ["newly_arrived"],
+        "none": [],
+    }
+    ids = {
+        key: world.household(
+            f"JKP-{key}",
+            ["municipal_contract"],
+            target_groups=target,
+            registered_at=registered,
+            income={"salary": 20000},
+        )
+        for key, target in groups.items()
+    }
+    round_ = world.round()
+    document = world.coordinator.get(f"/v1/rounds/{round_['id']}/problem").json()
+    weight = {h["id"]: h["weight"] for h in document["households"]}
+    assert [p["household"] for p in round_["proposals"]] == [ids["violence"]]
+    assert weight[ids["violence"]] > weight[ids["none"]]
+    for key in ("young", "elderly", "psychiatric", "newly_arrived"):
+        assert weight[ids[key]] == weight[ids["none"]], key
