@@ -358,3 +358,82 @@ def test_default_weights_rank_violence_first_and_outreach_groups_as_no_group(api
     assert weight[ids["violence"]] > weight[ids["none"]]
     for key in ("young", "elderly", "psychiatric", "newly_arrived"):
         assert weight[ids[key]] == weight[ids["none"]], key
+
+
+def test_a_landlord_without_an_agreement_posts_on_request(api: Api) -> None:
+    """Södertälje: Graflunds has "inget formellt avtal … Socialtjänsten kan vid förfrågan få
+    tillgång till lägenheter i beståndet och står då som förstahandshyresgäst"; Jönköping:
+    "Bolag som bidrar utan avtal … bidrar ändå med lägenheter". Where the municipality takes
+    flats on request, such a landlord posts in the forms it names; its flat is proposed and
+    let like any other, and no quota row counts it."""
+    world = World(api, "0181")
+    graflunds = api.landlord("Graflunds", "556479-5671", "private")
+    client = api.client("landlord", landlord=graflunds)
+    world.landlords[graflunds] = client
+    body = {
+        "municipality": world.code,
+        "area": "CENTRUM",
+        "rooms": 1,
+        "rent": 4000,
+        "contract_forms": ["municipal_contract"],
+    }
+    refused = client.put("/v1/vacancies/G-1", json=body)
+    assert refused.status_code == 422, refused.text
+    policy = world.coordinator.put(
+        f"/v1/municipalities/{world.code}/policy",
+        json={"vacancies_on_request": ["municipal_contract"]},
+    )
+    assert policy.status_code == 201, policy.text
+    own_lease = client.put(
+        "/v1/vacancies/G-2", json={**body, "contract_forms": ["support_agreement"]}
+    )
+    assert own_lease.status_code == 422, own_lease.text
+    posted = client.put("/v1/vacancies/G-1", json=body)
+    assert posted.status_code == 201, posted.text
+    household = world.household("SOD-1", ["municipal_contract"], **INCOME_SUPPORT_ONLY)
+
+    round_ = world.round()
+    [proposal] = round_["proposals"]
+    assert (proposal["household"], proposal["vacancy"]) == (household, posted.json()["id"])
+    assert world.coordinator.post(f"/v1/proposals/{proposal['id']}/release").status_code == 200
+    assert client.post(f"/v1/proposals/{proposal['id']}/accept").status_code == 200
+    accepted = world.social.post(f"/v1/proposals/{proposal['id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    assert client.get("/v1/vacancies/G-1").json()["status"] == "let"
+    quota = world.coordinator.get("/v1/quota", params={"year": YEAR}).json()
+    # Listed beside the landlords with agreements because it let a flat, but counted toward
+    # nothing: no quota, nothing delivered against one.
+    rows = {row["landlord"]: row for row in quota["rows"]}
+    assert (rows[graflunds]["quota"], rows[graflunds]["delivered"]) == (0, 0)
+    assert quota["totals"]["all"]["delivered"] == 0
+
+
+def test_a_quota_stated_as_a_share_of_turnover_shows_its_count(api: Api) -> None:
+    """Karlstad: "cirka tio procent av de tillgängliga lägenheterna" — a quota stated as 10 %
+    of the landlord's reported turnover (vacancies let in the year) is computed by the
+    service and shown as the committed count in the quota view; the agreement says what it
+    rests on (Uppsalahem: "ägardirektiv")."""
+    world = World(api, "1780")
+    kbab = world.landlord(
+        "Karlstads Bostads AB",
+        "556036-0793",
+        "public",
+        basis="owner_directive",
+        quota_share={"of": "turnover", "percent": 10, "base": 1240},
+        contract_forms=["municipal_contract", "housing_first"],
+    )
+    agreement = world.coordinator.get(f"/v1/agreements/{world.code}/{kbab}/{YEAR}").json()
+    assert agreement["basis"] == "owner_directive"
+    assert agreement["quota_share"] == {"of": "turnover", "percent": 10.0, "base": 1240}
+    quota = world.coordinator.get("/v1/quota", params={"year": YEAR}).json()
+    [row] = [r for r in quota["rows"] if r["landlord"] == kbab]
+    assert row["quota"] == 124
+    wrong = world.coordinator.put(
+        f"/v1/agreements/{world.code}/{kbab}/{YEAR}",
+        json={
+            "quota": 100,
+            "quota_share": {"of": "turnover", "percent": 10, "base": 1240},
+            "contract_forms": ["municipal_contract"],
+        },
+    )
+    assert wrong.status_code == 422, wrong.text

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 
+from app.agreements.lease import quota_from_share
 from app.core.types import AreaId, Count, Flag, Multiple, unique_items
 from app.vocabulary import (
     PERMISSIVE_LETTING_RULES,
@@ -155,7 +156,10 @@ class AgreementUpsert(LeaseTerms):
         },
     )
 
-    quota: Count = Field(description="Apartments the landlord hands over in the year")
+    quota: Count = Field(
+        description="Apartments the landlord hands over in the year; may be left out when "
+        "`quota_share` is given — the service then computes it from the share"
+    )
     exception_quota: Count = Field(
         default=0,
         description="Households failing the economic requirements it accepts when the "
@@ -226,6 +230,20 @@ class AgreementUpsert(LeaseTerms):
         "these conditions (Helsingborg 3:5: paid the rent, no disturbances, vouched for); "
         "none: for any household that fails the letting rules",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _quota_from_share(cls, data: Any) -> Any:
+        """A quota stated as a share (Karlstad: "cirka tio procent av de tillgängliga
+        lägenheterna") is computed here, once, and stored as the year's `quota`; a `quota`
+        sent beside it must be what the share comes to."""
+        if not isinstance(data, dict) or not isinstance(data.get("quota_share"), dict):
+            return data
+        share = QuotaShare.model_validate(data["quota_share"])
+        computed = quota_from_share(share.model_dump())
+        if "quota" in data and data["quota"] != computed:
+            raise ValueError(f"quota: the quota_share comes to {computed}, not {data['quota']}")
+        return {**data, "quota": computed}
 
 
 class AgreementRead(LeaseTerms):

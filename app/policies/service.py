@@ -106,6 +106,7 @@ def from_weights(
         surety_required_for=tuple(weights.get("surety_required_for", [])),
         only_without_own_income=tuple(weights.get("only_without_own_income", [])),
         requires_assessment=bool(weights.get("requires_assessment", False)),
+        vacancies_on_request=tuple(weights.get("vacancies_on_request", [])),
     )
 
 
@@ -237,6 +238,7 @@ def weights_of(data: PolicyInput) -> dict[str, Any]:
         "surety_required_for": [form.value for form in data.surety_required_for],
         "only_without_own_income": [form.value for form in data.only_without_own_income],
         "requires_assessment": data.requires_assessment,
+        "vacancies_on_request": [form.value for form in data.vacancies_on_request],
     }
 
 

@@ -38,6 +38,7 @@ from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from app.vocabulary import (
     MUNICIPALITY_TENANT_FORMS,
+    PERMISSIVE_LETTING_RULES,
     HouseholdStatus,
     ProposalStatus,
     TargetGroup,
@@ -291,7 +292,41 @@ def _areas_and_landlords(
         inputs.quota_overrides,
         inputs.now,
     )
-    return areas, landlords
+    on_request = _landlords_on_request(session, municipality, inputs, {lo.id for lo in landlords})
+    return areas, landlords + on_request
+
+
+def _landlords_on_request(
+    session: Session, municipality: str, inputs: RoundInputs, with_agreement: set[str]
+) -> tuple[matching.Landlord, ...]:
+    """The landlords without an agreement for the year whose flats the municipality takes on
+    request (its policy's `vacancies_on_request`; Södertälje's Graflunds, Jönköping's "Bolag
+    som bidrar utan avtal"): no quota — their flats count toward none (`quota_apartment`
+    false) —, no exception places, no letting rules of an agreement, only the forms the
+    municipality names."""
+    forms = inputs.policy.vacancies_on_request
+    if not forms:
+        return ()
+    rows = session.execute(
+        select(Landlord.id, Landlord.kind)
+        .join(Vacancy, Vacancy.landlord_id == Landlord.id)
+        .where(Vacancy.municipality_code == municipality, Landlord.id.not_in(with_agreement))
+        .distinct()
+        .order_by(Landlord.id)
+    ).all()
+    return tuple(
+        matching.Landlord(
+            id=landlord_id,
+            kind=kind,
+            quota=0,
+            exception_quota=0,
+            excluded_areas=(),
+            **PERMISSIVE_LETTING_RULES,
+            contract_forms=tuple(forms),
+            guarantee_lifts=(),
+        )
+        for landlord_id, kind in rows
+    )
 
 
 def _snapshot(
