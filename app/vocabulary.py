@@ -199,6 +199,7 @@ ELIGIBILITY_RULES: Final[tuple[str, ...]] = (
     "contract_form",
     "rent",
     "insurance",
+    "placement_conditions",
     "economy",
     "exception_qualification",
     "declined",
@@ -449,3 +450,80 @@ class DeliveryStatus(enum.StrEnum):
     pending = "pending"
     succeeded = "succeeded"
     failed = "failed"
+
+
+# --- who holds the lease (issue 23) ---
+
+
+class LeaseHolder(enum.StrEnum):
+    """Who is the landlord's tenant under a contract form (docs/domain.md §5): the
+    municipality, which sublets, or the household, on a lease of its own. The landlord's
+    letting rules are the rules for its own tenant, so they follow the lease holder."""
+
+    municipality = "municipality"
+    household = "household"
+
+
+LEASE_HOLDERS: Final[dict[ContractForm, LeaseHolder]] = {
+    # Nynäshamn: "kommunen tecknar förstahandskontrakt på hyreslägenheter som sedan hyrs ut
+    # i andra hand"; Helsingborg calls every second-hand form a municipal contract.
+    ContractForm.municipal_contract: LeaseHolder.municipality,
+    # Västerås: a training apartment the municipality rents and can end "inom 24 timmar".
+    ContractForm.training_apartment: LeaseHolder.municipality,
+    # Västerås: "ett eget kontrakt med kommunal borgen".
+    ContractForm.support_agreement: LeaseHolder.household,
+    # Karlstad, Helsingborg 3:10: Bostad först, a permanent lease of the household's own.
+    ContractForm.housing_first: LeaseHolder.household,
+    # Karlstad: the household's own lease, the municipality's rent guarantee behind it.
+    ContractForm.first_hand_with_guarantee: LeaseHolder.household,
+    # Norrköping: a three-month contract "mellan kommunen, klienten och hyresvärden" with the
+    # municipal surety — the household is the tenant.
+    ContractForm.short_term: LeaseHolder.household,
+}
+"""The lease holder of every contract form, declared once. An own lease after a transfer is
+the household's too (app/tenancies)."""
+
+MUNICIPALITY_TENANT_FORMS: Final[tuple[ContractForm, ...]] = tuple(
+    form for form, holder in LEASE_HOLDERS.items() if holder == LeaseHolder.municipality
+)
+"""The forms in which the municipality holds the lease: the round's problem carries them
+(`municipality_tenant_forms`), so the solver applies the letting rules through the others only."""
+
+
+class GuaranteeKind(enum.StrEnum):
+    """A household's guarantee: a rent guarantee (hyresgaranti — months of rent covered for a
+    time; Karlstad: three months over a year) or a full municipal surety (kommunal borgen —
+    Västerås' support agreements, Norrköping's short contracts)."""
+
+    rent_guarantee = "rent_guarantee"
+    municipal_surety = "municipal_surety"
+
+
+class LiftableRequirement(enum.StrEnum):
+    """The letting rules an accepted guarantee may lift. Whether income support counts as
+    income is not one of them: it stays the landlord's own rule (Västerås)."""
+
+    income_multiple = "income_multiple"
+    permanent_employment = "permanent_employment"
+    payment_remarks = "payment_remarks"
+
+
+class AgreementBasis(enum.StrEnum):
+    """What an agreement's commitment rests on: a cooperation agreement (samarbetsavtal), an
+    owner directive (Uppsalahem, "ägardirektiv"), a development agreement (Jönköping,
+    "exploateringsavtal": ten per cent of new production), a land allocation (Helsingborg
+    3:1: "10 procent av volymen i erhållen markanvisning")."""
+
+    cooperation_agreement = "cooperation_agreement"
+    owner_directive = "owner_directive"
+    development_agreement = "development_agreement"
+    land_allocation = "land_allocation"
+
+
+class QuotaShareOf(enum.StrEnum):
+    """What a quota stated as a share is a share of: the landlord's stock in the
+    municipality (Jönköping) or its reported turnover — vacancies let in the year
+    (Karlstad: "cirka tio procent av de tillgängliga lägenheterna")."""
+
+    stock = "stock"
+    turnover = "turnover"

@@ -3,7 +3,8 @@
 Two faces of the same rules:
 
 * the scalar functions (`rooms_fit`, `accessibility`, `area_allowed`, `contract_form`,
-  `rent_within`, `insurance`, `economy`, `exception_qualified`, `not_declined`) are the
+  `rent_within`, `insurance`, `placement_conditions`, `economy`, `exception_qualified`,
+  `not_declined`) are the
   readable specification, used by `check_pair`, by explanations and by the tests;
 * `eligible_pairs` evaluates the same rules with numpy over blocks of households × all
   vacancies, so that a 10 000 × 10 000 round is screened in seconds. The tests check that both
@@ -21,7 +22,17 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from matching.problem import CONTRACT_FORMS, Area, Household, Landlord, Problem, Vacancy
+from matching.problem import (
+    CONTRACT_FORMS,
+    GUARANTEE_KINDS,
+    LIFTABLE_REQUIREMENTS,
+    Area,
+    Household,
+    Income,
+    Landlord,
+    Problem,
+    Vacancy,
+)
 
 #: Reason codes, in the order the rules are checked.
 RULES: tuple[str, ...] = (
@@ -31,6 +42,7 @@ RULES: tuple[str, ...] = (
     "contract_form",
     "rent",
     "insurance",
+    "placement_conditions",
     "economy",
     "exception_qualification",
     "declined",
@@ -79,17 +91,23 @@ def household_may_use_form(household: Household, form: str) -> bool:
     )
 
 
+def usable_forms(household: Household, vacancy: Vacancy, landlord: Landlord) -> tuple[str, ...]:
+    """The forms, in the household's order, that the vacancy offers, the agreement accepts
+    and the household may use."""
+    return tuple(
+        form
+        for form in household.contract_forms
+        if form in vacancy.contract_forms
+        and form in landlord.contract_forms
+        and household_may_use_form(household, form)
+    )
+
+
 def contract_form(household: Household, vacancy: Vacancy, landlord: Landlord) -> str | None:
     """Rule 4, `contract_form`: the first form in the household's list that the vacancy offers,
     the agreement accepts and the household may use; None if there is none."""
-    for form in household.contract_forms:
-        if (
-            form in vacancy.contract_forms
-            and form in landlord.contract_forms
-            and household_may_use_form(household, form)
-        ):
-            return form
-    return None
+    forms = usable_forms(household, vacancy, landlord)
+    return forms[0] if forms else None
 
 
 def rent_within(household: Household, vacancy: Vacancy) -> bool:
@@ -100,6 +118,29 @@ def rent_within(household: Household, vacancy: Vacancy) -> bool:
 def insurance(household: Household, landlord: Landlord) -> bool:
     """Rule 6, `insurance`: home insurance where the landlord requires it (Nynäshamn)."""
     return not landlord.requires_home_insurance or household.home_insurance
+
+
+def lives_on_income_support(household: Household) -> bool:
+    """Income support (with or without housing allowance) is all it lives on: no salary and
+    no other income."""
+    income = household.income
+    return income.income_support > 0 and income.salary + income.other == 0
+
+
+def placement_conditions(household: Household, landlord: Landlord) -> bool:
+    """Rule 7, `placement_conditions`, asked only through a form in which the municipality
+    holds the lease: the agreement's own conditions for the municipality's subtenants, in
+    place of the landlord's letting rules (Nynäshamn: the municipality "tecknar
+    förstahandskontrakt … som sedan hyrs ut i andra hand"). No household living on income
+    support where the landlord says so (Västerås: "Det är bara Mimer som tar emot hushåll
+    med försörjningsstöd"); one of the target groups the agreement takes, where it names
+    any (Göteborg: the agreement "definierar vilka målgrupper som kan vara aktuella för
+    kommunala kontrakt")."""
+    if landlord.placement_refuses_income_support and lives_on_income_support(household):
+        return False
+    return not landlord.target_groups or any(
+        group in landlord.target_groups for group in household.target_groups
+    )
 
 
 def counted_income(household: Household, landlord: Landlord) -> float:
@@ -114,22 +155,71 @@ def counted_income(household: Household, landlord: Landlord) -> float:
     return total
 
 
+LEGACY_LIFTS: frozenset[str] = frozenset((*LIFTABLE_REQUIREMENTS, "income_support"))
+"""What an accepted guarantee lifts in a document without `guarantee_lifts`: everything,
+income support's counting included, as before guarantee kinds were told apart."""
+
+
+def guarantee_kind(household: Household) -> str | None:
+    """The household's guarantee kind; `municipal_guarantee` alone reads as a surety."""
+    if household.guarantee is not None:
+        return household.guarantee
+    return "municipal_surety" if household.municipal_guarantee else None
+
+
+def lifted_requirements(household: Household, landlord: Landlord) -> frozenset[str]:
+    """The landlord's requirements the household's guarantee lifts: those the agreement
+    lists for that kind (Karlstad's rent guarantee, Västerås' municipal surety)."""
+    kind = guarantee_kind(household)
+    if kind is None:
+        return frozenset()
+    if landlord.guarantee_lifts is None:
+        return LEGACY_LIFTS if landlord.accepts_municipal_guarantee else frozenset()
+    return frozenset(dict(landlord.guarantee_lifts).get(kind, ()))
+
+
+def income_rule_lifted(household: Household, landlord: Landlord) -> bool:
+    """The guarantee lifts the income multiple — unless the household lives on income
+    support the landlord does not count: whether income support counts stays the landlord's
+    own rule, surety or not (Västerås: only Mimer takes households on income support)."""
+    lifted = lifted_requirements(household, landlord)
+    if "income_multiple" not in lifted:
+        return False
+    return (
+        landlord.accepts_income_support
+        or "income_support" in lifted
+        or not lives_on_income_support(household)
+    )
+
+
 def meets_letting_rules(household: Household, vacancy: Vacancy, landlord: Landlord) -> bool:
-    """The landlord's own economic requirements: income ≥ multiple × rent (Balder: 3),
-    permanent employment where required, no payment remarks unless accepted."""
-    if counted_income(household, landlord) < landlord.income_multiple * vacancy.rent:
+    """The landlord's own economic requirements, for its own tenant: income ≥ multiple ×
+    rent (Balder: 3), permanent employment where required, no payment remarks unless
+    accepted — each unless the household's guarantee lifts it."""
+    lifted = lifted_requirements(household, landlord)
+    if (
+        not income_rule_lifted(household, landlord)
+        and counted_income(household, landlord) < landlord.income_multiple * vacancy.rent
+    ):
         return False
-    if landlord.requires_permanent_employment and household.employment != "permanent":
+    if (
+        landlord.requires_permanent_employment
+        and household.employment != "permanent"
+        and "permanent_employment" not in lifted
+    ):
         return False
-    return not (household.payment_remarks and not landlord.accepts_payment_remarks)
+    return not (
+        household.payment_remarks
+        and not landlord.accepts_payment_remarks
+        and "payment_remarks" not in lifted
+    )
 
 
 def economy(household: Household, vacancy: Vacancy, landlord: Landlord) -> Economy | None:
-    """Rule 7, `economy`: "normal" when the letting rules are met or a municipal guarantee the
-    landlord accepts lifts them; else "exception" if the landlord has an exception quota
-    (Helsingborg 3:5); else None (ineligible)."""
-    if household.municipal_guarantee and landlord.accepts_municipal_guarantee:
-        return "normal"
+    """Rule 8, `economy`, asked only through a form in which the household holds the lease:
+    "normal" when the letting rules are met (a guarantee may lift some); else "exception" if
+    the landlord has exception places (Helsingborg 3:5 — an own lease: "utflytt"); else
+    None (ineligible)."""
     if meets_letting_rules(household, vacancy, landlord):
         return "normal"
     if landlord.exception_quota > 0:
@@ -138,7 +228,7 @@ def economy(household: Household, vacancy: Vacancy, landlord: Landlord) -> Econo
 
 
 def exception_qualified(household: Household, landlord: Landlord) -> bool:
-    """Rule 8, `exception_qualification`: an exception place of a landlord whose agreement
+    """Rule 9, `exception_qualification`: an exception place of a landlord whose agreement
     asks for the 3:5 conditions goes only to a household that meets them — Helsingborg:
     "Hyresgästen har skött sina nuvarande hyresbetalningar", "Inga störningar eller annan
     problematik föreligger", "Fastighetsförvaltningen går i god för att detta är en
@@ -152,7 +242,7 @@ def exception_qualified(household: Household, landlord: Landlord) -> bool:
 def not_declined(
     forbidden: Iterable[tuple[str, str]], household: Household, vacancy: Vacancy
 ) -> bool:
-    """Rule 9, `declined`: the pair was neither declined before nor forbidden."""
+    """Rule 10, `declined`: the pair was neither declined before nor forbidden."""
     return (household.id, vacancy.id) not in set(forbidden)
 
 
@@ -186,22 +276,35 @@ def check_pair(
         return PairCheck("accessibility")
     if not area_allowed(household, vacancy, area, landlord):
         return PairCheck("area")
-    form = contract_form(household, vacancy, landlord)
-    if form is None:
+    forms = usable_forms(household, vacancy, landlord)
+    if not forms:
         return PairCheck("contract_form")
     if not rent_within(household, vacancy):
         return PairCheck("rent")
     if not insurance(household, landlord):
         return PairCheck("insurance")
-    kind = economy(household, vacancy, landlord)
-    if kind is None:
-        return PairCheck("economy")
-    if kind == "exception" and not exception_qualified(household, landlord):
-        return PairCheck("exception_qualification")
+    # Who holds the lease decides which rules apply: the agreement's placement conditions
+    # through a sublet, the landlord's letting rules through a lease of the household's own.
+    sublet = problem.municipality_tenant_forms
+    own = tuple(form for form in forms if form not in sublet)
+    placed = len(own) < len(forms) and placement_conditions(household, landlord)
+    if not own and not placed:
+        return PairCheck("placement_conditions")
+    rules_met = bool(own) and meets_letting_rules(household, vacancy, landlord)
     declined = frozenset(problem.forbidden) if forbidden is None else forbidden
+    if placed or rules_met:
+        form = next(f for f in forms if (f in sublet and placed) or (f not in sublet and rules_met))
+        if not not_declined(declined, household, vacancy):
+            return PairCheck("declined")
+        return PairCheck(None, exception=False, contract_form=form)
+    # Only an own lease can use an exception place (Helsingborg 3:5: "slussas ut").
+    if landlord.exception_quota <= 0:
+        return PairCheck("economy")
+    if not exception_qualified(household, landlord):
+        return PairCheck("exception_qualification")
     if not not_declined(declined, household, vacancy):
         return PairCheck("declined")
-    return PairCheck(None, exception=kind == "exception", contract_form=form)
+    return PairCheck(None, exception=True, contract_form=own[0])
 
 
 # --------------------------------------------------------------------------- vectorised
@@ -243,6 +346,35 @@ def _class_table(
     keys, klass = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
     table = np.stack([np.asarray(rule(tuple(key.tolist())), dtype=bool) for key in keys])
     return klass.reshape(-1).astype(np.int64), table
+
+
+def _guaranteed(kind: str) -> Household:
+    """A household that stands for every household holding this guarantee kind (what a
+    guarantee lifts depends on its kind and the landlord only)."""
+    return Household(
+        id="",
+        weight=1,
+        adults=1,
+        children=0,
+        target_groups=(),
+        income=Income(0.0, 0.0, 0.0, 0.0),
+        employment="none",
+        payment_remarks=False,
+        municipal_guarantee=True,
+        home_insurance=False,
+        drug_free_months=None,
+        rooms_min=0,
+        rooms_max=0,
+        max_rent=0.0,
+        needs_elevator=False,
+        needs_ground_floor=False,
+        needs_wheelchair=False,
+        avoid_areas=(),
+        preferred_areas=(),
+        contract_forms=(),
+        newly_arrived=False,
+        guarantee=kind,
+    )
 
 
 class _Arrays:
@@ -311,22 +443,42 @@ class _Arrays:
                 & (self.v_wheel | (not k[2]))
             ),
         )
-        self.h_forms_class, self.forms_table = _class_table(
-            [h_forms], lambda k: (self.v_forms & k[0]) != 0
+        # Rule 4 split by lease holder: some usable form in which the municipality holds the
+        # lease (`sublet_table`), some in which the household does (`own_table`); rule 4 is
+        # their union. Without lease holders (an older document) every form is an own lease.
+        sublet_mask = _form_mask(p.municipality_tenant_forms)
+        self.any_sublet = sublet_mask != 0
+        self.h_forms_class, self.own_table = _class_table(
+            [h_forms], lambda k: (self.v_forms & k[0] & ~sublet_mask) != 0
+        )
+        self.sublet_table = (
+            _class_table([h_forms], lambda k: (self.v_forms & k[0] & sublet_mask) != 0)[1]
+            if self.any_sublet
+            else self.own_table
         )
         self.h_ins_class, self.ins_table = _class_table(
             [h_ins], lambda k: ~self.v_needs_ins | bool(k[0])
         )
-        # (household, landlord) economy tables, exactly as the scalar rule computes them.
+        # (household, landlord) economy tables, exactly as the scalar rules compute them: the
+        # counted income (+inf where the guarantee lifts the income rule), the other letting
+        # rules after the guarantee's lifts, and the placement conditions of a sublet.
         self.hl_income = np.zeros((len(hs), n_l), dtype=np.float64)
         self.hl_rules_ok = np.zeros((len(hs), n_l), dtype=bool)
-        self.hl_guarantee = np.zeros((len(hs), n_l), dtype=bool)
+        self.hl_placed = np.ones((len(hs), n_l), dtype=bool)
+        self.any_placement_condition = self.any_sublet and any(
+            lo.placement_refuses_income_support or lo.target_groups for lo in ls
+        )
         base = np.array([h.income.salary + h.income.other for h in hs], dtype=np.float64)
         support = np.array([h.income.income_support for h in hs], dtype=np.float64)
         allowance = np.array([h.income.housing_allowance for h in hs], dtype=np.float64)
         permanent = np.array([h.employment == "permanent" for h in hs], dtype=bool)
         remarks = np.array([h.payment_remarks for h in hs], dtype=bool)
-        guarantee = np.array([h.municipal_guarantee for h in hs], dtype=bool)
+        on_support = np.array([lives_on_income_support(h) for h in hs], dtype=bool)
+        # Each household's guarantee kind as an index: 0 none, 1 + its place in GUARANTEE_KINDS;
+        # one sample household per kind stands for all of that kind.
+        kinds = (None, *GUARANTEE_KINDS)
+        kind = np.array([kinds.index(guarantee_kind(h)) for h in hs], dtype=np.int64)
+        kind_samples = [_guaranteed(k) for k in GUARANTEE_KINDS]
         # (household, landlord): may take its exception places (`exception_qualified`).
         self.hl_exc_qualified = np.ones((len(hs), n_l), dtype=bool)
         if self.any_qualification:
@@ -339,33 +491,83 @@ class _Arrays:
                 income = income + support
             if lo.accepts_housing_allowance:
                 income = income + allowance
-            self.hl_income[:, li] = income
+            # What each household's guarantee lifts here, read per kind (`lifted_requirements`).
+            lifts: list[frozenset[str]] = [frozenset()]
+            lifts += [lifted_requirements(k, lo) for k in kind_samples]
+
+            def lifted(requirement: str, lifts: list[frozenset[str]] = lifts) -> BoolArray:
+                return np.array([requirement in x for x in lifts], dtype=bool)[kind]
+
+            # `income_rule_lifted`: whether income support counts stays the landlord's rule.
+            income_lifted = lifted("income_multiple")
+            if not (lo.accepts_income_support or lo.guarantee_lifts is None):
+                income_lifted &= ~on_support
+            self.hl_income[:, li] = np.where(income_lifted, np.inf, income)
             ok = np.ones(len(hs), dtype=bool)
             if lo.requires_permanent_employment:
-                ok &= permanent
+                ok &= permanent | lifted("permanent_employment")
             if not lo.accepts_payment_remarks:
-                ok &= ~remarks
+                ok &= ~remarks | lifted("payment_remarks")
             self.hl_rules_ok[:, li] = ok
-            self.hl_guarantee[:, li] = guarantee & lo.accepts_municipal_guarantee
+            if self.any_placement_condition:
+                placed = np.ones(len(hs), dtype=bool)
+                if lo.placement_refuses_income_support:
+                    placed &= ~on_support
+                if lo.target_groups:
+                    wanted = set(lo.target_groups)
+                    placed &= np.array(
+                        [not wanted.isdisjoint(h.target_groups) for h in hs], dtype=bool
+                    )
+                self.hl_placed[:, li] = placed
 
 
 def _rule_masks(a: _Arrays, rows: slice) -> list[BoolArray]:
-    """The pass/fail matrix (households in `rows` × all vacancies) of rules 1–8, in order,
-    plus the `normal` (non-exception) economy matrix as the last element."""
+    """The pass/fail matrix (households in `rows` × all vacancies) of rules 1–9, in order,
+    plus the `normal` (non-exception) matrix as the last element. Rules 7–9 read "some
+    usable form still passes": a sublet passes the placement conditions, an own lease the
+    letting rules or, failing them, an exception place."""
     rooms = a.rooms_table[a.h_rooms_class[rows]]
     access = a.access_table[a.h_access_class[rows]]
     area = a.v_area_open[None, :] & ~a.h_avoid[rows][:, a.v_area]
-    forms = a.forms_table[a.h_forms_class[rows]]
+    own = a.own_table[a.h_forms_class[rows]]
     rent = a.v_rent[None, :] <= a.h_max_rent[rows, None]
     ins = a.ins_table[a.h_ins_class[rows]]
-    normal = a.hl_guarantee[rows][:, a.v_land] | (
-        a.hl_rules_ok[rows][:, a.v_land] & (a.hl_income[rows][:, a.v_land] >= a.v_threshold)
-    )
-    econ = normal | a.v_exc_ok[None, :]
-    # Without any qualified-only exception places rule 8 passes wherever rule 7 does: the
+    rules_met = a.hl_rules_ok[rows][:, a.v_land] & (a.hl_income[rows][:, a.v_land] >= a.v_threshold)
+    if a.any_sublet:
+        sublet = a.sublet_table[a.h_forms_class[rows]]
+        forms = own | sublet
+        if a.any_placement_condition:
+            placed = sublet & a.hl_placed[rows][:, a.v_land]
+            placement = own | placed
+        else:
+            placed, placement = sublet, forms
+        normal = placed | (own & rules_met)
+        econ = normal | (own & a.v_exc_ok[None, :])
+    else:
+        # Every form an own lease (no lease holders): the letting rules as before.
+        forms = placement = own
+        normal = rules_met
+        econ = normal | a.v_exc_ok[None, :]
+    # Without any qualified-only exception places rule 9 passes wherever rule 8 does: the
     # same matrix, no extra work on the hot path.
-    qualified = normal | a.hl_exc_qualified[rows][:, a.v_land] if a.any_qualification else econ
-    return [rooms, access, area, forms, rent, ins, econ, qualified, normal]
+    if a.any_qualification:
+        # Rule 8 is applied before, so the exception places are known to exist here.
+        may_qualify = a.hl_exc_qualified[rows][:, a.v_land]
+        qualified = normal | ((own & may_qualify) if a.any_sublet else may_qualify)
+    else:
+        qualified = econ
+    return [rooms, access, area, forms, rent, ins, placement, econ, qualified, normal]
+
+
+_LAST_RULE = len(RULES) - 1
+"""The index of the `normal` matrix among `_rule_masks`: one past the rules before `declined`."""
+
+
+def _applied_before(masks: list[BoolArray], k: int) -> bool:
+    """Rule k's matrix is an earlier rule's (the same object): where that one passed, this
+    one passes, so it needs no work (no lease holders, no placement conditions, no
+    qualified-only exception places — the common case)."""
+    return any(masks[k] is earlier for earlier in masks[:k])
 
 
 def _block_size(n_vacancies: int) -> int:
@@ -402,9 +604,10 @@ def eligible_pairs(problem: Problem) -> EligiblePairs:
         failed = failures[rows]
         passing = ok.view(np.uint8).sum(axis=1, dtype=count_type).astype(np.int64)
         failed[:, 0] = n_v - passing
-        for k, m in enumerate(masks[1:8], start=1):
-            if k == 7 and m is masks[6]:
-                continue  # rule 8 is rule 7's matrix (no qualified-only exception places)
+        for k, m in enumerate(masks[1:_LAST_RULE], start=1):
+            if _applied_before(masks, k):
+                failed[:, k] = 0
+                continue  # the same matrix as an earlier rule: nothing more fails on it
             ok &= m
             still = ok.view(np.uint8).sum(axis=1, dtype=count_type).astype(np.int64)
             failed[:, k] = passing - still
@@ -416,7 +619,7 @@ def eligible_pairs(problem: Problem) -> EligiblePairs:
         r, c = np.nonzero(ok)
         hs.append((r + start).astype(np.int32))
         vs.append(c.astype(np.int32))
-        es.append(~masks[8][r, c])
+        es.append(~masks[_LAST_RULE][r, c])
     if not hs:
         empty = np.zeros(0, dtype=np.int32)
         return EligiblePairs(empty, empty.copy(), np.zeros(0, dtype=bool), failures)
@@ -441,9 +644,9 @@ def failure_counts(
         sub = _Subset(a, chunk)
         masks = _rule_masks(sub.arrays, slice(0, len(chunk)))
         alive = np.ones((len(chunk), n_v), dtype=bool)
-        for k, m in enumerate(masks[:8]):
-            if k == 7 and m is masks[6]:
-                continue  # rule 8 is rule 7's matrix: nothing more fails on it
+        for k, m in enumerate(masks[:_LAST_RULE]):
+            if _applied_before(masks, k):
+                continue  # the same matrix as an earlier rule: nothing more fails on it
             out[start : start + len(chunk), k] = np.count_nonzero(alive & ~m, axis=1)
             alive &= m
         declined = RULES.index("declined")

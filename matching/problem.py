@@ -41,6 +41,12 @@ TARGET_GROUPS = (
     "housing_first",
 )
 STATUSES = ("optimal", "feasible", "infeasible")
+#: A household's guarantee (docs/domain.md §3): a rent guarantee (hyresgaranti, Karlstad) or a
+#: full municipal surety (kommunal borgen, Västerås' support agreements).
+GUARANTEE_KINDS = ("rent_guarantee", "municipal_surety")
+#: The landlord's requirements a guarantee may lift (`landlords[].guarantee_lifts`); whether
+#: income support counts as income is never one of them (Västerås).
+LIFTABLE_REQUIREMENTS = ("income_multiple", "permanent_employment", "payment_remarks")
 
 
 class ProblemError(ValueError):
@@ -84,6 +90,16 @@ class Landlord:
     exception_qualification: bool = False
     """Its exception places are only for the households that name it in their
     `exception_qualified` (Helsingborg 3:5: paid the rent, no disturbances, vouched for)."""
+    guarantee_lifts: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    """Per guarantee kind it accepts, the requirements that kind lifts; None (a document
+    written before guarantee kinds): `accepts_municipal_guarantee` decides, and an accepted
+    guarantee lifts every letting rule, as it always did."""
+    placement_refuses_income_support: bool = False
+    """Its own condition for the municipality's subtenants: no household living on income
+    support (Västerås: "Det är bara Mimer som tar emot hushåll med försörjningsstöd")."""
+    target_groups: tuple[str, ...] = ()
+    """The target groups its agreement takes as the municipality's subtenants (Göteborg);
+    empty: all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +158,9 @@ class Household:
     exception_qualified: tuple[str, ...] = ()
     """The landlords whose qualified-only exception places it may take (it meets their
     agreement's conditions, decided by the service)."""
+    guarantee: str | None = None
+    """The kind of its guarantee (`GUARANTEE_KINDS`); None in a document written before
+    guarantee kinds, where `municipal_guarantee` true reads as a municipal surety."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +176,10 @@ class Problem:
     pinned: tuple[tuple[str, str], ...] = ()
     newly_arrived_min: int = 0
     time_limit_s: float | None = None
+    municipality_tenant_forms: tuple[str, ...] = ()
+    """The contract forms in which the municipality holds the lease and sublets: the
+    landlord's letting rules do not apply through them (docs/domain.md §5). Empty in a
+    document written before lease holders, where the letting rules apply to every form."""
     _index: dict[str, dict[str, int]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -206,6 +229,11 @@ class Problem:
             "pinned": [list(p) for p in self.pinned],
             "newly_arrived_min": self.newly_arrived_min,
             "time_limit_s": self.time_limit_s,
+            **(
+                {"municipality_tenant_forms": list(self.municipality_tenant_forms)}
+                if self.municipality_tenant_forms
+                else {}
+            ),
         }
 
 
@@ -316,6 +344,12 @@ def _landlord_json(lo: Landlord) -> dict[str, Any]:
     # without move chains reads exactly as before.
     if lo.exception_qualification:
         out["exception_qualification"] = True
+    if lo.guarantee_lifts is not None:
+        out["guarantee_lifts"] = {kind: list(lifts) for kind, lifts in lo.guarantee_lifts}
+    if lo.placement_refuses_income_support:
+        out["placement_refuses_income_support"] = True
+    if lo.target_groups:
+        out["target_groups"] = list(lo.target_groups)
     return out
 
 
@@ -367,6 +401,8 @@ def _household_json(h: Household) -> dict[str, Any]:
     }
     if h.exception_qualified:
         out["exception_qualified"] = list(h.exception_qualified)
+    if h.guarantee is not None:
+        out["guarantee"] = h.guarantee
     return out
 
 
@@ -517,7 +553,30 @@ def _parse_landlord(o: _Obj) -> Landlord:
         requires_home_insurance=o.boolean("requires_home_insurance"),
         contract_forms=o.strings("contract_forms", CONTRACT_FORMS),
         exception_qualification=o.optional_boolean("exception_qualification", False),
+        guarantee_lifts=_parse_lifts(o),
+        placement_refuses_income_support=o.optional_boolean(
+            "placement_refuses_income_support", False
+        ),
+        target_groups=(
+            o.strings("target_groups", TARGET_GROUPS) if "target_groups" in o.data else ()
+        ),
     )
+
+
+def _parse_lifts(o: _Obj) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """`guarantee_lifts`: {kind: [requirement, …]}, optional (None when absent)."""
+    if "guarantee_lifts" not in o.data:
+        return None
+    lifts = _Obj(o.raw("guarantee_lifts"), o.sub("guarantee_lifts"))
+    out = []
+    for kind in list(lifts.data):
+        if kind not in GUARANTEE_KINDS:
+            raise ProblemError(
+                lifts.sub(str(kind)), f"expected one of {', '.join(GUARANTEE_KINDS)}"
+            )
+        out.append((kind, lifts.strings(kind, LIFTABLE_REQUIREMENTS)))
+    lifts.done()
+    return tuple(out)
 
 
 def _parse_vacancy(o: _Obj) -> Vacancy:
@@ -571,7 +630,15 @@ def _parse_household(o: _Obj) -> Household:
         contract_forms=o.strings("contract_forms", CONTRACT_FORMS),
         newly_arrived=o.boolean("newly_arrived"),
         exception_qualified=o.optional_strings("exception_qualified"),
+        guarantee=_optional_guarantee(o),
     )
+
+
+def _optional_guarantee(o: _Obj) -> str | None:
+    """`guarantee`: a kind or null, optional."""
+    if o.raw("guarantee", optional=True) is None:
+        return None
+    return o.choice("guarantee", GUARANTEE_KINDS)
 
 
 def _parse_problem(data: Any) -> Problem:
@@ -586,6 +653,11 @@ def _parse_problem(data: Any) -> Problem:
     forbidden = o.pairs("forbidden")
     pinned = o.pairs("pinned")
     newly_arrived_min = o.req_int("newly_arrived_min")
+    tenant_forms = (
+        o.strings("municipality_tenant_forms", CONTRACT_FORMS)
+        if "municipality_tenant_forms" in o.data
+        else ()
+    )
     limit_raw = o.raw("time_limit_s")
     time_limit: float | None
     if limit_raw is None:
@@ -605,6 +677,7 @@ def _parse_problem(data: Any) -> Problem:
         pinned=pinned,
         newly_arrived_min=newly_arrived_min,
         time_limit_s=time_limit,
+        municipality_tenant_forms=tenant_forms,
     )
 
 

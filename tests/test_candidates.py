@@ -30,6 +30,9 @@ from tests.worlds.jonkoping import Jonkoping
 
 PROBLEM = "application/problem+json"
 YEAR = local_year()  # the service takes default years in Swedish time
+OWN_LEASE = "support_agreement"
+"""The form these worlds let on: one in which the household holds the lease, so the
+landlords' letting rules apply to it (through a municipal contract they would not)."""
 
 
 class Municipality:
@@ -51,7 +54,7 @@ class Municipality:
 
     def landlord(self, name: str, org_number: str, kind: str, **agreement: Any) -> str:
         landlord_id = self.api.landlord(name, org_number, kind)
-        body = {"quota": 10, "contract_forms": ["municipal_contract"], **agreement}
+        body = {"quota": 10, "contract_forms": [OWN_LEASE], **agreement}
         response = self.coordinator.put(
             f"/v1/agreements/{self.code}/{landlord_id}/{YEAR}", json=body
         )
@@ -65,7 +68,7 @@ class Municipality:
             "area": "CENTRUM",
             "rooms": 1,
             "rent": 4000,
-            "contract_forms": ["municipal_contract"],
+            "contract_forms": [OWN_LEASE],
             **fields,
         }
         response = self.landlord_clients[landlord].put(f"/v1/vacancies/{ref}", json=body)
@@ -77,7 +80,7 @@ class Municipality:
         body: dict[str, Any] = {
             "case_ref": case_ref,
             "adults": 1,
-            "contract_forms": ["municipal_contract"],
+            "contract_forms": [OWN_LEASE],
             **fields,
         }
         response = self.social.post("/v1/households", json=body)
@@ -109,7 +112,7 @@ class Vasteras(Municipality):
             "public",
             income_multiple=3,
             excluded_areas=["BACKBY"],
-            contract_forms=["municipal_contract", "training_apartment"],
+            contract_forms=[OWN_LEASE, "training_apartment"],
         )
         self.willhem = self.landlord(
             "Willhem", "556703-7485", "private", income_multiple=3, accepts_income_support=False
@@ -162,7 +165,7 @@ def test_candidates_are_ranked_by_the_solvers_fit(vasteras: Vasteras) -> None:
         "area_name": "SKULTUNA",
         "rooms": 2,
         "rent": 4000,
-        "contract_form": "municipal_contract",
+        "contract_form": OWN_LEASE,
         "exception": False,
         "fit": 82,
         "preferred_area": True,
@@ -200,7 +203,7 @@ def test_an_exception_place_is_flagged(vasteras: Vasteras) -> None:
             "exception_quota": 2,
             "income_multiple": 3,
             "accepts_income_support": False,
-            "contract_forms": ["municipal_contract"],
+            "contract_forms": [OWN_LEASE],
         },
     )
     assert response.status_code == 200, response.text
@@ -525,7 +528,7 @@ REFUSALS = [
     pytest.param(
         {"economic_only_requires_children": True},
         {"target_groups": ["economic_only"]},
-        "policy: economic-only case without children",
+        "policy: economic-only case without children at risk",
         id="economic_only",
     ),
     pytest.param(

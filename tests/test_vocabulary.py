@@ -31,14 +31,18 @@ from app.vocabulary import (
     ELIGIBILITY_RULES,
     LETTING_RULES,
     SOLUTION_STATUSES,
+    AgreementBasis,
     ContractForm,
     DeclineReason,
     Employment,
     GuaranteeIncome,
+    GuaranteeKind,
     HouseholdDeclineReason,
     LandlordDeclineReason,
     LandlordKind,
+    LiftableRequirement,
     Pacing,
+    QuotaShareOf,
     SupportNeed,
     TargetGroup,
 )
@@ -124,7 +128,16 @@ def test_an_enum_with_a_value_outside_the_vocabulary_is_caught() -> None:
 # --------------------------------------------------------------------------- coded documents
 
 CODED: dict[str, Codes] = {
-    "kind": frozenset(LandlordKind),
+    # A landlord's kind, or a household's guarantee's (`need.guarantee.kind`).
+    "kind": frozenset(LandlordKind) | frozenset(GuaranteeKind),
+    "guarantee": frozenset(GuaranteeKind),
+    "accepted_guarantees": frozenset(GuaranteeKind),
+    "rent_guarantee": frozenset(LiftableRequirement),
+    "municipal_surety": frozenset(LiftableRequirement),
+    "municipality_tenant_forms": frozenset(ContractForm),
+    "basis": frozenset(AgreementBasis),
+    "of": frozenset(QuotaShareOf),
+    "vacancies_on_request": frozenset(ContractForm),
     "contract_forms": frozenset(ContractForm),
     "contract_form": frozenset(ContractForm),
     "surety_required_for": frozenset(ContractForm),
@@ -140,6 +153,7 @@ CODED_KEYS: dict[str, Codes] = {
     "target_group_weights": frozenset(TargetGroup),
     "tenancy_terms": frozenset(ContractForm),
     "failed": frozenset(ELIGIBILITY_RULES),
+    "guarantee_lifts": frozenset(GuaranteeKind),
 }
 """Keys whose value is an object keyed by the codes of one vocabulary."""
 FREE = frozenset(

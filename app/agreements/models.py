@@ -65,6 +65,23 @@ class Agreement(Base):
     # {no_remarks_months, requires_vouching}; none: any household failing the letting rules
     # may take one (app/agreements/exceptions.py).
     exception_conditions: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # --- who holds the lease (issue 23): what the agreement rests on and its quota as a
+    # share, the guarantees it accepts and what each lifts, and its own conditions for the
+    # municipality's subtenants (app/agreements/lease.py).
+    basis: Mapped[str] = mapped_column(
+        String(24), default="cooperation_agreement", server_default="cooperation_agreement"
+    )
+    # {of: stock | turnover, percent, base}; none: the quota is a number.
+    quota_share: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The guarantee kinds it accepts; none: `accepts_municipal_guarantee` decides (every kind).
+    accepted_guarantees: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    # Per accepted kind, the letting rules it lifts; a kind left out lifts them all.
+    guarantee_lifts: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
+    placement_refuses_income_support: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
+    # The target groups it takes as the municipality's subtenants; empty: all.
+    target_groups: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 
+from app.agreements.lease import quota_from_share
 from app.core.types import AreaId, Count, Flag, Multiple, unique_items
-from app.vocabulary import PERMISSIVE_LETTING_RULES, ContractForm, Pacing, QuotaOverride
+from app.vocabulary import (
+    PERMISSIVE_LETTING_RULES,
+    AgreementBasis,
+    ContractForm,
+    GuaranteeKind,
+    LiftableRequirement,
+    Pacing,
+    QuotaOverride,
+    QuotaShareOf,
+    TargetGroup,
+)
 
 ContractForms = Annotated[
     list[ContractForm],
@@ -64,7 +75,57 @@ class ExceptionConditions(BaseModel):
     )
 
 
-class AgreementUpsert(BaseModel):
+class QuotaShare(BaseModel):
+    """A quota stated as a share: Karlstad "cirka tio procent av de tillgängliga
+    lägenheterna" (of the turnover), Jönköping each landlord's share of the stock. `base`
+    is what the landlord reported (its flats in the municipality, or the vacancies it let in
+    the year); the service computes the count (`GET /v1/quota`: `quota_from_share`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    of: QuotaShareOf
+    percent: Annotated[float, Strict(), Field(gt=0, le=100)]
+    base: Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
+
+
+class LeaseTerms(BaseModel):
+    """The fields of an agreement that follow who holds the lease (docs/domain.md §5), kept
+    apart from the letting rules they qualify."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    basis: AgreementBasis = Field(
+        default=AgreementBasis.cooperation_agreement,
+        description="What the commitment rests on: a cooperation agreement, Uppsalahem's owner "
+        "directive, Jönköping's development agreement, Helsingborg's land allocation",
+    )
+    quota_share: QuotaShare | None = Field(
+        default=None, description="The quota as a share of the stock or of the turnover"
+    )
+    accepted_guarantees: list[GuaranteeKind] | None = Field(
+        default=None,
+        description="The guarantee kinds it accepts (rent guarantee, municipal surety); none: "
+        "`accepts_municipal_guarantee` decides for every kind",
+    )
+    guarantee_lifts: dict[GuaranteeKind, list[LiftableRequirement]] = Field(
+        default_factory=dict,
+        description="Per accepted kind the letting rules it lifts; a kind left out lifts "
+        "all three. Whether income support counts is never lifted (Västerås)",
+    )
+    placement_refuses_income_support: Flag = Field(
+        default=False,
+        description="Its own condition for the municipality's subtenants: no household living "
+        "on income support (Västerås: only Mimer takes them). The letting rules apply only "
+        "where the household holds the lease",
+    )
+    target_groups: list[TargetGroup] = Field(
+        default_factory=list,
+        description="The target groups it takes as the municipality's subtenants (Göteborg); "
+        "empty: all",
+    )
+
+
+class AgreementUpsert(LeaseTerms):
     """A cooperation agreement (samarbetsavtal) for one year, replaced as a whole.
 
     Defaults are the permissive letting rules; each field names its source in docs/domain.md §3.
@@ -95,7 +156,10 @@ class AgreementUpsert(BaseModel):
         },
     )
 
-    quota: Count = Field(description="Apartments the landlord hands over in the year")
+    quota: Count = Field(
+        description="Apartments the landlord hands over in the year; may be left out when "
+        "`quota_share` is given — the service then computes it from the share"
+    )
     exception_quota: Count = Field(
         default=0,
         description="Households failing the economic requirements it accepts when the "
@@ -167,8 +231,22 @@ class AgreementUpsert(BaseModel):
         "none: for any household that fails the letting rules",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _quota_from_share(cls, data: Any) -> Any:
+        """A quota stated as a share (Karlstad: "cirka tio procent av de tillgängliga
+        lägenheterna") is computed here, once, and stored as the year's `quota`; a `quota`
+        sent beside it must be what the share comes to."""
+        if not isinstance(data, dict) or not isinstance(data.get("quota_share"), dict):
+            return data
+        share = QuotaShare.model_validate(data["quota_share"])
+        computed = quota_from_share(share.model_dump())
+        if "quota" in data and data["quota"] != computed:
+            raise ValueError(f"quota: the quota_share comes to {computed}, not {data['quota']}")
+        return {**data, "quota": computed}
 
-class AgreementRead(BaseModel):
+
+class AgreementRead(LeaseTerms):
     id: str
     municipality: str
     landlord: str

@@ -33,7 +33,27 @@ def _columns(data: AgreementUpsert) -> dict[str, Any]:
     values["exception_conditions"] = (
         data.exception_conditions.model_dump() if data.exception_conditions else None
     )
+    values.update(lease_columns(data))
     return values
+
+
+def lease_columns(data: AgreementUpsert) -> dict[str, Any]:
+    """The lease-holder block of the body (issue 23) as plain column values."""
+    return {
+        "basis": data.basis.value,
+        "quota_share": data.quota_share.model_dump(mode="json") if data.quota_share else None,
+        "accepted_guarantees": (
+            None
+            if data.accepted_guarantees is None
+            else [kind.value for kind in data.accepted_guarantees]
+        ),
+        "guarantee_lifts": {
+            kind.value: [r.value for r in lifts]
+            for kind, lifts in sorted(data.guarantee_lifts.items())
+        },
+        "placement_refuses_income_support": data.placement_refuses_income_support,
+        "target_groups": [group.value for group in data.target_groups],
+    }
 
 
 def upsert_agreement(

@@ -4,8 +4,16 @@ and the 3:5 exception conditions, as stored."""
 from __future__ import annotations
 
 from app.agreements.models import Agreement
-from app.agreements.schemas import AgreementRead, ExceptionConditions, TenancyTerms
-from app.vocabulary import ContractForm, Pacing, letting_rules_of
+from app.agreements.schemas import AgreementRead, ExceptionConditions, QuotaShare, TenancyTerms
+from app.vocabulary import (
+    AgreementBasis,
+    ContractForm,
+    GuaranteeKind,
+    LiftableRequirement,
+    Pacing,
+    TargetGroup,
+    letting_rules_of,
+)
 
 
 def to_read(agreement: Agreement) -> AgreementRead:
@@ -35,6 +43,21 @@ def to_read(agreement: Agreement) -> AgreementRead:
             if agreement.exception_conditions
             else None
         ),
+        basis=AgreementBasis(agreement.basis),
+        quota_share=(
+            QuotaShare.model_validate(agreement.quota_share) if agreement.quota_share else None
+        ),
+        accepted_guarantees=(
+            None
+            if agreement.accepted_guarantees is None
+            else [GuaranteeKind(k) for k in agreement.accepted_guarantees]
+        ),
+        guarantee_lifts={
+            GuaranteeKind(kind): [LiftableRequirement(r) for r in lifts]
+            for kind, lifts in (agreement.guarantee_lifts or {}).items()
+        },
+        placement_refuses_income_support=agreement.placement_refuses_income_support,
+        target_groups=[TargetGroup(g) for g in agreement.target_groups or ()],
         version=agreement.version,
         created_at=agreement.created_at,
         updated_at=agreement.updated_at,

@@ -55,6 +55,8 @@ def _blank(household: Household) -> None:
     household.payment_remarks = False
     household.debts = 0
     household.municipal_guarantee = False
+    household.guarantee = None
+    household.children_at_risk = False
     household.home_insurance = False
     household.drug_free_months = None
     household.rooms_min = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
@@ -39,6 +39,12 @@ class Household(Base):
     payment_remarks: Mapped[bool] = mapped_column(default=False)
     debts: Mapped[int] = mapped_column(default=0)
     municipal_guarantee: Mapped[bool] = mapped_column(default=False)
+    # --- who holds the lease (issue 23) ---
+    # The guarantee told apart: {kind, months_covered, valid_until}; `municipal_guarantee`
+    # stays its boolean alias. Null: none.
+    guarantee: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Social services' assessment that the children would otherwise be at risk (Nynäshamn).
+    children_at_risk: Mapped[bool] = mapped_column(default=False, server_default=false())
     home_insurance: Mapped[bool] = mapped_column(default=False)
     drug_free_months: Mapped[int | None] = mapped_column(default=None)
     rooms_min: Mapped[int | None] = mapped_column(default=None)

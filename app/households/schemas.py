@@ -45,6 +45,7 @@ from app.vocabulary import (
     ContractForm,
     DerivedField,
     Employment,
+    GuaranteeKind,
     HouseholdStatus,
     LandlordKind,
     SupportNeed,
@@ -140,6 +141,25 @@ class Income(BaseModel):
         )
 
 
+class Guarantee(BaseModel):
+    """The household's guarantee, told apart by kind (docs/domain.md §3): a rent guarantee
+    (hyresgaranti — Karlstad: "tre månadshyror" covered, over a year) or a full municipal
+    surety (kommunal borgen — Västerås' support agreements, Norrköping's short contracts).
+    Which letting rules it lifts is each agreement's to say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: GuaranteeKind
+    months_covered: Annotated[int, Strict(), Field(ge=1, le=60)] | None = Field(
+        default=None, description="Months of rent a rent guarantee covers (Karlstad: 3)"
+    )
+    valid_until: date | None = Field(default=None, description="The last day it runs")
+
+
+SURETY: dict[str, Any] = {"kind": "municipal_surety", "months_covered": None, "valid_until": None}
+"""What `municipal_guarantee: true` alone records: a municipal surety."""
+
+
 _EXAMPLE: dict[str, Any] = {
     "case_ref": "VAS-2026-0142",
     "adults": 1,
@@ -191,7 +211,14 @@ class HouseholdCreate(BaseModel):
     payment_remarks: Flag = False
     debts: Money = 0
     municipal_guarantee: Flag = Field(
-        default=False, description="hyresgaranti / kommunal borgen granted"
+        default=False,
+        description="Deprecated alias of `guarantee`: true records a municipal surety",
+    )
+    guarantee: Guarantee | None = Field(default=None, description="The guarantee granted")
+    children_at_risk: Flag = Field(
+        default=False,
+        description="Social services' assessment that the children would otherwise be at risk "
+        "(Nynäshamn). Never shown to a landlord",
     )
     home_insurance: Flag = False
     drug_free_months: DrugFreeMonths | None = None
@@ -215,6 +242,12 @@ class HouseholdCreate(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> HouseholdCreate:
         check_children_ages(self.children, self.children_ages)
+        if self.guarantee is not None and not self.municipal_guarantee:
+            if "municipal_guarantee" in self.model_fields_set:
+                raise ValueError("municipal_guarantee: false contradicts the guarantee sent")
+            self.municipal_guarantee = True
+        if self.municipal_guarantee and self.guarantee is None:
+            self.guarantee = Guarantee.model_validate(SURETY)
         check_rooms(self.rooms_min, self.rooms_max)
         check_areas(self.avoid_areas, self.preferred_areas)
         return self
@@ -227,7 +260,7 @@ class HouseholdUpdate(BaseModel):
     as a whole (omitted sources become 0)."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset(
-        {"rooms_min", "rooms_max", "max_rent", "drug_free_months", "children_ages"}
+        {"rooms_min", "rooms_max", "max_rent", "drug_free_months", "children_ages", "guarantee"}
     )
 
     model_config = ConfigDict(
@@ -245,6 +278,8 @@ class HouseholdUpdate(BaseModel):
     payment_remarks: Flag | None = None
     debts: Money | None = None
     municipal_guarantee: Flag | None = None
+    guarantee: Guarantee | None = None
+    children_at_risk: Flag | None = None
     home_insurance: Flag | None = None
     drug_free_months: DrugFreeMonths | None = None
     rooms_min: Rooms | None = None
@@ -352,6 +387,8 @@ class HouseholdRead(BaseModel):
     payment_remarks: bool
     debts: int
     municipal_guarantee: bool
+    guarantee: Guarantee | None
+    children_at_risk: bool
     home_insurance: bool
     drug_free_months: int | None
     rooms_min: int

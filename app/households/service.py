@@ -26,6 +26,7 @@ from app.households import repository
 from app.households.assessment import record_assessment
 from app.households.models import Household
 from app.households.schemas import (
+    SURETY,
     AssessmentInput,
     HouseholdCreate,
     HouseholdUpdate,
@@ -34,7 +35,14 @@ from app.households.schemas import (
     check_children_ages,
     check_rooms,
 )
-from app.vocabulary import AuditAction, CloseReason, DerivedField, HouseholdStatus, TargetGroup
+from app.vocabulary import (
+    AuditAction,
+    CloseReason,
+    DerivedField,
+    GuaranteeKind,
+    HouseholdStatus,
+    TargetGroup,
+)
 
 MAX_ROOMS = 10
 """The largest apartment the service knows (`Rooms` in app/core/types.py)."""
@@ -161,6 +169,14 @@ def _check_areas_exist(
             require_areas(session, municipality, values[field], field)
 
 
+def guarantee_kind_of(household: Household) -> GuaranteeKind | None:
+    """The household's guarantee kind; a guarantee recorded only as the old boolean
+    `municipal_guarantee` is a municipal surety."""
+    if household.guarantee:
+        return GuaranteeKind(household.guarantee["kind"])
+    return GuaranteeKind.municipal_surety if household.municipal_guarantee else None
+
+
 def create_household(
     session: Session, *, principal: Principal, data: HouseholdCreate, purpose: str | None
 ) -> Household:
@@ -245,6 +261,18 @@ def _check_writable(principal: Principal, household: Household, if_match: str | 
     check_if_match(if_match, household.version)
 
 
+def _guarantee_alias(changes: dict[str, Any]) -> None:
+    """Keep `municipal_guarantee` the boolean alias of `guarantee` in a partial update: the
+    one sent sets the other; both sent must agree."""
+    if "guarantee" in changes:
+        granted = changes["guarantee"] is not None
+        if changes.get("municipal_guarantee", granted) != granted:
+            raise UnprocessableEntity("municipal_guarantee: contradicts the guarantee sent")
+        changes["municipal_guarantee"] = granted
+    elif "municipal_guarantee" in changes:
+        changes["guarantee"] = dict(SURETY) if changes["municipal_guarantee"] else None
+
+
 def update_household(
     session: Session,
     *,
@@ -261,6 +289,7 @@ def update_household(
     changes = data.model_dump(mode="json", exclude_unset=True, exclude={"registered_at"})
     if "registered_at" in data.model_fields_set:
         changes["registered_at"] = data.registered_at
+    _guarantee_alias(changes)
     _validate_merged(session, household, changes)
     changed = [name for name, value in changes.items() if getattr(household, name) != value]
     if changed:

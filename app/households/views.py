@@ -46,6 +46,8 @@ def to_view(principal: Principal, household: Household) -> HouseholdRead | House
         payment_remarks=household.payment_remarks,
         debts=household.debts,
         municipal_guarantee=household.municipal_guarantee,
+        guarantee=household.guarantee,
+        children_at_risk=household.children_at_risk,
         home_insurance=household.home_insurance,
         drug_free_months=household.drug_free_months,
         rooms_min=needs.rooms_min,

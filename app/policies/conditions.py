@@ -15,9 +15,9 @@ children, Västerås) is the solver's (`matching.eligibility.household_may_use_f
 from __future__ import annotations
 
 from app.households.models import Household
-from app.households.service import income_of
+from app.households.service import guarantee_kind_of, income_of
 from app.policies.weights import Guarantee, PolicyWeights
-from app.vocabulary import ContractForm, GuaranteeIncome
+from app.vocabulary import ContractForm, GuaranteeIncome, GuaranteeKind
 
 GUARANTEE_FORM = ContractForm.first_hand_with_guarantee
 
@@ -93,7 +93,10 @@ def no_municipal_surety(policy: PolicyWeights, household: Household, form: str) 
     """A form the policy offers only with the municipal surety (kommunal borgen) granted:
     Västerås' support agreement, "ett eget kontrakt med kommunal borgen"; Norrköping's
     three-month contract, "där kommunen går in med en form av kommunal borgen"."""
-    if form in policy.surety_required_for and not household.municipal_guarantee:
+    if (
+        form in policy.surety_required_for
+        and guarantee_kind_of(household) != GuaranteeKind.municipal_surety
+    ):
         return f"{form} needs the municipal surety"
     return None
 

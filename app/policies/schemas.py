@@ -119,8 +119,9 @@ class PolicyInput(BaseModel):
     base_weight: BaseWeight = 100
     economic_only_requires_children: StrictBool = Field(
         default=False,
-        description="Accept an `economic_only` case only when the household has children "
-        "(Nynäshamn: those with only economic problems and no children are refused)",
+        description="Accept an `economic_only` case only when social services assessed its "
+        "children at risk (`children_at_risk`; Nynäshamn: 'måste det vara en barnfamilj, där "
+        "barnen annars riskerar att fara illa')",
     )
     min_drug_free_months: DrugFreeMonths = Field(
         default=0,
@@ -146,6 +147,14 @@ class PolicyInput(BaseModel):
         "(`PUT /v1/households/{id}/assessment`); the others are unmatched with `not_assessed` "
         "(Jönköping: 'Innan någon får en lägenhet genom socialtjänsten görs en kartläggning')",
     )
+    vacancies_on_request: ContractFormSet = Field(
+        default_factory=list,
+        description="Landlords without an agreement for the year may hand over flats on request "
+        "in these contract forms (Södertälje's Graflunds: 'Socialtjänsten kan vid förfrågan få "
+        "tillgång till lägenheter i beståndet och står då som förstahandshyresgäst'; Jönköping: "
+        "'Bolag som bidrar utan avtal'): no quota, no exception places, nothing counted toward "
+        "a quota. Empty: a landlord without an agreement cannot post",
+    )
     only_without_own_income: ContractFormSet = Field(
         default_factory=list,
         description="Contract forms only for households without an income of their own "
@@ -170,4 +179,5 @@ class PolicyRead(BaseModel):
     surety_required_for: list[ContractForm]
     only_without_own_income: list[ContractForm]
     requires_assessment: bool
+    vacancies_on_request: list[ContractForm]
     created_at: datetime | None

@@ -32,18 +32,23 @@ DEFAULT_TARGET_GROUP_WEIGHTS: dict[str, int] = {
     # A protected identity is given where a threat is serious (mostly violence): close to
     # the top, so the household moves before the threat finds it.
     TargetGroup.protected_identity: 800,
-    # Södertälje: priority to families with children, under 25, over 65, suspected mental
-    # illness.
-    TargetGroup.young_adult: 600,
-    TargetGroup.elderly: 600,
-    TargetGroup.psychiatric_disability: 600,
+    # No weight for being under 25, over 65 or for a psychiatric disability as such:
+    # Södertälje's "Barnfamiljer, unga under 25 år och äldre över 65 år samt de fall där
+    # misstanke om psykisk ohälsa finns, prioriteras" is the priority of its *outreach on rent
+    # debts and disturbances*, not of allocating flats (docs/domain.md §3). A municipality
+    # that weighs them sets it in its own policy.
+    TargetGroup.young_adult: 0,
+    TargetGroup.elderly: 0,
+    TargetGroup.psychiatric_disability: 0,
     # Karlstad's roof-over-head guarantee and Housing First (Karlstad, Helsingborg 3:10).
     TargetGroup.housing_first: 500,
     TargetGroup.released_from_prison: 400,
     TargetGroup.substance_recovery: 400,
-    # The Settlement Act (2016:38) is a duty with its own figure: the round's
-    # `newly_arrived_min` enforces it, so the weight need not.
-    TargetGroup.newly_arrived: 300,
+    # No extra weight for the newly arrived by default: Helsingborg's normaliseringsprincipen,
+    # "nyanlända omfattas av samma regler som övriga invånare som saknar bostad". The
+    # Settlement Act (2016:38) is a duty with its own figure, which the round's
+    # `newly_arrived_min` keeps as a floor; a municipality may still set a weight.
+    TargetGroup.newly_arrived: 0,
     # Nynäshamn: households with only economic problems are helped only with children
     # (and then `family_with_children` carries them).
     TargetGroup.economic_only: 100,
@@ -101,6 +106,7 @@ def from_weights(
         surety_required_for=tuple(weights.get("surety_required_for", [])),
         only_without_own_income=tuple(weights.get("only_without_own_income", [])),
         requires_assessment=bool(weights.get("requires_assessment", False)),
+        vacancies_on_request=tuple(weights.get("vacancies_on_request", [])),
     )
 
 
@@ -162,8 +168,10 @@ def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
     not letting rules of a landlord, so they apply before any vacancy is looked at:
 
     - Nynäshamn: "De som enbart har ekonomiska problem och inte har barn får alltså
-      avslag" — a case whose *only* problem is economic (`economic_only_case`) and that has
-      no children is refused;
+      avslag" — for them "måste det vara en barnfamilj, där barnen annars riskerar att fara
+      illa": a case whose *only* problem is economic (`economic_only_case`) is refused unless
+      social services assessed its children at risk (`children_at_risk`), not merely
+      because it has children;
     - every contract-form condition (app/policies/conditions.py), per form: a household
       waits only when none of the forms it asks for is left — Karlstad's six drug-free
       months for a social contract (one that also asks for Housing First is matched to
@@ -178,9 +186,9 @@ def needs_refusal(policy: PolicyWeights, household: Household) -> str | None:
     if (
         policy.economic_only_requires_children
         and economic_only_case(household)
-        and household.children == 0
+        and not (household.children > 0 and household.children_at_risk)
     ):
-        return POLICY_REFUSED + "economic-only case without children"
+        return POLICY_REFUSED + "economic-only case without children at risk"
     if household.contract_forms and not policy_contract_forms(policy, household):
         reasons = dict.fromkeys(form_refusals(policy, household).values())
         return POLICY_REFUSED + "; ".join(reasons)
@@ -230,6 +238,7 @@ def weights_of(data: PolicyInput) -> dict[str, Any]:
         "surety_required_for": [form.value for form in data.surety_required_for],
         "only_without_own_income": [form.value for form in data.only_without_own_income],
         "requires_assessment": data.requires_assessment,
+        "vacancies_on_request": [form.value for form in data.vacancies_on_request],
     }
 
 

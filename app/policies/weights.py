@@ -43,6 +43,9 @@ class PolicyWeights:
     surety_required_for: tuple[str, ...] = ()
     only_without_own_income: tuple[str, ...] = ()
     requires_assessment: bool = False
+    vacancies_on_request: tuple[str, ...] = ()
+    """The contract forms in which landlords without an agreement may hand over flats on
+    request (issue 23); empty: none may."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,4 +60,5 @@ class PolicyWeights:
             "surety_required_for": list(self.surety_required_for),
             "only_without_own_income": list(self.only_without_own_income),
             "requires_assessment": self.requires_assessment,
+            "vacancies_on_request": list(self.vacancies_on_request),
         }

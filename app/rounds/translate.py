@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 
 import matching
 from app.agreements.exceptions import exception_qualified
+from app.agreements.lease import guarantee_lifts
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.agreements.quota import YearUse, left, placements_of_year, use_of_year
 from app.areas.models import Area
 from app.core.db import local_date
 from app.households.models import Household
-from app.households.service import effective_needs, income_of
+from app.households.service import effective_needs, guarantee_kind_of, income_of
 from app.landlords.models import Landlord
 from app.policies.service import forms_left, household_weight, needs_refusal
 from app.policies.weights import PolicyWeights
@@ -36,6 +37,8 @@ from app.proposals.models import ForbiddenPair, Pin, Proposal, live_at, overdue_
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from app.vocabulary import (
+    MUNICIPALITY_TENANT_FORMS,
+    PERMISSIVE_LETTING_RULES,
     HouseholdStatus,
     ProposalStatus,
     TargetGroup,
@@ -43,6 +46,10 @@ from app.vocabulary import (
     VacancyStatus,
     letting_rules_of,
 )
+
+SUBLET_FORMS: tuple[str, ...] = tuple(form.value for form in MUNICIPALITY_TENANT_FORMS)
+"""The forms in which the municipality holds the lease, as every problem carries them: the
+solver applies the landlord's letting rules through the other forms only."""
 
 
 class RoundConflict(Exception):
@@ -181,6 +188,9 @@ def _landlords(
                 # Helsingborg 3:5: its exception places only for those who qualify; who
                 # does is each household's `exception_qualified` (`_qualified`).
                 exception_qualification=bool(agreement.exception_conditions),
+                guarantee_lifts=guarantee_lifts(agreement),
+                placement_refuses_income_support=agreement.placement_refuses_income_support,
+                target_groups=tuple(agreement.target_groups or ()),
             )
         )
     return tuple(landlords)
@@ -282,7 +292,41 @@ def _areas_and_landlords(
         inputs.quota_overrides,
         inputs.now,
     )
-    return areas, landlords
+    on_request = _landlords_on_request(session, municipality, inputs, {lo.id for lo in landlords})
+    return areas, landlords + on_request
+
+
+def _landlords_on_request(
+    session: Session, municipality: str, inputs: RoundInputs, with_agreement: set[str]
+) -> tuple[matching.Landlord, ...]:
+    """The landlords without an agreement for the year whose flats the municipality takes on
+    request (its policy's `vacancies_on_request`; Södertälje's Graflunds, Jönköping's "Bolag
+    som bidrar utan avtal"): no quota — their flats count toward none (`quota_apartment`
+    false) —, no exception places, no letting rules of an agreement, only the forms the
+    municipality names."""
+    forms = inputs.policy.vacancies_on_request
+    if not forms:
+        return ()
+    rows = session.execute(
+        select(Landlord.id, Landlord.kind)
+        .join(Vacancy, Vacancy.landlord_id == Landlord.id)
+        .where(Vacancy.municipality_code == municipality, Landlord.id.not_in(with_agreement))
+        .distinct()
+        .order_by(Landlord.id)
+    ).all()
+    return tuple(
+        matching.Landlord(
+            id=landlord_id,
+            kind=kind,
+            quota=0,
+            exception_quota=0,
+            excluded_areas=(),
+            **PERMISSIVE_LETTING_RULES,
+            contract_forms=tuple(forms),
+            guarantee_lifts=(),
+        )
+        for landlord_id, kind in rows
+    )
 
 
 def _snapshot(
@@ -334,6 +378,7 @@ def _snapshot(
         forbidden=tuple(forbidden),
         newly_arrived_min=inputs.newly_arrived_min,
         time_limit_s=float(inputs.time_limit_s),
+        municipality_tenant_forms=SUBLET_FORMS,
     )
     # Each pin re-checked by the solver's own rules, as when it was made (`pair_failure`).
     declined = frozenset(forbidden)
@@ -359,6 +404,7 @@ def _snapshot(
             pinned=tuple((h, v) for h, v, _ in pins if h not in left_out),
             newly_arrived_min=inputs.newly_arrived_min,
             time_limit_s=float(inputs.time_limit_s),
+            municipality_tenant_forms=SUBLET_FORMS,
         ),
         tuple(broken),
     )
@@ -442,6 +488,7 @@ def build_household_problem(
         forbidden=tuple(forbidden),
         newly_arrived_min=0,
         time_limit_s=float(inputs.time_limit_s),
+        municipality_tenant_forms=SUBLET_FORMS,
     )
     return HouseholdProblem(
         problem=problem,
@@ -524,6 +571,7 @@ def _household(
     `qualified`: the landlords whose qualified-only exception places it may take."""
     needs = effective_needs(h)
     income = income_of(h)
+    guarantee = guarantee_kind_of(h)
     return matching.Household(
         id=h.id,
         weight=household_weight(inputs.policy, h, inputs.now),
@@ -538,7 +586,7 @@ def _household(
         ),
         employment=h.employment,
         payment_remarks=h.payment_remarks,
-        municipal_guarantee=h.municipal_guarantee,
+        municipal_guarantee=guarantee is not None,
         home_insurance=h.home_insurance,
         drug_free_months=h.drug_free_months,
         rooms_min=needs.rooms_min,
@@ -556,6 +604,7 @@ def _household(
         contract_forms=forms_left(inputs.policy, h),
         newly_arrived=TargetGroup.newly_arrived in h.target_groups,
         exception_qualified=qualified,
+        guarantee=guarantee,
     )
 
 

@@ -7,6 +7,7 @@ from app.agreements.models import Agreement
 from app.areas.models import Area
 from app.auth import Principal, landlord_scope
 from app.core.pagination import after_keyset
+from app.policies.models import Policy
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
 
@@ -22,6 +23,18 @@ def where_it_may_go(
     known_area = exists().where(Area.municipality_code == municipality, Area.code == area)
     row = session.execute(select(agreement, known_area)).one()
     return bool(row[0]), bool(row[1])
+
+
+def forms_on_request(session: Session, municipality: str) -> tuple[str, ...]:
+    """The contract forms in which the municipality's policy in force takes flats on request
+    from landlords without an agreement (`vacancies_on_request`); none without a policy."""
+    weights = session.scalar(
+        select(Policy.weights)
+        .where(Policy.municipality_code == municipality)
+        .order_by(Policy.version.desc())
+        .limit(1)
+    )
+    return tuple((weights or {}).get("vacancies_on_request", ()))
 
 
 def get_own(

@@ -19,6 +19,20 @@ from app.vacancies.schemas import VacancyRead, VacancyUpsert
 from app.vocabulary import EventType, TenancyStatus, VacancyStatus
 
 
+def _on_request(data: VacancyUpsert, forms: tuple[str, ...]) -> dict[str, Any]:
+    """A flat handed over on request by a landlord without an agreement (Södertälje's
+    Graflunds: "Socialtjänsten kan vid förfrågan få tillgång till lägenheter i beståndet och
+    står då som förstahandshyresgäst"): only in the forms the municipality takes so, and
+    counted toward no quota."""
+    refused = [form.value for form in data.contract_forms if form.value not in forms]
+    if refused:
+        raise UnprocessableEntity(
+            f"contract_forms: without an agreement, municipality {data.municipality} takes "
+            f"flats on request only as {', '.join(forms)}, not {', '.join(refused)}"
+        )
+    return {"quota_apartment": False}
+
+
 def _landlord_of(principal: Principal, landlord: str | None = None) -> str:
     """Whose vacancy the caller means: a landlord its own (naming a landlord is `422`), an
     intermediary the landlord it names (required: it acts for several) — one that mandated
@@ -86,7 +100,8 @@ def upsert_vacancy(
     has_agreement, known_area = repository.where_it_may_go(
         session, data.municipality, landlord_id, data.area
     )
-    if not has_agreement:
+    on_request = () if has_agreement else repository.forms_on_request(session, data.municipality)
+    if not has_agreement and not on_request:
         raise UnprocessableEntity(
             f"municipality: the landlord has no agreement with municipality {data.municipality}"
         )
@@ -95,6 +110,8 @@ def upsert_vacancy(
             f"area: not areas of municipality {data.municipality}: {data.area}"
         )
     values = _columns(data)
+    if not has_agreement:
+        values.update(_on_request(data, on_request))
     vacancy = repository.get_own(session, landlord_id, external_ref, for_update=True)
     if vacancy is not None and not principal.may_act_for(landlord_id, vacancy.municipality_code):
         raise NotFound("No such vacancy.")  # the reference lives where the mandate does not

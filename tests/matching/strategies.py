@@ -7,6 +7,20 @@ from hypothesis import strategies as st
 from matching.problem import Area, Household, Income, Landlord, Problem, Vacancy
 
 FORMS = ("municipal_contract", "training_apartment", "support_agreement")
+GROUPS = ("violence_exposed", "economic_only", "family_with_children")
+KINDS = ("rent_guarantee", "municipal_surety")
+LIFTS = ("income_multiple", "permanent_employment", "payment_remarks")
+
+
+@st.composite
+def guarantee_lifts(draw: st.DrawFn) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """None (a document before guarantee kinds) or, per accepted kind, what it lifts."""
+    if draw(st.booleans()):
+        return None
+    kinds = draw(st.lists(st.sampled_from(KINDS), unique=True))
+    return tuple(
+        (kind, tuple(draw(st.lists(st.sampled_from(LIFTS), unique=True)))) for kind in kinds
+    )
 
 
 @st.composite
@@ -41,6 +55,9 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
             requires_home_insurance=draw(st.booleans()),
             contract_forms=tuple(draw(st.lists(st.sampled_from(FORMS), min_size=1, unique=True))),
             exception_qualification=draw(st.booleans()),
+            guarantee_lifts=draw(guarantee_lifts()),
+            placement_refuses_income_support=draw(st.booleans()),
+            target_groups=tuple(draw(st.lists(st.sampled_from(GROUPS), max_size=2, unique=True))),
         )
         for i in range(draw(st.integers(1, 2)))
     )
@@ -69,7 +86,9 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
                 weight=draw(st.integers(1, 5000)),
                 adults=1,
                 children=draw(st.integers(0, 2)),
-                target_groups=(),
+                target_groups=tuple(
+                    draw(st.lists(st.sampled_from(GROUPS), max_size=2, unique=True))
+                ),
                 income=Income(
                     salary=float(draw(st.sampled_from([0, 10000, 20000]))),
                     income_support=float(draw(st.sampled_from([0, 8000]))),
@@ -100,6 +119,7 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
                 exception_qualified=tuple(
                     draw(st.lists(st.sampled_from(landlord_ids), max_size=2, unique=True))
                 ),
+                guarantee=draw(st.one_of(st.none(), st.sampled_from(KINDS))),
             )
         )
     hids = [h.id for h in households]
@@ -119,4 +139,8 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
         pinned=pinned,
         newly_arrived_min=draw(st.integers(0, 2)),
         time_limit_s=30.0,
+        # Lease holders as the service declares them, or none (a document before them).
+        municipality_tenant_forms=draw(
+            st.sampled_from([(), ("municipal_contract", "training_apartment")])
+        ),
     )
