@@ -905,7 +905,7 @@ def test_the_command_line_refuses_an_unknown_model_before_touching_a_database(
 
 def test_policy_refuses_economic_only_without_children_and_too_few_drug_free_months() -> None:
     """Which needs are accepted is the municipality's policy, not a landlord's rule:
-    Nynäshamn refuses economic-only cases without children; Karlstad asks six drug-free
+    Nynäshamn refuses economic-only cases without children at risk; Karlstad asks six drug-free
     months before any social contract (null: not applicable). The defaults refuse nothing."""
     from dataclasses import replace
 
@@ -916,7 +916,7 @@ def test_policy_refuses_economic_only_without_children_and_too_few_drug_free_mon
 
     social = ["municipal_contract"]
     single = household(target_groups=["economic_only"])
-    family = household(target_groups=["economic_only"], children=2)
+    family = household(target_groups=["economic_only"], children=2, children_at_risk=True)
     early = household(
         target_groups=["substance_recovery"], drug_free_months=3, contract_forms=social
     )
@@ -924,6 +924,10 @@ def test_policy_refuses_economic_only_without_children_and_too_few_drug_free_mon
     nynashamn = replace(DEFAULT_POLICY, economic_only_requires_children=True)
     assert needs_refusal(nynashamn, single) == "policy: economic-only case without children at risk"
     assert needs_refusal(nynashamn, family) is None
+    not_at_risk = household(target_groups=["economic_only"], children=2, children_at_risk=False)
+    assert needs_refusal(nynashamn, not_at_risk) == (
+        "policy: economic-only case without children at risk"
+    )
     karlstad = replace(DEFAULT_POLICY, min_drug_free_months=6)
     assert needs_refusal(karlstad, early) == "policy: fewer than 6 drug-free months"
     assert needs_refusal(karlstad, household(drug_free_months=6, contract_forms=social)) is None
