@@ -767,6 +767,7 @@ def test_production_does_not_send_to_a_name_that_now_resolves_inside() -> None:
 
 
 @pytest.mark.skipif(not POSTGRES, reason="the job queue is PostgreSQL's")
+@pytest.mark.commits  # the worker reads the job over connections of its own
 def test_on_postgresql_a_worker_job_delivers_what_a_request_committed(
     world: Jonkoping, hook: Receiver
 ) -> None:

@@ -7,10 +7,12 @@ services' assessment that the children are at risk."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 
+import matching
 from app.core.db import local_year
 from app.vocabulary import LEASE_HOLDERS, ContractForm, LeaseHolder
 from tests.conftest import Api, AuthedClient
@@ -437,3 +439,106 @@ def test_a_quota_stated_as_a_share_of_turnover_shows_its_count(api: Api) -> None
         },
     )
     assert wrong.status_code == 422, wrong.text
+
+
+FORMS = ["municipal_contract", "training_apartment", "support_agreement", "housing_first"]
+GROUPS = ["violence_exposed", "economic_only"]
+INCOMES: list[dict[str, int]] = [
+    {"income_support": 9000},
+    {"salary": 9000},
+    {"salary": 20000, "income_support": 2000},
+]
+
+
+@pytest.mark.parametrize("seed", [3, 11, 19, 23])
+def test_the_round_and_the_candidates_view_agree_on_every_pair_of_a_generated_world(
+    api: Api, seed: int
+) -> None:
+    """The round (the vectorised screen over the problem `build_problem` writes) and each
+    household's candidates view (`check_pair` over `build_household_problem`) give every
+    pair the same eligibility, exception flag and contract form, and the same failure
+    counts — over random forms, lease holders, guarantee kinds and what each lifts, and
+    placement conditions, made through HTTP."""
+    rng = random.Random(seed)
+    world = World(api, "1980")
+    landlords = []
+    for i, (name, org) in enumerate(
+        [("Mimer", "556036-0793"), ("Willhem", "556703-7485"), ("Balder", "556525-6905")]
+    ):
+        kinds = rng.sample(["rent_guarantee", "municipal_surety"], rng.randint(0, 2))
+        agreement = {
+            "quota": 20,
+            "exception_quota": rng.choice([0, 2, 2]),
+            "income_multiple": rng.choice([0, 2, 3]),
+            "accepts_income_support": rng.random() < 0.5,
+            "requires_permanent_employment": rng.random() < 0.4,
+            "accepts_payment_remarks": rng.random() < 0.5,
+            "accepted_guarantees": kinds,
+            "guarantee_lifts": {
+                kind: rng.sample(
+                    ["income_multiple", "permanent_employment", "payment_remarks"],
+                    rng.randint(0, 3),
+                )
+                for kind in kinds
+                if rng.random() < 0.7
+            },
+            "placement_refuses_income_support": rng.random() < 0.4,
+            "accepted_target_groups": rng.sample(
+                ["violence_exposed", "economic_only"], rng.randint(0, 1)
+            ),
+            "contract_forms": rng.sample(FORMS, rng.randint(2, 4)),
+        }
+        landlords.append(world.landlord(name, org, "public" if i == 0 else "private", **agreement))
+    for j in range(12):
+        landlord = rng.choice(landlords)
+        world.vacancy(
+            landlord, f"V-{j}", rng.sample(FORMS, rng.randint(1, 3)), rent=rng.choice([3000, 4500])
+        )
+    households = []
+    for k in range(10):
+        guarantee = rng.choice([None, {"kind": "rent_guarantee"}, {"kind": "municipal_surety"}])
+        households.append(
+            world.household(
+                f"GEN-{k}",
+                rng.sample(FORMS, rng.randint(2, 4)),
+                target_groups=rng.sample(["violence_exposed", "economic_only"], rng.randint(0, 2)),
+                income=rng.choice(
+                    [
+                        {"income_support": 9000},
+                        {"salary": 9000},
+                        {"salary": 20000, "income_support": 2000},
+                    ]
+                ),
+                employment=rng.choice(["permanent", "temporary", "none"]),
+                payment_remarks=rng.random() < 0.3,
+                guarantee=guarantee,
+                drug_free_months=rng.choice([None, 2, 12]),
+                max_rent=5000,
+            )
+        )
+    views = {h: world.candidates(h) for h in households}
+
+    round_ = world.round()
+    problem = matching.Problem.from_json(
+        world.coordinator.get(f"/v1/rounds/{round_['id']}/problem").json()
+    )
+    assert problem.municipality_tenant_forms == ("municipal_contract", "training_apartment")
+    pairs = matching.eligible_pairs(problem)
+    assert pairs.failures is not None
+    for hi, household in enumerate(problem.households):
+        view = views[household.id]
+        mine = pairs.household == hi
+        eligible = {
+            problem.vacancies[int(v)].id: bool(e)
+            for v, e in zip(pairs.vacancy[mine], pairs.exception[mine], strict=True)
+        }
+        assert {c["vacancy"]: c["exception"] for c in view["items"]} == eligible
+        for c in view["items"]:
+            check = matching.check_pair(problem, household, problem.vacancy(c["vacancy"]))
+            assert c["contract_form"] == check.contract_form
+        failed = {
+            rule: int(count)
+            for rule, count in zip(matching.RULES, pairs.failures[hi], strict=True)
+            if count
+        }
+        assert view["failed"] == failed, household.id

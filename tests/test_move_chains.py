@@ -161,6 +161,11 @@ class Helsingborg:
         return self.social.post(f"/v1/households/{household}/move-on", json=body)
 
 
+OWN_LEASE = "housing_first"
+"""The form the sitting tenants move on to: an exception place is a lease of the household's
+own (Helsingborg 3:5), so Helsingborgshem offers its exception flats as one."""
+
+
 @dataclass
 class Sitting:
     """Two tenants of the city's housing on municipal contracts, each vouched for and
@@ -201,7 +206,9 @@ def sitting(town: Helsingborg) -> Sitting:
     for tenancy in (clean_tenancy, late_tenancy):
         assert town.vouch(tenancy).status_code == 200
     for household in (clean, late):
-        posted = town.move_on(household)
+        # 3:5: the measure is "utflytt", the goal that they "slussas ut" to a lease of their
+        # own: they move on to an own lease (Housing First here), never a sublet.
+        posted = town.move_on(household, contract_forms=[OWN_LEASE])
         assert posted.status_code == 200, posted.text
     return Sitting(town, clean, late, clean_tenancy, late_tenancy)
 
@@ -215,7 +222,7 @@ def test_a_vouched_sitting_tenant_moves_on_to_an_exception_place_and_frees_its_f
     which the next round offers to the next household although the city's quota is used
     up — a chain."""
     town = sitting.town
-    hh = town.vacancy(town.helsingborgshem, "HH-1")
+    hh = town.vacancy(town.helsingborgshem, "HH-1", contract_forms=[OWN_LEASE])
     second = town.run()
     [proposal] = second["proposals"]
     assert (proposal["household"], proposal["vacancy"]) == (sitting.clean, hh)
@@ -275,8 +282,8 @@ def test_a_tenant_with_a_late_payment_in_the_period_gets_no_exception_place(
     for and posted to move on, yet Helsingborgshem's exception places are not for it; the
     round says so with its own reason."""
     town = sitting.town
-    hh = town.vacancy(town.helsingborgshem, "HH-1")
-    town.vacancy(town.helsingborgshem, "HH-2")
+    hh = town.vacancy(town.helsingborgshem, "HH-1", contract_forms=[OWN_LEASE])
+    town.vacancy(town.helsingborgshem, "HH-2", contract_forms=[OWN_LEASE])
     # The candidates view and a pin judge by the same declaration as the round.
     candidates = town.coordinator.get(f"/v1/households/{sitting.late}/candidates").json()
     assert candidates["items"] == []
@@ -313,7 +320,7 @@ def test_a_resolved_remark_and_a_withdrawn_vouching_decide_the_qualification(
     withdrawn = town.vouch(sitting.clean_tenancy, "withdrawn")
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["vouched_on"] is None
-    town.vacancy(town.helsingborgshem, "HH-1")
+    town.vacancy(town.helsingborgshem, "HH-1", contract_forms=[OWN_LEASE])
     second = town.run()
     assert [(p["household"], p["exception"]) for p in second["proposals"]] == [(sitting.late, True)]
 
@@ -330,7 +337,7 @@ def test_the_landlord_sees_no_chain_no_vouching_and_no_household(sitting: Sittin
     mine = town.tenancy(sitting.clean_tenancy)
     assert mine["vouched_on"] is not None
     assert mine["move_on_since"] is not None
-    town.vacancy(town.helsingborgshem, "HH-1")
+    town.vacancy(town.helsingborgshem, "HH-1", contract_forms=[OWN_LEASE])
     [proposal] = town.run()["proposals"]
     town.contract(proposal)
     feed = landlord.get("/v1/events", params={"types": "vacancy.freed,tenancy.ended"}).json()
@@ -365,6 +372,9 @@ def test_only_a_second_hand_tenancy_can_be_moved_on_from(town: Helsingborg) -> N
         target_groups=["housing_first"],
         municipal_guarantee=True,
         contract_forms=["housing_first"],
+        # An income of its own beside the guarantee: Helsingborgshem does not count income
+        # support, and no guarantee changes that (docs/lease-holders.md).
+        income={"activity_compensation": 7000},
         max_rent=4500,
     )
     sublet = town.household("HBG-SUBLET")

@@ -812,11 +812,12 @@ def test_helsingborg_gives_its_exception_places_only_to_vouched_sitting_tenants(
     city's housing (fastighetsförvaltningen) who "har skött sina nuvarande
     hyresbetalningar", with "Inga störningar", whom the city "går i god för" — so a first
     round gives none: the vouched-for profile fails Helsingborgshem's requirements, is
-    housed in the city's stock on municipal contracts and fails Helsingborgshem's own leases
-    on `exception_qualification`. Once some of them live there, are vouched for
-    and posted to move on, the next round's exception places (at most five, all at
-    Helsingborgshem) go to them alone. Every second-hand form is a municipal contract
-    (3:3)."""
+    housed on municipal contracts (the municipality's leases, where Helsingborgshem's
+    requirements do not apply), some in the city's stock. Once some of them live there, are
+    vouched for and posted to move on, the next round's exception places (at most five, all at
+    Helsingborgshem) go to them alone, each a lease of their own ("utflytt": they move on
+    asking for a guaranteed first-hand lease). Every second-hand form is a municipal
+    contract (3:3)."""
     run = run_scenario(api, "helsingborg")
     helsingborgshem = run.loaded.landlords["helsingborgshem"]
     city = run.loaded.landlords["fastighetsforvaltningen"]
@@ -836,16 +837,6 @@ def test_helsingborg_gives_its_exception_places_only_to_vouched_sitting_tenants(
         if p["household"] in vouched and run.vacancy(p["vacancy"]).landlord == city
     ]
     assert at_city
-    # At Helsingborgshem only an exception place — an own lease — would do, and none is
-    # theirs before they are vouched for and move on.
-    at_helsingborgshem = [v for v in run.problem.vacancies if v.landlord == helsingborgshem]
-    reasons = {
-        matching.check_pair(run.problem, run.household(h), v).reason
-        for h in vouched
-        for v in at_helsingborgshem
-    }
-    assert "exception_qualification" in reasons
-    assert None not in reasons
 
     social = api.client("social_services", municipality=run.loaded.municipality)
     moving: set[str] = set()
@@ -855,7 +846,11 @@ def test_helsingborg_gives_its_exception_places_only_to_vouched_sitting_tenants(
             f"/v1/tenancies/{tenancy['id']}/vouching", json={"statement": "well_functioning_tenant"}
         )
         assert vouching.status_code == 200, vouching.text
-        posted = social.post(f"/v1/households/{proposal['household']}/move-on", json={})
+        # 3:5: "utflytt" — they move on to a lease of their own, with the rent guarantee.
+        posted = social.post(
+            f"/v1/households/{proposal['household']}/move-on",
+            json={"contract_forms": ["first_hand_with_guarantee"]},
+        )
         assert posted.status_code == 200, posted.text
         moving.add(proposal["household"])
     started = run.coordinator.post("/v1/rounds", json={"year": run.loaded.year, "time_limit_s": 60})
@@ -905,7 +900,7 @@ def test_the_command_line_refuses_an_unknown_model_before_touching_a_database(
 
 def test_policy_refuses_economic_only_without_children_and_too_few_drug_free_months() -> None:
     """Which needs are accepted is the municipality's policy, not a landlord's rule:
-    Nynäshamn refuses economic-only cases without children; Karlstad asks six drug-free
+    Nynäshamn refuses economic-only cases without children at risk; Karlstad asks six drug-free
     months before any social contract (null: not applicable). The defaults refuse nothing."""
     from dataclasses import replace
 
@@ -916,7 +911,7 @@ def test_policy_refuses_economic_only_without_children_and_too_few_drug_free_mon
 
     social = ["municipal_contract"]
     single = household(target_groups=["economic_only"])
-    family = household(target_groups=["economic_only"], children=2)
+    family = household(target_groups=["economic_only"], children=2, children_at_risk=True)
     early = household(
         target_groups=["substance_recovery"], drug_free_months=3, contract_forms=social
     )
@@ -924,6 +919,10 @@ def test_policy_refuses_economic_only_without_children_and_too_few_drug_free_mon
     nynashamn = replace(DEFAULT_POLICY, economic_only_requires_children=True)
     assert needs_refusal(nynashamn, single) == "policy: economic-only case without children at risk"
     assert needs_refusal(nynashamn, family) is None
+    not_at_risk = household(target_groups=["economic_only"], children=2, children_at_risk=False)
+    assert needs_refusal(nynashamn, not_at_risk) == (
+        "policy: economic-only case without children at risk"
+    )
     karlstad = replace(DEFAULT_POLICY, min_drug_free_months=6)
     assert needs_refusal(karlstad, early) == "policy: fewer than 6 drug-free months"
     assert needs_refusal(karlstad, household(drug_free_months=6, contract_forms=social)) is None

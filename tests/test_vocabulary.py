@@ -138,6 +138,7 @@ CODED: dict[str, Codes] = {
     "basis": frozenset(AgreementBasis),
     "of": frozenset(QuotaShareOf),
     "vacancies_on_request": frozenset(ContractForm),
+    "accepted_target_groups": frozenset(TargetGroup),
     "contract_forms": frozenset(ContractForm),
     "contract_form": frozenset(ContractForm),
     "surety_required_for": frozenset(ContractForm),

@@ -81,7 +81,7 @@ class Agreement(Base):
         default=False, server_default=false()
     )
     # The target groups it takes as the municipality's subtenants; empty: all.
-    target_groups: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    accepted_target_groups: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

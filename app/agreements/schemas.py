@@ -118,7 +118,7 @@ class LeaseTerms(BaseModel):
         "on income support (Västerås: only Mimer takes them). The letting rules apply only "
         "where the household holds the lease",
     )
-    target_groups: list[TargetGroup] = Field(
+    accepted_target_groups: list[TargetGroup] = Field(
         default_factory=list,
         description="The target groups it takes as the municipality's subtenants (Göteborg); "
         "empty: all",

@@ -52,7 +52,7 @@ def lease_columns(data: AgreementUpsert) -> dict[str, Any]:
             for kind, lifts in sorted(data.guarantee_lifts.items())
         },
         "placement_refuses_income_support": data.placement_refuses_income_support,
-        "target_groups": [group.value for group in data.target_groups],
+        "accepted_target_groups": [group.value for group in data.accepted_target_groups],
     }
 
 

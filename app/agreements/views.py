@@ -57,7 +57,7 @@ def to_read(agreement: Agreement) -> AgreementRead:
             for kind, lifts in (agreement.guarantee_lifts or {}).items()
         },
         placement_refuses_income_support=agreement.placement_refuses_income_support,
-        target_groups=[TargetGroup(g) for g in agreement.target_groups or ()],
+        accepted_target_groups=[TargetGroup(g) for g in agreement.accepted_target_groups or ()],
         version=agreement.version,
         created_at=agreement.created_at,
         updated_at=agreement.updated_at,

@@ -446,11 +446,13 @@ class Candidate(BaseModel):
     rent: int
     contract_form: ContractForm = Field(
         description="The form the pair would get: the first of the household's forms that "
-        "the vacancy offers, the agreement accepts and the household may use"
+        "the vacancy offers, the agreement accepts, the household may use and that passes — "
+        "the agreement's placement conditions where the municipality holds the lease, the "
+        "landlord's letting rules where the household does (docs/lease-holders.md)"
     )
     exception: bool = Field(
         description="The household fails the landlord's economic requirements and would use "
-        "one of its exception places"
+        "one of its exception places — always through a lease of its own"
     )
     fit: int = Field(
         description="The solver's fit points (its third objective tier): +100 in a preferred "

@@ -190,7 +190,7 @@ def _landlords(
                 exception_qualification=bool(agreement.exception_conditions),
                 guarantee_lifts=guarantee_lifts(agreement),
                 placement_refuses_income_support=agreement.placement_refuses_income_support,
-                target_groups=tuple(agreement.target_groups or ()),
+                target_groups=tuple(agreement.accepted_target_groups or ()),
             )
         )
     return tuple(landlords)

@@ -8,7 +8,7 @@ Agreements say what they rest on (`basis`, every existing one a cooperation agre
 state the quota as a share (`quota_share`), list the guarantee kinds they accept and what
 each lifts (`accepted_guarantees` null: `accepts_municipal_guarantee` decides, as before),
 and their own conditions for the municipality's subtenants (`placement_refuses_income_support`,
-`target_groups`). Households record their guarantee by kind (`guarantee`; an existing
+`accepted_target_groups`). Households record their guarantee by kind (`guarantee`; an existing
 `municipal_guarantee` becomes a municipal surety) and social services' `children_at_risk`.
 """
 
@@ -46,7 +46,7 @@ def upgrade() -> None:
                 nullable=False,
             )
         )
-        batch_op.add_column(sa.Column("target_groups", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("accepted_target_groups", sa.JSON(), nullable=True))
     with op.batch_alter_table("households") as batch_op:
         batch_op.add_column(sa.Column("guarantee", sa.JSON(), nullable=True))
         batch_op.add_column(
@@ -67,7 +67,7 @@ def downgrade() -> None:
         batch_op.drop_column("children_at_risk")
         batch_op.drop_column("guarantee")
     with op.batch_alter_table("agreements") as batch_op:
-        batch_op.drop_column("target_groups")
+        batch_op.drop_column("accepted_target_groups")
         batch_op.drop_column("placement_refuses_income_support")
         batch_op.drop_column("guarantee_lifts")
         batch_op.drop_column("accepted_guarantees")

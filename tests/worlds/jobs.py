@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from typing import Any, LiteralString
 
 import psycopg
@@ -33,11 +34,17 @@ def run_jobs(api: Api) -> None:
     url = api.app.state.settings.database_url
     queue = queue_app(url, api.app.state.sessionmaker)
     engine = api.app.state.engine
-    if isinstance(engine, SavepointEngine):
+    with (
         queue.replace_connector(TestConnectionConnector(engine.connection))
-    queue.run_worker(
-        queues=[match_round.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
-    )
+        if isinstance(engine, SavepointEngine)
+        else nullcontext()
+    ):
+        queue.run_worker(
+            queues=[match_round.QUEUE],
+            wait=False,
+            install_signal_handlers=False,
+            listen_notify=False,
+        )
 
 
 def _json(value: Any) -> Any:
