@@ -36,9 +36,11 @@ from app.vocabulary import (
     Employment,
     GuaranteeIncome,
     HouseholdDeclineReason,
+    IncidentReason,
     LandlordDeclineReason,
     LandlordKind,
     Pacing,
+    RemarkEffect,
     SupportNeed,
     TargetGroup,
 )
@@ -134,6 +136,8 @@ CODED: dict[str, Codes] = {
     "support": frozenset(SupportNeed),
     "pacing": frozenset(Pacing),
     "income": frozenset(GuaranteeIncome),
+    "remark_effect": frozenset(RemarkEffect),
+    "blocking_reports": frozenset(IncidentReason),
 }
 """Keys whose string values (or list of them) are codes of one vocabulary."""
 CODED_KEYS: dict[str, Codes] = {

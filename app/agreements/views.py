@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.agreements.models import Agreement
 from app.agreements.schemas import AgreementRead, ExceptionConditions, TenancyTerms
-from app.vocabulary import ContractForm, Pacing, letting_rules_of
+from app.vocabulary import ContractForm, Pacing, RemarkEffect, letting_rules_of
 
 
 def to_read(agreement: Agreement) -> AgreementRead:
@@ -25,7 +25,6 @@ def to_read(agreement: Agreement) -> AgreementRead:
         trial_period_months=agreement.trial_period_months,
         answer_hours=agreement.answer_hours,
         response_hours=agreement.response_hours,
-        transfer_needs_landlord_consent=agreement.transfer_needs_landlord_consent,
         tenancy_terms={
             ContractForm(form): TenancyTerms.model_validate(terms)
             for form, terms in (agreement.tenancy_terms or {}).items()
@@ -35,6 +34,12 @@ def to_read(agreement: Agreement) -> AgreementRead:
             if agreement.exception_conditions
             else None
         ),
+        transfer_needs_landlord_consent=agreement.transfer_needs_landlord_consent,
+        transfer_latest_months=agreement.transfer_latest_months,
+        remark_effect=RemarkEffect(agreement.remark_effect),
+        remark_extend_months=agreement.remark_extend_months,
+        aftercare_months=agreement.aftercare_months,
+        tenure_waiver_months=agreement.tenure_waiver_months,
         version=agreement.version,
         created_at=agreement.created_at,
         updated_at=agreement.updated_at,

@@ -23,6 +23,7 @@ ANNOUNCED: dict[EventKind, EventType] = {
     EventKind.response: EventType.tenancy_incident_answered,
     EventKind.renewal: EventType.tenancy_renewed,
     EventKind.consent: EventType.tenancy_transfer_consented,
+    EventKind.refusal: EventType.tenancy_transfer_refused,
     EventKind.end: EventType.tenancy_ended,
 }
 """The event each kind of tenancy event is announced as."""
@@ -58,5 +59,18 @@ def announce_steps_due(session: Session, today: date) -> int:
     for tenancy in repository.all_step_due(session, today, climbing):
         key = f"step_due:{tenancy.id}:{tenancy.contract_form}:{tenancy.trial_period_end}"
         if publish(session, tenancy, EventType.tenancy_step_due, dedupe_key=key):
+            announced += 1
+    return announced
+
+
+def announce_transfers_overdue(session: Session, today: date) -> int:
+    """The lock-in watch's sweep: each tenancy past its agreement's latest month without a
+    transfer or a standing reason gets one `tenancy.transfer_overdue` per latest day and
+    delay (a delay withdrawn by a consent that does not lead to the transfer makes it
+    overdue again; Nynäshamn: "en viss inlåsningsseffekt")."""
+    announced = 0
+    for tenancy in repository.all_transfer_overdue(session, today):
+        key = f"transfer_overdue:{tenancy.id}:{tenancy.transfer_latest_on}:{tenancy.contract_form}"
+        if publish(session, tenancy, EventType.tenancy_transfer_overdue, dedupe_key=key):
             announced += 1
     return announced
