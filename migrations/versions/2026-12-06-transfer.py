@@ -14,9 +14,9 @@ transfer need: `registered`, `external_ref`, `transfer_latest_on`, `transfer_del
 no proposal and may have no posted flat, so `proposal_id` and `vacancy_id` become nullable.
 A tenancy event may carry the `serious_cause` of an end; a household its `settled_on`.
 
-SQLite changes a column's nullability only by copying the table: `tenancies` is copied with
-its foreign keys deferred to the commit (`tenancy_events` refer to it, and refer to the copy
-once it is renamed), and its partial unique indexes are made again as they were.
+SQLite changes a column's nullability only by copying the table: `tenancies` is copied while
+its events wait in a temporary table (their foreign key would refuse the drop of the old
+table), and its partial unique indexes are made again as they were.
 """
 
 from __future__ import annotations
@@ -42,7 +42,10 @@ def _nullability(*, nullable: bool) -> None:
     """`proposal_id` and `vacancy_id` nullable (or not again), the partial indexes kept."""
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
-        op.execute(sa.text("PRAGMA defer_foreign_keys = ON"))
+        # The copy drops `tenancies`, which its foreign keys (on, inside the migration's
+        # transaction) refuse while `tenancy_events` refer to it: the events wait aside.
+        op.execute(sa.text("CREATE TEMP TABLE kept_tenancy_events AS SELECT * FROM tenancy_events"))
+        op.execute(sa.text("DELETE FROM tenancy_events"))
         for name in PARTIAL:
             op.drop_index(name, table_name="tenancies")
     with op.batch_alter_table(
@@ -60,6 +63,8 @@ def _nullability(*, nullable: bool) -> None:
                 sqlite_where=sa.text(ACTIVE),
                 postgresql_where=sa.text(ACTIVE),
             )
+        op.execute(sa.text("INSERT INTO tenancy_events SELECT * FROM kept_tenancy_events"))
+        op.execute(sa.text("DROP TABLE kept_tenancy_events"))
 
 
 def upgrade() -> None:
