@@ -438,6 +438,7 @@ class EventType(enum.StrEnum):
     tenancy_transfer_consented = "tenancy.transfer_consented"
     tenancy_transfer_refused = "tenancy.transfer_refused"
     tenancy_transfer_overdue = "tenancy.transfer_overdue"
+    tenancy_establishment_ending = "tenancy.establishment_ending"
     tenancy_ended = "tenancy.ended"
     webhook_disabled = "webhook.disabled"
     ping = "ping"

@@ -18,6 +18,8 @@ import pytest
 from app.core.db import local_today, local_year
 from app.core.months import add_months
 from app.jobs.worker import announce_due
+from app.tenancies import staircase, terms
+from app.vocabulary import EventKind, RemarkEffect
 from tests.conftest import Api, AuthedClient
 
 TODAY = local_today()
@@ -519,6 +521,17 @@ def test_helsingborg_cohort_reaches_the_end_of_its_establishment_period(api: Api
         add_months(TODAY, 2).isoformat()
     }
     assert cohort[0]["establishment_ends_on"] == add_months(TODAY, 2).isoformat()
+    # The coordinators are told once per tenancy; the landlord never (that its tenant is
+    # newly arrived is the municipality's to know).
+    announce_due(api.app.state.sessionmaker)
+    announce_due(api.app.state.sessionmaker)
+    for tenancy in cohort:
+        told = event_types(town.coordinator, tenancy["id"])
+        assert told.count("tenancy.establishment_ending") == 1
+        assert "tenancy.establishment_ending" not in event_types(
+            town.landlord_client, tenancy["id"]
+        )
+        assert "establishment_ends_on" not in town.tenancy(tenancy["id"], town.landlord_client)
 
     posted = town.coordinator.post(
         "/v1/households/move-on",
@@ -540,3 +553,146 @@ def test_the_landlords_refusal_is_not_the_coordinators_to_record(api: Api, reaso
         town.coordinator.post(f"/v1/tenancies/{tenancy}/transfer-delay", json={"reason": reason}),
         422,
     )
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def test_a_remark_restarts_extends_or_leaves_the_trial_as_the_agreement_says() -> None:
+    """`remark_effect`: Västerås restarts ("efter ett år … förutsatt att det inte har varit
+    några störningar"); an agreement may extend by N months, or leave the trial alone."""
+    end = add_months(TODAY, 3)
+    on = TODAY
+    rule = staircase.trial_end_after_remark
+    assert rule(
+        trial_period_end=end,
+        remark_on=on,
+        effect=RemarkEffect.restart,
+        trial_months=12,
+        extend_months=None,
+    ) == add_months(on, 12)
+    assert rule(
+        trial_period_end=end,
+        remark_on=on,
+        effect=RemarkEffect.extend,
+        trial_months=12,
+        extend_months=6,
+    ) == add_months(end, 6)
+    assert rule(
+        trial_period_end=None,
+        remark_on=on,
+        effect=RemarkEffect.extend,
+        trial_months=None,
+        extend_months=6,
+    ) == add_months(on, 6)
+    assert (
+        rule(
+            trial_period_end=end,
+            remark_on=on,
+            effect=RemarkEffect.none,
+            trial_months=12,
+            extend_months=None,
+        )
+        == end
+    )
+
+
+def test_a_waived_consent_lets_the_landlord_refuse_only_after_a_problem_in_the_form() -> None:
+    """Göteborg: the landlord "kan … inte motsätta sig överlåtelsen om det inte varit några
+    problem under provotiden" — a remark or an incident since the last step."""
+    remark = staircase.Happened(EventKind.remark, TODAY, "late_payment")
+    stepped = staircase.Happened(EventKind.step, TODAY)
+    refuse = staircase.answer_refusal
+    assert refuse(consent=False, needs_consent=False, events=[]) is not None
+    assert refuse(consent=False, needs_consent=False, events=[remark]) is None
+    assert refuse(consent=False, needs_consent=False, events=[remark, stepped]) is not None
+    assert refuse(consent=False, needs_consent=True, events=[]) is None
+    assert refuse(consent=True, needs_consent=False, events=[]) is not None
+    refusal = staircase.Happened(EventKind.refusal, TODAY, "damage")
+    consent = staircase.Happened(EventKind.consent, TODAY, "agreed")
+    assert staircase.transfer_answer([refusal, consent]) == consent
+    assert staircase.transfer_answer([refusal, stepped]) is None
+    assert staircase.transfer_refusal(needs_consent=True, answer=None) is not None
+    assert staircase.transfer_refusal(needs_consent=False, answer=None) is None
+    assert staircase.transfer_refusal(needs_consent=False, answer=refusal) is not None
+    assert staircase.transfer_refusal(needs_consent=True, answer=consent) is None
+
+
+def test_a_registration_names_a_past_start_and_a_real_step() -> None:
+    rule = staircase.registration_refusal
+    past, future = add_months(TODAY, -30), add_months(TODAY, 1)
+    assert (
+        rule(form="municipal_contract", started_on=past, step=None, step_on=None, today=TODAY)
+        is None
+    )
+    assert (
+        rule(form="municipal_contract", started_on=future, step=None, step_on=None, today=TODAY)
+        is not None
+    )
+    assert (
+        rule(
+            form="training_apartment",
+            started_on=past,
+            step="support_agreement",
+            step_on=add_months(TODAY, -18),
+            today=TODAY,
+        )
+        is None
+    )
+    assert (
+        rule(
+            form="training_apartment",
+            started_on=past,
+            step="support_agreement",
+            step_on=None,
+            today=TODAY,
+        )
+        is not None
+    )
+    assert (
+        rule(
+            form="municipal_contract",
+            started_on=past,
+            step="support_agreement",
+            step_on=add_months(TODAY, -18),
+            today=TODAY,
+        )
+        is not None
+    )
+    assert (
+        rule(
+            form="training_apartment",
+            started_on=past,
+            step="support_agreement",
+            step_on=add_months(TODAY, -31),
+            today=TODAY,
+        )
+        is not None
+    )
+
+
+def test_only_the_municipality_ends_its_subtenants_contract_for_a_serious_cause() -> None:
+    """Västerås: "Kommunen står för kontraktet och vid allvarliga problem kan den boende
+    vräkas inom 24 timmar"."""
+    rule = terms.serious_cause_refusal
+    assert (
+        rule(reason="terminated_by_municipality", form="training_apartment", serious=True) is None
+    )
+    assert rule(reason="terminated_by_landlord", form="training_apartment", serious=True)
+    assert rule(reason="terminated_by_municipality", form="support_agreement", serious=True)
+    assert rule(reason="terminated_by_landlord", form="training_apartment", serious=False) is None
+    assert terms.ends_on(
+        reason="terminated_by_municipality",
+        on=TODAY,
+        notice_days=90,
+        term_end=None,
+        serious_notice_days=1,
+        serious=True,
+    ) == TODAY + timedelta(days=1)
+    assert terms.ends_on(
+        reason="terminated_by_landlord",
+        on=TODAY,
+        notice_days=90,
+        term_end=None,
+        serious_notice_days=1,
+    ) == TODAY + timedelta(days=90)

@@ -76,6 +76,24 @@ def all_transfer_overdue(session: Session, on: date) -> list[Tenancy]:
     return list(session.scalars(query))
 
 
+def all_establishments_ending(
+    session: Session, first: date, last: date
+) -> list[tuple[Tenancy, date]]:
+    """Every municipality's active tenancies whose household was settled after `first` and
+    by `last` (the sweep: no caller scope), with the settlement day."""
+    query = (
+        select(Tenancy, Household.settled_on)
+        .join(Household, Household.id == Tenancy.household_id)
+        .where(
+            Tenancy.status == TenancyStatus.active.value,
+            Household.settled_on > first,
+            Household.settled_on <= last,
+        )
+        .order_by(Tenancy.id)
+    )
+    return [(row[0], row[1]) for row in session.execute(query) if row[1] is not None]
+
+
 def landlord(session: Session, landlord_id: str) -> Landlord | None:
     return session.get(Landlord, landlord_id)
 
