@@ -17,6 +17,7 @@ import pytest
 
 from app.core.db import local_today, local_year
 from app.core.months import add_months
+from app.households.models import Household
 from app.jobs.worker import announce_due
 from app.tenancies import staircase, terms
 from app.vocabulary import EventKind, RemarkEffect
@@ -543,6 +544,16 @@ def test_helsingborg_cohort_reaches_the_end_of_its_establishment_period(api: Api
     assert [r["status"] for r in body["results"]] == [200] * 5 + [409]
     for tenancy in cohort:
         assert town.tenancy(tenancy["id"])["move_on_since"] is not None
+
+    # The settlement day is the household's: an erased case keeps none.
+    closed = town.social.post(f"/v1/households/{later}/close", json={"reason": "moved"})
+    assert closed.status_code == 200, closed.text
+    erased = town.coordinator.post(f"/v1/households/{later}/erase")
+    assert erased.status_code in (200, 204), erased.text
+    with api.app.state.sessionmaker() as session:
+        row = session.get(Household, later)
+        assert row is not None
+        assert row.settled_on is None
 
 
 @pytest.mark.parametrize("reason", ["landlord_refused"])
