@@ -10,12 +10,12 @@ Bostad för alla (SABO m.fl., 2014) per municipality, and Helsingborg's action p
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from app.core.db import local_today, local_year
+from app.core.db import STOCKHOLM, local_today, local_year
 from app.core.months import add_months
 from app.households.models import Household
 from app.jobs.worker import announce_due
@@ -216,7 +216,17 @@ def test_jonkoping_transfer_waits_for_the_landlords_consent(api: Api) -> None:
     town = Town(api, "0680", trial_period_months=12)
     agreement = town.coordinator.get(f"/v1/agreements/0680/{town.landlord}/{YEAR}").json()
     assert agreement["transfer_needs_landlord_consent"] is True
-    tenancy = town.register(months_ago(13))["id"]
+    before = datetime.now().astimezone()
+    registered = town.register(months_ago(13))
+    tenancy = registered["id"]
+    # Like a proposal's answer: due `answer_hours` (72 by default) after the transfer became
+    # possible — here the registration of a contract past its trial — shown to both sides.
+    due = datetime.fromisoformat(registered["transfer_answer_due_at"])
+    assert before + timedelta(hours=71) < due < before + timedelta(hours=73)
+    assert (
+        town.tenancy(tenancy, town.landlord_client)["transfer_answer_due_at"]
+        == (registered["transfer_answer_due_at"])
+    )
     refused = problem(town.step(tenancy), 409)
     assert "consent" in refused["detail"]
 
@@ -230,6 +240,7 @@ def test_jonkoping_transfer_waits_for_the_landlords_consent(api: Api) -> None:
     yes = town.answer(tenancy, consent=True, reason="agreed")
     assert yes.status_code == 200, yes.text
     assert yes.json()["transfer_answer"] == "agreed"
+    assert yes.json()["transfer_answer_due_at"] is None
     done = town.step(tenancy)
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "transferred"
@@ -251,6 +262,7 @@ def test_goteborg_transfers_without_consent_unless_the_trial_had_problems(api: A
     early = town.register(months_ago(17))["id"]
     problem(town.step(early), 409)  # the 18 months have not passed
     clean = town.register(months_ago(19))["id"]
+    assert town.tenancy(clean)["transfer_answer_due_at"] is None  # no consent awaited
     refused = problem(town.answer(clean, consent=False, reason="other"), 409)
     assert "problem recorded in the trial" in refused["detail"]
     problem(town.answer(clean, consent=True), 409)  # nothing to consent to
@@ -627,6 +639,45 @@ def test_a_waived_consent_lets_the_landlord_refuse_only_after_a_problem_in_the_f
     assert staircase.transfer_refusal(needs_consent=False, answer=None) is None
     assert staircase.transfer_refusal(needs_consent=False, answer=refusal) is not None
     assert staircase.transfer_refusal(needs_consent=True, answer=consent) is None
+
+
+def test_the_landlords_answer_is_due_answer_hours_after_the_transfer_became_possible() -> None:
+    trial_end = date(2027, 3, 1)
+    midnight = datetime(2027, 3, 1, tzinfo=STOCKHOLM)
+    created = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    due = staircase.answer_due_at
+    assert due(
+        needs_consent=True,
+        answer=None,
+        possible_on=trial_end,
+        asked_at=created,
+        answer_hours=72,
+    ) == midnight + timedelta(hours=72)
+    late = datetime(2027, 5, 1, 9, tzinfo=UTC)
+    assert due(
+        needs_consent=True, answer=None, possible_on=trial_end, asked_at=late, answer_hours=48
+    ) == late + timedelta(hours=48)
+    answered = staircase.Happened(EventKind.consent, trial_end, "agreed")
+    assert (
+        due(
+            needs_consent=True,
+            answer=answered,
+            possible_on=trial_end,
+            asked_at=created,
+            answer_hours=72,
+        )
+        is None
+    )
+    assert (
+        due(
+            needs_consent=False,
+            answer=None,
+            possible_on=trial_end,
+            asked_at=created,
+            answer_hours=72,
+        )
+        is None
+    )
 
 
 def test_a_registration_names_a_past_start_and_a_real_step() -> None:

@@ -193,6 +193,22 @@ def events_of(session: Session, tenancy_ids: set[str]) -> dict[str, list[Tenancy
     return found
 
 
+def agreements_of(
+    session: Session, tenancies: list[Tenancy]
+) -> dict[tuple[str, str, int], Agreement]:
+    """The agreements a page of tenancies count toward, by (municipality, landlord, year),
+    in one query."""
+    landlords = {t.landlord_id for t in tenancies}
+    if not landlords:
+        return {}
+    query = select(Agreement).where(
+        Agreement.landlord_id.in_(landlords),
+        Agreement.municipality_code.in_({t.municipality_code for t in tenancies}),
+        Agreement.year.in_({t.agreement_year for t in tenancies}),
+    )
+    return {(a.municipality_code, a.landlord_id, a.year): a for a in session.scalars(query)}
+
+
 def agreement_of(session: Session, tenancy: Tenancy) -> Agreement | None:
     """The agreement the tenancy counts toward: its trial period and contract forms apply."""
     return agreement_for(

@@ -397,6 +397,13 @@ class TenancyRead(BaseModel):
         description="The landlord's standing answer to the transfer in the current form: "
         "`agreed`, or a refusal's reason; none: not answered",
     )
+    transfer_answer_due_at: datetime | None = Field(
+        default=None,
+        description="Where the transfer waits for the landlord's consent and none is "
+        "given: its answer is due by then — the agreement's `answer_hours` after the "
+        "transfer became possible (the trial's end, or the registration of a running "
+        "contract past it). A later answer is still taken; the lock-in watch follows it",
+    )
     aftercare_until: date | None = Field(
         default=None,
         description="Transferred: the landlord's remarks and incidents are still taken and "
@@ -480,6 +487,13 @@ class TenancyLandlordView(BaseModel):
         default=None,
         description="The landlord's standing answer to the transfer in the current form: "
         "`agreed`, or a refusal's reason; none: not answered",
+    )
+    transfer_answer_due_at: datetime | None = Field(
+        default=None,
+        description="Where the transfer waits for the landlord's consent and none is "
+        "given: its answer is due by then — the agreement's `answer_hours` after the "
+        "transfer became possible (the trial's end, or the registration of a running "
+        "contract past it). A later answer is still taken; the lock-in watch follows it",
     )
     aftercare_until: date | None = Field(
         default=None,

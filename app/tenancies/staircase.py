@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from app.core.db import STOCKHOLM
 from app.core.months import add_months
 from app.vocabulary import ContractForm, EndReason, EventKind, RemarkEffect, Rung
 
@@ -138,6 +139,25 @@ def transfer_answer(events: Sequence[Happened]) -> Happened | None:
         e for e in _since_last_step(events) if e.kind in (EventKind.consent, EventKind.refusal)
     ]
     return answers[-1] if answers else None
+
+
+def answer_due_at(
+    *,
+    needs_consent: bool,
+    answer: Happened | None,
+    possible_on: date | None,
+    asked_at: datetime,
+    answer_hours: int,
+) -> datetime | None:
+    """When the landlord's answer to a transfer is due, like a proposal's answer: where the
+    agreement needs its consent and it has not answered, `answer_hours` after the transfer
+    became possible — the start of `possible_on` (the trial's end) in Swedish time, or
+    `asked_at` (the tenancy's creation) when that is later. None when nothing is awaited
+    or the transfer is not yet possible."""
+    if not needs_consent or answer is not None or possible_on is None:
+        return None
+    opened = max(datetime.combine(possible_on, time.min, tzinfo=STOCKHOLM), asked_at)
+    return opened + timedelta(hours=answer_hours)
 
 
 def transfer_refusal(*, needs_consent: bool, answer: Happened | None) -> str | None:

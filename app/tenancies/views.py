@@ -47,6 +47,9 @@ def _event_view(event: TenancyEvent, answered: dict[str, datetime]) -> TenancyEv
     )
 
 
+DEFAULT_ANSWER_HOURS = 72
+"""A proposal's answer time where a tenancy counts toward a year without an agreement."""
+
 MUNICIPAL_EVENTS = frozenset({EventKind.vouching.value, EventKind.delay.value})
 """Tenancy events only the municipality's view shows (docs/domain.md §6)."""
 
@@ -66,6 +69,7 @@ def to_views(
     )
     today = local_today()
     settled = {} if landlord else repository.settled_on_of(session, tenancies)
+    agreements = repository.agreements_of(session, tenancies)
     events = repository.events_of(session, {t.id for t in tenancies})
     successors = {} if landlord else repository.successors_of(session, {t.id for t in tenancies})
     views: list[TenancyRead | TenancyLandlordView] = []
@@ -76,6 +80,17 @@ def to_views(
         vacancy = refs.vacancy(tenancy.vacancy_id) if tenancy.vacancy_id is not None else None
         active = tenancy.status == TenancyStatus.active
         answer = staircase.transfer_answer(happened(history)) if active else None
+        agreement = agreements.get(
+            (tenancy.municipality_code, tenancy.landlord_id, tenancy.agreement_year)
+        )
+        transfer_next = active and staircase.next_rung(tenancy.contract_form) is Rung.own_lease
+        due_at = staircase.answer_due_at(
+            needs_consent=agreement is None or agreement.transfer_needs_landlord_consent,
+            answer=answer,
+            possible_on=(tenancy.trial_period_end or tenancy.start_date) if transfer_next else None,
+            asked_at=tenancy.created_at,
+            answer_hours=agreement.answer_hours if agreement else DEFAULT_ANSWER_HOURS,
+        )
         common = {
             "id": tenancy.id,
             "proposal": tenancy.proposal_id,
@@ -104,6 +119,7 @@ def to_views(
             and tenancy.transfer_latest_on <= today
             and tenancy.transfer_delay is None,
             "transfer_answer": answer.reason if answer is not None else None,
+            "transfer_answer_due_at": due_at,
             "aftercare_until": tenancy.aftercare_until,
             "tenure_waived_until": tenancy.tenure_waived_until,
             "events": [_event_view(e, answered_at(history)) for e in shown],
