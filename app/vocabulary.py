@@ -322,7 +322,9 @@ class EventKind(enum.StrEnum):
     `incident` (a landlord's report of a problem that needs the municipality), the
     municipality's `response` to a landlord's remark or incident, a `renewal` of a fixed
     term (Norrköping's three months), the landlord's `consent` to the transfer where the
-    agreement asks for it (Karlstad: "om parterna är överens"), the municipality's
+    agreement asks for it (Karlstad: "om parterna är överens") or its `refusal` (a coded
+    reason), the coordinator's `delay` of an overdue transfer (a coded reason), the
+    municipality's
     `vouching` statement for the tenant (Helsingborg 3:5: "går i god för"; never shown to
     the landlord), the `end`."""
 
@@ -332,6 +334,8 @@ class EventKind(enum.StrEnum):
     response = "response"
     renewal = "renewal"
     consent = "consent"
+    refusal = "refusal"
+    delay = "delay"
     vouching = "vouching"
     end = "end"
 
@@ -433,6 +437,9 @@ class EventType(enum.StrEnum):
     tenancy_incident_answered = "tenancy.incident_answered"
     tenancy_renewed = "tenancy.renewed"
     tenancy_transfer_consented = "tenancy.transfer_consented"
+    tenancy_transfer_refused = "tenancy.transfer_refused"
+    tenancy_transfer_overdue = "tenancy.transfer_overdue"
+    tenancy_establishment_ending = "tenancy.establishment_ending"
     tenancy_ended = "tenancy.ended"
     webhook_disabled = "webhook.disabled"
     ping = "ping"
@@ -527,3 +534,66 @@ class QuotaShareOf(enum.StrEnum):
 
     stock = "stock"
     turnover = "turnover"
+
+
+# --- From a municipal contract to a lease of one's own (issue 24) ---
+
+
+class RemarkEffect(enum.StrEnum):
+    """What a remark does to the trial period before a transfer, as the agreement says:
+    `restart` it from the remark's day (Västerås: "efter ett år … förutsatt att det inte har
+    varit några störningar"), `extend` it by the agreement's `remark_extend_months`, or
+    `none` (the remark is recorded and reported, the trial runs on)."""
+
+    restart = "restart"
+    extend = "extend"
+    none = "none"
+
+
+class TransferAnswerReason(enum.StrEnum):
+    """The landlord's coded answer to a transfer of the lease to its tenant: `agreed`
+    (consent), or why it refuses — `remarks_during_trial` (Göteborg: the landlord may
+    oppose the transfer only "om det … varit några problem under provotiden"),
+    `late_payment`, `disturbance`, `damage`, `other`. A code, never a description of the
+    household."""
+
+    agreed = "agreed"
+    remarks_during_trial = "remarks_during_trial"
+    late_payment = "late_payment"
+    disturbance = "disturbance"
+    damage = "damage"
+    other = "other"
+
+
+class TransferDelayReason(enum.StrEnum):
+    """Why a tenancy past its agreement's latest month is not yet transferred, as the
+    coordinator records it (or `landlord_refused`, recorded by a landlord's refusal): the
+    lock-in watch leaves a tenancy with a standing reason off its worklist."""
+
+    landlord_refused = "landlord_refused"
+    household_not_ready = "household_not_ready"
+    support_continues = "support_continues"
+    moving_on = "moving_on"
+    other = "other"
+
+
+class SeriousCause(enum.StrEnum):
+    """The serious cause that lets the municipality end its subtenant's contract on the
+    short notice the agreement gives for it (Västerås: "vid allvarliga problem kan den boende
+    vräkas inom 24 timmar"). A code, never a description of the household."""
+
+    violence_or_threats = "violence_or_threats"
+    serious_disturbance = "serious_disturbance"
+    criminal_activity = "criminal_activity"
+    serious_damage = "serious_damage"
+    breach_of_support_terms = "breach_of_support_terms"
+
+
+ESTABLISHMENT_MONTHS: Final = 24
+"""The establishment period of a newly arrived household settled under the Settlement Act
+(bosättningslagen 2016:38): two years from the settlement (Helsingborg 3:9: "den tvååriga
+etableringstiden")."""
+
+ESTABLISHMENT_NOTICE_MONTHS: Final = 6
+"""How many months before the establishment period ends a household appears on the
+coordinator's worklist (`GET /v1/households?establishment_ending=true`)."""

@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/v1/tenancies/{tenancy_id}/renew"): {},
     ("post", "/v1/tenancies/{tenancy_id}/consent"): {},
+    ("post", "/v1/tenancies/{tenancy_id}/transfer-delay"): {"reason": "other"},
     ("post", "/v1/tenancies/{tenancy_id}/vouching"): {"statement": "well_functioning_tenant"},
     ("post", "/v1/households/{household_id}/move-on"): {},
     ("put", "/v1/municipalities/{code}/settlement/{year}"): {"figure": 10},

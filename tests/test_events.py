@@ -112,6 +112,9 @@ def test_a_whole_story_reaches_each_organisation_signed_and_in_its_own_view(
 
     announce_due(world.api.app.state.sessionmaker)
     announce_due(world.api.app.state.sessionmaker)  # once, however often it sweeps
+    # Jönköping: social services "rekommenderar … fastighetsägaren": the landlord consents.
+    consented = landlord.post(f"/v1/tenancies/{tenancy['id']}/consent", json={"consent": True})
+    assert consented.status_code == 200, consented.text
     stepped = world.coordinator.post(
         f"/v1/tenancies/{tenancy['id']}/step", json={"to": "own_lease"}
     )
@@ -124,7 +127,12 @@ def test_a_whole_story_reaches_each_organisation_signed_and_in_its_own_view(
         "proposal.household_accepted",
         "proposal.contracted",
     ]
-    tenancy_story = ["vacancy.let", "tenancy.step_due", "tenancy.stepped"]
+    tenancy_story = [
+        "vacancy.let",
+        "tenancy.step_due",
+        "tenancy.transfer_consented",
+        "tenancy.stepped",
+    ]
     posted = ["vacancy.posted"]
     expected = {
         "/vatterhem": posted * 2 + story + tenancy_story,

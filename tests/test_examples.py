@@ -313,6 +313,19 @@ def test_every_request_example_succeeds_against_the_demo_world(
     demo.send(
         "social_services", "POST", "/v1/households/{household_id}/close", household_id=declined
     )
+    # The closed case's running contract registered (issue 24), its overdue transfer
+    # explained, its move-on need posted with the cohort's; a batch answered per row.
+    registered = demo.send(
+        "coordinator",
+        "POST",
+        "/v1/tenancies",
+        {"household": declined, "landlord": demo._landlord_id()},
+    )["id"]
+    demo.send(
+        "coordinator", "POST", "/v1/tenancies/{tenancy_id}/transfer-delay", tenancy_id=registered
+    )
+    demo.send("coordinator", "POST", "/v1/households/move-on", {"households": [declined]})
+    demo.send("coordinator", "POST", "/v1/tenancies/import")
     webhook = demo.send("landlord", "POST", "/v1/webhooks")["id"]
     demo.send("landlord", "PATCH", "/v1/webhooks/{webhook_id}", webhook_id=webhook)
 

@@ -68,3 +68,23 @@ def test_no_landlord_reachable_response_carries_a_household_field(app: FastAPI, 
             for field in sorted(exposed & forbidden):
                 leaks.append(f"{method.upper()} {path} {status}: {field}")
     assert leaks == []
+
+
+def test_no_landlord_webhook_payload_carries_a_household_field(app: FastAPI) -> None:
+    """The events a landlord hears (the OpenAPI `webhooks` section, the same `data` as its
+    feed) carry its own minimal views only — among them the transfer's answers and the
+    lock-in watch (`tenancy.transfer_refused`, `tenancy.transfer_overdue`, issue 24)."""
+    schema = app.openapi()
+    components = components_of(schema)
+    forbidden = forbidden_household_fields(components)
+    payloads = sorted(name for name in components if name.endswith("LandlordPayload"))
+    assert {
+        "TenancyTransferRefusedLandlordPayload",
+        "TenancyTransferOverdueLandlordPayload",
+    } <= set(payloads)
+    leaks = [
+        f"{name}: {field}"
+        for name in payloads
+        for field in sorted(reachable_properties({"$ref": name}, components, set()) & forbidden)
+    ]
+    assert leaks == []

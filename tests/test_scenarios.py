@@ -781,8 +781,10 @@ def climb_the_staircase(run: Run, tenancy: dict[str, Any]) -> None:
     landlord = run.api.client("landlord", landlord=run.vacancy(tenancy["vacancy"]).landlord)
     assert tenancy["contract_form"] == "training_apartment"
     assert tenancy["next_step"] == "support_agreement"
-    # 'vid allvarliga problem kan den boende vräkas inom 24 timmar': a day's notice.
-    assert tenancy["notice_days"] == 1
+    # 'vid allvarliga problem kan den boende vräkas inom 24 timmar': a day's notice for the
+    # municipality's serious cause; the lease's ordinary notice otherwise (issue 24).
+    assert tenancy["notice_days"] == 90
+    assert tenancy["serious_cause_notice_days"] == 1
     start = date.fromisoformat(tenancy["start_date"])
     assert tenancy["trial_period_end"] == months_later(start, 12).isoformat()
     to_support = {"to": "support_agreement"}

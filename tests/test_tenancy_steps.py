@@ -56,6 +56,7 @@ def staircase_agreement(world: World, *, forms: list[str], trial: int | None = 1
             "contract_forms": forms,
             "trial_period_months": trial,
             "response_hours": 48,
+            "transfer_needs_landlord_consent": False,
         },
     )
     assert response.status_code == 200, response.text
@@ -85,13 +86,14 @@ def training_apartment(world: World) -> str:
 
 def test_each_form_has_its_rung_and_the_top_has_none() -> None:
     """docs/domain.md §5: training apartment → support agreement → own lease (Västerås); the
-    municipal contract is transferred (Göteborg, Karlstad, Södertälje, Norrköping)."""
+    municipal contract is transferred (Göteborg, Karlstad, Södertälje, Norrköping), and so is
+    Norrköping's short contract (issue 24: used "för att slippa de kommunala kontrakten")."""
     assert staircase.next_rung("training_apartment") is Rung.support_agreement
     assert staircase.next_rung("support_agreement") is Rung.own_lease
     assert staircase.next_rung("municipal_contract") is Rung.own_lease
     assert staircase.next_rung("first_hand_with_guarantee") is Rung.own_lease
     assert staircase.next_rung("housing_first") is None
-    assert staircase.next_rung("short_term") is None
+    assert staircase.next_rung("short_term") is Rung.own_lease
     assert staircase.next_rung("no_such_form") is None
     assert set(staircase.STAIRCASE) <= set(ContractForm)
 

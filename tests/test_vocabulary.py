@@ -38,11 +38,13 @@ from app.vocabulary import (
     GuaranteeIncome,
     GuaranteeKind,
     HouseholdDeclineReason,
+    IncidentReason,
     LandlordDeclineReason,
     LandlordKind,
     LiftableRequirement,
     Pacing,
     QuotaShareOf,
+    RemarkEffect,
     SupportNeed,
     TargetGroup,
 )
@@ -148,6 +150,8 @@ CODED: dict[str, Codes] = {
     "support": frozenset(SupportNeed),
     "pacing": frozenset(Pacing),
     "income": frozenset(GuaranteeIncome),
+    "remark_effect": frozenset(RemarkEffect),
+    "blocking_reports": frozenset(IncidentReason),
 }
 """Keys whose string values (or list of them) are codes of one vocabulary."""
 CODED_KEYS: dict[str, Codes] = {

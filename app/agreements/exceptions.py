@@ -20,15 +20,12 @@ from app.agreements.models import Agreement
 from app.agreements.schemas import ExceptionConditions
 from app.core.months import add_months
 from app.tenancies.models import TenancyEvent
-from app.vocabulary import EventKind, RemarkReason, ResponseAction, VouchingStatement
-
-BLOCKING_REASONS = frozenset({RemarkReason.late_payment, RemarkReason.disturbance})
-"""The remarks and incidents that keep a tenant from a 3:5 exception place: the rent not
-paid ("skött sina nuvarande hyresbetalningar"), disturbances ("Inga störningar")."""
+from app.vocabulary import EventKind, ResponseAction, VouchingStatement
 
 RESOLVING_ACTIONS = frozenset({ResponseAction.measure_taken, ResponseAction.no_action_needed})
-"""A report is resolved once the municipality answered it with a measure taken or found
-nothing to do; a visit alone (`visited`) does not settle a late payment."""
+"""Where an agreement lets an answered report pass (`answered_reports_block: false`), a
+report is resolved once the municipality answered it with a measure taken or found nothing
+to do; a visit alone (`visited`) does not settle a late payment."""
 
 
 def conditions_of(agreement: Agreement) -> ExceptionConditions | None:
@@ -51,23 +48,34 @@ def exception_refusal(
     conditions: ExceptionConditions, events: list[TenancyEvent], today: date
 ) -> str | None:
     """Why the tenant of a tenancy with these `events` does not qualify for exception
-    places under `conditions` on `today`, or None when it does: an unresolved late payment
-    or disturbance (a landlord's remark or incident, or the coordinator's remark) within
-    the last `no_remarks_months`, or no standing vouching statement."""
+    places under `conditions` on `today`, or None when it does: a report — a landlord's
+    remark or incident, or the coordinator's remark — within the last `no_remarks_months`
+    ("Inga störningar eller annan problematik föreligger": any code unless the agreement
+    names `blocking_reports`; answered or not unless `answered_reports_block` is false), or
+    no standing vouching statement."""
     since = add_months(today, -conditions.no_remarks_months)
-    resolved = {
-        e.answers
-        for e in events
-        if e.kind == EventKind.response and e.answers and e.reason in RESOLVING_ACTIONS
-    }
+    blocking = (
+        {reason.value for reason in conditions.blocking_reports}
+        if conditions.blocking_reports is not None
+        else None
+    )
+    resolved = (
+        set()
+        if conditions.answered_reports_block
+        else {
+            e.answers
+            for e in events
+            if e.kind == EventKind.response and e.answers and e.reason in RESOLVING_ACTIONS
+        }
+    )
     for event in events:
         if (
             event.kind in (EventKind.remark, EventKind.incident)
-            and event.reason in BLOCKING_REASONS
+            and (blocking is None or event.reason in blocking)
             and event.effective_on >= since
             and (event.report_id is None or event.report_id not in resolved)
         ):
-            return f"unresolved {event.reason} on {event.effective_on.isoformat()}"
+            return f"{event.kind} {event.reason} on {event.effective_on.isoformat()}"
     if conditions.requires_vouching and vouched_on(events) is None:
         return "the municipality has not vouched for the tenant"
     return None

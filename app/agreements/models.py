@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime, new_id, utcnow
-from app.vocabulary import PERMISSIVE_LETTING_RULES, Pacing
+from app.vocabulary import PERMISSIVE_LETTING_RULES, Pacing, RemarkEffect
 
 
 class Agreement(Base):
@@ -53,11 +53,6 @@ class Agreement(Base):
     # The municipality's promised response to a landlord's report on a tenancy (Karlstad:
     # 48 hours); none: no promise.
     response_hours: Mapped[int | None] = mapped_column(default=None)
-    # The landlord must consent before a tenancy is transferred to the tenant (Karlstad:
-    # "om parterna är överens"); false: it cannot refuse without problems (Göteborg).
-    transfer_needs_landlord_consent: Mapped[bool] = mapped_column(
-        default=False, server_default=false()
-    )
     # Term and notice per contract form ({form: {term_months, notice_days, renewable}});
     # a form left out has its default (app/tenancies/terms.py).
     tenancy_terms: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
@@ -82,6 +77,26 @@ class Agreement(Base):
     )
     # The target groups it takes as the municipality's subtenants; empty: all.
     accepted_target_groups: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    # --- The transfer to the tenant's own lease (issue 24; docs/tenancies.md) ---
+    # The landlord must consent before a tenancy is transferred to the tenant (by default:
+    # Jönköping's social services only "rekommenderar … fastighetsägaren"); false: it may
+    # refuse only with problems recorded in the trial (Göteborg).
+    transfer_needs_landlord_consent: Mapped[bool] = mapped_column(
+        default=True, server_default=true()
+    )
+    # The trial's latest month (Norrköping: "träningsboende i upp till två år"); past it
+    # without a transfer or a recorded reason the tenancy is on the lock-in watch.
+    transfer_latest_months: Mapped[int | None] = mapped_column(default=None)
+    # What a remark does to the trial (`RemarkEffect`), and by how much `extend` moves it.
+    remark_effect: Mapped[str] = mapped_column(
+        String(8), default=RemarkEffect.restart, server_default=RemarkEffect.restart
+    )
+    remark_extend_months: Mapped[int | None] = mapped_column(default=None)
+    # After-care after a transfer (Karlstad: "Under påföljande tolv månaders period bistår
+    # kommunen bostadsföretaget"): reports still accepted and answered for this many months.
+    aftercare_months: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Karlstad: "besittningsskyddet avtals bort under en treårsperiod": recorded on the lease.
+    tenure_waiver_months: Mapped[int | None] = mapped_column(default=None)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

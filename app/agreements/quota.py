@@ -60,9 +60,15 @@ def placements_of_year(
     was made when no round made it; a live proposal of another year takes nothing from this
     one. Read by the landlords' remaining
     quotas and the areas' remaining period caps alike."""
+    # A registered running contract may name a flat never posted: it counts, in no area.
     tenancies = session.execute(
-        select(Tenancy.landlord_id, Tenancy.exception, Vacancy.area, Tenancy.quota_apartment)
-        .join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
+        select(
+            Tenancy.landlord_id,
+            Tenancy.exception,
+            func.coalesce(Vacancy.area, "").label("area"),
+            Tenancy.quota_apartment,
+        )
+        .outerjoin(Vacancy, Vacancy.id == Tenancy.vacancy_id)
         .where(Tenancy.municipality_code == municipality, Tenancy.agreement_year == year)
     )
     proposals = session.execute(

@@ -12,10 +12,12 @@ from app.vocabulary import (
     AgreementBasis,
     ContractForm,
     GuaranteeKind,
+    IncidentReason,
     LiftableRequirement,
     Pacing,
     QuotaOverride,
     QuotaShareOf,
+    RemarkEffect,
     TargetGroup,
 )
 
@@ -27,6 +29,9 @@ ContractForms = Annotated[
 """A non-empty list of distinct contract forms; shared by agreements, vacancies, households."""
 
 AreaIds = Annotated[list[AreaId], Field(max_length=500), AfterValidator(unique_items)]
+
+Months = Annotated[int, Strict(), Field(ge=1, le=120)]
+"""A whole number of months of a tenancy's life, up to ten years."""
 
 IncomeMultiple = Annotated[
     Multiple,
@@ -53,6 +58,13 @@ class TenancyTerms(BaseModel):
     renewable: Flag = Field(
         default=False, description="The fixed term can be renewed (a `renewal` event)"
     )
+    serious_cause_notice_days: Annotated[int, Strict(), Field(ge=0, le=365)] | None = Field(
+        default=None,
+        description="Days from the municipality's termination of its subtenant's contract "
+        "for a coded serious cause to the end (Västerås' training apartment: 1 — 'vid "
+        "allvarliga problem kan den boende vräkas inom 24 timmar'); none: the ordinary "
+        "`notice_days`. Never the landlord's: its termination follows `notice_days`",
+    )
 
 
 class ExceptionConditions(BaseModel):
@@ -67,8 +79,21 @@ class ExceptionConditions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     no_remarks_months: Annotated[int, Strict(), Field(ge=1, le=60)] = Field(
-        description="No unresolved late payment or disturbance on the current tenancy within "
+        description="No report (a remark or an incident) on the current tenancy within "
         "this many months before the round"
+    )
+    blocking_reports: (
+        Annotated[list[IncidentReason], Field(max_length=len(IncidentReason))] | None
+    ) = Field(
+        default=None,
+        description="The report codes that block ('Inga störningar eller annan problematik "
+        "föreligger'); none: any report",
+    )
+    answered_reports_block: Flag = Field(
+        default=True,
+        description="A report the municipality answered still blocks (default: it does — an "
+        "answered late payment is still not 'skött sina nuvarande hyresbetalningar'); false: "
+        "only a report not yet resolved (a measure taken, or nothing to do) blocks",
     )
     requires_vouching: Flag = Field(
         default=True, description="The municipality's vouching statement must stand"
@@ -211,13 +236,6 @@ class AgreementUpsert(LeaseTerms):
         "tenancy — a remark or an incident gets a response deadline this many hours away "
         "(Karlstad: 'uttryckning inom 48 timmar'); none: no promise, no deadline",
     )
-    transfer_needs_landlord_consent: Flag = Field(
-        default=False,
-        description="The transfer to the tenant after the trial period (the step to "
-        "`own_lease`) needs the landlord's consent (`POST /v1/tenancies/{id}/consent`): "
-        "Karlstad, 'om parterna är överens'. False: the landlord cannot oppose it without "
-        "problems (Göteborg: 'kan … inte motsätta sig överlåtelsen')",
-    )
     tenancy_terms: dict[ContractForm, TenancyTerms] = Field(
         default_factory=dict,
         description="Term and notice per contract form; a form left out has its own "
@@ -230,6 +248,50 @@ class AgreementUpsert(LeaseTerms):
         "these conditions (Helsingborg 3:5: paid the rent, no disturbances, vouched for); "
         "none: for any household that fails the letting rules",
     )
+    # --- The transfer to the tenant's own lease (issue 24; docs/tenancies.md) ---
+    transfer_needs_landlord_consent: Flag = Field(
+        default=True,
+        description="The transfer to the tenant after the trial period (the step to "
+        "`own_lease`) needs the landlord's consent (`POST /v1/tenancies/{id}/consent`), as "
+        "by default ('fastighetsägaren har rätt att välja sina hyresgäster'; Jönköping's "
+        "social services only 'rekommenderar'). False waives it: the landlord may refuse "
+        "only with a remark recorded in the trial (Göteborg: 'kan … inte motsätta sig "
+        "överlåtelsen om det inte varit några problem under provotiden')",
+    )
+    transfer_latest_months: Months | None = Field(
+        default=None,
+        description="The trial's latest month: past it without a transfer or a recorded "
+        "reason the tenancy is on the lock-in watch (`transfer_overdue`; Norrköping: "
+        "'träningsboende i upp till två år'); none: no limit. `trial_period_months` is the "
+        "earliest month",
+    )
+    remark_effect: RemarkEffect = Field(
+        default=RemarkEffect.restart,
+        description="What a remark does to the trial: `restart` it from the remark, "
+        "`extend` it by `remark_extend_months`, or `none`",
+    )
+    remark_extend_months: Months | None = Field(
+        default=None, description="With `remark_effect: extend`: by this many months"
+    )
+    aftercare_months: Annotated[int, Strict(), Field(ge=0, le=60)] = Field(
+        default=0,
+        description="After a transfer the landlord may still report remarks and incidents "
+        "on the household's own lease for this many months, with the `response_hours` "
+        "promise (Karlstad: 'Under påföljande tolv månaders period bistår kommunen "
+        "bostadsföretaget med råd, stöd'); 0: none",
+    )
+    tenure_waiver_months: Months | None = Field(
+        default=None,
+        description="The own lease is signed with tenure protection waived for this many "
+        "months (Karlstad: 'besittningsskyddet avtals bort under en treårsperiod': 36); "
+        "shown on the transferred tenancy as `tenure_waived_until`",
+    )
+
+    @model_validator(mode="after")
+    def _extend_needs_months(self) -> AgreementUpsert:
+        if (self.remark_effect is RemarkEffect.extend) != (self.remark_extend_months is not None):
+            raise ValueError("remark_extend_months: given exactly when remark_effect is extend")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -266,9 +328,15 @@ class AgreementRead(LeaseTerms):
     trial_period_months: int | None
     answer_hours: int
     response_hours: int | None
-    transfer_needs_landlord_consent: bool
     tenancy_terms: dict[ContractForm, TenancyTerms]
     exception_conditions: ExceptionConditions | None
+    # --- The transfer to the tenant's own lease (issue 24) ---
+    transfer_needs_landlord_consent: bool
+    transfer_latest_months: int | None
+    remark_effect: RemarkEffect
+    remark_extend_months: int | None
+    aftercare_months: int
+    tenure_waiver_months: int | None
     version: int
     created_at: datetime
     updated_at: datetime

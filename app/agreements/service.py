@@ -27,11 +27,12 @@ def _columns(data: AgreementUpsert) -> dict[str, Any]:
     values = data.model_dump(exclude={"quota_override"})
     values["contract_forms"] = [form.value for form in data.contract_forms]
     values["pacing"] = data.pacing.value
+    values["remark_effect"] = data.remark_effect.value
     values["tenancy_terms"] = {
         form.value: terms.model_dump() for form, terms in sorted(data.tenancy_terms.items())
     }
     values["exception_conditions"] = (
-        data.exception_conditions.model_dump() if data.exception_conditions else None
+        data.exception_conditions.model_dump(mode="json") if data.exception_conditions else None
     )
     values.update(lease_columns(data))
     return values

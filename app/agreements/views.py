@@ -11,6 +11,7 @@ from app.vocabulary import (
     GuaranteeKind,
     LiftableRequirement,
     Pacing,
+    RemarkEffect,
     TargetGroup,
     letting_rules_of,
 )
@@ -33,7 +34,6 @@ def to_read(agreement: Agreement) -> AgreementRead:
         trial_period_months=agreement.trial_period_months,
         answer_hours=agreement.answer_hours,
         response_hours=agreement.response_hours,
-        transfer_needs_landlord_consent=agreement.transfer_needs_landlord_consent,
         tenancy_terms={
             ContractForm(form): TenancyTerms.model_validate(terms)
             for form, terms in (agreement.tenancy_terms or {}).items()
@@ -58,6 +58,12 @@ def to_read(agreement: Agreement) -> AgreementRead:
         },
         placement_refuses_income_support=agreement.placement_refuses_income_support,
         accepted_target_groups=[TargetGroup(g) for g in agreement.accepted_target_groups or ()],
+        transfer_needs_landlord_consent=agreement.transfer_needs_landlord_consent,
+        transfer_latest_months=agreement.transfer_latest_months,
+        remark_effect=RemarkEffect(agreement.remark_effect),
+        remark_extend_months=agreement.remark_extend_months,
+        aftercare_months=agreement.aftercare_months,
+        tenure_waiver_months=agreement.tenure_waiver_months,
         version=agreement.version,
         created_at=agreement.created_at,
         updated_at=agreement.updated_at,

@@ -54,11 +54,26 @@ DESCRIPTIONS: dict[EventType, str] = {
     "(`term_end` moved).",
     EventType.tenancy_transfer_consented: "The landlord consented to the transfer of the "
     "lease to the tenant, which its agreement makes wait for that consent.",
+    EventType.tenancy_transfer_refused: "The landlord refused the transfer of the lease to "
+    "the tenant, with its coded reason (where the agreement waives consent, only with a "
+    "problem recorded in the trial); the transfer waits.",
+    EventType.tenancy_transfer_overdue: "The tenancy is past its agreement's latest month "
+    "of the trial without a transfer or a recorded reason (the lock-in watch; sent once per "
+    "latest day).",
+    EventType.tenancy_establishment_ending: "The household's two-year establishment period "
+    "under the Settlement Act ends within six months (`establishment_ends_on`; Helsingborg "
+    "3:9): time to plan its move on. Coordinators only (sent once per tenancy and settlement "
+    "day).",
     EventType.tenancy_ended: "The tenancy ended.",
     EventType.webhook_disabled: "One of the audience's webhook endpoints failed for three "
     "days and was disabled; nothing more is sent to it until it is enabled again.",
     EventType.ping: "A test delivery asked for with `POST /v1/webhooks/{id}/test`.",
 }
+
+
+MUNICIPAL_ONLY: frozenset[EventType] = frozenset({EventType.tenancy_establishment_ending})
+"""Events about the household the landlord is never told (docs/domain.md §6): that its
+tenant is newly arrived is the municipality's to know."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth import Role
-from app.events.catalogue import DESCRIPTIONS, SUBJECT_OF
+from app.events.catalogue import DESCRIPTIONS, MUNICIPAL_ONLY, SUBJECT_OF
 from app.vocabulary import EventType, SubjectType
 
 PAYLOADS: dict[SubjectType, dict[Role, tuple[str, ...]]] = {
@@ -80,6 +80,8 @@ def webhooks_section(components: dict[str, Any]) -> dict[str, Any]:
         subject = SUBJECT_OF[event_type]
         members = []
         for role, names in PAYLOADS[subject].items():
+            if event_type in MUNICIPAL_ONLY and role is Role.landlord:
+                continue
             if event_type is EventType.ping:
                 view: dict[str, Any] = {"type": "object"}
             else:

@@ -70,6 +70,7 @@ def _blank(household: Household) -> None:
     household.support_plan = False
     household.contract_forms = []
     household.urgency = 0
+    household.settled_on = None
     if household.closed_at is not None:
         household.registered_at = household.closed_at
     household.status = HouseholdStatus.erased.value

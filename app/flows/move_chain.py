@@ -116,10 +116,11 @@ def leave_for_move(
     tenancy it moves on from ends `moved_on` on the move-in day and its flat is an open
     vacancy of its landlord again, available from that day, not a quota apartment unless
     the landlord posts it anew (`vacancy.freed`). None when the household has no move-on
-    need on an active tenancy (an ordinary contract)."""
+    need on an active tenancy (an ordinary contract). A registered running contract whose
+    flat the landlord never posted frees nothing: the landlord posts it when it wants."""
     old = tenancies.end_for_move(
         session, principal=principal, household_id=household_id, on=moving_in
     )
-    if old is not None:
+    if old is not None and old.vacancy_id is not None:
         vacancies.free_after_move(session, vacancy_id=old.vacancy_id, available_from=moving_in)
     return old

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
@@ -61,6 +61,9 @@ class Household(Base):
     contract_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
     urgency: Mapped[int] = mapped_column(default=0)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    settled_on: Mapped[date | None] = mapped_column(default=None)
+    """The day of the anvisning under the Settlement Act (bosättningslagen 2016:38): the
+    two-year establishment period runs from it (Helsingborg 3:9; issue 24)."""
     status: Mapped[str] = mapped_column(String(10), default=HouseholdStatus.open, index=True)
     close_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
@@ -45,6 +47,7 @@ def list_page(
     after: str | None,
     limit: int,
     awaiting_assessment: bool = False,
+    settled_between: tuple[date, date] | None = None,
 ) -> list[Household]:
     """One page of the municipality's households, oldest change first (keyset pagination
     in `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
@@ -62,6 +65,11 @@ def list_page(
             Household.status == HouseholdStatus.open,
             or_(Household.assessment.is_(None), cast(Household.assessment, Text) == "null"),
         )
+    if settled_between is not None:
+        # Settled after the first day (the period not yet over) and by the second (it ends
+        # within the notice): the establishment worklist.
+        first, last = settled_between
+        query = query.where(Household.settled_on > first, Household.settled_on <= last)
     if after is not None:
         query = query.where(after_keyset(Household.updated_at, Household.id, after))
     return list(session.scalars(query))

@@ -9,17 +9,19 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
-from app.core.db import SessionDep
+from app.core.db import SessionDep, local_today
 from app.core.etag import IfMatchHeader, set_etag
 from app.core.links import id_links
 from app.core.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_path
 from app.core.problems import AUTHENTICATED, problems
-from app.flows import candidates, erasure, move_chain
+from app.flows import candidates, cohort_move_on, erasure, move_chain
 from app.households import service, views
 from app.households.schemas import (
     AssessmentInput,
     CandidateList,
+    CohortMoveOnBody,
+    CohortMoveOnResult,
     HouseholdClose,
     HouseholdCreate,
     HouseholdPage,
@@ -94,6 +96,14 @@ def list_households(
             "(`PUT /v1/households/{id}/assessment`)"
         ),
     ] = False,
+    establishment_ending: Annotated[
+        bool,
+        Query(
+            description="The worklist of the newly arrived whose two-year establishment "
+            "period (`settled_on` + 24 months, bosättningslagen 2016:38) ends within six "
+            "months and has not ended (Helsingborg 3:9)"
+        ),
+    ] = False,
 ) -> HouseholdPage:
     rows = service.list_households(
         session,
@@ -102,6 +112,7 @@ def list_households(
         page=page,
         purpose=purpose,
         awaiting_assessment=awaiting_assessment,
+        establishment_ending_on=local_today() if establishment_ending else None,
     )
     return HouseholdPage(
         items=[views.to_view(principal, household) for household in rows],
@@ -218,6 +229,26 @@ def close_household(
     )
     set_etag(response, household.version)
     return views.to_view(principal, household)
+
+
+@router.post(
+    "/v1/households/move-on",
+    response_model=CohortMoveOnResult,
+    summary="Post move-on needs for a cohort of households in one request",
+    description="Helsingborg 3:9: the newly arrived whose two-year establishment period "
+    'ends together (`GET /v1/households?establishment_ending=true`). `{"households": '
+    '[ids], "contract_forms"?}`; each household is answered on its own with the answer '
+    "`POST /v1/households/{id}/move-on` would give it (`200` and its move-on need, or the "
+    "`403`/`404`/`409`/`422` it alone would have got); refusals change nothing.",
+    responses=problems(*AUTHENTICATED),
+)
+def post_cohort_move_on(
+    session: SessionDep, principal: CaseWorker, purpose: PurposeHeader, body: CohortMoveOnBody
+) -> CohortMoveOnResult:
+    """Audited as an `update` of each household moved on."""
+    return cohort_move_on.post_cohort_move_on(
+        session, principal=principal, body=body, purpose=purpose
+    )
 
 
 @router.post(

@@ -28,6 +28,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.agreements.schemas import ContractForms
+from app.core.months import add_months
 from app.core.types import (
     IDENTIFIER_PATTERN,
     AreaId,
@@ -37,10 +38,12 @@ from app.core.types import (
     Rent,
     Rooms,
     ShortText,
+    UUIDStr,
     contains_identity_number,
     unique_items,
 )
 from app.vocabulary import (
+    ESTABLISHMENT_MONTHS,
     CloseReason,
     ContractForm,
     DerivedField,
@@ -195,6 +198,14 @@ def check_areas(avoid: list[str], preferred: list[str]) -> None:
         raise ValueError(f"preferred_areas: also in avoid_areas: {', '.join(both)}")
 
 
+SettledOn = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+def establishment_ends_on(settled_on: date | None) -> date | None:
+    """The end of the two-year establishment period (bosättningslagen 2016:38)."""
+    return add_months(settled_on, ESTABLISHMENT_MONTHS) if settled_on is not None else None
+
+
 class HouseholdCreate(BaseModel):
     """A household's need. `rooms_min`, `rooms_max` and `max_rent` may be left out: they are
     then derived from the household's size and income (see docs/households.md)."""
@@ -238,6 +249,12 @@ class HouseholdCreate(BaseModel):
     registered_at: RegisteredAt | None = Field(
         default=None, description="When the need was registered; defaults to now"
     )
+    settled_on: SettledOn | None = Field(
+        default=None,
+        description="Newly arrived: the day of the anvisning under the Settlement Act "
+        "(bosättningslagen 2016:38); the two-year establishment period ends 24 months later "
+        "(Helsingborg 3:9: 'den tvååriga etableringstiden')",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseholdCreate:
@@ -260,7 +277,15 @@ class HouseholdUpdate(BaseModel):
     as a whole (omitted sources become 0)."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset(
-        {"rooms_min", "rooms_max", "max_rent", "drug_free_months", "children_ages", "guarantee"}
+        {
+            "rooms_min",
+            "rooms_max",
+            "max_rent",
+            "drug_free_months",
+            "children_ages",
+            "guarantee",
+            "settled_on",
+        }
     )
 
     model_config = ConfigDict(
@@ -294,6 +319,7 @@ class HouseholdUpdate(BaseModel):
     contract_forms: ContractForms | None = None
     urgency: Urgency | None = None
     registered_at: RegisteredAt | None = None
+    settled_on: SettledOn | None = None
 
     @model_validator(mode="after")
     def _no_null_where_null_means_nothing(self) -> HouseholdUpdate:
@@ -406,6 +432,13 @@ class HouseholdRead(BaseModel):
     contract_forms: list[ContractForm]
     urgency: int
     registered_at: datetime
+    settled_on: date | None = Field(
+        default=None, description="The day of the anvisning under the Settlement Act"
+    )
+    establishment_ends_on: date | None = Field(
+        default=None,
+        description="The two-year establishment period ends (`settled_on` + 24 months)",
+    )
     defaults_applied: list[DerivedField]
     notes: list[str] = Field(description="Human-readable remarks on derived values")
     version: int
@@ -527,3 +560,31 @@ class AssessmentRead(BaseModel):
     assessed_on: date
     unit: str
     support: list[SupportNeed]
+
+
+class CohortMoveOnBody(BaseModel):
+    """Move-on needs for a whole cohort at once (Helsingborg 3:9: the newly arrived whose
+    establishment period ends together); each household is answered on its own."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"households": ["7f0c5a9e-3c1d-4d3b-9a51-0c1e2f3a4b5c"]}]},
+    )
+
+    households: Annotated[list[UUIDStr], Field(min_length=1, max_length=200)]
+    contract_forms: ContractForms | None = None
+
+
+class CohortMoveOnRow(BaseModel):
+    """One household's answer: `200` with its move-on need, or the problem's status."""
+
+    household: str
+    status: int
+    move_on: MoveOnRead | None = None
+    detail: str | None = None
+
+
+class CohortMoveOnResult(BaseModel):
+    posted: int
+    failed: int
+    results: list[CohortMoveOnRow]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from app.auth import Principal, municipality_of, sees_protected_identity
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.core.etag import check_if_match
+from app.core.months import add_months
 from app.core.pagination import Page
 from app.households import repository
 from app.households.assessment import record_assessment
@@ -36,6 +38,8 @@ from app.households.schemas import (
     check_rooms,
 )
 from app.vocabulary import (
+    ESTABLISHMENT_MONTHS,
+    ESTABLISHMENT_NOTICE_MONTHS,
     AuditAction,
     CloseReason,
     DerivedField,
@@ -183,13 +187,14 @@ def create_household(
     """Register a need in the caller's own municipality (never another's: the municipality
     is the caller's, not part of the body)."""
     municipality = _own_municipality(principal)
-    values = data.model_dump(mode="json", exclude={"registered_at"})
+    values = data.model_dump(mode="json", exclude={"registered_at", "settled_on"})
     _check_areas_exist(session, municipality, values, ("avoid_areas", "preferred_areas"))
     if repository.case_ref_taken(session, municipality, data.case_ref):
         raise Conflict(f"case_ref {data.case_ref} is already used in municipality {municipality}.")
     household = Household(
         municipality_code=municipality,
         registered_at=data.registered_at or utcnow(),
+        settled_on=data.settled_on,
         status=HouseholdStatus.open.value,
         **values,
     )
@@ -216,8 +221,12 @@ def list_households(
     page: Page,
     purpose: str | None,
     awaiting_assessment: bool = False,
+    establishment_ending_on: date | None = None,
 ) -> list[Household]:
-    """One page of the caller's municipality's cases; each one listed is audited."""
+    """One page of the caller's municipality's cases; each one listed is audited. With
+    `establishment_ending_on`, only the newly arrived whose two-year establishment period
+    ends within `ESTABLISHMENT_NOTICE_MONTHS` of that day and has not ended (Helsingborg
+    3:9: the cohort whose contracts end together)."""
     municipality = _own_municipality(principal)
     rows = repository.list_page(
         session,
@@ -226,6 +235,16 @@ def list_households(
         after=page.after,
         limit=page.limit,
         awaiting_assessment=awaiting_assessment,
+        settled_between=(
+            None
+            if establishment_ending_on is None
+            else (
+                add_months(establishment_ending_on, -ESTABLISHMENT_MONTHS),
+                add_months(
+                    establishment_ending_on, ESTABLISHMENT_NOTICE_MONTHS - ESTABLISHMENT_MONTHS
+                ),
+            )
+        ),
     )
     audit.record(session, principal, AuditAction.list, [h.id for h in rows], purpose=purpose)
     return rows
@@ -286,9 +305,12 @@ def update_household(
     its default. The version (ETag) moves only when something changed."""
     household = _load(session, principal, household_id, lock=True)
     _check_writable(principal, household, if_match)
-    changes = data.model_dump(mode="json", exclude_unset=True, exclude={"registered_at"})
-    if "registered_at" in data.model_fields_set:
-        changes["registered_at"] = data.registered_at
+    changes = data.model_dump(
+        mode="json", exclude_unset=True, exclude={"registered_at", "settled_on"}
+    )
+    for name in ("registered_at", "settled_on"):
+        if name in data.model_fields_set:
+            changes[name] = getattr(data, name)
     _guarantee_alias(changes)
     _validate_merged(session, household, changes)
     changed = [name for name, value in changes.items() if getattr(household, name) != value]

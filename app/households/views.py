@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from app.auth import Principal
 from app.households.models import Household
-from app.households.schemas import AssessmentRead, HouseholdRead, HouseholdRestricted
+from app.households.schemas import (
+    AssessmentRead,
+    HouseholdRead,
+    HouseholdRestricted,
+    establishment_ends_on,
+)
 from app.households.service import effective_needs, income_of, is_protected, persons, restricted_for
 from app.vocabulary import CloseReason, HouseholdStatus, TargetGroup
 
@@ -63,6 +68,8 @@ def to_view(principal: Principal, household: Household) -> HouseholdRead | House
         contract_forms=household.contract_forms,
         urgency=household.urgency,
         registered_at=household.registered_at,
+        settled_on=household.settled_on,
+        establishment_ends_on=establishment_ends_on(household.settled_on),
         defaults_applied=list(needs.defaults_applied),
         notes=list(needs.notes),
         version=household.version,

@@ -43,7 +43,11 @@ from app.flows.erasure import erase_expired
 from app.flows.match_round import QUEUE, RUN_ROUND
 from app.proposals.events import warn_deadlines
 from app.proposals.service import expire_overdue
-from app.tenancies.events import announce_steps_due
+from app.tenancies.events import (
+    announce_establishments_ending,
+    announce_steps_due,
+    announce_transfers_overdue,
+)
 
 log = structlog.get_logger("app.jobs.worker")
 
@@ -66,13 +70,18 @@ def announce_due(session_factory: SessionFactory, now: datetime | None = None) -
     """The events that time, not a request, makes due (docs/events.md), in one
     transaction: overdue proposals expire (`proposal.expired`), answers due within 24 hours
     are warned of (`proposal.deadline_approaching`), tenancies whose step became possible
-    are announced (`tenancy.step_due`). Each is emitted once. Returns how many."""
+    are announced (`tenancy.step_due`), and those past their latest month without a
+    transfer (`tenancy.transfer_overdue`), and those whose household's establishment
+    period ends soon (`tenancy.establishment_ending`). Each is emitted once. Returns how
+    many."""
     moment = now or utcnow()
     with session_factory.begin() as session:
         expired = expire_overdue(session, moment)
         warned = warn_deadlines(session, moment)
         due = announce_steps_due(session, local_date(moment))
-    return expired + warned + due
+        overdue = announce_transfers_overdue(session, local_date(moment))
+        ending = announce_establishments_ending(session, local_date(moment))
+    return expired + warned + due + overdue + ending
 
 
 def purge_events(session_factory: SessionFactory, retention_days: int) -> int:

@@ -127,7 +127,7 @@ def tenancies_by_proposal(session: Session, ids: set[str]) -> dict[str, Tenancy]
     if not ids:
         return {}
     rows = session.scalars(select(Tenancy).where(Tenancy.proposal_id.in_(ids)))
-    return {t.proposal_id: t for t in rows}
+    return {t.proposal_id: t for t in rows if t.proposal_id is not None}
 
 
 def round_year(session: Session, round_id: str | None) -> int | None:

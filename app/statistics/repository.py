@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area
@@ -17,6 +17,7 @@ from app.households.models import Household
 from app.landlords.models import Landlord
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy, TenancyEvent
+from app.tenancies.repository import transfer_overdue
 from app.vacancies.models import Vacancy
 from app.vocabulary import EventKind, HouseholdStatus
 
@@ -68,18 +69,21 @@ def placements(session: Session, municipality: str, year: int) -> list[Placement
             Tenancy.landlord_id,
             Landlord.name,
             Landlord.kind,
-            Vacancy.area,
+            func.coalesce(Vacancy.area, "").label("area"),
             Area.name.label("area_name"),
-            Proposal.contract_form,
+            # The form it was let in; a registered running contract has no proposal.
+            func.coalesce(Proposal.contract_form, Tenancy.contract_form).label("contract_form"),
             Tenancy.exception,
             Tenancy.created_at,
             Household.target_groups,
             Household.registered_at,
             Household.status.label("household_status"),
+            Tenancy.registered,
+            Tenancy.start_date,
         )
         .join(Landlord, Landlord.id == Tenancy.landlord_id)
-        .join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
-        .join(Proposal, Proposal.id == Tenancy.proposal_id)
+        .outerjoin(Vacancy, Vacancy.id == Tenancy.vacancy_id)
+        .outerjoin(Proposal, Proposal.id == Tenancy.proposal_id)
         .outerjoin(Household, Household.id == Tenancy.household_id)
         .outerjoin(
             Area,
@@ -96,9 +100,11 @@ def placements(session: Session, municipality: str, year: int) -> list[Placement
             area_name=row.area_name,
             contract_form=row.contract_form,
             exception=row.exception,
-            contracted_on=local_date(row.created_at),
+            # A registered running contract began on its start; its case's registration says
+            # nothing of a wait the service saw, so it takes no part in the waiting times.
+            contracted_on=row.start_date if row.registered else local_date(row.created_at),
             target_groups=tuple(row.target_groups or ()),
-            registered_at=row.registered_at,
+            registered_at=None if row.registered else row.registered_at,
             erased=row.household_status in (None, HouseholdStatus.erased),
         )
         for row in rows
@@ -121,6 +127,15 @@ def proposals_released(session: Session, municipality: str, year: int) -> list[P
         for status, reason, released_at in rows
         if released_at is not None  # the filter says so; the type does not
     ]
+
+
+def transfers_overdue(session: Session, municipality: str, on: date) -> list[str]:
+    """The landlord of each of the municipality's tenancies on the lock-in watch `on` that
+    day (app/tenancies/repository.py: `transfer_overdue`, the one declaration)."""
+    query = select(Tenancy.landlord_id).where(
+        Tenancy.municipality_code == municipality, transfer_overdue(on)
+    )
+    return list(session.scalars(query))
 
 
 def tenancy_events(session: Session, municipality: str, year: int) -> list[TenancyFact]:

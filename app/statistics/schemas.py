@@ -84,6 +84,13 @@ class StaircaseStatistics(BaseModel):
     steps: Breakdown = Field(description="Steps that took effect in the year, by the rung reached")
     transfers_to_own_lease: Count
     ended: Breakdown = Field(description="Tenancies ended in the year, by reason")
+    transfer_overdue: Breakdown = Field(
+        default_factory=lambda: Breakdown(total=0, parts={}),
+        description="Today's lock-in watch: active tenancies past their agreement's latest "
+        "month without a transfer or a recorded reason, by landlord id (Nynäshamn: 'en viss "
+        "inlåsningsseffekt … incitament för hyresvärderna att fortsätta att ha kontrakt med "
+        "kommunen')",
+    )
 
 
 class SettlementStatistics(BaseModel):

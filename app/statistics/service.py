@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy.orm import Session
 
 from app.auth import COORDINATOR, Principal, own_municipality
-from app.core.db import local_date
+from app.core.db import local_date, local_today
 from app.core.figures import median_and_p90
 from app.settlement.service import settlement_status
 from app.statistics import repository
@@ -208,7 +208,9 @@ def _waiting(rows: list[repository.Placement]) -> Waiting:
     )
 
 
-def _staircase(rows: list[repository.TenancyFact]) -> StaircaseStatistics:
+def _staircase(
+    rows: list[repository.TenancyFact], overdue_landlords: list[str]
+) -> StaircaseStatistics:
     steps: Counter[str] = Counter(
         row.to_form or "unknown" for row in rows if row.kind == EventKind.step
     )
@@ -219,6 +221,7 @@ def _staircase(rows: list[repository.TenancyFact]) -> StaircaseStatistics:
             Counter(row.reason or "other" for row in rows if row.kind == EventKind.end),
             keys=EndReason,
         ),
+        transfer_overdue=breakdown(Counter(overdue_landlords)),
     )
 
 
@@ -252,7 +255,10 @@ def yearly_statistics(
         placements=_placements(placements, year),
         proposals=_proposals(repository.proposals_released(session, own, year), year),
         waiting=_waiting(placements),
-        staircase=_staircase(repository.tenancy_events(session, own, year)),
+        staircase=_staircase(
+            repository.tenancy_events(session, own, year),
+            repository.transfers_overdue(session, own, local_today()),
+        ),
         settlement=_settlement(session, own, year, placements),
     )
 

@@ -14,7 +14,7 @@ from app.vocabulary import EventKind
 
 def happened(events: list[TenancyEvent]) -> list[staircase.Happened]:
     """The stored events as the staircase rules read them."""
-    return [staircase.Happened(EventKind(e.kind), e.effective_on) for e in events]
+    return [staircase.Happened(EventKind(e.kind), e.effective_on, e.reason) for e in events]
 
 
 def answered_at(events: list[TenancyEvent]) -> dict[str, datetime]:

@@ -29,13 +29,32 @@ def active_for_event(
     kind: EventKind,
     effective_on: date | None,
     today: date,
+    *,
+    aftercare: bool = False,
 ) -> tuple[Tenancy, date]:
-    """The caller's tenancy, locked, still active, and the event's day checked against it."""
+    """The caller's tenancy, locked, still active, and the event's day checked against it.
+    With `aftercare` a transferred tenancy within its after-care takes the event too (a
+    landlord's report, Karlstad: "Under påföljande tolv månaders period bistår kommunen
+    bostadsföretaget med råd, stöd")."""
     tenancy = repository.get_for(session, principal, tenancy_id, lock=True)
     if tenancy is None:
         raise NotFound("No such tenancy.")
-    if tenancy.status != TenancyStatus.active:
-        raise Conflict(f"The tenancy is {tenancy.status}.", tenancy_status=tenancy.status)
+    cared_for = (
+        aftercare
+        and tenancy.status == TenancyStatus.transferred
+        and tenancy.aftercare_until is not None
+        and today <= tenancy.aftercare_until
+    )
+    if tenancy.status != TenancyStatus.active and not cared_for:
+        raise Conflict(
+            f"The tenancy is {tenancy.status}"
+            + (
+                f"; its after-care ended on {tenancy.aftercare_until.isoformat()}."
+                if tenancy.aftercare_until is not None
+                else "."
+            ),
+            tenancy_status=tenancy.status,
+        )
     on = effective_on or today
     history = happened(repository.events_of(session, {tenancy.id}).get(tenancy.id, []))
     since = staircase.earliest_day(

@@ -44,10 +44,14 @@ class Tenancy(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposals.id"), unique=True)
+    # None for a contract registered as already running (`registered`): no proposal made it.
+    proposal_id: Mapped[str | None] = mapped_column(
+        ForeignKey("proposals.id"), unique=True, default=None
+    )
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
     landlord_id: Mapped[str] = mapped_column(ForeignKey("landlords.id"), index=True)
-    vacancy_id: Mapped[str] = mapped_column(ForeignKey("vacancies.id"))
+    # None for a registered contract whose flat the landlord never posted (`external_ref`).
+    vacancy_id: Mapped[str | None] = mapped_column(ForeignKey("vacancies.id"), default=None)
     household_id: Mapped[str | None] = mapped_column(ForeignKey("households.id"), default=None)
     contract_form: Mapped[str] = mapped_column(String(30))
     exception: Mapped[bool] = mapped_column(default=False)
@@ -73,6 +77,23 @@ class Tenancy(Base):
     """A move-on need was posted for the household living here: it stays until the move and
     takes part in match rounds meanwhile (app/flows/move_chain.py)."""
     status: Mapped[str] = mapped_column(String(12), default=TenancyStatus.active)
+    # --- The transfer to the tenant's own lease (issue 24; docs/tenancies.md) ---
+    registered: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A contract that began before the service, registered by the coordinator (`POST
+    /v1/tenancies`): no proposal; it counts toward the quota of the year it began."""
+    external_ref: Mapped[str | None] = mapped_column(String(100), default=None)
+    """A registered contract's flat, by the landlord's own reference."""
+    transfer_latest_on: Mapped[date | None] = mapped_column(default=None)
+    """The agreement's latest month of the trial from the start (Norrköping: two years);
+    past it, active and without a standing delay, the tenancy is `transfer_overdue`."""
+    transfer_delay: Mapped[str | None] = mapped_column(String(30), default=None)
+    """The standing reason an overdue transfer waits (`TransferDelayReason`)."""
+    serious_notice_days: Mapped[int | None] = mapped_column(default=None)
+    """The municipality's notice for a serious cause under the current terms (Västerås: 1)."""
+    aftercare_until: Mapped[date | None] = mapped_column(default=None)
+    """A transferred tenancy: the landlord's reports are taken and answered until then."""
+    tenure_waived_until: Mapped[date | None] = mapped_column(default=None)
+    """A transferred tenancy: tenure protection is waived on the own lease until then."""
     # The earliest response deadline of a landlord's report (remark or incident) not yet
     # answered; None when every report is answered (the `response_overdue` worklist).
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -99,6 +120,8 @@ class TenancyEvent(Base):
     from_form: Mapped[str | None] = mapped_column(String(30), default=None)
     to_form: Mapped[str | None] = mapped_column(String(30), default=None)
     reason: Mapped[str | None] = mapped_column(String(30), default=None)
+    # An end for a serious cause (`SeriousCause`): the municipality's short notice applied.
+    serious_cause: Mapped[str | None] = mapped_column(String(30), default=None)
     # A landlord's report (remark or incident): its id, to respond to, and the
     # municipality's response deadline (the agreement's response_hours after recording).
     report_id: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, default=None)

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from app.agreements.models import Agreement
 from app.auth import COORDINATOR, Principal, landlord_scope, municipal_scope
 from app.core.pagination import after_keyset
+from app.households.models import Household
 from app.landlords.models import Landlord
 from app.tenancies.models import Tenancy, TenancyEvent
+from app.vacancies.models import Vacancy
 from app.vocabulary import TenancyStatus
 
 
@@ -57,6 +59,78 @@ def all_step_due(session: Session, on: date, climbing_forms: Collection[str]) ->
     return list(session.scalars(query))
 
 
+def transfer_overdue(on: date) -> ColumnElement[bool]:
+    """The lock-in watch: active tenancies past the agreement's latest month of the trial
+    `on` that day, with no standing reason recorded (a landlord's refusal, the coordinator's
+    delay). The worklist, the `tenancy.transfer_overdue` sweep and the statistics ask this."""
+    return and_(
+        Tenancy.status == TenancyStatus.active.value,
+        Tenancy.transfer_latest_on <= on,
+        Tenancy.transfer_delay.is_(None),
+    )
+
+
+def all_transfer_overdue(session: Session, on: date) -> list[Tenancy]:
+    """Every municipality's tenancies on the lock-in watch (the sweep: no caller scope)."""
+    query = select(Tenancy).where(transfer_overdue(on)).order_by(Tenancy.id)
+    return list(session.scalars(query))
+
+
+def all_establishments_ending(
+    session: Session, first: date, last: date
+) -> list[tuple[Tenancy, date]]:
+    """Every municipality's active tenancies whose household was settled after `first` and
+    by `last` (the sweep: no caller scope), with the settlement day."""
+    query = (
+        select(Tenancy, Household.settled_on)
+        .join(Household, Household.id == Tenancy.household_id)
+        .where(
+            Tenancy.status == TenancyStatus.active.value,
+            Household.settled_on > first,
+            Household.settled_on <= last,
+        )
+        .order_by(Tenancy.id)
+    )
+    return [(row[0], row[1]) for row in session.execute(query) if row[1] is not None]
+
+
+def landlord(session: Session, landlord_id: str) -> Landlord | None:
+    return session.get(Landlord, landlord_id)
+
+
+def vacancy_by_ref(
+    session: Session, landlord_id: str, municipality: str, external_ref: str
+) -> Vacancy | None:
+    """The landlord's posted flat under its own reference in the municipality, if any."""
+    return session.scalar(
+        select(Vacancy).where(
+            Vacancy.landlord_id == landlord_id,
+            Vacancy.municipality_code == municipality,
+            Vacancy.external_ref == external_ref,
+        )
+    )
+
+
+def active_of_vacancy(session: Session, vacancy_id: str) -> Tenancy | None:
+    return session.scalar(
+        select(Tenancy).where(
+            Tenancy.vacancy_id == vacancy_id, Tenancy.status == TenancyStatus.active.value
+        )
+    )
+
+
+def agreement_for(
+    session: Session, municipality: str, landlord_id: str, year: int
+) -> Agreement | None:
+    return session.scalar(
+        select(Agreement).where(
+            Agreement.municipality_code == municipality,
+            Agreement.landlord_id == landlord_id,
+            Agreement.year == year,
+        )
+    )
+
+
 def list_page_for(
     session: Session,
     principal: Principal,
@@ -68,6 +142,7 @@ def list_page_for(
     step_due_on: date | None = None,
     climbing_forms: Collection[str] = (),
     response_overdue_at: datetime | None = None,
+    transfer_overdue_on: date | None = None,
 ) -> list[Tenancy]:
     """One page of the caller's tenancies, oldest change first (keyset pagination in
     `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
@@ -76,6 +151,8 @@ def list_page_for(
         query = query.where(step_due(step_due_on, climbing_forms))
     if response_overdue_at is not None:
         query = query.where(Tenancy.response_due_at < response_overdue_at)
+    if transfer_overdue_on is not None:
+        query = query.where(transfer_overdue(transfer_overdue_on))
     if status is not None:
         query = query.where(Tenancy.status == status)
     if year is not None:
@@ -116,14 +193,26 @@ def events_of(session: Session, tenancy_ids: set[str]) -> dict[str, list[Tenancy
     return found
 
 
+def agreements_of(
+    session: Session, tenancies: list[Tenancy]
+) -> dict[tuple[str, str, int], Agreement]:
+    """The agreements a page of tenancies count toward, by (municipality, landlord, year),
+    in one query."""
+    landlords = {t.landlord_id for t in tenancies}
+    if not landlords:
+        return {}
+    query = select(Agreement).where(
+        Agreement.landlord_id.in_(landlords),
+        Agreement.municipality_code.in_({t.municipality_code for t in tenancies}),
+        Agreement.year.in_({t.agreement_year for t in tenancies}),
+    )
+    return {(a.municipality_code, a.landlord_id, a.year): a for a in session.scalars(query)}
+
+
 def agreement_of(session: Session, tenancy: Tenancy) -> Agreement | None:
     """The agreement the tenancy counts toward: its trial period and contract forms apply."""
-    return session.scalar(
-        select(Agreement).where(
-            Agreement.municipality_code == tenancy.municipality_code,
-            Agreement.landlord_id == tenancy.landlord_id,
-            Agreement.year == tenancy.agreement_year,
-        )
+    return agreement_for(
+        session, tenancy.municipality_code, tenancy.landlord_id, tenancy.agreement_year
     )
 
 
@@ -138,6 +227,15 @@ def active_of_household(
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalar(query)
+
+
+def settled_on_of(session: Session, tenancies: list[Tenancy]) -> dict[str, date]:
+    """household id → its settlement day (Settlement Act), for the households of a page."""
+    ids = {t.household_id for t in tenancies if t.household_id is not None}
+    if not ids:
+        return {}
+    query = select(Household.id, Household.settled_on).where(Household.id.in_(ids))
+    return {str(hid): on for hid, on in session.execute(query) if on is not None}
 
 
 def successors_of(session: Session, tenancy_ids: set[str]) -> dict[str, str]:

@@ -13,13 +13,18 @@ from app.core.db import SessionDep, local_date, local_today, local_year, utcnow
 from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
+from app.flows import register_tenancy as register_flow
 from app.idempotency.route import IdempotentRoute
 from app.tenancies import service, views
 from app.tenancies.schemas import (
     ConsentBody,
+    DelayBody,
     EndBody,
+    ImportBody,
+    ImportResult,
     IncidentBody,
     QuotaReport,
+    RegisterBody,
     RemarkBody,
     RenewBody,
     ResponseBody,
@@ -69,6 +74,15 @@ def list_tenancies(
             "to landlords."
         ),
     ] = False,
+    transfer_overdue: Annotated[
+        bool,
+        Query(
+            description="Only active tenancies past their agreement's latest month of the "
+            "trial (`transfer_latest_on`) without a transfer or a standing reason (a "
+            "landlord's refusal, the coordinator's `transfer-delay`) — the lock-in watch "
+            "(Nynäshamn: 'en viss inlåsningsseffekt')."
+        ),
+    ] = False,
 ) -> TenancyPage:
     now = utcnow()
     rows = service.list_tenancies(
@@ -79,10 +93,52 @@ def list_tenancies(
         page=page,
         step_due_on=local_date(now) if step_due else None,
         response_overdue_at=now if response_overdue else None,
+        transfer_overdue_on=local_date(now) if transfer_overdue else None,
     )
     return TenancyPage(
         items=views.to_views(session, principal, rows),
         next_cursor=sync_cursor([(t.updated_at, t.id) for t in rows], page.limit),
+    )
+
+
+@router.post(
+    "/v1/tenancies",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TenancyView,
+    summary="Register a contract that began before the service",
+    description="A running second-hand contract (Södertälje 'ungefär 400 kommunkontrakt') "
+    "as a tenancy: the household, the landlord and its own reference for the flat, the "
+    "contract form, the day it began and, when it has climbed since, the form it is on now "
+    "(`step`, `step_on`). It counts toward the quota of the year it began, takes that "
+    "year's agreement's trial, latest month and terms, and from then on behaves as any "
+    "tenancy; the household's open case closes as housed. `404`: another municipality's "
+    "household, or no such landlord; `409`: the household or the flat is in an active "
+    "tenancy; `422`: a day in the future, or a step that is not the staircase's.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def register_tenancy(
+    session: SessionDep, principal: Coordinator, purpose: PurposeHeader, body: RegisterBody
+) -> TenancyView:
+    tenancy = register_flow.register(
+        session, principal=principal, body=body, today=local_today(), purpose=purpose
+    )
+    return views.to_view(session, principal, tenancy)
+
+
+@router.post(
+    "/v1/tenancies/import",
+    response_model=ImportResult,
+    summary="Register many running contracts, answered per row",
+    description='`{"tenancies": [...]}`, each row the body of `POST /v1/tenancies`; '
+    "each is registered on its own and answered with its status (`201` and the tenancy, "
+    "or the `404`/`409`/`422` that row alone would have got). Rows that fail change nothing.",
+    responses=problems(*AUTHENTICATED),
+)
+def import_tenancies(
+    session: SessionDep, principal: Coordinator, purpose: PurposeHeader, body: ImportBody
+) -> ImportResult:
+    return register_flow.register_many(
+        session, principal=principal, rows=body.tenancies, today=local_today(), purpose=purpose
     )
 
 
@@ -231,8 +287,13 @@ def respond_to_report(
     description="The landlord (`moved_out`, `terminated_by_landlord`, `other`) or the "
     "coordinator (`moved_out`, `terminated_by_municipality`, `other`); the other side's "
     "reason → `422`. The tenancy becomes `ended` and still counts toward its year's quota; "
-    "the landlord's repost of the vacancy under the same reference opens it again. `409`: "
-    "not active.",
+    "the landlord's repost of the vacancy under the same reference opens it again. A "
+    "termination ends after the terms' ordinary `notice_days`; only the municipality "
+    "ending its subtenant's contract (`terminated_by_municipality` in a form it sublets) "
+    "may name a `serious_cause`, and it then ends after the terms' "
+    "`serious_cause_notice_days` (Västerås: 'inom 24 timmar'); a serious cause from the "
+    "landlord, with another reason or in a form the household holds → `422`. `409`: not "
+    "active.",
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def end_tenancy(
@@ -284,11 +345,16 @@ def renew_tenancy(
 @router.post(
     "/v1/tenancies/{tenancy_id}/consent",
     response_model=TenancyView,
-    summary="The landlord consents to the transfer of the lease to the tenant",
-    description="Where the agreement sets `transfer_needs_landlord_consent` (Karlstad: "
-    "'om parterna är överens'), the step to `own_lease` waits for this `consent` event. "
-    "`409`: the agreement needs no consent (Göteborg: the landlord 'kan … inte motsätta "
-    "sig överlåtelsen'), the tenancy's next step is not the transfer, or not active.",
+    summary="The landlord's answer to the transfer of the lease to the tenant",
+    description='`{"consent": true}` or `{"consent": false, "reason": code}`. Where '
+    "the agreement needs consent (the default; Jönköping: social services only "
+    "'rekommenderar … fastighetsägaren'), the step to `own_lease` waits for a `consent`; a "
+    "`refusal` blocks it while it stands and is the recorded reason an overdue transfer "
+    "waits. Where the agreement waives consent (Göteborg: 'kan … inte motsätta sig "
+    "överlåtelsen om det inte varit några problem under provotiden') the landlord may only "
+    "refuse, and only with a remark or an incident recorded in the trial. `409`: that "
+    "refusal without a problem, a consent the agreement does not ask for, a tenancy whose "
+    "next step is not the transfer, or not active; `422`: a refusal without a reason.",
     responses=problems(*AUTHENTICATED, 404, 409),
 )
 def consent_to_transfer(
@@ -299,6 +365,35 @@ def consent_to_transfer(
     body: ConsentBody,
 ) -> TenancyView:
     tenancy = service.consent(
+        session,
+        principal=principal,
+        tenancy_id=tenancy_id,
+        body=body,
+        today=local_today(),
+        purpose=purpose,
+    )
+    return views.to_view(session, principal, tenancy)
+
+
+@router.post(
+    "/v1/tenancies/{tenancy_id}/transfer-delay",
+    response_model=TenancyView,
+    summary="Record why a transfer waits past the latest month",
+    description="The coordinator's coded reason (`household_not_ready`, "
+    "`support_continues`, `moving_on`, `other`) why an active tenancy is not yet "
+    "transferred: it leaves the `transfer_overdue` worklist while the reason stands (until "
+    "the transfer). Never shown or announced to the landlord. `409`: not active, or no "
+    "transfer ahead.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def delay_transfer(
+    session: SessionDep,
+    principal: Coordinator,
+    purpose: PurposeHeader,
+    tenancy_id: TenancyId,
+    body: DelayBody,
+) -> TenancyView:
+    tenancy = service.delay(
         session,
         principal=principal,
         tenancy_id=tenancy_id,

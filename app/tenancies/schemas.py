@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.types import Flag, Identifier, UUIDStr
 from app.settlement.schemas import SettlementStatus
 from app.vocabulary import (
     ContractForm,
@@ -17,8 +18,11 @@ from app.vocabulary import (
     RemarkReason,
     ResponseAction,
     Rung,
+    SeriousCause,
     SupportNeed,
     TenancyStatus,
+    TransferAnswerReason,
+    TransferDelayReason,
     VouchingStatement,
 )
 
@@ -85,6 +89,13 @@ class EndBody(BaseModel):
     )
 
     reason: EndReason
+    serious_cause: SeriousCause | None = Field(
+        default=None,
+        description="The municipality's serious cause for ending its subtenant's contract "
+        "(`terminated_by_municipality`, a form it sublets): the end comes after the terms' "
+        "`serious_cause_notice_days` (Västerås: 'vid allvarliga problem kan den boende "
+        "vräkas inom 24 timmar'). Anyone else, or another reason → `422`",
+    )
     effective_on: EffectiveOn | None = None
 
 
@@ -98,11 +109,135 @@ class RenewBody(BaseModel):
 
 
 class ConsentBody(BaseModel):
-    """The landlord consents to the transfer of the lease to the tenant."""
+    """The landlord's answer to the transfer of the lease to the tenant: consent, or a
+    refusal with its coded reason."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"consent": True, "reason": "agreed"},
+                {"consent": False, "reason": "remarks_during_trial"},
+            ]
+        },
+    )
 
+    consent: Flag = Field(default=True, description="true: consents; false: refuses")
+    reason: TransferAnswerReason | None = Field(
+        default=None,
+        description="A refusal's coded reason (required with `consent: false`, never "
+        "`agreed`); a consent's is `agreed`",
+    )
     effective_on: EffectiveOn | None = None
+
+    @model_validator(mode="after")
+    def _refusal_has_a_reason(self) -> ConsentBody:
+        refusing = not self.consent
+        if refusing and self.reason in (None, TransferAnswerReason.agreed):
+            raise ValueError("reason: a refusal needs its coded reason")
+        if not refusing and self.reason not in (None, TransferAnswerReason.agreed):
+            raise ValueError("reason: a consent's reason is agreed")
+        return self
+
+
+class DelayBody(BaseModel):
+    """The coordinator's reason why a tenancy past its latest month is not yet transferred:
+    it leaves the lock-in worklist while the reason stands."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "household_not_ready"}]}
+    )
+
+    reason: TransferDelayReason
+
+    @model_validator(mode="after")
+    def _not_the_landlords(self) -> DelayBody:
+        if self.reason is TransferDelayReason.landlord_refused:
+            raise ValueError("reason: landlord_refused is recorded by the landlord's refusal")
+        return self
+
+
+class RegisterBody(BaseModel):
+    """A contract that began before the service (Södertälje "ungefär 400 kommunkontrakt"):
+    the household, the landlord and its own reference for the flat, the contract form, the
+    day it began and, for a tenancy already up the staircase, the form it is on now."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "household": "7f0c5a9e-3c1d-4d3b-9a51-0c1e2f3a4b5c",
+                    "landlord": "2b1d0c9e-8f7a-4b6c-9d5e-1a2b3c4d5e6f",
+                    "external_ref": "LGH-1204",
+                    "contract_form": "municipal_contract",
+                    "started_on": "2025-03-01",
+                }
+            ]
+        },
+    )
+
+    household: UUIDStr
+    landlord: UUIDStr
+    external_ref: Identifier = Field(description="The landlord's own reference for the flat")
+    contract_form: ContractForm = Field(description="The form the contract began in")
+    started_on: Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))] = Field(
+        description="The day the contract began; never in the future. It counts toward the "
+        "quota of this day's year"
+    )
+    step: ContractForm | None = Field(
+        default=None,
+        description="The staircase form it is on now, when it has climbed since it began "
+        "(a training apartment now a support agreement); none: still `contract_form`",
+    )
+    step_on: Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))] | None = Field(
+        default=None, description="With `step`: the day it reached that form"
+    )
+    exception: Flag = Field(
+        default=False, description="It took one of the landlord's exception places"
+    )
+
+
+class ImportBody(BaseModel):
+    """Many running contracts at once; each row is answered on its own."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "tenancies": [
+                        {
+                            "household": "7f0c5a9e-3c1d-4d3b-9a51-0c1e2f3a4b5c",
+                            "landlord": "2b1d0c9e-8f7a-4b6c-9d5e-1a2b3c4d5e6f",
+                            "external_ref": "LGH-1204",
+                            "contract_form": "municipal_contract",
+                            "started_on": "2025-03-01",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    tenancies: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=500)] = Field(
+        description="Rows in the shape of `POST /v1/tenancies`' body"
+    )
+
+
+class ImportRow(BaseModel):
+    """One row's answer: `201` with the tenancy's id, or the problem's status and detail."""
+
+    index: int
+    status: int
+    tenancy: str | None = None
+    detail: str | None = None
+
+
+class ImportResult(BaseModel):
+    created: int
+    failed: int
+    results: list[ImportRow]
 
 
 class VouchingBody(BaseModel):
@@ -125,10 +260,20 @@ class TenancyEventRead(BaseModel):
     from_form: ContractForm | None = Field(description="A step: the form left")
     to: Rung | None = Field(description="A step: the rung reached")
     reason: (
-        RemarkReason | IncidentReason | ResponseAction | EndReason | VouchingStatement | None
+        RemarkReason
+        | IncidentReason
+        | ResponseAction
+        | EndReason
+        | VouchingStatement
+        | TransferAnswerReason
+        | TransferDelayReason
+        | None
     ) = Field(
         description="A remark's, an incident's or an end's code; a response's action; a "
-        "vouching statement"
+        "vouching statement; the landlord's answer to a transfer; a delay's reason"
+    )
+    serious_cause: SeriousCause | None = Field(
+        default=None, description="An end for a serious cause: the cause"
     )
     role: str = Field(description="Who recorded it: coordinator or landlord")
     recorded_at: datetime
@@ -155,11 +300,11 @@ class TenancyRead(BaseModel):
 
     view: Literal["municipality"] = "municipality"
     id: str
-    proposal: str
+    proposal: str | None = Field(description="None for a registered running contract")
     municipality: str
     landlord: str
     landlord_name: str | None = Field(description="The landlord's name")
-    vacancy: str
+    vacancy: str | None = Field(description="None for a registered contract's unposted flat")
     external_ref: str = Field(description="The landlord's own reference for the vacancy")
     area: str = Field(description="The vacancy's area id")
     area_name: str | None = Field(description="The area's name")
@@ -186,8 +331,12 @@ class TenancyRead(BaseModel):
     )
     renewable: bool = Field(description="The fixed term can be renewed")
     notice_days: int | None = Field(
-        description="Days from a termination to the end (Nynäshamn: 7; Västerås' training "
-        "apartment: 1); none: not tracked"
+        description="Days from a termination to the end (Nynäshamn: 7); none: not tracked"
+    )
+    serious_cause_notice_days: int | None = Field(
+        default=None,
+        description="Days from the municipality's termination for a serious cause to the "
+        "end (Västerås' training apartment: 1, 'inom 24 timmar'); none: the ordinary notice",
     )
     response_due_at: datetime | None = Field(
         description="The earliest response deadline of a landlord's report not yet "
@@ -220,6 +369,51 @@ class TenancyRead(BaseModel):
         description="The day of the municipality's standing vouching statement for the tenant "
         "(Helsingborg 3:5: 'går i god för'); none when none stands",
     )
+    transfer_delay: TransferDelayReason | None = Field(
+        default=None,
+        description="The standing reason an overdue transfer waits (the municipality's)",
+    )
+    establishment_ends_on: date | None = Field(
+        default=None,
+        description="The household's two-year establishment period under the Settlement "
+        "Act ends (its `settled_on` + 24 months; Helsingborg 3:9); none: not settled",
+    )
+    registered: bool = Field(
+        default=False,
+        description="A contract that began before the service, registered as running",
+    )
+    transfer_latest_on: date | None = Field(
+        default=None,
+        description="The agreement's latest month of the trial, from the start (Norrköping: "
+        "two years); none: no limit",
+    )
+    transfer_overdue: bool = Field(
+        default=False,
+        description="Active past `transfer_latest_on` without a transfer or a standing "
+        "delay: on the lock-in watch",
+    )
+    transfer_answer: TransferAnswerReason | None = Field(
+        default=None,
+        description="The landlord's standing answer to the transfer in the current form: "
+        "`agreed`, or a refusal's reason; none: not answered",
+    )
+    transfer_answer_due_at: datetime | None = Field(
+        default=None,
+        description="Where the transfer waits for the landlord's consent and none is "
+        "given: its answer is due by then — the agreement's `answer_hours` after the "
+        "transfer became possible (the trial's end, or the registration of a running "
+        "contract past it). A later answer is still taken; the lock-in watch follows it",
+    )
+    aftercare_until: date | None = Field(
+        default=None,
+        description="Transferred: the landlord's remarks and incidents are still taken and "
+        "answered until this day (Karlstad: twelve months)",
+    )
+    tenure_waived_until: date | None = Field(
+        default=None,
+        description="Transferred: tenure protection is waived on the own lease until this "
+        "day (Karlstad: 'besittningsskyddet avtals bort under en treårsperiod')",
+    )
     events: list[TenancyEventRead]
     created_at: datetime
 
@@ -231,9 +425,9 @@ class TenancyLandlordView(BaseModel):
 
     view: Literal["landlord"] = "landlord"
     id: str
-    proposal: str
+    proposal: str | None = Field(description="None for a registered running contract")
     municipality: str
-    vacancy: str
+    vacancy: str | None = Field(description="None for a registered contract's unposted flat")
     external_ref: str
     contract_form: ContractForm
     agreement_year: int
@@ -255,8 +449,12 @@ class TenancyLandlordView(BaseModel):
     )
     renewable: bool = Field(description="The fixed term can be renewed")
     notice_days: int | None = Field(
-        description="Days from a termination to the end (Nynäshamn: 7; Västerås' training "
-        "apartment: 1); none: not tracked"
+        description="Days from a termination to the end (Nynäshamn: 7); none: not tracked"
+    )
+    serious_cause_notice_days: int | None = Field(
+        default=None,
+        description="Days from the municipality's termination for a serious cause to the "
+        "end (Västerås' training apartment: 1, 'inom 24 timmar'); none: the ordinary notice",
     )
     response_due_at: datetime | None = Field(
         description="The earliest response deadline of a landlord's report not yet "
@@ -270,6 +468,42 @@ class TenancyLandlordView(BaseModel):
         default=True,
         description="Counts toward the landlord's quota; false when let from a flat a move "
         "chain freed that the landlord did not post again",
+    )
+    registered: bool = Field(
+        default=False,
+        description="A contract that began before the service, registered as running",
+    )
+    transfer_latest_on: date | None = Field(
+        default=None,
+        description="The agreement's latest month of the trial, from the start (Norrköping: "
+        "two years); none: no limit",
+    )
+    transfer_overdue: bool = Field(
+        default=False,
+        description="Active past `transfer_latest_on` without a transfer or a standing "
+        "delay: on the lock-in watch",
+    )
+    transfer_answer: TransferAnswerReason | None = Field(
+        default=None,
+        description="The landlord's standing answer to the transfer in the current form: "
+        "`agreed`, or a refusal's reason; none: not answered",
+    )
+    transfer_answer_due_at: datetime | None = Field(
+        default=None,
+        description="Where the transfer waits for the landlord's consent and none is "
+        "given: its answer is due by then — the agreement's `answer_hours` after the "
+        "transfer became possible (the trial's end, or the registration of a running "
+        "contract past it). A later answer is still taken; the lock-in watch follows it",
+    )
+    aftercare_until: date | None = Field(
+        default=None,
+        description="Transferred: the landlord's remarks and incidents are still taken and "
+        "answered until this day (Karlstad: twelve months)",
+    )
+    tenure_waived_until: date | None = Field(
+        default=None,
+        description="Transferred: tenure protection is waived on the own lease until this "
+        "day (Karlstad: 'besittningsskyddet avtals bort under en treårsperiod')",
     )
     events: list[TenancyEventRead]
     created_at: datetime

@@ -26,16 +26,18 @@ from app.households.models import Household
 from app.proposals.models import Proposal
 from app.settlement.service import settlement_status
 from app.tenancies import journal, repository, staircase, terms
-from app.tenancies.history import answered_at
+from app.tenancies.history import answered_at, happened
 from app.tenancies.models import Tenancy
 from app.tenancies.schemas import (
     ConsentBody,
+    DelayBody,
     EndBody,
     IncidentBody,
     QuotaReport,
     QuotaRow,
     QuotaSplit,
     QuotaTotals,
+    RegisterBody,
     RemarkBody,
     RenewBody,
     ResponseBody,
@@ -43,7 +45,16 @@ from app.tenancies.schemas import (
     VouchingBody,
 )
 from app.vacancies.models import Vacancy
-from app.vocabulary import EndReason, EventKind, LandlordKind, Rung, TenancyStatus
+from app.vocabulary import (
+    EndReason,
+    EventKind,
+    LandlordKind,
+    RemarkEffect,
+    Rung,
+    TenancyStatus,
+    TransferAnswerReason,
+    TransferDelayReason,
+)
 
 
 def trial_end(start: date, months: int | None) -> date | None:
@@ -78,6 +89,7 @@ def create_from_proposal(
     )
     trial_months = agreement.trial_period_months if agreement else None
     tenancy = Tenancy(
+        transfer_latest_on=latest_on(start, agreement),
         proposal_id=proposal.id,
         municipality_code=proposal.municipality_code,
         landlord_id=proposal.landlord_id,
@@ -99,12 +111,90 @@ def create_from_proposal(
     return tenancy
 
 
+def latest_on(start: date, agreement: Agreement | None) -> date | None:
+    """The day the agreement's latest month of the trial is reached (Norrköping: "upp till
+    två år"); none without a limit."""
+    months = agreement.transfer_latest_months if agreement else None
+    return add_months(start, months) if months else None
+
+
+def register(
+    session: Session,
+    *,
+    principal: Principal,
+    household: Household,
+    body: RegisterBody,
+    today: date,
+) -> Tenancy:
+    """A contract that began before the service, as a tenancy from then on like any other
+    (issue 24; Södertälje "ungefär 400 kommunkontrakt"): it counts toward the quota of the
+    year it began — the landlord delivered the flat then — and takes that year's agreement's
+    trial, latest month and terms from its start (or from `step_on`, the day it reached the
+    form it is on now). The landlord's flat is linked when the landlord posted it under the
+    same reference. `404`: another municipality's household or an unknown landlord; `409`:
+    the household or the flat is in an active tenancy already; `422`: a day in the future,
+    a step that is not the staircase's, or a step without its day."""
+    municipality = household.municipality_code
+    if repository.landlord(session, body.landlord) is None:
+        raise NotFound("No such landlord.")
+    refusal = staircase.registration_refusal(
+        form=body.contract_form.value,
+        started_on=body.started_on,
+        step=body.step.value if body.step else None,
+        step_on=body.step_on,
+        today=today,
+    )
+    if refusal is not None:
+        raise UnprocessableEntity(refusal)
+    if repository.active_of_household(session, household.id) is not None:
+        raise Conflict("The household lives in an active tenancy already.")
+    vacancy = repository.vacancy_by_ref(session, body.landlord, municipality, body.external_ref)
+    if vacancy is not None and repository.active_of_vacancy(session, vacancy.id) is not None:
+        raise Conflict(f"The flat {body.external_ref} is in an active tenancy already.")
+    year = body.started_on.year
+    agreement = repository.agreement_for(session, municipality, body.landlord, year)
+    form = body.step or body.contract_form
+    since = body.step_on or body.started_on
+    tenancy = Tenancy(
+        municipality_code=municipality,
+        landlord_id=body.landlord,
+        vacancy_id=vacancy.id if vacancy is not None else None,
+        external_ref=body.external_ref,
+        household_id=household.id,
+        contract_form=form.value,
+        exception=body.exception,
+        agreement_year=year,
+        start_date=body.started_on,
+        trial_period_end=trial_end(since, agreement.trial_period_months if agreement else None),
+        transfer_latest_on=latest_on(body.started_on, agreement),
+        status=TenancyStatus.active.value,
+        conditions=conditions_of(household),
+        registered=True,
+    )
+    _take_terms(tenancy, terms.for_form(agreement, form.value), since)
+    session.add(tenancy)
+    session.flush()
+    if body.step is not None:
+        journal.append_event(
+            session,
+            principal,
+            tenancy,
+            kind=EventKind.step,
+            on=since,
+            purpose=f"registered running tenancy {tenancy.id}",
+            from_form=body.contract_form.value,
+            to_form=body.step.value,
+        )
+    return tenancy
+
+
 def _take_terms(tenancy: Tenancy, given: terms.Terms, since: date) -> None:
     """The tenancy is let on these terms from `since` (its start, or a step's day)."""
     tenancy.term_months = given.term_months
     tenancy.term_end = add_months(since, given.term_months) if given.term_months else None
     tenancy.notice_days = given.notice_days
     tenancy.renewable = given.renewable
+    tenancy.serious_notice_days = given.serious_cause_notice_days
 
 
 def list_tenancies(
@@ -116,11 +206,14 @@ def list_tenancies(
     page: Page,
     step_due_on: date | None = None,
     response_overdue_at: datetime | None = None,
+    transfer_overdue_on: date | None = None,
 ) -> list[Tenancy]:
     """A page of the caller's tenancies; with `step_due_on`, only those whose next step can
     be taken that day — the coordinator's worklist of transfers and staircase steps; with
     `response_overdue_at`, only those with a landlord's report still unanswered past its
-    response deadline at that moment — the worklist of promises about to be broken."""
+    response deadline at that moment — the worklist of promises about to be broken; with
+    `transfer_overdue_on`, only those past their latest month that day without a transfer
+    or a standing reason — the lock-in watch."""
     return repository.list_page_for(
         session,
         principal,
@@ -131,6 +224,7 @@ def list_tenancies(
         step_due_on=step_due_on,
         climbing_forms=[form.value for form in staircase.STAIRCASE],
         response_overdue_at=response_overdue_at,
+        transfer_overdue_on=transfer_overdue_on,
     )
 
 
@@ -175,14 +269,19 @@ def step(
     left = tenancy.contract_form
     agreement = repository.agreement_of(session, tenancy)
     if rung is Rung.own_lease:
-        if agreement is not None and agreement.transfer_needs_landlord_consent:
-            history = repository.events_of(session, {tenancy.id}).get(tenancy.id, [])
-            if not any(e.kind == EventKind.consent for e in history):
-                raise Conflict(
-                    "The transfer needs the landlord's consent (the agreement says so): "
-                    "the landlord records it with POST /v1/tenancies/{id}/consent."
-                )
+        history = repository.events_of(session, {tenancy.id}).get(tenancy.id, [])
+        refused = staircase.transfer_refusal(
+            needs_consent=agreement is None or agreement.transfer_needs_landlord_consent,
+            answer=staircase.transfer_answer(happened(history)),
+        )
+        if refused is not None:
+            raise Conflict(refused)
         tenancy.status = TenancyStatus.transferred.value
+        tenancy.transfer_delay = None
+        aftercare = agreement.aftercare_months if agreement else 0
+        tenancy.aftercare_until = add_months(on, aftercare) if aftercare else None
+        waiver = agreement.tenure_waiver_months if agreement else None
+        tenancy.tenure_waived_until = add_months(on, waiver) if waiver else None
     else:
         if agreement is None or rung.value not in agreement.contract_forms:
             raise Conflict(
@@ -219,15 +318,23 @@ def remark(
     det inte har varit några störningar"; Göteborg: the landlord can refuse the transfer
     only when there were problems — this is how it says so)."""
     tenancy, on = journal.active_for_event(
-        session, principal, tenancy_id, EventKind.remark, body.effective_on, today
+        session,
+        principal,
+        tenancy_id,
+        EventKind.remark,
+        body.effective_on,
+        today,
+        aftercare=principal.landlord_side,
     )
     agreement = repository.agreement_of(session, tenancy)
-    months = agreement.trial_period_months if agreement is not None else None
-    tenancy.trial_period_end = staircase.restarted_trial_end(
-        trial_period_end=tenancy.trial_period_end,
-        remark_on=on,
-        restarted=trial_end(on, months),
-    )
+    if tenancy.status == TenancyStatus.active:
+        tenancy.trial_period_end = staircase.trial_end_after_remark(
+            trial_period_end=tenancy.trial_period_end,
+            remark_on=on,
+            effect=RemarkEffect(agreement.remark_effect if agreement else RemarkEffect.restart),
+            trial_months=agreement.trial_period_months if agreement else None,
+            extend_months=agreement.remark_extend_months if agreement else None,
+        )
     # A landlord's remark is a report to the municipality: its response promise applies.
     # The coordinator's own remark needs no response from itself.
     report = _report(tenancy, agreement) if principal.landlord_side else {}
@@ -302,7 +409,7 @@ def report_incident(
     alone; it gets a response deadline of the agreement's `response_hours`. `409`: the
     tenancy is not active."""
     tenancy, on = journal.active_for_event(
-        session, principal, tenancy_id, EventKind.incident, None, today
+        session, principal, tenancy_id, EventKind.incident, None, today, aftercare=True
     )
     report = _report(tenancy, repository.agreement_of(session, tenancy))
     journal.append_event(
@@ -380,6 +487,12 @@ def end(
     tenancy, on = journal.active_for_event(
         session, principal, tenancy_id, EventKind.end, body.effective_on, today
     )
+    serious = body.serious_cause is not None
+    refusal = terms.serious_cause_refusal(
+        reason=body.reason.value, form=tenancy.contract_form, serious=serious
+    )
+    if refusal is not None:
+        raise UnprocessableEntity(refusal)
     refused = terms.end_refusal(reason=body.reason.value, on=on, term_end=tenancy.term_end)
     if refused is not None:
         raise Conflict(refused, term_end=str(tenancy.term_end))
@@ -395,9 +508,12 @@ def end(
             on=on,
             notice_days=tenancy.notice_days,
             term_end=tenancy.term_end,
+            serious_notice_days=tenancy.serious_notice_days,
+            serious=serious,
         ),
         purpose=purpose,
         reason=body.reason.value,
+        serious_cause=body.serious_cause.value if body.serious_cause else None,
     )
     return tenancy
 
@@ -461,20 +577,70 @@ def consent(
     today: date,
     purpose: str | None = None,
 ) -> Tenancy:
-    """The landlord consents to the transfer of the lease to the tenant, where its
-    agreement makes the transfer need it (Karlstad: "om parterna är överens"). Refused
-    (409) where the agreement needs no consent (Göteborg: the landlord "kan … inte motsätta
-    sig överlåtelsen") or the tenancy's next step is not the transfer."""
+    """The landlord's answer to the transfer of the lease to its tenant, as a code: a
+    `consent` (where the agreement needs one — by default: "fastighetsägaren har rätt att
+    välja sina hyresgäster"; Karlstad: "om parterna är överens") or a `refusal` with its
+    reason. Where the agreement waives consent (Göteborg: the landlord "kan … inte motsätta
+    sig överlåtelsen om det inte varit några problem under provotiden") a refusal needs a
+    remark recorded in the current form's trial. A refusal stands as the reason an overdue
+    transfer waits (`transfer_delay: landlord_refused`). `409`: no transfer is next, the
+    agreement needs no consent, or a refusal without a remark in the trial."""
     tenancy, on = journal.active_for_event(
         session, principal, tenancy_id, EventKind.consent, body.effective_on, today
     )
-    agreement = repository.agreement_of(session, tenancy)
-    if agreement is None or not agreement.transfer_needs_landlord_consent:
-        raise Conflict("The agreement needs no consent to the transfer.")
     if staircase.next_rung(tenancy.contract_form) is not Rung.own_lease:
         raise Conflict(f"A {tenancy.contract_form} tenancy is not transferred next.")
+    agreement = repository.agreement_of(session, tenancy)
+    needs_consent = agreement is None or agreement.transfer_needs_landlord_consent
+    history = happened(repository.events_of(session, {tenancy.id}).get(tenancy.id, []))
+    refused = staircase.answer_refusal(
+        consent=body.consent, needs_consent=needs_consent, events=history
+    )
+    if refused is not None:
+        raise Conflict(refused)
+    if body.consent:
+        tenancy.transfer_delay = None
+    else:
+        tenancy.transfer_delay = TransferDelayReason.landlord_refused.value
+    reason = body.reason or TransferAnswerReason.agreed
     journal.append_event(
-        session, principal, tenancy, kind=EventKind.consent, on=on, purpose=purpose
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.consent if body.consent else EventKind.refusal,
+        on=on,
+        purpose=purpose,
+        reason=reason.value,
+    )
+    return tenancy
+
+
+def delay(
+    session: Session,
+    *,
+    principal: Principal,
+    tenancy_id: str,
+    body: DelayBody,
+    today: date,
+    purpose: str | None = None,
+) -> Tenancy:
+    """The coordinator's coded reason why the transfer waits: the tenancy leaves the lock-in
+    watch while it stands (until the transfer, or the landlord's consent). `409`: not
+    active, or no transfer is next."""
+    tenancy, on = journal.active_for_event(
+        session, principal, tenancy_id, EventKind.delay, None, today
+    )
+    if staircase.next_rung(tenancy.contract_form) is None:
+        raise Conflict(f"A {tenancy.contract_form} tenancy has no transfer ahead.")
+    tenancy.transfer_delay = body.reason.value
+    journal.append_event(
+        session,
+        principal,
+        tenancy,
+        kind=EventKind.delay,
+        on=on,
+        purpose=purpose,
+        reason=body.reason.value,
     )
     return tenancy
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from app.vocabulary import ContractForm, EndReason, EventKind, Rung
+from app.core.db import STOCKHOLM
+from app.core.months import add_months
+from app.vocabulary import ContractForm, EndReason, EventKind, RemarkEffect, Rung
 
 STAIRCASE: dict[ContractForm, Rung] = {
     # Västerås: "Efter ett år kan träningslägenheten övergå i ett boendestödsavtal, förutsatt
@@ -27,9 +29,11 @@ STAIRCASE: dict[ContractForm, Rung] = {
     ContractForm.municipal_contract: Rung.own_lease,
     # Karlstad: the municipal rent guarantee lapses; the lease was the household's own.
     ContractForm.first_hand_with_guarantee: Rung.own_lease,
+    # Norrköping: the three-month contracts are used "för att slippa de kommunala kontrakten"
+    # — renewed term by term until the household gets its own lease with the landlord.
+    ContractForm.short_term: Rung.own_lease,
 }
-"""`housing_first` is a permanent own lease from the start and `short_term` (Norrköping's
-three months without tenure protection) ends rather than climbs: neither has a next rung."""
+"""`housing_first` is a permanent own lease from the start: it has no next rung."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Happened:
 
     kind: EventKind
     effective_on: date
+    reason: str | None = None
 
 
 def next_rung(form: str) -> Rung | None:
@@ -94,6 +99,115 @@ def restarted_trial_end(
     if trial_period_end is None or restarted is None:
         return trial_period_end
     return max(trial_period_end, restarted)
+
+
+def trial_end_after_remark(
+    *,
+    trial_period_end: date | None,
+    remark_on: date,
+    effect: RemarkEffect,
+    trial_months: int | None,
+    extend_months: int | None,
+) -> date | None:
+    """The trial's end after a remark, as the agreement's `remark_effect` says: `restart`
+    (a whole trial from the remark, never shorter than before), `extend` (the end moved by
+    `extend_months`; from the remark's day when no trial runs), `none` (unchanged)."""
+    if effect is RemarkEffect.restart:
+        restarted = add_months(remark_on, trial_months) if trial_months else None
+        return restarted_trial_end(
+            trial_period_end=trial_period_end, remark_on=remark_on, restarted=restarted
+        )
+    if effect is RemarkEffect.extend and extend_months:
+        return add_months(trial_period_end or remark_on, extend_months)
+    return trial_period_end
+
+
+def _since_last_step(events: Sequence[Happened]) -> list[Happened]:
+    """The events of the current contract form: those after the last step."""
+    steps = [i for i, e in enumerate(events) if e.kind is EventKind.step]
+    return list(events[steps[-1] + 1 :] if steps else events)
+
+
+PROBLEMS = frozenset({EventKind.remark, EventKind.incident})
+"""The events that record a problem in the trial (Göteborg: "problem under provotiden")."""
+
+
+def transfer_answer(events: Sequence[Happened]) -> Happened | None:
+    """The landlord's standing answer to the transfer in the current form: its latest
+    `consent` or `refusal`, or None."""
+    answers = [
+        e for e in _since_last_step(events) if e.kind in (EventKind.consent, EventKind.refusal)
+    ]
+    return answers[-1] if answers else None
+
+
+def answer_due_at(
+    *,
+    needs_consent: bool,
+    answer: Happened | None,
+    possible_on: date | None,
+    asked_at: datetime,
+    answer_hours: int,
+) -> datetime | None:
+    """When the landlord's answer to a transfer is due, like a proposal's answer: where the
+    agreement needs its consent and it has not answered, `answer_hours` after the transfer
+    became possible — the start of `possible_on` (the trial's end) in Swedish time, or
+    `asked_at` (the tenancy's creation) when that is later. None when nothing is awaited
+    or the transfer is not yet possible."""
+    if not needs_consent or answer is not None or possible_on is None:
+        return None
+    opened = max(datetime.combine(possible_on, time.min, tzinfo=STOCKHOLM), asked_at)
+    return opened + timedelta(hours=answer_hours)
+
+
+def transfer_refusal(*, needs_consent: bool, answer: Happened | None) -> str | None:
+    """Why the transfer to the own lease cannot be made, or None: a standing refusal by the
+    landlord, or — where the agreement needs consent — no consent yet."""
+    if answer is not None and answer.kind is EventKind.refusal:
+        return (
+            f"The landlord refused the transfer ({answer.reason}) on "
+            f"{answer.effective_on.isoformat()}."
+        )
+    if needs_consent and answer is None:
+        return (
+            "The transfer needs the landlord's consent (the agreement says so): the landlord "
+            "answers with POST /v1/tenancies/{id}/consent."
+        )
+    return None
+
+
+def answer_refusal(*, consent: bool, needs_consent: bool, events: Sequence[Happened]) -> str | None:
+    """Why the landlord's answer cannot be recorded, or None. A consent where none is
+    needed has nothing to agree to; where consent is waived (Göteborg) a refusal needs a
+    problem — a remark or an incident — recorded in the current form's trial."""
+    if consent:
+        return None if needs_consent else "The agreement needs no consent to the transfer."
+    if needs_consent or any(e.kind in PROBLEMS for e in _since_last_step(events)):
+        return None
+    return (
+        "The agreement waives the landlord's consent: it may refuse the transfer only with a "
+        "problem recorded in the trial (a remark or an incident)."
+    )
+
+
+def registration_refusal(
+    *, form: str, started_on: date, step: str | None, step_on: date | None, today: date
+) -> str | None:
+    """Why a running contract cannot be registered as given, or None: it began in the
+    future; a step without its day (or a day without a step); a step that is not the
+    form's next rung; a step's day before the start or in the future."""
+    if started_on > today:
+        return f"started_on {started_on.isoformat()} is in the future."
+    if (step is None) != (step_on is None):
+        return "step and step_on: give both or neither."
+    if step is None or step_on is None:
+        return None
+    rung = next_rung(form)
+    if rung is None or rung.value != step:
+        return f"A {form} does not step to {step}."
+    if not started_on <= step_on <= today:
+        return "step_on: between started_on and today."
+    return None
 
 
 END_REASONS_BY_ROLE: dict[str, frozenset[EndReason]] = {

@@ -23,6 +23,7 @@ class Terms:
     term_months: int | None = None
     notice_days: int | None = None
     renewable: bool = False
+    serious_cause_notice_days: int | None = None
 
 
 FORM_DEFAULTS: dict[str, Terms] = {
@@ -42,6 +43,7 @@ def for_form(agreement: Agreement | None, form: str) -> Terms:
             term_months=given.get("term_months"),
             notice_days=given.get("notice_days"),
             renewable=bool(given.get("renewable", False)),
+            serious_cause_notice_days=given.get("serious_cause_notice_days"),
         )
     return FORM_DEFAULTS.get(form, Terms())
 
@@ -50,15 +52,44 @@ TERMINATIONS = frozenset({"terminated_by_landlord", "terminated_by_municipality"
 """End reasons that give notice: the tenancy ends `notice_days` after."""
 
 
-def ends_on(*, reason: str, on: date, notice_days: int | None, term_end: date | None) -> date:
+SUBLET_FORMS = frozenset({ContractForm.municipal_contract, ContractForm.training_apartment})
+"""The forms in which the municipality holds the lease and sublets to the household: only
+there can the municipality end its subtenant's contract for a serious cause."""
+
+
+def ends_on(
+    *,
+    reason: str,
+    on: date,
+    notice_days: int | None,
+    term_end: date | None,
+    serious_notice_days: int | None = None,
+    serious: bool = False,
+) -> date:
     """The tenancy's last day: at its term's end (`term_ended`), after the notice period
-    for a termination (Nynäshamn: a week; a Västerås training apartment: 24 hours), else
-    the day recorded."""
+    for a termination (Nynäshamn: a week), after the serious cause's short notice when the
+    municipality ends its subtenant's contract for one (Västerås: "vid allvarliga problem
+    kan den boende vräkas inom 24 timmar"), else the day recorded."""
     if reason == EndReason.term_ended and term_end is not None:
         return term_end
+    if serious and serious_notice_days is not None:
+        return on + timedelta(days=serious_notice_days)
     if reason in TERMINATIONS and notice_days:
         return on + timedelta(days=notice_days)
     return on
+
+
+def serious_cause_refusal(*, reason: str, form: str, serious: bool) -> str | None:
+    """A serious cause is the municipality's ground for ending its own subtenant's contract:
+    only with `terminated_by_municipality`, only in a form it sublets. The landlord's
+    termination of the municipality's lease follows the ordinary notice."""
+    if not serious:
+        return None
+    if reason != EndReason.terminated_by_municipality:
+        return "serious_cause: only the municipality ends its subtenant's contract for one."
+    if form not in SUBLET_FORMS:
+        return f"serious_cause: the municipality sublets no {form}; the household holds the lease."
+    return None
 
 
 def end_refusal(*, reason: str, on: date, term_end: date | None) -> str | None:

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from app import references
 from app.agreements.exceptions import vouched_on
 from app.auth import Principal
+from app.core.db import local_today
+from app.households.schemas import establishment_ends_on
 from app.tenancies import repository, staircase
 from app.tenancies.history import answered_at, happened
 from app.tenancies.models import Tenancy, TenancyEvent
@@ -40,11 +42,15 @@ def _event_view(event: TenancyEvent, answered: dict[str, datetime]) -> TenancyEv
             "response_due_at": event.response_due_at,
             "answered_at": answered.get(event.report_id) if event.report_id else None,
             "answers": event.answers,
+            "serious_cause": event.serious_cause,
         }
     )
 
 
-MUNICIPAL_EVENTS = frozenset({EventKind.vouching.value})
+DEFAULT_ANSWER_HOURS = 72
+"""A proposal's answer time where a tenancy counts toward a year without an agreement."""
+
+MUNICIPAL_EVENTS = frozenset({EventKind.vouching.value, EventKind.delay.value})
 """Tenancy events only the municipality's view shows (docs/domain.md §6)."""
 
 
@@ -58,8 +64,12 @@ def to_views(
     refs = references.load(
         session,
         households=() if landlord else (t.household_id for t in tenancies),
-        vacancies=(t.vacancy_id for t in tenancies),
+        vacancies=(t.vacancy_id for t in tenancies if t.vacancy_id is not None),
+        landlords=() if landlord else (t.landlord_id for t in tenancies),
     )
+    today = local_today()
+    settled = {} if landlord else repository.settled_on_of(session, tenancies)
+    agreements = repository.agreements_of(session, tenancies)
     events = repository.events_of(session, {t.id for t in tenancies})
     successors = {} if landlord else repository.successors_of(session, {t.id for t in tenancies})
     views: list[TenancyRead | TenancyLandlordView] = []
@@ -67,14 +77,26 @@ def to_views(
         history = events.get(tenancy.id, [])
         # The landlord's history leaves out the municipality's statements about its tenant.
         shown = [e for e in history if not (landlord and e.kind in MUNICIPAL_EVENTS)]
-        vacancy = refs.vacancy(tenancy.vacancy_id)
+        vacancy = refs.vacancy(tenancy.vacancy_id) if tenancy.vacancy_id is not None else None
         active = tenancy.status == TenancyStatus.active
+        answer = staircase.transfer_answer(happened(history)) if active else None
+        agreement = agreements.get(
+            (tenancy.municipality_code, tenancy.landlord_id, tenancy.agreement_year)
+        )
+        transfer_next = active and staircase.next_rung(tenancy.contract_form) is Rung.own_lease
+        due_at = staircase.answer_due_at(
+            needs_consent=agreement is None or agreement.transfer_needs_landlord_consent,
+            answer=answer,
+            possible_on=(tenancy.trial_period_end or tenancy.start_date) if transfer_next else None,
+            asked_at=tenancy.created_at,
+            answer_hours=agreement.answer_hours if agreement else DEFAULT_ANSWER_HOURS,
+        )
         common = {
             "id": tenancy.id,
             "proposal": tenancy.proposal_id,
             "municipality": tenancy.municipality_code,
             "vacancy": tenancy.vacancy_id,
-            "external_ref": vacancy.external_ref if vacancy else "",
+            "external_ref": vacancy.external_ref if vacancy else (tenancy.external_ref or ""),
             "contract_form": tenancy.contract_form,
             "agreement_year": tenancy.agreement_year,
             "start_date": tenancy.start_date,
@@ -87,8 +109,19 @@ def to_views(
             "term_end": tenancy.term_end,
             "renewable": tenancy.renewable,
             "notice_days": tenancy.notice_days,
+            "serious_cause_notice_days": tenancy.serious_notice_days,
             "response_due_at": tenancy.response_due_at,
             "quota_apartment": tenancy.quota_apartment,
+            "registered": tenancy.registered,
+            "transfer_latest_on": tenancy.transfer_latest_on,
+            "transfer_overdue": active
+            and tenancy.transfer_latest_on is not None
+            and tenancy.transfer_latest_on <= today
+            and tenancy.transfer_delay is None,
+            "transfer_answer": answer.reason if answer is not None else None,
+            "transfer_answer_due_at": due_at,
+            "aftercare_until": tenancy.aftercare_until,
+            "tenure_waived_until": tenancy.tenure_waived_until,
             "events": [_event_view(e, answered_at(history)) for e in shown],
             "created_at": tenancy.created_at,
         }
@@ -117,6 +150,10 @@ def to_views(
                         "moved_to": successors.get(tenancy.id),
                         "move_on_since": tenancy.move_on_since,
                         "vouched_on": vouched_on(history),
+                        "transfer_delay": tenancy.transfer_delay,
+                        "establishment_ends_on": establishment_ends_on(
+                            settled.get(tenancy.household_id or "")
+                        ),
                     }
                 )
             )
