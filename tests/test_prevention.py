@@ -532,3 +532,25 @@ def test_a_full_prevention_story_leaks_the_number_in_no_log_and_no_other_respons
         assert "Testsson" not in response.text
     _assert_no_number(capsys.readouterr().out, number, "the logs")
     assert IMPOSSIBLE_NUMBER not in str(responses[0].request.url)
+
+
+def test_the_dashboard_panel_counts_the_days_worklist_without_names(world: World) -> None:
+    """The coordinator's panel: counts and case references, no name, no number."""
+    number = aged(70)
+    late = world.signal(
+        external_ref="TB-LATE",
+        tenant={"name": "Testa Testsson", "personal_identity_number": number},
+        notified_on=(local_today() - timedelta(days=30)).isoformat(),
+    )
+    world.signal(external_ref="TB-FRESH")
+    panels = world.coordinator.get("/dashboard/panels")
+    assert panels.status_code == 200, panels.text
+    html = panels.text
+    assert 'id="panel-prevention"' in html
+    assert '<span class="total">2</span> öppna' in html
+    assert '<span class="overdue-total">1</span>' in html
+    assert late["id"][:8] in html
+    assert "TB-LATE" in html
+    assert "TB-FRESH" in html
+    assert "Testsson" not in html
+    _assert_no_number(html, number, "the dashboard")
