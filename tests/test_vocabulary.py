@@ -33,12 +33,16 @@ from app.vocabulary import (
     SOLUTION_STATUSES,
     ContractForm,
     DeclineReason,
+    DisturbanceCode,
     Employment,
     GuaranteeIncome,
     HouseholdDeclineReason,
     LandlordDeclineReason,
     LandlordKind,
     Pacing,
+    PreventionGroup,
+    SignalBasis,
+    SignalKind,
     SupportNeed,
     TargetGroup,
 )
@@ -124,7 +128,12 @@ def test_an_enum_with_a_value_outside_the_vocabulary_is_caught() -> None:
 # --------------------------------------------------------------------------- coded documents
 
 CODED: dict[str, Codes] = {
-    "kind": frozenset(LandlordKind),
+    # A landlord's kind, or a prevention signal's (issue 25).
+    "kind": frozenset(LandlordKind) | frozenset(SignalKind),
+    "kinds": frozenset(SignalKind),
+    "basis": frozenset(SignalBasis),
+    "disturbance": frozenset(DisturbanceCode),
+    "priority_groups": frozenset(PreventionGroup),
     "contract_forms": frozenset(ContractForm),
     "contract_form": frozenset(ContractForm),
     "surety_required_for": frozenset(ContractForm),
@@ -150,6 +159,8 @@ FREE = frozenset(
         "forbidden", "pinned", "unit", "org_number", "case_ref", "registered_at",
         # words for people, and where a figure comes from
         "name", "title", "exercises", "source", "sources", "reason", "format",
+        # a prevention signal's flat and the day of the tenant's consent
+        "external_ref", "address", "consent_on",
     }
 )  # fmt: skip
 """Keys whose strings are not codes: ids, names, sources, free text."""
