@@ -82,7 +82,8 @@ def test_no_event_a_landlord_receives_carries_a_household_or_tenant_field(app: F
     schema = app.openapi()
     components = components_of(schema)
     forbidden = forbidden_household_fields(components)
-    walked, leaks = set(), []
+    walked: set[str] = set()
+    leaks: list[str] = []
     for event_type in EventType:
         names = PAYLOADS[SUBJECT_OF[event_type]].get(Role.landlord, ())
         for name in names:
