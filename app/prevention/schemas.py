@@ -80,13 +80,13 @@ class SignalTenant(BaseModel):
 
 
 _SIGNAL_EXAMPLE: dict[str, Any] = {
-    "municipality": "2581",
+    "municipality": "1980",
     "kind": "termination_notice",
     "basis": "statutory_notice",
     "tenant": {"name": "Testa Testsson", "personal_identity_number": DEMO_NUMBER},
     "external_ref": "LGH-1001",
     "address": "Storgatan 1",
-    "postal_code": "602 24",
+    "postal_code": "723 48",
     "notified_on": "2026-11-30",
     "debt": 14000,
     "months_in_arrears": 2,
