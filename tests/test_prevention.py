@@ -305,6 +305,10 @@ def test_a_case_past_its_deadline_is_in_the_overdue_list_and_the_event_feed(
     overdue = world.social.get("/v1/prevention/cases", params={"overdue": "true"}).json()
     assert [item["id"] for item in overdue["items"]] == [late["id"]]
     assert overdue["items"][0]["overdue"] is True
+    week_ago = (local_today() - timedelta(days=7)).isoformat()
+    due_earlier = world.social.get("/v1/prevention/cases", params={"due_before": week_ago})
+    assert [item["id"] for item in due_earlier.json()["items"]] == [late["id"]]
+    assert world.social.get("/v1/prevention/cases", params={"due_before": "0.5"}).status_code == 422
     assert announce_due(api.app.state.sessionmaker) >= 1
     assert announce_due(api.app.state.sessionmaker) == 0  # once per deadline
     feed = world.social.get("/v1/events", params={"types": "prevention.overdue"}).json()
@@ -554,3 +558,29 @@ def test_the_dashboard_panel_counts_the_days_worklist_without_names(world: World
     assert "TB-FRESH" in html
     assert "Testsson" not in html
     _assert_no_number(html, number, "the dashboard")
+
+
+def test_an_intermediary_sends_within_its_mandate_only(api: Api, world: World) -> None:
+    """Västerås: an intermediary acts for the landlords that mandated it, where they did;
+    it names the landlord, and reads back no more than the landlord would."""
+    intermediary = api.intermediary("Förmedlaren", "559908-0081")
+    mandate = world.coordinator.post(
+        "/v1/mandates", json={"intermediary": intermediary, "landlord": world.telge_id}
+    )
+    assert mandate.status_code == 201, mandate.text
+    client = api.client("intermediary", intermediary=intermediary)
+    number = aged(40)
+    body = signal_body(tenant={"name": "Testa Testsson", "personal_identity_number": number})
+    unnamed = client.post("/v1/prevention/signals", json=body)
+    assert unnamed.status_code == 422
+    outside = client.post(
+        "/v1/prevention/signals", json=body, params={"landlord": world.private_id}
+    )
+    assert outside.status_code == 404
+    sent = client.post("/v1/prevention/signals", json=body, params={"landlord": world.telge_id})
+    assert sent.status_code == 201, sent.text
+    _assert_no_number(sent.text, number, "the intermediary's answer")
+    assert world.case(sent.json()["id"], world.coordinator)["landlord"] == world.telge_id
+    own = client.get(f"/v1/prevention/signals/{sent.json()['id']}")
+    assert own.status_code == 200
+    assert own.json()["tenant_initials"] == "T.T."

@@ -3,7 +3,6 @@ outreach and outcomes, and the municipality's prevention policy (docs/prevention
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -149,7 +148,13 @@ def list_cases(
     session: SessionDep,
     principal: CaseWorker,
     purpose: PurposeHeader,
-    due_before: Annotated[datetime | None, Query(description="Only cases due before")] = None,
+    due_before: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="Only cases due before this (Swedish) day begins, `YYYY-MM-DD`",
+        ),
+    ] = None,
     overdue: Annotated[bool, Query(description="Only cases past their deadline")] = False,
     priority: Annotated[
         int | None, Query(ge=0, le=10, description="Only cases of this rank or higher")
@@ -159,7 +164,7 @@ def list_cases(
     cases = service.list_cases(
         session,
         principal=principal,
-        due_before=due_before,
+        due_before=None if due_before is None else service.day_start(due_before),
         overdue=overdue,
         priority=priority,
         closed=closed,

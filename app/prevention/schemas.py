@@ -22,6 +22,7 @@ from app.core.types import (
     Flag,
     Identifier,
     Money,
+    Multiple,
     MunicipalityCode,
     PostalCode,
     Rent,
@@ -274,7 +275,9 @@ class PreventionPolicyInput(BaseModel):
     )
 
     priority_groups: Annotated[list[PreventionGroup], AfterValidator(_groups)] = []
-    always_contact_debt_months: Annotated[float, Field(ge=0, le=24)] | None = None
+    always_contact_debt_months: Multiple | None = Field(
+        default=None, description="Months of rent owed over which a tenant is always contacted"
+    )
     kinds: Annotated[list[SignalKind], AfterValidator(unique_items)] = Field(
         default_factory=list, description="The kinds taken; empty: every kind"
     )

@@ -163,6 +163,15 @@ def check_basis(data: SignalCreate, today: date) -> None:
         raise UnprocessableEntity("disturbance: only for a disturbance warning")
 
 
+def day_start(text: str) -> datetime:
+    """The instant a Swedish calendar day given as `YYYY-MM-DD` begins; `422` for no day."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise UnprocessableEntity("due_before: not a day (YYYY-MM-DD)") from exc
+    return datetime.combine(day, time(), tzinfo=STOCKHOLM)
+
+
 def _end_of_day(day: date) -> datetime:
     """The instant a Swedish calendar day ends."""
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=STOCKHOLM)
