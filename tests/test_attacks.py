@@ -59,6 +59,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "on": datetime.now(UTC).date().isoformat(),
     },
     ("post", "/v1/prevention/cases/{case_id}/outcome"): {"code": "lease_regained"},
+    ("put", "/v1/prevention/cases/{case_id}/priority-groups"): {
+        "priority_groups": ["suspected_mental_illness"]
+    },
     ("put", "/v1/municipalities/{code}/prevention-policy"): {},
 }
 TENANT_NUMBER = "20901231-1230"

@@ -315,6 +315,9 @@ def test_every_request_example_succeeds_against_the_demo_world(
     demo.send("coordinator", "PUT", "/v1/municipalities/{code}/prevention-policy", code="1980")
     signal = demo.send("landlord", "POST", "/v1/prevention/signals")["id"]
     demo.send("social_services", "POST", "/v1/prevention/cases/{case_id}/actions", case_id=signal)
+    demo.send(
+        "social_services", "PUT", "/v1/prevention/cases/{case_id}/priority-groups", case_id=signal
+    )
     demo.send("social_services", "POST", "/v1/prevention/cases/{case_id}/outcome", case_id=signal)
     webhook = demo.send("landlord", "POST", "/v1/webhooks")["id"]
     demo.send("landlord", "PATCH", "/v1/webhooks/{webhook_id}", webhook_id=webhook)

@@ -279,6 +279,18 @@ def test_sodertaljes_policy_puts_families_the_young_and_the_old_first(world: Wor
     assert all(item["must_contact"] for item in items)  # two months' rent owed
     first_three = world.social.get("/v1/prevention/cases", params={"priority": 2}).json()
     assert len(first_three["items"]) == 3
+    # Social services know what no landlord could: suspected mental illness ranks the
+    # otherwise unprioritised case fourth, under the policy it was triaged under.
+    flagged = world.social.put(
+        f"/v1/prevention/cases/{other['id']}/priority-groups",
+        json={"priority_groups": ["suspected_mental_illness"]},
+    )
+    assert flagged.status_code == 200, flagged.text
+    assert flagged.json()["priority"] == 3
+    refused_role = world.coordinator.put(
+        f"/v1/prevention/cases/{other['id']}/priority-groups", json={"priority_groups": []}
+    )
+    assert refused_role.status_code == 403
     # A new version applies to new cases; the policy is read back as the coordinator set it.
     again = world.coordinator.put(
         f"/v1/municipalities/{SODERTALJE}/prevention-policy", json={"kinds": ["termination_notice"]}

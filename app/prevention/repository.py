@@ -107,6 +107,15 @@ def current_policy(session: Session, municipality: str) -> PreventionPolicy | No
     )
 
 
+def policy_version(session: Session, municipality: str, version: int) -> PreventionPolicy | None:
+    return session.scalar(
+        select(PreventionPolicy).where(
+            PreventionPolicy.municipality_code == municipality,
+            PreventionPolicy.version == version,
+        )
+    )
+
+
 def due_between(session: Session, start: datetime, end: datetime) -> list[PreventionCase]:
     """Open, uncontacted cases of every municipality whose deadline falls in [start, end)."""
     return list(

@@ -23,6 +23,7 @@ from app.prevention.schemas import (
     OutcomeCreate,
     PreventionPolicyInput,
     PreventionPolicyRead,
+    PriorityGroupsInput,
     SignalCreate,
     SignalPage,
     SignalRead,
@@ -213,6 +214,28 @@ def post_action(
         events.publish(session, case, EventType.prevention_contacted, now=now)
     if change.payment_plan_told:
         events.publish(session, case, EventType.prevention_payment_plan, now=now)
+    return _case_view(session, case, None)
+
+
+@router.put(
+    "/v1/prevention/cases/{case_id}/priority-groups",
+    response_model=CaseRead,
+    summary="Set the priority groups social services find the case in",
+    description="Corrects the groups read off the signal or adds one no landlord could "
+    "know (Södertälje: `suspected_mental_illness`); the case is ranked again under the "
+    "policy version it was triaged under. A closed case → `409`.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+)
+def put_priority_groups(
+    session: SessionDep,
+    principal: SocialServices,
+    purpose: PurposeHeader,
+    case_id: CaseId,
+    body: PriorityGroupsInput,
+) -> CaseRead:
+    case = service.set_groups(
+        session, principal=principal, case_id=case_id, data=body, purpose=purpose
+    )
     return _case_view(session, case, None)
 
 

@@ -252,6 +252,19 @@ def _groups(values: list[PreventionGroup]) -> list[PreventionGroup]:
     return list(unique_items(values))
 
 
+class PriorityGroupsInput(BaseModel):
+    """The priority groups social services find a case in: the signal's (children in the
+    household, the tenant's age) corrected, or one no landlord could know
+    (`suspected_mental_illness`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"priority_groups": ["suspected_mental_illness"]}]},
+    )
+
+    priority_groups: Annotated[list[PreventionGroup], AfterValidator(_groups)]
+
+
 class PreventionPolicyInput(BaseModel):
     """A municipality's prevention policy: priority groups in order, the debt threshold over
     which a tenant is always contacted (in months of rent), the kinds it takes, its reading

@@ -33,6 +33,7 @@ from app.prevention.schemas import (
     ActionCreate,
     OutcomeCreate,
     PreventionPolicyInput,
+    PriorityGroupsInput,
     SignalCreate,
 )
 from app.vocabulary import (
@@ -488,6 +489,32 @@ def record_action(
     audit.record(session, principal, AuditAction.update, [case.id], purpose=purpose)
     session.flush()
     return case, Change(contacted=contacted, payment_plan_told=told)
+
+
+def set_groups(
+    session: Session,
+    *,
+    principal: Principal,
+    case_id: str,
+    data: PriorityGroupsInput,
+    purpose: str | None,
+) -> PreventionCase:
+    """Social services set the case's priority groups; the case is ranked again under the
+    policy version it was triaged under, so a later policy does not reorder old cases."""
+    case = _load_case(session, principal, case_id, lock=True)
+    if case.closed_at is not None:
+        raise Conflict("The case is closed.")
+    policy = (
+        None
+        if case.policy_version is None
+        else repository.policy_version(session, case.municipality_code, case.policy_version)
+    )
+    case.priority_groups = [group.value for group in data.priority_groups]
+    case.priority = rank(case.priority_groups, policy)
+    case.version += 1
+    audit.record(session, principal, AuditAction.update, [case.id], purpose=purpose)
+    session.flush()
+    return case
 
 
 def _close(case: PreventionCase, outcome: PreventionOutcome, children: int | None) -> None:
