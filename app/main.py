@@ -57,6 +57,8 @@ from app.municipalities.models import Municipality
 from app.municipalities.router import router as municipalities
 from app.policies.models import Policy
 from app.policies.router import router as policies
+from app.prevention.models import PreventionAction, PreventionCase, PreventionPolicy
+from app.prevention.router import router as prevention
 from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.proposals.router import router as proposals
 from app.rounds.models import Round
@@ -98,6 +100,9 @@ MODELS = (
     Municipality,
     Pin,
     Policy,
+    PreventionAction,
+    PreventionCase,
+    PreventionPolicy,
     Proposal,
     Round,
     SettlementFigure,
@@ -320,6 +325,7 @@ def include_routers(app: FastAPI) -> None:
         events,
         statistics,
         dashboard,
+        prevention,
     ):
         app.include_router(router)
 

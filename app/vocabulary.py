@@ -441,6 +441,12 @@ class EventType(enum.StrEnum):
     tenancy_transfer_overdue = "tenancy.transfer_overdue"
     tenancy_establishment_ending = "tenancy.establishment_ending"
     tenancy_ended = "tenancy.ended"
+    prevention_signal_received = "prevention.signal_received"
+    prevention_deadline_approaching = "prevention.deadline_approaching"
+    prevention_overdue = "prevention.overdue"
+    prevention_contacted = "prevention.contacted"
+    prevention_payment_plan = "prevention.payment_plan"
+    prevention_closed = "prevention.closed"
     webhook_disabled = "webhook.disabled"
     ping = "ping"
 
@@ -450,6 +456,7 @@ class SubjectType(enum.StrEnum):
     proposal = "proposal"
     round = "round"
     tenancy = "tenancy"
+    prevention = "prevention"
     webhook = "webhook"
 
 
@@ -597,3 +604,101 @@ etableringstiden")."""
 ESTABLISHMENT_NOTICE_MONTHS: Final = 6
 """How many months before the establishment period ends a household appears on the
 coordinator's worklist (`GET /v1/households?establishment_ending=true`)."""
+# --- Eviction prevention, kvarboende (issue 25) ---------------------------------------------
+
+
+class SignalKind(enum.StrEnum):
+    """What a landlord tells social services about a tenant at risk of losing the home: the
+    message of 12 kap. 44 § jordabalken on a termination for late rent, an application to
+    Kronofogden, an executed eviction's date, and the early warnings an agreement allows."""
+
+    termination_notice = "termination_notice"
+    eviction_application = "eviction_application"
+    eviction_date = "eviction_date"
+    late_payment = "late_payment"
+    disturbance = "disturbance"
+    other = "other"
+
+
+STATUTORY_SIGNALS: Final = frozenset(
+    {SignalKind.termination_notice, SignalKind.eviction_application, SignalKind.eviction_date}
+)
+"""The kinds a landlord sends by law (`statutory_notice`); the others are early warnings and
+pass only with the tenant's recorded consent (`agreement_with_consent`)."""
+
+
+class SignalBasis(enum.StrEnum):
+    """The legal basis on which a signal reaches social services: never without one."""
+
+    statutory_notice = "statutory_notice"
+    agreement_with_consent = "agreement_with_consent"
+
+
+class DisturbanceCode(enum.StrEnum):
+    """What a disturbance warning is about, as a code: no free text about a person."""
+
+    noise = "noise"
+    threats = "threats"
+    neglect_of_flat = "neglect_of_flat"
+    other = "other"
+
+
+class PreventionGroup(enum.StrEnum):
+    """Priority groups of the prevention policy (Södertälje: "Barnfamiljer, unga under 25
+    år och äldre över 65 år samt de fall där misstanke om psykisk ohälsa finns,
+    prioriteras"). The first three are read off the signal (children in the household, the
+    tenant's age from the identity number); the last only social services can set."""
+
+    families_with_children = "families_with_children"
+    under_25 = "under_25"
+    over_65 = "over_65"
+    suspected_mental_illness = "suspected_mental_illness"
+
+
+class OutreachAction(enum.StrEnum):
+    """What social services did in a prevention case, dated and by whom."""
+
+    letter_sent = "letter_sent"
+    phone_contact = "phone_contact"
+    home_visit = "home_visit"
+    meeting = "meeting"
+    three_party_meeting = "three_party_meeting"
+    consent_to_contact_landlord = "consent_to_contact_landlord"
+    budget_and_debt_counselling = "budget_and_debt_counselling"
+    payment_plan_agreed = "payment_plan_agreed"
+    financial_assistance_applied = "financial_assistance_applied"
+    financial_assistance_granted = "financial_assistance_granted"
+    financial_assistance_refused = "financial_assistance_refused"
+
+
+CONTACT_ACTIONS: Final = frozenset(
+    {
+        OutreachAction.phone_contact,
+        OutreachAction.home_visit,
+        OutreachAction.meeting,
+        OutreachAction.three_party_meeting,
+    }
+)
+"""Actions that reached the tenant: the first of them is the case's contact (a letter
+alone is not contact)."""
+
+
+class PreventionOutcome(enum.StrEnum):
+    """How a prevention case ended."""
+
+    lease_regained = "lease_regained"
+    payment_plan = "payment_plan"
+    moved_voluntarily = "moved_voluntarily"
+    evicted = "evicted"
+    no_contact = "no_contact"
+    withdrawn_by_landlord = "withdrawn_by_landlord"
+
+
+class SignalStatus(enum.StrEnum):
+    """What the landlord hears back: the case received, the tenant contacted, a payment plan
+    (only with the tenant's consent to tell the landlord), closed."""
+
+    received = "received"
+    contacted = "contacted"
+    payment_plan = "payment_plan"
+    closed = "closed"

@@ -18,6 +18,17 @@ ALLOWED_FOR_LANDLORDS = {
 NEUTRAL = {"id", "status", "version", "created_at", "updated_at", "municipality", "view"}
 # Fields outside the household schema that would still reveal something about one.
 ALSO_FORBIDDEN = {"household", "household_id", "score", "weight", "exception", "priority"}
+# What social services know of a tenant in a prevention case (issue 25): a landlord reads its
+# own signal's status and the initials it sent, never the identity or the municipality's work.
+PREVENTION_FORBIDDEN = {
+    "tenant",
+    "personal_identity_number",
+    "priority_groups",
+    "must_contact",
+    "actions",
+    "consent_to_tell_landlord",
+    "children_affected",
+}
 
 # Every property of the landlord's proposal view (app/proposals/schemas.py), walked field by
 # field by tests/test_proposals.py and tests/test_intermediaries.py.
@@ -80,4 +91,8 @@ def reachable_properties(node: Any, components: dict[str, Any], seen: set[str]) 
 def forbidden_household_fields(components: dict[str, Any]) -> set[str]:
     household = set(components["HouseholdRead"]["properties"])
     vacancy = set(components["VacancyRead"]["properties"])
-    return (household - vacancy - NEUTRAL - ALLOWED_FOR_LANDLORDS) | ALSO_FORBIDDEN
+    return (
+        (household - vacancy - NEUTRAL - ALLOWED_FOR_LANDLORDS)
+        | ALSO_FORBIDDEN
+        | PREVENTION_FORBIDDEN
+    )

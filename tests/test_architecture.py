@@ -229,7 +229,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "agreements, areas and settlement figures",
         ("app/agreements/", "app/areas/", "app/settlement/"),
     ),
-    ("vacancies and households", ("app/vacancies/", "app/households/")),
+    ("vacancies and households", ("app/vacancies/", "app/households/", "app/prevention/")),
     ("the municipality's priority policy", ("app/policies/",)),
     ("rounds", ("app/rounds/",)),
     ("proposals", ("app/proposals/",)),

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.core.db import local_year
 from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.intermediaries.models import Mandate
+from app.prevention.models import PreventionAction, PreventionCase, PreventionPolicy
 from app.proposals.models import Pin, Proposal
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
@@ -54,7 +55,20 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/households/{household_id}/move-on"): {},
     ("put", "/v1/municipalities/{code}/settlement/{year}"): {"figure": 10},
     ("post", "/v1/mandates/{mandate_id}/end"): {},
+    ("post", "/v1/prevention/cases/{case_id}/actions"): {
+        "code": "letter_sent",
+        "on": datetime.now(UTC).date().isoformat(),
+    },
+    ("post", "/v1/prevention/cases/{case_id}/outcome"): {"code": "lease_regained"},
+    ("put", "/v1/prevention/cases/{case_id}/priority-groups"): {
+        "priority_groups": ["suspected_mental_illness"]
+    },
+    ("put", "/v1/municipalities/{code}/prevention-policy"): {},
 }
+TENANT_NUMBER = "20901231-1230"
+"""The tenant in landlord A's prevention signal: a valid check digit on a day no one can have
+been born on. No attacker's answer may carry it in any spelling."""
+TENANT_SPELLINGS = (TENANT_NUMBER, "209012311230", "901231-1230", "9012311230")
 # PUT by the caller's own reference addresses the caller's own namespace: another
 # landlord's PUT of the same reference makes its own vacancy (tested separately below).
 OWN_NAMESPACE = {("put", "/v1/vacancies/{external_ref}")}
@@ -212,6 +226,20 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
         "/v1/mandates", json={"intermediary": intermediary, "landlord": landlord_a}
     )
     assert mandate.status_code == 201, mandate.text
+    # Landlord A's 12:44 signal to A's social services (issue 25): the tenant's identity.
+    signal = landlord_a_client.post(
+        "/v1/prevention/signals",
+        json={
+            "municipality": "1980",
+            "kind": "termination_notice",
+            "basis": "statutory_notice",
+            "tenant": {"name": "Testa Testsson", "personal_identity_number": TENANT_NUMBER},
+            "external_ref": "V-A",
+            "address": "Storgatan 1",
+            "notified_on": datetime.now(UTC).date().isoformat(),
+        },
+    )
+    assert signal.status_code == 201, signal.text
     victim = Victim(
         params={
             "code": "1980",
@@ -232,6 +260,8 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "delivery_id": ping.json()["id"],
             "intermediary_id": intermediary,
             "mandate_id": mandate.json()["id"],
+            "signal_id": signal.json()["id"],
+            "case_id": signal.json()["id"],
         },
         household=household,
         vacancy=vacancy,
@@ -265,6 +295,14 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
         assert webhook is not None
         mandate = session.get(Mandate, victim.params["mandate_id"])
         assert mandate is not None
+        case = session.get(PreventionCase, victim.params["case_id"])
+        assert case is not None
+        actions = session.scalar(
+            select(func.count())
+            .select_from(PreventionAction)
+            .where(PreventionAction.case_id == case.id)
+        )
+        policies = session.scalar(select(func.count()).select_from(PreventionPolicy))
         deliveries = session.scalars(
             select(WebhookDelivery.status).where(WebhookDelivery.endpoint_id == webhook.id)
         ).all()
@@ -280,6 +318,11 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
             webhook.enabled,
             deliveries,
             mandate.ended_at,
+            case.status,
+            case.version,
+            case.closed_at,
+            actions,
+            policies,
         )
 
 
@@ -298,14 +341,23 @@ def test_no_other_organisation_or_role_reaches_an_object_by_its_id(
         url = path.format(**victim.params)
         for name, client in attackers.items():
             if name == "landlord A" and not any(
-                part in path for part in ("household", "pins", "webhooks")
+                part in path for part in ("household", "pins", "webhooks", "prevention/cases")
             ):
                 continue  # landlord A's own objects are legitimately its own
             response = client.request(method, url, json=BODIES.get((method, path)))
+            if any(spelling in response.text for spelling in TENANT_SPELLINGS):
+                breaches.append(f"{name}: {method.upper()} {path} shows the tenant's number")
             if response.status_code not in (403, 404):
                 breaches.append(f"{name}: {method.upper()} {path} → {response.status_code}")
             elif response.headers["content-type"] != "application/problem+json":
                 breaches.append(f"{name}: {method.upper()} {path} answered without a problem")
+    # Landlord A reads its own signal back (skipped above): never the tenant's number.
+    own = attackers["landlord A"]
+    for url in (f"/v1/prevention/signals/{victim.params['signal_id']}", "/v1/prevention/signals"):
+        answer = own.get(url)
+        assert answer.status_code == 200, answer.text
+        if any(spelling in answer.text for spelling in TENANT_SPELLINGS):
+            breaches.append(f"landlord A: GET {url} shows the tenant's number")
     assert breaches == []
     assert _snapshot(api, victim) == before
     household_after = (

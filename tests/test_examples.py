@@ -326,6 +326,15 @@ def test_every_request_example_succeeds_against_the_demo_world(
     )
     demo.send("coordinator", "POST", "/v1/households/move-on", {"households": [declined]})
     demo.send("coordinator", "POST", "/v1/tenancies/import")
+    # Eviction prevention (issue 25): the policy, a landlord's 12:44 message, social
+    # services' home visit and the outcome.
+    demo.send("coordinator", "PUT", "/v1/municipalities/{code}/prevention-policy", code="1980")
+    signal = demo.send("landlord", "POST", "/v1/prevention/signals")["id"]
+    demo.send("social_services", "POST", "/v1/prevention/cases/{case_id}/actions", case_id=signal)
+    demo.send(
+        "social_services", "PUT", "/v1/prevention/cases/{case_id}/priority-groups", case_id=signal
+    )
+    demo.send("social_services", "POST", "/v1/prevention/cases/{case_id}/outcome", case_id=signal)
     webhook = demo.send("landlord", "POST", "/v1/webhooks")["id"]
     demo.send("landlord", "PATCH", "/v1/webhooks/{webhook_id}", webhook_id=webhook)
 

@@ -55,6 +55,20 @@ def lived_in(api: Api) -> tuple[Jonkoping, dict[str, Any]]:
             )
         )
     tenancy = world.coordinator.get("/v1/tenancies").json()["items"][0]["id"]
+    # A landlord's eviction-prevention signal (issue 25), read by every role below.
+    signal = world.landlords[landlord_of[overdue]].post(
+        "/v1/prevention/signals",
+        json={
+            "municipality": world.CODE,
+            "kind": "termination_notice",
+            "basis": "statutory_notice",
+            "tenant": {"name": "Testa Testsson", "personal_identity_number": "20901231-1230"},
+            "external_ref": "VH-1",
+            "address": "Storgatan 1",
+            "notified_on": utcnow().date().isoformat(),
+        },
+    )
+    assert signal.status_code == 201, signal.text
     return world, {
         "code": world.CODE,
         "municipality": world.CODE,
@@ -69,6 +83,8 @@ def lived_in(api: Api) -> tuple[Jonkoping, dict[str, Any]]:
         "webhook_id": hook.json()["id"],
         "intermediary_id": UNKNOWN,
         "mandate_id": UNKNOWN,
+        "signal_id": signal.json()["id"],
+        "case_id": signal.json()["id"],
     }
 
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 
+from app.auth import Role
+from app.events.catalogue import SUBJECT_OF
+from app.events.openapi import PAYLOADS
+from app.vocabulary import EventType
 from tests.minimal_view import components_of, forbidden_household_fields, reachable_properties
 from tests.test_architecture import _roles, api_routes
 
@@ -35,6 +39,7 @@ INTERMEDIARY_OWN = {
 def test_the_forbidden_list_is_not_empty_and_covers_the_sensitive_fields(app: FastAPI) -> None:
     forbidden = forbidden_household_fields(components_of(app.openapi()))
     assert {"target_groups", "income", "avoid_areas", "case_ref", "household"} <= forbidden
+    assert {"tenant", "personal_identity_number", "actions"} <= forbidden
 
 
 def test_an_intermediary_reaches_only_landlord_operations_and_its_own_mandates(
@@ -59,6 +64,7 @@ def test_no_landlord_reachable_response_carries_a_household_field(app: FastAPI, 
     forbidden = forbidden_household_fields(components)
     operations = _landlord_operations(app, role)
     assert ("get", "/v1/proposals") in operations
+    assert ("get", "/v1/prevention/signals/{signal_id}") in operations
     leaks = []
     for method, path in sorted(operations):
         for status, response in schema["paths"][path][method]["responses"].items():
@@ -87,4 +93,26 @@ def test_no_landlord_webhook_payload_carries_a_household_field(app: FastAPI) -> 
         for name in payloads
         for field in sorted(reachable_properties({"$ref": name}, components, set()) & forbidden)
     ]
+    assert leaks == []
+
+
+def test_no_event_a_landlord_receives_carries_a_household_or_tenant_field(app: FastAPI) -> None:
+    """The same walk over the webhooks section: every event's payload for the landlord
+    audience (a prevention signal's status view among them) stays minimal."""
+    schema = app.openapi()
+    components = components_of(schema)
+    forbidden = forbidden_household_fields(components)
+    walked: set[str] = set()
+    leaks: list[str] = []
+    for event_type in EventType:
+        names = PAYLOADS[SUBJECT_OF[event_type]].get(Role.landlord, ())
+        for name in names:
+            walked.add(name)
+            exposed = reachable_properties(
+                {"$ref": f"#/components/schemas/{name}"}, components, set()
+            )
+            leaks.extend(
+                f"{event_type.value} {name}: {field}" for field in sorted(exposed & forbidden)
+            )
+    assert "SignalRead" in walked
     assert leaks == []

@@ -34,6 +34,7 @@ from app.vocabulary import (
     AgreementBasis,
     ContractForm,
     DeclineReason,
+    DisturbanceCode,
     Employment,
     GuaranteeIncome,
     GuaranteeKind,
@@ -43,8 +44,11 @@ from app.vocabulary import (
     LandlordKind,
     LiftableRequirement,
     Pacing,
+    PreventionGroup,
     QuotaShareOf,
     RemarkEffect,
+    SignalBasis,
+    SignalKind,
     SupportNeed,
     TargetGroup,
 )
@@ -130,17 +134,22 @@ def test_an_enum_with_a_value_outside_the_vocabulary_is_caught() -> None:
 # --------------------------------------------------------------------------- coded documents
 
 CODED: dict[str, Codes] = {
-    # A landlord's kind, or a household's guarantee's (`need.guarantee.kind`).
-    "kind": frozenset(LandlordKind) | frozenset(GuaranteeKind),
+    # A landlord's kind, a household's guarantee's (`need.guarantee.kind`), or a prevention
+    # signal's (issue 25); an agreement's basis or a signal's legal basis.
+    "kind": frozenset(LandlordKind) | frozenset(GuaranteeKind) | frozenset(SignalKind),
     "guarantee": frozenset(GuaranteeKind),
     "accepted_guarantees": frozenset(GuaranteeKind),
     "rent_guarantee": frozenset(LiftableRequirement),
     "municipal_surety": frozenset(LiftableRequirement),
     "municipality_tenant_forms": frozenset(ContractForm),
-    "basis": frozenset(AgreementBasis),
+    "basis": frozenset(AgreementBasis) | frozenset(SignalBasis),
     "of": frozenset(QuotaShareOf),
     "vacancies_on_request": frozenset(ContractForm),
     "accepted_target_groups": frozenset(TargetGroup),
+    # A prevention signal's kinds and basis (issue 25).
+    "kinds": frozenset(SignalKind),
+    "disturbance": frozenset(DisturbanceCode),
+    "priority_groups": frozenset(PreventionGroup),
     "contract_forms": frozenset(ContractForm),
     "contract_form": frozenset(ContractForm),
     "surety_required_for": frozenset(ContractForm),
@@ -169,6 +178,8 @@ FREE = frozenset(
         "forbidden", "pinned", "unit", "org_number", "case_ref", "registered_at",
         # words for people, and where a figure comes from
         "name", "title", "exercises", "source", "sources", "reason", "format",
+        # a prevention signal's flat and the day of the tenant's consent
+        "external_ref", "address", "consent_on",
     }
 )  # fmt: skip
 """Keys whose strings are not codes: ids, names, sources, free text."""

@@ -77,6 +77,15 @@ class Settings(BaseSettings):
     worker_health_file: str | None = None
     # Days the event feed keeps an event (and its webhook deliveries) (docs/events.md).
     event_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Eviction prevention (docs/prevention.md). The återvinningsfrist: a tenant given notice
+    # for late rent keeps the lease by paying within three weeks of being notified (12 kap.
+    # 44 § jordabalken), the deadline of a termination notice; a municipality's policy may
+    # not shorten it. Months after a prevention case closes at which the tenant's identity
+    # and the flat's address are erased (the counts stay); hours social services have to
+    # act on an eviction application or an eviction's date.
+    prevention_recovery_days: int = Field(default=21, ge=1, le=365)
+    prevention_retention_months: int = Field(default=24, ge=1, le=120)
+    prevention_urgent_hours: int = Field(default=72, ge=1, le=720)
     # Argon2 cost; lowered only by the test suite, where thousands of secrets are hashed.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65_536, ge=64)

@@ -16,7 +16,7 @@ from app.auth import COORDINATOR, TOKEN_URL, Principal, Role, own_municipality, 
 from app.core.db import SessionDep, end_read_transaction, local_year
 from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
-from app.dashboard import service
+from app.dashboard import prevention, service
 from app.dashboard.client import ApiReader
 
 TEMPLATES = Environment(
@@ -93,7 +93,8 @@ async def dashboard_panels(
         dashboard = await service.build(
             reader, municipality=municipality, year=year or local_year()
         )
-    html = TEMPLATES.get_template("panels.html").render(d=dashboard)
+        prevention_html = await prevention.panel_html(reader)
+    html = TEMPLATES.get_template("panels.html").render(d=dashboard) + prevention_html
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 

@@ -65,6 +65,19 @@ DESCRIPTIONS: dict[EventType, str] = {
     "3:9): time to plan its move on. Coordinators only (sent once per tenancy and settlement "
     "day).",
     EventType.tenancy_ended: "The tenancy ended.",
+    EventType.prevention_signal_received: "A landlord's signal about a tenant at risk of "
+    "eviction (a 12:44 termination notice, an eviction application or date, an early "
+    "warning) reached social services; the landlord hears `received`.",
+    EventType.prevention_deadline_approaching: "A prevention case nobody has contacted the "
+    "tenant in is due within 24 hours (once per deadline; the municipality only).",
+    EventType.prevention_overdue: "A prevention case passed its deadline without contact "
+    "(once per deadline; the municipality only).",
+    EventType.prevention_contacted: "Social services reached the tenant; the landlord hears "
+    "`contacted`, nothing of what was said.",
+    EventType.prevention_payment_plan: "A payment plan was agreed and the tenant consented "
+    "to the landlord being told.",
+    EventType.prevention_closed: "The case closed: an outcome recorded, or the landlord "
+    "withdrew its signal.",
     EventType.webhook_disabled: "One of the audience's webhook endpoints failed for three "
     "days and was disabled; nothing more is sent to it until it is enabled again.",
     EventType.ping: "A test delivery asked for with `POST /v1/webhooks/{id}/test`.",

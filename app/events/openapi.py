@@ -26,6 +26,11 @@ PAYLOADS: dict[SubjectType, dict[Role, tuple[str, ...]]] = {
         Role.landlord: ("TenancyLandlordView",),
         Role.coordinator: ("TenancyRead",),
     },
+    SubjectType.prevention: {
+        Role.landlord: ("SignalRead",),
+        Role.social_services: ("CaseSummary",),
+        Role.coordinator: ("CaseSummary",),
+    },
     SubjectType.webhook: {
         Role.landlord: ("WebhookRead",),
         Role.social_services: ("WebhookRead",),

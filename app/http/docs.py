@@ -63,6 +63,11 @@ TAGS: list[dict[str, str]] = [
         "description": "Tenancies after both accepts: steps, remarks, incidents, ending; the "
         "quota delivered.",
     },
+    {
+        "name": "prevention",
+        "description": "Eviction prevention: landlords' signals (the 12:44 message, early "
+        "warnings with consent), social services' worklist, outreach and outcomes.",
+    },
     {"name": "dashboard", "description": "The coordinator's overview panels, as HTML."},
     {
         "name": "statistics",

@@ -41,6 +41,8 @@ from app.events.service import purge_expired_events
 from app.flows import match_round
 from app.flows.erasure import erase_expired
 from app.flows.match_round import QUEUE, RUN_ROUND
+from app.prevention.events import announce_deadlines
+from app.prevention.service import erase_expired as erase_expired_prevention
 from app.proposals.events import warn_deadlines
 from app.proposals.service import expire_overdue
 from app.tenancies.events import (
@@ -81,7 +83,8 @@ def announce_due(session_factory: SessionFactory, now: datetime | None = None) -
         due = announce_steps_due(session, local_date(moment))
         overdue = announce_transfers_overdue(session, local_date(moment))
         ending = announce_establishments_ending(session, local_date(moment))
-    return expired + warned + due + overdue + ending
+        prevention = announce_deadlines(session, moment)
+    return expired + warned + due + overdue + ending + prevention
 
 
 def purge_events(session_factory: SessionFactory, retention_days: int) -> int:
@@ -102,6 +105,16 @@ def erase_expired_cases(session_factory: SessionFactory, retention_days: int) ->
         erased = erase_expired(session, utcnow(), retention_days)
     if erased:
         log.info("retention_erased", erased=len(erased), retention_days=retention_days)
+    return len(erased)
+
+
+def erase_expired_prevention_cases(session_factory: SessionFactory, retention_months: int) -> int:
+    """Prevention cases closed longer than `ENVAGIN_PREVENTION_RETENTION_MONTHS` lose the
+    tenant's identity (docs/prevention.md); the counts stay. Returns how many."""
+    with session_factory.begin() as session:
+        erased = erase_expired_prevention(session, utcnow(), retention_months)
+    if erased:
+        log.info("prevention_erased", erased=len(erased), retention_months=retention_months)
     return len(erased)
 
 
@@ -175,8 +188,10 @@ class InProcessWorker:
         *,
         retention_days: int = 0,
         event_retention_days: int = 30,
+        prevention_retention_months: int = 24,
     ):
         self.session_factory = session_factory
+        self.prevention_retention_months = prevention_retention_months
         self.poll_seconds = poll_seconds
         self.retention_days = retention_days
         self.event_retention_days = event_retention_days
@@ -220,6 +235,7 @@ class InProcessWorker:
             return 0
         try:
             erased = erase_expired_cases(self.session_factory, self.retention_days)
+            erase_expired_prevention_cases(self.session_factory, self.prevention_retention_months)
             purge_events(self.session_factory, self.event_retention_days)
         except Exception:
             log.exception("retention_error")
@@ -238,6 +254,7 @@ def start_in_process_worker(app: Any) -> None:
         app.state.sessionmaker,
         retention_days=settings.retention_days,
         event_retention_days=settings.event_retention_days,
+        prevention_retention_months=settings.prevention_retention_months,
     )
     app.state.round_worker = worker
     worker.start()
@@ -269,6 +286,7 @@ def queue_app(
     retention_days: int = 0,
     event_retention_days: int = 30,
     production: bool = False,
+    prevention_retention_months: int = 24,
 ) -> procrastinate.App:
     """A procrastinate app whose tasks run rounds on this database, sweep them and announce
     due events every minute, deliver webhooks, and erase expired cases and events every
@@ -290,6 +308,7 @@ def queue_app(
     @app.task(name=ERASE_EXPIRED, queue=QUEUE, queueing_lock=ERASE_EXPIRED)
     def erase_expired_task(timestamp: int) -> None:
         erase_expired_cases(session_factory, retention_days)
+        erase_expired_prevention_cases(session_factory, prevention_retention_months)
         purge_events(session_factory, event_retention_days)
 
     @app.periodic(cron="* * * * *", periodic_id=ANNOUNCE_DUE)
@@ -366,6 +385,7 @@ class WorkerSupervisor:
             retention_days=settings.retention_days,
             event_retention_days=settings.event_retention_days,
             production=settings.environment == "production",
+            prevention_retention_months=settings.prevention_retention_months,
         )
         async with queue.open_async():
             if not await queue.check_connection_async():

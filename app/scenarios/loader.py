@@ -46,9 +46,12 @@ from app.municipalities.models import Municipality
 from app.municipalities.schemas import MunicipalityCreate
 from app.municipalities.service import create_municipality
 from app.policies.service import put_policy
-from app.scenarios.schema import Scenario, ScenarioLandlord
+from app.prevention import events as prevention_events
+from app.prevention import service as prevention
+from app.scenarios.schema import Scenario, ScenarioLandlord, ScenarioSignal
 from app.vacancies.schemas import VacancyUpsert
 from app.vacancies.service import upsert_vacancy
+from app.vocabulary import EventType
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -90,6 +93,7 @@ class Loaded:
     intermediaries: dict[str, str] = field(default_factory=dict)
     vacancies: int = 0
     households: int = 0
+    signals: int = 0
     credentials: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -173,6 +177,74 @@ def _mandated(
     return principal
 
 
+def demo_number(n: int) -> str:
+    """The `n`th demo tenant's identity number: a valid check digit on a day in December
+    2090, a day no one can have been born on, so no demo number is a person's."""
+    born = date(2090, 12, 1) + timedelta(days=n % 31)
+    short = f"{born:%y%m%d}{100 + n // 31 % 900:03d}"
+    total = 0
+    for index, char in enumerate(short):
+        product = int(char) * (2 if index % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return f"{born:%Y%m%d}-{short[6:]}{(10 - total % 10) % 10}"
+
+
+def _post_signals(
+    session: Session,
+    settings: Settings,
+    scenario: Scenario,
+    loaded: Loaded,
+    senders: dict[str, tuple[Principal, str | None]],
+    label: str,
+) -> int:
+    """The scenario's demo signals, each sent as its landlord (or its intermediary) would,
+    and announced as the API announces them."""
+    if scenario.prevention is None:
+        return 0
+    sent = 0
+    today = local_today()
+    for demo in scenario.prevention.signals:
+        principal, acting_for = _sender(session, settings, loaded.landlords, senders, demo, label)
+        for i in range(demo.count):
+            notified = (
+                None
+                if demo.notified_days_ago is None
+                else (today - timedelta(days=demo.notified_days_ago + i)).isoformat()
+            )
+            case = prevention.create_signal(
+                session,
+                principal=principal,
+                data=demo.body(scenario.municipality, demo_number(sent), notified),
+                landlord=acting_for,
+                settings=settings,
+            )
+            prevention_events.publish(
+                session, case, EventType.prevention_signal_received, now=utcnow()
+            )
+            sent += 1
+    return sent
+
+
+def _sender(
+    session: Session,
+    settings: Settings,
+    landlords: dict[str, str],
+    senders: dict[str, tuple[Principal, str | None]],
+    demo: ScenarioSignal,
+    label: str,
+) -> tuple[Principal, str | None]:
+    """Who sends a landlord's signals: its credential of the load, or a new one for a
+    landlord without an agreement (the 12:44 message needs none)."""
+    if demo.landlord not in senders:
+        if demo.landlord not in landlords:
+            raise ScenarioError(f"prevention: no landlord {demo.landlord!r} in the scenario")
+        credential = _credential(
+            session, settings, label, Role.landlord, landlord=landlords[demo.landlord]
+        )[0]
+        senders[demo.landlord] = (Principal.of(credential), None)
+    return senders[demo.landlord]
+
+
 def load_into(
     session: Session,
     settings: Settings,
@@ -209,6 +281,7 @@ def load_into(
     loaded = Loaded(municipality=code, year=year)
     # A mandated landlord's key → its intermediary and the credential that posts for it.
     mandated_to: dict[str, tuple[str, str]] = {}
+    senders: dict[str, tuple[Principal, str | None]] = {}
     for intermediary in scenario.intermediaries:
         organisation = create_intermediary(
             session,
@@ -241,6 +314,7 @@ def load_into(
         if landlord.key in mandated_to:
             own = _mandated(session, coordinator, *mandated_to[landlord.key], row.id, year)
             acting_for = row.id
+        senders[landlord.key] = (own, acting_for)
         loaded.vacancies += _post_vacancies(session, scenario, landlord, own, scale, acting_for)
     now = utcnow()
     prefix = scenario.name.upper()[:8]
@@ -270,6 +344,11 @@ def load_into(
                     purpose=f"scenario {scenario.name}",
                 )
             loaded.households += 1
+    if scenario.prevention is not None:
+        prevention.put_policy(
+            session, principal=coordinator, code=code, data=scenario.prevention.policy
+        )
+        loaded.signals = _post_signals(session, settings, scenario, loaded, senders, label)
     return loaded
 
 

@@ -28,6 +28,7 @@ from app.core.types import (
 )
 from app.households.schemas import HouseholdCreate
 from app.policies.schemas import PolicyInput
+from app.prevention.schemas import DEMO_NUMBER, PreventionPolicyInput, SignalCreate
 from app.vocabulary import LandlordKind, SupportNeed
 
 Source = Annotated[
@@ -131,6 +132,46 @@ class ScenarioPolicy(_Strict):
     source: Source
 
 
+class ScenarioSignal(_Strict):
+    """`count` demo signals from one landlord (by key): `signal` is the API's signal body
+    without `municipality`, `tenant` and `notified_on`, which the loader sets (the tenant a
+    synthetic one, its number on a day no one can have been born on; the notice
+    `notified_days_ago` days back)."""
+
+    landlord: Identifier
+    count: Annotated[int, Strict(), Field(ge=1, le=50)]
+    notified_days_ago: Annotated[int, Strict(), Field(ge=0, le=365)] | None = None
+    signal: dict[str, Any]
+    source: Source
+
+    @model_validator(mode="after")
+    def _a_signal(self) -> ScenarioSignal:
+        given = {"municipality", "tenant", "notified_on"} & set(self.signal)
+        if given:
+            raise ValueError(f"signal: the loader sets {', '.join(sorted(given))}")
+        self.body("0180", DEMO_NUMBER, None)
+        return self
+
+    def body(self, municipality: str, number: str, notified_on: str | None) -> SignalCreate:
+        """The API body of one signal."""
+        return SignalCreate.model_validate(
+            {
+                **self.signal,
+                "municipality": municipality,
+                "tenant": {"name": "Demo Hyresgäst", "personal_identity_number": number},
+                "notified_on": notified_on,
+            }
+        )
+
+
+class ScenarioPrevention(_Strict):
+    """The municipality's eviction-prevention policy and demo signals (docs/prevention.md)."""
+
+    policy: PreventionPolicyInput
+    signals: Annotated[list[ScenarioSignal], Field(max_length=20)] = Field(default_factory=list)
+    source: Source
+
+
 class Scenario(_Strict):
     """One municipal model (docs/domain.md §7) as configuration."""
 
@@ -146,6 +187,7 @@ class Scenario(_Strict):
     )
     policy: ScenarioPolicy | None = None
     households: Annotated[list[HouseholdProfile], Field(min_length=1, max_length=50)]
+    prevention: ScenarioPrevention | None = None
 
     @model_validator(mode="after")
     def _mandates_name_landlords_with_agreements(self) -> Scenario:

@@ -107,6 +107,22 @@ class SettlementStatistics(BaseModel):
     )
 
 
+class PreventionStatistics(BaseModel):
+    """Eviction prevention in the year (docs/prevention.md): signals received by kind and
+    landlord, how many were contacted before their deadline, the outcomes, evictions
+    executed and the children they affected, and the days from a signal to first contact."""
+
+    signals: Breakdown = Field(description="Signals received in the year, by kind")
+    by_landlord: Breakdown = Field(description="Signals received, by landlord id")
+    contacted_within_deadline: Count
+    outcomes: Breakdown = Field(description="Cases closed, by outcome")
+    evictions: Count
+    children_affected: Count = Field(description="Children affected by the evictions")
+    median_days_to_contact: float | None = Field(
+        description="Median days from a signal to first contact; null below five contacts"
+    )
+
+
 class StatisticsRead(BaseModel):
     municipality: str
     year: int
@@ -116,3 +132,4 @@ class StatisticsRead(BaseModel):
     waiting: Waiting
     staircase: StaircaseStatistics
     settlement: SettlementStatistics
+    prevention: PreventionStatistics

@@ -19,8 +19,10 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy.orm import Session
 
 from app.auth import COORDINATOR, Principal, own_municipality
-from app.core.db import local_date, local_today
+from app.core.db import local_date, local_today, local_year_start
 from app.core.figures import median_and_p90
+from app.prevention.repository import CaseFact
+from app.prevention.repository import facts as prevention_facts
 from app.settlement.service import settlement_status
 from app.statistics import repository
 from app.statistics.schemas import (
@@ -30,6 +32,7 @@ from app.statistics.schemas import (
     Count,
     LandlordPlacements,
     PlacementStatistics,
+    PreventionStatistics,
     ProposalStatistics,
     SettlementStatistics,
     SideAnswers,
@@ -45,8 +48,10 @@ from app.vocabulary import (
     HouseholdDeclineReason,
     LandlordDeclineReason,
     LandlordKind,
+    PreventionOutcome,
     ProposalStatus,
     Rung,
+    SignalKind,
     TargetGroup,
 )
 
@@ -241,6 +246,31 @@ def _settlement(
     )
 
 
+def _prevention(rows: list[CaseFact]) -> PreventionStatistics:
+    """The year's prevention cases, every count suppressed below five as the rest."""
+    contacted = [row for row in rows if row.contacted_at is not None]
+    days = [(row.contacted_at - row.received_at).days for row in contacted if row.contacted_at]
+    evicted = [row for row in rows if row.outcome == PreventionOutcome.evicted]
+    return PreventionStatistics(
+        signals=breakdown(Counter(row.kind for row in rows), keys=[k.value for k in SignalKind]),
+        by_landlord=breakdown(Counter(row.landlord_id for row in rows)),
+        contacted_within_deadline=count(
+            sum(1 for row in contacted if row.contacted_at and row.contacted_at <= row.due_at)
+        ),
+        outcomes=breakdown(
+            Counter(row.outcome for row in rows if row.outcome is not None),
+            keys=[o.value for o in PreventionOutcome],
+        ),
+        evictions=count(len(evicted)),
+        children_affected=count(sum(row.children_affected or 0 for row in evicted)),
+        median_days_to_contact=(
+            figures[0]
+            if len(days) >= SUPPRESS_BELOW and (figures := median_and_p90(days))
+            else None
+        ),
+    )
+
+
 def yearly_statistics(
     session: Session, *, principal: Principal, municipality: str | None, year: int
 ) -> StatisticsRead:
@@ -260,6 +290,9 @@ def yearly_statistics(
             repository.transfers_overdue(session, own, local_today()),
         ),
         settlement=_settlement(session, own, year, placements),
+        prevention=_prevention(
+            prevention_facts(session, own, local_year_start(year), local_year_start(year + 1))
+        ),
     )
 
 
