@@ -59,6 +59,8 @@ from app.policies.models import Policy
 from app.policies.router import router as policies
 from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.proposals.router import router as proposals
+from app.referrals.models import Network, NetworkMember, Referral
+from app.referrals.router import router as referrals
 from app.rounds.models import Round
 from app.rounds.router import router as rounds
 from app.settlement.models import SettlementFigure
@@ -96,9 +98,12 @@ MODELS = (
     Landlord,
     Mandate,
     Municipality,
+    Network,
+    NetworkMember,
     Pin,
     Policy,
     Proposal,
+    Referral,
     Round,
     SettlementFigure,
     Tenancy,
@@ -320,6 +325,7 @@ def include_routers(app: FastAPI) -> None:
         events,
         statistics,
         dashboard,
+        referrals,
     ):
         app.include_router(router)
 

@@ -17,6 +17,7 @@ from app.core.db import local_year
 from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.intermediaries.models import Mandate
 from app.proposals.models import Pin, Proposal
+from app.referrals.models import NetworkMember, Referral
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
@@ -53,6 +54,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/households/{household_id}/move-on"): {},
     ("put", "/v1/municipalities/{code}/settlement/{year}"): {"figure": 10},
     ("post", "/v1/mandates/{mandate_id}/end"): {},
+    ("put", "/v1/networks/{network_id}/members/{code}"): {},
+    ("post", "/v1/referrals/{referral_id}/decline"): {"reason": "other"},
 }
 # PUT by the caller's own reference addresses the caller's own namespace: another
 # landlord's PUT of the same reference makes its own vacancy (tested separately below).
@@ -211,6 +214,25 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
         "/v1/mandates", json={"intermediary": intermediary, "landlord": landlord_a}
     )
     assert mandate.status_code == 201, mandate.text
+    # A's violence-exposed household referred to Norrköping in a network B is not part of.
+    api.municipality("0581")
+    network = api.admin.post("/v1/networks", json={"name": "Kompotten"}).json()["id"]
+    for code in ("1980", "0581"):
+        assert api.admin.put(f"/v1/networks/{network}/members/{code}", json={}).is_success
+    exposed = social_a.post(
+        "/v1/households",
+        json={
+            "case_ref": "A-3",
+            "adults": 1,
+            "target_groups": ["violence_exposed"],
+            "contract_forms": ["municipal_contract"],
+        },
+    ).json()["id"]
+    referral = coordinator_a.post(
+        "/v1/referrals",
+        json={"household": exposed, "network": network, "to_municipality": "0581"},
+    )
+    assert referral.status_code == 201, referral.text
     victim = Victim(
         params={
             "code": "1980",
@@ -231,6 +253,8 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "delivery_id": ping.json()["id"],
             "intermediary_id": intermediary,
             "mandate_id": mandate.json()["id"],
+            "network_id": network,
+            "referral_id": referral.json()["id"],
         },
         household=household,
         vacancy=vacancy,
@@ -267,7 +291,17 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
         deliveries = session.scalars(
             select(WebhookDelivery.status).where(WebhookDelivery.endpoint_id == webhook.id)
         ).all()
+        referral = session.get(Referral, victim.params["referral_id"])
+        assert referral is not None
+        members = session.scalars(
+            select(NetworkMember.valid_from).where(
+                NetworkMember.network_id == victim.params["network_id"]
+            )
+        ).all()
         return (
+            referral.status,
+            referral.version,
+            sorted(members),
             vacancy.status,
             vacancy.version,
             proposal.status,

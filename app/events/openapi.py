@@ -26,6 +26,10 @@ PAYLOADS: dict[SubjectType, dict[Role, tuple[str, ...]]] = {
         Role.landlord: ("TenancyLandlordView",),
         Role.coordinator: ("TenancyRead",),
     },
+    SubjectType.referral: {
+        Role.social_services: ("ReferralRead",),
+        Role.coordinator: ("ReferralRead",),
+    },
     SubjectType.webhook: {
         Role.landlord: ("WebhookRead",),
         Role.social_services: ("WebhookRead",),

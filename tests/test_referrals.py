@@ -1,0 +1,283 @@
+"""Moving to another municipality for safety, through HTTP on either database.
+
+Södertälje: "Det finns ett nätverk mellan ett trettiotal kommuner kallat Kompotten …
+Kompotten syftar till utbyte av personer som utsätts för våld i nära relationer och därför
+måste flytta". Karlstad: "Hur ska exempelvis en kommun hantera en flytt till en annan kommun
+av en person med skyddad identitet? Detta fungerar inte i dag". Here Södertälje refers a
+protected-identity household to Norrköping; Nynäshamn stands outside the network.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.events.models import Event
+from tests.conftest import Api, AuthedClient
+from tests.worlds.kompotten import (
+    NORRKOPING,
+    ORIGIN_SECRETS,
+    SODERTALJE,
+    YEAR,
+    Kompotten,
+)
+from tests.worlds.protected import audit_events
+
+
+@pytest.fixture
+def world(api: Api) -> Kompotten:
+    return Kompotten(api)
+
+
+def assert_no_origin(text: str, where: str) -> None:
+    for secret in ORIGIN_SECRETS:
+        assert secret not in text, f"{secret!r} leaked in {where}"
+
+
+def events_of(api: Api, audience: str) -> list[Event]:
+    with api.app.state.sessionmaker() as session:
+        return list(
+            session.scalars(select(Event).where(Event.audience == audience).order_by(Event.id))
+        )
+
+
+def feed(client: AuthedClient) -> list[dict[str, Any]]:
+    response = client.get("/v1/events", params={"limit": 100})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed_there(
+    api: Api, world: Kompotten
+) -> None:
+    """The issue's story end to end: referred, accepted, matched in Norrköping's round, the
+    landlord told nothing of Södertälje, answered by Södertälje's social services, counted
+    in the ledger, and every read on both sides in the audit trail."""
+    sodertalje, norrkoping = world.sodertalje, world.norrkoping
+    hook = world.landlord.post(
+        "/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "events": ["proposal.released"]},
+    )
+    assert hook.status_code == 201, hook.text
+    household = world.household()
+    sent = world.refer(household)
+    assert sent["side"] == "sending"
+    # Protected identity: the sending side sees "a municipality of the network" until housed.
+    assert sent["to_municipality"] == "network"
+    referral = sent["id"]
+
+    # The receiving coordinator sees what matching needs, and no origin.
+    offered = norrkoping.coordinator.get(f"/v1/referrals/{referral}")
+    assert offered.status_code == 200, offered.text
+    body = offered.json()
+    assert body["side"] == "receiving"
+    assert body["from_municipality"] == "network"
+    assert body["household"] is None
+    assert body["case"]["adults"] == 1 and body["case"]["children"] == 1
+    assert body["case"]["income_total"] == 19000
+    assert "avoid_areas" not in body["case"]
+    assert_no_origin(offered.text, "the receiving coordinator's view of the referral")
+    told = [
+        e for e in events_of(api, f"coordinator:{NORRKOPING}") if e.type.startswith("referral.")
+    ]
+    assert [e.type for e in told] == ["referral.offered"]
+    assert_no_origin(json.dumps(told[0].data), "the offer's event to Norrköping")
+
+    accepted = norrkoping.coordinator.post(f"/v1/referrals/{referral}/accept")
+    assert accepted.status_code == 200, accepted.text
+    received = accepted.json()["received_household"]
+    assert accepted.json()["status"] == "accepted"
+    assert_no_origin(accepted.text, "the acceptance")
+
+    # The sending case is closed as referred; the new one is Norrköping's.
+    old = sodertalje.coordinator.get(f"/v1/households/{household}")
+    assert old.json()["status"] == "closed" and old.json()["close_reason"] == "referred"
+    new = norrkoping.coordinator.get(f"/v1/households/{received}")
+    assert new.status_code == 200, new.text
+    assert new.json()["municipality"] == NORRKOPING
+    assert new.json()["avoid_areas"] == [] and new.json()["preferred_areas"] == []
+    assert_no_origin(new.text, "the receiving case")
+    assert sodertalje.coordinator.get(f"/v1/households/{received}").status_code == 404
+
+    # Norrköping's next round proposes the household a flat, under its own agreement.
+    vacancy = world.vacancy()
+    result = world.run_round(norrkoping.coordinator)
+    proposals = [p for p in result["proposals"] if p["household"] == received]
+    assert [p["vacancy"] for p in proposals] == [vacancy]
+    proposal = proposals[0]["id"]
+    released = norrkoping.coordinator.post(f"/v1/proposals/{proposal}/release")
+    assert released.status_code == 200, released.text
+
+    # The landlord's view, its events and its webhook deliveries name nothing of the origin.
+    seen = world.landlord.get(f"/v1/proposals/{proposal}")
+    assert seen.status_code == 200, seen.text
+    assert_no_origin(seen.text, "the landlord's proposal view")
+    landlord_events = events_of(api, f"landlord:{world.landlord_id}")
+    assert landlord_events, "the landlord was told of the release"
+    for event in landlord_events:
+        assert_no_origin(json.dumps(event.data), f"the landlord's event {event.type}")
+    assert_no_origin(json.dumps(feed(world.landlord)), "the landlord's feed")
+    deliveries = world.landlord.get(f"/v1/webhooks/{hook.json()['id']}/deliveries")
+    assert deliveries.status_code == 200, deliveries.text
+    assert deliveries.json()["items"], "the release was queued for the landlord's webhook"
+    assert_no_origin(deliveries.text, "the landlord's webhook deliveries")
+
+    # Södertälje's social services keep their role: they follow and answer the proposal.
+    assert world.landlord.post(f"/v1/proposals/{proposal}/accept").status_code == 200
+    followed = sodertalje.social.get(f"/v1/proposals/{proposal}")
+    assert followed.status_code == 200, followed.text
+    assert NORRKOPING not in followed.text, "the restricted view names no municipality"
+    answered = sodertalje.social.post(f"/v1/proposals/{proposal}/accept")
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["status"] == "contracted"
+    housed = sodertalje.social.get(f"/v1/households/{received}")
+    assert housed.status_code == 200 and housed.json()["status"] == "closed"
+
+    # Once housed, the sending side may learn where.
+    after = sodertalje.coordinator.get(f"/v1/referrals/{referral}")
+    assert after.json()["to_municipality"] == NORRKOPING
+    assert after.json()["received_status"] == "closed"
+
+    # The ledger: Södertälje 1 given, Norrköping 1 received.
+    for reader in (sodertalje.coordinator, norrkoping.coordinator):
+        ledger = reader.get("/v1/referrals/ledger", params={"network": world.network, "year": YEAR})
+        assert ledger.status_code == 200, ledger.text
+        members = {m["municipality"]: m for m in ledger.json()["members"]}
+        assert (members[SODERTALJE]["given"], members[SODERTALJE]["received"]) == (1, 0)
+        assert (members[NORRKOPING]["given"], members[NORRKOPING]["received"]) == (0, 1)
+        assert members[NORRKOPING]["balance"] == 1
+        assert ledger.json()["pairs"] == [
+            {"from_municipality": SODERTALJE, "to_municipality": NORRKOPING, "count": 1}
+        ]
+
+    # The audit: every read on both sides, each in the trail of the case it read.
+    sending_trail = {(e.organisation, e.action) for e in audit_events(api, household_id=household)}
+    assert (NORRKOPING, "read") in sending_trail, "Norrköping read the referred case"
+    assert (SODERTALJE, "export") in sending_trail, "Södertälje referred it"
+    assert (NORRKOPING, "close") in sending_trail
+    receiving_trail = {
+        (e.organisation, e.role, e.action) for e in audit_events(api, household_id=received)
+    }
+    assert (NORRKOPING, "coordinator", "create") in receiving_trail
+    assert (NORRKOPING, "coordinator", "read") in receiving_trail
+    assert (SODERTALJE, "social_services", "read") in receiving_trail
+    assert (SODERTALJE, "social_services", "close") in receiving_trail
+    assert (SODERTALJE, "coordinator", "read") in receiving_trail, "the sending side followed it"
+
+
+def test_a_municipality_outside_the_network_reaches_no_referral_and_hears_nothing(
+    api: Api, world: Kompotten
+) -> None:
+    """Nynäshamn ("I en liten kommun som Nynäshamn är det dessutom svårt att gömma sig") is
+    not in Kompotten: every referral id is 404 to it, its lists and feeds stay empty."""
+    household = world.household()
+    referral = world.refer(household)["id"]
+    offered = world.refer(world.household("SDT-OFFER", target_groups=["violence_exposed"]), to=None)
+    outsiders = (world.nynashamn.coordinator, world.nynashamn.social)
+    for client in outsiders:
+        for rid in (referral, offered["id"]):
+            assert client.get(f"/v1/referrals/{rid}").status_code == 404
+            for action, body in (
+                ("accept", {}),
+                ("decline", {"reason": "other"}),
+                ("withdraw", {}),
+            ):
+                response = client.post(f"/v1/referrals/{rid}/{action}", json=body)
+                assert response.status_code in (403, 404), (action, response.text)
+        assert client.get("/v1/referrals").json()["items"] == []
+        assert feed(client) == []
+    ledger = world.nynashamn.coordinator.get(
+        "/v1/referrals/ledger", params={"network": world.network}
+    )
+    assert ledger.status_code == 404
+    assert world.nynashamn.coordinator.get(f"/v1/networks/{world.network}").status_code == 404
+    # Norrköping, a member, sees the offer to the network; it accepts it.
+    listed = world.norrkoping.coordinator.get("/v1/referrals").json()["items"]
+    assert {item["id"] for item in listed} == {referral, offered["id"]}
+    taken = world.norrkoping.coordinator.post(f"/v1/referrals/{offered['id']}/accept")
+    assert taken.status_code == 200, taken.text
+    assert world.nynashamn.coordinator.get("/v1/referrals").json()["items"] == []
+
+
+def test_a_declined_referral_leaves_the_case_open_in_sodertalje(world: Kompotten) -> None:
+    household = world.household()
+    referral = world.refer(household)["id"]
+    declined = world.norrkoping.coordinator.post(
+        f"/v1/referrals/{referral}/decline", json={"reason": "no_capacity"}
+    )
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["decline_reason"] == "no_capacity"
+    case = world.sodertalje.coordinator.get(f"/v1/households/{household}").json()
+    assert case["status"] == "open" and case["municipality"] == SODERTALJE
+    # Answered once: no second answer, no withdrawal after it.
+    again = world.norrkoping.coordinator.post(f"/v1/referrals/{referral}/accept")
+    assert again.status_code == 409
+    assert (
+        world.sodertalje.coordinator.post(f"/v1/referrals/{referral}/withdraw").status_code == 409
+    )
+    told = world.sodertalje.coordinator.get("/v1/referrals").json()["items"]
+    assert [item["status"] for item in told] == ["declined"]
+
+
+def test_a_referral_is_withdrawn_before_acceptance_and_never_accepted_after(
+    world: Kompotten,
+) -> None:
+    household = world.household()
+    referral = world.refer(household)["id"]
+    # The receiving side neither withdraws; the sending side neither answers.
+    assert (
+        world.norrkoping.coordinator.post(f"/v1/referrals/{referral}/withdraw").status_code == 403
+    )
+    assert world.sodertalje.coordinator.post(f"/v1/referrals/{referral}/accept").status_code == 403
+    withdrawn = world.sodertalje.coordinator.post(f"/v1/referrals/{referral}/withdraw")
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert world.norrkoping.coordinator.post(f"/v1/referrals/{referral}/accept").status_code == 409
+    case = world.sodertalje.coordinator.get(f"/v1/households/{household}").json()
+    assert case["status"] == "open"
+
+
+def test_only_an_open_violence_exposed_or_protected_case_is_referred(world: Kompotten) -> None:
+    """Kompotten is for "personer som utsätts för våld i nära relationer": another target
+    group is 422, a receiver outside the network 422, a second referral of one case 409."""
+    coordinator = world.sodertalje.coordinator
+    other = world.household("SDT-OTHER", target_groups=["young_adult"])
+    refused = coordinator.post(
+        "/v1/referrals",
+        json={"household": other, "network": world.network, "to_municipality": NORRKOPING},
+    )
+    assert refused.status_code == 422, refused.text
+    household = world.household()
+    outside = coordinator.post(
+        "/v1/referrals",
+        json={"household": household, "network": world.network, "to_municipality": "0192"},
+    )
+    assert outside.status_code == 422, outside.text
+    world.refer(household)
+    twice = coordinator.post(
+        "/v1/referrals",
+        json={"household": household, "network": world.network, "to_municipality": NORRKOPING},
+    )
+    assert twice.status_code == 409, twice.text
+    # Social services do not refer; Norrköping cannot refer Södertälje's case.
+    by_social = world.sodertalje.social.post(
+        "/v1/referrals", json={"household": household, "network": world.network}
+    )
+    assert by_social.status_code == 403
+    by_other = world.norrkoping.coordinator.post(
+        "/v1/referrals", json={"household": household, "network": world.network}
+    )
+    assert by_other.status_code == 404
+
+
+def test_the_sending_social_services_may_see_the_receiver_when_they_chose_so(
+    world: Kompotten,
+) -> None:
+    household = world.household()
+    referral = world.refer(household, receiver_visible=True)
+    assert referral["to_municipality"] == NORRKOPING
+    seen = world.sodertalje.social.get(f"/v1/referrals/{referral['id']}")
+    assert seen.status_code == 200 and seen.json()["to_municipality"] == NORRKOPING
