@@ -55,6 +55,17 @@ def lived_in(api: Api) -> tuple[Jonkoping, dict[str, Any]]:
             )
         )
     tenancy = world.coordinator.get("/v1/tenancies").json()["items"][0]["id"]
+    # A referral waiting for Norrköping's answer in a network (Södertälje: Kompotten).
+    api.municipality("0581")
+    network = api.admin.post("/v1/networks", json={"name": "Kompotten"}).json()["id"]
+    for code in (world.CODE, "0581"):
+        assert api.admin.put(f"/v1/networks/{network}/members/{code}", json={}).is_success
+    exposed = world.household("JKP-SAFE", target_groups=["violence_exposed"])
+    referral = world.coordinator.post(
+        "/v1/referrals",
+        json={"household": exposed, "network": network, "to_municipality": "0581"},
+    )
+    assert referral.status_code == 201, referral.text
     return world, {
         "code": world.CODE,
         "municipality": world.CODE,
@@ -69,6 +80,8 @@ def lived_in(api: Api) -> tuple[Jonkoping, dict[str, Any]]:
         "webhook_id": hook.json()["id"],
         "intermediary_id": UNKNOWN,
         "mandate_id": UNKNOWN,
+        "network_id": network,
+        "referral_id": referral.json()["id"],
     }
 
 

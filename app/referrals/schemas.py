@@ -71,7 +71,7 @@ class ReferralCreate(BaseModel):
                 {
                     "household": "6d1f0a3c-2b4e-4f5a-8c7d-9e0f1a2b3c4d",
                     "network": "0b6f5a0e-2d7c-4c1e-9f43-8a2b1d6e5c70",
-                    "to_municipality": "0581",
+                    "to_municipality": "0680",
                 }
             ]
         },
