@@ -77,7 +77,8 @@ def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed
     assert body["side"] == "receiving"
     assert body["from_municipality"] == "network"
     assert body["household"] is None
-    assert body["case"]["adults"] == 1 and body["case"]["children"] == 1
+    assert body["case"]["adults"] == 1
+    assert body["case"]["children"] == 1
     assert body["case"]["income_total"] == 19000
     assert "avoid_areas" not in body["case"]
     assert_no_origin(offered.text, "the receiving coordinator's view of the referral")
@@ -95,11 +96,13 @@ def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed
 
     # The sending case is closed as referred; the new one is Norrköping's.
     old = sodertalje.coordinator.get(f"/v1/households/{household}")
-    assert old.json()["status"] == "closed" and old.json()["close_reason"] == "referred"
+    assert old.json()["status"] == "closed"
+    assert old.json()["close_reason"] == "referred"
     new = norrkoping.coordinator.get(f"/v1/households/{received}")
     assert new.status_code == 200, new.text
     assert new.json()["municipality"] == NORRKOPING
-    assert new.json()["avoid_areas"] == [] and new.json()["preferred_areas"] == []
+    assert new.json()["avoid_areas"] == []
+    assert new.json()["preferred_areas"] == []
     assert_no_origin(new.text, "the receiving case")
     assert sodertalje.coordinator.get(f"/v1/households/{received}").status_code == 404
 
@@ -135,7 +138,8 @@ def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "contracted"
     housed = sodertalje.social.get(f"/v1/households/{received}")
-    assert housed.status_code == 200 and housed.json()["status"] == "closed"
+    assert housed.status_code == 200
+    assert housed.json()["status"] == "closed"
 
     # Once housed, the sending side may learn where.
     after = sodertalje.coordinator.get(f"/v1/referrals/{referral}")
@@ -212,7 +216,8 @@ def test_a_declined_referral_leaves_the_case_open_in_sodertalje(world: Kompotten
     assert declined.status_code == 200, declined.text
     assert declined.json()["decline_reason"] == "no_capacity"
     case = world.sodertalje.coordinator.get(f"/v1/households/{household}").json()
-    assert case["status"] == "open" and case["municipality"] == SODERTALJE
+    assert case["status"] == "open"
+    assert case["municipality"] == SODERTALJE
     # Answered once: no second answer, no withdrawal after it.
     again = world.norrkoping.coordinator.post(f"/v1/referrals/{referral}/accept")
     assert again.status_code == 409
@@ -280,4 +285,5 @@ def test_the_sending_social_services_may_see_the_receiver_when_they_chose_so(
     referral = world.refer(household, receiver_visible=True)
     assert referral["to_municipality"] == NORRKOPING
     seen = world.sodertalje.social.get(f"/v1/referrals/{referral['id']}")
-    assert seen.status_code == 200 and seen.json()["to_municipality"] == NORRKOPING
+    assert seen.status_code == 200
+    assert seen.json()["to_municipality"] == NORRKOPING
