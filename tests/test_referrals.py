@@ -171,6 +171,25 @@ def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed
     assert (SODERTALJE, "social_services", "read") in receiving_trail
     assert (SODERTALJE, "social_services", "close") in receiving_trail
     assert (SODERTALJE, "coordinator", "read") in receiving_trail, "the sending side followed it"
+    # Each side reads its own trail, the other municipality named only as the network.
+    for reader, case, other in (
+        (norrkoping.coordinator, received, SODERTALJE),
+        (sodertalje.coordinator, household, NORRKOPING),
+    ):
+        trail = reader.get("/v1/audit", params={"household": case, "limit": 100})
+        assert trail.status_code == 200, trail.text
+        assert "network" in {item["organisation"] for item in trail.json()["items"]}
+        assert other not in {item["organisation"] for item in trail.json()["items"]}
+    assert_no_origin(
+        norrkoping.coordinator.get("/v1/audit", params={"household": received}).text,
+        "Norrköping's audit trail of its case",
+    )
+
+    # Södertälje's social services were told of the proposal, restricted, naming no place.
+    told_social = [e for e in feed(sodertalje.social) if e["type"].startswith("proposal.")]
+    assert {e["type"] for e in told_social} >= {"proposal.released", "proposal.contracted"}
+    assert NORRKOPING not in json.dumps(told_social)
+    assert {e["data"]["view"] for e in told_social} == {"restricted"}
 
 
 def test_a_municipality_outside_the_network_reaches_no_referral_and_hears_nothing(
