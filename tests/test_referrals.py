@@ -15,7 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.core.db import utcnow
 from app.events.models import Event
+from app.households.models import Household
+from app.policies.service import current_policy, household_weight
+from app.policies.weights import PolicyWeights
 from tests.conftest import Api, AuthedClient
 from tests.worlds.kompotten import (
     NORRKOPING,
@@ -306,3 +310,46 @@ def test_the_sending_social_services_may_see_the_receiver_when_they_chose_so(
     seen = world.sodertalje.social.get(f"/v1/referrals/{referral['id']}")
     assert seen.status_code == 200
     assert seen.json()["to_municipality"] == NORRKOPING
+
+
+def test_the_receiving_policy_weighs_a_referred_household_as_the_network_agreed(
+    world: Kompotten,
+) -> None:
+    """A referred case weighs what Norrköping's policy adds for referred households on top of
+    what any of its cases weighs; its own cases do not get it."""
+    policy = world.norrkoping.coordinator.put(
+        f"/v1/municipalities/{NORRKOPING}/policy", json={"referred_weight": 2500}
+    )
+    assert policy.status_code in (200, 201), policy.text
+    assert policy.json()["referred_weight"] == 2500
+    in_force = current_policy_of(world, NORRKOPING)
+    referral = world.refer(world.household())["id"]
+    accepted = world.norrkoping.coordinator.post(f"/v1/referrals/{referral}/accept")
+    received = accepted.json()["received_household"]
+    own = world.norrkoping.coordinator.post(
+        "/v1/households",
+        json={
+            "case_ref": "NKP-1",
+            "adults": 1,
+            "children": 1,
+            "target_groups": ["protected_identity", "violence_exposed", "family_with_children"],
+            "income": {"income_support": 15000, "housing_allowance": 4000},
+            "contract_forms": ["municipal_contract"],
+            "urgency": 3,
+        },
+    ).json()["id"]
+    with world.api.app.state.sessionmaker() as session:
+        referred_row, own_row = session.get(Household, received), session.get(Household, own)
+        assert referred_row is not None
+        assert own_row is not None
+        own_row.registered_at = referred_row.registered_at
+        now = utcnow()
+        difference = household_weight(in_force, referred_row, now) - household_weight(
+            in_force, own_row, now
+        )
+    assert difference == 2500
+
+
+def current_policy_of(world: Kompotten, code: str) -> PolicyWeights:
+    with world.api.app.state.sessionmaker() as session:
+        return current_policy(session, code)

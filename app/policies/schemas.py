@@ -152,6 +152,11 @@ class PolicyInput(BaseModel):
         "(income support and housing allowance are not one): Norrköping, 'För personer som "
         "saknar inkomst tecknas tremånaderskontrakt'",
     )
+    referred_weight: Weight = Field(
+        default=0,
+        description="Added to the weight of a household another municipality of a network "
+        "referred here, as the network agreed (Södertälje: Kompotten)",
+    )
 
 
 class PolicyRead(BaseModel):
@@ -170,4 +175,5 @@ class PolicyRead(BaseModel):
     surety_required_for: list[ContractForm]
     only_without_own_income: list[ContractForm]
     requires_assessment: bool
+    referred_weight: int
     created_at: datetime | None

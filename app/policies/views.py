@@ -26,5 +26,6 @@ def to_read(code: str, policy: PolicyWeights) -> PolicyRead:
         surety_required_for=[ContractForm(form) for form in policy.surety_required_for],
         only_without_own_income=[ContractForm(form) for form in policy.only_without_own_income],
         requires_assessment=policy.requires_assessment,
+        referred_weight=policy.referred_weight,
         created_at=policy.created_at,
     )

@@ -43,6 +43,8 @@ class PolicyWeights:
     surety_required_for: tuple[str, ...] = ()
     only_without_own_income: tuple[str, ...] = ()
     requires_assessment: bool = False
+    referred_weight: int = 0
+    """Added for a household a network member referred here (app/referrals)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,4 +59,5 @@ class PolicyWeights:
             "surety_required_for": list(self.surety_required_for),
             "only_without_own_income": list(self.only_without_own_income),
             "requires_assessment": self.requires_assessment,
+            "referred_weight": self.referred_weight,
         }
