@@ -266,6 +266,11 @@ def test_a_referral_is_withdrawn_before_acceptance_and_never_accepted_after(
     assert world.norrkoping.coordinator.post(f"/v1/referrals/{referral}/accept").status_code == 409
     case = world.sodertalje.coordinator.get(f"/v1/households/{household}").json()
     assert case["status"] == "open"
+    # Only an accepted referral closes a case as referred.
+    closed = world.sodertalje.coordinator.post(
+        f"/v1/households/{household}/close", json={"reason": "referred"}
+    )
+    assert closed.status_code == 422, closed.text
 
 
 def test_only_an_open_violence_exposed_or_protected_case_is_referred(world: Kompotten) -> None:

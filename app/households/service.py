@@ -308,7 +308,10 @@ def close_household(
     purpose: str | None,
 ) -> Household:
     """End a case: it leaves future match rounds. Social services may close a protected
-    case they cannot read (the household was housed or moved away); a closed case → 409."""
+    case they cannot read (the household was housed or moved away); a closed case → 409;
+    `referred` → 422 (only an accepted referral closes a case so, app/referrals)."""
+    if reason is CloseReason.referred:
+        raise UnprocessableEntity("reason: referred is set by an accepted referral")
     household = _load(session, principal, household_id, lock=True)
     if household.status != HouseholdStatus.open:
         raise Conflict("The case is already closed.")
