@@ -97,6 +97,15 @@ def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed
     received = accepted.json()["received_household"]
     assert accepted.json()["status"] == "accepted"
     assert_no_origin(accepted.text, "the acceptance")
+    # Each side is told in its own view: the sender not where, the receiver not whence.
+    for audience in (f"coordinator:{SODERTALJE}", f"social_services:{SODERTALJE}"):
+        [told_sender] = [e for e in events_of(api, audience) if e.type == "referral.accepted"]
+        assert told_sender.data["to_municipality"] == "network"
+        assert f'"{NORRKOPING}"' not in json.dumps(told_sender.data)
+    [told_receiver] = [
+        e for e in events_of(api, f"coordinator:{NORRKOPING}") if e.type == "referral.accepted"
+    ]
+    assert_no_origin(json.dumps(told_receiver.data), "the acceptance's event to Norrköping")
 
     # The sending case is closed as referred; the new one is Norrköping's.
     old = sodertalje.coordinator.get(f"/v1/households/{household}")
@@ -137,7 +146,7 @@ def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed
     assert world.landlord.post(f"/v1/proposals/{proposal}/accept").status_code == 200
     followed = sodertalje.social.get(f"/v1/proposals/{proposal}")
     assert followed.status_code == 200, followed.text
-    assert NORRKOPING not in followed.text, "the restricted view names no municipality"
+    assert f'"{NORRKOPING}"' not in followed.text, "the restricted view names no municipality"
     answered = sodertalje.social.post(f"/v1/proposals/{proposal}/accept")
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "contracted"
@@ -192,7 +201,7 @@ def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed
     # Södertälje's social services were told of the proposal, restricted, naming no place.
     told_social = [e for e in feed(sodertalje.social) if e["type"].startswith("proposal.")]
     assert {e["type"] for e in told_social} >= {"proposal.released", "proposal.contracted"}
-    assert NORRKOPING not in json.dumps(told_social)
+    assert f'"{NORRKOPING}"' not in json.dumps(told_social)
     assert {e["data"]["view"] for e in told_social} == {"restricted"}
 
 

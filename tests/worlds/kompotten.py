@@ -17,8 +17,9 @@ SODERTALJE, NORRKOPING, NYNASHAMN = "0181", "0581", "0192"
 SECRET_CASE_REF = "SDT-SKYDD-0042"
 AVOIDED = "HEMLIGTSDT"
 PREFERRED = "NARAMAMMASDT"
-ORIGIN_SECRETS = (SODERTALJE, "Södertälje", SECRET_CASE_REF, AVOIDED, PREFERRED)
-"""What names the household's origin: nothing the receiving side may read shows any of it."""
+ORIGIN_SECRETS = (f'"{SODERTALJE}"', "Södertälje", SECRET_CASE_REF, AVOIDED, PREFERRED)
+"""What names the household's origin: nothing the receiving side may read shows any of it
+(the code as a JSON value: four digits alone also occur inside ids and timestamps)."""
 
 
 class Side:
