@@ -10,6 +10,7 @@ protected-identity household to Norrköping; Nynäshamn stands outside the netwo
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from app.events.models import Event
 from app.households.models import Household
 from app.policies.service import current_policy, household_weight
 from app.policies.weights import PolicyWeights
+from app.referrals.models import Referral
 from tests.conftest import Api, AuthedClient
 from tests.worlds.kompotten import (
     NORRKOPING,
@@ -367,3 +369,21 @@ def test_the_receiving_policy_weighs_a_referred_household_as_the_network_agreed(
 def current_policy_of(world: Kompotten, code: str) -> PolicyWeights:
     with world.api.app.state.sessionmaker() as session:
         return current_policy(session, code)
+
+
+def test_an_answer_after_the_networks_answer_time_is_refused(api: Api, world: Kompotten) -> None:
+    """The receiving municipality answers within the network's `answer_hours`; later, the
+    referral can only be withdrawn, and the case stays open where it is."""
+    household = world.household()
+    referral = world.refer(household)
+    with api.app.state.sessionmaker.begin() as session:
+        row = session.get(Referral, referral["id"])
+        assert row is not None
+        row.answer_due_at = utcnow() - timedelta(minutes=1)
+    late = world.norrkoping.coordinator.post(f"/v1/referrals/{referral['id']}/accept")
+    assert late.status_code == 409, late.text
+    assert world.norrkoping.social.get(f"/v1/referrals/{referral['id']}").status_code == 404
+    withdrawn = world.sodertalje.coordinator.post(f"/v1/referrals/{referral['id']}/withdraw")
+    assert withdrawn.status_code == 200, withdrawn.text
+    case = world.sodertalje.coordinator.get(f"/v1/households/{household}").json()
+    assert case["status"] == "open"
