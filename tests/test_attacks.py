@@ -56,6 +56,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/mandates/{mandate_id}/end"): {},
     ("put", "/v1/networks/{network_id}/members/{code}"): {},
     ("post", "/v1/referrals/{referral_id}/decline"): {"reason": "other"},
+    ("put", "/v1/referrals/{referral_id}/disclosure"): {"receiver_visible": True},
 }
 # PUT by the caller's own reference addresses the caller's own namespace: another
 # landlord's PUT of the same reference makes its own vacancy (tested separately below).

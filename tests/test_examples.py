@@ -343,6 +343,9 @@ def test_every_request_example_succeeds_against_the_demo_world(
     referral = demo.send("coordinator", "POST", "/v1/referrals", refer)["id"]
     demo.send("coordinator", "POST", "/v1/referrals/{referral_id}/withdraw", referral_id=referral)
     referral = demo.send("coordinator", "POST", "/v1/referrals", refer)["id"]
+    demo.send(
+        "social_services", "PUT", "/v1/referrals/{referral_id}/disclosure", referral_id=referral
+    )
     demo.send("receiver", "POST", "/v1/referrals/{referral_id}/accept", referral_id=referral)
 
     assert set(demo.examples) - demo.sent == set(), "request examples this test never sent"

@@ -326,6 +326,22 @@ def test_the_sending_social_services_may_see_the_receiver_when_they_chose_so(
     seen = world.sodertalje.social.get(f"/v1/referrals/{referral['id']}")
     assert seen.status_code == 200
     assert seen.json()["to_municipality"] == NORRKOPING
+    # Their choice, changed later: the receiver hidden again; the receiving side has none.
+    hidden = world.sodertalje.social.put(
+        f"/v1/referrals/{referral['id']}/disclosure", json={"receiver_visible": False}
+    )
+    assert hidden.status_code == 200, hidden.text
+    assert hidden.json()["to_municipality"] == "network"
+    assert (
+        world.sodertalje.coordinator.get(f"/v1/referrals/{referral['id']}").json()[
+            "to_municipality"
+        ]
+        == "network"
+    )
+    other_side = world.norrkoping.social.put(
+        f"/v1/referrals/{referral['id']}/disclosure", json={"receiver_visible": True}
+    )
+    assert other_side.status_code == 404
 
 
 def test_the_receiving_policy_weighs_a_referred_household_as_the_network_agreed(

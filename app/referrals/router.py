@@ -17,6 +17,7 @@ from app.flows import referral_acceptance
 from app.idempotency.route import IdempotentRoute
 from app.referrals import service, views
 from app.referrals.schemas import (
+    Disclosure,
     Ledger,
     MembershipPut,
     NetworkCreate,
@@ -220,6 +221,28 @@ def decline_referral(
 ) -> ReferralRead:
     referral = service.decline_referral(
         session, principal=principal, referral_id=referral_id, body=body
+    )
+    return views.to_view(session, principal, referral, purpose=purpose)
+
+
+@router.put(
+    "/v1/referrals/{referral_id}/disclosure",
+    response_model=ReferralRead,
+    summary="Choose whether the sending side sees where a protected household goes",
+    description="The sending social services: with `receiver_visible` the sending side "
+    "sees the receiving municipality before the household is housed (a protected identity "
+    "hides it otherwise). The receiving side → `403`.",
+    responses=problems(*AUTHENTICATED, 404),
+)
+def choose_disclosure(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.social_services))],
+    purpose: PurposeHeader,
+    referral_id: ReferralPath,
+    body: Disclosure,
+) -> ReferralRead:
+    referral = service.choose_disclosure(
+        session, principal=principal, referral_id=referral_id, visible=body.receiver_visible
     )
     return views.to_view(session, principal, referral, purpose=purpose)
 

@@ -90,6 +90,17 @@ class ReferralCreate(BaseModel):
     )
 
 
+class Disclosure(BaseModel):
+    """The sending social services' choice: may the sending side see the receiving
+    municipality of a protected-identity household before it is housed?"""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"receiver_visible": True}]}
+    )
+
+    receiver_visible: Flag
+
+
 class ReferralDecline(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "no_capacity"}]}

@@ -218,6 +218,21 @@ def withdraw_referral(session: Session, *, principal: Principal, referral_id: st
     return referral
 
 
+def choose_disclosure(
+    session: Session, *, principal: Principal, referral_id: str, visible: bool
+) -> Referral:
+    """The sending social services choose whether their side sees the receiving
+    municipality before the household is housed (the receiving side → `403`)."""
+    referral = load(session, principal, referral_id, lock=True)
+    if referral.from_municipality != principal.municipality:
+        raise Forbidden("Only the sending social services choose what their side sees.")
+    if referral.receiver_visible != visible:
+        referral.receiver_visible = visible
+        referral.version += 1
+        session.flush()
+    return referral
+
+
 # --- The reciprocal ledger -----------------------------------------------------------------
 
 
