@@ -470,6 +470,13 @@ class ReferralStatus(enum.StrEnum):
     withdrawn = "withdrawn"
 
 
+class ReferralSide(enum.StrEnum):
+    """Which side of a referral the reader is on: each reads it in its own view."""
+
+    sending = "sending"
+    receiving = "receiving"
+
+
 class ReferralDeclineReason(enum.StrEnum):
     """Why a receiving municipality declines a referral: codes, never free text."""
 

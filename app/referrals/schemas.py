@@ -8,7 +8,13 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.types import Count, Flag, MunicipalityCode, ShortText, UUIDStr
-from app.vocabulary import ContractForm, ReferralDeclineReason, ReferralStatus, TargetGroup
+from app.vocabulary import (
+    ContractForm,
+    ReferralDeclineReason,
+    ReferralSide,
+    ReferralStatus,
+    TargetGroup,
+)
 
 
 class NetworkCreate(BaseModel):
@@ -144,7 +150,7 @@ class ReferralRead(BaseModel):
     id: str
     network: str
     network_name: str
-    side: str = Field(description="`sending` or `receiving`: which side the caller is on")
+    side: ReferralSide = Field(description="Which side of the referral the caller is on")
     status: ReferralStatus
     from_municipality: str
     to_municipality: str | None = Field(description="None: offered to the whole network")

@@ -25,6 +25,7 @@ from app.vocabulary import (
     CloseReason,
     ContractForm,
     ReferralDeclineReason,
+    ReferralSide,
     ReferralStatus,
     TargetGroup,
 )
@@ -130,7 +131,7 @@ def to_views(
                 id=referral.id,
                 network=referral.network_id,
                 network_name=networks[referral.network_id].name,
-                side="sending" if sending else "receiving",
+                side=ReferralSide.sending if sending else ReferralSide.receiving,
                 status=ReferralStatus(referral.status),
                 from_municipality=origin,
                 to_municipality=destination,
