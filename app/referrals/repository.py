@@ -159,6 +159,15 @@ def pending_for_household(session: Session, household_id: str) -> Referral | Non
     )
 
 
+def accepted_involving(session: Session, municipality: str) -> list[Referral]:
+    """The accepted referrals the municipality sent or received (in any network)."""
+    query = select(Referral).where(
+        Referral.status == ReferralStatus.accepted,
+        or_(Referral.from_municipality == municipality, Referral.to_municipality == municipality),
+    )
+    return list(session.scalars(query))
+
+
 def accepted_in(session: Session, network_id: str) -> list[Referral]:
     """The network's accepted referrals (the ledger counts them by the year accepted)."""
     query = select(Referral).where(

@@ -236,19 +236,32 @@ def choose_disclosure(
 # --- The reciprocal ledger -----------------------------------------------------------------
 
 
+def accepted_in_year(referrals: list[Referral], year: int) -> list[Referral]:
+    """The referrals accepted in the Swedish calendar year (when the ledger counts them)."""
+    return [
+        r
+        for r in referrals
+        if r.answered_at is not None
+        and r.to_municipality is not None
+        and local_date(r.answered_at).year == year
+    ]
+
+
+def exchanged(session: Session, municipality: str, year: int) -> tuple[int, int]:
+    """Households the municipality gave to and received from other members of its networks
+    in the year: exact (the statistics suppress small counts when they publish them)."""
+    accepted = accepted_in_year(repository.accepted_involving(session, municipality), year)
+    given = sum(1 for r in accepted if r.from_municipality == municipality)
+    return given, len(accepted) - given
+
+
 def ledger(session: Session, *, principal: Principal, network_id: str, year: int | None) -> Ledger:
     """Places given and received per member and per pair in one year, counted when a
     referral is accepted: exact, for the network's member coordinators."""
     own_municipality(principal, roles=COORDINATOR)
     network = get_network(session, principal, network_id)
     year = year or local_year()
-    accepted = [
-        r
-        for r in repository.accepted_in(session, network.id)
-        if r.answered_at is not None
-        and r.to_municipality is not None
-        and local_date(r.answered_at).year == year
-    ]
+    accepted = accepted_in_year(repository.accepted_in(session, network.id), year)
     given = Counter(r.from_municipality for r in accepted)
     received = Counter(r.to_municipality for r in accepted)
     pairs = Counter((r.from_municipality, r.to_municipality) for r in accepted)

@@ -100,6 +100,15 @@ class SettlementStatistics(BaseModel):
     )
 
 
+class ReferralStatistics(BaseModel):
+    """Households referred within networks of municipalities, counted in the year a referral
+    was accepted: given to another member, received from one (docs/referrals.md). The exact
+    counts are in the network's ledger, for its members' coordinators only."""
+
+    given: Count
+    received: Count
+
+
 class StatisticsRead(BaseModel):
     municipality: str
     year: int
@@ -109,3 +118,4 @@ class StatisticsRead(BaseModel):
     waiting: Waiting
     staircase: StaircaseStatistics
     settlement: SettlementStatistics
+    referrals: ReferralStatistics

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.auth import COORDINATOR, Principal, own_municipality
 from app.core.db import local_date
 from app.core.figures import median_and_p90
+from app.referrals import service as referrals
 from app.settlement.service import settlement_status
 from app.statistics import repository
 from app.statistics.schemas import (
@@ -31,6 +32,7 @@ from app.statistics.schemas import (
     LandlordPlacements,
     PlacementStatistics,
     ProposalStatistics,
+    ReferralStatistics,
     SettlementStatistics,
     SideAnswers,
     StaircaseStatistics,
@@ -238,6 +240,11 @@ def _settlement(
     )
 
 
+def _referrals(session: Session, municipality: str, year: int) -> ReferralStatistics:
+    given, received = referrals.exchanged(session, municipality, year)
+    return ReferralStatistics(given=count(given), received=count(received))
+
+
 def yearly_statistics(
     session: Session, *, principal: Principal, municipality: str | None, year: int
 ) -> StatisticsRead:
@@ -254,6 +261,7 @@ def yearly_statistics(
         waiting=_waiting(placements),
         staircase=_staircase(repository.tenancy_events(session, own, year)),
         settlement=_settlement(session, own, year, placements),
+        referrals=_referrals(session, own, year),
     )
 
 
