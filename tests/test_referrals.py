@@ -23,6 +23,8 @@ from app.policies.service import current_policy, household_weight
 from app.policies.weights import PolicyWeights
 from app.referrals.models import Referral
 from tests.conftest import Api, AuthedClient
+from tests.receiver import Receiver
+from tests.webhooks import deliver, subscribe
 from tests.worlds.kompotten import (
     NORRKOPING,
     ORIGIN_SECRETS,
@@ -58,17 +60,14 @@ def feed(client: AuthedClient) -> list[dict[str, Any]]:
 
 
 def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed_there(
-    api: Api, world: Kompotten
+    api: Api, world: Kompotten, hook: Receiver
 ) -> None:
     """The issue's story end to end: referred, accepted, matched in Norrköping's round, the
     landlord told nothing of Södertälje, answered by Södertälje's social services, counted
     in the ledger, and every read on both sides in the audit trail."""
     sodertalje, norrkoping = world.sodertalje, world.norrkoping
-    hook = world.landlord.post(
-        "/v1/webhooks",
-        json={"url": "http://127.0.0.1:9/hook", "events": ["proposal.released"]},
-    )
-    assert hook.status_code == 201, hook.text
+    subscribe(world.landlord, hook.url + "/landlord")
+    subscribe(norrkoping.coordinator, hook.url + "/norrkoping")
     household = world.household()
     sent = world.refer(household)
     assert sent["side"] == "sending"
@@ -139,10 +138,15 @@ def test_a_protected_household_moves_from_sodertalje_to_norrkoping_and_is_housed
     for event in landlord_events:
         assert_no_origin(json.dumps(event.data), f"the landlord's event {event.type}")
     assert_no_origin(json.dumps(feed(world.landlord)), "the landlord's feed")
-    deliveries = world.landlord.get(f"/v1/webhooks/{hook.json()['id']}/deliveries")
-    assert deliveries.status_code == 200, deliveries.text
-    assert deliveries.json()["items"], "the release was queued for the landlord's webhook"
-    assert_no_origin(deliveries.text, "the landlord's webhook deliveries")
+    deliver(api)
+    delivered = hook.at("/landlord")
+    assert "proposal.released" in {r.json["type"] for r in delivered}
+    for request in delivered:
+        assert_no_origin(request.body, f"the landlord's webhook {request.json['type']}")
+    offers = [r for r in hook.at("/norrkoping") if r.json["type"].startswith("referral.")]
+    assert {r.json["type"] for r in offers} == {"referral.offered", "referral.accepted"}
+    for request in offers:
+        assert_no_origin(request.body, f"Norrköping's webhook {request.json['type']}")
 
     # Södertälje's social services keep their role: they follow and answer the proposal.
     assert world.landlord.post(f"/v1/proposals/{proposal}/accept").status_code == 200
