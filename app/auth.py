@@ -26,6 +26,7 @@ from app.core.config import Settings
 from app.core.db import SessionDep, local_today
 from app.core.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
 from app.credentials.models import Credential
+from app.households.models import Household
 from app.intermediaries.models import Mandate, live_on
 
 TOKEN_AUDIENCE = "en-vag-in"
@@ -195,6 +196,25 @@ def municipal_scope(
     found (404, its existence not revealed)."""
     own = municipality_of(principal, roles)
     return false() if own is None else municipality_column == own
+
+
+def case_scope(
+    principal: Principal,
+    municipality_column: InstrumentedAttribute[str],
+    household_column: InstrumentedAttribute[str],
+) -> ColumnElement[bool]:
+    """The one rule for rows about a household case, as a WHERE clause: `municipal_scope`,
+    and for social services also the cases their municipality referred to another of a
+    network (app/referrals) — they keep their role for such a case: they answer its
+    proposals and follow it (Södertälje: Kompotten). `household_column` is the row's
+    household id (the household's own id for the households table)."""
+    own = municipality_of(principal)
+    if own is None:
+        return false()
+    if principal.role is not Role.social_services:
+        return municipality_column == own
+    referred = select(Household.id).where(Household.referred_by == own).correlate(None)
+    return or_(municipality_column == own, household_column.in_(referred))
 
 
 def own_municipality(

@@ -61,6 +61,8 @@ from app.prevention.models import PreventionAction, PreventionCase, PreventionPo
 from app.prevention.router import router as prevention
 from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.proposals.router import router as proposals
+from app.referrals.models import Network, NetworkMember, Referral
+from app.referrals.router import router as referrals
 from app.rounds.models import Round
 from app.rounds.router import router as rounds
 from app.settlement.models import SettlementFigure
@@ -98,12 +100,15 @@ MODELS = (
     Landlord,
     Mandate,
     Municipality,
+    Network,
+    NetworkMember,
     Pin,
     Policy,
     PreventionAction,
     PreventionCase,
     PreventionPolicy,
     Proposal,
+    Referral,
     Round,
     SettlementFigure,
     Tenancy,
@@ -326,6 +331,7 @@ def include_routers(app: FastAPI) -> None:
         statistics,
         dashboard,
         prevention,
+        referrals,
     ):
         app.include_router(router)
 

@@ -140,6 +140,9 @@ class CloseReason(enum.StrEnum):
     withdrawn = "withdrawn"
     moved = "moved"
     other = "other"
+    referred = "referred"
+    """The household moved to another municipality of a network, which took over the case
+    (app/referrals)."""
 
 
 class SupportNeed(enum.StrEnum):
@@ -448,6 +451,10 @@ class EventType(enum.StrEnum):
     prevention_payment_plan = "prevention.payment_plan"
     prevention_closed = "prevention.closed"
     webhook_disabled = "webhook.disabled"
+    referral_offered = "referral.offered"
+    referral_accepted = "referral.accepted"
+    referral_declined = "referral.declined"
+    referral_withdrawn = "referral.withdrawn"
     ping = "ping"
 
 
@@ -458,6 +465,7 @@ class SubjectType(enum.StrEnum):
     tenancy = "tenancy"
     prevention = "prevention"
     webhook = "webhook"
+    referral = "referral"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -702,3 +710,40 @@ class SignalStatus(enum.StrEnum):
     contacted = "contacted"
     payment_plan = "payment_plan"
     closed = "closed"
+
+
+# --- Referrals between municipalities (issue 26) ---
+class ReferralStatus(enum.StrEnum):
+    """A referral waits for the receiving side's answer (`pending`), which accepts or
+    declines it; the sending side may withdraw it before it is accepted."""
+
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class ReferralSide(enum.StrEnum):
+    """Which side of a referral the reader is on: each reads it in its own view."""
+
+    sending = "sending"
+    receiving = "receiving"
+
+
+class ReferralDeclineReason(enum.StrEnum):
+    """Why a receiving municipality declines a referral: codes, never free text."""
+
+    no_suitable_housing = "no_suitable_housing"
+    no_capacity = "no_capacity"
+    not_safe_here = "not_safe_here"
+    missing_information = "missing_information"
+    other = "other"
+
+
+REFERRABLE_GROUPS = frozenset({TargetGroup.violence_exposed, TargetGroup.protected_identity})
+"""The target groups a household must belong to for a referral (Södertälje: Kompotten is
+for "personer som utsätts för våld i nära relationer och därför måste flytta")."""
+
+IN_THE_NETWORK = "network"
+"""What one side is shown instead of the other municipality's code where it may not learn
+it: the origin of a protected-identity household, or where it went before it is housed."""

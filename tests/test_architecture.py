@@ -231,6 +231,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("vacancies and households", ("app/vacancies/", "app/households/", "app/prevention/")),
     ("the municipality's priority policy", ("app/policies/",)),
+    ("referrals between municipalities of a network", ("app/referrals/",)),
     ("rounds", ("app/rounds/",)),
     ("proposals", ("app/proposals/",)),
     ("tenancies", ("app/tenancies/",)),

@@ -18,6 +18,7 @@ from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.intermediaries.models import Mandate
 from app.prevention.models import PreventionAction, PreventionCase, PreventionPolicy
 from app.proposals.models import Pin, Proposal
+from app.referrals.models import NetworkMember, Referral
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
@@ -64,6 +65,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "priority_groups": ["suspected_mental_illness"]
     },
     ("put", "/v1/municipalities/{code}/prevention-policy"): {},
+    ("put", "/v1/networks/{network_id}/members/{code}"): {},
+    ("post", "/v1/referrals/{referral_id}/decline"): {"reason": "other"},
+    ("put", "/v1/referrals/{referral_id}/disclosure"): {"receiver_visible": True},
 }
 TENANT_NUMBER = "20901231-1230"
 """The tenant in landlord A's prevention signal: a valid check digit on a day no one can have
@@ -240,6 +244,25 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
         },
     )
     assert signal.status_code == 201, signal.text
+    # A's violence-exposed household referred to Norrköping in a network B is not part of.
+    api.municipality("0581")
+    network = api.admin.post("/v1/networks", json={"name": "Kompotten"}).json()["id"]
+    for code in ("1980", "0581"):
+        assert api.admin.put(f"/v1/networks/{network}/members/{code}", json={}).is_success
+    exposed = social_a.post(
+        "/v1/households",
+        json={
+            "case_ref": "A-3",
+            "adults": 1,
+            "target_groups": ["violence_exposed"],
+            "contract_forms": ["municipal_contract"],
+        },
+    ).json()["id"]
+    referral = coordinator_a.post(
+        "/v1/referrals",
+        json={"household": exposed, "network": network, "to_municipality": "0581"},
+    )
+    assert referral.status_code == 201, referral.text
     victim = Victim(
         params={
             "code": "1980",
@@ -262,6 +285,8 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "mandate_id": mandate.json()["id"],
             "signal_id": signal.json()["id"],
             "case_id": signal.json()["id"],
+            "network_id": network,
+            "referral_id": referral.json()["id"],
         },
         household=household,
         vacancy=vacancy,
@@ -306,7 +331,17 @@ def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:
         deliveries = session.scalars(
             select(WebhookDelivery.status).where(WebhookDelivery.endpoint_id == webhook.id)
         ).all()
+        referral = session.get(Referral, victim.params["referral_id"])
+        assert referral is not None
+        members = session.scalars(
+            select(NetworkMember.valid_from).where(
+                NetworkMember.network_id == victim.params["network_id"]
+            )
+        ).all()
         return (
+            referral.status,
+            referral.version,
+            sorted(members),
             vacancy.status,
             vacancy.version,
             proposal.status,

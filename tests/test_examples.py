@@ -338,4 +338,39 @@ def test_every_request_example_succeeds_against_the_demo_world(
     webhook = demo.send("landlord", "POST", "/v1/webhooks")["id"]
     demo.send("landlord", "PATCH", "/v1/webhooks/{webhook_id}", webhook_id=webhook)
 
+    # Södertälje's Kompotten: a network of the two municipalities; a violence-exposed case
+    # referred to Jönköping, declined; referred again and withdrawn; a third time, accepted.
+    network = demo.send("admin", "POST", "/v1/networks")["id"]
+    for code in ("1980", "0680"):
+        demo.send(
+            "admin",
+            "PUT",
+            "/v1/networks/{network_id}/members/{code}",
+            network_id=network,
+            code=code,
+        )
+    receiver = demo.http.post(
+        "/v1/credentials",
+        json={"role": "coordinator", "municipality": "0680"},
+        headers=demo.headers["admin"],
+    )
+    assert receiver.status_code == 201, receiver.text
+    demo.headers["receiver"] = demo._token(receiver.json())
+    exposed = demo.http.post(
+        "/v1/households",
+        json={**demo.examples[("POST", "/v1/households")], "case_ref": "DEMO-SAFE-1"},
+        headers=demo.headers["social_services"],
+    )
+    assert exposed.status_code == 201, exposed.text
+    refer = {"household": exposed.json()["id"], "network": network}
+    referral = demo.send("coordinator", "POST", "/v1/referrals", refer)["id"]
+    demo.send("receiver", "POST", "/v1/referrals/{referral_id}/decline", referral_id=referral)
+    referral = demo.send("coordinator", "POST", "/v1/referrals", refer)["id"]
+    demo.send("coordinator", "POST", "/v1/referrals/{referral_id}/withdraw", referral_id=referral)
+    referral = demo.send("coordinator", "POST", "/v1/referrals", refer)["id"]
+    demo.send(
+        "social_services", "PUT", "/v1/referrals/{referral_id}/disclosure", referral_id=referral
+    )
+    demo.send("receiver", "POST", "/v1/referrals/{referral_id}/accept", referral_id=referral)
+
     assert set(demo.examples) - demo.sent == set(), "request examples this test never sent"

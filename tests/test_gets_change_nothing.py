@@ -69,6 +69,17 @@ def lived_in(api: Api) -> tuple[Jonkoping, dict[str, Any]]:
         },
     )
     assert signal.status_code == 201, signal.text
+    # A referral waiting for Norrköping's answer in a network (Södertälje: Kompotten).
+    api.municipality("0581")
+    network = api.admin.post("/v1/networks", json={"name": "Kompotten"}).json()["id"]
+    for code in (world.CODE, "0581"):
+        assert api.admin.put(f"/v1/networks/{network}/members/{code}", json={}).is_success
+    exposed = world.household("JKP-SAFE", target_groups=["violence_exposed"])
+    referral = world.coordinator.post(
+        "/v1/referrals",
+        json={"household": exposed, "network": network, "to_municipality": "0581"},
+    )
+    assert referral.status_code == 201, referral.text
     return world, {
         "code": world.CODE,
         "municipality": world.CODE,
@@ -85,6 +96,8 @@ def lived_in(api: Api) -> tuple[Jonkoping, dict[str, Any]]:
         "mandate_id": UNKNOWN,
         "signal_id": signal.json()["id"],
         "case_id": signal.json()["id"],
+        "network_id": network,
+        "referral_id": referral.json()["id"],
     }
 
 

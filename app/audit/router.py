@@ -33,6 +33,6 @@ def list_audit_events(
     record's contents."""
     events = service.list_events(session, principal=principal, household_id=household, page=page)
     return AuditPage(
-        items=[views.to_read(event) for event in events],
+        items=[views.to_read(principal, event) for event in events],
         next_cursor=next_cursor([str(event.id) for event in events], page.limit),
     )

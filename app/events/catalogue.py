@@ -80,6 +80,14 @@ DESCRIPTIONS: dict[EventType, str] = {
     "withdrew its signal.",
     EventType.webhook_disabled: "One of the audience's webhook endpoints failed for three "
     "days and was disabled; nothing more is sent to it until it is enabled again.",
+    EventType.referral_offered: "A municipality of the network referred a household to the "
+    "coordinator's municipality, or offered it to the whole network; the answer is due by "
+    "`answer_due_at`.",
+    EventType.referral_accepted: "The receiving municipality accepted the referral: the "
+    "household is its case now.",
+    EventType.referral_declined: "The receiving municipality declined the referral (reason "
+    "code in the view); the case stays with the sending municipality.",
+    EventType.referral_withdrawn: "The sending municipality withdrew the referral.",
     EventType.ping: "A test delivery asked for with `POST /v1/webhooks/{id}/test`.",
 }
 

@@ -31,6 +31,10 @@ PAYLOADS: dict[SubjectType, dict[Role, tuple[str, ...]]] = {
         Role.social_services: ("CaseSummary",),
         Role.coordinator: ("CaseSummary",),
     },
+    SubjectType.referral: {
+        Role.social_services: ("ReferralRead",),
+        Role.coordinator: ("ReferralRead",),
+    },
     SubjectType.webhook: {
         Role.landlord: ("WebhookRead",),
         Role.social_services: ("WebhookRead",),

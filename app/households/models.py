@@ -67,6 +67,11 @@ class Household(Base):
     status: Mapped[str] = mapped_column(String(10), default=HouseholdStatus.open, index=True)
     close_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    referred_by: Mapped[str | None] = mapped_column(
+        ForeignKey("municipalities.code"), default=None, index=True
+    )
+    """The municipality that referred the case here through a network (app/referrals): its
+    social services keep their role for the case (`app.auth.case_scope`)."""
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, municipal_scope
+from app.auth import Principal, case_scope
 from app.core.pagination import after_keyset
 from app.households.models import Household
 from app.vocabulary import HouseholdStatus
@@ -16,11 +16,13 @@ from app.vocabulary import HouseholdStatus
 def get_for(
     session: Session, principal: Principal, household_id: str, *, lock: bool = False
 ) -> Household | None:
-    """The household if it belongs to the caller's municipality, else None (the caller
-    answers 404, never revealing that it exists). `lock` takes a row lock for an update, so
+    """The household if it belongs to the caller's municipality (or, for social services,
+    their municipality referred it elsewhere: `case_scope`), else None (the caller answers
+    404, never revealing that it exists). `lock` takes a row lock for an update, so
     two concurrent writers cannot both pass the same `If-Match`."""
     query = select(Household).where(
-        Household.id == household_id, municipal_scope(principal, Household.municipality_code)
+        Household.id == household_id,
+        case_scope(principal, Household.municipality_code, Household.id),
     )
     if lock:
         query = query.with_for_update()

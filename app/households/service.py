@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.areas.service import require_areas
 from app.audit import service as audit
 from app.auth import Principal, municipality_of, sees_protected_identity
-from app.core.db import utcnow
+from app.core.db import new_id, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.core.etag import check_if_match
 from app.core.months import add_months
@@ -144,6 +144,32 @@ def restricted_for(principal: Principal, household: Household) -> bool:
     who does not see protected identities (`app.auth.sees_protected_identity`: the
     coordinator only, docs/domain.md §6)."""
     return is_protected(household) and not sees_protected_identity(principal)
+
+
+REFERRED_FIELDS = (
+    "adults",
+    "children",
+    "children_ages",
+    "target_groups",
+    "income",
+    "employment",
+    "payment_remarks",
+    "debts",
+    "municipal_guarantee",
+    "home_insurance",
+    "drug_free_months",
+    "rooms_min",
+    "rooms_max",
+    "max_rent",
+    "needs_elevator",
+    "needs_ground_floor",
+    "needs_wheelchair",
+    "support_plan",
+    "contract_forms",
+    "urgency",
+    "registered_at",
+)
+"""What a referred case carries to the receiving municipality: what matching needs."""
 
 
 # --- The case lifecycle -------------------------------------------------------------------
@@ -333,7 +359,10 @@ def close_household(
     purpose: str | None,
 ) -> Household:
     """End a case: it leaves future match rounds. Social services may close a protected
-    case they cannot read (the household was housed or moved away); a closed case → 409."""
+    case they cannot read (the household was housed or moved away); a closed case → 409;
+    `referred` → 422 (only an accepted referral closes a case so, app/referrals)."""
+    if reason is CloseReason.referred:
+        raise UnprocessableEntity("reason: referred is set by an accepted referral")
     household = _load(session, principal, household_id, lock=True)
     if household.status != HouseholdStatus.open:
         raise Conflict("The case is already closed.")
@@ -345,6 +374,35 @@ def close_household(
     session.flush()
     audit.record(session, principal, AuditAction.close, [household.id], purpose=purpose)
     return household
+
+
+def open_referred_case(session: Session, *, source: Household, municipality: str) -> Household:
+    """The receiving municipality's case for a household a network member referred to it
+    (app/referrals): what matching needs — needs, economy, contract forms, urgency and when
+    it registered — never the sending municipality's areas, case reference or assessment
+    (docs/referrals.md). The sending municipality is kept in `referred_by`: its social
+    services keep their role for the case (`app.auth.case_scope`)."""
+    household_id = new_id()
+    household = Household(
+        id=household_id,
+        municipality_code=municipality,
+        case_ref=f"NET-{household_id[:8].upper()}",
+        referred_by=source.municipality_code,
+        status=HouseholdStatus.open.value,
+        **{name: getattr(source, name) for name in REFERRED_FIELDS},
+    )
+    session.add(household)
+    session.flush()
+    return household
+
+
+def close_as_referred(session: Session, household: Household) -> None:
+    """The sending municipality's case ends when another municipality took it over."""
+    household.status = HouseholdStatus.closed.value
+    household.close_reason = CloseReason.referred.value
+    household.closed_at = utcnow()
+    household.version += 1
+    session.flush()
 
 
 def assess_household(

@@ -70,6 +70,11 @@ TAGS: list[dict[str, str]] = [
     },
     {"name": "dashboard", "description": "The coordinator's overview panels, as HTML."},
     {
+        "name": "referrals",
+        "description": "Networks of municipalities and referrals between them for households "
+        "that must move for their safety; the reciprocal ledger.",
+    },
+    {
         "name": "statistics",
         "description": "A municipality's yearly follow-up: placements by group, landlord, area.",
     },

@@ -161,6 +161,11 @@ class PolicyInput(BaseModel):
         "(income support and housing allowance are not one): Norrköping, 'För personer som "
         "saknar inkomst tecknas tremånaderskontrakt'",
     )
+    referred_weight: Weight = Field(
+        default=0,
+        description="Added to the weight of a household another municipality of a network "
+        "referred here, as the network agreed (Södertälje: Kompotten)",
+    )
 
 
 class PolicyRead(BaseModel):
@@ -180,4 +185,5 @@ class PolicyRead(BaseModel):
     only_without_own_income: list[ContractForm]
     requires_assessment: bool
     vacancies_on_request: list[ContractForm]
+    referred_weight: int
     created_at: datetime | None

@@ -107,6 +107,7 @@ def from_weights(
         only_without_own_income=tuple(weights.get("only_without_own_income", [])),
         requires_assessment=bool(weights.get("requires_assessment", False)),
         vacancies_on_request=tuple(weights.get("vacancies_on_request", [])),
+        referred_weight=int(weights.get("referred_weight", 0)),
     )
 
 
@@ -131,7 +132,8 @@ def household_weight(policy: PolicyWeights, household: Household, now: datetime)
 
     base + Σ weights of its target groups (they add up: a violence-exposed family with
     children weighs both) + the weight of its urgency level + a weight per full 30 days
-    waited since `registered_at`, up to the cap.
+    waited since `registered_at`, up to the cap + the referred weight for a household a
+    network member referred here (Södertälje: Kompotten).
     """
     groups = sum(policy.target_group_weights.get(group, 0) for group in household.target_groups)
     urgency_levels = policy.urgency_weight
@@ -143,6 +145,7 @@ def household_weight(policy: PolicyWeights, household: Household, now: datetime)
         + groups
         + urgency_levels[level]
         + policy.waiting_weight_per_30_days * months
+        + (policy.referred_weight if household.referred_by is not None else 0)
     )
     return max(int(weight), 1)
 
@@ -239,6 +242,7 @@ def weights_of(data: PolicyInput) -> dict[str, Any]:
         "only_without_own_income": [form.value for form in data.only_without_own_income],
         "requires_assessment": data.requires_assessment,
         "vacancies_on_request": [form.value for form in data.vacancies_on_request],
+        "referred_weight": data.referred_weight,
     }
 
 

@@ -27,5 +27,6 @@ def to_read(code: str, policy: PolicyWeights) -> PolicyRead:
         only_without_own_income=[ContractForm(form) for form in policy.only_without_own_income],
         requires_assessment=policy.requires_assessment,
         vacancies_on_request=[ContractForm(form) for form in policy.vacancies_on_request],
+        referred_weight=policy.referred_weight,
         created_at=policy.created_at,
     )

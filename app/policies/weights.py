@@ -46,6 +46,8 @@ class PolicyWeights:
     vacancies_on_request: tuple[str, ...] = ()
     """The contract forms in which landlords without an agreement may hand over flats on
     request (issue 23); empty: none may."""
+    referred_weight: int = 0
+    """Added for a household a network member referred here (app/referrals)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,4 +63,5 @@ class PolicyWeights:
             "only_without_own_income": list(self.only_without_own_income),
             "requires_assessment": self.requires_assessment,
             "vacancies_on_request": list(self.vacancies_on_request),
+            "referred_weight": self.referred_weight,
         }

@@ -20,12 +20,18 @@ DEADLINE_WARNING = timedelta(hours=24)
 """`proposal.deadline_approaching` goes out this long before an awaited answer is due."""
 
 
-def audiences(proposal: Proposal) -> list[Audience]:
-    """Who can read the proposal (the same scope as app/proposals/repository.py)."""
+def audiences(session: Session, proposal: Proposal) -> list[Audience]:
+    """Who can read the proposal (the same scope as app/proposals/repository.py): also the
+    social services of the municipality that referred the household here (`case_scope`)."""
     found = [
         Audience.coordinators(proposal.municipality_code),
         Audience.social_services(proposal.municipality_code),
     ]
+    household = repository.households_by_id(session, {proposal.household_id}).get(
+        proposal.household_id
+    )
+    if household is not None and household.referred_by is not None:
+        found.append(Audience.social_services(household.referred_by))
     if proposal.released_at is not None:
         found.append(Audience.landlord(proposal.landlord_id))
     return found
@@ -36,7 +42,7 @@ def publish(
 ) -> bool:
     views: list[tuple[Audience, BaseModel]] = [
         (audience, to_view(session, audience.principal(), proposal, audited=False))
-        for audience in audiences(proposal)
+        for audience in audiences(session, proposal)
     ]
     vacancy = repository.vacancies_by_id(session, {proposal.vacancy_id})[proposal.vacancy_id]
     return emit_views(

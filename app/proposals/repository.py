@@ -3,7 +3,8 @@
 A landlord sees proposals for its own vacancies once they were released (never one still
 under the coordinator's review), an intermediary those of the landlords that mandated it
 where they did (`app.auth.landlord_scope`, the same rule); coordinators and social services
-see their municipality's.
+see their municipality's, and social services also those of the cases their municipality
+referred to another (`app.auth.case_scope`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.auth import Principal, landlord_scope, municipal_scope
+from app.auth import Principal, case_scope, landlord_scope
 from app.core.pagination import after_keyset
 from app.households.models import Household
 from app.proposals.models import ForbiddenPair, Pin, Proposal, overdue_at, status_at_is
@@ -32,7 +33,7 @@ def _scoped(principal: Principal) -> Select[Proposal]:
             landlord_scope(principal, Proposal.landlord_id, Proposal.municipality_code),
             Proposal.released_at.is_not(None),
         )
-    return query.where(municipal_scope(principal, Proposal.municipality_code))
+    return query.where(case_scope(principal, Proposal.municipality_code, Proposal.household_id))
 
 
 def get_for(

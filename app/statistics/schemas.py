@@ -123,6 +123,15 @@ class PreventionStatistics(BaseModel):
     )
 
 
+class ReferralStatistics(BaseModel):
+    """Households referred within networks of municipalities, counted in the year a referral
+    was accepted: given to another member, received from one (docs/referrals.md). The exact
+    counts are in the network's ledger, for its members' coordinators only."""
+
+    given: Count
+    received: Count
+
+
 class StatisticsRead(BaseModel):
     municipality: str
     year: int
@@ -133,3 +142,4 @@ class StatisticsRead(BaseModel):
     staircase: StaircaseStatistics
     settlement: SettlementStatistics
     prevention: PreventionStatistics
+    referrals: ReferralStatistics

@@ -23,6 +23,7 @@ from app.core.db import local_date, local_today, local_year_start
 from app.core.figures import median_and_p90
 from app.prevention.repository import CaseFact
 from app.prevention.repository import facts as prevention_facts
+from app.referrals import service as referrals
 from app.settlement.service import settlement_status
 from app.statistics import repository
 from app.statistics.schemas import (
@@ -34,6 +35,7 @@ from app.statistics.schemas import (
     PlacementStatistics,
     PreventionStatistics,
     ProposalStatistics,
+    ReferralStatistics,
     SettlementStatistics,
     SideAnswers,
     StaircaseStatistics,
@@ -271,6 +273,11 @@ def _prevention(rows: list[CaseFact]) -> PreventionStatistics:
     )
 
 
+def _referrals(session: Session, municipality: str, year: int) -> ReferralStatistics:
+    given, received = referrals.exchanged(session, municipality, year)
+    return ReferralStatistics(given=count(given), received=count(received))
+
+
 def yearly_statistics(
     session: Session, *, principal: Principal, municipality: str | None, year: int
 ) -> StatisticsRead:
@@ -293,6 +300,7 @@ def yearly_statistics(
         prevention=_prevention(
             prevention_facts(session, own, local_year_start(year), local_year_start(year + 1))
         ),
+        referrals=_referrals(session, own, year),
     )
 
 

@@ -1,6 +1,6 @@
 """Eviction prevention: landlords' signals as social services' cases, outreach, policy
 
-Revision ID: d1e2f3a4b5c6
+Revision ID: 7a3c5e9d1f20
 Revises: 24a7f3c1b9d2
 Create Date: 2026-12-06 20:48:59.300594
 
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "d1e2f3a4b5c6"
+revision: str = "7a3c5e9d1f20"
 down_revision: str | None = "24a7f3c1b9d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

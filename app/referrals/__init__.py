@@ -1,0 +1,1 @@
+"""Referrals between municipalities of a network (docs/referrals.md)."""
