@@ -1,12 +1,14 @@
-"""Path parameters shared by several routers."""
+"""Path and query parameters shared by several routers."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
+from fastapi.routing import APIRoute
 
-from app.core.types import UUID_PATTERN
+from app.core.errors import UnprocessableEntity
+from app.core.types import UUID_PATTERN, Identifier
 
 MunicipalityPath = Annotated[str, Path(pattern=r"^\d{4}$", examples=["1980"])]
 
@@ -21,4 +23,68 @@ def id_query(description: str | None = None, alias: str | None = None) -> Any:
     """The same for an optional query parameter naming an object by id."""
     return Query(
         min_length=36, max_length=36, pattern=UUID_PATTERN, description=description, alias=alias
+    )
+
+
+# Finding a record by the reference people use for it. The values pass the identifier's
+# guard (a personnummer is refused here as in a body); an exact reference is an exact match.
+CaseRefQuery = Annotated[
+    Identifier | None,
+    Query(description="Only the case with exactly this `case_ref`", examples=["VAS-2026-0142"]),
+]
+ExternalRefQuery = Annotated[
+    Identifier | None,
+    Query(
+        description="Only the vacancy with exactly this landlord's `external_ref`",
+        examples=["LGH-1001"],
+    ),
+]
+PrefixQuery = Annotated[
+    Identifier | None,
+    Query(
+        alias="q",
+        description="Only references starting with this text (a search box's prefix)",
+        examples=["VAS-2026"],
+    ),
+]
+
+
+def declared_query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters an operation declares, its dependencies' included (paging's
+    `limit` and `cursor`), by the name a client writes (the alias)."""
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(field.alias for field in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    return frozenset(names)
+
+
+def refuse_undeclared_query(request: Request) -> None:
+    """A query parameter the operation does not declare is a 422 naming it: a typo
+    (`?stauts=closed`) must not read as "no filter" and list, and audit as read, every case.
+    Every operation has it (app/main.py declares it for the whole app, ahead of each
+    operation's own dependencies), and the names allowed are read off the operation's
+    declared parameters: a new filter is declared in one place, its router."""
+    if not request.scope.get("query_string"):
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    declared = declared_query_names(route)
+    unknown = sorted(set(request.query_params.keys()) - declared)
+    if not unknown:
+        return
+    accepted = ", ".join(sorted(declared)) or "none"
+    raise UnprocessableEntity(
+        "; ".join(f"{name}: unknown query parameter" for name in unknown),
+        errors=[
+            {
+                "field": name,
+                "message": f"unknown query parameter; this operation accepts: {accepted}",
+                "type": "unknown_query_parameter",
+            }
+            for name in unknown
+        ],
     )

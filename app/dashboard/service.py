@@ -118,7 +118,7 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
     responses = await reader.all_items(
         "/v1/tenancies", "boenden med försenat svar", response_overdue="true"
     )
-    rounds = await reader.get("/v1/rounds", municipality=municipality, limit=ROUNDS_SHOWN)
+    rounds = await reader.get("/v1/rounds", limit=ROUNDS_SHOWN)
     running = [r for r in rounds["items"] if r["status"] == RoundStatus.running]
     details = {
         r["id"]: await reader.get(f"/v1/rounds/{r['id']}") for r in running

@@ -13,7 +13,7 @@ from app.core.db import SessionDep
 from app.core.etag import IfMatchHeader, set_etag
 from app.core.links import id_links
 from app.core.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
-from app.core.params import id_path
+from app.core.params import CaseRefQuery, PrefixQuery, id_path
 from app.core.problems import AUTHENTICATED, problems
 from app.flows import candidates, erasure, move_chain
 from app.households import service, views
@@ -94,6 +94,8 @@ def list_households(
             "(`PUT /v1/households/{id}/assessment`)"
         ),
     ] = False,
+    case_ref: CaseRefQuery = None,
+    q: PrefixQuery = None,
 ) -> HouseholdPage:
     rows = service.list_households(
         session,
@@ -102,6 +104,8 @@ def list_households(
         page=page,
         purpose=purpose,
         awaiting_assessment=awaiting_assessment,
+        case_ref=case_ref,
+        case_ref_prefix=q,
     )
     return HouseholdPage(
         items=[views.to_view(principal, household) for household in rows],

@@ -200,6 +200,8 @@ def list_households(
     page: Page,
     purpose: str | None,
     awaiting_assessment: bool = False,
+    case_ref: str | None = None,
+    case_ref_prefix: str | None = None,
 ) -> list[Household]:
     """One page of the caller's municipality's cases; each one listed is audited."""
     municipality = _own_municipality(principal)
@@ -210,6 +212,8 @@ def list_households(
         after=page.after,
         limit=page.limit,
         awaiting_assessment=awaiting_assessment,
+        case_ref=case_ref,
+        case_ref_prefix=case_ref_prefix,
     )
     audit.record(session, principal, AuditAction.list, [h.id for h in rows], purpose=purpose)
     return rows

@@ -14,7 +14,7 @@ from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.core.db import SessionDep
 from app.core.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cursor, sync_cursor
-from app.core.params import id_path, id_query
+from app.core.params import CaseRefQuery, ExternalRefQuery, id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.flows import contract
 from app.idempotency.route import IdempotentRoute
@@ -68,6 +68,8 @@ def list_proposals(
         str | None,
         id_query("Only an intermediary: the proposals of this landlord it acts for"),
     ] = None,
+    case_ref: CaseRefQuery = None,
+    external_ref: ExternalRefQuery = None,
 ) -> ProposalPage:
     rows = service.list_proposals(
         session,
@@ -76,6 +78,8 @@ def list_proposals(
         round_id=round_id,
         page=page,
         landlord=landlord,
+        case_ref=case_ref,
+        external_ref=external_ref,
     )
     return ProposalPage(
         items=views.to_views(session, principal, rows, purpose=purpose),
