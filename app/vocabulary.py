@@ -453,6 +453,14 @@ class DeliveryStatus(enum.StrEnum):
 
 # --- a working day for a coordinator and a social secretary (issue 27) ---
 
+
+class Language(enum.StrEnum):
+    """The dashboard's languages: Swedish first, English as the reader's choice."""
+
+    sv = "sv"
+    en = "en"
+
+
 ELIGIBILITY_RULE_TEXT: Final[dict[str, tuple[str, str]]] = {
     "rooms": (
         "Lägenheten har inte det antal rum hushållet behöver.",
