@@ -49,30 +49,44 @@ PrefixQuery = Annotated[
 ]
 
 
-def declared_query_names(route: APIRoute) -> frozenset[str]:
+GUARD_MARK = "allowed_roles"  # the name app/auth.py: require sets
+"""The attribute `app.auth.require(...)` sets on the dependency that admits the caller."""
+
+
+def declared_query_names(route: APIRoute) -> tuple[frozenset[str], bool]:
     """The query parameters an operation declares, its dependencies' included (paging's
-    `limit` and `cursor`), by the name a client writes (the alias)."""
+    `limit` and `cursor`), by the name a client writes (the alias); and whether a role
+    guard (`require(...)`) admits its callers."""
     names: set[str] = set()
+    guarded = False
     pending = [route.dependant]
     while pending:
         dependant = pending.pop()
         names.update(field.alias for field in dependant.query_params)
+        guarded = guarded or hasattr(dependant.call, GUARD_MARK)
         pending.extend(dependant.dependencies)
-    return frozenset(names)
+    return frozenset(names), guarded
 
 
-def refuse_undeclared_query(request: Request) -> None:
+def refuse_undeclared_query(request: Request, *, authorized: bool = True) -> None:
     """A query parameter the operation does not declare is a 422 naming it: a typo
     (`?stauts=closed`) must not read as "no filter" and list, and audit as read, every case.
-    Every operation has it (app/main.py declares it for the whole app, ahead of each
-    operation's own dependencies), and the names allowed are read off the operation's
-    declared parameters: a new filter is declared in one place, its router."""
+    The names allowed are read off the operation's declared parameters, so a new filter is
+    declared in one place, its router.
+
+    When it runs: right after the caller is admitted (`app.auth.require`), so a caller who
+    may not call the operation hears 401 or 403 first, as for any other invalid request; for
+    an operation without a role guard, before anything else (`refuse_undeclared_query_first`,
+    which app/main.py declares for the whole app). Either way before the handler, so a
+    refused request reads, changes and audits nothing."""
     if not request.scope.get("query_string"):
         return
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    declared = declared_query_names(route)
+    declared, guarded = declared_query_names(route)
+    if guarded and not authorized:
+        return  # its guard checks, once the caller is admitted
     unknown = sorted(set(request.query_params.keys()) - declared)
     if not unknown:
         return
@@ -88,3 +102,9 @@ def refuse_undeclared_query(request: Request) -> None:
             for name in unknown
         ],
     )
+
+
+def refuse_undeclared_query_first(request: Request) -> None:
+    """The app-wide dependency: the check for an operation no role guard admits callers to
+    (the token endpoint, health, metrics); a guarded one is checked by its guard."""
+    refuse_undeclared_query(request, authorized=False)

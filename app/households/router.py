@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
+from app.core.csv_export import CSV_RESPONSE, CsvWanted, csv_response
 from app.core.db import SessionDep
 from app.core.etag import IfMatchHeader, set_etag
 from app.core.links import id_links
@@ -76,8 +77,9 @@ def create_household(
     response_model=HouseholdPage,
     summary="List the caller's municipality's households",
     description="Every household listed is audited as read. Protected-identity cases "
-    "appear to social services in their restricted form." + SYNC_DESCRIPTION,
-    responses=problems(*AUTHENTICATED),
+    "appear to social services in their restricted form. `Accept: text/csv` answers the "
+    "page as CSV." + SYNC_DESCRIPTION,
+    responses={**problems(*AUTHENTICATED), **CSV_RESPONSE},
 )
 def list_households(
     session: SessionDep,
@@ -96,7 +98,8 @@ def list_households(
     ] = False,
     case_ref: CaseRefQuery = None,
     q: PrefixQuery = None,
-) -> HouseholdPage:
+    csv: CsvWanted = False,
+) -> HouseholdPage | Response:
     rows = service.list_households(
         session,
         principal=principal,
@@ -107,10 +110,11 @@ def list_households(
         case_ref=case_ref,
         case_ref_prefix=q,
     )
-    return HouseholdPage(
+    result = HouseholdPage(
         items=[views.to_view(principal, household) for household in rows],
         next_cursor=sync_cursor([(h.updated_at, h.id) for h in rows], page.limit),
     )
+    return csv_response(result.items, result.next_cursor) if csv else result
 
 
 @router.get(

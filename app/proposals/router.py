@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
+from app.core.csv_export import CSV_RESPONSE, CsvWanted, csv_response
 from app.core.db import SessionDep
 from app.core.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cursor, sync_cursor
 from app.core.params import CaseRefQuery, ExternalRefQuery, id_path, id_query
@@ -51,8 +52,9 @@ UUIDQuery = Annotated[str | None, id_query()]
     "An intermediary: the same for the landlords that mandated it, where they did "
     "(`landlord`: one of them; another → `404`). Social services and the coordinator: the "
     "municipality's, full view. A proposal past its deadline reads as `expired` (the "
-    "workers' sweep writes the expiry and its event within a minute)." + SYNC_DESCRIPTION,
-    responses=problems(*AUTHENTICATED, 404),
+    "workers' sweep writes the expiry and its event within a minute). `Accept: text/csv` "
+    "answers the page as CSV, each caller's view as rows." + SYNC_DESCRIPTION,
+    responses={**problems(*AUTHENTICATED, 404), **CSV_RESPONSE},
 )
 def list_proposals(
     session: SessionDep,
@@ -70,7 +72,8 @@ def list_proposals(
     ] = None,
     case_ref: CaseRefQuery = None,
     external_ref: ExternalRefQuery = None,
-) -> ProposalPage:
+    csv: CsvWanted = False,
+) -> ProposalPage | Response:
     rows = service.list_proposals(
         session,
         principal=principal,
@@ -81,10 +84,11 @@ def list_proposals(
         case_ref=case_ref,
         external_ref=external_ref,
     )
-    return ProposalPage(
+    result = ProposalPage(
         items=views.to_views(session, principal, rows, purpose=purpose),
         next_cursor=sync_cursor([(p.updated_at, p.id) for p in rows], page.limit),
     )
+    return csv_response(result.items, result.next_cursor) if csv else result
 
 
 @router.get(
