@@ -25,6 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from app.core.config import Settings
 from app.core.db import SessionDep, local_today
 from app.core.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
+from app.core.params import refuse_undeclared_query
 from app.credentials.models import Credential
 from app.households.models import Household
 from app.intermediaries.models import Mandate, live_on
@@ -360,6 +361,7 @@ def require(*roles: Role) -> Callable[..., Principal]:
         principal = authenticate(request, session, authorization)
         if principal.role not in allowed:
             raise Forbidden(f"The role {principal.role.value} may not do this.")
+        refuse_undeclared_query(request)
         return principal
 
     dependency.allowed_roles = allowed  # type: ignore[attr-defined]

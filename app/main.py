@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -35,6 +35,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
 from app.core.logging import Outage, configure_logging, log
+from app.core.params import refuse_undeclared_query_first
 from app.core.problems import Problem, problems
 from app.credentials.models import Credential
 from app.credentials.router import router as credentials
@@ -287,6 +288,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served from shipped files instead (app/http/docs.py): FastAPI's pages load a CDN.
         docs_url=None,
         redoc_url=None,
+        # A query parameter the operation does not declare is refused before the handler
+        # runs (app/core/params.py; a guarded operation's check follows its role check).
+        dependencies=[Depends(refuse_undeclared_query_first)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -747,3 +747,53 @@ for "personer som utsätts för våld i nära relationer och därför måste fly
 IN_THE_NETWORK = "network"
 """What one side is shown instead of the other municipality's code where it may not learn
 it: the origin of a protected-identity household, or where it went before it is housed."""
+# --- a working day for a coordinator and a social secretary (issue 27) ---
+
+
+class Language(enum.StrEnum):
+    """The dashboard's languages: Swedish first, English as the reader's choice."""
+
+    sv = "sv"
+    en = "en"
+
+
+ELIGIBILITY_RULE_TEXT: Final[dict[str, tuple[str, str]]] = {
+    "rooms": (
+        "Lägenheten har inte det antal rum hushållet behöver.",
+        "The flat does not have the number of rooms the household needs.",
+    ),
+    "accessibility": (
+        "Lägenheten saknar tillgänglighet som hushållet behöver (hiss, rullstol).",
+        "The flat lacks the access the household needs (lift, wheelchair).",
+    ),
+    "area": (
+        "Lägenheten ligger i ett område hushållet ska undvika eller som är stängt.",
+        "The flat is in an area the household must avoid, or one that is closed.",
+    ),
+    "contract_form": (
+        "Ingen kontraktsform passar både hushållet och hyresvärden.",
+        "No contract form suits both the household and the landlord.",
+    ),
+    "rent": (
+        "Hyran är högre än hushållet klarar.",
+        "The rent is higher than the household can pay.",
+    ),
+    "insurance": (
+        "Hyresvärden kräver hemförsäkring, som hushållet saknar.",
+        "The landlord requires home insurance, which the household lacks.",
+    ),
+    "economy": (
+        "Hushållets ekonomi uppfyller inte hyresvärdens krav.",
+        "The household's income does not meet the landlord's requirement.",
+    ),
+    "exception_qualification": (
+        "Hushållet uppfyller inte villkoren för en undantagsplats.",
+        "The household does not meet the conditions for an exception place.",
+    ),
+    "declined": (
+        "Paret är spärrat: tidigare nej eller samordnarens spärr.",
+        "The pair is forbidden: declined before, or forbidden by the coordinator.",
+    ),
+}
+"""One line in Swedish and in English per eligibility rule (`ELIGIBILITY_RULES`), for the
+people who read a round's explanation."""

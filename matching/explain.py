@@ -1,8 +1,9 @@
 """Why each proposal, why each household is unmatched.
 
 For an assignment: its score breakdown (weight, preferred area, spare rooms) and contract form.
-For an unmatched household: how many vacancies failed each eligibility rule (first failing
-rule per vacancy) and, when it had eligible vacancies, what took them: another household, a
+For an unmatched household: how many vacancies failed each eligibility rule (`failed`: the
+first failing rule per vacancy; `failing`: every failing rule, so a second cause is not hidden
+behind the first) and, when it had eligible vacancies, what took them: another household, a
 landlord's quota, an area cap or a landlord's exception quota.
 """
 
@@ -22,6 +23,7 @@ from matching.eligibility import (
     EligiblePairs,
     check_pair,
     eligible_pairs,
+    every_failure_counts,
     failure_counts,
 )
 from matching.outcome import Outcome
@@ -82,6 +84,7 @@ def unmatched_reasons(
     if pairs is None:
         pairs = eligible_pairs(problem)
     counts = failure_counts(problem, indices.tolist(), pairs)
+    every = every_failure_counts(problem, indices.tolist())
     lay = layout(problem)
     n_v = len(problem.vacancies)
     assigned_h = np.array([problem.index_of("household", hid) for hid in assigned], dtype=np.int64)
@@ -183,8 +186,15 @@ def unmatched_reasons(
             # A free vacancy held back by a round constraint says more than a taken one.
             held = [b for b in found if b[1] != TAKEN] or found
             reason = min(held, key=lambda b: (-b[0], b[1]))[1]
+        failing = {RULES[k]: int(c) for k, c in enumerate(every[row]) if c}
         out.append(
-            Unmatched(household=hid, eligible_vacancies=eligible, failed=failed, reason=reason)
+            Unmatched(
+                household=hid,
+                eligible_vacancies=eligible,
+                failed=failed,
+                reason=reason,
+                failing=failing,
+            )
         )
     return out
 

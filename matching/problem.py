@@ -265,6 +265,9 @@ class Unmatched:
     eligible_vacancies: int
     failed: dict[str, int]
     reason: str
+    failing: dict[str, int] = field(default_factory=dict)
+    """Per rule, the vacancies failing it, every failing rule of a vacancy counted (`failed`
+    counts only the first); optional in the document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +312,7 @@ class Solution:
                 "eligible_vacancies": u.eligible_vacancies,
                 "failed": dict(u.failed),
                 "reason": u.reason,
+                **({"failing": dict(u.failing)} if u.failing else {}),
             }
             for u in self.unmatched
         ]
@@ -751,17 +755,22 @@ def _parse_solution(data: Any) -> Solution:
         )
 
     def unmatched(u: _Obj) -> Unmatched:
-        failed_raw = u.raw("failed")
-        if not isinstance(failed_raw, dict) or not all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-            for k, v in failed_raw.items()
-        ):
-            raise ProblemError(u.sub("failed"), "expected an object of rule → count")
+        counts: dict[str, dict[str, int]] = {}
+        for name in ("failed", "failing"):
+            raw = u.raw(name, optional=name == "failing")
+            raw = {} if raw is None else raw
+            if not isinstance(raw, dict) or not all(
+                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+                for k, v in raw.items()
+            ):
+                raise ProblemError(u.sub(name), "expected an object of rule → count")
+            counts[name] = dict(raw)
         return Unmatched(
             household=u.string("household"),
             eligible_vacancies=u.req_int("eligible_vacancies"),
-            failed=dict(failed_raw),
+            failed=counts["failed"],
             reason=u.string("reason"),
+            failing=counts["failing"],
         )
 
     assignments = o.objects("assignments", assignment)

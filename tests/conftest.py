@@ -251,6 +251,7 @@ SYSTEM_MODULES = {
     "test_readme",
     "test_serve",
     "test_worker_faults",
+    "test_workday_browser",
 }
 OWN_POSTGRESQL_MODULES = {"test_worker_faults"}
 TIERS = ("unit", "api", "system", "fuzz")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.audit.schemas import AuditFilter
 from app.auth import Principal, municipal_scope
 from app.households.models import Household
 
@@ -20,13 +21,36 @@ def household_visible(session: Session, principal: Principal, household_id: str)
     return session.scalar(query) is not None
 
 
-def list_for_household(
-    session: Session, household_id: str, *, after: int | None, limit: int
+def conditions(wanted: AuditFilter) -> list[ColumnElement[bool]]:
+    """The SQL conditions of a filter, one per field set."""
+    out: list[ColumnElement[bool]] = []
+    if wanted.household is not None:
+        out.append(AuditEvent.household_id == wanted.household)
+    if wanted.actor is not None:
+        out.append(AuditEvent.credential_id == wanted.actor)
+    if wanted.action is not None:
+        out.append(AuditEvent.action == wanted.action)
+    if wanted.since is not None:
+        out.append(AuditEvent.at >= wanted.since)
+    if wanted.until is not None:
+        out.append(AuditEvent.at < wanted.until)
+    return out
+
+
+def list_in_municipality(
+    session: Session, municipality: str, wanted: AuditFilter, *, after: int | None, limit: int
 ) -> list[AuditEvent]:
-    """One page of a household's events, oldest first (keyset on the event id)."""
+    """One page of the events on the municipality's household records that match, oldest
+    first (keyset on the event id). The trail is the municipality's by its households: an
+    event on another municipality's case is never in it, whoever acted."""
     query = (
         select(AuditEvent)
-        .where(AuditEvent.household_id == household_id)
+        .where(
+            AuditEvent.household_id.in_(
+                select(Household.id).where(Household.municipality_code == municipality)
+            ),
+            *conditions(wanted),
+        )
         .order_by(AuditEvent.id)
         .limit(limit)
     )

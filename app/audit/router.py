@@ -1,38 +1,74 @@
-"""HTTP for the audit log: a coordinator sees who read or changed a household record."""
+"""HTTP for the audit log: a coordinator (or the data-protection officer with the
+coordinator's credential) sees who read or changed which household record, and when."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.audit import service, views
-from app.audit.schemas import AuditPage
+from app.audit.schemas import AuditFilter, AuditPage
 from app.auth import Principal, Role, require
+from app.core.csv_export import CSV_RESPONSE, CsvWanted, csv_response
 from app.core.db import SessionDep
 from app.core.pagination import PageDep, next_cursor
 from app.core.problems import AUTHENTICATED, problems
 from app.core.types import UUIDStr
+from app.vocabulary import AuditAction
 
 router = APIRouter(tags=["audit"])
+
+
+def audit_filter(
+    household: Annotated[UUIDStr | None, Query(description="Only this household's")] = None,
+    actor: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=40,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="Only what this credential (`client_id`) did",
+        ),
+    ] = None,
+    action: Annotated[AuditAction | None, Query(description="Only this action")] = None,
+    since: Annotated[datetime | None, Query(description="From this moment (inclusive)")] = None,
+    until: Annotated[datetime | None, Query(description="Up to this moment (exclusive)")] = None,
+) -> AuditFilter:
+    """The query's filters, gathered once: a new filter is a parameter here and a field of
+    `AuditFilter`."""
+    return AuditFilter(
+        household=household,
+        actor=actor,
+        action=action.value if action else None,
+        since=since,
+        until=until,
+    )
 
 
 @router.get(
     "/v1/audit",
     response_model=AuditPage,
-    summary="Who read or changed a household record, when and why",
-    responses=problems(*AUTHENTICATED, 404),
+    summary="Who read or changed which household record, when and why",
+    description="The trail of the caller's municipality's household records, filtered by "
+    "household, actor (the credential's `client_id`), action and time (`since`, `until`: "
+    "with a zone, e.g. `2026-12-06T00:00:00+01:00`), oldest first. `Accept: text/csv` "
+    "answers the page as CSV.",
+    responses={**problems(*AUTHENTICATED, 404), **CSV_RESPONSE},
 )
 def list_audit_events(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require(Role.coordinator))],
-    household: Annotated[UUIDStr, Query(description="The household's id")],
+    wanted: Annotated[AuditFilter, Depends(audit_filter)],
     page: PageDep,
-) -> AuditPage:
-    """Oldest first. Events name the credential, role, action and purpose — never the
-    record's contents."""
-    events = service.list_events(session, principal=principal, household_id=household, page=page)
-    return AuditPage(
+    csv: CsvWanted,
+) -> AuditPage | Response:
+    """Events name the credential, role, action and purpose — never the record's
+    contents."""
+    events = service.list_events(session, principal=principal, wanted=wanted, page=page)
+    result = AuditPage(
         items=[views.to_read(principal, event) for event in events],
         next_cursor=next_cursor([str(event.id) for event in events], page.limit),
     )
+    return csv_response(result.items, result.next_cursor) if csv else result

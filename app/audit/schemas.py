@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -18,6 +19,21 @@ from app.core.types import (
     contains_invisible_character,
 )
 from app.vocabulary import AuditAction
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What a data-protection officer asks of the trail. Each field set narrows it by one
+    condition (`conditions`); a new filter is a field here and one line there."""
+
+    household: str | None = None
+    actor: str | None = None
+    """The credential (`client_id`) that acted."""
+    action: str | None = None
+    since: datetime | None = None
+    """From this moment on, inclusive."""
+    until: datetime | None = None
+    """Up to this moment, exclusive."""
 
 
 class AuditEventRead(BaseModel):

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.audit import repository
 from app.audit.models import AuditEvent
-from app.auth import Principal
+from app.audit.schemas import AuditFilter
+from app.auth import COORDINATOR, Principal, own_municipality
 from app.core.db import utcnow
 from app.core.errors import NotFound, UnprocessableEntity
 from app.core.pagination import Page
@@ -94,12 +95,21 @@ def _event_cursor(after: str | None) -> int | None:
 
 
 def list_events(
-    session: Session, *, principal: Principal, household_id: str, page: Page
+    session: Session, *, principal: Principal, wanted: AuditFilter, page: Page
 ) -> list[AuditEvent]:
-    """A household's audit trail, for the coordinator of its municipality (another
-    municipality's household is 404, as everywhere)."""
-    if not repository.household_visible(session, principal, household_id):
+    """The audit trail of the coordinator's municipality, filtered: one household's
+    (another municipality's household is 404, as everywhere), or who did what when across
+    its cases — the data-protection officer's question "who read what today"."""
+    if wanted.since is not None and wanted.until is not None and wanted.since >= wanted.until:
+        raise UnprocessableEntity("until: must be after since")
+    if wanted.household is not None and not repository.household_visible(
+        session, principal, wanted.household
+    ):
         raise NotFound("No such household.")
-    return repository.list_for_household(
-        session, household_id, after=_event_cursor(page.after), limit=page.limit
+    return repository.list_in_municipality(
+        session,
+        own_municipality(principal, roles=COORDINATOR),
+        wanted,
+        after=_event_cursor(page.after),
+        limit=page.limit,
     )

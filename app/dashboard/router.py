@@ -1,6 +1,9 @@
-"""The coordinator's dashboard: `/dashboard` is a page that signs in with the coordinator's
-client credentials (the token stays in the tab's `sessionStorage`) and then asks
-`/dashboard/panels` for the panels, rendered on the server from the public API."""
+"""The dashboard: `/dashboard` is a page that signs in with the caller's client credentials
+(the token stays in the tab's `sessionStorage`) and then asks `/dashboard/panels` for the
+panels, rendered on the server from the public API: the coordinator's to-do lists, or the
+social secretary's households and the flats waiting for their answer. The page acts through
+the public API with the same token (start a round, release, pin, forbid, accept, decline).
+Swedish, with English as the reader's choice (`?lang=en`)."""
 
 from __future__ import annotations
 
@@ -12,18 +15,42 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.auth import COORDINATOR, TOKEN_URL, Principal, Role, own_municipality, require
+from app.auth import (
+    COORDINATOR,
+    TOKEN_URL,
+    Principal,
+    Role,
+    own_municipality,
+    require,
+)
 from app.core.db import SessionDep, end_read_transaction, local_year
 from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
-from app.dashboard import prevention, service
+from app.dashboard import labels, prevention, service
 from app.dashboard.client import ApiReader
+from app.dashboard.labels import LANGS, Lang
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
+TEMPLATES.globals.update(
+    label=labels.label,
+    status=labels.status,
+    decline_reason=labels.decline_reason,
+    rule=labels.rule,
+)
+TEMPLATES.filters["release_request"] = lambda proposal_id: {
+    "method": "POST",
+    "url": f"/v1/proposals/{proposal_id}/release",
+}
 HTML = "text/html"
+LangQuery = Annotated[Lang, Query(description="The page's language: `sv` (default) or `en`")]
+
+
+def _lang(request: Request) -> Lang:
+    asked = request.query_params.get("lang")
+    return next((lang for lang in LANGS if lang == asked), Lang.sv)
 
 
 def _content_security_policy(nonce: str) -> str:
@@ -44,11 +71,24 @@ def _content_security_policy(nonce: str) -> str:
 def dashboard_page(request: Request) -> HTMLResponse:
     """The page itself holds no data: anyone may load it, only a coordinator's token gets
     panels."""
+    return _page(request, "dashboard_panels")
+
+
+def social_page(request: Request) -> HTMLResponse:
+    """The social secretary's page: the same page, its panels from `social_panels`."""
+    return _page(request, "social_panels")
+
+
+def _page(request: Request, panels: str) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
+    lang = _lang(request)
     html = TEMPLATES.get_template("dashboard.html").render(
         nonce=nonce,
+        lang=lang,
+        other_lang=LANGS[1 - LANGS.index(lang)],
+        social=panels == "social_panels",
         token_url=TOKEN_URL,
-        panels_url=str(request.url_for("dashboard_panels").path),
+        panels_url=str(request.url_for(panels).path),
         compare_url=str(request.url_for("dashboard_compare").path),
     )
     return HTMLResponse(
@@ -63,16 +103,19 @@ def dashboard_page(request: Request) -> HTMLResponse:
 
 router = APIRouter(tags=["dashboard"])
 router.add_route("/dashboard", dashboard_page, methods=["GET"], include_in_schema=False)
+router.add_route("/dashboard/social", social_page, methods=["GET"], include_in_schema=False)
 
 
 @router.get(
     "/dashboard/panels",
     response_class=HTMLResponse,
-    summary="The coordinator's dashboard panels, as HTML",
-    description="The panels `/dashboard` shows, rendered from the public API as the caller: "
-    "quota fulfilment per landlord, open cases by urgency and months waiting, proposals "
-    "awaiting an answer with their deadlines, tenancies with a step or a response due, the "
-    "last rounds with a running round's progress. `year` defaults to this year.",
+    summary="The dashboard's panels, as HTML",
+    description="The panels `/dashboard` shows, rendered from the public API as the caller. "
+    "Proposals to release per round, declined and expired proposals, the "
+    "households the last round left out and why, quota fulfilment per landlord, open cases "
+    "by urgency and months waiting, proposals awaiting an answer with their deadlines, "
+    "tenancies with a step or a response due, the last rounds with a running round's "
+    "progress. `year` defaults to this year.",
     responses={
         200: {"content": {HTML: {}}, "description": "An HTML fragment"},
         **problems(*AUTHENTICATED),
@@ -84,6 +127,7 @@ async def dashboard_panels(
     principal: Annotated[Principal, Depends(require(Role.coordinator))],
     authorization: Annotated[str, Header(include_in_schema=False)],
     year: Annotated[int | None, Query(ge=2000, le=2100, description="The agreement year")] = None,
+    lang: LangQuery = Lang.sv,
 ) -> HTMLResponse:
     municipality = own_municipality(principal, roles=COORDINATOR)
     # The panels are read by requests of their own; this one must not hold the database
@@ -94,7 +138,7 @@ async def dashboard_panels(
             reader, municipality=municipality, year=year or local_year()
         )
         prevention_html = await prevention.panel_html(reader)
-    html = TEMPLATES.get_template("panels.html").render(d=dashboard) + prevention_html
+    html = TEMPLATES.get_template("panels.html").render(d=dashboard, lang=lang) + prevention_html
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
@@ -127,4 +171,32 @@ async def dashboard_compare(
     html = TEMPLATES.get_template("compare.html").render(
         c=compared, groups=groups, labels=service.TARGET_GROUPS
     )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/dashboard/social/panels",
+    response_class=HTMLResponse,
+    summary="The social secretary's panels, as HTML",
+    description="The panels `/dashboard/social` shows, rendered from the public API as the "
+    "caller: the proposals waiting for the household's answer, each with the flat in full "
+    "(rent, address, floor, lift, living area, move-in day) and accept and decline, and the "
+    "municipality's open cases.",
+    responses={
+        200: {"content": {HTML: {}}, "description": "An HTML fragment"},
+        **problems(*AUTHENTICATED),
+    },
+)
+async def social_panels(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Role.social_services))],
+    authorization: Annotated[str, Header(include_in_schema=False)],
+    lang: LangQuery = Lang.sv,
+) -> HTMLResponse:
+    municipality = own_municipality(principal)
+    end_read_transaction(session)
+    async with ApiReader(request.app, authorization) as reader:
+        page = await service.build_social(reader, municipality=municipality)
+    html = TEMPLATES.get_template("social.html").render(s=page, lang=lang)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

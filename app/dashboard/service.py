@@ -13,10 +13,17 @@ from app.dashboard import charts, client
 from app.dashboard.client import ApiReader
 from app.dashboard.panels import (
     Awaiting,
+    CaseLine,
     Dashboard,
     DueTenancy,
+    FlatOffer,
+    LastRound,
+    ProposalLine,
     QuotaBar,
     RoundLine,
+    RoundToRelease,
+    SocialPage,
+    UnmatchedLine,
     local_minute,
 )
 from app.vocabulary import HouseholdStatus, ProposalStatus, RoundStatus, TargetGroup
@@ -118,11 +125,14 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
     responses = await reader.all_items(
         "/v1/tenancies", "boenden med försenat svar", response_overdue="true"
     )
-    rounds = await reader.get("/v1/rounds", municipality=municipality, limit=ROUNDS_SHOWN)
+    rounds = await reader.get("/v1/rounds", limit=ROUNDS_SHOWN)
     running = [r for r in rounds["items"] if r["status"] == RoundStatus.running]
     details = {
         r["id"]: await reader.get(f"/v1/rounds/{r['id']}") for r in running
     }  # only a running round's detail carries its progress
+    to_release = await _to_release(reader)
+    needs_round = await _needs_round(reader)
+    last_round = await _last_round(reader, rounds["items"])
     bars = [
         QuotaBar(
             landlord=row["landlord"],
@@ -173,6 +183,9 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
         awaiting=awaiting,
         due=due,
         rounds=_with_comparisons([_round_line(r, details.get(r["id"])) for r in rounds["items"]]),
+        to_release=to_release,
+        needs_round=needs_round,
+        last_round=last_round,
         cut_short=list(reader.cut_short),
         shown_at_most=client.PAGE_LIMIT * client.MAX_PAGES,
     )
@@ -193,3 +206,142 @@ async def comparison(reader: ApiReader, first: str, second: str) -> dict[str, An
     """Two rounds side by side, as `GET /v1/rounds/{a}/compare/{b}` gives them."""
     result: dict[str, Any] = await reader.get(f"/v1/rounds/{first}/compare/{second}")
     return result
+
+
+# --- The coordinator's to-do lists: each panel is one function reading the API ----------------
+
+NEEDS_NEW_ROUND = (
+    ProposalStatus.landlord_declined,
+    ProposalStatus.household_declined,
+    ProposalStatus.expired,
+)
+"""Proposals that ended without a tenancy: their households wait for the next round."""
+TAKEN = "taken"
+"""The reason code of a household that had suitable flats, all taken by others or quotas."""
+
+
+def _line(p: dict[str, Any]) -> ProposalLine:
+    return ProposalLine(
+        id=p["id"],
+        household=p["household"],
+        vacancy=p["vacancy"],
+        case_ref=p.get("case_ref"),
+        external_ref=p.get("external_ref", ""),
+        landlord_name=p.get("landlord_name"),
+        area_name=p.get("area_name"),
+        status=p["status"],
+        decline_reason=p.get("decline_reason"),
+        decline_comment=p.get("decline_comment"),
+    )
+
+
+async def _to_release(reader: ApiReader) -> list[RoundToRelease]:
+    """Proposals waiting for the coordinator's release, per round (newest round first)."""
+    proposed = await reader.all_items(
+        "/v1/proposals", "förslag att släppa", status=ProposalStatus.proposed
+    )
+    by_round: dict[str | None, list[dict[str, Any]]] = {}
+    for p in proposed:
+        if p.get("view") == "municipality":
+            by_round.setdefault(p.get("round"), []).append(p)
+    groups = [
+        RoundToRelease(
+            round=round_id,
+            created_at=local_minute(min(p["created_at"] for p in rows)),
+            proposals=[_line(p) for p in rows],
+        )
+        for round_id, rows in by_round.items()
+    ]
+    return sorted(groups, key=lambda g: g.created_at or "", reverse=True)
+
+
+async def _needs_round(reader: ApiReader) -> list[ProposalLine]:
+    """Declined and expired proposals: the households need a new round."""
+    lines: list[ProposalLine] = []
+    for status in NEEDS_NEW_ROUND:
+        rows = await reader.all_items("/v1/proposals", f"förslag: {status.value}", status=status)
+        lines.extend(_line(p) for p in rows if p.get("view") == "municipality")
+    return lines
+
+
+def _reasons(unmatched: dict[str, Any]) -> list[tuple[str, int | None]]:
+    """Why a household was left out, as codes the page puts in words: every rule its
+    vacancies fail, or — it had suitable flats — that others or quotas took them, or the
+    round's own text (a policy refusal, a broken pin)."""
+    if unmatched.get("explained"):
+        return [(e["rule"], int(e["vacancies"])) for e in unmatched["explained"]]
+    if int(unmatched.get("eligible_vacancies") or 0) > 0:
+        return [(TAKEN, int(unmatched["eligible_vacancies"]))]
+    return [(str(unmatched.get("reason") or ""), None)]
+
+
+async def _last_round(reader: ApiReader, rounds: list[dict[str, Any]]) -> LastRound | None:
+    """The newest round that made proposals, with the households it left out."""
+    last = next(
+        (r for r in rounds if r["status"] == RoundStatus.succeeded and not r.get("dry_run")),
+        None,
+    )
+    if last is None:
+        return None
+    detail = await reader.get(f"/v1/rounds/{last['id']}")
+    return LastRound(
+        id=last["id"],
+        created_at=local_minute(last["created_at"]) or "",
+        unmatched=[
+            UnmatchedLine(case_ref=u.get("case_ref"), reasons=_reasons(u))
+            for u in detail.get("unmatched", [])
+        ],
+    )
+
+
+# --- The social secretary's page -------------------------------------------------------------
+
+
+async def build_social(reader: ApiReader, *, municipality: str) -> SocialPage:
+    """The municipality's open cases and the proposals waiting for a household's answer,
+    each with the flat in full, read through the API as the social secretary."""
+    households = await reader.all_items(
+        "/v1/households", "öppna ärenden", status=HouseholdStatus.open
+    )
+    waiting = await reader.all_items(
+        "/v1/proposals", "förslag hos hushållet", status=ProposalStatus.landlord_accepted
+    )
+    offers = []
+    for p in waiting:
+        if p.get("view") != "municipality":
+            continue
+        flat = p.get("flat") or {}
+        offers.append(
+            FlatOffer(
+                id=p["id"],
+                case_ref=p.get("case_ref"),
+                external_ref=p.get("external_ref", ""),
+                landlord_name=p.get("landlord_name"),
+                area_name=p.get("area_name"),
+                rooms=flat.get("rooms"),
+                rent=flat.get("rent"),
+                address=flat.get("address"),
+                postal_code=flat.get("postal_code"),
+                floor=flat.get("floor"),
+                elevator=flat.get("elevator"),
+                living_area=flat.get("living_area"),
+                move_in_date=flat.get("move_in_date"),
+                deadline_at=local_minute(p.get("deadline_at")),
+            )
+        )
+    return SocialPage(
+        municipality=municipality,
+        households=[
+            CaseLine(
+                case_ref=h.get("case_ref"),
+                urgency=int(h.get("urgency") or 0),
+                registered=(h.get("registered_at") or "")[:10] or None,
+            )
+            for h in households
+            if h.get("case_ref")
+        ],
+        offers=sorted(offers, key=lambda o: o.deadline_at or ""),
+        restricted=sum(1 for p in waiting if p.get("view") != "municipality"),
+        cut_short=list(reader.cut_short),
+        shown_at_most=client.PAGE_LIMIT * client.MAX_PAGES,
+    )

@@ -50,9 +50,12 @@ def list_page(
     limit: int,
     awaiting_assessment: bool = False,
     settled_between: tuple[date, date] | None = None,
+    case_ref: str | None = None,
+    case_ref_prefix: str | None = None,
 ) -> list[Household]:
     """One page of the municipality's households, oldest change first (keyset pagination
-    in `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py)."""
+    in `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py).
+    `case_ref` finds one case; `case_ref_prefix` those whose reference starts with it."""
     query = (
         select(Household)
         .where(Household.municipality_code == municipality)
@@ -61,6 +64,10 @@ def list_page(
     )
     if status is not None:
         query = query.where(Household.status == status)
+    if case_ref is not None:
+        query = query.where(Household.case_ref == case_ref)
+    if case_ref_prefix is not None:
+        query = query.where(Household.case_ref.startswith(case_ref_prefix, autoescape=True))
     if awaiting_assessment:
         # Open and not assessed; a JSON column's None may be SQL NULL or JSON `null`.
         query = query.where(

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
+from app.core.csv_export import CSV_RESPONSE, CsvWanted, csv_response
 from app.core.db import SessionDep, local_today
 from app.core.etag import IfMatchHeader, set_etag
 from app.core.links import id_links
 from app.core.pagination import MAX_LIMIT, SYNC_DESCRIPTION, SyncPageDep, sync_cursor
-from app.core.params import id_path
+from app.core.params import CaseRefQuery, PrefixQuery, id_path
 from app.core.problems import AUTHENTICATED, problems
 from app.flows import candidates, cohort_move_on, erasure, move_chain
 from app.households import service, views
@@ -78,8 +79,9 @@ def create_household(
     response_model=HouseholdPage,
     summary="List the caller's municipality's households",
     description="Every household listed is audited as read. Protected-identity cases "
-    "appear to social services in their restricted form." + SYNC_DESCRIPTION,
-    responses=problems(*AUTHENTICATED),
+    "appear to social services in their restricted form. `Accept: text/csv` answers the "
+    "page as CSV." + SYNC_DESCRIPTION,
+    responses={**problems(*AUTHENTICATED), **CSV_RESPONSE},
 )
 def list_households(
     session: SessionDep,
@@ -104,7 +106,10 @@ def list_households(
             "months and has not ended (Helsingborg 3:9)"
         ),
     ] = False,
-) -> HouseholdPage:
+    case_ref: CaseRefQuery = None,
+    q: PrefixQuery = None,
+    csv: CsvWanted = False,
+) -> HouseholdPage | Response:
     rows = service.list_households(
         session,
         principal=principal,
@@ -113,11 +118,14 @@ def list_households(
         purpose=purpose,
         awaiting_assessment=awaiting_assessment,
         establishment_ending_on=local_today() if establishment_ending else None,
+        case_ref=case_ref,
+        case_ref_prefix=q,
     )
-    return HouseholdPage(
+    result = HouseholdPage(
         items=[views.to_view(principal, household) for household in rows],
         next_cursor=sync_cursor([(h.updated_at, h.id) for h in rows], page.limit),
     )
+    return csv_response(result.items, result.next_cursor) if csv else result
 
 
 @router.get(

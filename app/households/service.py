@@ -248,6 +248,8 @@ def list_households(
     purpose: str | None,
     awaiting_assessment: bool = False,
     establishment_ending_on: date | None = None,
+    case_ref: str | None = None,
+    case_ref_prefix: str | None = None,
 ) -> list[Household]:
     """One page of the caller's municipality's cases; each one listed is audited. With
     `establishment_ending_on`, only the newly arrived whose two-year establishment period
@@ -271,6 +273,8 @@ def list_households(
                 ),
             )
         ),
+        case_ref=case_ref,
+        case_ref_prefix=case_ref_prefix,
     )
     audit.record(session, principal, AuditAction.list, [h.id for h in rows], purpose=purpose)
     return rows

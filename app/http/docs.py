@@ -7,6 +7,7 @@ the service sets (docs/operations.md, "API documentation offline")."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -30,6 +31,24 @@ OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
 STATIC_URL = "/static/docs"
 """Swagger UI's and ReDoc's JavaScript and CSS, as the `fastapi-offline` package ships them
 (pinned in constraints.txt)."""
+
+REDOC_JS_URL = "/static/redoc.standalone.js"
+"""ReDoc's bundle as served: the shipped one with its one reference to another host
+replaced (`offline_redoc_bundle`)."""
+REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+"""The footer logo the shipped ReDoc bundle loads from Redocly's CDN on every page view."""
+BLANK_IMAGE = "data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27/%3E"
+
+
+@cache
+def offline_redoc_bundle() -> bytes:
+    """The shipped ReDoc bundle with its CDN logo swapped for an empty inline image, so
+    `/redoc` loads nothing from another host (the logo is decoration; the link beside it
+    stays). Read once; a bundle without the reference is served as it is."""
+    static = resources.files("fastapi_offline") / "static"
+    text = (static / "redoc.standalone.js").read_text(encoding="utf-8")
+    return text.replace(REDOC_CDN_LOGO, BLANK_IMAGE).encode()
+
 
 SWAGGER_UI_PARAMETERS: dict[str, Any] = {
     # The token survives a reload of the page (kept in the browser's localStorage).
@@ -165,9 +184,16 @@ def install_docs(app: FastAPI) -> None:
         return get_redoc_html(
             openapi_url=f"{root}{openapi_url}",
             title=f"{app.title} – ReDoc",
-            redoc_js_url=f"{root}{STATIC_URL}/redoc.standalone.js",
+            redoc_js_url=f"{root}{REDOC_JS_URL}",
             redoc_favicon_url=f"{root}{STATIC_URL}/favicon.png",
             with_google_fonts=False,
+        )
+
+    async def redoc_js(_: Request) -> Response:
+        return Response(
+            offline_redoc_bundle(),
+            media_type="text/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=86400"},
         )
 
     async def oauth2_redirect(_: Request) -> HTMLResponse:
@@ -179,6 +205,7 @@ def install_docs(app: FastAPI) -> None:
     app.add_route(DOCS_URL, swagger_ui, include_in_schema=False)
     app.add_route(OAUTH2_REDIRECT_URL, oauth2_redirect, include_in_schema=False)
     app.add_route(REDOC_URL, redoc, include_in_schema=False)
+    app.add_route(REDOC_JS_URL, redoc_js, include_in_schema=False)
     app.add_route("/", home, include_in_schema=False)
 
 

@@ -61,6 +61,8 @@ def list_page_for(
     limit: int,
     now: datetime,
     landlord_id: str | None = None,
+    case_ref: str | None = None,
+    external_ref: str | None = None,
 ) -> list[Proposal]:
     """One page of the caller's proposals, oldest change first (keyset pagination in
     `(updated_at, id)` order; `after` is a sync page's position, app/core/pagination.py).
@@ -72,6 +74,14 @@ def list_page_for(
         query = query.where(Proposal.round_id == round_id)
     if landlord_id is not None:
         query = query.where(Proposal.landlord_id == landlord_id)
+    if case_ref is not None:
+        query = query.where(
+            Proposal.household_id.in_(select(Household.id).where(Household.case_ref == case_ref))
+        )
+    if external_ref is not None:
+        query = query.where(
+            Proposal.vacancy_id.in_(select(Vacancy.id).where(Vacancy.external_ref == external_ref))
+        )
     if after is not None:
         query = query.where(after_keyset(Proposal.updated_at, Proposal.id, after))
     return list(session.scalars(query))

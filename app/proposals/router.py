@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
+from app.core.csv_export import CSV_RESPONSE, CsvWanted, csv_response
 from app.core.db import SessionDep
 from app.core.pagination import SYNC_DESCRIPTION, PageDep, SyncPageDep, next_cursor, sync_cursor
-from app.core.params import id_path, id_query
+from app.core.params import CaseRefQuery, ExternalRefQuery, id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.flows import contract
 from app.idempotency.route import IdempotentRoute
@@ -51,8 +52,9 @@ UUIDQuery = Annotated[str | None, id_query()]
     "An intermediary: the same for the landlords that mandated it, where they did "
     "(`landlord`: one of them; another → `404`). Social services and the coordinator: the "
     "municipality's, full view. A proposal past its deadline reads as `expired` (the "
-    "workers' sweep writes the expiry and its event within a minute)." + SYNC_DESCRIPTION,
-    responses=problems(*AUTHENTICATED, 404),
+    "workers' sweep writes the expiry and its event within a minute). `Accept: text/csv` "
+    "answers the page as CSV, each caller's view as rows." + SYNC_DESCRIPTION,
+    responses={**problems(*AUTHENTICATED, 404), **CSV_RESPONSE},
 )
 def list_proposals(
     session: SessionDep,
@@ -68,7 +70,10 @@ def list_proposals(
         str | None,
         id_query("Only an intermediary: the proposals of this landlord it acts for"),
     ] = None,
-) -> ProposalPage:
+    case_ref: CaseRefQuery = None,
+    external_ref: ExternalRefQuery = None,
+    csv: CsvWanted = False,
+) -> ProposalPage | Response:
     rows = service.list_proposals(
         session,
         principal=principal,
@@ -76,11 +81,14 @@ def list_proposals(
         round_id=round_id,
         page=page,
         landlord=landlord,
+        case_ref=case_ref,
+        external_ref=external_ref,
     )
-    return ProposalPage(
+    result = ProposalPage(
         items=views.to_views(session, principal, rows, purpose=purpose),
         next_cursor=sync_cursor([(p.updated_at, p.id) for p in rows], page.limit),
     )
+    return csv_response(result.items, result.next_cursor) if csv else result
 
 
 @router.get(

@@ -89,6 +89,22 @@ class ProposalLandlordView(BaseModel):
     )
 
 
+class ProposedFlat(BaseModel):
+    """The flat itself, as social services read it to the household before it answers:
+    what it costs, where it is, how one gets in."""
+
+    rent: int = Field(description="SEK per month")
+    address: str | None
+    postal_code: str | None
+    area_name: str | None = Field(description="The area's name")
+    rooms: int
+    living_area: int | None = Field(description="Square metres")
+    floor: int | None = Field(description="0 is the ground floor")
+    elevator: bool = Field(description="The building has a lift")
+    wheelchair: bool = Field(description="Accessible by wheelchair")
+    move_in_date: date | None
+
+
 class ProposalRead(BaseModel):
     """The municipality's view (coordinator, social services): everything the workflow
     knows, including the household, the score and whether an exception place is used."""
@@ -109,8 +125,19 @@ class ProposalRead(BaseModel):
     case_ref: str | None = Field(description="Social services' case reference")
     contract_form: ContractForm
     exception: bool = Field(description="Uses one of the landlord's exception places")
-    score: dict[str, Any]
+    score: dict[str, Any] = Field(
+        description="Why the round chose this pair: `weight` is the household's priority under "
+        "the municipality's policy (urgency, target groups, months waiting; the round "
+        "maximises the sum of the weights housed), `preferred_area` whether the flat is in an "
+        "area the household prefers, `spare_rooms` the rooms beyond the household's minimum "
+        "(fewer is a tighter fit)"
+    )
     status: ProposalStatus
+    flat: ProposedFlat | None = Field(
+        default=None,
+        description="The proposed flat in full once the proposal is released (null before): "
+        "rent, address, postal code, floor, lift, living area and move-in date",
+    )
     decline_reason: str | None
     decline_comment: str | None
     household_size: int

@@ -505,12 +505,19 @@ def list_proposals(
     page: Page,
     now: datetime | None = None,
     landlord: str | None = None,
+    case_ref: str | None = None,
+    external_ref: str | None = None,
 ) -> list[Proposal]:
     """One page of the caller's proposals, filtered by the status each reads as now (an
     overdue one is `expired`, though only the sweep writes it). Only an intermediary names
     the `landlord` it acts for (another caller → 422; a landlord that did not mandate it →
-    404)."""
+    404). Only the municipal side finds a proposal by the household's `case_ref`: the
+    landlord side never sees one, so it may not probe for one either."""
     acting_for(principal, landlord)
+    if case_ref is not None and principal.landlord_side:
+        raise UnprocessableEntity(
+            "case_ref: only social services and the coordinator find proposals by case reference"
+        )
     return repository.list_page_for(
         session,
         principal,
@@ -520,6 +527,8 @@ def list_proposals(
         limit=page.limit,
         now=now or utcnow(),
         landlord_id=landlord,
+        case_ref=case_ref,
+        external_ref=external_ref,
     )
 
 

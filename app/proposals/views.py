@@ -27,6 +27,7 @@ from app.proposals.schemas import (
     ProposalLandlordView,
     ProposalRead,
     ProposalRestricted,
+    ProposedFlat,
 )
 from app.vacancies.move_in import start_date_for
 from app.vocabulary import (
@@ -152,6 +153,20 @@ def to_views(
                 exception=proposal.exception,
                 score=proposal.score or {},
                 status=status,
+                flat=None
+                if proposal.released_at is None
+                else ProposedFlat(
+                    rent=vacancy.rent,
+                    address=vacancy.address,
+                    postal_code=vacancy.postal_code,
+                    area_name=_area_name(refs, vacancy.id),
+                    rooms=vacancy.rooms,
+                    living_area=vacancy.living_area,
+                    floor=vacancy.floor,
+                    elevator=vacancy.elevator,
+                    wheelchair=vacancy.wheelchair,
+                    move_in_date=move_in,
+                ),
                 decline_reason=proposal.decline_reason,
                 decline_comment=proposal.decline_comment,
                 household_size=size,

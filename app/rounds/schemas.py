@@ -114,12 +114,31 @@ class RoundProposal(BaseModel):
     status: str = Field(description="The proposal's status now")
 
 
+class RuleExplained(BaseModel):
+    """One eligibility rule an unmatched household's vacancies failed, in words."""
+
+    rule: str = Field(description="The rule's code (`failed`, `failing`)")
+    vacancies: int = Field(description="How many vacancies fail it (every failing rule counted)")
+    sv: str = Field(description="The rule in one Swedish line")
+    en: str = Field(description="The rule in one English line")
+
+
 class UnmatchedHousehold(BaseModel):
     household: str
     case_ref: str | None = Field(description="Social services' case reference")
     eligible_vacancies: int
     failed: dict[str, int] = Field(
         description="Per eligibility rule, the vacancies whose first failing rule it was"
+    )
+    failing: dict[str, int] = Field(
+        default_factory=dict,
+        description="Per eligibility rule, the vacancies failing it, every failing rule of a "
+        "vacancy counted: a flat too small and without a lift counts under `rooms` and "
+        "`accessibility` (`failed` shows only the first)",
+    )
+    explained: list[RuleExplained] = Field(
+        default_factory=list,
+        description="`failing` in words, most vacancies first",
     )
     reason: str = Field(
         description="Why it was left without a vacancy: the solver's explanation; "

@@ -23,9 +23,10 @@ from app.rounds.schemas import (
     RoundRead,
     RoundStats,
     RoundSummary,
+    RuleExplained,
     UnmatchedHousehold,
 )
-from app.vocabulary import AuditAction, RoundStatus
+from app.vocabulary import ELIGIBILITY_RULE_TEXT, AuditAction, RoundStatus
 
 
 def households_shown(read: RoundRead) -> list[str]:
@@ -115,7 +116,13 @@ def to_read(session: Session, round_: Round) -> RoundRead:
             )
         )
     unmatched = [
-        UnmatchedHousehold(**{**u, "case_ref": refs.case_ref(str(u["household"]))})
+        UnmatchedHousehold(
+            **{
+                **u,
+                "case_ref": refs.case_ref(str(u["household"])),
+                "explained": explain_rules(u.get("failing") or u.get("failed") or {}),
+            }
+        )
         for u in left_out
     ]
     return RoundRead(
@@ -137,6 +144,20 @@ def to_read(session: Session, round_: Round) -> RoundRead:
         proposals=proposals,
         unmatched=unmatched,
     )
+
+
+def explain_rules(counts: dict[str, int]) -> list[RuleExplained]:
+    """Each failing rule in words, most vacancies first (a round stored before every
+    failing rule was counted explains its first-failing counts)."""
+    return [
+        RuleExplained(
+            rule=rule,
+            vacancies=n,
+            sv=ELIGIBILITY_RULE_TEXT.get(rule, (rule, rule))[0],
+            en=ELIGIBILITY_RULE_TEXT.get(rule, (rule, rule))[1],
+        )
+        for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
 
 
 WHAT_IF = "what_if"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
+from app.core.csv_export import CSV_RESPONSE, CsvWanted, csv_response
 from app.core.db import SessionDep, local_date, local_today, local_year, utcnow
 from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
 from app.core.params import id_path, id_query
@@ -48,8 +49,8 @@ ReportId = Annotated[str, id_path("The report's id: a landlord's remark or incid
     response_model=TenancyPage,
     summary="List tenancies",
     description="A coordinator: its municipality's, with the household. A landlord: its own, "
-    "without any household data." + SYNC_DESCRIPTION,
-    responses=problems(*AUTHENTICATED),
+    "without any household data. `Accept: text/csv` answers the page as CSV." + SYNC_DESCRIPTION,
+    responses={**problems(*AUTHENTICATED), **CSV_RESPONSE},
 )
 def list_tenancies(
     session: SessionDep,
@@ -83,7 +84,8 @@ def list_tenancies(
             "(Nynäshamn: 'en viss inlåsningsseffekt')."
         ),
     ] = False,
-) -> TenancyPage:
+    csv: CsvWanted = False,
+) -> TenancyPage | Response:
     now = utcnow()
     rows = service.list_tenancies(
         session,
@@ -95,10 +97,11 @@ def list_tenancies(
         response_overdue_at=now if response_overdue else None,
         transfer_overdue_on=local_date(now) if transfer_overdue else None,
     )
-    return TenancyPage(
+    result = TenancyPage(
         items=views.to_views(session, principal, rows),
         next_cursor=sync_cursor([(t.updated_at, t.id) for t in rows], page.limit),
     )
+    return csv_response(result.items, result.next_cursor) if csv else result
 
 
 @router.post(
@@ -444,8 +447,9 @@ def vouch_for_tenant(
     "the year's Settlement Act figure. A coordinator gets its own municipality when it names "
     "none (another → `404`), this year when no `year` is given; a landlord names the "
     "municipality and sees its own row; an intermediary names it and sees the rows of the "
-    "landlords that mandated it there (`landlord`: one of them; another → `404`).",
-    responses=problems(*AUTHENTICATED, 404),
+    "landlords that mandated it there (`landlord`: one of them; another → `404`). "
+    "`Accept: text/csv` answers the rows as CSV.",
+    responses={**problems(*AUTHENTICATED, 404), **CSV_RESPONSE},
 )
 def get_quota(
     session: SessionDep,
@@ -467,11 +471,13 @@ def get_quota(
         str | None,
         id_query("Only an intermediary: the row of this landlord it acts for"),
     ] = None,
-) -> QuotaReport:
-    return service.quota_report(
+    csv: CsvWanted = False,
+) -> QuotaReport | Response:
+    report = service.quota_report(
         session,
         principal=principal,
         landlord=landlord,
         municipality=municipality,
         year=year if year is not None else local_year(),
     )
+    return csv_response(report.rows) if csv else report

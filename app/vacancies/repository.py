@@ -87,6 +87,8 @@ def list_page(
     status: str | None = None,
     after: str | None,
     limit: int,
+    external_ref: str | None = None,
+    external_ref_prefix: str | None = None,
 ) -> list[Vacancy]:
     """Vacancies filtered by the given scope, oldest change first (`after`: a sync page's
     position, app/core/pagination.py); the caller supplies its own scope."""
@@ -101,6 +103,10 @@ def list_page(
         query = query.where(Vacancy.municipality_code == municipality)
     if status is not None:
         query = query.where(Vacancy.status == status)
+    if external_ref is not None:
+        query = query.where(Vacancy.external_ref == external_ref)
+    if external_ref_prefix is not None:
+        query = query.where(Vacancy.external_ref.startswith(external_ref_prefix, autoescape=True))
     if after is not None:
         query = query.where(after_keyset(Vacancy.updated_at, Vacancy.id, after))
     return list(session.scalars(query))

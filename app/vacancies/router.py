@@ -8,7 +8,7 @@ from app.auth import Principal, Role, require
 from app.core.db import SessionDep
 from app.core.etag import IfMatchHeader, set_etag
 from app.core.pagination import SYNC_DESCRIPTION, SyncPageDep, sync_cursor
-from app.core.params import id_query
+from app.core.params import ExternalRefQuery, PrefixQuery, id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.core.types import Identifier
 from app.flows import vacancy_withdrawal
@@ -38,7 +38,8 @@ ExternalRef = Annotated[
     response_model=VacancyRead,
     summary="Post or update a vacancy under the landlord's own reference (idempotent)",
     description="`201` when created, `200` when updated; the same body again changes "
-    "nothing (same `ETag`). Reposting a withdrawn vacancy re-opens it; a let one is `409`. "
+    "nothing (same `ETag`), also for a let vacancy. Reposting a withdrawn vacancy re-opens it; "
+    "a changed let one is `409`. "
     "The landlord needs an agreement with the municipality, and `area` must be one of its "
     "areas (else `422`). An intermediary posts for the landlord it names in `landlord`, "
     "within a live mandate for that municipality (else `404`).",
@@ -95,6 +96,8 @@ def list_vacancies(
     ] = None,
     vacancy_status: Annotated[VacancyStatus | None, Query(alias="status")] = None,
     landlord: ActsFor = None,
+    external_ref: ExternalRefQuery = None,
+    q: PrefixQuery = None,
 ) -> VacancyPage:
     rows = service.list_vacancies(
         session,
@@ -102,6 +105,8 @@ def list_vacancies(
         municipality=municipality,
         status=vacancy_status,
         landlord=landlord,
+        external_ref=external_ref,
+        external_ref_prefix=q,
         after=page.after,
         limit=page.limit,
     )

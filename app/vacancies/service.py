@@ -91,7 +91,8 @@ def upsert_vacancy(
     A repost with the same reference updates the same row, never a duplicate (docs/domain.md
     §3); an identical repost changes nothing, not even the version. Reposting a withdrawn
     vacancy re-opens it; a let one cannot be changed while its tenancy is active, and is
-    offered again by a repost once the tenancy is over. Of concurrent PUTs of a new
+    offered again by a repost once the tenancy is over (its identical repost changes nothing
+    and answers the vacancy as it is). Of concurrent PUTs of a new
     reference one creates it and the others update (or leave) that row, never a 409.
     """
     landlord_id = _landlord_of(principal, landlord)
@@ -129,6 +130,10 @@ def upsert_vacancy(
             raise Conflict("A concurrent change conflicts; try again.")
     check_if_match(if_match, vacancy.version)
     if vacancy.status == VacancyStatus.let:
+        if not any(getattr(vacancy, key) != value for key, value in values.items()):
+            # A landlord's system resending its whole stock: what it says is what is
+            # there, so the answer is the current vacancy, not an error.
+            return Upserted(vacancy, False, None)
         if not _tenancy_over(session, vacancy):
             raise Conflict("The vacancy is let; it can no longer be changed.")
         values["status"] = VacancyStatus.open.value
@@ -244,6 +249,8 @@ def list_vacancies(
     after: str | None,
     limit: int,
     landlord: str | None = None,
+    external_ref: str | None = None,
+    external_ref_prefix: str | None = None,
 ) -> list[Vacancy]:
     """A landlord lists its own (any status unless filtered), an intermediary those of the
     landlords that mandated it where they did (`landlord`: one of them; another → 404); a
@@ -259,6 +266,8 @@ def list_vacancies(
             status=status.value if status else None,
             after=after,
             limit=limit,
+            external_ref=external_ref,
+            external_ref_prefix=external_ref_prefix,
         )
     if municipality_of(principal, COORDINATOR) is not None:
         return repository.list_page(
@@ -267,5 +276,7 @@ def list_vacancies(
             status=(status or VacancyStatus.open).value,
             after=after,
             limit=limit,
+            external_ref=external_ref,
+            external_ref_prefix=external_ref_prefix,
         )
     raise NotFound("No such vacancy.")

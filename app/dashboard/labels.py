@@ -1,0 +1,141 @@
+"""The dashboard's words, Swedish first and English as the reader's choice: every label, and
+every code the API answers with (statuses, decline reasons), turned into words here, so the
+page never mixes an English code into a Swedish sentence. A panel's own labels go in its own
+block; a missing label reads as its key, so a gap shows instead of breaking the page."""
+
+from __future__ import annotations
+
+from app.vocabulary import (
+    ELIGIBILITY_RULE_TEXT,
+    DeclineReason,
+    Language,
+    ProposalStatus,
+    RoundStatus,
+)
+
+Lang = Language
+LANGS: tuple[Lang, ...] = tuple(Language)
+
+LABELS: dict[str, tuple[str, str]] = {
+    # The page
+    "title": ("En väg in – översikt", "En väg in – overview"),
+    "sign_in": ("Logga in", "Sign in"),
+    "sign_out": ("Logga ut", "Sign out"),
+    "sign_in_help": (
+        "Med dina klientuppgifter (samma som i Swagger UI).",
+        "With your client credentials (the same as in Swagger UI).",
+    ),
+    "client_id": ("Klient-id", "Client id"),
+    "client_secret": ("Hemlighet", "Secret"),
+    "expired": ("Inloggningen har gått ut. Logga in igen.", "Signed out: sign in again."),
+    "retry_in": ("Försöker igen om", "Trying again in"),
+    "action_failed": ("Åtgärden misslyckades:", "The action failed:"),
+    "other_language": ("English", "Svenska"),
+    "coordinator_page": ("Samordnarens sida", "The coordinator's page"),
+    "social_page": ("Socialsekreterarens sida", "The social secretary's page"),
+    "case": ("Ärende", "Case"),
+    "flat": ("Lägenhet", "Flat"),
+    "landlord": ("Hyresvärd", "Landlord"),
+    "area": ("Område", "Area"),
+    "status": ("Status", "Status"),
+    "reason": ("Skäl", "Reason"),
+    "rent": ("Hyra", "Rent"),
+    "address": ("Adress", "Address"),
+    "floor": ("Våning", "Floor"),
+    "lift": ("Hiss", "Lift"),
+    "living_area": ("Boarea", "Living area"),
+    "move_in": ("Inflyttning", "Move-in"),
+    "rooms": ("Rum", "Rooms"),
+    "yes": ("ja", "yes"),
+    "no": ("nej", "no"),
+    "sek_month": ("kr/mån", "SEK/month"),
+    # The coordinator's to-do lists
+    "to_release": ("Förslag att släppa till hyresvärden", "Proposals to release to the landlord"),
+    "round_of": ("Omgång", "Round"),
+    "release": ("Släpp", "Release"),
+    "release_all": ("Släpp alla", "Release all"),
+    "forbid": ("Spärra paret", "Forbid the pair"),
+    "pin": ("Lås paret", "Pin the pair"),
+    "nothing_to_release": ("Inga förslag väntar på att släppas.", "No proposal awaits release."),
+    "needs_round": (
+        "Avböjda och utgångna förslag – behöver en ny omgång",
+        "Declined and expired proposals – need a new round",
+    ),
+    "nothing_declined": ("Inga avböjda eller utgångna förslag.", "No declined or expired one."),
+    "unmatched": (
+        "Hushåll utan förslag i senaste omgången",
+        "Households without a proposal in the last round",
+    ),
+    "no_unmatched": ("Alla hushåll i omgången fick förslag.", "Every household got a proposal."),
+    "no_round": ("Ingen omgång har körts ännu.", "No round has run yet."),
+    "taken": (
+        "Lämpliga lägenheter gick till hushåll med högre prioritet, eller en kvot var fylld.",
+        "Suitable flats went to households of higher priority, or a quota was full.",
+    ),
+    "start_round": ("Starta matchningsomgång", "Start a matching round"),
+    # The social secretary's page
+    "my_households": ("Hushållen", "The households"),
+    "urgency": ("Angelägenhet", "Urgency"),
+    "no_households": ("Inga öppna ärenden.", "No open case."),
+    "awaiting_household": (
+        "Förslag som väntar på hushållets svar",
+        "Proposals awaiting the household's answer",
+    ),
+    "nothing_awaiting": ("Inga förslag väntar på hushållets svar.", "No proposal awaits."),
+    "accept": ("Tacka ja", "Accept"),
+    "decline": ("Tacka nej", "Decline"),
+    "answer_by": ("Svara senast", "Answer by"),
+}
+
+STATUS: dict[str, tuple[str, str]] = {
+    ProposalStatus.proposed: ("föreslaget", "proposed"),
+    ProposalStatus.released: ("hos hyresvärden", "with the landlord"),
+    ProposalStatus.landlord_accepted: ("hos hushållet", "with the household"),
+    ProposalStatus.landlord_declined: ("hyresvärden sa nej", "declined by the landlord"),
+    ProposalStatus.household_accepted: ("hushållet sa ja", "accepted by the household"),
+    ProposalStatus.household_declined: ("hushållet sa nej", "declined by the household"),
+    ProposalStatus.contracted: ("kontrakt skrivet", "contracted"),
+    ProposalStatus.expired: ("svarstiden gick ut", "expired"),
+    ProposalStatus.withdrawn: ("återtaget", "withdrawn"),
+    RoundStatus.queued: ("i kö", "queued"),
+    RoundStatus.running: ("pågår", "running"),
+    RoundStatus.succeeded: ("klar", "done"),
+    RoundStatus.failed: ("misslyckades", "failed"),
+}
+"""Proposal and round statuses in words (their codes do not overlap but for `failed`, a
+round's only)."""
+
+DECLINE_REASONS: dict[str, tuple[str, str]] = {
+    DeclineReason.economic_requirements: ("uppfyller inte de ekonomiska kraven", "economy"),
+    DeclineReason.references: ("referenser", "references"),
+    DeclineReason.household_size: ("hushållets storlek", "household size"),
+    DeclineReason.unit_unavailable: ("lägenheten kan inte hyras ut", "flat unavailable"),
+    DeclineReason.location: ("läget", "location"),
+    DeclineReason.size: ("storleken", "size"),
+    DeclineReason.rent: ("hyran", "rent"),
+    DeclineReason.accessibility: ("tillgängligheten", "accessibility"),
+    DeclineReason.declined_offer: ("hushållet tackade nej", "the household declined"),
+    DeclineReason.other: ("annat", "other"),
+}
+
+
+def _pick(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
+    pair = table.get(key)
+    return key if pair is None else pair[LANGS.index(lang)]
+
+
+def label(key: str, lang: Lang) -> str:
+    return _pick(LABELS, key, lang)
+
+
+def status(code: str, lang: Lang) -> str:
+    return _pick(STATUS, code, lang)
+
+
+def decline_reason(code: str | None, lang: Lang) -> str:
+    return "–" if code is None else _pick(DECLINE_REASONS, code, lang)
+
+
+def rule(code: str, lang: Lang) -> str:
+    """An eligibility rule in one line (app/vocabulary.py holds both languages)."""
+    return _pick(ELIGIBILITY_RULE_TEXT, code, lang)
