@@ -26,6 +26,7 @@ from app.core.config import Settings
 from app.core.db import SessionDep, local_today
 from app.core.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
 from app.credentials.models import Credential
+from app.identity.tokens import IssuerKeys, PersonToken, unverified_issuer, verify_person_token
 from app.intermediaries.models import Mandate, live_on
 
 TOKEN_AUDIENCE = "en-vag-in"
@@ -69,6 +70,15 @@ class CredentialLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Person:
+    """A person signed in through their organisation's identity provider: the provider's
+    `sub` (stable, opaque) and the display name it gave, carried into the audit trail."""
+
+    subject: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """The authenticated caller: one credential, one role, at most one organisation. An
     intermediary also carries the mandates live at authentication (`mandates`), loaded once
@@ -80,6 +90,9 @@ class Principal:
     landlord_id: str | None = None
     intermediary_id: str | None = None
     mandates: tuple[ActsFor, ...] = ()
+    person: Person | None = None
+    """Who signed in, when a person did (OpenID Connect); None for a system's credential.
+    `credential_id` is then the person's stable caller id (docs/identity.md)."""
 
     @property
     def organisation(self) -> str | None:
@@ -290,6 +303,24 @@ def load_principal(session: Session, credential_id: str) -> Principal | None:
     return Principal.of(row)
 
 
+def person_principal(token: PersonToken) -> Principal:
+    """The caller a verified person's token stands for: its issuer's organisation, the
+    role its claim maps to, and the person."""
+    return Principal(
+        credential_id=token.caller_id,
+        role=Role(token.role),
+        municipality=token.municipality,
+        landlord_id=token.landlord_id,
+        person=Person(token.subject, token.name),
+    )
+
+
+def issuer_keys(request: Request) -> IssuerKeys:
+    """The process's cache of the trusted issuers' keys (made with the app)."""
+    keys: IssuerKeys = request.app.state.issuer_keys
+    return keys
+
+
 def live_grants(session: Session, intermediary_id: str, day: date) -> tuple[ActsFor, ...]:
     """The (landlord, municipality) pairs an intermediary may act for on `day`: read once
     per request at authentication, so ending a mandate takes effect at once."""
@@ -318,7 +349,11 @@ def authenticate(request: Request, session: Session, authorization: str | None) 
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
-    credential_id = token_subject(request, token.strip())
+    token = token.strip()
+    issuer = unverified_issuer(token)
+    if issuer is not None:  # a person's token from an OpenID Connect issuer
+        return person_principal(verify_person_token(session, issuer_keys(request), issuer, token))
+    credential_id = token_subject(request, token)
     principal = load_principal(session, credential_id)
     if principal is None:
         raise Unauthorized("The credential behind this token is revoked.")

@@ -21,7 +21,12 @@ def household_visible(session: Session, principal: Principal, household_id: str)
 
 
 def list_for_household(
-    session: Session, household_id: str, *, after: int | None, limit: int
+    session: Session,
+    household_id: str,
+    *,
+    after: int | None,
+    limit: int,
+    person: str | None = None,
 ) -> list[AuditEvent]:
     """One page of a household's events, oldest first (keyset on the event id)."""
     query = (
@@ -32,4 +37,6 @@ def list_for_household(
     )
     if after is not None:
         query = query.where(AuditEvent.id > after)
+    if person is not None:
+        query = query.where(AuditEvent.person_subject == person)
     return list(session.scalars(query))

@@ -28,10 +28,20 @@ def list_audit_events(
     principal: Annotated[Principal, Depends(require(Role.coordinator))],
     household: Annotated[UUIDStr, Query(description="The household's id")],
     page: PageDep,
+    person: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=255,
+            description="Only this person's events: the `sub` their identity provider gave",
+        ),
+    ] = None,
 ) -> AuditPage:
     """Oldest first. Events name the credential, role, action and purpose — never the
     record's contents."""
-    events = service.list_events(session, principal=principal, household_id=household, page=page)
+    events = service.list_events(
+        session, principal=principal, household_id=household, page=page, person=person
+    )
     return AuditPage(
         items=[views.to_read(event) for event in events],
         next_cursor=next_cursor([str(event.id) for event in events], page.limit),

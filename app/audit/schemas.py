@@ -20,6 +20,13 @@ from app.core.types import (
 from app.vocabulary import AuditAction
 
 
+class PersonRead(BaseModel):
+    """The person who signed in through their organisation's identity provider."""
+
+    subject: str = Field(description="The identity provider's `sub` for the person")
+    name: str | None = Field(description="The display name the identity provider gave")
+
+
 class AuditEventRead(BaseModel):
     at: datetime
     credential: str = Field(description="The client_id of the credential that acted")
@@ -32,6 +39,9 @@ class AuditEventRead(BaseModel):
         default=None,
         description="The landlord an intermediary acted for under its mandate; none when "
         "the caller acted for its own organisation",
+    )
+    person: PersonRead | None = Field(
+        default=None, description="Who signed in, when a person did; none for a system"
     )
     action: AuditAction
     household: str

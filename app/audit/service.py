@@ -34,6 +34,7 @@ def record(
         return
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     at = utcnow()
+    person = principal.person
     session.execute(
         insert(AuditEvent),
         [
@@ -43,6 +44,8 @@ def record(
                 "role": principal.role.value,
                 "organisation": principal.organisation,
                 "on_behalf_of": on_behalf_of,
+                "person_subject": None if person is None else person.subject,
+                "person_name": None if person is None else person.name,
                 "action": str(action),
                 "household_id": household_id,
                 "purpose": purpose,
@@ -94,12 +97,17 @@ def _event_cursor(after: str | None) -> int | None:
 
 
 def list_events(
-    session: Session, *, principal: Principal, household_id: str, page: Page
+    session: Session,
+    *,
+    principal: Principal,
+    household_id: str,
+    page: Page,
+    person: str | None = None,
 ) -> list[AuditEvent]:
     """A household's audit trail, for the coordinator of its municipality (another
-    municipality's household is 404, as everywhere)."""
+    municipality's household is 404, as everywhere); `person` keeps one person's events."""
     if not repository.household_visible(session, principal, household_id):
         raise NotFound("No such household.")
     return repository.list_for_household(
-        session, household_id, after=_event_cursor(page.after), limit=page.limit
+        session, household_id, after=_event_cursor(page.after), limit=page.limit, person=person
     )

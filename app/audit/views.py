@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.audit.models import AuditEvent
-from app.audit.schemas import AuditEventRead
+from app.audit.schemas import AuditEventRead, PersonRead
 
 
 def to_read(event: AuditEvent) -> AuditEventRead:
@@ -14,6 +14,9 @@ def to_read(event: AuditEvent) -> AuditEventRead:
         role=event.role,
         organisation=event.organisation,
         on_behalf_of=event.on_behalf_of,
+        person=None
+        if event.person_subject is None
+        else PersonRead(subject=event.person_subject, name=event.person_name),
         action=event.action,
         household=event.household_id,
         purpose=event.purpose,
