@@ -350,9 +350,12 @@ def authenticate(request: Request, session: Session, authorization: str | None) 
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
     token = token.strip()
-    issuer = unverified_issuer(token)
-    if issuer is not None:  # a person's token from an OpenID Connect issuer
-        return person_principal(verify_person_token(session, issuer_keys(request), issuer, token))
+    verified = request.scope.get("state", {}).get(VERIFIED_SUBJECT)
+    if verified is None or verified[0] != token:  # not one of ours the middleware verified
+        issuer = unverified_issuer(token)
+        if issuer is not None:  # a person's token from an OpenID Connect issuer
+            keys = issuer_keys(request)
+            return person_principal(verify_person_token(session, keys, issuer, token))
     credential_id = token_subject(request, token)
     principal = load_principal(session, credential_id)
     if principal is None:

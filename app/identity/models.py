@@ -33,5 +33,7 @@ class TrustedIssuer(Base):
     algorithms: Mapped[list[str]] = mapped_column(JSON)
     client_id: Mapped[str | None] = mapped_column(String(200), default=None)
     """The public client people's browsers sign in with (authorization code + PKCE)."""
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The scopes a browser asks for at sign-in (Entra ID: the API's own scope)."""
     label: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,8 @@ from app.vocabulary import SigningAlgorithm
 
 ClaimPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:/.-]{1,100}$")]
 """A claim's name, or a dotted path into nested claims (`realm_access.roles`)."""
+Scope = Annotated[str, StringConstraints(pattern=r"^[\x21\x23-\x5B\x5D-\x7E]{1,200}$")]
+"""One OAuth 2.0 scope token (RFC 6749 §3.3)."""
 IssuerUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,290}$")]
 
 
@@ -60,6 +62,12 @@ class IssuerCreate(BaseModel):
         description="The public client people sign in with from Swagger UI and the "
         "dashboard (authorization code with PKCE; no secret)",
     )
+    scopes: list[Scope] = Field(
+        default=["openid", "profile"],
+        max_length=10,
+        description="The scopes the browser asks for at sign-in (Entra ID: add the API's "
+        "own scope, e.g. `api://en-vag-in/access_as_user`)",
+    )
     label: ShortText | None = None
 
 
@@ -75,6 +83,7 @@ class IssuerRead(BaseModel):
     name_claim: str
     algorithms: list[SigningAlgorithm]
     client_id: str | None
+    scopes: list[str]
     label: str | None
     created_at: datetime
 

@@ -80,6 +80,7 @@ def register_issuer(session: Session, keys: IssuerKeys, data: IssuerCreate) -> T
         name_claim=data.name_claim,
         algorithms=[alg.value for alg in data.algorithms],
         client_id=data.client_id,
+        scopes=data.scopes,
         label=data.label,
     )
     session.add(row)

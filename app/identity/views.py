@@ -22,6 +22,7 @@ def to_read(row: TrustedIssuer) -> IssuerRead:
         name_claim=row.name_claim,
         algorithms=[SigningAlgorithm(alg) for alg in row.algorithms],
         client_id=row.client_id,
+        scopes=row.scopes,
         label=row.label,
         created_at=row.created_at,
     )

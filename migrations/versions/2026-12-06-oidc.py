@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("name_claim", sa.String(length=100), nullable=False),
         sa.Column("algorithms", sa.JSON(), nullable=False),
         sa.Column("client_id", sa.String(length=200), nullable=True),
+        sa.Column("scopes", sa.JSON(), nullable=False),
         sa.Column("label", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
