@@ -15,9 +15,8 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi.testclient import TestClient
 
-from tests.conftest import Api
+from tests.conftest import Api, AuthedClient
 
 AUDIENCE = "en-vag-in-test"
 ROLE_MAP = {"envagin-coordinators": "coordinator", "envagin-socialtjanst": "social_services"}
@@ -103,17 +102,18 @@ class InlineIssuer:
         return f"{header}.{payload}."
 
 
-def bearer(api: Api, token: str) -> TestClient:
+def bearer(api: Api, token: str, caller: str = "person") -> AuthedClient:
     """A client of the app sending this bearer token."""
-    client = TestClient(api.app)
+    client = AuthedClient(api.app)
     if api.portal is not None:
         client.portal = api.portal
     client.headers["Authorization"] = f"Bearer {token}"
+    client.client_id = caller
     return client
 
 
 def person_client(
     api: Api, issuer: InlineIssuer, role: str, *, subject: str, name: str
-) -> TestClient:
+) -> AuthedClient:
     """A client signed in as one person of the issuer's organisation, in one role."""
-    return bearer(api, issuer.mint(subject, name, role))
+    return bearer(api, issuer.mint(subject, name, role), f"person:{subject}")

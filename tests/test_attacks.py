@@ -20,6 +20,7 @@ from app.proposals.models import Pin, Proposal
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
+from tests.people import InlineIssuer, person_client
 
 DOCUMENT = json.loads(
     (Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text("utf-8")
@@ -231,6 +232,9 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "delivery_id": ping.json()["id"],
             "intermediary_id": intermediary,
             "mandate_id": mandate.json()["id"],
+            "issuer_id": InlineIssuer("https://idp.vasteras.example").register(
+                api, municipality="1980"
+            )["id"],
         },
         household=household,
         vacancy=vacancy,
@@ -244,6 +248,13 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
         # Same municipality, wrong role: a landlord of A never touches households.
         "landlord A": landlord_a_client,
     }
+    # People of B signed in through B's identity provider, as the credentials of B above.
+    jonkoping = InlineIssuer("https://login.jonkoping.example/realms/staff")
+    jonkoping.register(api, municipality="0680")
+    for role, title in (("coordinator", "coordinator"), ("social_services", "social secretary")):
+        attackers[f"person {title} of B"] = person_client(
+            api, jonkoping, role, subject=f"b-{role}", name=f"B {title}"
+        )
     return victim, attackers
 
 

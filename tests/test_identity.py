@@ -8,14 +8,21 @@ test holds; tests/test_identity_provider.py runs the same path against a real pr
 from __future__ import annotations
 
 import json
+import re
 import time
+from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
 
+from app.core.db import local_year
 from tests.conftest import Api
 from tests.people import AUDIENCE, InlineIssuer, bearer, person_client
+from tests.worlds.jonkoping import jonkoping_world
+from tests.worlds.protected import protected_household
+
+YEAR = local_year()
 
 HOUSEHOLD = {"case_ref": "JKPG-PERSON-1", "adults": 1, "contract_forms": ["housing_first"]}
 
@@ -239,3 +246,67 @@ def test_only_an_admin_registers_issuers(api: Api) -> None:
         },
     )
     assert response.status_code == 403
+
+
+DOCUMENT = json.loads(
+    (Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text("utf-8")
+)
+VOLATILE = {"/v1/audit"}
+"""Every read of a household adds to its trail, so the two callers' answers differ by the
+reads themselves; the trail is compared by status only."""
+
+
+def test_people_see_exactly_what_the_credential_of_their_role_sees(api: Api) -> None:
+    """The read walk for a person signed in as Jönköping's coordinator or social secretary:
+    every GET of the document, with the ids of Jönköping's world (a round run, a protected-
+    identity case: Jönköping puts "kvinnofridsärenden" first), answers a person exactly as
+    it answers the organisation's credential of the same role — the same objects, the same
+    restricted views (docs/domain.md §6: a protected case is the coordinator's alone)."""
+    world = jonkoping_world(api)
+    world.standard()
+    protected = protected_household(world)
+    round_id = world.run()["id"]
+    issuer = InlineIssuer("https://login.jonkoping.example/realms/staff")
+    issuer.register(api, municipality=world.CODE)
+    values = {
+        "code": world.CODE,
+        "municipality": world.CODE,
+        "household_id": protected,
+        "household": protected,
+        "round_id": round_id,
+        "other_id": round_id,
+        "first": round_id,
+        "second": round_id,
+        "year": str(YEAR),
+        "landlord_id": world.vatterhem,
+    }
+    pairs = {
+        "coordinator": (world.coordinator, "u-samordnare"),
+        "social_services": (world.social, "u-socialsekreterare"),
+    }
+    compared = 0
+    for role, (credential, subject) in pairs.items():
+        person = person_client(api, issuer, role, subject=subject, name=subject)
+        for path, item in DOCUMENT["paths"].items():
+            if "get" not in item or path in {"/metrics", "/healthz", "/readyz"}:
+                continue
+            names = re.findall(r"{(\w+)}", path)
+            required = [
+                p["name"]
+                for p in item["get"].get("parameters", [])
+                if p.get("required") and p["in"] == "query"
+            ]
+            if any(name not in values for name in [*names, *required]):
+                continue
+            url = path.format(**{name: values[name] for name in names})
+            params = {name: values[name] for name in required}
+            theirs = credential.get(url, params=params)
+            mine = person.get(url, params=params)
+            assert mine.status_code == theirs.status_code, f"{role}: GET {path}"
+            if path not in VOLATILE and theirs.headers["content-type"] == "application/json":
+                assert mine.json() == theirs.json(), f"{role}: GET {path}"
+            compared += 1
+    assert compared > 40
+    # The protected case's candidates are the coordinator's alone, for people as well.
+    social = person_client(api, issuer, "social_services", subject="u-ss", name="Siv")
+    assert social.get(f"/v1/households/{protected}/candidates").status_code == 403
