@@ -310,3 +310,53 @@ def test_people_see_exactly_what_the_credential_of_their_role_sees(api: Api) -> 
     # The protected case's candidates are the coordinator's alone, for people as well.
     social = person_client(api, issuer, "social_services", subject="u-ss", name="Siv")
     assert social.get(f"/v1/households/{protected}/candidates").status_code == 403
+
+
+def test_a_landlords_person_is_named_beside_the_vacancy_they_posted_and_in_its_event(
+    api: Api,
+) -> None:
+    """A landlord may trust its own identity provider too: the person who posts a flat is
+    named in `changed_by`, where the credential alone was named before (Jönköping: the
+    landlords hand over flats under the agreement's quota)."""
+    api.municipality("0680")
+    coordinator = api.client("coordinator", municipality="0680")
+    assert coordinator.put("/v1/municipalities/0680/areas/A01", json={"name": "A"}).is_success
+    landlord = api.landlord("Vätterhem", "556036-0793", "public")
+    agreement = coordinator.put(
+        f"/v1/agreements/0680/{landlord}/{YEAR}",
+        json={"quota": 5, "contract_forms": ["municipal_contract"]},
+    )
+    assert agreement.status_code == 201, agreement.text
+    issuer = InlineIssuer("https://sso.vatterhem.example")
+    registered = api.admin.post(
+        "/v1/identity-providers",
+        json={
+            "issuer": issuer.issuer,
+            "landlord": landlord,
+            "audience": AUDIENCE,
+            "jwks": {"keys": [issuer.public_jwk()]},
+            "role_claim": "groups",
+            "role_map": {"uthyrning": "landlord"},
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    token = issuer.mint("u-eva", "Eva Uthyrare", groups=["uthyrning"])
+    eva = bearer(api, token)
+    posted = eva.put(
+        "/v1/vacancies/VH-1",
+        json={
+            "municipality": "0680",
+            "area": "A01",
+            "rooms": 2,
+            "rent": 6000,
+            "contract_forms": ["municipal_contract"],
+        },
+    )
+    assert posted.status_code == 201, posted.text
+    eva_named = {"subject": "u-eva", "name": "Eva Uthyrare"}
+    assert posted.json()["changed_by"]["person"] == eva_named
+    assert posted.json()["changed_by"]["organisation"] == landlord
+    events = coordinator.get("/v1/events").json()["items"]
+    posted_events = [e for e in events if e["type"].startswith("vacancy.")]
+    assert posted_events, events
+    assert posted_events[0]["data"]["changed_by"]["person"] == eva_named

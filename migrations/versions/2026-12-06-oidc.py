@@ -6,7 +6,9 @@ Create Date: 2026-12-06 21:00:00.000000
 
 `trusted_issuers` names, per organisation, the OpenID Connect issuers whose tokens act
 within it (docs/identity.md). `audit_events.person_subject` and `person_name` name the
-person who signed in; every existing row keeps none: until now only credentials acted.
+person who signed in, as do `vacancies.changed_by_person*` and
+`proposals.landlord_answered_person*` beside the credential that acted; every existing
+row keeps none: until now only credentials acted.
 """
 
 from __future__ import annotations
@@ -67,9 +69,21 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_audit_events_person_subject"), "audit_events", ["person_subject"], unique=False
     )
+    for table, column in (
+        ("vacancies", "changed_by_person"),
+        ("proposals", "landlord_answered_person"),
+    ):
+        op.add_column(table, sa.Column(column, sa.String(length=255), nullable=True))
+        op.add_column(table, sa.Column(f"{column}_name", sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
+    for table, column in (
+        ("proposals", "landlord_answered_person"),
+        ("vacancies", "changed_by_person"),
+    ):
+        op.drop_column(table, f"{column}_name")
+        op.drop_column(table, column)
     op.drop_index(op.f("ix_audit_events_person_subject"), table_name="audit_events")
     op.drop_column("audit_events", "person_name")
     op.drop_column("audit_events", "person_subject")
