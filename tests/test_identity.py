@@ -86,6 +86,25 @@ def test_a_social_secretary_signed_in_writes_a_household_as_themselves(
     ]
 
 
+def test_a_persons_retry_with_the_same_idempotency_key_is_answered_once(
+    api: Api, jonkoping: InlineIssuer
+) -> None:
+    bo = person_client(api, jonkoping, "social_services", subject="u-bo", name="Bo Ek")
+    headers = {"Idempotency-Key": "jkpg-person-retry-1"}
+    first = bo.post("/v1/households", json=HOUSEHOLD, headers=headers)
+    again = bo.post("/v1/households", json=HOUSEHOLD, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    # Another person of the same issuer has keys of their own.
+    siv = person_client(api, jonkoping, "social_services", subject="u-siv", name="Siv")
+    other = siv.post(
+        "/v1/households", json={**HOUSEHOLD, "case_ref": "JKPG-PERSON-2"}, headers=headers
+    )
+    assert other.status_code == 201
+    assert other.json()["id"] != first.json()["id"]
+
+
 def test_a_token_of_one_municipalitys_issuer_never_reaches_another_municipality(
     api: Api, jonkoping: InlineIssuer, vasteras: InlineIssuer
 ) -> None:
