@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Page
 
@@ -179,6 +178,3 @@ def test_a_person_signs_in_through_swagger_ui_with_pkce_and_the_audit_names_them
             assert [(e["action"], e["role"], e["person"]) for e in trail] == [
                 ("list", "coordinator", {"subject": PERSON["sub"], "name": PERSON["name"]})
             ]
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
