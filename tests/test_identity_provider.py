@@ -98,14 +98,37 @@ def _sign_in(page: Page) -> None:
     assert section.locator("#client_id_authorizationCode").input_value() == PUBLIC_CLIENT
     with page.context.expect_page() as opened:
         section.locator("button.authorize").click()
-    popup = opened.value
-    popup.locator('input[name="login"]').fill(PERSON["sub"])
-    popup.locator('input[name="password"]').fill("any")
-    popup.locator('button[type="submit"]').click()
-    popup.locator('button[type="submit"]').click()  # consent: Continue
+    _sign_in_at_provider(opened.value)
     # Signed in: the code was exchanged (with the PKCE verifier), Swagger UI offers to log out.
     dialog.locator("button", has_text="Logout").first.wait_for()
     dialog.locator("button", has_text="Close").first.click()
+
+
+def _sign_in_at_provider(page: Page) -> None:
+    """The provider's own login and consent pages (its development interactions)."""
+    page.locator('input[name="login"]').fill(PERSON["sub"])
+    page.locator('input[name="password"]').fill("any")
+    page.locator('button[type="submit"]').click()
+    page.locator('button[type="submit"]').click()  # consent: Continue
+
+
+def _drive_dashboard(server: LiveServer, issuer_id: str) -> None:
+    """The coordinator's dashboard: sign in through the issuer in the same tab, the panels
+    load with the person's token, sign-out forgets it."""
+    with chromium() as browser:
+        page = browser.page
+        page.set_default_timeout(30_000)
+        page.goto(f"{server.url}/dashboard?issuer={issuer_id}")
+        page.locator("#signin-person").click()
+        _sign_in_at_provider(page)
+        page.wait_for_selector("#panel-rounds", timeout=30_000)
+        assert "code=" not in page.url  # the code is used once and not kept in the address
+        assert page.evaluate("sessionStorage.getItem('envagin.dashboard.token')")
+        page.locator("#signout").click()
+        page.wait_for_selector("#signin:not([hidden])")
+        assert page.evaluate("sessionStorage.getItem('envagin.dashboard.token')") is None
+        fonts = ("https://fonts.googleapis.com/", "https://fonts.gstatic.com/")
+        assert [url for url in browser.blocked if not url.startswith(fonts)] == []
 
 
 def _drive(server: LiveServer, provider: IdentityProvider, issuer_id: str) -> None:
@@ -140,12 +163,13 @@ def test_a_person_signs_in_through_swagger_ui_with_pkce_and_the_audit_names_them
     if os.environ.get("CI"):
         assert Path(CHROMIUM).exists(), ".ci/run installs Debian's chromium"
     with live_server(tmp_path / "server") as server:
-        public = {
+        redirects = [f"{server.url}/docs/oauth2-redirect"]
+        public: dict[str, Any] = {
             "client_id": PUBLIC_CLIENT,
             "token_endpoint_auth_method": "none",
             "grant_types": ["authorization_code"],
             "response_types": ["code"],
-            "redirect_uris": [f"{server.url}/docs/oauth2-redirect"],
+            "redirect_uris": redirects,
         }
         accounts = {
             PERSON["sub"]: {"name": PERSON["name"], "groups": ["vasteras-bostadssamordnare"]}
@@ -160,7 +184,15 @@ def test_a_person_signs_in_through_swagger_ui_with_pkce_and_the_audit_names_them
                 timeout=10,
             )
             assert registered.status_code == 201, registered.text
-            _drive(server, provider, registered.json()["id"])
+            issuer_id = registered.json()["id"]
+            # The dashboard's redirect names the issuer: the client learns it, the provider
+            # restarts with the same keys.
+            provider.stop()
+            redirects.append(f"{server.url}/dashboard?issuer={issuer_id}")
+            provider.config["clients"] = [public]
+            provider.start()
+            _drive(server, provider, issuer_id)
+            _drive_dashboard(server, issuer_id)
 
             coordinator = server.credential("coordinator")
             system = token(server, coordinator).json()["access_token"]
@@ -175,6 +207,9 @@ def test_a_person_signs_in_through_swagger_ui_with_pkce_and_the_audit_names_them
                 headers={"Authorization": f"Bearer {system}"},
                 timeout=10,
             ).json()["items"]
+            # Her list in Swagger UI, and the dashboard's panels listing as her.
+            karin = {"subject": PERSON["sub"], "name": PERSON["name"]}
             assert [(e["action"], e["role"], e["person"]) for e in trail] == [
-                ("list", "coordinator", {"subject": PERSON["sub"], "name": PERSON["name"]})
+                ("list", "coordinator", karin),
+                ("list", "coordinator", karin),
             ]

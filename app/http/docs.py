@@ -199,24 +199,18 @@ def swagger_ui_html(root: str, openapi_url: str, title: str) -> HTMLResponse:
 
 def person_sign_in(app: FastAPI, issuer_id: str) -> dict[str, Any] | None:
     """The authorization-code flow of a trusted issuer with a public client (`/docs?issuer=`
-    its id), from its discovery document; None when there is none or it cannot be read,
-    and the page offers the client-credentials flow alone."""
+    its id); None when there is none, and the page offers the client-credentials flow alone."""
     with app.state.sessionmaker() as session:
-        row = identity.sign_in_issuer(session, issuer_id)
-        if row is None:
-            return None
-        issuer, client_id, scopes = row.issuer, row.client_id, list(row.scopes)
-    try:
-        document = app.state.issuer_keys.document(issuer)
-    except (OSError, ValueError):
+        sign_in = identity.browser_sign_in(session, app.state.issuer_keys, issuer_id)
+    if sign_in is None:
         return None
     return {
-        "client_id": client_id,
-        "scopes": scopes,
+        "client_id": sign_in.client_id,
+        "scopes": sign_in.scopes,
         "flow": {
-            "authorizationUrl": document["authorization_endpoint"],
-            "tokenUrl": document["token_endpoint"],
-            "scopes": {scope: f"`{scope}` at {issuer}" for scope in scopes},
+            "authorizationUrl": sign_in.authorization_endpoint,
+            "tokenUrl": sign_in.token_endpoint,
+            "scopes": {scope: f"`{scope}` at {sign_in.issuer}" for scope in sign_in.scopes},
         },
     }
 

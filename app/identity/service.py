@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -100,7 +101,30 @@ def remove_issuer(session: Session, issuer_id: str) -> None:
     session.delete(row)
 
 
-def sign_in_issuer(session: Session, issuer_id: str) -> TrustedIssuer | None:
-    """The issuer a browser signs in with, when it has a public client registered."""
+@dataclass(frozen=True, slots=True)
+class BrowserSignIn:
+    """What a browser needs to sign a person in at an issuer: authorization code with PKCE
+    and a public client, so the page holds no secret (docs/identity.md)."""
+
+    issuer: str
+    client_id: str
+    scopes: list[str]
+    authorization_endpoint: str
+    token_endpoint: str
+
+
+def browser_sign_in(session: Session, keys: IssuerKeys, issuer_id: str) -> BrowserSignIn | None:
+    """The sign-in of a trusted issuer with a public client, from its discovery document;
+    None when there is none or its document cannot be read (the page then offers the
+    client-credentials sign-in alone)."""
     row = repository.get(session, issuer_id)
-    return row if row is not None and row.client_id is not None else None
+    if row is None or row.client_id is None:
+        return None
+    try:
+        document = keys.document(row.issuer)
+        authorization, token = document["authorization_endpoint"], document["token_endpoint"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if not all(isinstance(url, str) and issuer_url_allowed(url) for url in (authorization, token)):
+        return None
+    return BrowserSignIn(row.issuer, row.client_id, list(row.scopes), authorization, token)
