@@ -28,6 +28,7 @@ from app.core.errors import Forbidden, NotFound, Unauthorized, UnprocessableEnti
 from app.core.params import refuse_undeclared_query
 from app.credentials.models import Credential
 from app.households.models import Household
+from app.identity.tokens import IssuerKeys, PersonToken, unverified_issuer, verify_person_token
 from app.intermediaries.models import Mandate, live_on
 
 TOKEN_AUDIENCE = "en-vag-in"
@@ -71,6 +72,15 @@ class CredentialLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Person:
+    """A person signed in through their organisation's identity provider: the provider's
+    `sub` (stable, opaque) and the display name it gave, carried into the audit trail."""
+
+    subject: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """The authenticated caller: one credential, one role, at most one organisation. An
     intermediary also carries the mandates live at authentication (`mandates`), loaded once
@@ -82,6 +92,9 @@ class Principal:
     landlord_id: str | None = None
     intermediary_id: str | None = None
     mandates: tuple[ActsFor, ...] = ()
+    person: Person | None = None
+    """Who signed in, when a person did (OpenID Connect); None for a system's credential.
+    `credential_id` is then the person's stable caller id (docs/identity.md)."""
 
     @property
     def organisation(self) -> str | None:
@@ -311,6 +324,24 @@ def load_principal(session: Session, credential_id: str) -> Principal | None:
     return Principal.of(row)
 
 
+def person_principal(token: PersonToken) -> Principal:
+    """The caller a verified person's token stands for: its issuer's organisation, the
+    role its claim maps to, and the person."""
+    return Principal(
+        credential_id=token.caller_id,
+        role=Role(token.role),
+        municipality=token.municipality,
+        landlord_id=token.landlord_id,
+        person=Person(token.subject, token.name),
+    )
+
+
+def issuer_keys(request: Request) -> IssuerKeys:
+    """The process's cache of the trusted issuers' keys (made with the app)."""
+    keys: IssuerKeys = request.app.state.issuer_keys
+    return keys
+
+
 def live_grants(session: Session, intermediary_id: str, day: date) -> tuple[ActsFor, ...]:
     """The (landlord, municipality) pairs an intermediary may act for on `day`: read once
     per request at authentication, so ending a mandate takes effect at once."""
@@ -339,7 +370,14 @@ def authenticate(request: Request, session: Session, authorization: str | None) 
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
-    credential_id = token_subject(request, token.strip())
+    token = token.strip()
+    verified = request.scope.get("state", {}).get(VERIFIED_SUBJECT)
+    if verified is None or verified[0] != token:  # not one of ours the middleware verified
+        issuer = unverified_issuer(token)
+        if issuer is not None:  # a person's token from an OpenID Connect issuer
+            keys = issuer_keys(request)
+            return person_principal(verify_person_token(session, keys, issuer, token))
+    credential_id = token_subject(request, token)
     principal = load_principal(session, credential_id)
     if principal is None:
         raise Unauthorized("The credential behind this token is revoked.")

@@ -49,6 +49,9 @@ from app.households.router import router as households
 from app.http.docs import TAGS, document_operations, install_docs, operation_id
 from app.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from app.idempotency.models import IdempotencyRecord
+from app.identity.models import TrustedIssuer
+from app.identity.router import router as identity
+from app.identity.tokens import IssuerKeys
 from app.intermediaries.models import Intermediary, Mandate
 from app.intermediaries.router import router as intermediaries
 from app.jobs.worker import start_in_process_worker, stop_in_process_worker
@@ -117,6 +120,7 @@ MODELS = (
     Vacancy,
     WebhookDelivery,
     WebhookEndpoint,
+    TrustedIssuer,
 )
 
 
@@ -296,6 +300,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.database_outage = Outage("database_unavailable")
     app.state.sessionmaker = session_factory(engine, settings)
+    app.state.issuer_keys = IssuerKeys(cooldown=settings.oidc_key_cooldown_seconds)
 
     install_error_handlers(app)
     install_middleware(app, settings)
@@ -336,6 +341,7 @@ def include_routers(app: FastAPI) -> None:
         dashboard,
         prevention,
         referrals,
+        identity,
     ):
         app.include_router(router)
 

@@ -797,3 +797,20 @@ ELIGIBILITY_RULE_TEXT: Final[dict[str, tuple[str, str]]] = {
 }
 """One line in Swedish and in English per eligibility rule (`ELIGIBILITY_RULES`), for the
 people who read a round's explanation."""
+# --- people signing in through OpenID Connect (issue 28) ---
+
+
+class SigningAlgorithm(enum.StrEnum):
+    """The JWS algorithms a trusted issuer's tokens may be signed with: asymmetric only,
+    so the issuer's public key verifies and never signs (no `none`, no HMAC)."""
+
+    RS256 = "RS256"
+    RS384 = "RS384"
+    RS512 = "RS512"
+    PS256 = "PS256"
+    PS384 = "PS384"
+    PS512 = "PS512"
+    ES256 = "ES256"
+    ES384 = "ES384"
+    ES512 = "ES512"
+    EdDSA = "EdDSA"

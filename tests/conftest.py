@@ -248,6 +248,7 @@ SYSTEM_MODULES = {
     "test_concurrency",
     "test_dashboard_browser",
     "test_generated_client",
+    "test_identity_provider",
     "test_readme",
     "test_serve",
     "test_worker_faults",

@@ -54,6 +54,10 @@ LANDLORD_VIEW_FIELDS = {
     "role",
     "credential",
     "organisation",
+    # the landlord's own person who gave it, when one signed in (docs/identity.md)
+    "person",
+    "subject",
+    "name",
 }
 
 

@@ -213,7 +213,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tables", ("app/*/models.py",)),
     (
         "access: who is calling, what they may read, what names a row",
-        ("app/auth.py", "app/references.py"),
+        ("app/auth.py", "app/references.py", "app/identity/tokens.py"),
     ),
     ("the trail, idempotency and events", ("app/audit/", "app/idempotency/", "app/events/")),
     (
@@ -223,6 +223,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "app/landlords/",
             "app/intermediaries/",
             "app/credentials/",
+            "app/identity/",
         ),
     ),
     (

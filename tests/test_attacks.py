@@ -22,6 +22,7 @@ from app.referrals.models import NetworkMember, Referral
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
+from tests.people import InlineIssuer, person_client
 
 DOCUMENT = json.loads(
     (Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text("utf-8")
@@ -294,6 +295,9 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             "case_id": signal.json()["id"],
             "network_id": network,
             "referral_id": referral.json()["id"],
+            "issuer_id": InlineIssuer("https://idp.vasteras.example").register(
+                api, municipality="1980"
+            )["id"],
         },
         household=household,
         vacancy=vacancy,
@@ -307,6 +311,13 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
         # Same municipality, wrong role: a landlord of A never touches households.
         "landlord A": landlord_a_client,
     }
+    # People of B signed in through B's identity provider, as the credentials of B above.
+    jonkoping = InlineIssuer("https://login.jonkoping.example/realms/staff")
+    jonkoping.register(api, municipality="0680")
+    for role, title in (("coordinator", "coordinator"), ("social_services", "social secretary")):
+        attackers[f"person {title} of B"] = person_client(
+            api, jonkoping, role, subject=f"b-{role}", name=f"B {title}"
+        )
     return victim, attackers
 
 

@@ -66,11 +66,13 @@ def test_create_read_list_update_close_each_write_an_event(
         "role",
         "organisation",
         "on_behalf_of",
+        "person",
         "action",
         "household",
         "purpose",
         "request_id",
     }
+    assert {e["person"] for e in trail} == {None}  # a system's credential, no person
     assert {e["on_behalf_of"] for e in trail} == {None}  # social services act for themselves
 
 

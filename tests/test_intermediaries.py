@@ -97,6 +97,7 @@ def _intermediary_actor(world: Vasteras) -> dict[str, Any]:
         "role": "intermediary",
         "credential": world.intermediary.client_id,
         "organisation": world.bostad,
+        "person": None,  # a system's credential acted, no person signed in
     }
 
 
@@ -295,6 +296,7 @@ def test_the_landlord_keeps_its_own_access_and_its_own_actions_say_so(vasteras: 
         "role": "landlord",
         "credential": vasteras.mimer_client.client_id,
         "organisation": vasteras.mimer,
+        "person": None,
     }
     withdrawn = vasteras.intermediary.delete(
         "/v1/vacancies/BV-5001", params={"landlord": vasteras.mimer}

@@ -22,6 +22,9 @@ class AuditEvent(Base):
     organisation: Mapped[str | None] = mapped_column(String(36))
     on_behalf_of: Mapped[str | None] = mapped_column(String(36), default=None)
     """The landlord an intermediary acted for (`organisation` is then the intermediary)."""
+    person_subject: Mapped[str | None] = mapped_column(String(255), default=None, index=True)
+    """The person who signed in (their identity provider's `sub`); None for a system."""
+    person_name: Mapped[str | None] = mapped_column(String(200), default=None)
     action: Mapped[str] = mapped_column(String(20))
     household_id: Mapped[str] = mapped_column(String(36), index=True)
     purpose: Mapped[str | None] = mapped_column(String(200), default=None)

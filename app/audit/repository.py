@@ -34,6 +34,8 @@ def conditions(wanted: AuditFilter) -> list[ColumnElement[bool]]:
         out.append(AuditEvent.at >= wanted.since)
     if wanted.until is not None:
         out.append(AuditEvent.at < wanted.until)
+    if wanted.person is not None:
+        out.append(AuditEvent.person_subject == wanted.person)
     return out
 
 

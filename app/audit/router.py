@@ -35,6 +35,14 @@ def audit_filter(
     action: Annotated[AuditAction | None, Query(description="Only this action")] = None,
     since: Annotated[datetime | None, Query(description="From this moment (inclusive)")] = None,
     until: Annotated[datetime | None, Query(description="Up to this moment (exclusive)")] = None,
+    person: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=255,
+            description="Only this person's events: the `sub` their identity provider gave",
+        ),
+    ] = None,
 ) -> AuditFilter:
     """The query's filters, gathered once: a new filter is a parameter here and a field of
     `AuditFilter`."""
@@ -44,6 +52,7 @@ def audit_filter(
         action=action.value if action else None,
         since=since,
         until=until,
+        person=person,
     )
 
 
@@ -52,7 +61,8 @@ def audit_filter(
     response_model=AuditPage,
     summary="Who read or changed which household record, when and why",
     description="The trail of the caller's municipality's household records, filtered by "
-    "household, actor (the credential's `client_id`), action and time (`since`, `until`: "
+    "household, actor (the credential's `client_id`), person (the `sub` of a person signed "
+    "in through an identity provider), action and time (`since`, `until`: "
     "with a zone, e.g. `2026-12-06T00:00:00+01:00`), oldest first. `Accept: text/csv` "
     "answers the page as CSV.",
     responses={**problems(*AUTHENTICATED, 404), **CSV_RESPONSE},

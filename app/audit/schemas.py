@@ -34,6 +34,15 @@ class AuditFilter:
     """From this moment on, inclusive."""
     until: datetime | None = None
     """Up to this moment, exclusive."""
+    person: str | None = None
+    """The person (their identity provider's `sub`) who acted."""
+
+
+class PersonRead(BaseModel):
+    """The person who signed in through their organisation's identity provider."""
+
+    subject: str = Field(description="The identity provider's `sub` for the person")
+    name: str | None = Field(description="The display name the identity provider gave")
 
 
 class AuditEventRead(BaseModel):
@@ -48,6 +57,9 @@ class AuditEventRead(BaseModel):
         default=None,
         description="The landlord an intermediary acted for under its mandate; none when "
         "the caller acted for its own organisation",
+    )
+    person: PersonRead | None = Field(
+        default=None, description="Who signed in, when a person did; none for a system"
     )
     action: AuditAction
     household: str

@@ -35,6 +35,7 @@ def record(
         return
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     at = utcnow()
+    person = principal.person
     session.execute(
         insert(AuditEvent),
         [
@@ -44,6 +45,8 @@ def record(
                 "role": principal.role.value,
                 "organisation": principal.organisation,
                 "on_behalf_of": on_behalf_of,
+                "person_subject": None if person is None else person.subject,
+                "person_name": None if person is None else person.name,
                 "action": str(action),
                 "household_id": household_id,
                 "purpose": purpose,

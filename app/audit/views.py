@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.audit.models import AuditEvent
-from app.audit.schemas import AuditEventRead
+from app.audit.schemas import AuditEventRead, PersonRead
 from app.auth import MUNICIPAL_SIDE, Principal
 from app.vocabulary import IN_THE_NETWORK
 
@@ -27,6 +27,9 @@ def to_read(principal: Principal, event: AuditEvent) -> AuditEventRead:
         role=event.role,
         organisation=organisation_seen(principal, event),
         on_behalf_of=event.on_behalf_of,
+        person=None
+        if event.person_subject is None
+        else PersonRead(subject=event.person_subject, name=event.person_name),
         action=event.action,
         household=event.household_id,
         purpose=event.purpose,

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     )
     signing_key: str = DEFAULT_SIGNING_KEY
     token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    # A token naming a signing key not seen yet makes the service fetch its issuer's keys
+    # again (the issuer rotated), at most once per this many seconds (docs/identity.md).
+    oidc_key_cooldown_seconds: float = Field(default=30, ge=0, le=3600)
     log_level: str = "INFO"
     log_json: bool = True
     # Abuse limits (per process): requests per credential, token requests per client address,

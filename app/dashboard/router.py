@@ -8,12 +8,15 @@ Swedish, with English as the reader's choice (`?lang=en`)."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from app.auth import (
     COORDINATOR,
@@ -29,6 +32,7 @@ from app.core.problems import AUTHENTICATED, problems
 from app.dashboard import labels, prevention, service
 from app.dashboard.client import ApiReader
 from app.dashboard.labels import LANGS, Lang
+from app.identity import service as identity
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -53,40 +57,55 @@ def _lang(request: Request) -> Lang:
     return next((lang for lang in LANGS if lang == asked), Lang.sv)
 
 
-def _content_security_policy(nonce: str) -> str:
+def _content_security_policy(nonce: str, token_endpoint: str | None = None) -> str:
     """Nothing from another host, no script but the page's own, no framing. Inline styles
-    are allowed: pygal's SVG carries its own `<style>`."""
+    are allowed: pygal's SVG carries its own `<style>`. A person's sign-in may also reach
+    their issuer's token endpoint (the code is exchanged from the page)."""
+    connect = "'self'"
+    if token_endpoint is not None:
+        parts = urlsplit(token_endpoint)
+        connect = f"'self' {parts.scheme}://{parts.netloc}"
     return (
         "default-src 'none'; "
         f"script-src 'nonce-{nonce}'; "
         "style-src 'unsafe-inline'; "
         "img-src 'self' data:; "
-        "connect-src 'self'; "
+        f"connect-src {connect}; "
         "form-action 'self'; "
         "base-uri 'none'; "
         "frame-ancestors 'none'"
     )
 
 
-def dashboard_page(request: Request) -> HTMLResponse:
+def _person_sign_in(request: Request, issuer_id: str) -> dict[str, Any] | None:
+    """`/dashboard?issuer=<id>`: the issuer's authorization code flow with PKCE."""
+    with request.app.state.sessionmaker() as session:
+        sign_in = identity.browser_sign_in(session, request.app.state.issuer_keys, issuer_id)
+    return None if sign_in is None else {**asdict(sign_in), "issuer_id": issuer_id}
+
+
+async def dashboard_page(request: Request) -> HTMLResponse:
     """The page itself holds no data: anyone may load it, only a coordinator's token gets
-    panels."""
-    return _page(request, "dashboard_panels")
+    panels. With `?issuer=` a person signs in through their municipality's issuer."""
+    return await _page(request, "dashboard_panels")
 
 
-def social_page(request: Request) -> HTMLResponse:
+async def social_page(request: Request) -> HTMLResponse:
     """The social secretary's page: the same page, its panels from `social_panels`."""
-    return _page(request, "social_panels")
+    return await _page(request, "social_panels")
 
 
-def _page(request: Request, panels: str) -> HTMLResponse:
+async def _page(request: Request, panels: str) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     lang = _lang(request)
+    issuer_id = request.query_params.get("issuer")
+    sign_in = await run_in_threadpool(_person_sign_in, request, issuer_id) if issuer_id else None
     html = TEMPLATES.get_template("dashboard.html").render(
         nonce=nonce,
         lang=lang,
         other_lang=LANGS[1 - LANGS.index(lang)],
         social=panels == "social_panels",
+        sign_in=sign_in,
         token_url=TOKEN_URL,
         panels_url=str(request.url_for(panels).path),
         compare_url=str(request.url_for("dashboard_compare").path),
@@ -94,7 +113,9 @@ def _page(request: Request, panels: str) -> HTMLResponse:
     return HTMLResponse(
         html,
         headers={
-            "Content-Security-Policy": _content_security_policy(nonce),
+            "Content-Security-Policy": _content_security_policy(
+                nonce, None if sign_in is None else sign_in["token_endpoint"]
+            ),
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },

@@ -6,6 +6,7 @@ the service sets (docs/operations.md, "API documentation offline")."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
@@ -18,12 +19,14 @@ from fastapi.openapi.docs import (
     get_swagger_ui_oauth2_redirect_html,
 )
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from app.auth import Role
 from app.http.middleware import UNLIMITED_PATHS
+from app.identity import service as identity
 
 DOCS_URL = "/docs"
 REDOC_URL = "/redoc"
@@ -59,6 +62,9 @@ SWAGGER_UI_PARAMETERS: dict[str, Any] = {
     "tryItOutEnabled": False,
 }
 SWAGGER_UI_INIT_OAUTH = {"clientSecret": ""}
+SECURITY_SCHEME = "OAuth2ClientCredentials"
+"""The scheme every operation names; a person's sign-in is added to it as a second flow,
+so the token it brings is sent with every call, as a system's is."""
 
 TAGS: list[dict[str, str]] = [
     # The order of a coordinator's day: answers to proposals first, operations last.
@@ -177,6 +183,11 @@ def install_docs(app: FastAPI) -> None:
 
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
+        issuer_id = request.query_params.get("issuer")
+        if issuer_id:
+            flow = await run_in_threadpool(person_sign_in, app, issuer_id)
+            if flow is not None:
+                return person_swagger_ui_html(app, root, f"{app.title} – Swagger UI", flow)
         return swagger_ui_html(root, openapi_url, f"{app.title} – Swagger UI")
 
     async def redoc(request: Request) -> HTMLResponse:
@@ -220,6 +231,53 @@ def swagger_ui_html(root: str, openapi_url: str, title: str) -> HTMLResponse:
         oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT_URL}",
         init_oauth=SWAGGER_UI_INIT_OAUTH,
         swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
+    )
+
+
+def person_sign_in(app: FastAPI, issuer_id: str) -> dict[str, Any] | None:
+    """The authorization-code flow of a trusted issuer with a public client (`/docs?issuer=`
+    its id); None when there is none, and the page offers the client-credentials flow alone."""
+    with app.state.sessionmaker() as session:
+        sign_in = identity.browser_sign_in(session, app.state.issuer_keys, issuer_id)
+    if sign_in is None:
+        return None
+    return {
+        "client_id": sign_in.client_id,
+        "scopes": sign_in.scopes,
+        "flow": {
+            "authorizationUrl": sign_in.authorization_endpoint,
+            "tokenUrl": sign_in.token_endpoint,
+            "scopes": {scope: f"`{scope}` at {sign_in.issuer}" for scope in sign_in.scopes},
+        },
+    }
+
+
+def person_swagger_ui_html(
+    app: FastAPI, root: str, title: str, sign_in: dict[str, Any]
+) -> HTMLResponse:
+    """Swagger UI where a person signs in through their organisation's issuer:
+    authorization code with PKCE and a public client, so no secret is ever in the browser
+    (docs/identity.md). The document is given inline with the issuer's flow added."""
+    schema = copy.deepcopy(app.openapi())
+    scheme = schema["components"]["securitySchemes"][SECURITY_SCHEME]
+    scheme["flows"]["authorizationCode"] = sign_in["flow"]
+    scheme["description"] = (
+        f"{scheme.get('description', '')} People sign in with *authorizationCode* "
+        "(their organisation's identity provider)."
+    )
+    return get_swagger_ui_html(
+        openapi_url="",
+        title=title,
+        swagger_js_url=f"{root}{STATIC_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{STATIC_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+        oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT_URL}",
+        init_oauth={
+            "clientId": sign_in["client_id"],
+            "usePkceWithAuthorizationCodeGrant": True,
+            "scopes": " ".join(sign_in["scopes"]),
+        },
+        swagger_ui_parameters={**SWAGGER_UI_PARAMETERS, "spec": schema},
     )
 
 

@@ -35,8 +35,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app.audit import service as audit
 from app.audit.schemas import checked_purpose
-from app.auth import Principal, load_principal, token_subject
-from app.core.errors import Unauthorized
+from app.auth import Principal, authenticate
+from app.core.errors import AppError
 from app.core.logging import log
 from app.core.problems import problems
 from app.idempotency import service
@@ -121,13 +121,8 @@ class IdempotentRoute(APIRoute):
                 # No key: as before. A malformed key: the handler's header validation
                 # answers 422 (after authentication), and nothing is claimed.
                 return await handler(request)
-            credential_id = _caller(request)
             factory: sessionmaker[Session] = request.app.state.sessionmaker
-            principal = (
-                None
-                if credential_id is None
-                else await run_in_threadpool(_principal, factory, credential_id)
-            )
+            principal = await run_in_threadpool(_principal, request, factory)
             if principal is None:
                 return await handler(request)  # the handler answers 401
             # What the handler's own validation would refuse is refused before the key is
@@ -206,24 +201,16 @@ def _documented(
     return responses
 
 
-def _caller(request: Request) -> str | None:
-    """The credential a bearer token names, or None for no or an invalid token (the handler
-    then answers 401 as usual)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    try:
-        return token_subject(request, token.strip())
-    except Unauthorized:
-        return None
-
-
-def _principal(factory: sessionmaker[Session], credential_id: str) -> Principal | None:
-    """The caller, if its credential is live: a revoked credential gets no replay either
-    (revocation takes effect at once); the handler answers it 401."""
+def _principal(request: Request, factory: sessionmaker[Session]) -> Principal | None:
+    """The caller, authenticated as every operation authenticates it (a live credential's
+    token, or a person's from a trusted issuer), or None: a revoked credential or a refused
+    token gets no replay either; the handler answers it 401 or 403."""
     with factory() as session:
         session.info[service.INTERNAL_SESSION] = True
-        return load_principal(session, credential_id)
+        try:
+            return authenticate(request, session, request.headers.get("authorization"))
+        except AppError:
+            return None
 
 
 async def _run_claimed(

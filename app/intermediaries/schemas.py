@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.audit.schemas import PersonRead
 from app.core.types import MunicipalityCode, OrgNumber, ShortText, UUIDStr
 from app.vocabulary import ActorRole
 
@@ -95,14 +96,30 @@ class ActedBy(BaseModel):
     role: ActorRole
     credential: str = Field(description="The client_id of the credential that acted")
     organisation: str | None
+    person: PersonRead | None = Field(
+        default=None, description="The person who signed in and acted; none for a system"
+    )
 
 
-def acted_by(credential: str | None, intermediary: str | None, landlord: str) -> ActedBy | None:
-    """The actor recorded beside a change (none recorded: None)."""
+def acted_by(
+    credential: str | None,
+    intermediary: str | None,
+    landlord: str,
+    person: tuple[str | None, str | None] = (None, None),
+) -> ActedBy | None:
+    """The actor recorded beside a change (none recorded: None); `person` the subject and
+    name of a person who signed in (docs/identity.md)."""
     if credential is None:
         return None
+    subject, name = person
+    someone = None if subject is None else PersonRead(subject=subject, name=name)
     if intermediary is not None:
         return ActedBy(
-            role=ActorRole.intermediary, credential=credential, organisation=intermediary
+            role=ActorRole.intermediary,
+            credential=credential,
+            organisation=intermediary,
+            person=someone,
         )
-    return ActedBy(role=ActorRole.landlord, credential=credential, organisation=landlord)
+    return ActedBy(
+        role=ActorRole.landlord, credential=credential, organisation=landlord, person=someone
+    )

@@ -61,6 +61,9 @@ class Proposal(Base):
     """The client_id that gave the landlord's answer (accept or decline)."""
     landlord_answered_via: Mapped[str | None] = mapped_column(String(36), default=None)
     """The intermediary that gave it under the landlord's mandate; none: the landlord."""
+    landlord_answered_person: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The person who signed in and gave it (their identity provider's `sub`), if one did."""
+    landlord_answered_person_name: Mapped[str | None] = mapped_column(String(200), default=None)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -408,6 +408,9 @@ def _record_landlord_answer(
     organisation that acted, and the landlord it acted for when that is another)."""
     proposal.landlord_answered_by = principal.credential_id
     proposal.landlord_answered_via = principal.intermediary_id
+    person = principal.person
+    proposal.landlord_answered_person = None if person is None else person.subject
+    proposal.landlord_answered_person_name = None if person is None else person.name
     on_behalf_of = None if principal.landlord_id == proposal.landlord_id else proposal.landlord_id
     audit.record(
         session,

@@ -99,7 +99,10 @@ def to_views(
         guarantee = bool(household and household.municipal_guarantee)
         support = bool(household and household.support_plan)
         answered_by = acted_by(
-            proposal.landlord_answered_by, proposal.landlord_answered_via, proposal.landlord_id
+            proposal.landlord_answered_by,
+            proposal.landlord_answered_via,
+            proposal.landlord_id,
+            (proposal.landlord_answered_person, proposal.landlord_answered_person_name),
         )
         if principal.landlord_side:
             # The landlord's minimal view, for an intermediary too: never more household

@@ -51,6 +51,9 @@ class Vacancy(Base):
     changed_by_intermediary: Mapped[str | None] = mapped_column(String(36), default=None)
     """The intermediary that did, under the landlord's mandate; none: the landlord itself.
     No foreign key: a record of who acted, like `created_by` elsewhere."""
+    changed_by_person: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The person who signed in and did (their identity provider's `sub`), if one did."""
+    changed_by_person_name: Mapped[str | None] = mapped_column(String(200), default=None)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -52,9 +52,12 @@ def _landlord_of(principal: Principal, landlord: str | None = None) -> str:
 
 def _actor(principal: Principal) -> dict[str, str | None]:
     """Who acts on the landlord's side, as the vacancy records it (docs/domain.md §2)."""
+    person = principal.person
     return {
         "changed_by_credential": principal.credential_id,
         "changed_by_intermediary": principal.intermediary_id,
+        "changed_by_person": None if person is None else person.subject,
+        "changed_by_person_name": None if person is None else person.name,
     }
 
 

@@ -49,7 +49,10 @@ def _read(vacancy: Vacancy, refs: references.References) -> VacancyRead:
         quota_apartment=vacancy.quota_apartment,
         version=vacancy.version,
         changed_by=acted_by(
-            vacancy.changed_by_credential, vacancy.changed_by_intermediary, vacancy.landlord_id
+            vacancy.changed_by_credential,
+            vacancy.changed_by_intermediary,
+            vacancy.landlord_id,
+            (vacancy.changed_by_person, vacancy.changed_by_person_name),
         ),
         created_at=vacancy.created_at,
         updated_at=vacancy.updated_at,

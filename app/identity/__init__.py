@@ -1,0 +1,1 @@
+"""People signing in as themselves: OpenID Connect issuers trusted per organisation."""
