@@ -3,7 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    model_validator,
+)
 
 from app.agreements.lease import quota_from_share
 from app.core.types import AreaId, Count, Flag, Multiple, unique_items
@@ -301,7 +309,10 @@ class AgreementUpsert(LeaseTerms):
         sent beside it must be what the share comes to."""
         if not isinstance(data, dict) or not isinstance(data.get("quota_share"), dict):
             return data
-        share = QuotaShare.model_validate(data["quota_share"])
+        try:
+            share = QuotaShare.model_validate(data["quota_share"])
+        except ValidationError:
+            return data  # the field's own validation reports what is wrong with it
         computed = quota_from_share(share.model_dump())
         if "quota" in data and data["quota"] != computed:
             raise ValueError(f"quota: the quota_share comes to {computed}, not {data['quota']}")
