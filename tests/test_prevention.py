@@ -314,6 +314,10 @@ def test_a_case_past_its_deadline_is_in_the_overdue_list_and_the_event_feed(
         external_ref="TB-LATE", notified_on=(local_today() - timedelta(days=30)).isoformat()
     )
     fresh = world.signal(external_ref="TB-FRESH")
+    # Notified three weeks ago: the återvinningsfrist ends tonight.
+    soon = world.signal(
+        external_ref="TB-SOON", notified_on=(local_today() - timedelta(days=21)).isoformat()
+    )
     overdue = world.social.get("/v1/prevention/cases", params={"overdue": "true"}).json()
     assert [item["id"] for item in overdue["items"]] == [late["id"]]
     assert overdue["items"][0]["overdue"] is True
@@ -327,6 +331,10 @@ def test_a_case_past_its_deadline_is_in_the_overdue_list_and_the_event_feed(
     assert [(e["type"], e["data"]["id"]) for e in feed["items"]] == [
         ("prevention.overdue", late["id"])
     ]
+    approaching = world.social.get(
+        "/v1/events", params={"types": "prevention.deadline_approaching"}
+    ).json()
+    assert [e["data"]["id"] for e in approaching["items"]] == [soon["id"]]
     landlord_feed = world.telge.get("/v1/events", params={"types": "prevention.overdue"})
     assert landlord_feed.json()["items"] == []
     # Contact takes a case off the overdue list.
