@@ -517,6 +517,20 @@ def test_a_full_prevention_story_leaks_the_number_in_no_log_and_no_other_respons
         headers={"Idempotency-Key": "story-1"},
     )
     responses.append(sent)
+    # Refusals too: a number where it does not belong, and one with a wrong check digit.
+    misplaced = world.telge.post(
+        "/v1/prevention/signals",
+        json=signal_body(tenant={"name": f"Testa {number}", "personal_identity_number": number}),
+    )
+    assert misplaced.status_code == 422
+    wrong_digit = number[:-1] + ("1" if number[-1] == "0" else "0")
+    broken = world.telge.post(
+        "/v1/prevention/signals",
+        json=signal_body(tenant={"name": "Testa", "personal_identity_number": wrong_digit}),
+    )
+    assert broken.status_code == 422
+    assert wrong_digit not in broken.text
+    responses += [misplaced, broken]
     replay = world.telge.post(
         "/v1/prevention/signals",
         json=signal_body(tenant=tenant),
@@ -554,7 +568,9 @@ def test_a_full_prevention_story_leaks_the_number_in_no_log_and_no_other_respons
             response.text, number, f"{response.request.method} {response.request.url}"
         )
         assert "Testsson" not in response.text
-    _assert_no_number(capsys.readouterr().out, number, "the logs")
+    logs = capsys.readouterr().out
+    _assert_no_number(logs, number, "the logs")
+    assert wrong_digit not in logs
     assert IMPOSSIBLE_NUMBER not in str(responses[0].request.url)
 
 
