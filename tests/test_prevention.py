@@ -314,6 +314,10 @@ def test_a_case_past_its_deadline_is_in_the_overdue_list_and_the_event_feed(
         external_ref="TB-LATE", notified_on=(local_today() - timedelta(days=30)).isoformat()
     )
     fresh = world.signal(external_ref="TB-FRESH")
+    # Notified three weeks ago: the återvinningsfrist ends tonight.
+    soon = world.signal(
+        external_ref="TB-SOON", notified_on=(local_today() - timedelta(days=21)).isoformat()
+    )
     overdue = world.social.get("/v1/prevention/cases", params={"overdue": "true"}).json()
     assert [item["id"] for item in overdue["items"]] == [late["id"]]
     assert overdue["items"][0]["overdue"] is True
@@ -327,6 +331,10 @@ def test_a_case_past_its_deadline_is_in_the_overdue_list_and_the_event_feed(
     assert [(e["type"], e["data"]["id"]) for e in feed["items"]] == [
         ("prevention.overdue", late["id"])
     ]
+    approaching = world.social.get(
+        "/v1/events", params={"types": "prevention.deadline_approaching"}
+    ).json()
+    assert [e["data"]["id"] for e in approaching["items"]] == [soon["id"]]
     landlord_feed = world.telge.get("/v1/events", params={"types": "prevention.overdue"})
     assert landlord_feed.json()["items"] == []
     # Contact takes a case off the overdue list.
@@ -509,6 +517,20 @@ def test_a_full_prevention_story_leaks_the_number_in_no_log_and_no_other_respons
         headers={"Idempotency-Key": "story-1"},
     )
     responses.append(sent)
+    # Refusals too: a number where it does not belong, and one with a wrong check digit.
+    misplaced = world.telge.post(
+        "/v1/prevention/signals",
+        json=signal_body(tenant={"name": f"Testa {number}", "personal_identity_number": number}),
+    )
+    assert misplaced.status_code == 422
+    wrong_digit = number[:-1] + ("1" if number[-1] == "0" else "0")
+    broken = world.telge.post(
+        "/v1/prevention/signals",
+        json=signal_body(tenant={"name": "Testa", "personal_identity_number": wrong_digit}),
+    )
+    assert broken.status_code == 422
+    assert wrong_digit not in broken.text
+    responses += [misplaced, broken]
     replay = world.telge.post(
         "/v1/prevention/signals",
         json=signal_body(tenant=tenant),
@@ -546,7 +568,9 @@ def test_a_full_prevention_story_leaks_the_number_in_no_log_and_no_other_respons
             response.text, number, f"{response.request.method} {response.request.url}"
         )
         assert "Testsson" not in response.text
-    _assert_no_number(capsys.readouterr().out, number, "the logs")
+    logs = capsys.readouterr().out
+    _assert_no_number(logs, number, "the logs")
+    assert wrong_digit not in logs
     assert IMPOSSIBLE_NUMBER not in str(responses[0].request.url)
 
 

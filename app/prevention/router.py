@@ -15,7 +15,6 @@ from app.core.problems import AUTHENTICATED, problems
 from app.core.types import MunicipalityCode
 from app.idempotency.route import IdempotentRoute
 from app.prevention import events, service, views
-from app.prevention.models import PreventionCase, PreventionPolicy
 from app.prevention.schemas import (
     ActionCreate,
     CasePage,
@@ -45,19 +44,6 @@ ActsFor = Annotated[
     ),
 ]
 Code = Annotated[MunicipalityCode, Path(description="Kommunkod")]
-
-
-def _case_view(
-    session: SessionDep, case: PreventionCase, tenant: service.Tenant | None
-) -> CaseRead:
-    names = service.landlord_names(session, [case.landlord_id])
-    return views.to_case_view(
-        case,
-        tenant=tenant,
-        actions=service.actions_of(session, case),
-        landlord_name=names.get(case.landlord_id, ""),
-        now=utcnow(),
-    )
 
 
 @router.post(
@@ -187,7 +173,7 @@ def get_case(
     session: SessionDep, principal: CaseWorker, purpose: PurposeHeader, case_id: CaseId
 ) -> CaseRead:
     case, tenant = service.get_case(session, principal=principal, case_id=case_id, purpose=purpose)
-    return _case_view(session, case, tenant)
+    return views.case_read(session, case, tenant)
 
 
 @router.post(
@@ -214,7 +200,7 @@ def post_action(
         events.publish(session, case, EventType.prevention_contacted, now=now)
     if change.payment_plan_told:
         events.publish(session, case, EventType.prevention_payment_plan, now=now)
-    return _case_view(session, case, None)
+    return views.case_read(session, case, None)
 
 
 @router.put(
@@ -236,7 +222,7 @@ def put_priority_groups(
     case = service.set_groups(
         session, principal=principal, case_id=case_id, data=body, purpose=purpose
     )
-    return _case_view(session, case, None)
+    return views.case_read(session, case, None)
 
 
 @router.post(
@@ -256,13 +242,7 @@ def post_outcome(
         session, principal=principal, case_id=case_id, data=body, purpose=purpose
     )
     events.publish(session, case, EventType.prevention_closed, now=utcnow())
-    return _case_view(session, case, None)
-
-
-def _policy_view(
-    request: Request, code: str, policy: PreventionPolicy | None
-) -> PreventionPolicyRead:
-    return views.to_policy_view(code, policy, request.app.state.settings)
+    return views.case_read(session, case, None)
 
 
 @router.get(
@@ -274,7 +254,11 @@ def _policy_view(
 def get_prevention_policy(
     session: SessionDep, principal: Coordinator, request: Request, code: Code
 ) -> PreventionPolicyRead:
-    return _policy_view(request, code, service.get_policy(session, principal=principal, code=code))
+    return views.to_policy_view(
+        code,
+        service.get_policy(session, principal=principal, code=code),
+        request.app.state.settings,
+    )
 
 
 @router.put(
@@ -296,4 +280,4 @@ def put_prevention_policy(
     body: PreventionPolicyInput,
 ) -> PreventionPolicyRead:
     policy = service.put_policy(session, principal=principal, code=code, data=body)
-    return _policy_view(request, code, policy)
+    return views.to_policy_view(code, policy, request.app.state.settings)

@@ -418,14 +418,6 @@ def list_cases(
     return cases
 
 
-def actions_of(session: Session, case: PreventionCase) -> list[PreventionAction]:
-    return repository.actions_of(session, case.id)
-
-
-def landlord_names(session: Session, ids: list[str]) -> dict[str, str]:
-    return repository.landlord_names(session, ids)
-
-
 @dataclass(frozen=True, slots=True)
 class Change:
     """What an action changed that others hear of."""

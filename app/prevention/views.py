@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from app.core.config import Settings
+from app.core.db import utcnow
+from app.prevention import repository
 from app.prevention.models import PreventionAction, PreventionCase, PreventionPolicy
 from app.prevention.schemas import (
     ActionRead,
@@ -156,4 +160,16 @@ def to_policy_view(
         first_contact_days=policy.first_contact_days,
         effective_recovery_days=recovery_days(policy, settings),
         created_at=policy.created_at,
+    )
+
+
+def case_read(session: Session, case: PreventionCase, tenant: Tenant | None) -> CaseRead:
+    """The municipality's case with its actions and its landlord's name."""
+    names = repository.landlord_names(session, [case.landlord_id])
+    return to_case_view(
+        case,
+        tenant=tenant,
+        actions=repository.actions_of(session, case.id),
+        landlord_name=names.get(case.landlord_id, ""),
+        now=utcnow(),
     )
