@@ -1,7 +1,8 @@
 """Emptying the test database between tests although `audit_events` is append-only.
 
 The migration `audit_events_append_only` puts a trigger on `audit_events` that refuses every
-UPDATE and DELETE (docs/privacy.md). A test database must still be emptied after each test;
+UPDATE and DELETE (docs/privacy.md). A test database must still be emptied after each test
+that commits for real (the `commits` marker; the others are rolled back, tests/transaction.py);
 this is the one place allowed to get past the trigger, and it does so without weakening it
 for the application:
 

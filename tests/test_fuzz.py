@@ -179,4 +179,7 @@ def test_stateful_sequences_as_each_role(role: str, fuzz_world: dict[str, Any]) 
                 transport_kwargs=kwargs,
             )
 
-    Machine.run(settings=STATEFUL_SETTINGS)
+    try:
+        Machine.run(settings=STATEFUL_SETTINGS)
+    finally:
+        world.rollback()
