@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.concurrency import run_in_threadpool
 
 from app.auth import COORDINATOR, TOKEN_URL, Principal, Role, own_municipality, require
 from app.core.db import SessionDep, end_read_transaction, local_year
@@ -21,7 +20,7 @@ from app.core.params import id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.dashboard import service
 from app.dashboard.client import ApiReader
-from app.identity import service as identity
+from app.http.sign_in import browser_sign_in
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -50,19 +49,14 @@ def _content_security_policy(nonce: str, token_endpoint: str | None = None) -> s
     )
 
 
-def _person_sign_in(request: Request, issuer_id: str) -> dict[str, Any] | None:
-    """`/dashboard?issuer=<id>`: the issuer's authorization code flow with PKCE."""
-    with request.app.state.sessionmaker() as session:
-        sign_in = identity.browser_sign_in(session, request.app.state.issuer_keys, issuer_id)
-    return None if sign_in is None else {**asdict(sign_in), "issuer_id": issuer_id}
-
-
 async def dashboard_page(request: Request) -> HTMLResponse:
     """The page itself holds no data: anyone may load it, only a coordinator's token gets
     panels. With `?issuer=` a person signs in through their municipality's issuer."""
     nonce = secrets.token_urlsafe(16)
-    issuer_id = request.query_params.get("issuer")
-    sign_in = await run_in_threadpool(_person_sign_in, request, issuer_id) if issuer_id else None
+    person = await browser_sign_in(request)
+    sign_in: dict[str, Any] | None = None
+    if person is not None:
+        sign_in = {**asdict(person), "issuer_id": request.query_params["issuer"]}
     html = TEMPLATES.get_template("dashboard.html").render(
         nonce=nonce,
         sign_in=sign_in,
