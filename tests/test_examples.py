@@ -29,6 +29,7 @@ from app.flows import match_round
 from app.jobs.worker import queue_app
 from app.scenarios.demo import load_demo
 from app.tenancies.models import Tenancy
+from tests.people import InlineIssuer
 from tests.worlds.jobs import POSTGRES
 
 # The demo world: `load_demo` opens an engine of its own and commits.
@@ -204,6 +205,10 @@ def test_every_request_example_succeeds_against_the_demo_world(
     # Setting up: credentials, a municipality, an area, a landlord and its agreement.
     demo.send("admin", "POST", "/v1/credentials")
     demo.send("admin", "POST", "/v1/municipalities")
+    # Västerås's staff sign in through its identity provider: the example's Entra ID issuer,
+    # with its keys inline (the test network reaches no discovery document).
+    issuer = InlineIssuer(demo.examples[("POST", "/v1/identity-providers")]["issuer"])
+    demo.send("admin", "POST", "/v1/identity-providers", {"jwks": {"keys": [issuer.public_jwk()]}})
     demo.send(
         "coordinator",
         "PUT",

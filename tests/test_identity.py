@@ -193,6 +193,8 @@ def test_a_municipal_person_has_no_admin_powers(api: Api, jonkoping: InlineIssue
     [
         ({"issuer": "http://idp.example.org"}, 422),  # plain HTTP off loopback
         ({"jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}}, 422),  # a shared secret
+        ({"jwks": {"keys": [{"kty": "RSA", "kid": "broken"}]}}, 422),  # no modulus
+        ({"jwks": {"keys": "not a list"}}, 422),
         ({"role_map": {"g": "landlord"}}, 422),  # a landlord's role for a municipality
         ({"role_map": {"g": "admin"}}, 422),
         ({"algorithms": ["HS256"]}, 422),

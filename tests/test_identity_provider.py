@@ -108,8 +108,9 @@ def _sign_in_at_provider(page: Page) -> None:
     """The provider's own login and consent pages (its development interactions)."""
     page.locator('input[name="login"]').fill(PERSON["sub"])
     page.locator('input[name="password"]').fill("any")
-    page.locator('button[type="submit"]').click()
-    page.locator('button[type="submit"]').click()  # consent: Continue
+    page.locator('button[type="submit"]', has_text="Sign-in").click()
+    # The consent page (not the login page's button a second time): Continue.
+    page.locator('button[type="submit"]', has_text="Continue").click()
 
 
 def _drive_dashboard(server: LiveServer, issuer_id: str) -> None:

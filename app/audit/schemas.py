@@ -47,7 +47,10 @@ class PersonRead(BaseModel):
 
 class AuditEventRead(BaseModel):
     at: datetime
-    credential: str = Field(description="The client_id of the credential that acted")
+    credential: str = Field(
+        description="The client_id of the credential that acted; for a person who signed in, "
+        "their stable id `person_…` (see `person`)"
+    )
     role: str
     organisation: str | None = Field(
         description="The caller's organisation: a municipality code, or the id of the "

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.concurrency import run_in_threadpool
 
 from app.auth import (
     COORDINATOR,
@@ -32,7 +31,7 @@ from app.core.problems import AUTHENTICATED, problems
 from app.dashboard import labels, prevention, service
 from app.dashboard.client import ApiReader
 from app.dashboard.labels import LANGS, Lang
-from app.identity import service as identity
+from app.http.sign_in import browser_sign_in
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -77,13 +76,6 @@ def _content_security_policy(nonce: str, token_endpoint: str | None = None) -> s
     )
 
 
-def _person_sign_in(request: Request, issuer_id: str) -> dict[str, Any] | None:
-    """`/dashboard?issuer=<id>`: the issuer's authorization code flow with PKCE."""
-    with request.app.state.sessionmaker() as session:
-        sign_in = identity.browser_sign_in(session, request.app.state.issuer_keys, issuer_id)
-    return None if sign_in is None else {**asdict(sign_in), "issuer_id": issuer_id}
-
-
 async def dashboard_page(request: Request) -> HTMLResponse:
     """The page itself holds no data: anyone may load it, only a coordinator's token gets
     panels. With `?issuer=` a person signs in through their municipality's issuer."""
@@ -98,8 +90,10 @@ async def social_page(request: Request) -> HTMLResponse:
 async def _page(request: Request, panels: str) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     lang = _lang(request)
-    issuer_id = request.query_params.get("issuer")
-    sign_in = await run_in_threadpool(_person_sign_in, request, issuer_id) if issuer_id else None
+    person = await browser_sign_in(request)
+    sign_in: dict[str, Any] | None = None
+    if person is not None:
+        sign_in = {**asdict(person), "issuer_id": request.query_params["issuer"]}
     html = TEMPLATES.get_template("dashboard.html").render(
         nonce=nonce,
         lang=lang,

@@ -19,14 +19,14 @@ from fastapi.openapi.docs import (
     get_swagger_ui_oauth2_redirect_html,
 )
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from app.auth import Role
 from app.http.middleware import UNLIMITED_PATHS
-from app.identity import service as identity
+from app.http.sign_in import browser_sign_in
+from app.identity.service import BrowserSignIn
 
 DOCS_URL = "/docs"
 REDOC_URL = "/redoc"
@@ -183,11 +183,10 @@ def install_docs(app: FastAPI) -> None:
 
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        issuer_id = request.query_params.get("issuer")
-        if issuer_id:
-            flow = await run_in_threadpool(person_sign_in, app, issuer_id)
-            if flow is not None:
-                return person_swagger_ui_html(app, root, f"{app.title} – Swagger UI", flow)
+        sign_in = await browser_sign_in(request)
+        if sign_in is not None:
+            flow = person_flow(sign_in)
+            return person_swagger_ui_html(app, root, f"{app.title} – Swagger UI", flow)
         return swagger_ui_html(root, openapi_url, f"{app.title} – Swagger UI")
 
     async def redoc(request: Request) -> HTMLResponse:
@@ -234,13 +233,9 @@ def swagger_ui_html(root: str, openapi_url: str, title: str) -> HTMLResponse:
     )
 
 
-def person_sign_in(app: FastAPI, issuer_id: str) -> dict[str, Any] | None:
-    """The authorization-code flow of a trusted issuer with a public client (`/docs?issuer=`
-    its id); None when there is none, and the page offers the client-credentials flow alone."""
-    with app.state.sessionmaker() as session:
-        sign_in = identity.browser_sign_in(session, app.state.issuer_keys, issuer_id)
-    if sign_in is None:
-        return None
+def person_flow(sign_in: BrowserSignIn) -> dict[str, Any]:
+    """The issuer's authorization-code flow as Swagger UI reads it (`/docs?issuer=` its
+    id); without one the page offers the client-credentials flow alone."""
     return {
         "client_id": sign_in.client_id,
         "scopes": sign_in.scopes,

@@ -50,7 +50,7 @@ def _check_keys(jwks: dict[str, Any]) -> None:
             raise UnprocessableEntity("jwks: a private key; give the public key only")
     try:
         jwt.PyJWKSet.from_dict(jwks)
-    except jwt.PyJWTError as exc:
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
         raise UnprocessableEntity(f"jwks: {exc}") from exc
 
 

@@ -77,10 +77,11 @@ def discovery(issuer: str, timeout: float = 10) -> dict[str, Any]:
     Discovery §4.3: a document for another issuer is not this one's)."""
     url = issuer.rstrip("/") + DISCOVERY_PATH
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (checked scheme)
-        document: dict[str, Any] = json.load(response)
-    if document.get("issuer") != issuer:
+        document = json.load(response)
+    if not isinstance(document, dict) or document.get("issuer") != issuer:
         raise ValueError(f"discovery document at {url} names another issuer")
-    return document
+    checked: dict[str, Any] = document
+    return checked
 
 
 class IssuerKeys:

@@ -94,7 +94,10 @@ class ActedBy(BaseModel):
     mandate. `organisation` is the landlord's id or the intermediary's."""
 
     role: ActorRole
-    credential: str = Field(description="The client_id of the credential that acted")
+    credential: str = Field(
+        description="The client_id of the credential that acted; for a person who signed in, "
+        "their stable id `person_…` (see `person`)"
+    )
     organisation: str | None
     person: PersonRead | None = Field(
         default=None, description="The person who signed in and acted; none for a system"
