@@ -33,7 +33,7 @@ from app.households.schemas import (
 )
 from app.idempotency.route import AuditedIdempotentRoute
 from app.policies import service as policies
-from app.vocabulary import HouseholdStatus
+from app.vocabulary import ESTABLISHMENT_NOTICE_MONTHS, HouseholdStatus
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 
@@ -120,7 +120,11 @@ def list_households(
         purpose=purpose,
         awaiting_assessment=awaiting_assessment,
         establishment_ending_on=local_today() if establishment_ending else None,
-        establishment_notice_months=policies.establishment_notice_of(session, principal),
+        establishment_notice_months=(
+            policies.establishment_notice_of(session, principal)
+            if establishment_ending
+            else ESTABLISHMENT_NOTICE_MONTHS
+        ),
         case_ref=case_ref,
         case_ref_prefix=q,
     )
