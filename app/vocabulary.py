@@ -443,6 +443,7 @@ class EventType(enum.StrEnum):
     tenancy_transfer_refused = "tenancy.transfer_refused"
     tenancy_transfer_overdue = "tenancy.transfer_overdue"
     tenancy_establishment_ending = "tenancy.establishment_ending"
+    household_establishment_ending = "household.establishment_ending"
     tenancy_ended = "tenancy.ended"
     prevention_signal_received = "prevention.signal_received"
     prevention_deadline_approaching = "prevention.deadline_approaching"
@@ -466,6 +467,7 @@ class SubjectType(enum.StrEnum):
     prevention = "prevention"
     webhook = "webhook"
     referral = "referral"
+    household = "household"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -611,7 +613,8 @@ etableringstiden")."""
 
 ESTABLISHMENT_NOTICE_MONTHS: Final = 6
 """How many months before the establishment period ends a household appears on the
-coordinator's worklist (`GET /v1/households?establishment_ending=true`)."""
+coordinator's worklist (`GET /v1/households?establishment_ending=true`) and is announced,
+unless the municipality's policy sets `establishment_notice_months`."""
 # --- Eviction prevention, kvarboende (issue 25) ---------------------------------------------
 
 

@@ -97,6 +97,9 @@ class Agreement(Base):
     aftercare_months: Mapped[int] = mapped_column(default=0, server_default="0")
     # Karlstad: "besittningsskyddet avtals bort under en treårsperiod": recorded on the lease.
     tenure_waiver_months: Mapped[int | None] = mapped_column(default=None)
+    # Helsingborg Delmål 3: move-on places "med hyresgaranti utanför rådande kvot" — this
+    # many placements a year of households moving on count against no quota.
+    move_on_outside_quota: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -12,7 +12,12 @@ so it never proposes one flat too many. Both subtract with `left`.
 The quota holds at every step, not only when a round plans: a quota is not lowered below
 what is taken without the coordinator's `QuotaOverride` (`refuse_lowering_below_use`), and
 a contract needs a delivered place left, counted under a lock on the agreement
-(`require_place_for`)."""
+(`require_place_for`).
+
+Helsingborg Delmål 3 lets households moving on out "med hyresgaranti utanför rådande kvot":
+an agreement's `move_on_outside_quota` places a year. A move-on contract takes one while any
+is left (`require_place_for` decides, under the same lock) and the tenancy records it
+(`outside_quota`); it is then counted apart (`outside_used`), never as a quota place."""
 
 from __future__ import annotations
 
@@ -48,6 +53,8 @@ class Placement:
     """A live proposal's place, not yet a tenancy's."""
     household_id: str | None = None
     """The household a live proposal holds the place for (a tenancy's is not read)."""
+    outside: bool = False
+    """A move-on tenancy on a place outside the quota (Helsingborg Delmål 3)."""
 
 
 def placements_of_year(
@@ -67,6 +74,7 @@ def placements_of_year(
             Tenancy.exception,
             func.coalesce(Vacancy.area, "").label("area"),
             Tenancy.quota_apartment,
+            Tenancy.outside_quota,
         )
         .outerjoin(Vacancy, Vacancy.id == Tenancy.vacancy_id)
         .where(Tenancy.municipality_code == municipality, Tenancy.agreement_year == year)
@@ -89,7 +97,16 @@ def placements_of_year(
         )
         .add_columns(Proposal.created_at)
     )
-    taken = [Placement(t.landlord_id, t.exception, t.area, t.quota_apartment) for t in tenancies]
+    taken = [
+        Placement(
+            t.landlord_id,
+            t.exception,
+            t.area,
+            t.quota_apartment and not t.outside_quota,
+            outside=t.outside_quota,
+        )
+        for t in tenancies
+    ]
     for landlord_id, exception, area, round_year, quota, household_id, created_at in proposals:
         if round_year is None and local_date(created_at).year != year:
             continue
@@ -112,6 +129,8 @@ class YearUse:
     """Quota places live proposals hold."""
     exceptions_proposed: int = 0
     """Exception places live proposals hold."""
+    outside_used: int = 0
+    """Move-on places outside the quota delivered (Helsingborg Delmål 3)."""
 
 
 def use_of_year(
@@ -130,6 +149,7 @@ def _count(places: list[Placement]) -> dict[str, YearUse]:
         count[kind] += int(place.quota)
         count[f"{kind}_exceptions"] += int(place.exception)
         count["tenancies"] += int(not place.proposed)
+        count["outside"] += int(place.outside)
     return {
         landlord: YearUse(
             tenancies=count["tenancies"],
@@ -137,6 +157,7 @@ def _count(places: list[Placement]) -> dict[str, YearUse]:
             exceptions_used=count["delivered_exceptions"],
             proposed=count["proposed"],
             exceptions_proposed=count["proposed_exceptions"],
+            outside_used=count["outside"],
         )
         for landlord, count in counts.items()
     }
@@ -201,7 +222,11 @@ def require_place_for(session: Session, tenancy: Tenancy, now: datetime) -> None
     `keep_live_proposals` is taken by the first contracts and refuses the rest (409 naming
     the quota). The agreement row is locked first (FOR UPDATE on PostgreSQL; SQLite
     serialises writers with BEGIN IMMEDIATE), so concurrent contracts count one after the
-    other. A year without an agreement has no quota to hold."""
+    other. A year without an agreement has no quota to hold.
+
+    A household moving on (`moved_from_id`) into a quota place takes one of the agreement's
+    places outside the quota while any is left (Helsingborg Delmål 3): the tenancy records
+    `outside_quota` and the quota is not touched."""
     agreement = repository.get_for_update(
         session, tenancy.municipality_code, tenancy.landlord_id, tenancy.agreement_year
     )
@@ -210,6 +235,15 @@ def require_place_for(session: Session, tenancy: Tenancy, now: datetime) -> None
     use = use_of_year(session, tenancy.municipality_code, tenancy.agreement_year, now).get(
         tenancy.landlord_id, YearUse()
     )
+    if (
+        tenancy.moved_from_id is not None
+        and tenancy.quota_apartment
+        and not tenancy.exception
+        and use.outside_used < agreement.move_on_outside_quota
+    ):
+        tenancy.outside_quota = True
+        session.flush()
+        return
     if tenancy.quota_apartment and use.delivered > agreement.quota:
         raise Conflict(
             f"The landlord's quota for {agreement.year} is used: {use.delivered - 1} of "

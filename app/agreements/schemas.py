@@ -294,6 +294,12 @@ class AgreementUpsert(LeaseTerms):
         "months (Karlstad: 'besittningsskyddet avtals bort under en treårsperiod': 36); "
         "shown on the transferred tenancy as `tenure_waived_until`",
     )
+    move_on_outside_quota: Annotated[int, Strict(), Field(ge=0, le=10_000)] = Field(
+        default=0,
+        description="Places a year for households moving on from a municipal contract that "
+        "count against no quota (Helsingborg Delmål 3: 'med hyresgaranti utanför rådande "
+        "kvot'); counted apart in `GET /v1/quota` as `outside_quota_used`",
+    )
 
     @model_validator(mode="after")
     def _extend_needs_months(self) -> AgreementUpsert:
@@ -348,6 +354,7 @@ class AgreementRead(LeaseTerms):
     remark_extend_months: int | None
     aftercare_months: int
     tenure_waiver_months: int | None
+    move_on_outside_quota: int
     version: int
     created_at: datetime
     updated_at: datetime

@@ -64,6 +64,7 @@ def to_read(agreement: Agreement) -> AgreementRead:
         remark_extend_months=agreement.remark_extend_months,
         aftercare_months=agreement.aftercare_months,
         tenure_waiver_months=agreement.tenure_waiver_months,
+        move_on_outside_quota=agreement.move_on_outside_quota,
         version=agreement.version,
         created_at=agreement.created_at,
         updated_at=agreement.updated_at,

@@ -61,9 +61,12 @@ DESCRIPTIONS: dict[EventType, str] = {
     "of the trial without a transfer or a recorded reason (the lock-in watch; sent once per "
     "latest day).",
     EventType.tenancy_establishment_ending: "The household's two-year establishment period "
-    "under the Settlement Act ends within six months (`establishment_ends_on`; Helsingborg "
-    "3:9): time to plan its move on. Coordinators only (sent once per tenancy and settlement "
-    "day).",
+    "under the Settlement Act ends within the policy's `establishment_notice_months` (default "
+    "six; `establishment_ends_on`; Helsingborg 3:9): time to plan its move on. Coordinators "
+    "only (sent once per tenancy and settlement day).",
+    EventType.household_establishment_ending: "As `tenancy.establishment_ending`, for a "
+    "settled household that lives in no tenancy of the service: the case itself is the "
+    "subject. Coordinators only (sent once per household and settlement day).",
     EventType.tenancy_ended: "The tenancy ended.",
     EventType.prevention_signal_received: "A landlord's signal about a tenant at risk of "
     "eviction (a 12:44 termination notice, an eviction application or date, an early "
@@ -92,7 +95,9 @@ DESCRIPTIONS: dict[EventType, str] = {
 }
 
 
-MUNICIPAL_ONLY: frozenset[EventType] = frozenset({EventType.tenancy_establishment_ending})
+MUNICIPAL_ONLY: frozenset[EventType] = frozenset(
+    {EventType.tenancy_establishment_ending, EventType.household_establishment_ending}
+)
 """Events about the household the landlord is never told (docs/domain.md §6): that its
 tenant is newly arrived is the municipality's to know."""
 

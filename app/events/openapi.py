@@ -35,6 +35,7 @@ PAYLOADS: dict[SubjectType, dict[Role, tuple[str, ...]]] = {
         Role.social_services: ("ReferralRead",),
         Role.coordinator: ("ReferralRead",),
     },
+    SubjectType.household: {Role.coordinator: ("HouseholdRead",)},
     SubjectType.webhook: {
         Role.landlord: ("WebhookRead",),
         Role.social_services: ("WebhookRead",),

@@ -32,7 +32,8 @@ from app.households.schemas import (
     MoveOnRead,
 )
 from app.idempotency.route import AuditedIdempotentRoute
-from app.vocabulary import HouseholdStatus
+from app.policies import service as policies
+from app.vocabulary import ESTABLISHMENT_NOTICE_MONTHS, HouseholdStatus
 
 router = APIRouter(route_class=AuditedIdempotentRoute, tags=["households"])
 
@@ -102,8 +103,9 @@ def list_households(
         bool,
         Query(
             description="The worklist of the newly arrived whose two-year establishment "
-            "period (`settled_on` + 24 months, bosättningslagen 2016:38) ends within six "
-            "months and has not ended (Helsingborg 3:9)"
+            "period (`settled_on` + 24 months, bosättningslagen 2016:38) ends within the "
+            "policy's `establishment_notice_months` (default six) and has not ended "
+            "(Helsingborg 3:9)"
         ),
     ] = False,
     case_ref: CaseRefQuery = None,
@@ -118,6 +120,11 @@ def list_households(
         purpose=purpose,
         awaiting_assessment=awaiting_assessment,
         establishment_ending_on=local_today() if establishment_ending else None,
+        establishment_notice_months=(
+            policies.establishment_notice_of(session, principal)
+            if establishment_ending
+            else ESTABLISHMENT_NOTICE_MONTHS
+        ),
         case_ref=case_ref,
         case_ref_prefix=q,
     )

@@ -206,6 +206,16 @@ def establishment_ends_on(settled_on: date | None) -> date | None:
     return add_months(settled_on, ESTABLISHMENT_MONTHS) if settled_on is not None else None
 
 
+def settled_for_notice(today: date, notice_months: int) -> tuple[date, date]:
+    """The settlement days whose establishment period has not ended by `today` and ends
+    within `notice_months` of it: settled after the first day and by the second (the
+    worklist and the sweep alike, Helsingborg 3:9)."""
+    return (
+        add_months(today, -ESTABLISHMENT_MONTHS),
+        add_months(today, notice_months - ESTABLISHMENT_MONTHS),
+    )
+
+
 class HouseholdCreate(BaseModel):
     """A household's need. `rooms_min`, `rooms_max` and `max_rent` may be left out: they are
     then derived from the household's size and income (see docs/households.md)."""

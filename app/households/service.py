@@ -22,7 +22,6 @@ from app.auth import Principal, municipality_of, sees_protected_identity
 from app.core.db import new_id, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from app.core.etag import check_if_match
-from app.core.months import add_months
 from app.core.pagination import Page
 from app.households import repository
 from app.households.assessment import record_assessment
@@ -36,9 +35,9 @@ from app.households.schemas import (
     check_areas,
     check_children_ages,
     check_rooms,
+    settled_for_notice,
 )
 from app.vocabulary import (
-    ESTABLISHMENT_MONTHS,
     ESTABLISHMENT_NOTICE_MONTHS,
     AuditAction,
     CloseReason,
@@ -248,13 +247,14 @@ def list_households(
     purpose: str | None,
     awaiting_assessment: bool = False,
     establishment_ending_on: date | None = None,
+    establishment_notice_months: int = ESTABLISHMENT_NOTICE_MONTHS,
     case_ref: str | None = None,
     case_ref_prefix: str | None = None,
 ) -> list[Household]:
     """One page of the caller's municipality's cases; each one listed is audited. With
     `establishment_ending_on`, only the newly arrived whose two-year establishment period
-    ends within `ESTABLISHMENT_NOTICE_MONTHS` of that day and has not ended (Helsingborg
-    3:9: the cohort whose contracts end together)."""
+    ends within `establishment_notice_months` of that day (the policy's) and has not ended
+    (Helsingborg 3:9: the cohort whose contracts end together)."""
     municipality = _own_municipality(principal)
     rows = repository.list_page(
         session,
@@ -266,12 +266,7 @@ def list_households(
         settled_between=(
             None
             if establishment_ending_on is None
-            else (
-                add_months(establishment_ending_on, -ESTABLISHMENT_MONTHS),
-                add_months(
-                    establishment_ending_on, ESTABLISHMENT_NOTICE_MONTHS - ESTABLISHMENT_MONTHS
-                ),
-            )
+            else settled_for_notice(establishment_ending_on, establishment_notice_months)
         ),
         case_ref=case_ref,
         case_ref_prefix=case_ref_prefix,

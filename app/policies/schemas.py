@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictBool
 
 from app.core.types import unique_items
-from app.vocabulary import ContractForm, GuaranteeIncome
+from app.vocabulary import ESTABLISHMENT_NOTICE_MONTHS, ContractForm, GuaranteeIncome
 
 Weight = Annotated[int, Strict(), Field(ge=0, le=10_000)]
 BaseWeight = Annotated[int, Strict(), Field(ge=1, le=10_000)]
@@ -166,6 +166,16 @@ class PolicyInput(BaseModel):
         description="Added to the weight of a household another municipality of a network "
         "referred here, as the network agreed (Södertälje: Kompotten)",
     )
+    move_on_weight: Weight = Field(
+        default=0,
+        description="Added to the weight of a household with a move-on need from a municipal "
+        "contract (Helsingborg 3:6: 'öka tilldelningen … till dessa hushåll')",
+    )
+    establishment_notice_months: Annotated[int, Strict(), Field(ge=1, le=24)] = Field(
+        default=ESTABLISHMENT_NOTICE_MONTHS,
+        description="How many months before a household's two-year establishment period "
+        "ends it is on the worklist and announced (Helsingborg 3:9)",
+    )
 
 
 class PolicyRead(BaseModel):
@@ -186,4 +196,6 @@ class PolicyRead(BaseModel):
     requires_assessment: bool
     vacancies_on_request: list[ContractForm]
     referred_weight: int
+    move_on_weight: int
+    establishment_notice_months: int
     created_at: datetime | None

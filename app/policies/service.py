@@ -22,7 +22,7 @@ from app.policies.conditions import form_refusals, policy_contract_forms
 from app.policies.models import Policy
 from app.policies.schemas import PolicyInput
 from app.policies.weights import Guarantee, PolicyWeights
-from app.vocabulary import NOT_ASSESSED, TargetGroup
+from app.vocabulary import ESTABLISHMENT_NOTICE_MONTHS, NOT_ASSESSED, TargetGroup
 
 DEFAULT_TARGET_GROUP_WEIGHTS: dict[str, int] = {
     # Jönköping: "kvinnofrids- och barnärenden prioriteras" — women's-peace (violence) and
@@ -108,6 +108,10 @@ def from_weights(
         requires_assessment=bool(weights.get("requires_assessment", False)),
         vacancies_on_request=tuple(weights.get("vacancies_on_request", [])),
         referred_weight=int(weights.get("referred_weight", 0)),
+        move_on_weight=int(weights.get("move_on_weight", 0)),
+        establishment_notice_months=int(
+            weights.get("establishment_notice_months", ESTABLISHMENT_NOTICE_MONTHS)
+        ),
     )
 
 
@@ -127,13 +131,17 @@ def policy_version(session: Session, municipality: str, version: int) -> PolicyW
     return _from_row(row)
 
 
-def household_weight(policy: PolicyWeights, household: Household, now: datetime) -> int:
+def household_weight(
+    policy: PolicyWeights, household: Household, now: datetime, *, moving_on: bool = False
+) -> int:
     """The household's priority weight (a positive integer) under this policy.
 
     base + Σ weights of its target groups (they add up: a violence-exposed family with
     children weighs both) + the weight of its urgency level + a weight per full 30 days
     waited since `registered_at`, up to the cap + the referred weight for a household a
-    network member referred here (Södertälje: Kompotten).
+    network member referred here (Södertälje: Kompotten) + the move-on weight for a household
+    `moving_on` from a municipal contract (Helsingborg 3:6: "öka tilldelningen … till dessa
+    hushåll").
     """
     groups = sum(policy.target_group_weights.get(group, 0) for group in household.target_groups)
     urgency_levels = policy.urgency_weight
@@ -146,6 +154,7 @@ def household_weight(policy: PolicyWeights, household: Household, now: datetime)
         + urgency_levels[level]
         + policy.waiting_weight_per_30_days * months
         + (policy.referred_weight if household.referred_by is not None else 0)
+        + (policy.move_on_weight if moving_on else 0)
     )
     return max(int(weight), 1)
 
@@ -217,6 +226,15 @@ def _own_municipality(session: Session, principal: Principal, code: str) -> None
         raise NotFound("No such municipality.")
 
 
+def establishment_notice_of(session: Session, principal: Principal) -> int:
+    """The caller's municipality's notice before an establishment period ends (its
+    policy's `establishment_notice_months`; the default without a municipality)."""
+    code = municipality_of(principal)
+    if code is None:
+        return DEFAULT_POLICY.establishment_notice_months
+    return current_policy(session, code).establishment_notice_months
+
+
 def get_policy(session: Session, *, principal: Principal, code: str) -> PolicyWeights:
     """The policy in force in the caller's own municipality."""
     _own_municipality(session, principal, code)
@@ -243,6 +261,8 @@ def weights_of(data: PolicyInput) -> dict[str, Any]:
         "requires_assessment": data.requires_assessment,
         "vacancies_on_request": [form.value for form in data.vacancies_on_request],
         "referred_weight": data.referred_weight,
+        "move_on_weight": data.move_on_weight,
+        "establishment_notice_months": data.establishment_notice_months,
     }
 
 

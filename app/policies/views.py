@@ -28,5 +28,7 @@ def to_read(code: str, policy: PolicyWeights) -> PolicyRead:
         requires_assessment=policy.requires_assessment,
         vacancies_on_request=[ContractForm(form) for form in policy.vacancies_on_request],
         referred_weight=policy.referred_weight,
+        move_on_weight=policy.move_on_weight,
+        establishment_notice_months=policy.establishment_notice_months,
         created_at=policy.created_at,
     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.vocabulary import ESTABLISHMENT_NOTICE_MONTHS
+
 
 @dataclass(frozen=True, slots=True)
 class Guarantee:
@@ -48,6 +50,11 @@ class PolicyWeights:
     request (issue 23); empty: none may."""
     referred_weight: int = 0
     """Added for a household a network member referred here (app/referrals)."""
+    move_on_weight: int = 0
+    """Added for a household with a move-on need (Helsingborg 3:6, app/flows/move_chain.py)."""
+    establishment_notice_months: int = ESTABLISHMENT_NOTICE_MONTHS
+    """How long before the establishment period ends its household is on the worklist and
+    announced (Helsingborg 3:9)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,4 +71,6 @@ class PolicyWeights:
             "requires_assessment": self.requires_assessment,
             "vacancies_on_request": list(self.vacancies_on_request),
             "referred_weight": self.referred_weight,
+            "move_on_weight": self.move_on_weight,
+            "establishment_notice_months": self.establishment_notice_months,
         }

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -351,8 +351,9 @@ def _snapshot(
         .order_by(Household.id)
     ).all()
     qualified = _qualified(session, inputs)
+    moving_on = _moving_on_households(session, municipality)
     households = tuple(
-        _household(h, inputs, area_codes, qualified.get(h.id, ()))
+        _household(h, inputs, area_codes, qualified.get(h.id, ()), h.id in moving_on)
         for h in household_rows
         if h.id not in busy and needs_refusal(inputs.policy, h) is None
     )
@@ -482,7 +483,11 @@ def build_household_problem(
         vacancies=tuple(_vacancy(v) for v in rows),
         households=(
             _household(
-                household, inputs, area_codes, _qualified(session, inputs).get(household.id, ())
+                household,
+                inputs,
+                area_codes,
+                _qualified(session, inputs).get(household.id, ()),
+                household.id in _moving_on_households(session, municipality),
             ),
         ),
         forbidden=tuple(forbidden),
@@ -535,15 +540,28 @@ def _qualified(session: Session, inputs: RoundInputs) -> dict[str, tuple[str, ..
     )
 
 
-def _moving_on(session: Session, municipality: str) -> dict[str, list[TenancyEvent]]:
-    """Household id → the events, in the order recorded, of the active tenancy it moves on
-    from (a move-on need posted, app/flows/move_chain.py): what the 3:5 conditions read."""
-    moving_on = (
+def _moving_on_where(municipality: str) -> tuple[ColumnElement[bool], ...]:
+    """The active tenancies of the municipality a move-on need was posted for (a household
+    moving on from it, app/flows/move_chain.py)."""
+    return (
         Tenancy.municipality_code == municipality,
         Tenancy.status == TenancyStatus.active,
         Tenancy.move_on_since.is_not(None),
         Tenancy.household_id.is_not(None),
     )
+
+
+def _moving_on_households(session: Session, municipality: str) -> set[str]:
+    """The households with a move-on need: the policy's `move_on_weight` is theirs
+    (Helsingborg 3:6: "öka tilldelningen … till dessa hushåll")."""
+    rows = session.scalars(select(Tenancy.household_id).where(*_moving_on_where(municipality)))
+    return {household_id for household_id in rows if household_id is not None}
+
+
+def _moving_on(session: Session, municipality: str) -> dict[str, list[TenancyEvent]]:
+    """Household id → the events, in the order recorded, of the active tenancy it moves on
+    from (a move-on need posted, app/flows/move_chain.py): what the 3:5 conditions read."""
+    moving_on = _moving_on_where(municipality)
     histories: dict[str, list[TenancyEvent]] = {
         household_id: []
         for household_id in session.scalars(
@@ -564,17 +582,22 @@ def _moving_on(session: Session, municipality: str) -> dict[str, list[TenancyEve
 
 
 def _household(
-    h: Household, inputs: RoundInputs, areas: set[str], qualified: tuple[str, ...] = ()
+    h: Household,
+    inputs: RoundInputs,
+    areas: set[str],
+    qualified: tuple[str, ...] = (),
+    moving_on: bool = False,
 ) -> matching.Household:
     """A household with its derived needs and weight; the solver's four income sources
     (activity compensation and pension count as `other`, docs/matching-format.md);
-    `qualified`: the landlords whose qualified-only exception places it may take."""
+    `qualified`: the landlords whose qualified-only exception places it may take;
+    `moving_on`: it has a move-on need (the policy's `move_on_weight`)."""
     needs = effective_needs(h)
     income = income_of(h)
     guarantee = guarantee_kind_of(h)
     return matching.Household(
         id=h.id,
-        weight=household_weight(inputs.policy, h, inputs.now),
+        weight=household_weight(inputs.policy, h, inputs.now, moving_on=moving_on),
         adults=h.adults,
         children=h.children,
         target_groups=tuple(h.target_groups),

@@ -38,6 +38,8 @@ class Placement:
     registered_at: datetime | None
     erased: bool
     """The case was erased: its target groups and registration time are gone."""
+    outside_quota: bool = False
+    """A move-on place outside the quota (Helsingborg Delmål 3)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ def placements(session: Session, municipality: str, year: int) -> list[Placement
             # The form it was let in; a registered running contract has no proposal.
             func.coalesce(Proposal.contract_form, Tenancy.contract_form).label("contract_form"),
             Tenancy.exception,
+            Tenancy.outside_quota,
             Tenancy.created_at,
             Household.target_groups,
             Household.registered_at,
@@ -106,6 +109,7 @@ def placements(session: Session, municipality: str, year: int) -> list[Placement
             target_groups=tuple(row.target_groups or ()),
             registered_at=None if row.registered else row.registered_at,
             erased=row.household_status in (None, HouseholdStatus.erased),
+            outside_quota=row.outside_quota,
         )
         for row in rows
     ]

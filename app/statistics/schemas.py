@@ -43,6 +43,10 @@ class PlacementStatistics(BaseModel):
 
     total: Count
     exception_places: Count
+    outside_quota_places: Count = Field(
+        description="Move-on placements on places outside the quota (Helsingborg Delmål 3), "
+        "in `total` but in no quota"
+    )
     by_target_group: Breakdown
     by_landlord: list[LandlordPlacements]
     by_landlord_kind: Breakdown

@@ -125,6 +125,7 @@ def _placements(rows: list[repository.Placement], year: int) -> PlacementStatist
     return PlacementStatistics(
         total=count(len(rows)),
         exception_places=count(sum(exceptions_per_landlord.values())),
+        outside_quota_places=count(sum(1 for row in rows if row.outside_quota)),
         by_target_group=_overlapping(groups, len(rows), keys=[*TargetGroup, NO_GROUP, ERASED]),
         by_landlord=[
             LandlordPlacements(

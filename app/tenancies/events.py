@@ -9,15 +9,16 @@ from datetime import date
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.core.months import add_months
 from app.events.catalogue import Audience
 from app.events.outbox import emit_views
+from app.households import views as households
+from app.households.schemas import settled_for_notice
+from app.policies.service import current_policy
 from app.tenancies import repository, staircase
 from app.tenancies.models import Tenancy
 from app.tenancies.views import to_view
 from app.vocabulary import (
     ESTABLISHMENT_MONTHS,
-    ESTABLISHMENT_NOTICE_MONTHS,
     EventKind,
     EventType,
 )
@@ -70,23 +71,47 @@ def announce_steps_due(session: Session, today: date) -> int:
 
 
 def announce_establishments_ending(session: Session, today: date) -> int:
-    """Each active tenancy whose household's establishment period (bosättningslagen
-    2016:38: two years from `settled_on`) ends within `ESTABLISHMENT_NOTICE_MONTHS` gets one
-    `tenancy.establishment_ending` — to the coordinators only: that the tenant is newly
-    arrived is never the landlord's to know (Helsingborg 3:9: "För dessa individer börjar
-    den tvååriga etableringstiden löpa ut")."""
-    first = add_months(today, -ESTABLISHMENT_MONTHS)
-    last = add_months(today, ESTABLISHMENT_NOTICE_MONTHS - ESTABLISHMENT_MONTHS)
+    """Each household whose establishment period (bosättningslagen 2016:38: two years from
+    `settled_on`) ends within its municipality's notice (the policy's
+    `establishment_notice_months`) is announced once per settlement day — to the
+    coordinators only: that the tenant is newly arrived is never the landlord's to know
+    (Helsingborg 3:9: "För dessa individer börjar den tvååriga etableringstiden löpa ut").
+    One living in a tenancy of the service as `tenancy.establishment_ending`, one living in
+    none as `household.establishment_ending` (the worklist shows both)."""
+    notices: dict[str, int] = {}
+
+    def notice(municipality: str) -> int:
+        if municipality not in notices:
+            notices[municipality] = current_policy(
+                session, municipality
+            ).establishment_notice_months
+        return notices[municipality]
+
+    # The widest notice a policy may set; each household is then held to its own.
+    first, last = settled_for_notice(today, ESTABLISHMENT_MONTHS)
     announced = 0
-    for tenancy, settled_on in repository.all_establishments_ending(session, first, last):
-        audience = Audience.coordinators(tenancy.municipality_code)
+    for household, tenancy in repository.all_settled_between(session, first, last):
+        settled_on = household.settled_on
+        municipality = household.municipality_code
+        if settled_on is None or settled_on > settled_for_notice(today, notice(municipality))[1]:
+            continue
+        audience = Audience.coordinators(municipality)
+        view: BaseModel
+        if tenancy is not None:
+            event_type = EventType.tenancy_establishment_ending
+            view = to_view(session, audience.principal(), tenancy)
+            subject_id = tenancy.id
+        else:
+            event_type = EventType.household_establishment_ending
+            view = households.to_view(audience.principal(), household)
+            subject_id = household.id
         if emit_views(
             session,
-            EventType.tenancy_establishment_ending,
-            [(audience, to_view(session, audience.principal(), tenancy))],
-            subject_id=tenancy.id,
-            household_id=tenancy.household_id,
-            dedupe_key=f"establishment_ending:{tenancy.id}:{settled_on}",
+            event_type,
+            [(audience, view)],
+            subject_id=subject_id,
+            household_id=household.id,
+            dedupe_key=f"establishment_ending:{subject_id}:{settled_on}",
         ):
             announced += 1
     return announced

@@ -70,6 +70,9 @@ class Tenancy(Base):
     quota_apartment: Mapped[bool] = mapped_column(default=True, server_default=true())
     """Counts toward its landlord's quota; False when the flat is one a move chain freed and
     its landlord did not post it again as a quota apartment (Helsingborg 3:6)."""
+    outside_quota: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A move-on placement on one of its agreement's places outside the quota (Helsingborg
+    Delmål 3, `Agreement.move_on_outside_quota`): counted apart, never against the quota."""
     moved_from_id: Mapped[str | None] = mapped_column(String(36), default=None)
     """The tenancy the household moved on from (a move chain, Helsingborg 3:6): ended
     `moved_on` on this one's start, its flat back in the pool."""

@@ -17,7 +17,7 @@ from app.households.models import Household
 from app.landlords.models import Landlord
 from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
-from app.vocabulary import TenancyStatus
+from app.vocabulary import HouseholdStatus, TenancyStatus
 
 
 def _scoped(principal: Principal) -> Select[Tenancy]:
@@ -76,22 +76,28 @@ def all_transfer_overdue(session: Session, on: date) -> list[Tenancy]:
     return list(session.scalars(query))
 
 
-def all_establishments_ending(
+def all_settled_between(
     session: Session, first: date, last: date
-) -> list[tuple[Tenancy, date]]:
-    """Every municipality's active tenancies whose household was settled after `first` and
-    by `last` (the sweep: no caller scope), with the settlement day."""
+) -> list[tuple[Household, Tenancy | None]]:
+    """Every municipality's households (but erased cases) settled after `first` and by
+    `last`, each with the active tenancy it lives in or None (the sweep: no caller scope)."""
     query = (
-        select(Tenancy, Household.settled_on)
-        .join(Household, Household.id == Tenancy.household_id)
+        select(Household, Tenancy)
+        .outerjoin(
+            Tenancy,
+            and_(
+                Tenancy.household_id == Household.id,
+                Tenancy.status == TenancyStatus.active.value,
+            ),
+        )
         .where(
-            Tenancy.status == TenancyStatus.active.value,
+            Household.status != HouseholdStatus.erased.value,
             Household.settled_on > first,
             Household.settled_on <= last,
         )
-        .order_by(Tenancy.id)
+        .order_by(Household.id)
     )
-    return [(row[0], row[1]) for row in session.execute(query) if row[1] is not None]
+    return [(row[0], row[1]) for row in session.execute(query)]
 
 
 def landlord(session: Session, landlord_id: str) -> Landlord | None:

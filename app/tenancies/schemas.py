@@ -312,6 +312,11 @@ class TenancyRead(BaseModel):
     case_ref: str | None = Field(description="Social services' case reference; None once erased")
     contract_form: ContractForm
     exception: bool = Field(description="Counted against the landlord's exception quota")
+    outside_quota: bool = Field(
+        default=False,
+        description="A move-on placement on one of the agreement's places outside the quota "
+        "(Helsingborg Delmål 3): counted apart, not against the quota",
+    )
     agreement_year: int = Field(description="The agreement period it counts toward")
     start_date: date
     form_since: date = Field(description="The day the current contract form began")
@@ -530,6 +535,14 @@ class QuotaRow(BaseModel):
     exception_quota: int
     exceptions_used: int
     remaining: int = Field(description="quota - delivered, never below 0")
+    outside_quota: int = Field(
+        description="Move-on places a year outside the quota (the agreement's "
+        "`move_on_outside_quota`; Helsingborg Delmål 3)"
+    )
+    outside_quota_used: int = Field(
+        description="Tenancies of households moving on that took a place outside the quota: "
+        "not in `delivered`"
+    )
     pacing: str = Field(description="`none`, or `even`: the quota spread over the year")
     expected_to_date: int = Field(
         description="The share of the quota due by today under the pacing (the whole quota "
@@ -543,6 +556,8 @@ class QuotaTotals(BaseModel):
     exception_quota: int
     exceptions_used: int
     remaining: int
+    outside_quota: int
+    outside_quota_used: int
 
 
 class QuotaSplit(BaseModel):

@@ -652,6 +652,8 @@ def _totals(rows: list[QuotaRow]) -> QuotaTotals:
         exception_quota=sum(r.exception_quota for r in rows),
         exceptions_used=sum(r.exceptions_used for r in rows),
         remaining=sum(r.remaining for r in rows),
+        outside_quota=sum(r.outside_quota for r in rows),
+        outside_quota_used=sum(r.outside_quota_used for r in rows),
     )
 
 
@@ -715,6 +717,8 @@ def quota_report(
                 exception_quota=agreement.exception_quota if agreement else 0,
                 exceptions_used=use.exceptions_used,
                 remaining=left(quota, use.delivered),
+                outside_quota=agreement.move_on_outside_quota if agreement else 0,
+                outside_quota_used=use.outside_used,
                 pacing=agreement.pacing if agreement else "none",
                 expected_to_date=quota_due(
                     quota, agreement.pacing if agreement else "none", year=year, on=local_today()

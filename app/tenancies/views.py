@@ -145,6 +145,7 @@ def to_views(
                         "household": tenancy.household_id,
                         "case_ref": refs.case_ref(tenancy.household_id),
                         "exception": tenancy.exception,
+                        "outside_quota": tenancy.outside_quota,
                         "conditions": list(tenancy.conditions or []),
                         "moved_from": tenancy.moved_from_id,
                         "moved_to": successors.get(tenancy.id),
