@@ -448,7 +448,9 @@ def test_vasteras_24_hour_end_is_the_municipalitys_for_a_serious_cause(api: Api)
 def test_helsingborg_any_report_in_the_look_back_blocks_the_exception_place(api: Api) -> None:
     """Helsingborg 3:5: "Inga störningar eller annan problematik föreligger" — a damage
     report, answered or not, keeps the tenant from Helsingborgshem's exception places; a
-    vouched-for tenant without reports gets one."""
+    vouched-for tenant without reports gets one. The place is an own lease ("utflytt": they
+    are to be "slussas ut" to a lease of their own), so the flat is offered as Housing First
+    and the households move on in that form."""
     town = Town(
         api,
         "1283",
@@ -464,6 +466,7 @@ def test_helsingborg_any_report_in_the_look_back_blocks_the_exception_place(api:
         income_multiple=3,
         accepts_income_support=False,
         accepts_payment_remarks=False,
+        contract_forms=["municipal_contract", "housing_first"],
         exception_conditions={"no_remarks_months": 12, "requires_vouching": True},
     )
     flat = api.client("landlord", landlord=helsingborgshem).put(
@@ -473,7 +476,7 @@ def test_helsingborg_any_report_in_the_look_back_blocks_the_exception_place(api:
             "area": "CENTRUM",
             "rooms": 1,
             "rent": 4700,
-            "contract_forms": ["municipal_contract"],
+            "contract_forms": ["housing_first"],
         },
     )
     assert flat.status_code == 201, flat.text
@@ -494,7 +497,10 @@ def test_helsingborg_any_report_in_the_look_back_blocks_the_exception_place(api:
             f"/v1/tenancies/{tenancy['id']}/vouching", json={"statement": "well_functioning_tenant"}
         )
         assert vouched.status_code == 200, vouched.text
-        posted = town.coordinator.post(f"/v1/households/{tenancy['household']}/move-on", json={})
+        posted = town.coordinator.post(
+            f"/v1/households/{tenancy['household']}/move-on",
+            json={"contract_forms": ["housing_first"]},
+        )
         assert posted.status_code == 200, posted.text
     blocked = town.coordinator.get(f"/v1/households/{damaged['household']}/candidates").json()
     assert blocked["items"] == []
