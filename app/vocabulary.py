@@ -454,6 +454,10 @@ class DeliveryStatus(enum.StrEnum):
 # --- a working day for a coordinator and a social secretary (issue 27) ---
 
 
+EVERY_EVENT: Final[tuple[str, ...]] = ("*",)
+"""A webhook's `events: ["*"]`: every type its organisation may receive."""
+
+
 class Language(enum.StrEnum):
     """The dashboard's languages: Swedish first, English as the reader's choice."""
 
