@@ -36,6 +36,10 @@ def _serve(args: argparse.Namespace) -> None:
         _write_credentials(Path(args.credentials_file), url, credentials)
         sys.stderr.write(f"The same, for later: {args.credentials_file}\n")
     sys.stderr.write(f"Swagger UI: {url}/docs  (Authorize with a pair above)\n")
+    sys.stderr.write(
+        f"Dashboard: {url}/dashboard  (the coordinator's pair; social services: "
+        f"{url}/dashboard/social)\n"
+    )
     config = uvicorn.Config(
         "app.main:create_app",
         factory=True,

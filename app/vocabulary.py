@@ -753,6 +753,10 @@ it: the origin of a protected-identity household, or where it went before it is 
 # --- a working day for a coordinator and a social secretary (issue 27) ---
 
 
+EVERY_EVENT: Final[tuple[str, ...]] = ("*",)
+"""A webhook's `events: ["*"]`: every type its organisation may receive."""
+
+
 class Language(enum.StrEnum):
     """The dashboard's languages: Swedish first, English as the reader's choice."""
 

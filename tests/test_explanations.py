@@ -40,6 +40,9 @@ def test_a_household_failing_rooms_and_wheelchair_on_one_vacancy_reports_both(
     assert words["accessibility"]["sv"] == ELIGIBILITY_RULE_TEXT["accessibility"][0]
     assert words["rooms"]["en"] == ELIGIBILITY_RULE_TEXT["rooms"][1]
     assert words["rooms"]["vacancies"] == 1
+    # The list of rounds says how it went, without opening each one.
+    [summary] = world.coordinator.get("/v1/rounds").json()["items"]
+    assert (summary["proposed"], summary["unmatched"]) == (0, 1)
 
 
 def test_every_eligibility_rule_has_a_line_in_swedish_and_english() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from app.scenarios.demo import DEMO_MUNICIPALITY, LANDLORDS, VACANCIES
 from app.vocabulary import ELIGIBILITY_RULE_TEXT
 from tests.browser import chromium
 from tests.live import SQLITE_ONLY, LiveServer, live_server, token
@@ -95,6 +96,23 @@ def _drive(server: LiveServer) -> None:
         timeout=10,
     )
     assert created.status_code == 201, created.text
+    # The demo flats get an address, as a landlord's system would send it.
+    for owner, ref, vacancy in VACANCIES:
+        landlord = LANDLORDS[owner][0]["name"]
+        body = {
+            "municipality": DEMO_MUNICIPALITY,
+            "contract_forms": LANDLORDS[owner][1]["contract_forms"][:2],
+            "address": f"Demogatan {ref}",
+            "postal_code": "722 11",
+            **vacancy,
+        }
+        put = httpx.put(
+            f"{server.url}/v1/vacancies/{ref}",
+            json=body,
+            headers=_bearer(server, "landlord", landlord),
+            timeout=10,
+        )
+        assert put.status_code == 200, put.text
     with chromium() as browser:
         page = browser.page
         page.set_viewport_size({"width": 1400, "height": 1800})
@@ -134,7 +152,8 @@ def _drive(server: LiveServer) -> None:
         offer = page.locator(f'article.offer[data-proposal="{accepted}"]')
         offer.wait_for()
         assert offer.locator(".rent").inner_text().startswith(str(flat["rent"]))
-        assert flat["address"] is None or flat["address"] in offer.locator(".address").inner_text()
+        assert flat["address"].startswith("Demogatan")
+        assert flat["address"] in offer.locator(".address").inner_text()
         browser.screenshot("workday-social")
         offer.locator("button.accept").click()
         page.wait_for_selector(f'article.offer[data-proposal="{accepted}"]', state="detached")

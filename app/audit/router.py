@@ -3,7 +3,6 @@ coordinator's credential) sees who read or changed which household record, and w
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -13,7 +12,7 @@ from app.audit.schemas import AuditFilter, AuditPage
 from app.auth import Principal, Role, require
 from app.core.csv_export import CSV_RESPONSE, CsvWanted, csv_response
 from app.core.db import SessionDep
-from app.core.pagination import PageDep, next_cursor
+from app.core.pagination import IsoDateTime, PageDep, next_cursor
 from app.core.problems import AUTHENTICATED, problems
 from app.core.types import UUIDStr
 from app.vocabulary import AuditAction
@@ -33,8 +32,12 @@ def audit_filter(
         ),
     ] = None,
     action: Annotated[AuditAction | None, Query(description="Only this action")] = None,
-    since: Annotated[datetime | None, Query(description="From this moment (inclusive)")] = None,
-    until: Annotated[datetime | None, Query(description="Up to this moment (exclusive)")] = None,
+    since: Annotated[
+        IsoDateTime | None, Query(description="From this moment (inclusive), with its zone")
+    ] = None,
+    until: Annotated[
+        IsoDateTime | None, Query(description="Up to this moment (exclusive), with its zone")
+    ] = None,
     person: Annotated[
         str | None,
         Query(

@@ -121,6 +121,10 @@ def _iso_date_time(value: Any) -> Any:
     raise ValueError("must be an ISO 8601 date-time with a timezone")
 
 
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_date_time)]
+"""A moment in a query: ISO 8601 with its timezone, never a bare number."""
+
+
 UpdatedSince = Annotated[
     AwareDatetime | None,
     BeforeValidator(_iso_date_time),

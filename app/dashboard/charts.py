@@ -17,6 +17,14 @@ STYLE = Style(
     plot_background="transparent",
     font_family="system-ui, sans-serif",
     colors=("#1f5f8b", "#6ca0c8", "#e0a030", "#c0392b"),
+    # Readable once the 640-wide drawing is scaled into a panel (pygal's defaults end up
+    # 6–10 px high there).
+    title_font_size=20,
+    label_font_size=16,
+    major_label_font_size=16,
+    legend_font_size=16,
+    value_font_size=16,
+    tooltip_font_size=16,
 )
 
 

@@ -15,6 +15,23 @@ SUBJECT_OF: dict[EventType, SubjectType] = {
 }
 SUBJECT_OF[EventType.ping] = SubjectType.webhook
 
+RECEIVED_BY: dict[SubjectType, frozenset[Role]] = {
+    SubjectType.vacancy: frozenset({Role.landlord, Role.coordinator}),
+    SubjectType.proposal: frozenset({Role.landlord, Role.coordinator, Role.social_services}),
+    SubjectType.round: frozenset({Role.coordinator}),
+    SubjectType.tenancy: frozenset({Role.landlord, Role.coordinator}),
+    SubjectType.webhook: frozenset({Role.landlord, Role.coordinator, Role.social_services}),
+}
+"""Which roles' streams each subject's events go to (the publishers in each domain's
+`events.py` name the audiences; tests/test_webhooks_every_type.py holds this to them)."""
+
+
+def types_for(role: Role) -> list[EventType]:
+    """Every event type a stream of this role may receive and a webhook may subscribe to
+    (`events: ["*"]`; `ping` is only ever sent by a test delivery)."""
+    return [t for t in EventType if t is not EventType.ping and role in RECEIVED_BY[SUBJECT_OF[t]]]
+
+
 DESCRIPTIONS: dict[EventType, str] = {
     EventType.vacancy_posted: "A landlord posted a vacancy in the municipality (new, or "
     "offered again after a withdrawal or an ended tenancy).",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -50,14 +50,17 @@ class WebhookPayload(BaseModel):
     data: EventRead
 
 
-def _subscribable(values: list[EventType]) -> list[EventType]:
+def _subscribable(values: list[EventType | EveryEvent]) -> list[EventType | EveryEvent]:
     if EventType.ping in values:
         raise ValueError("ping is sent only by POST /v1/webhooks/{id}/test")
+    if "*" in values and len(values) > 1:
+        raise ValueError('"*" stands alone: it is every type already')
     return values
 
 
+EveryEvent = Literal["*"]
 EventTypes = Annotated[
-    list[EventType],
+    list[EventType | EveryEvent],
     Field(min_length=1, max_length=len(EventType)),
     AfterValidator(unique_items),
     AfterValidator(_subscribable),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from base64 import b64encode
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from app.core.etag import check_if_match
 from app.core.pagination import Page
 from app.core.sealing import UnsealError, sealer_of
 from app.events import repository
-from app.events.catalogue import Audience
+from app.events.catalogue import Audience, types_for
 from app.events.delivery_jobs import queue_delivery_job
 from app.events.models import Event, WebhookDelivery, WebhookEndpoint, new_delivery_id
 from app.events.outbox import PendingEvent, write_pending
@@ -102,7 +102,7 @@ def create_webhook(
         id=endpoint_id,
         audience=audience.key,
         url=body.url,
-        event_types=[t.value for t in body.events],
+        event_types=subscribed_types(audience, body.events),
         description=body.description,
         secret=sealer_of(session).seal(endpoint_id, secret),
         created_by=principal.credential_id,
@@ -110,6 +110,15 @@ def create_webhook(
     session.add(endpoint)
     session.flush()
     return endpoint, secret
+
+
+def subscribed_types(audience: Audience, events: Sequence[str]) -> list[str]:
+    """The types an endpoint subscribes to: those named, or for `["*"]` every type the
+    organisation's stream may receive now (`catalogue.types_for`), written out, so the
+    endpoint shows what it will get."""
+    if list(events) == ["*"]:
+        return [t.value for t in types_for(audience.role)]
+    return [str(t) for t in events]
 
 
 def get_webhook(
@@ -144,8 +153,11 @@ def update_webhook(
     if body.url is not None and body.url != endpoint.url:
         _check_url(body.url, production=production)
         endpoint.url, changed = body.url, True
-    if body.events is not None and [t.value for t in body.events] != endpoint.event_types:
-        endpoint.event_types, changed = [t.value for t in body.events], True
+    audience = audience_of(principal)
+    if body.events is not None and (
+        subscribed_types(audience, body.events) != endpoint.event_types
+    ):
+        endpoint.event_types, changed = subscribed_types(audience, body.events), True
     if body.description is not None and body.description != endpoint.description:
         endpoint.description, changed = body.description, True
     if body.enabled is not None and body.enabled != endpoint.enabled:

@@ -185,6 +185,12 @@ class RoundSummary(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     error: str | None
+    proposed: int | None = Field(
+        default=None, description="Households the round proposed a flat to; null until done"
+    )
+    unmatched: int | None = Field(
+        default=None, description="Households it left out (`unmatched`); null until done"
+    )
 
 
 class RoundPage(BaseModel):

@@ -214,4 +214,16 @@ def to_summary(round_: Round) -> RoundSummary:
         created_at=round_.created_at,
         finished_at=outcome.finished_at,
         error=outcome.error,
+        **_counts(round_.solution),
     )
+
+
+def _counts(solution: dict[str, Any] | None) -> dict[str, int | None]:
+    """How many households a finished round proposed a flat to and left out (none yet
+    while it runs)."""
+    if not solution:
+        return {"proposed": None, "unmatched": None}
+    return {
+        "proposed": len(solution.get("assignments") or []),
+        "unmatched": len(solution.get("unmatched") or []),
+    }
