@@ -789,6 +789,10 @@ ELIGIBILITY_RULE_TEXT: Final[dict[str, tuple[str, str]]] = {
         "Hyresvärden kräver hemförsäkring, som hushållet saknar.",
         "The landlord requires home insurance, which the household lacks.",
     ),
+    "placement_conditions": (
+        "Hushållet uppfyller inte avtalets villkor för kommunens andrahandsuthyrning.",
+        "The household does not meet the agreement's conditions for the municipality's sublet.",
+    ),
     "economy": (
         "Hushållets ekonomi uppfyller inte hyresvärdens krav.",
         "The household's income does not meet the landlord's requirement.",

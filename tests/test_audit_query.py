@@ -1,6 +1,6 @@
 """The audit trail for a data-protection officer: who read which case today.
 
-Every read of a case is audited (DOMAIN.md's privacy rules); Västerås's data-protection
+Every read of a case is audited (docs/privacy.md); Västerås's data-protection
 officer must be able to ask the trail of the whole municipality by who, what and when, not
 one household at a time (the Västerås world, tests/worlds/vasteras.py)."""
 

@@ -3,7 +3,7 @@ the caller's view holds.
 
 Västerås's coordinator reports quota fulfilment to the landlords and the council (the
 Västerås world, tests/worlds/vasteras.py); a landlord's export must stay as minimal as its
-JSON (DOMAIN.md §6: a landlord never sees the household's case)."""
+JSON (docs/privacy.md: a landlord never sees the household's case)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ read as "no filter".
 Västerås's social services and the landlords' systems speak of a case by its case number
 and of a flat by the landlord's own reference (the Västerås world, tests/worlds/vasteras.py);
 a coordinator looking up one case must read that one case, not every case of the
-municipality, and the audit trail must say so (DOMAIN.md's "every read of a case is
+municipality, and the audit trail must say so (docs/privacy.md: "every read of a case is
 audited")."""
 
 from __future__ import annotations

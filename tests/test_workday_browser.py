@@ -6,7 +6,7 @@ household; `/redoc` loads with nothing from another host.
 
 The day is Västerås's (the demo world): the coordinator collects the landlords' flats and
 matches them to the households social services placed, the landlord answers first, then
-the household (DOMAIN.md §3)."""
+the household (docs/domain.md)."""
 
 from __future__ import annotations
 

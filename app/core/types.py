@@ -88,7 +88,7 @@ IDENTITY_NUMBER_REFUSED = "must not contain a personal identity number (personnu
 INVISIBLE_CHARACTER_REFUSED = "must not contain invisible or bidirectional control characters"
 
 
-def _no_identity_number(text: str) -> str:
+def refuse_identity_number(text: str) -> str:
     if contains_identity_number(text):
         raise ValueError(IDENTITY_NUMBER_REFUSED)
     return text
@@ -105,23 +105,23 @@ ShortText = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL),
     BeforeValidator(_no_invisible_character),
-    AfterValidator(_no_identity_number),
+    AfterValidator(refuse_identity_number),
 ]
 LongText = Annotated[
     str,
     StringConstraints(max_length=2000, pattern=_NO_CONTROL_BUT_LAYOUT),
     BeforeValidator(_no_invisible_character),
-    AfterValidator(_no_identity_number),
+    AfterValidator(refuse_identity_number),
 ]
 Identifier = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN),
-    AfterValidator(_no_identity_number),
+    AfterValidator(refuse_identity_number),
 ]
 AreaId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$"),
-    AfterValidator(_no_identity_number),
+    AfterValidator(refuse_identity_number),
 ]
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 """The ids the service hands out (lower-case UUID4 text)."""

@@ -3,17 +3,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.auth import Role
-from app.core.types import MunicipalityCode, ShortText, UUIDStr
+from app.core.types import MunicipalityCode, ShortText, UUIDStr, refuse_identity_number
 from app.vocabulary import SigningAlgorithm
 
-ClaimPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:/.-]{1,100}$")]
+ClaimPath = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_:/.-]{1,100}$"),
+    AfterValidator(refuse_identity_number),
+]
 """A claim's name, or a dotted path into nested claims (`realm_access.roles`)."""
-Scope = Annotated[str, StringConstraints(pattern=r"^[\x21\x23-\x5B\x5D-\x7E]{1,200}$")]
+Scope = Annotated[
+    str,
+    StringConstraints(pattern=r"^[\x21\x23-\x5B\x5D-\x7E]{1,200}$"),
+    AfterValidator(refuse_identity_number),
+]
 """One OAuth 2.0 scope token (RFC 6749 §3.3)."""
-IssuerUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,290}$")]
+IssuerUrl = Annotated[
+    str,
+    StringConstraints(pattern=r"^https?://[^\s]{1,290}$"),
+    AfterValidator(refuse_identity_number),
+]
 
 
 class IssuerCreate(BaseModel):
