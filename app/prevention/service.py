@@ -6,6 +6,7 @@ withdrawal, and erasure after retention (docs/prevention.md)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,9 +24,9 @@ from app.auth import (
 )
 from app.core.config import Settings
 from app.core.db import STOCKHOLM, local_date, local_today, utcnow
-from app.core.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 from app.core.months import add_months
-from app.core.sealing import sealer_of
+from app.core.sealing import SealedValue, UnsealError, sealer_of
 from app.municipalities.repository import exists as municipality_exists
 from app.prevention import repository
 from app.prevention.models import PreventionAction, PreventionCase, PreventionPolicy
@@ -78,6 +79,13 @@ def unseal_tenant(session: Session, case: PreventionCase) -> Tenant | None:
         return None
     data = json.loads(sealer_of(session).unseal(_associated(case.id), case.tenant_sealed))
     return Tenant(name=data["name"], personal_identity_number=data["pin"])
+
+
+def sealed_identities(session: Session) -> Iterator[SealedValue]:
+    """Every case's sealed identity, bound to its case, for a key rotation's `reseal`
+    (app/flows/key_rotation.py)."""
+    for case in repository.sealed_cases_for_update(session):
+        yield SealedValue(case, "tenant_sealed", _associated(case.id))
 
 
 def initials(name: str) -> str:
@@ -388,7 +396,16 @@ def get_case(
                 "X-Purpose: required to read a tenant's identity (every read is audited "
                 "with its purpose)"
             )
-        tenant = unseal_tenant(session, case)
+        try:
+            tenant = unseal_tenant(session, case)
+        except UnsealError as exc:
+            # The key that sealed it was dropped before `reseal` ran: the operator's to
+            # mend (put the old key back, reseal); the client is told so, not given a 500.
+            raise ServiceUnavailable(
+                "The tenant's identity on this case cannot be unsealed: the key that sealed "
+                "it is no longer configured. The operator must restore it and run "
+                "`python -m app webhooks reseal`."
+            ) from exc
     audit.record(session, principal, AuditAction.read, [case.id], purpose=purpose)
     return case, tenant
 
