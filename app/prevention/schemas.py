@@ -197,6 +197,10 @@ class CaseRead(BaseModel):
     children_affected: int | None
     closed_at: datetime | None
     erased: bool
+    household: str | None = Field(
+        description="The housing need social services opened from the case "
+        "(`GET /v1/households/{id}`); null while none is"
+    )
 
 
 class CaseSummary(BaseModel):

@@ -383,6 +383,36 @@ def reads_identity(principal: Principal) -> bool:
     return principal.role is Role.social_services
 
 
+def case_for_social_services(
+    session: Session, *, principal: Principal, case_id: str
+) -> PreventionCase:
+    """A case of the caller's municipality, locked for a change (404 for any other)."""
+    return _load_case(session, principal, case_id, lock=True)
+
+
+def link_household(
+    session: Session,
+    *,
+    principal: Principal,
+    case: PreventionCase,
+    household_id: str,
+    purpose: str | None,
+) -> None:
+    """The case names the housing need opened from it (`check_no_household` first)."""
+    case.household_id = household_id
+    case.version += 1
+    audit.record(session, principal, AuditAction.update, [case.id], purpose=purpose)
+    session.flush()
+
+
+def check_no_household(case: PreventionCase) -> None:
+    """One housing need per case: a second → `409`, before anything is created."""
+    if case.household_id is not None:
+        raise Conflict(
+            f"A housing need is already opened from this case: /v1/households/{case.household_id}"
+        )
+
+
 def get_case(
     session: Session, *, principal: Principal, case_id: str, purpose: str | None
 ) -> tuple[PreventionCase, Tenant | None]:

@@ -136,6 +136,7 @@ def to_case_view(
         children_affected=case.children_affected,
         closed_at=case.closed_at,
         erased=case.erased_at is not None,
+        household=case.household_id,
     )
 
 
