@@ -95,5 +95,6 @@ class PreventionPolicy(Base):
     kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     recovery_days: Mapped[int | None] = mapped_column(default=None)
     first_contact_days: Mapped[int | None] = mapped_column(default=None)
+    first_contact_working_days: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(40))

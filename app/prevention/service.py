@@ -53,6 +53,8 @@ UNDER_AGE = 25
 """Södertälje: "unga under 25 år"."""
 OVER_AGE = 65
 """Södertälje: "äldre över 65 år"."""
+SATURDAY = 5
+"""`date.weekday()` of the first day of the weekend."""
 
 
 # --- The tenant's identity, sealed -----------------------------------------------------------
@@ -133,6 +135,7 @@ def put_policy(
         kinds=[kind.value for kind in data.kinds],
         recovery_days=data.recovery_days,
         first_contact_days=data.first_contact_days,
+        first_contact_working_days=data.first_contact_working_days,
         created_by=principal.credential_id,
     )
     session.add(policy)
@@ -212,7 +215,21 @@ def due_at(
         )
     if policy is not None and policy.first_contact_days is not None:
         due = min(due, received_at + timedelta(days=policy.first_contact_days))
+    if policy is not None and policy.first_contact_working_days is not None:
+        arrived = local_date(received_at)
+        due = min(due, _end_of_day(working_days_after(arrived, policy.first_contact_working_days)))
     return due
+
+
+def working_days_after(day: date, count: int) -> date:
+    """The `count`th working day after `day`: Monday to Friday. Swedish public holidays are
+    not counted out — no well-kept holiday calendar is among the dependencies —, so a
+    target across a holiday falls a day early, never late (docs/prevention.md)."""
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < SATURDAY:
+            count -= 1
+    return day
 
 
 def groups_of(data: SignalCreate, number: str, today: date) -> list[PreventionGroup]:

@@ -159,6 +159,7 @@ def to_policy_view(
         kinds=[SignalKind(kind) for kind in policy.kinds],
         recovery_days=policy.recovery_days,
         first_contact_days=policy.first_contact_days,
+        first_contact_working_days=policy.first_contact_working_days,
         effective_recovery_days=recovery_days(policy, settings),
         created_at=policy.created_at,
     )
