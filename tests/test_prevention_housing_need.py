@@ -114,3 +114,27 @@ def test_another_municipality_gets_404_and_a_second_need_or_a_number_is_refused(
     assert "already" in second.json()["detail"]
     refs = [item["case_ref"] for item in world.coordinator.get("/v1/households").json()["items"]]
     assert refs == ["SOC-2026-77"]
+
+
+def test_a_retried_opening_replays_the_household_creates_once_and_is_an_audited_read(
+    world: World,
+) -> None:
+    """A retry with the same `Idempotency-Key` hands the household record out again: it is
+    logged as a read of the household, as a replayed `POST /v1/households` is."""
+    sent = world.signal()
+    path = f"/v1/prevention/cases/{sent['id']}/household"
+    key = {"Idempotency-Key": "open-need-0001"}
+    created = world.social.post(path, json=need(), headers=key)
+    assert created.status_code == 201, created.text
+    replayed = world.social.post(path, json=need(), headers=key)
+    assert replayed.status_code == 201, replayed.text
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json()["id"] == created.json()["id"]
+    household = created.json()["id"]
+    events = world.coordinator.get("/v1/audit", params={"household": household}).json()
+    assert [(e["action"], e["purpose"]) for e in events["items"]] == [
+        ("create", PURPOSE),
+        ("read", PURPOSE),
+    ]
+    listed = world.coordinator.get("/v1/households").json()["items"]
+    assert [item["id"] for item in listed] == [household]
