@@ -170,8 +170,9 @@ def list_cases(
     response_model=CaseRead,
     summary="One prevention case",
     description="Social services read the tenant's name and identity number and must say "
-    "why (`X-Purpose`, else `422`); a coordinator reads the case without them. Audited.",
-    responses=problems(*AUTHENTICATED, 404),
+    "why (`X-Purpose`, else `422`); a coordinator reads the case without them. Audited. "
+    "An identity no configured key opens (the sealing key dropped before `reseal`) → `503`.",
+    responses=problems(*AUTHENTICATED, 404, 503),
 )
 def get_case(
     session: SessionDep, principal: CaseWorker, purpose: PurposeHeader, case_id: CaseId
