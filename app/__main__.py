@@ -245,14 +245,14 @@ def _webhooks_reseal(_: argparse.Namespace) -> None:
     # import-time: a command loads only its own rooms (`--help` 0.1 s, the whole app 1.5 s+)
     from app.core.config import get_settings
     from app.core.migrate import upgrade
-    from app.events.service import reseal_secrets
+    from app.flows.key_rotation import reseal_all
     from app.main import create_app
 
     settings = get_settings()
     upgrade(settings.database_url)
     app = create_app(settings)
     with app.state.sessionmaker.begin() as session:
-        counts = reseal_secrets(session)
+        counts = reseal_all(session)
     app.state.engine.dispose()
     sys.stdout.write(json.dumps(counts) + "\n")
     if counts["unreadable"]:
@@ -328,7 +328,8 @@ def main(argv: list[str] | None = None) -> None:
         "new-key", help="print a new key for ENVAGIN_WEBHOOK_SECRET_KEYS"
     ).set_defaults(func=_webhooks_new_key)
     webhook_commands.add_parser(
-        "reseal", help="seal every webhook secret with the first configured key"
+        "reseal",
+        help="seal every sealed value (webhook secrets, tenant identities) with the first key",
     ).set_defaults(func=_webhooks_reseal)
 
     args = parser.parse_args(argv)

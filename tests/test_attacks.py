@@ -66,6 +66,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "priority_groups": ["suspected_mental_illness"]
     },
     ("put", "/v1/municipalities/{code}/prevention-policy"): {},
+    ("post", "/v1/prevention/cases/{case_id}/household"): {
+        "case_ref": "ATTACK-1",
+        "adults": 1,
+        "contract_forms": ["municipal_contract"],
+    },
     ("put", "/v1/networks/{network_id}/members/{code}"): {},
     ("post", "/v1/referrals/{referral_id}/decline"): {"reason": "other"},
     ("put", "/v1/referrals/{referral_id}/disclosure"): {"receiver_visible": True},

@@ -17,7 +17,7 @@ from app.core.config import Settings
 from app.core.db import session_factory
 from app.core.sealing import Sealer, UnsealError
 from app.events.models import WebhookDelivery, WebhookEndpoint
-from app.events.service import reseal_secrets
+from app.flows.key_rotation import reseal_all
 from tests.conftest import Api
 from tests.receiver import Receiver
 from tests.webhooks import deliver, subscribe
@@ -116,9 +116,9 @@ def test_rotation_reseals_every_secret_with_the_new_key_and_legacy_ones_too(
 
     rotated = factory_with(world, [NEW, OLD])
     with rotated.begin() as session:
-        assert reseal_secrets(session) == {"resealed": 2, "current": 0, "unreadable": 0}
+        assert reseal_all(session) == {"resealed": 2, "current": 0, "unreadable": 0}
     with rotated.begin() as session:
-        assert reseal_secrets(session) == {"resealed": 0, "current": 2, "unreadable": 0}
+        assert reseal_all(session) == {"resealed": 0, "current": 2, "unreadable": 0}
 
     # The old key can go: the new one alone opens both, and deliveries verify.
     world.api.app.state.sessionmaker = factory_with(world, [NEW])
@@ -137,7 +137,7 @@ def test_a_secret_no_key_opens_fails_its_deliveries_without_sending(
     world.standard()
     world.api.app.state.sessionmaker = factory_with(world, [NEW])  # the old key was lost
     with world.api.app.state.sessionmaker.begin() as session:
-        assert reseal_secrets(session)["unreadable"] == 1
+        assert reseal_all(session)["unreadable"] == 1
     assert deliver(world.api) > 0
     assert hook.at("/c") == []
     with world.api.app.state.sessionmaker() as session:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.audit.schemas import AuditFilter
 from app.auth import Principal, municipal_scope
 from app.households.models import Household
+from app.prevention.models import PreventionCase
 
 
 def household_visible(session: Session, principal: Principal, household_id: str) -> bool:
@@ -21,11 +22,23 @@ def household_visible(session: Session, principal: Principal, household_id: str)
     return session.scalar(query) is not None
 
 
+def prevention_case_visible(session: Session, principal: Principal, case_id: str) -> bool:
+    """Whether the prevention case is one of the caller's municipality (`municipal_scope`,
+    as every case read): the trail of any other is not found."""
+    query = select(PreventionCase.id).where(
+        PreventionCase.id == case_id,
+        municipal_scope(principal, PreventionCase.municipality_code),
+    )
+    return session.scalar(query) is not None
+
+
 def conditions(wanted: AuditFilter) -> list[ColumnElement[bool]]:
     """The SQL conditions of a filter, one per field set."""
     out: list[ColumnElement[bool]] = []
     if wanted.household is not None:
         out.append(AuditEvent.household_id == wanted.household)
+    if wanted.prevention_case is not None:
+        out.append(AuditEvent.household_id == wanted.prevention_case)
     if wanted.actor is not None:
         out.append(AuditEvent.credential_id == wanted.actor)
     if wanted.action is not None:
@@ -42,14 +55,22 @@ def conditions(wanted: AuditFilter) -> list[ColumnElement[bool]]:
 def list_in_municipality(
     session: Session, municipality: str, wanted: AuditFilter, *, after: int | None, limit: int
 ) -> list[AuditEvent]:
-    """One page of the events on the municipality's household records that match, oldest
-    first (keyset on the event id). The trail is the municipality's by its households: an
-    event on another municipality's case is never in it, whoever acted."""
+    """One page of the events on the municipality's household records and prevention
+    cases that match, oldest first (keyset on the event id). The trail is the
+    municipality's by its records: an event on another municipality's case is never in it,
+    whoever acted."""
     query = (
         select(AuditEvent)
         .where(
-            AuditEvent.household_id.in_(
-                select(Household.id).where(Household.municipality_code == municipality)
+            or_(
+                AuditEvent.household_id.in_(
+                    select(Household.id).where(Household.municipality_code == municipality)
+                ),
+                AuditEvent.household_id.in_(
+                    select(PreventionCase.id).where(
+                        PreventionCase.municipality_code == municipality
+                    )
+                ),
             ),
             *conditions(wanted),
         )

@@ -22,6 +22,10 @@ router = APIRouter(tags=["audit"])
 
 def audit_filter(
     household: Annotated[UUIDStr | None, Query(description="Only this household's")] = None,
+    prevention_case: Annotated[
+        UUIDStr | None,
+        Query(description="Only this eviction-prevention case's (docs/prevention.md)"),
+    ] = None,
     actor: Annotated[
         str | None,
         Query(
@@ -51,6 +55,7 @@ def audit_filter(
     `AuditFilter`."""
     return AuditFilter(
         household=household,
+        prevention_case=prevention_case,
         actor=actor,
         action=action.value if action else None,
         since=since,
@@ -63,8 +68,9 @@ def audit_filter(
     "/v1/audit",
     response_model=AuditPage,
     summary="Who read or changed which household record, when and why",
-    description="The trail of the caller's municipality's household records, filtered by "
-    "household, actor (the credential's `client_id`), person (the `sub` of a person signed "
+    description="The trail of the caller's municipality's household records and "
+    "eviction-prevention cases (the record's id in `household`), filtered by household, "
+    "prevention case, actor (the credential's `client_id`), person (the `sub` of a person signed "
     "in through an identity provider), action and time (`since`, `until`: "
     "with a zone, e.g. `2026-12-06T00:00:00+01:00`), oldest first. `Accept: text/csv` "
     "answers the page as CSV.",

@@ -27,6 +27,9 @@ class AuditFilter:
     condition (`conditions`); a new filter is a field here and one line there."""
 
     household: str | None = None
+    prevention_case: str | None = None
+    """An eviction-prevention case: its events carry its id where a household's carry the
+    household's."""
     actor: str | None = None
     """The credential (`client_id`) that acted."""
     action: str | None = None

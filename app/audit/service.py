@@ -100,15 +100,21 @@ def _event_cursor(after: str | None) -> int | None:
 def list_events(
     session: Session, *, principal: Principal, wanted: AuditFilter, page: Page
 ) -> list[AuditEvent]:
-    """The audit trail of the coordinator's municipality, filtered: one household's
-    (another municipality's household is 404, as everywhere), or who did what when across
-    its cases — the data-protection officer's question "who read what today"."""
+    """The audit trail of the coordinator's municipality, filtered: one household's or one
+    prevention case's (another municipality's is 404, as everywhere), or who did what when
+    across its cases — the data-protection officer's question "who read what today"."""
     if wanted.since is not None and wanted.until is not None and wanted.since >= wanted.until:
         raise UnprocessableEntity("until: must be after since")
+    if wanted.household is not None and wanted.prevention_case is not None:
+        raise UnprocessableEntity("household, prevention_case: one record at a time")
     if wanted.household is not None and not repository.household_visible(
         session, principal, wanted.household
     ):
         raise NotFound("No such household.")
+    if wanted.prevention_case is not None and not repository.prevention_case_visible(
+        session, principal, wanted.prevention_case
+    ):
+        raise NotFound("No such prevention case.")
     return repository.list_in_municipality(
         session,
         own_municipality(principal, roles=COORDINATOR),

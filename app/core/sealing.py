@@ -14,6 +14,10 @@ keeps a small installation to one secret; set the list before rotating the signi
 A sealed value names the key that sealed it and is bound to its endpoint (the endpoint id
 is the associated data), so a sealed secret copied onto another endpoint does not unseal.
 A value written before sealing existed is read as it is until `reseal` seals it.
+
+The same sealer keeps the tenant's identity of an eviction-prevention case (app/prevention,
+bound to the case's id). `reseal` walks every sealed value of every domain (`SealedValue`,
+gathered by app/flows/key_rotation.py), so no value is left under a key about to be dropped.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import base64
 import binascii
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -126,3 +131,35 @@ def sealer_of(session: Session) -> Sealer:
     if not isinstance(sealer, Sealer):
         raise RuntimeError("this session's factory carries no webhook secret sealer")
     return sealer
+
+
+@dataclass(frozen=True, slots=True)
+class SealedValue:
+    """One value kept sealed: the row and attribute that hold it, and what it is bound to
+    (the associated data it was sealed with). Each domain that seals offers its own."""
+
+    row: object
+    attribute: str
+    bound_to: str
+
+
+def reseal(sealer: Sealer, values: Iterable[SealedValue]) -> dict[str, int]:
+    """Seal every value with the key that seals now: the one mechanism of key rotation for
+    every sealed column. A value no configured key opens is counted and left as it is (it
+    stays unreadable until the old key is back)."""
+    counts = {"resealed": 0, "current": 0, "unreadable": 0}
+    for value in values:
+        stored = getattr(value.row, value.attribute)
+        if not isinstance(stored, str):
+            continue
+        if sealer.is_current(stored):
+            counts["current"] += 1
+            continue
+        try:
+            plain = sealer.unseal(value.bound_to, stored)
+        except UnsealError:
+            counts["unreadable"] += 1
+            continue
+        setattr(value.row, value.attribute, sealer.seal(value.bound_to, plain))
+        counts["resealed"] += 1
+    return counts

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from base64 import b64encode
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from app.core.db import new_id, utcnow
 from app.core.errors import NotFound, UnprocessableEntity
 from app.core.etag import check_if_match
 from app.core.pagination import Page
-from app.core.sealing import UnsealError, sealer_of
+from app.core.sealing import SealedValue, sealer_of
 from app.events import repository
 from app.events.catalogue import Audience, types_for
 from app.events.delivery_jobs import queue_delivery_job
@@ -269,23 +269,9 @@ def purge_expired_events(session: Session, now: datetime, retention_days: int) -
     return repository.purge_before(session, now - timedelta(days=retention_days))
 
 
-def reseal_secrets(session: Session) -> dict[str, int]:
-    """Seal every endpoint's secret with the key that seals now (`python -m app webhooks
-    reseal`, after a new key was put first in ENVAGIN_WEBHOOK_SECRET_KEYS, and once for
-    secrets written before they were sealed). An endpoint whose secret no configured key
-    opens is counted and left as it is: its deliveries fail until the old key is back."""
-    sealer = sealer_of(session)
-    counts = {"resealed": 0, "current": 0, "unreadable": 0}
+def sealed_secrets(session: Session) -> Iterator[SealedValue]:
+    """Every endpoint's sealed secret, bound to its endpoint, locked for `reseal`
+    (app/flows/key_rotation.py). Deliveries of a secret no key opens fail until the old key
+    is back (app/events/delivery.py)."""
     for endpoint in repository.all_endpoints_for_update(session):
-        if sealer.is_current(endpoint.secret):
-            counts["current"] += 1
-            continue
-        try:
-            secret = sealer.unseal(endpoint.id, endpoint.secret)
-        except UnsealError:
-            counts["unreadable"] += 1
-            continue
-        endpoint.secret = sealer.seal(endpoint.id, secret)
-        counts["resealed"] += 1
-    session.flush()
-    return counts
+        yield SealedValue(endpoint, "secret", endpoint.id)

@@ -56,6 +56,9 @@ class PreventionCase(Base):
     children_affected: Mapped[int | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    household_id: Mapped[str | None] = mapped_column(ForeignKey("households.id"), default=None)
+    """The housing need social services opened from the case (app/flows), if any: the one
+    way anything of a signal reaches matching."""
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -92,5 +95,6 @@ class PreventionPolicy(Base):
     kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     recovery_days: Mapped[int | None] = mapped_column(default=None)
     first_contact_days: Mapped[int | None] = mapped_column(default=None)
+    first_contact_working_days: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(40))

@@ -211,3 +211,15 @@ def agreement_response_hours(
 def landlord_names(session: Session, ids: list[str]) -> dict[str, str]:
     rows = session.execute(select(Landlord.id, Landlord.name).where(Landlord.id.in_(ids)))
     return {str(row[0]): str(row[1]) for row in rows}
+
+
+def sealed_cases_for_update(session: Session) -> list[PreventionCase]:
+    """Every case that still holds a sealed identity, locked: what a key rotation reseals."""
+    return list(
+        session.scalars(
+            select(PreventionCase)
+            .where(PreventionCase.tenant_sealed.is_not(None))
+            .order_by(PreventionCase.id)
+            .with_for_update()
+        )
+    )

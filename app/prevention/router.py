@@ -10,10 +10,14 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from app.audit.schemas import PurposeHeader
 from app.auth import Principal, Role, require
 from app.core.db import SessionDep, utcnow
+from app.core.etag import set_etag
 from app.core.params import id_path, id_query
 from app.core.problems import AUTHENTICATED, problems
 from app.core.types import MunicipalityCode
-from app.idempotency.route import IdempotentRoute
+from app.flows import housing_need_from_signal
+from app.households import views as household_views
+from app.households.schemas import HouseholdCreate, HouseholdView
+from app.idempotency.route import AuditedIdempotentRoute, IdempotentRoute
 from app.prevention import events, service, views
 from app.prevention.schemas import (
     ActionCreate,
@@ -166,8 +170,9 @@ def list_cases(
     response_model=CaseRead,
     summary="One prevention case",
     description="Social services read the tenant's name and identity number and must say "
-    "why (`X-Purpose`, else `422`); a coordinator reads the case without them. Audited.",
-    responses=problems(*AUTHENTICATED, 404),
+    "why (`X-Purpose`, else `422`); a coordinator reads the case without them. Audited. "
+    "An identity no configured key opens (the sealing key dropped before `reseal`) → `503`.",
+    responses=problems(*AUTHENTICATED, 404, 503),
 )
 def get_case(
     session: SessionDep, principal: CaseWorker, purpose: PurposeHeader, case_id: CaseId
@@ -201,6 +206,40 @@ def post_action(
     if change.payment_plan_told:
         events.publish(session, case, EventType.prevention_payment_plan, now=now)
     return views.case_read(session, case, None)
+
+
+def open_housing_need(
+    session: SessionDep,
+    principal: SocialServices,
+    purpose: PurposeHeader,
+    case_id: CaseId,
+    body: HouseholdCreate,
+    response: Response,
+) -> HouseholdView:
+    household = housing_need_from_signal.open_housing_need(
+        session, principal=principal, case_id=case_id, data=body, purpose=purpose
+    )
+    response.headers["Location"] = f"/v1/households/{household.id}"
+    set_etag(response, household.version)
+    return household_views.to_view(principal, household)
+
+
+# The answer is a household record: a replayed creation hands it out again, so it is audited
+# as a read, as `POST /v1/households` is (AuditedIdempotentRoute).
+router.add_api_route(
+    "/v1/prevention/cases/{case_id}/household",
+    open_housing_need,
+    methods=["POST"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=HouseholdView,
+    summary="Open a housing need from the case",
+    description="Social services register the household's need as for `POST /v1/households` "
+    "(the same body; nothing is copied from the signal, and no identity number is taken) and "
+    "the case names the household (`household`). The only way anything of a signal reaches "
+    "matching. A case already linked, or a `case_ref` already used → `409`.",
+    responses=problems(*AUTHENTICATED, 404, 409),
+    route_class_override=AuditedIdempotentRoute,
+)
 
 
 @router.put(

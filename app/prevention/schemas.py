@@ -197,6 +197,10 @@ class CaseRead(BaseModel):
     children_affected: int | None
     closed_at: datetime | None
     erased: bool
+    household: str | None = Field(
+        description="The housing need social services opened from the case "
+        "(`GET /v1/households/{id}`); null while none is"
+    )
 
 
 class CaseSummary(BaseModel):
@@ -297,7 +301,14 @@ class PreventionPolicyInput(BaseModel):
     recovery_days: Annotated[int, Strict(), Field(ge=1, le=365)] | None = Field(
         default=None, description="The återvinningsfrist in days; null: the setting (21)"
     )
-    first_contact_days: Annotated[int, Strict(), Field(ge=1, le=60)] | None = None
+    first_contact_days: Annotated[int, Strict(), Field(ge=1, le=60)] | None = Field(
+        default=None, description="A first-contact target in calendar days after arrival"
+    )
+    first_contact_working_days: Annotated[int, Strict(), Field(ge=1, le=40)] | None = Field(
+        default=None,
+        description="A first-contact target in working days (Monday to Friday; public "
+        "holidays are not counted out): by the end of that working day after arrival",
+    )
 
 
 class PreventionPolicyRead(PreventionPolicyInput):

@@ -6,6 +6,7 @@ withdrawal, and erasure after retention (docs/prevention.md)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,9 +24,9 @@ from app.auth import (
 )
 from app.core.config import Settings
 from app.core.db import STOCKHOLM, local_date, local_today, utcnow
-from app.core.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 from app.core.months import add_months
-from app.core.sealing import sealer_of
+from app.core.sealing import SealedValue, UnsealError, sealer_of
 from app.municipalities.repository import exists as municipality_exists
 from app.prevention import repository
 from app.prevention.models import PreventionAction, PreventionCase, PreventionPolicy
@@ -52,6 +53,8 @@ UNDER_AGE = 25
 """Södertälje: "unga under 25 år"."""
 OVER_AGE = 65
 """Södertälje: "äldre över 65 år"."""
+SATURDAY = 5
+"""`date.weekday()` of the first day of the weekend."""
 
 
 # --- The tenant's identity, sealed -----------------------------------------------------------
@@ -78,6 +81,13 @@ def unseal_tenant(session: Session, case: PreventionCase) -> Tenant | None:
         return None
     data = json.loads(sealer_of(session).unseal(_associated(case.id), case.tenant_sealed))
     return Tenant(name=data["name"], personal_identity_number=data["pin"])
+
+
+def sealed_identities(session: Session) -> Iterator[SealedValue]:
+    """Every case's sealed identity, bound to its case, for a key rotation's `reseal`
+    (app/flows/key_rotation.py)."""
+    for case in repository.sealed_cases_for_update(session):
+        yield SealedValue(case, "tenant_sealed", _associated(case.id))
 
 
 def initials(name: str) -> str:
@@ -125,6 +135,7 @@ def put_policy(
         kinds=[kind.value for kind in data.kinds],
         recovery_days=data.recovery_days,
         first_contact_days=data.first_contact_days,
+        first_contact_working_days=data.first_contact_working_days,
         created_by=principal.credential_id,
     )
     session.add(policy)
@@ -204,7 +215,21 @@ def due_at(
         )
     if policy is not None and policy.first_contact_days is not None:
         due = min(due, received_at + timedelta(days=policy.first_contact_days))
+    if policy is not None and policy.first_contact_working_days is not None:
+        arrived = local_date(received_at)
+        due = min(due, _end_of_day(working_days_after(arrived, policy.first_contact_working_days)))
     return due
+
+
+def working_days_after(day: date, count: int) -> date:
+    """The `count`th working day after `day`: Monday to Friday. Swedish public holidays are
+    not counted out — no well-kept holiday calendar is among the dependencies —, so a
+    target across a holiday falls a day early, never late (docs/prevention.md)."""
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < SATURDAY:
+            count -= 1
+    return day
 
 
 def groups_of(data: SignalCreate, number: str, today: date) -> list[PreventionGroup]:
@@ -375,6 +400,36 @@ def reads_identity(principal: Principal) -> bool:
     return principal.role is Role.social_services
 
 
+def case_for_social_services(
+    session: Session, *, principal: Principal, case_id: str
+) -> PreventionCase:
+    """A case of the caller's municipality, locked for a change (404 for any other)."""
+    return _load_case(session, principal, case_id, lock=True)
+
+
+def link_household(
+    session: Session,
+    *,
+    principal: Principal,
+    case: PreventionCase,
+    household_id: str,
+    purpose: str | None,
+) -> None:
+    """The case names the housing need opened from it (`check_no_household` first)."""
+    case.household_id = household_id
+    case.version += 1
+    audit.record(session, principal, AuditAction.update, [case.id], purpose=purpose)
+    session.flush()
+
+
+def check_no_household(case: PreventionCase) -> None:
+    """One housing need per case: a second → `409`, before anything is created."""
+    if case.household_id is not None:
+        raise Conflict(
+            f"A housing need is already opened from this case: /v1/households/{case.household_id}"
+        )
+
+
 def get_case(
     session: Session, *, principal: Principal, case_id: str, purpose: str | None
 ) -> tuple[PreventionCase, Tenant | None]:
@@ -388,7 +443,16 @@ def get_case(
                 "X-Purpose: required to read a tenant's identity (every read is audited "
                 "with its purpose)"
             )
-        tenant = unseal_tenant(session, case)
+        try:
+            tenant = unseal_tenant(session, case)
+        except UnsealError as exc:
+            # The key that sealed it was dropped before `reseal` ran: the operator's to
+            # mend (put the old key back, reseal); the client is told so, not given a 500.
+            raise ServiceUnavailable(
+                "The tenant's identity on this case cannot be unsealed: the key that sealed "
+                "it is no longer configured. The operator must restore it and run "
+                "`python -m app webhooks reseal`."
+            ) from exc
     audit.record(session, principal, AuditAction.read, [case.id], purpose=purpose)
     return case, tenant
 

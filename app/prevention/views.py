@@ -136,6 +136,7 @@ def to_case_view(
         children_affected=case.children_affected,
         closed_at=case.closed_at,
         erased=case.erased_at is not None,
+        household=case.household_id,
     )
 
 
@@ -158,6 +159,7 @@ def to_policy_view(
         kinds=[SignalKind(kind) for kind in policy.kinds],
         recovery_days=policy.recovery_days,
         first_contact_days=policy.first_contact_days,
+        first_contact_working_days=policy.first_contact_working_days,
         effective_recovery_days=recovery_days(policy, settings),
         created_at=policy.created_at,
     )
