@@ -2,7 +2,8 @@
 
 A family is a set of rows ``Σ_{pairs p with key k} x_p ≤ capacity[k]`` (or ``≥`` for a floor),
 one row per key. A pair's key is a function of its household, of its vacancy, or of its
-vacancy when the pair is an exception place (`key_by`). Everything that needs the round
+vacancy when the pair is an exception place, or of its vacancy when its household is not
+moving on (`key_by`). Everything that needs the round
 constraints reads `FAMILIES`:
 
 * the integer and linear models (`matching.model.PairModel.add_round_constraints`),
@@ -31,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.blocks import gather
-from matching.problem import Problem
+from matching.problem import Landlord, Problem
 
 I64 = npt.NDArray[np.int64]
 #: Compact integer arrays (pair arrays are int32, family keys as small as they fit).
@@ -39,7 +40,7 @@ Ints = npt.NDArray[np.signedinteger[Any]]
 F64 = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
-KeyBy = Literal["household", "vacancy", "exception_vacancy"]
+KeyBy = Literal["household", "vacancy", "exception_vacancy", "ordinary_vacancy"]
 Direction = Literal["at_most", "at_least"]
 
 #: The label under which explanations report a vacancy taken by another household.
@@ -55,6 +56,8 @@ class Layout:
     household_newly_arrived: Bools
     #: The vacancy counts toward its landlord's quota (False: a flat a move chain freed).
     vacancy_quota: Bools
+    #: The household moves on from a municipal contract (Helsingborg 3:6).
+    household_moving_on: Bools
 
     @property
     def n_households(self) -> int:
@@ -76,6 +79,7 @@ def layout(problem: Problem) -> Layout:
         vacancy_area=np.array([area_index[v.area] for v in problem.vacancies], dtype=np.int64),
         household_newly_arrived=np.array([h.newly_arrived for h in problem.households], dtype=bool),
         vacancy_quota=np.array([v.quota_apartment for v in problem.vacancies], dtype=bool),
+        household_moving_on=np.array([h.moving_on for h in problem.households], dtype=bool),
     )
 
 
@@ -89,6 +93,7 @@ class Family:
     direction: Direction
     key_by: KeyBy
     #: Key of each household (key_by="household") or vacancy (otherwise); −1: in no row.
+    #: With key_by="ordinary_vacancy" a pair whose household moves on is in no row.
     entity_key: Callable[[Layout], I64]
     #: Capacity of each key in the full problem (before pins); ``inf``: no row.
     capacity: Callable[[Problem], F64]
@@ -110,13 +115,17 @@ class Family:
         is the household or vacancy (no copy)."""
         keys = self.entity_key(lay)
         entity = household if self.key_by == "household" else vacancy
-        if self.key_by != "exception_vacancy" and np.array_equal(keys, np.arange(len(keys))):
+        if self.key_by in ("household", "vacancy") and np.array_equal(keys, np.arange(len(keys))):
             return entity
         compact = keys.astype(_smallest(len(keys)))
         if self.key_by == "exception_vacancy":
             # Entry 2v: vacancy v as a normal pair (no row), 2v + 1: as an exception pair.
             table = np.c_[np.full(len(compact), -1, dtype=compact.dtype), compact].ravel()
             return gather(table, entity, flag=exception)
+        if self.key_by == "ordinary_vacancy":
+            # Entry 2v: vacancy v for an ordinary household, 2v + 1: for one moving on (no row).
+            table = np.c_[compact, np.full(len(compact), -1, dtype=compact.dtype)].ravel()
+            return gather(table, entity, flag=lay.household_moving_on[household])
         return gather(compact, entity)
 
 
@@ -129,6 +138,12 @@ def _smallest(n_keys: int) -> type[np.signedinteger[Any]]:
 
 def _floats(values: list[float]) -> F64:
     return np.asarray(values, dtype=np.float64)
+
+
+def _quota_label(lo: Landlord) -> str:
+    if lo.move_on_outside_quota:
+        return f"quota and move-on places outside it of landlord {lo.id}"
+    return f"quota of landlord {lo.id}"
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -154,11 +169,25 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         name="landlord_quota",
         rule="per landlord: placements in its quota apartments ≤ its quota (Jönköping, "
-        "Norrköping, Västerås); a flat a move chain freed is in no row (Helsingborg 3:6)",
+        "Norrköping, Västerås) and its move-on places outside it (Helsingborg Delmål 3); a "
+        "flat a move chain freed is in no row (Helsingborg 3:6)",
         direction="at_most",
         key_by="vacancy",
         entity_key=lambda lay: np.where(lay.vacancy_quota, lay.vacancy_landlord, -1),
-        capacity=lambda p: _floats([lo.quota for lo in p.landlords]),
+        capacity=lambda p: _floats([lo.quota + lo.move_on_outside_quota for lo in p.landlords]),
+        label=lambda p, k: _quota_label(p.landlords[k]),
+    ),
+    Family(
+        name="outside_quota",
+        rule="per landlord with move-on places outside its quota: placements of households "
+        "not moving on in its quota apartments ≤ its quota, so those places go only to "
+        "households moving on (Helsingborg Delmål 3); no row for a landlord without them",
+        direction="at_most",
+        key_by="ordinary_vacancy",
+        entity_key=lambda lay: np.where(lay.vacancy_quota, lay.vacancy_landlord, -1),
+        capacity=lambda p: _floats(
+            [lo.quota if lo.move_on_outside_quota else np.inf for lo in p.landlords]
+        ),
         label=lambda p, k: f"quota of landlord {p.landlords[k].id}",
     ),
     Family(

@@ -114,6 +114,9 @@ def unmatched_reasons(
     vacancy_label = np.zeros(2 * n_v, dtype=np.int64)
     household_rank = np.full(len(problem.households), len(families), dtype=np.int64)
     household_label = np.zeros(len(problem.households), dtype=np.int64)
+    # Per vacancy, for the households not moving on only (key_by="ordinary_vacancy").
+    ordinary_rank = np.full(n_v, len(families), dtype=np.int64)
+    ordinary_label = np.zeros(n_v, dtype=np.int64)
     for rank, f in enumerate(families):
         capacity = f.capacity(problem)
         used = np.bincount(
@@ -135,6 +138,11 @@ def unmatched_reasons(
             household_rank[unset] = rank
             household_label[unset] = label[unset]
             continue
+        if f.key_by == "ordinary_vacancy":
+            unset = blocked & (ordinary_rank == len(families))
+            ordinary_rank[unset] = rank
+            ordinary_label[unset] = label[unset]
+            continue
         # Entry 2v: vacancy v as a normal pair, 2v + 1: as an exception pair.
         if f.key_by == "vacancy":
             blocked, label = np.repeat(blocked, 2), np.repeat(label, 2)
@@ -148,6 +156,7 @@ def unmatched_reasons(
     # (small temporaries instead of several arrays over every pair of every such household).
     n_labels = len(labels)
     by_household = bool(np.any(household_rank < len(families)))
+    by_ordinary = bool(np.any(ordinary_rank < len(families)))
     counts_by_combo = np.zeros(len(indices) * n_labels, dtype=np.int64)
     ends = np.cumsum(sizes)
     first = 0
@@ -157,9 +166,15 @@ def unmatched_reasons(
         who = np.repeat(np.arange(last - first, dtype=np.int64), sizes[first:last])
         side = 2 * pairs.vacancy[mine].astype(np.int64) + pairs.exception[mine]
         key = vacancy_label[side]
+        first_rank = vacancy_rank[side]
+        owner = indices[first:last][who]
+        if by_ordinary:
+            v = pairs.vacancy[mine]
+            ordinary_first = ~lay.household_moving_on[owner] & (ordinary_rank[v] < first_rank)
+            first_rank = np.where(ordinary_first, ordinary_rank[v], first_rank)
+            key = np.where(ordinary_first, ordinary_label[v], key)
         if by_household:
-            owner = indices[first:last][who]
-            household_first = household_rank[owner] < vacancy_rank[side]
+            household_first = household_rank[owner] < first_rank
             key = np.where(household_first, household_label[owner], key)
         counts_by_combo[first * n_labels : last * n_labels] += np.bincount(
             who * n_labels + key, minlength=(last - first) * n_labels

@@ -42,6 +42,11 @@ class _Rules:
         #: (kind, key of each vacancy, capacity left, vacancies by key, start of each key)
         self.by_vacancy: list[tuple[str, I64, F64, I64, I64]] = []
         self.by_household: list[tuple[I64, F64]] = []
+        #: Rows only the households not moving on count in (key of each vacancy, capacity
+        #: left), and the vacancies such a full row closes to them.
+        self.moving_on = data.layout.household_moving_on
+        self.by_ordinary: list[tuple[I64, F64]] = []
+        self.closed_to_ordinary = np.zeros(n_v, dtype=bool)
         for fr in data.families:
             if fr.family.soft:
                 continue
@@ -49,6 +54,11 @@ class _Rules:
             kind = fr.family.key_by
             if kind == "household":
                 self.by_household.append((fr.entity_key, left))
+                continue
+            if kind == "ordinary_vacancy":
+                key = fr.entity_key
+                self.by_ordinary.append((key, left))
+                self.closed_to_ordinary |= (key >= 0) & (left[np.maximum(key, 0)] < 1)
                 continue
             key = fr.entity_key
             inside = key >= 0
@@ -67,6 +77,13 @@ class _Rules:
             score["vacancy"] + score["exception_vacancy"],
         )
 
+    def closed_to(self, h: int, vacancy: Ints) -> F64 | None:
+        """For a household not moving on: ∞ on the vacancies a full row of its own closes
+        (None when there is none: nothing to add)."""
+        if self.moving_on[h] or not self.by_ordinary:
+            return None
+        return np.where(self.closed_to_ordinary[vacancy], np.inf, 0.0)
+
     def household_has_room(self, h: int) -> bool:
         return all(key[h] < 0 or left[key[h]] >= 1 for key, left in self.by_household)
 
@@ -75,6 +92,13 @@ class _Rules:
         for key, left in self.by_household:
             if key[h] >= 0:
                 left[key[h]] -= 1
+        if not self.moving_on[h]:
+            for key, left in self.by_ordinary:
+                k = int(key[v])
+                if k >= 0:
+                    left[k] -= 1
+                    if left[k] < 1:
+                        self.closed_to_ordinary[key == k] = True
         for kind, key, left, order, bounds in self.by_vacancy:
             k = int(key[v])
             if k < 0 or (kind == "exception_vacancy" and not exception):
@@ -117,6 +141,9 @@ def greedy(data: RoundData, cols: I64 | None = None) -> I64:
         side = 2 * vacancy[s:e].astype(np.intp)
         side += exception[s:e]
         score = cost[side]
+        closed = rules.closed_to(h, vacancy[s:e])
+        if closed is not None:
+            score = score + closed
         j = int(np.argmin(score))
         if score[j] == np.inf:
             return False

@@ -336,12 +336,14 @@ def sign_valid_duals(data: RoundData, rows: Rows, duals: F64) -> F64:
 @dataclass
 class DualSums:
     """The duals of every declared family summed where a pair's key comes from: per
-    household, per vacancy and per exception vacancy (a pair's reduced cost is then
-    cost − household[h] − vacancy[v] − exception_vacancy[v] if it is an exception pair)."""
+    household, per vacancy, per exception vacancy and per vacancy for ordinary households (a
+    pair's reduced cost is then cost − household[h] − vacancy[v] − exception_vacancy[v] if it
+    is an exception pair − ordinary_vacancy[v] if its household is not moving on)."""
 
     household: F64
     vacancy: F64
     exception_vacancy: F64
+    ordinary_vacancy: F64
 
 
 def dual_sums(data: RoundData, rows: Rows, duals: F64) -> DualSums:
@@ -352,6 +354,7 @@ def dual_sums(data: RoundData, rows: Rows, duals: F64) -> DualSums:
         household=np.zeros(data.n_households, dtype=np.float64),
         vacancy=np.zeros(data.n_vacancies, dtype=np.float64),
         exception_vacancy=np.zeros(data.n_vacancies, dtype=np.float64),
+        ordinary_vacancy=np.zeros(data.n_vacancies, dtype=np.float64),
     )
     for fr in data.families:
         y = rows.family_duals(fr, duals)
@@ -389,13 +392,21 @@ def reduced_costs(
 
 def vacancy_duals(data: RoundData, sums: DualSums, out: F64) -> F64:
     """The vacancy-side part of every pair's reduced cost (into `out`): the vacancy's summed
-    duals, plus the exception vacancy's on exception pairs (one gather either way)."""
+    duals, plus the exception vacancy's on exception pairs (one gather either way), plus the
+    ordinary vacancy's on pairs of households not moving on (only when such a row has a
+    dual: a round without move-on places outside the quota gathers once)."""
     if not np.any(sums.exception_vacancy):
-        return gather(sums.vacancy, data.pair_vacancy, out)
-    table = np.empty(2 * data.n_vacancies, dtype=np.float64)
-    table[0::2] = sums.vacancy
-    table[1::2] = sums.vacancy + sums.exception_vacancy
-    return gather(table, data.pair_vacancy, out, flag=data.pair_exception)
+        gather(sums.vacancy, data.pair_vacancy, out)
+    else:
+        table = np.empty(2 * data.n_vacancies, dtype=np.float64)
+        table[0::2] = sums.vacancy
+        table[1::2] = sums.vacancy + sums.exception_vacancy
+        gather(table, data.pair_vacancy, out, flag=data.pair_exception)
+    if np.any(sums.ordinary_vacancy):
+        ordinary = np.c_[sums.ordinary_vacancy, np.zeros(data.n_vacancies)].ravel()
+        moving_on = data.layout.household_moving_on[data.pair_household]
+        out += gather(ordinary, data.pair_vacancy, flag=moving_on)
+    return out
 
 
 def lagrangian_bound(

@@ -100,6 +100,9 @@ class Landlord:
     target_groups: tuple[str, ...] = ()
     """The target groups its agreement takes as the municipality's subtenants (Göteborg);
     empty: all."""
+    move_on_outside_quota: int = 0
+    """Places beside its quota that only households moving on may take (Helsingborg
+    Delmål 3: "med hyresgaranti utanför rådande kvot"); 0 in a document written before."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,9 @@ class Household:
     guarantee: str | None = None
     """The kind of its guarantee (`GUARANTEE_KINDS`); None in a document written before
     guarantee kinds, where `municipal_guarantee` true reads as a municipal surety."""
+    moving_on: bool = False
+    """It moves on from a municipal contract (Helsingborg 3:6): it may take a landlord's
+    `move_on_outside_quota` places."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +360,8 @@ def _landlord_json(lo: Landlord) -> dict[str, Any]:
         out["placement_refuses_income_support"] = True
     if lo.target_groups:
         out["target_groups"] = list(lo.target_groups)
+    if lo.move_on_outside_quota:
+        out["move_on_outside_quota"] = lo.move_on_outside_quota
     return out
 
 
@@ -407,6 +415,8 @@ def _household_json(h: Household) -> dict[str, Any]:
         out["exception_qualified"] = list(h.exception_qualified)
     if h.guarantee is not None:
         out["guarantee"] = h.guarantee
+    if h.moving_on:
+        out["moving_on"] = True
     return out
 
 
@@ -564,6 +574,9 @@ def _parse_landlord(o: _Obj) -> Landlord:
         target_groups=(
             o.strings("target_groups", TARGET_GROUPS) if "target_groups" in o.data else ()
         ),
+        move_on_outside_quota=(
+            o.req_int("move_on_outside_quota") if "move_on_outside_quota" in o.data else 0
+        ),
     )
 
 
@@ -635,6 +648,7 @@ def _parse_household(o: _Obj) -> Household:
         newly_arrived=o.boolean("newly_arrived"),
         exception_qualified=o.optional_strings("exception_qualified"),
         guarantee=_optional_guarantee(o),
+        moving_on=o.optional_boolean("moving_on", False),
     )
 
 

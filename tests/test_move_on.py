@@ -241,6 +241,52 @@ def test_helsingborg_delmal_3_a_move_on_place_outside_the_quota_is_counted_apart
     assert totals["outside_quota_used"] == 1
 
 
+def test_helsingborg_delmal_3_a_round_plans_with_the_places_outside_the_quota(api: Api) -> None:
+    """Delmål 3: "med hyresgaranti utanför rådande kvot": Helsingborgshem's quota of one is
+    used up, one move-on place outside it is left. The round proposes the flat to the
+    household moving on, on the outside place — not to the household waiting for its first
+    flat, for which no quota place is left. The live proposal holds the outside place, not a
+    quota place: the quota view's numbers stay, the next round has no outside place left to
+    plan with, and the contract takes it (`outside_quota_used`)."""
+    if POSTGRES:
+        ensure_queue_schema(api.app.state.settings.database_url)
+    town = Helsingborg(api, quota=1, move_on_outside_quota=1)
+    first = town.household()
+    town.flat("HH-1")
+    [proposal] = town.run()["proposals"]
+    town.contract(proposal)
+    assert town.quota_row()["remaining"] == 0
+
+    moving = town.sitting()
+    waiting = town.household()
+    town.flat("HH-2")
+    planned = town.run()
+    assert [p["household"] for p in planned["proposals"]] == [moving]
+    problem = town.coordinator.get(f"/v1/rounds/{planned['id']}/problem").json()
+    [landlord] = [lo for lo in problem["landlords"] if lo["id"] == town.helsingborgshem]
+    assert (landlord["quota"], landlord["move_on_outside_quota"]) == (0, 1)
+    flags = {h["id"]: h.get("moving_on", False) for h in problem["households"]}
+    assert (flags[moving], flags[waiting]) == (True, False)
+    row = town.quota_row()
+    assert (row["quota"], row["delivered"], row["remaining"]) == (1, 1, 0)
+
+    town.flat("HH-3")
+    after = town.run()
+    assert after["proposals"] == []
+    problem = town.coordinator.get(f"/v1/rounds/{after['id']}/problem").json()
+    [landlord] = [lo for lo in problem["landlords"] if lo["id"] == town.helsingborgshem]
+    assert landlord["quota"] == 0
+    assert "move_on_outside_quota" not in landlord  # the live proposal holds it
+
+    [live] = planned["proposals"]
+    town.contract(live)
+    assert town.tenancy_of(moving)["outside_quota"] is True
+    assert first != moving
+    row = town.quota_row()
+    assert (row["quota"], row["delivered"], row["remaining"]) == (1, 1, 0)
+    assert (row["outside_quota"], row["outside_quota_used"]) == (1, 1)
+
+
 def test_helsingborg_3_9_the_notice_before_the_establishment_period_ends_is_the_policys(
     town: Helsingborg,
 ) -> None:

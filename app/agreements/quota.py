@@ -17,7 +17,11 @@ a contract needs a delivered place left, counted under a lock on the agreement
 Helsingborg Delmål 3 lets households moving on out "med hyresgaranti utanför rådande kvot":
 an agreement's `move_on_outside_quota` places a year. A move-on contract takes one while any
 is left (`require_place_for` decides, under the same lock) and the tenancy records it
-(`outside_quota`); it is then counted apart (`outside_used`), never as a quota place."""
+(`outside_quota`); it is then counted apart (`outside_used`), never as a quota place. A round
+plans with them (the solver's `outside_quota` family): a live proposal to a household moving
+on holds one of the places left outside the quota, in the order the proposals were made,
+and only when none is left a quota place (`outside_proposed`) — the split any plan the
+solver makes fits, so the quota view and the next round count alike until the contract."""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.agreements import repository
@@ -36,7 +40,7 @@ from app.proposals.models import Proposal, live_at
 from app.rounds.models import Round
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
-from app.vocabulary import QuotaOverride
+from app.vocabulary import QuotaOverride, TenancyStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,25 @@ class Placement:
     household_id: str | None = None
     """The household a live proposal holds the place for (a tenancy's is not read)."""
     outside: bool = False
-    """A move-on tenancy on a place outside the quota (Helsingborg Delmål 3)."""
+    """A move-on tenancy, or a live proposal to a household moving on, on a place outside
+    the quota (Helsingborg Delmål 3)."""
+
+
+def moving_on_where(municipality: str) -> tuple[ColumnElement[bool], ...]:
+    """The active tenancies of the municipality a move-on need was posted for (a household
+    moving on from it, app/flows/move_chain.py)."""
+    return (
+        Tenancy.municipality_code == municipality,
+        Tenancy.status == TenancyStatus.active,
+        Tenancy.move_on_since.is_not(None),
+        Tenancy.household_id.is_not(None),
+    )
+
+
+def moving_on_households(session: Session, municipality: str) -> set[str]:
+    """The households of the municipality with a move-on need."""
+    rows = session.scalars(select(Tenancy.household_id).where(*moving_on_where(municipality)))
+    return {household_id for household_id in rows if household_id is not None}
 
 
 def placements_of_year(
@@ -66,7 +88,9 @@ def placements_of_year(
     agreement year is its round's (the year its tenancy will count toward), or the year it
     was made when no round made it; a live proposal of another year takes nothing from this
     one. Read by the landlords' remaining
-    quotas and the areas' remaining period caps alike."""
+    quotas and the areas' remaining period caps alike. A live proposal to a household moving
+    on into a quota apartment holds a place outside the quota while the year's agreement
+    has one left (`outside`), in the order the proposals were made."""
     # A registered running contract may name a flat never posted: it counts, in no area.
     tenancies = session.execute(
         select(
@@ -96,6 +120,7 @@ def placements_of_year(
             func.coalesce(Round.year, year) == year,
         )
         .add_columns(Proposal.created_at)
+        .order_by(Proposal.created_at, Proposal.id)
     )
     taken = [
         Placement(
@@ -107,10 +132,30 @@ def placements_of_year(
         )
         for t in tenancies
     ]
+    outside_left: Counter[str] = Counter()
+    for landlord_id, places in session.execute(
+        select(Agreement.landlord_id, Agreement.move_on_outside_quota).where(
+            Agreement.municipality_code == municipality,
+            Agreement.year == year,
+            Agreement.move_on_outside_quota > 0,
+        )
+    ):
+        outside_left[landlord_id] += places
+    for place in taken:
+        outside_left[place.landlord_id] -= int(place.outside)
+    moving_on = moving_on_households(session, municipality) if +outside_left else set()
     for landlord_id, exception, area, round_year, quota, household_id, created_at in proposals:
         if round_year is None and local_date(created_at).year != year:
             continue
-        taken.append(Placement(landlord_id, exception, area, quota, True, household_id))
+        outside = bool(
+            quota and not exception and household_id in moving_on and outside_left[landlord_id] > 0
+        )
+        outside_left[landlord_id] -= int(outside)
+        taken.append(
+            Placement(
+                landlord_id, exception, area, quota and not outside, True, household_id, outside
+            )
+        )
     return taken
 
 
@@ -131,6 +176,8 @@ class YearUse:
     """Exception places live proposals hold."""
     outside_used: int = 0
     """Move-on places outside the quota delivered (Helsingborg Delmål 3)."""
+    outside_proposed: int = 0
+    """Move-on places outside the quota live proposals hold."""
 
 
 def use_of_year(
@@ -149,7 +196,7 @@ def _count(places: list[Placement]) -> dict[str, YearUse]:
         count[kind] += int(place.quota)
         count[f"{kind}_exceptions"] += int(place.exception)
         count["tenancies"] += int(not place.proposed)
-        count["outside"] += int(place.outside)
+        count["outside_proposed" if place.proposed else "outside"] += int(place.outside)
     return {
         landlord: YearUse(
             tenancies=count["tenancies"],
@@ -158,6 +205,7 @@ def _count(places: list[Placement]) -> dict[str, YearUse]:
             proposed=count["proposed"],
             exceptions_proposed=count["proposed_exceptions"],
             outside_used=count["outside"],
+            outside_proposed=count["outside_proposed"],
         )
         for landlord, count in counts.items()
     }

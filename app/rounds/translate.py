@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,14 @@ from app.agreements.exceptions import exception_qualified
 from app.agreements.lease import guarantee_lifts
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
-from app.agreements.quota import YearUse, left, placements_of_year, use_of_year
+from app.agreements.quota import (
+    YearUse,
+    left,
+    moving_on_households,
+    moving_on_where,
+    placements_of_year,
+    use_of_year,
+)
 from app.areas.models import Area
 from app.core.db import local_date
 from app.households.models import Household
@@ -182,6 +189,10 @@ def _landlords(
                 kind=kind,
                 quota=left(quota, use.delivered, use.proposed),
                 exception_quota=left(exception_quota, use.exceptions_used, use.exceptions_proposed),
+                # Helsingborg Delmål 3: the move-on places outside the quota still left.
+                move_on_outside_quota=left(
+                    agreement.move_on_outside_quota, use.outside_used, use.outside_proposed
+                ),
                 excluded_areas=_known(agreement.excluded_areas, area_codes),
                 **letting_rules_of(agreement),
                 contract_forms=tuple(agreement.contract_forms),
@@ -351,7 +362,7 @@ def _snapshot(
         .order_by(Household.id)
     ).all()
     qualified = _qualified(session, inputs)
-    moving_on = _moving_on_households(session, municipality)
+    moving_on = moving_on_households(session, municipality)
     households = tuple(
         _household(h, inputs, area_codes, qualified.get(h.id, ()), h.id in moving_on)
         for h in household_rows
@@ -487,7 +498,7 @@ def build_household_problem(
                 inputs,
                 area_codes,
                 _qualified(session, inputs).get(household.id, ()),
-                household.id in _moving_on_households(session, municipality),
+                household.id in moving_on_households(session, municipality),
             ),
         ),
         forbidden=tuple(forbidden),
@@ -540,28 +551,10 @@ def _qualified(session: Session, inputs: RoundInputs) -> dict[str, tuple[str, ..
     )
 
 
-def _moving_on_where(municipality: str) -> tuple[ColumnElement[bool], ...]:
-    """The active tenancies of the municipality a move-on need was posted for (a household
-    moving on from it, app/flows/move_chain.py)."""
-    return (
-        Tenancy.municipality_code == municipality,
-        Tenancy.status == TenancyStatus.active,
-        Tenancy.move_on_since.is_not(None),
-        Tenancy.household_id.is_not(None),
-    )
-
-
-def _moving_on_households(session: Session, municipality: str) -> set[str]:
-    """The households with a move-on need: the policy's `move_on_weight` is theirs
-    (Helsingborg 3:6: "öka tilldelningen … till dessa hushåll")."""
-    rows = session.scalars(select(Tenancy.household_id).where(*_moving_on_where(municipality)))
-    return {household_id for household_id in rows if household_id is not None}
-
-
 def _moving_on(session: Session, municipality: str) -> dict[str, list[TenancyEvent]]:
     """Household id → the events, in the order recorded, of the active tenancy it moves on
     from (a move-on need posted, app/flows/move_chain.py): what the 3:5 conditions read."""
-    moving_on = _moving_on_where(municipality)
+    moving_on = moving_on_where(municipality)
     histories: dict[str, list[TenancyEvent]] = {
         household_id: []
         for household_id in session.scalars(
@@ -591,7 +584,8 @@ def _household(
     """A household with its derived needs and weight; the solver's four income sources
     (activity compensation and pension count as `other`, docs/matching-format.md);
     `qualified`: the landlords whose qualified-only exception places it may take;
-    `moving_on`: it has a move-on need (the policy's `move_on_weight`)."""
+    `moving_on`: it has a move-on need (the policy's `move_on_weight`; it may take a
+    landlord's move-on places outside the quota, Helsingborg Delmål 3)."""
     needs = effective_needs(h)
     income = income_of(h)
     guarantee = guarantee_kind_of(h)
@@ -628,6 +622,7 @@ def _household(
         newly_arrived=TargetGroup.newly_arrived in h.target_groups,
         exception_qualified=qualified,
         guarantee=guarantee,
+        moving_on=moving_on,
     )
 
 

@@ -58,6 +58,7 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
             guarantee_lifts=draw(guarantee_lifts()),
             placement_refuses_income_support=draw(st.booleans()),
             target_groups=tuple(draw(st.lists(st.sampled_from(GROUPS), max_size=2, unique=True))),
+            move_on_outside_quota=draw(st.integers(0, 2)),
         )
         for i in range(draw(st.integers(1, 2)))
     )
@@ -120,6 +121,7 @@ def tiny_problems(draw: st.DrawFn, max_households: int = 6, max_vacancies: int =
                     draw(st.lists(st.sampled_from(landlord_ids), max_size=2, unique=True))
                 ),
                 guarantee=draw(st.one_of(st.none(), st.sampled_from(KINDS))),
+                moving_on=draw(st.booleans()),
             )
         )
     hids = [h.id for h in households]

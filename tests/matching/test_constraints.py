@@ -5,6 +5,8 @@ declared, and for a declared family one of those readers ignores."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -29,10 +31,20 @@ def _data(p: Problem) -> RoundData:
     return round_data(p, eligible_pairs(p), pins)
 
 
+def _with_move_on(p: Problem) -> Problem:
+    """`p` with every landlord granting two move-on places outside its quota and every
+    third household moving on (Helsingborg Delmål 3), so every family has rows."""
+    return replace(
+        p,
+        landlords=tuple(replace(lo, move_on_outside_quota=2) for lo in p.landlords),
+        households=tuple(replace(h, moving_on=i % 3 == 0) for i, h in enumerate(p.households)),
+    )
+
+
 @pytest.fixture(scope="module")
 def data() -> RoundData:
     p = generate(households=120, vacancies=120, seed=5, profile="tight")
-    return _data(p)
+    return _data(_with_move_on(p))
 
 
 def test_family_names_are_unique_and_every_floor_reports_its_shortfall() -> None:
@@ -123,7 +135,7 @@ def _assert_declared_families_hold(p: Problem, s: Solution) -> None:
 
 
 def test_pins_are_subtracted_from_every_family_and_overfull_ones_are_named() -> None:
-    p = generate(households=200, vacancies=200, seed=4, profile="tight")
+    p = _with_move_on(generate(households=200, vacancies=200, seed=4, profile="tight"))
     pins, reason = check_pins(p)
     assert reason is None
     assert pins
@@ -144,7 +156,7 @@ def test_pins_are_subtracted_from_every_family_and_overfull_ones_are_named() -> 
 def test_explanations_name_a_full_row_of_each_blocking_family() -> None:
     labels = {f.name: f.label for f in blocking_families()}
     assert set(labels) == {f.name for f in FAMILIES if not f.assignment and not f.soft}
-    p = generate(households=40, vacancies=40, seed=2, profile="tight")
+    p = _with_move_on(generate(households=40, vacancies=40, seed=2, profile="tight"))
     s = solve(p, workers=1)
     texts = {f.label(p, k) for f in blocking_families() for k in range(len(f.capacity(p)))}
     for u in s.unmatched:
