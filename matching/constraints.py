@@ -58,6 +58,8 @@ class Layout:
     vacancy_quota: Bools
     #: The household moves on from a municipal contract (Helsingborg 3:6).
     household_moving_on: Bools
+    #: The landlord has move-on places outside its quota (Helsingborg Delmål 3).
+    landlord_outside: Bools
 
     @property
     def n_households(self) -> int:
@@ -80,6 +82,9 @@ def layout(problem: Problem) -> Layout:
         household_newly_arrived=np.array([h.newly_arrived for h in problem.households], dtype=bool),
         vacancy_quota=np.array([v.quota_apartment for v in problem.vacancies], dtype=bool),
         household_moving_on=np.array([h.moving_on for h in problem.households], dtype=bool),
+        landlord_outside=np.array(
+            [lo.move_on_outside_quota > 0 for lo in problem.landlords], dtype=bool
+        ),
     )
 
 
@@ -115,6 +120,10 @@ class Family:
         is the household or vacancy (no copy)."""
         keys = self.entity_key(lay)
         entity = household if self.key_by == "household" else vacancy
+        if self.key_by == "ordinary_vacancy" and not np.any(keys >= 0):
+            # No landlord with move-on places outside its quota: no pair in a row, and no
+            # array over the pairs (a read-only view of one −1).
+            return np.broadcast_to(np.int8(-1), entity.shape)
         if self.key_by in ("household", "vacancy") and np.array_equal(keys, np.arange(len(keys))):
             return entity
         compact = keys.astype(_smallest(len(keys)))
@@ -184,7 +193,11 @@ FAMILIES: tuple[Family, ...] = (
         "households moving on (Helsingborg Delmål 3); no row for a landlord without them",
         direction="at_most",
         key_by="ordinary_vacancy",
-        entity_key=lambda lay: np.where(lay.vacancy_quota, lay.vacancy_landlord, -1),
+        entity_key=lambda lay: np.where(
+            lay.vacancy_quota & lay.landlord_outside[lay.vacancy_landlord],
+            lay.vacancy_landlord,
+            -1,
+        ),
         capacity=lambda p: _floats(
             [lo.quota if lo.move_on_outside_quota else np.inf for lo in p.landlords]
         ),

@@ -57,8 +57,9 @@ class _Rules:
                 continue
             if kind == "ordinary_vacancy":
                 key = fr.entity_key
-                self.by_ordinary.append((key, left))
-                self.closed_to_ordinary |= (key >= 0) & (left[np.maximum(key, 0)] < 1)
+                if np.any(key >= 0):
+                    self.by_ordinary.append((key, left))
+                    self.closed_to_ordinary |= (key >= 0) & (left[np.maximum(key, 0)] < 1)
                 continue
             key = fr.entity_key
             inside = key >= 0

@@ -53,7 +53,9 @@ def test_no_outside_places_no_rows_and_the_document_reads_as_before() -> None:
     p = _town(outside=0, quota=1)
     pins, _ = check_pins(p)
     data = round_data(p, eligible_pairs(p), pins)
-    assert not data.rows_of("outside_quota").active.any()
+    rows = data.rows_of("outside_quota")
+    assert not rows.active.any()
+    assert rows.pair_key.strides == (0,)  # one −1 seen by every pair: no array over them
     written = p.to_json()
     assert "move_on_outside_quota" not in written["landlords"][0]
     assert "moving_on" not in written["households"][0]
