@@ -47,6 +47,20 @@ def test_the_outside_places_add_to_the_quota_for_households_moving_on_only() -> 
     assert one.unmatched[0].reason == "quota of landlord L01"
 
 
+def test_an_outside_place_left_over_is_not_for_a_household_that_is_not_moving_on() -> None:
+    """Quota one, two outside places, no household moving on: the second ordinary household
+    is held back by the quota alone (its explanation names the quota), though the landlord
+    still has places outside it."""
+    hs = [household(id="H1", weight=900), household(id="H2", weight=800)]
+    vs = [vacancy(id="V1"), vacancy(id="V2")]
+    p = problem(households=hs, vacancies=vs, landlords=[landlord(quota=1, move_on_outside_quota=2)])
+    s = solve(p, workers=1)
+    assert [a.household for a in s.assignments] == ["H1"]
+    [unmatched] = s.unmatched
+    assert unmatched.reason == "quota of landlord L01"
+    assert_hard_rules(p, s)
+
+
 def test_no_outside_places_no_rows_and_the_document_reads_as_before() -> None:
     """A round without outside places has no row of the family (the benchmark path is
     unchanged), and its document carries neither new field."""
