@@ -460,10 +460,10 @@ class _Arrays:
             [h_ins], lambda k: ~self.v_needs_ins | bool(k[0])
         )
         # (household, landlord) economy tables, exactly as the scalar rules compute them: the
-        # counted income (+inf where the guarantee lifts the income rule), the other letting
-        # rules after the guarantee's lifts, and the placement conditions of a sublet.
+        # counted income (+inf where the guarantee lifts the income rule; -inf where another
+        # letting rule fails after the guarantee's lifts, so one gather and one comparison
+        # per block decide all of them), and the placement conditions of a sublet.
         self.hl_income = np.zeros((len(hs), n_l), dtype=np.float64)
-        self.hl_rules_ok = np.zeros((len(hs), n_l), dtype=bool)
         self.hl_placed = np.ones((len(hs), n_l), dtype=bool)
         self.any_placement_condition = self.any_sublet and any(
             lo.placement_refuses_income_support or lo.target_groups for lo in ls
@@ -502,13 +502,12 @@ class _Arrays:
             income_lifted = lifted("income_multiple")
             if not (lo.accepts_income_support or lo.guarantee_lifts is None):
                 income_lifted &= ~on_support
-            self.hl_income[:, li] = np.where(income_lifted, np.inf, income)
             ok = np.ones(len(hs), dtype=bool)
             if lo.requires_permanent_employment:
                 ok &= permanent | lifted("permanent_employment")
             if not lo.accepts_payment_remarks:
                 ok &= ~remarks | lifted("payment_remarks")
-            self.hl_rules_ok[:, li] = ok
+            self.hl_income[:, li] = np.where(ok, np.where(income_lifted, np.inf, income), -np.inf)
             if self.any_placement_condition:
                 placed = np.ones(len(hs), dtype=bool)
                 if lo.placement_refuses_income_support:
@@ -532,7 +531,7 @@ def _rule_masks(a: _Arrays, rows: slice) -> list[BoolArray]:
     own = a.own_table[a.h_forms_class[rows]]
     rent = a.v_rent[None, :] <= a.h_max_rent[rows, None]
     ins = a.ins_table[a.h_ins_class[rows]]
-    rules_met = a.hl_rules_ok[rows][:, a.v_land] & (a.hl_income[rows][:, a.v_land] >= a.v_threshold)
+    rules_met = a.hl_income[rows][:, a.v_land] >= a.v_threshold
     if a.any_sublet:
         sublet = a.sublet_table[a.h_forms_class[rows]]
         forms = own | sublet

@@ -19,7 +19,16 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.eligibility import check_pair
-from matching.problem import Area, Household, Income, Landlord, Problem, Vacancy
+from matching.problem import (
+    GUARANTEE_KINDS,
+    LIFTABLE_REQUIREMENTS,
+    Area,
+    Household,
+    Income,
+    Landlord,
+    Problem,
+    Vacancy,
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,10 @@ PROFILES: dict[str, Profile] = {
 
 FORMS_PUBLIC = ("municipal_contract", "support_agreement", "training_apartment", "housing_first")
 FORMS_PRIVATE = ("municipal_contract", "first_hand_with_guarantee", "short_term")
+
+MUNICIPALITY_TENANT_FORMS = ("municipal_contract", "training_apartment")
+"""The forms in which the municipality holds the lease (docs/lease-holders.md): the letting
+rules apply only through the others."""
 
 TARGET_WEIGHTS = {
     "violence_exposed": 3000,
@@ -188,6 +201,44 @@ def _national_rules(
         for i, a in enumerate(areas)
     ]
     return out, capped
+
+
+def _lease_holders(
+    seed: int, landlords: list[Landlord], households: list[Household]
+) -> tuple[list[Landlord], list[Household]]:
+    """Who holds the lease, and guarantees by kind (docs/lease-holders.md), so a generated
+    round takes the solver's form-by-form path: private landlords that accept a guarantee
+    name the kinds and what each lifts (a rent guarantee lifts only the payment remarks —
+    Karlstad's three months of rent do not make an income), a few refuse households on
+    income support as the municipality's subtenants (Västerås), a few take only some target
+    groups through a sublet (Göteborg); a household's guarantee is a rent guarantee or a
+    municipal surety. Drawn from a stream of their own, so everything else a seed gave
+    before stays as it was."""
+    rng = np.random.default_rng([seed, 23])
+    out_landlords = []
+    for lo in landlords:
+        lifts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        if lo.accepts_municipal_guarantee:
+            lifts = (("municipal_surety", LIFTABLE_REQUIREMENTS),)
+            if lo.kind == "public" or rng.random() < 0.5:
+                lifts = (*lifts, ("rent_guarantee", ("payment_remarks",)))
+        out_landlords.append(
+            replace(
+                lo,
+                guarantee_lifts=lifts,
+                placement_refuses_income_support=lo.kind == "private" and rng.random() < 0.3,
+                target_groups=(
+                    ("violence_exposed", "family_with_children", "economic_only")
+                    if lo.kind == "private" and rng.random() < 0.2
+                    else ()
+                ),
+            )
+        )
+    out_households = [
+        replace(h, guarantee=str(rng.choice(GUARANTEE_KINDS))) if h.municipal_guarantee else h
+        for h in households
+    ]
+    return out_landlords, out_households
 
 
 def generate(
@@ -326,6 +377,7 @@ def generate(
 
     if prof.quota_of_vacancies is not None:
         landlords, areas = _national_rules(rng, prof, landlords, areas, vac_list)
+    landlords, hh_list = _lease_holders(seed, landlords, hh_list)
     newly = sum(h.newly_arrived for h in hh_list)
     draft = Problem(
         municipality=prof.municipality,
@@ -335,6 +387,7 @@ def generate(
         households=tuple(hh_list),
         newly_arrived_min=0,
         time_limit_s=60.0,
+        municipality_tenant_forms=MUNICIPALITY_TENANT_FORMS,
     )
     # A few coordinator decisions: declined pairs and pins (eligible, non-conflicting).
     forbidden: list[tuple[str, str]] = []
@@ -371,4 +424,5 @@ def generate(
         pinned=tuple(pinned),
         newly_arrived_min=math.floor(prof.newly_min_share * newly),
         time_limit_s=60.0,
+        municipality_tenant_forms=MUNICIPALITY_TENANT_FORMS,
     )

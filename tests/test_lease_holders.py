@@ -406,8 +406,13 @@ def test_a_landlord_without_an_agreement_posts_on_request(api: Api) -> None:
     # Listed beside the landlords with agreements because it let a flat, but counted toward
     # nothing: no quota, nothing delivered against one.
     rows = {row["landlord"]: row for row in quota["rows"]}
-    assert (rows[graflunds]["quota"], rows[graflunds]["delivered"]) == (0, 0)
+    assert rows[graflunds]["on_request"] is True
+    assert (rows[graflunds]["quota"], rows[graflunds]["delivered"]) == (None, 0)
+    assert rows[graflunds]["remaining"] is None
     assert quota["totals"]["all"]["delivered"] == 0
+    assert quota["totals"]["all"]["quota"] == sum(
+        row["quota"] for row in quota["rows"] if row["quota"] is not None
+    )
 
 
 def test_a_quota_stated_as_a_share_of_turnover_shows_its_count(api: Api) -> None:
@@ -430,6 +435,12 @@ def test_a_quota_stated_as_a_share_of_turnover_shows_its_count(api: Api) -> None
     quota = world.coordinator.get("/v1/quota", params={"year": YEAR}).json()
     [row] = [r for r in quota["rows"] if r["landlord"] == kbab]
     assert row["quota"] == 124
+    # The share as stated, and the count it comes to, beside the committed count.
+    assert row["quota_share"] == {"of": "turnover", "percent": 10.0, "base": 1240}
+    assert row["quota_from_share"] == 124
+    assert row["on_request"] is False
+    others = [r for r in quota["rows"] if r["landlord"] != kbab]
+    assert all(r["quota_share"] is None and r["quota_from_share"] is None for r in others)
     wrong = world.coordinator.put(
         f"/v1/agreements/{world.code}/{kbab}/{YEAR}",
         json={

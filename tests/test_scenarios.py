@@ -629,15 +629,82 @@ def test_sodertalje_weighs_no_outreach_group_as_such(api: Api) -> None:
     verksamhet när det gäller hyresskulder, försenade hyror och störningar', not of
     allocating flats: its policy gives young adults, the elderly and psychiatric disability
     no weight of their own; a municipal contract is transferable after two years; Graflunds
-    has no formal agreement and takes no part."""
+    has no formal agreement (its flats come on request: the next test)."""
     run = run_scenario(api, "sodertalje")
     policy = run.coordinator.get(f"/v1/municipalities/{run.loaded.municipality}/policy").json()
     for group in ("young_adult", "elderly", "psychiatric_disability"):
         assert policy["target_group_weights"][group] == 0, group
-    assert run.loaded.landlords["graflunds"] not in {lo.id for lo in run.problem.landlords}
-    tenancy = contract(run, run.proposals[0])
+    graflunds = run.loaded.landlords["graflunds"]
+    agreements = run.coordinator.get(
+        f"/v1/agreements?municipality={run.loaded.municipality}&limit=200"
+    ).json()["items"]
+    assert graflunds not in {a["landlord"] for a in agreements}
+    tenancy = contract(run, next(p for p in run.proposals if p["landlord"] != graflunds))
     start = date.fromisoformat(tenancy["start_date"])
     assert tenancy["trial_period_end"] == months_later(start, 24).isoformat()
+
+
+def test_sodertalje_takes_graflunds_flats_on_request_outside_every_quota(api: Api) -> None:
+    """Södertälje: Graflunds has "inget formellt avtal … Socialtjänsten kan vid förfrågan få
+    tillgång till lägenheter i beståndet och står då som förstahandshyresgäst": with no
+    agreement, its flats come on request, as municipal contracts only; the round gives it no
+    quota and no exception places, its flat is proposed and let, and the quota view shows a
+    landlord letting on request — no quota, nothing counted toward one."""
+    run = run_scenario(api, "sodertalje")
+    graflunds = run.loaded.landlords["graflunds"]
+    landlord = run.problem.landlord(graflunds)
+    assert (landlord.quota, landlord.exception_quota) == (0, 0)
+    assert landlord.contract_forms == ("municipal_contract",)
+    flats = [v for v in run.problem.vacancies if v.landlord == graflunds]
+    assert flats
+    assert not any(v.quota_apartment for v in flats)
+    proposal = next(p for p in run.proposals if run.vacancy(p["vacancy"]).landlord == graflunds)
+    assert proposal["contract_form"] == "municipal_contract"
+    tenancy = contract(run, proposal)
+    assert tenancy["landlord"] == graflunds
+    quota = run.coordinator.get("/v1/quota", params={"year": run.loaded.year}).json()
+    rows = {row["landlord"]: row for row in quota["rows"]}
+    assert rows[graflunds]["on_request"] is True
+    assert (rows[graflunds]["quota"], rows[graflunds]["delivered"]) == (None, 0)
+    assert all(not row["on_request"] for key, row in rows.items() if key != graflunds)
+
+
+def test_jonkoping_takes_flats_from_a_company_without_an_agreement(api: Api) -> None:
+    """Jönköping: "Bolag som bidrar utan avtal. Vissa bostadsföretag som saknar avtal med
+    kommunen bidrar ändå med lägenheter" — the company posts on request, in the
+    municipality's own name (municipal contracts), with no quota in the round."""
+    scenario = read_scenario("jonkoping")
+    with api.app.state.sessionmaker.begin() as session:
+        loaded = load_into(session, api.app.state.settings, scenario, scale=SCALE)
+    company = loaded.landlords["without_agreement"]
+    posted = api.client("landlord", landlord=company).get("/v1/vacancies").json()["items"]
+    assert len(posted) == scaled(6, SCALE)
+    assert all(v["contract_forms"] == ["municipal_contract"] for v in posted)
+    assert all(v["quota_apartment"] is False for v in posted)
+
+
+def test_karlstad_states_its_quota_as_a_share_of_the_turnover(api: Api) -> None:
+    """Karlstad: "Riktlinjen är att cirka tio procent av de tillgängliga lägenheterna ska
+    reserveras för bostadssociala kontrakt" — KBAB's quota is 10 % of its reported turnover;
+    the loader scales the turnover, the service computes the count from it, and the quota
+    view shows the share and its count beside the committed quota, never two figures that
+    disagree."""
+    scenario = read_scenario("karlstad")
+    with api.app.state.sessionmaker.begin() as session:
+        loaded = load_into(session, api.app.state.settings, scenario, scale=SCALE)
+    kbab = loaded.landlords["kbab"]
+    coordinator = api.client("coordinator", municipality=loaded.municipality)
+    agreement = coordinator.get(f"/v1/agreements/{loaded.municipality}/{kbab}/{loaded.year}")
+    assert agreement.status_code == 200, agreement.text
+    base = scaled(1500, SCALE)
+    assert agreement.json()["quota_share"] == {"of": "turnover", "percent": 10.0, "base": base}
+    assert agreement.json()["quota"] == round(base / 10 + 0.01)
+    quota = coordinator.get("/v1/quota", params={"year": loaded.year}).json()
+    rows = {row["landlord"]: row for row in quota["rows"]}
+    assert rows[kbab]["quota_share"] == agreement.json()["quota_share"]
+    assert rows[kbab]["quota_from_share"] == rows[kbab]["quota"] == agreement.json()["quota"]
+    willhem = rows[loaded.landlords["willhem"]]
+    assert (willhem["quota_share"], willhem["quota_from_share"]) == (None, None)
 
 
 def test_uppsala_places_only_with_uppsalahem(api: Api) -> None:

@@ -143,6 +143,7 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
             remaining=row["remaining"],
         )
         for row in quota["rows"]
+        if row["quota"] is not None  # a landlord letting on request has no quota to chart
     ]
     waiting = waiting_histogram(households, datetime.now(UTC))
     awaiting = sorted(

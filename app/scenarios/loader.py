@@ -5,10 +5,12 @@ The file is validated with `app.scenarios.schema.Scenario` (unknown fields refus
 as the API would do it: the municipality, a coordinator and a social-services credential
 (labelled `scenario:<name>`), the areas, the landlords with their agreements for the year,
 the policy, each landlord's vacancies (posted with the landlord's own credential) and the
-households (posted by social services). `scale` multiplies every yearly volume — vacancies,
-households, quotas and area caps — so the tests run a tenth of a year while `make run` loads a whole
-one. Exception quotas are counts, not volumes: they stay, but never above the scaled quota.
-Nothing is random: the same scenario and scale always give the same data.
+households (posted by social services); a landlord without an agreement posts its vacancies
+only where the policy takes flats on request. `scale` multiplies every yearly volume —
+vacancies, households, quotas (of a quota stated as a share, its base) and area caps — so the
+tests run a tenth of a year while `make run` loads a whole one. Exception quotas are counts,
+not volumes: they stay, but never above the scaled quota. Nothing is random: the same
+scenario and scale always give the same data.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.agreements.lease import quota_from_share
 from app.agreements.service import upsert_agreement
 from app.areas.service import upsert_area
 from app.auth import Principal, Role, load_principal
@@ -106,12 +109,23 @@ def _credential(
 
 
 def _agreement_body(landlord: ScenarioLandlord, scale: float) -> Any:
-    assert landlord.agreement is not None
-    quota = scaled(landlord.agreement.quota, scale)
-    return landlord.agreement.model_copy(
+    """The agreement at the scenario's scale. A quota stated as a share (Karlstad: "cirka
+    tio procent av de tillgängliga lägenheterna") scales its base — the reported turnover or
+    stock is a yearly volume — and the quota is computed from the scaled share as the API
+    computes it, so the two never disagree."""
+    agreement = landlord.agreement
+    assert agreement is not None
+    share = agreement.quota_share
+    if share is not None:
+        share = share.model_copy(update={"base": scaled(share.base, scale)})
+        quota = quota_from_share(share.model_dump()) or 0
+    else:
+        quota = scaled(agreement.quota, scale)
+    return agreement.model_copy(
         update={
             "quota": quota,
-            "exception_quota": min(landlord.agreement.exception_quota, quota),
+            "quota_share": share,
+            "exception_quota": min(agreement.exception_quota, quota),
         }
     )
 
@@ -299,6 +313,14 @@ def load_into(
         )
         loaded.landlords[landlord.key] = row.id
         if landlord.agreement is None:
+            # No agreement: its flats come on request, where the policy takes them
+            # (`vacancies_on_request`; Södertälje's Graflunds), posted by itself.
+            if landlord.vacancies is not None:
+                own = Principal.of(
+                    _credential(session, settings, label, Role.landlord, landlord=row.id)[0]
+                )
+                senders[landlord.key] = (own, None)
+                loaded.vacancies += _post_vacancies(session, scenario, landlord, own, scale)
             continue
         upsert_agreement(
             session,

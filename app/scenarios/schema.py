@@ -73,7 +73,9 @@ class ScenarioLandlord(_Strict):
     org_number: OrgNumber
     kind: LandlordKind
     agreement: AgreementUpsert | None = Field(
-        default=None, description="None: the landlord has no agreement (it takes no part)"
+        default=None,
+        description="None: the landlord has no agreement; it takes part only with vacancies "
+        "the policy takes on request (`vacancies_on_request`)",
     )
     vacancies: VacancyMix | None = None
     source: Source
@@ -200,4 +202,19 @@ class Scenario(_Strict):
             raise ValueError(f"intermediaries: no landlord with an agreement: {', '.join(unknown)}")
         if len(mandated) != len(set(mandated)):
             raise ValueError("intermediaries: a landlord's mandate is given twice")
+        return self
+
+    @model_validator(mode="after")
+    def _vacancies_without_agreement_come_on_request(self) -> Scenario:
+        """A landlord without an agreement posts only in the forms the policy takes on
+        request (Södertälje's Graflunds); anything else the API would refuse."""
+        on_request = set(self.policy.policy.vacancies_on_request) if self.policy else set()
+        for landlord in self.landlords:
+            if landlord.agreement is None and landlord.vacancies is not None:
+                other = set(landlord.vacancies.contract_forms) - on_request
+                if other:
+                    raise ValueError(
+                        f"landlords: {landlord.key} has no agreement; the policy takes no "
+                        f"{', '.join(sorted(other))} on request"
+                    )
         return self

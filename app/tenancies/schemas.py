@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.agreements.schemas import QuotaShare
 from app.core.types import Flag, Identifier, UUIDStr
 from app.settlement.schemas import SettlementStatus
 from app.vocabulary import (
@@ -528,13 +529,18 @@ class QuotaRow(BaseModel):
     landlord: str
     name: str
     kind: LandlordKind
-    quota: int = Field(description="Apartments committed in the agreement")
+    quota: int | None = Field(
+        description="Apartments committed in the agreement; null for a landlord that lets "
+        "flats on request without one (`on_request`)"
+    )
     delivered: int = Field(
         description="Tenancies (active, transferred or ended) counted toward the year"
     )
     exception_quota: int
     exceptions_used: int
-    remaining: int = Field(description="quota - delivered, never below 0")
+    remaining: int | None = Field(
+        description="quota - delivered, never below 0; null without a quota"
+    )
     outside_quota: int = Field(
         description="Move-on places a year outside the quota (the agreement's "
         "`move_on_outside_quota`; Helsingborg Delmål 3)"
@@ -544,9 +550,26 @@ class QuotaRow(BaseModel):
         "not in `delivered`"
     )
     pacing: str = Field(description="`none`, or `even`: the quota spread over the year")
-    expected_to_date: int = Field(
+    expected_to_date: int | None = Field(
         description="The share of the quota due by today under the pacing (the whole quota "
-        "without pacing): ⌊quota × month / 12⌋ with `even`"
+        "without pacing): ⌊quota × month / 12⌋ with `even`; null without a quota"
+    )
+    quota_share: QuotaShare | None = Field(
+        default=None,
+        description="The quota as the agreement states it, as a share of the landlord's "
+        "stock or reported turnover (Karlstad: 'cirka tio procent av de tillgängliga "
+        "lägenheterna'); null for a quota stated as a number",
+    )
+    quota_from_share: int | None = Field(
+        default=None,
+        description="The count the share comes to (percent × base, rounded), beside the "
+        "committed `quota`",
+    )
+    on_request: bool = Field(
+        default=False,
+        description="No agreement for the year: the municipality takes the landlord's flats "
+        "on request (its policy's `vacancies_on_request`; Södertälje's Graflunds). No quota, "
+        "and nothing it lets counts toward one",
     )
 
 

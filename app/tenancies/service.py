@@ -9,13 +9,16 @@ end) are appended as `TenancyEvent` rows; the rules they obey are in `staircase.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.agreements.lease import quota_from_share
 from app.agreements.models import Agreement
 from app.agreements.pacing import quota_due
 from app.agreements.quota import YearUse, left, use_of_year
+from app.agreements.schemas import QuotaShare
 from app.auth import COORDINATOR, Principal, acting_for, municipality_of, own_municipality
 from app.core.db import local_today, new_id, utcnow
 from app.core.errors import Conflict, NotFound, UnprocessableEntity
@@ -45,6 +48,7 @@ from app.tenancies.schemas import (
     VouchingBody,
 )
 from app.vacancies.models import Vacancy
+from app.vacancies.repository import forms_on_request
 from app.vocabulary import (
     EndReason,
     EventKind,
@@ -647,11 +651,11 @@ def delay(
 
 def _totals(rows: list[QuotaRow]) -> QuotaTotals:
     return QuotaTotals(
-        quota=sum(r.quota for r in rows),
+        quota=sum(r.quota or 0 for r in rows),
         delivered=sum(r.delivered for r in rows),
         exception_quota=sum(r.exception_quota for r in rows),
         exceptions_used=sum(r.exceptions_used for r in rows),
-        remaining=sum(r.remaining for r in rows),
+        remaining=sum(r.remaining or 0 for r in rows),
         outside_quota=sum(r.outside_quota for r in rows),
         outside_quota_used=sum(r.outside_quota_used for r in rows),
     )
@@ -666,6 +670,23 @@ def _quota_landlords(principal: Principal, municipality: str, landlord: str | No
     if not landlords:
         raise NotFound("No such municipality.")
     return landlords
+
+
+def _share_or_request(agreement: Agreement | None, on_request: bool) -> dict[str, Any]:
+    """What a row adds beside the committed count: the share an agreement states its quota
+    as, and what it comes to (Karlstad); or, for a landlord without an agreement whose flats
+    the municipality takes on request (Södertälje's Graflunds), that it has no quota at all
+    — not a quota of 0 it falls short of."""
+    if agreement is None:
+        if not on_request:
+            return {}
+        return {"on_request": True, "quota": None, "remaining": None, "expected_to_date": None}
+    if not agreement.quota_share:
+        return {}
+    return {
+        "quota_share": QuotaShare.model_validate(agreement.quota_share),
+        "quota_from_share": quota_from_share(agreement.quota_share),
+    }
 
 
 def quota_report(
@@ -725,6 +746,11 @@ def quota_report(
                 ),
             )
         )
+    on_request = bool(forms_on_request(session, municipality))
+    rows = [
+        row.model_copy(update=_share_or_request(agreements.get(row.landlord), on_request))
+        for row in rows
+    ]
     return QuotaReport(
         municipality=municipality,
         year=year,

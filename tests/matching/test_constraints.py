@@ -96,8 +96,14 @@ def test_pricing_and_the_lagrangian_bound_read_every_family(data: RoundData, nam
     before = lagrangian_bound(data, model.rows, duals)
     after = lagrangian_bound(data, model.rows, bumped)
     if not fr.family.assignment:
-        # The row's term y·b appears; the pairs' best priced values drop by at most `step`.
-        assert after != before or fr.capacity[key] == 0
+        # The row's term y·b appears; the households' best priced values drop by what the
+        # bumped dual takes from the row's pairs. Exactly: a row of capacity 1 whose pairs
+        # are one household's best by a margin ≥ 1 leaves the bound where it was.
+        starts = data.household_starts
+        best_before = np.maximum(np.maximum.reduceat(base, starts), 0.0).sum()
+        best_after = np.maximum(np.maximum.reduceat(moved, starts), 0.0).sum()
+        term = step * float(fr.capacity[key])
+        assert after - before == pytest.approx(term - float(best_before - best_after))
 
 
 @settings(max_examples=30, deadline=None)
