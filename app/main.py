@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -22,7 +23,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import compile_path
+from starlette.routing import BaseRoute, Route, compile_path
 
 from app import __doc__ as app_doc
 from app.agreements.models import Agreement
@@ -167,18 +168,21 @@ def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
 def _allowed_methods(request: Request) -> list[str]:
     """Every method any operation serves on this path. Starlette's own `Allow` names only
     the first route that matched, and we declare one route per method; the OpenAPI
-    document is the one complete list of operations."""
+    document is the one complete list of operations. A concrete path is matched before a
+    templated one, as OpenAPI reads paths: `/v1/tenancies/import` is its own resource, not a
+    tenancy whose id is "import"."""
     state = request.app.state
     if not hasattr(state, "path_methods"):
         state.path_methods = [
-            (compile_path(path)[0], {method.upper() for method in operations})
+            (path, compile_path(path)[0], {method.upper() for method in operations})
             for path, operations in request.app.openapi()["paths"].items()
         ]
-    methods: set[str] = set()
-    for regex, operations in state.path_methods:
-        if regex.match(request.url.path):
-            methods |= operations
-    return sorted(methods)
+    here = request.url.path
+    concrete = [operations for path, _, operations in state.path_methods if path == here]
+    matching = concrete or [
+        operations for _, regex, operations in state.path_methods if regex.match(here)
+    ]
+    return sorted(set().union(*matching))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -321,7 +325,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def include_routers(app: FastAPI) -> None:
 
     app.include_router(health_router())
-    for router in (
+    routers = (
         credentials,
         municipalities,
         areas,
@@ -342,8 +346,37 @@ def include_routers(app: FastAPI) -> None:
         prevention,
         referrals,
         identity,
-    ):
+    )
+    for router in routers:
         app.include_router(router)
+    _concrete_paths_first(app, [route for router in routers for route in router.routes])
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+
+
+async def _method_not_allowed(_: Request) -> Response:
+    raise StarletteHTTPException(status_code=405)
+
+
+def _concrete_paths_first(app: FastAPI, included: list[BaseRoute]) -> None:
+    """A concrete path is its own resource, as OpenAPI reads paths: `GET
+    /v1/tenancies/import` is a 405 (the path serves POST), not a read of a tenancy whose id
+    is "import". Starlette takes the first route that matches, so each concrete path that a
+    templated one also matches gets a route in front answering 405 for its other methods
+    (`Allow` from `_allowed_methods`)."""
+    routes = [route for route in included if isinstance(route, APIRoute)]
+    templated = [route for route in routes if "{" in route.path]
+    served: dict[str, set[str]] = {}
+    for route in routes:
+        if "{" not in route.path and any(t.path_regex.match(route.path) for t in templated):
+            served.setdefault(route.path, set()).update(route.methods)
+    for path, methods in served.items():
+        allowed = methods | ({"HEAD"} if "GET" in methods else set())
+        app.router.routes.insert(
+            0,
+            Route(path, _method_not_allowed, methods=sorted(_METHODS - allowed)),
+        )
 
 
 def health_router() -> Any:

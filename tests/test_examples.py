@@ -339,6 +339,15 @@ def test_every_request_example_succeeds_against_the_demo_world(
     demo.send(
         "social_services", "PUT", "/v1/prevention/cases/{case_id}/priority-groups", case_id=signal
     )
+    # The need opened from the case is the household example again: a case reference of
+    # its own, since the first household took the example's.
+    demo.send(
+        "social_services",
+        "POST",
+        "/v1/prevention/cases/{case_id}/household",
+        {"case_ref": "VAS-2026-0143"},
+        case_id=signal,
+    )
     demo.send("social_services", "POST", "/v1/prevention/cases/{case_id}/outcome", case_id=signal)
     webhook = demo.send("landlord", "POST", "/v1/webhooks")["id"]
     demo.send("landlord", "PATCH", "/v1/webhooks/{webhook_id}", webhook_id=webhook)

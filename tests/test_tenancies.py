@@ -106,6 +106,11 @@ def test_quota_shows_committed_against_delivered_split_public_private(world: Wor
         "remaining": 8,
         "pacing": "none",
         "expected_to_date": 10,
+        "outside_quota": 0,
+        "outside_quota_used": 0,
+        "quota_share": None,
+        "quota_from_share": None,
+        "on_request": False,
     }
     assert (balder["kind"], balder["quota"], balder["delivered"], balder["remaining"]) == (
         "private",
@@ -122,6 +127,8 @@ def test_quota_shows_committed_against_delivered_split_public_private(world: Wor
         "exception_quota": 4,
         "exceptions_used": 1,
         "remaining": 11,
+        "outside_quota": 0,
+        "outside_quota_used": 0,
     }
 
 

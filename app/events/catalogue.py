@@ -21,6 +21,9 @@ RECEIVED_BY: dict[SubjectType, frozenset[Role]] = {
     SubjectType.round: frozenset({Role.coordinator}),
     SubjectType.tenancy: frozenset({Role.landlord, Role.coordinator}),
     SubjectType.webhook: frozenset({Role.landlord, Role.coordinator, Role.social_services}),
+    SubjectType.household: frozenset({Role.coordinator}),
+    SubjectType.prevention: frozenset({Role.landlord, Role.coordinator, Role.social_services}),
+    SubjectType.referral: frozenset({Role.coordinator, Role.social_services}),
 }
 """Which roles' streams each subject's events go to (the publishers in each domain's
 `events.py` name the audiences; tests/test_webhooks_every_type.py holds this to them)."""

@@ -41,6 +41,7 @@ from app.events.service import purge_expired_events
 from app.flows import match_round
 from app.flows.erasure import erase_expired
 from app.flows.match_round import QUEUE, RUN_ROUND
+from app.policies.service import current_policy
 from app.prevention.events import announce_deadlines
 from app.prevention.service import erase_expired as erase_expired_prevention
 from app.proposals.events import warn_deadlines
@@ -82,7 +83,11 @@ def announce_due(session_factory: SessionFactory, now: datetime | None = None) -
         warned = warn_deadlines(session, moment)
         due = announce_steps_due(session, local_date(moment))
         overdue = announce_transfers_overdue(session, local_date(moment))
-        ending = announce_establishments_ending(session, local_date(moment))
+        ending = announce_establishments_ending(
+            session,
+            local_date(moment),
+            lambda code: current_policy(session, code).establishment_notice_months,
+        )
         prevention = announce_deadlines(session, moment)
     return expired + warned + due + overdue + ending + prevention
 

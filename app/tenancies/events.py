@@ -4,6 +4,7 @@ tenancies, so they get no tenancy events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel
@@ -13,7 +14,6 @@ from app.events.catalogue import Audience
 from app.events.outbox import emit_views
 from app.households import views as households
 from app.households.schemas import settled_for_notice
-from app.policies.service import current_policy
 from app.tenancies import repository, staircase
 from app.tenancies.models import Tenancy
 from app.tenancies.views import to_view
@@ -70,21 +70,22 @@ def announce_steps_due(session: Session, today: date) -> int:
     return announced
 
 
-def announce_establishments_ending(session: Session, today: date) -> int:
+def announce_establishments_ending(
+    session: Session, today: date, notice_months: Callable[[str], int]
+) -> int:
     """Each household whose establishment period (bosättningslagen 2016:38: two years from
     `settled_on`) ends within its municipality's notice (the policy's
     `establishment_notice_months`) is announced once per settlement day — to the
     coordinators only: that the tenant is newly arrived is never the landlord's to know
     (Helsingborg 3:9: "För dessa individer börjar den tvååriga etableringstiden löpa ut").
     One living in a tenancy of the service as `tenancy.establishment_ending`, one living in
-    none as `household.establishment_ending` (the worklist shows both)."""
+    none as `household.establishment_ending` (the worklist shows both). `notice_months`
+    reads a municipality's policy: the caller's, since a publisher reads no service."""
     notices: dict[str, int] = {}
 
     def notice(municipality: str) -> int:
         if municipality not in notices:
-            notices[municipality] = current_policy(
-                session, municipality
-            ).establishment_notice_months
+            notices[municipality] = notice_months(municipality)
         return notices[municipality]
 
     # The widest notice a policy may set; each household is then held to its own.
