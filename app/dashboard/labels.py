@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from app.vocabulary import (
     ELIGIBILITY_RULE_TEXT,
+    SAT_OUT_TEXT,
     DeclineReason,
     Language,
     ProposalStatus,
@@ -73,6 +74,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Suitable flats went to households of higher priority, or a quota was full.",
     ),
     "start_round": ("Starta matchningsomgång", "Start a matching round"),
+    "sat_out": (
+        "Hushåll som stod över omgången",
+        "Households that sat the round out",
+    ),
     # The social secretary's page
     "my_households": ("Hushållen", "The households"),
     "urgency": ("Angelägenhet", "Urgency"),
@@ -139,3 +144,8 @@ def decline_reason(code: str | None, lang: Lang) -> str:
 def rule(code: str, lang: Lang) -> str:
     """An eligibility rule in one line (app/vocabulary.py holds both languages)."""
     return _pick(ELIGIBILITY_RULE_TEXT, code, lang)
+
+
+def sat_out_reason(code: str, lang: Lang) -> str:
+    """Why a household sat a round out, in one line (app/vocabulary.py holds both)."""
+    return _pick(SAT_OUT_TEXT, code, lang)

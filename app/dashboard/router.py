@@ -42,6 +42,7 @@ TEMPLATES.globals.update(
     status=labels.status,
     decline_reason=labels.decline_reason,
     rule=labels.rule,
+    sat_out_reason=labels.sat_out_reason,
 )
 TEMPLATES.filters["release_request"] = lambda proposal_id: {
     "method": "POST",

@@ -22,6 +22,7 @@ from app.dashboard.panels import (
     QuotaBar,
     RoundLine,
     RoundToRelease,
+    SatOutLine,
     SocialPage,
     UnmatchedLine,
     local_minute,
@@ -290,6 +291,10 @@ async def _last_round(reader: ApiReader, rounds: list[dict[str, Any]]) -> LastRo
         unmatched=[
             UnmatchedLine(case_ref=u.get("case_ref"), reasons=_reasons(u))
             for u in detail.get("unmatched", [])
+        ],
+        sat_out=[
+            SatOutLine(case_ref=s.get("case_ref"), household=s["household"], reason=s["reason"])
+            for s in detail.get("sat_out", [])
         ],
     )
 
