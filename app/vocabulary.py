@@ -844,6 +844,19 @@ SAT_OUT_TEXT: Final[dict[str, tuple[str, str]]] = {
     ),
 }
 """One line in Swedish and in English per `SatOutReason`."""
+
+
+class OtherRound(enum.StrEnum):
+    """What happened in the other round to a household one round of a comparison housed:
+    it sat that round out (with a `SatOutReason`), the solver left it unmatched, or it was
+    not in that round at all and the round recorded no reason (registered later, closed,
+    or a round stored before `sat_out` was)."""
+
+    sat_out = "sat_out"
+    unmatched = "unmatched"
+    not_in_round = "not_in_round"
+
+
 # --- people signing in through OpenID Connect (issue 28) ---
 
 

@@ -10,8 +10,10 @@ from app.vocabulary import (
     SAT_OUT_TEXT,
     DeclineReason,
     Language,
+    OtherRound,
     ProposalStatus,
     RoundStatus,
+    TargetGroup,
 )
 
 Lang = Language
@@ -78,6 +80,31 @@ LABELS: dict[str, tuple[str, str]] = {
         "Hushåll som stod över omgången",
         "Households that sat the round out",
     ),
+    # Two rounds compared (the rounds panel's link)
+    "compare_title": ("Jämförelse av två omgångar", "Two rounds compared"),
+    "previous_round": ("Föregående", "Previous"),
+    "this_round": ("Denna", "This one"),
+    "households_in_round": ("Hushåll i omgången", "Households in the round"),
+    "households_housed": ("Hushåll som fått förslag", "Households given a proposal"),
+    "total_weight": ("Σ vikt", "Σ weight"),
+    "exception_places": ("Undantagsplatser", "Exception places"),
+    "waiting_days_housed": (
+        "Väntedagar, fått förslag (median)",
+        "Days waited, given a proposal (median)",
+    ),
+    "target_group": ("Målgrupp", "Target group"),
+    "only_first": (
+        "Fick förslag i föregående omgång men inte i denna",
+        "Given a proposal by the previous round, not by this one",
+    ),
+    "only_second": (
+        "Fick förslag i denna omgång men inte i föregående",
+        "Given a proposal by this round, not by the previous one",
+    ),
+    "in_both": ("Fick förslag i båda", "Given a proposal by both"),
+    "in_this": ("i denna", "in this one"),
+    "in_previous": ("i föregående", "in the previous one"),
+    "sat_out_because": ("stod över", "sat out"),
     # The social secretary's page
     "my_households": ("Hushållen", "The households"),
     "urgency": ("Angelägenhet", "Urgency"),
@@ -124,6 +151,32 @@ DECLINE_REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+OTHER_ROUND: dict[str, tuple[str, str]] = {
+    OtherRound.sat_out: ("stod över", "sat out"),
+    OtherRound.unmatched: ("var med men fick inget förslag", "took part and got no proposal"),
+    OtherRound.not_in_round: (
+        "fanns inte bland omgångens hushåll",
+        "was not among the round's households",
+    ),
+}
+"""What happened in the other round to a household one round of a comparison housed."""
+
+TARGET_GROUPS: dict[str, tuple[str, str]] = {
+    TargetGroup.violence_exposed: ("Våldsutsatta", "Exposed to violence"),
+    TargetGroup.protected_identity: ("Skyddad identitet", "Protected identity"),
+    TargetGroup.newly_arrived: ("Nyanlända", "Newly arrived"),
+    TargetGroup.substance_recovery: ("Missbruk, i behandling", "Substance use, in treatment"),
+    TargetGroup.psychiatric_disability: ("Psykisk funktionsnedsättning", "Psychiatric disability"),
+    TargetGroup.family_with_children: ("Barnfamiljer", "Families with children"),
+    TargetGroup.young_adult: ("Unga vuxna", "Young adults"),
+    TargetGroup.elderly: ("Äldre", "Elderly"),
+    TargetGroup.released_from_prison: ("Frigivna", "Released from prison"),
+    TargetGroup.economic_only: ("Enbart ekonomiska skäl", "Economic reasons only"),
+    TargetGroup.housing_first: ("Bostad först", "Housing First"),
+}
+"""The target groups' names; an unknown code shows as itself."""
+
+
 def _pick(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
     pair = table.get(key)
     return key if pair is None else pair[LANGS.index(lang)]
@@ -149,3 +202,11 @@ def rule(code: str, lang: Lang) -> str:
 def sat_out_reason(code: str, lang: Lang) -> str:
     """Why a household sat a round out, in one line (app/vocabulary.py holds both)."""
     return _pick(SAT_OUT_TEXT, code, lang)
+
+
+def other_round(code: str, lang: Lang) -> str:
+    return _pick(OTHER_ROUND, code, lang)
+
+
+def target_group(code: str, lang: Lang) -> str:
+    return _pick(TARGET_GROUPS, code, lang)

@@ -43,6 +43,8 @@ TEMPLATES.globals.update(
     decline_reason=labels.decline_reason,
     rule=labels.rule,
     sat_out_reason=labels.sat_out_reason,
+    other_round=labels.other_round,
+    target_group=labels.target_group,
 )
 TEMPLATES.filters["release_request"] = lambda proposal_id: {
     "method": "POST",
@@ -176,6 +178,7 @@ async def dashboard_compare(
     authorization: Annotated[str, Header(include_in_schema=False)],
     first: Annotated[str, id_query(description="The earlier round")],
     second: Annotated[str, id_query(description="The later round")],
+    lang: LangQuery = Lang.sv,
 ) -> HTMLResponse:
     end_read_transaction(session)
     async with ApiReader(request.app, authorization) as reader:
@@ -184,9 +187,7 @@ async def dashboard_compare(
         set(compared["first"]["housed_by_target_group"])
         | set(compared["second"]["housed_by_target_group"])
     )
-    html = TEMPLATES.get_template("compare.html").render(
-        c=compared, groups=groups, labels=service.TARGET_GROUPS
-    )
+    html = TEMPLATES.get_template("compare.html").render(c=compared, groups=groups, lang=lang)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 

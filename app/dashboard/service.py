@@ -27,7 +27,7 @@ from app.dashboard.panels import (
     UnmatchedLine,
     local_minute,
 )
-from app.vocabulary import HouseholdStatus, ProposalStatus, RoundStatus, TargetGroup
+from app.vocabulary import HouseholdStatus, ProposalStatus, RoundStatus
 
 MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–1 mån", 0, 1),
@@ -44,20 +44,6 @@ AWAITING: dict[str, str] = {
 }
 """Who is to answer a proposal in each live status."""
 ROUNDS_SHOWN = 5
-TARGET_GROUPS: dict[str, str] = {
-    TargetGroup.violence_exposed: "Våldsutsatta",
-    TargetGroup.protected_identity: "Skyddad identitet",
-    TargetGroup.newly_arrived: "Nyanlända",
-    TargetGroup.substance_recovery: "Missbruk, i behandling",
-    TargetGroup.psychiatric_disability: "Psykisk funktionsnedsättning",
-    TargetGroup.family_with_children: "Barnfamiljer",
-    TargetGroup.young_adult: "Unga vuxna",
-    TargetGroup.elderly: "Äldre",
-    TargetGroup.released_from_prison: "Frigivna",
-    TargetGroup.economic_only: "Enbart ekonomiska skäl",
-    TargetGroup.housing_first: "Bostad först",
-}
-"""The target groups' Swedish names, for the coordinator; an unknown code shows as itself."""
 
 
 def months_between(start: datetime, end: datetime) -> int:

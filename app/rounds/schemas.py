@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
 
 from app.policies.schemas import PolicyInput
-from app.vocabulary import RoundStatus, SatOutReason
+from app.vocabulary import OtherRound, RoundStatus, SatOutReason
 
 
 class QuotaOverrideInput(BaseModel):
@@ -270,6 +270,14 @@ class RoundOutcome(BaseModel):
 class ComparedHousehold(BaseModel):
     household: str
     case_ref: str | None = Field(description="None once the case was erased")
+    in_other_round: OtherRound = Field(
+        description="What happened to it in the round that did not house it: `sat_out` "
+        "(see `sat_out_reason`), `unmatched` (it took part and got no flat), or "
+        "`not_in_round` (not among that round's households, no reason recorded)"
+    )
+    sat_out_reason: SatOutReason | None = Field(
+        default=None, description="Why it sat the other round out, when it did"
+    )
 
 
 class RoundComparison(BaseModel):
