@@ -153,9 +153,9 @@ async def dashboard_panels(
     end_read_transaction(session)
     async with ApiReader(request.app, authorization) as reader:
         dashboard = await service.build(
-            reader, municipality=municipality, year=year or local_year()
+            reader, municipality=municipality, year=year or local_year(), lang=lang
         )
-        prevention_html = await prevention.panel_html(reader)
+        prevention_html = await prevention.panel_html(reader, lang)
     html = TEMPLATES.get_template("panels.html").render(d=dashboard, lang=lang) + prevention_html
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
@@ -214,6 +214,6 @@ async def social_panels(
     municipality = own_municipality(principal)
     end_read_transaction(session)
     async with ApiReader(request.app, authorization) as reader:
-        page = await service.build_social(reader, municipality=municipality)
+        page = await service.build_social(reader, municipality=municipality, lang=lang)
     html = TEMPLATES.get_template("social.html").render(s=page, lang=lang)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
