@@ -808,6 +808,55 @@ ELIGIBILITY_RULE_TEXT: Final[dict[str, tuple[str, str]]] = {
 }
 """One line in Swedish and in English per eligibility rule (`ELIGIBILITY_RULES`), for the
 people who read a round's explanation."""
+
+
+class SatOutReason(enum.StrEnum):
+    """Why an open household took no part in a round: the round's translation left it out
+    before the solver saw it (app/rounds/translate.py, `sat_out`)."""
+
+    live_proposal = "live_proposal"
+    active_tenancy = "active_tenancy"
+    not_assessed = "not_assessed"
+    policy_refused = "policy_refused"
+    pin_broken = "pin_broken"
+
+
+SAT_OUT_TEXT: Final[dict[str, tuple[str, str]]] = {
+    SatOutReason.live_proposal: (
+        "Hushållet har redan ett förslag som inte är avslutat.",
+        "The household already holds a proposal that is still live.",
+    ),
+    SatOutReason.active_tenancy: (
+        "Hushållet bor redan i en förmedlad lägenhet och har inget flyttbehov anmält.",
+        "The household already lives in a placed flat and no move-on need was posted.",
+    ),
+    SatOutReason.not_assessed: (
+        "Kartläggningen som kommunens policy kräver är inte gjord.",
+        "The assessment the municipality's policy requires has not been recorded.",
+    ),
+    SatOutReason.policy_refused: (
+        "Kommunens policy godtar inte behovet just nu (se detaljen).",
+        "The municipality's policy does not accept the need for now (see the detail).",
+    ),
+    SatOutReason.pin_broken: (
+        "Hushållets låsta par uppfyller inte längre villkoren; ta bort låsningen.",
+        "The household's pinned pair no longer meets the rules; delete the pin.",
+    ),
+}
+"""One line in Swedish and in English per `SatOutReason`."""
+
+
+class OtherRound(enum.StrEnum):
+    """What happened in the other round to a household one round of a comparison housed:
+    it sat that round out (with a `SatOutReason`), the solver left it unmatched, or it was
+    not in that round at all and the round recorded no reason (registered later, closed,
+    or a round stored before `sat_out` was)."""
+
+    sat_out = "sat_out"
+    unmatched = "unmatched"
+    not_in_round = "not_in_round"
+
+
 # --- people signing in through OpenID Connect (issue 28) ---
 
 

@@ -21,6 +21,7 @@ from app import vocabulary
 from app.agreements.models import Agreement
 from app.agreements.schemas import AgreementRead, AgreementUpsert
 from app.auth import Role
+from app.dashboard import labels as dashboard_labels
 from app.dashboard import service as dashboard
 from app.households.schemas import HouseholdRead
 from app.policies.schemas import TargetGroupWeights, TargetGroupWeightsInput
@@ -329,7 +330,7 @@ def test_every_target_group_has_a_weight_and_a_label() -> None:
     assert list(TargetGroupWeights.model_fields) == groups
     assert list(TargetGroupWeightsInput.model_fields) == groups
     assert set(DEFAULT_TARGET_GROUP_WEIGHTS) == set(groups)
-    assert set(dashboard.TARGET_GROUPS) == set(groups)
+    assert set(dashboard_labels.TARGET_GROUPS) == set(groups)
     assert set(dashboard.AWAITING) == set(AWAITING_ANSWER)
 
 

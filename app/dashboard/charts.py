@@ -10,6 +10,7 @@ from typing import Any
 import pygal
 from pygal.style import Style
 
+from app.dashboard.labels import Lang, label
 from app.dashboard.panels import QuotaBar
 
 STYLE = Style(
@@ -55,20 +56,21 @@ def _whole_numbers(chart: Any, highest: int) -> None:
     chart.y_labels = list(range(0, max(highest, 1) + step, step))
 
 
-def quota_bars(rows: list[QuotaBar]) -> str:
+def quota_bars(rows: list[QuotaBar], lang: Lang = Lang.sv) -> str:
     """Committed, due by today under the pacing, and delivered: three bars per landlord."""
-    chart = pygal.Bar(**_options("Kvot, förväntat hittills och levererat per hyresvärd"))
+    chart = pygal.Bar(**_options(label("quota_chart", lang)))
     chart.x_labels = [row.name for row in rows]
-    chart.add("Kvot", [row.quota for row in rows])
-    chart.add("Förväntat hittills", [row.expected_to_date for row in rows])
-    chart.add("Levererat", [row.delivered for row in rows])
+    chart.add(label("quota", lang), [row.quota for row in rows])
+    chart.add(label("expected_to_date", lang), [row.expected_to_date for row in rows])
+    chart.add(label("delivered", lang), [row.delivered for row in rows])
     _whole_numbers(chart, max((max(row.quota, row.delivered) for row in rows), default=0))
     return _svg(chart)
 
 
-def waiting_histogram(histogram: dict[str, dict[str, int]]) -> str:
-    """Households waiting by months since registration, stacked by urgency band."""
-    chart = pygal.StackedBar(**_options("Väntande hushåll efter väntetid och angelägenhet"))
+def waiting_histogram(histogram: dict[str, dict[str, int]], lang: Lang = Lang.sv) -> str:
+    """Households waiting by months since registration, stacked by urgency band (the
+    histogram's keys are already in the page's language)."""
+    chart = pygal.StackedBar(**_options(label("waiting_chart", lang)))
     buckets = list(next(iter(histogram.values())).keys()) if histogram else []
     chart.x_labels = buckets
     for band, counts in histogram.items():

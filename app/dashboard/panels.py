@@ -88,10 +88,20 @@ class UnmatchedLine:
 
 
 @dataclass(frozen=True)
+class SatOutLine:
+    """A household that took no part in the last round, and its coded reason."""
+
+    case_ref: str | None
+    household: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class LastRound:
     id: str
     created_at: str
     unmatched: list[UnmatchedLine]
+    sat_out: list[SatOutLine] = field(default_factory=list)
 
 
 @dataclass

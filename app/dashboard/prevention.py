@@ -12,21 +12,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.core.db import STOCKHOLM
+from app.dashboard import labels
 from app.dashboard.client import ApiReader
+from app.dashboard.labels import Lang
 from app.dashboard.panels import local_minute
-from app.vocabulary import SignalKind
 
 SHOWN = 10
 """Cases listed by reference; the counts cover them all."""
-KINDS: dict[str, str] = {
-    SignalKind.termination_notice: "Uppsägning (12:44)",
-    SignalKind.eviction_application: "Ansökan om avhysning",
-    SignalKind.eviction_date: "Avhysningsdag",
-    SignalKind.late_payment: "Sen hyra",
-    SignalKind.disturbance: "Störning",
-    SignalKind.other: "Annat",
-}
-"""The kinds' Swedish names, for the coordinator."""
 
 _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -40,6 +32,7 @@ class PreventionLine:
     """The case id's first eight characters: enough to find it, no name."""
     external_ref: str | None
     kind: str
+    """The signal's kind as its code (the template puts it in words)."""
     due: str | None
     overdue: bool
     priority: int
@@ -71,7 +64,7 @@ async def gather(reader: ApiReader) -> PreventionPanel:
             PreventionLine(
                 case=item["id"][:8],
                 external_ref=item["external_ref"],
-                kind=KINDS.get(item["kind"], item["kind"]),
+                kind=item["kind"],
                 due=local_minute(item["due_at"]),
                 overdue=item["overdue"],
                 priority=item["priority"],
@@ -81,6 +74,11 @@ async def gather(reader: ApiReader) -> PreventionPanel:
     )
 
 
-async def panel_html(reader: ApiReader) -> str:
-    """The panel, drawn: appended to the other panels."""
-    return _TEMPLATES.get_template("prevention.html").render(p=await gather(reader))
+async def panel_html(reader: ApiReader, lang: Lang = Lang.sv) -> str:
+    """The panel, drawn in the page's language: appended to the other panels."""
+    return _TEMPLATES.get_template("prevention.html").render(
+        p=await gather(reader),
+        lang=lang,
+        label=labels.label,
+        prevention_kind=labels.prevention_kind,
+    )

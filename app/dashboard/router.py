@@ -42,6 +42,9 @@ TEMPLATES.globals.update(
     status=labels.status,
     decline_reason=labels.decline_reason,
     rule=labels.rule,
+    sat_out_reason=labels.sat_out_reason,
+    other_round=labels.other_round,
+    target_group=labels.target_group,
 )
 TEMPLATES.filters["release_request"] = lambda proposal_id: {
     "method": "POST",
@@ -150,9 +153,9 @@ async def dashboard_panels(
     end_read_transaction(session)
     async with ApiReader(request.app, authorization) as reader:
         dashboard = await service.build(
-            reader, municipality=municipality, year=year or local_year()
+            reader, municipality=municipality, year=year or local_year(), lang=lang
         )
-        prevention_html = await prevention.panel_html(reader)
+        prevention_html = await prevention.panel_html(reader, lang)
     html = TEMPLATES.get_template("panels.html").render(d=dashboard, lang=lang) + prevention_html
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
@@ -175,6 +178,7 @@ async def dashboard_compare(
     authorization: Annotated[str, Header(include_in_schema=False)],
     first: Annotated[str, id_query(description="The earlier round")],
     second: Annotated[str, id_query(description="The later round")],
+    lang: LangQuery = Lang.sv,
 ) -> HTMLResponse:
     end_read_transaction(session)
     async with ApiReader(request.app, authorization) as reader:
@@ -183,9 +187,7 @@ async def dashboard_compare(
         set(compared["first"]["housed_by_target_group"])
         | set(compared["second"]["housed_by_target_group"])
     )
-    html = TEMPLATES.get_template("compare.html").render(
-        c=compared, groups=groups, labels=service.TARGET_GROUPS
-    )
+    html = TEMPLATES.get_template("compare.html").render(c=compared, groups=groups, lang=lang)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
@@ -212,6 +214,6 @@ async def social_panels(
     municipality = own_municipality(principal)
     end_read_transaction(session)
     async with ApiReader(request.app, authorization) as reader:
-        page = await service.build_social(reader, municipality=municipality)
+        page = await service.build_social(reader, municipality=municipality, lang=lang)
     html = TEMPLATES.get_template("social.html").render(s=page, lang=lang)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

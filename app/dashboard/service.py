@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.db import local_date
-from app.dashboard import charts, client
+from app.dashboard import charts, client, labels
 from app.dashboard.client import ApiReader
+from app.dashboard.labels import Lang
 from app.dashboard.panels import (
     Awaiting,
     CaseLine,
@@ -22,41 +23,28 @@ from app.dashboard.panels import (
     QuotaBar,
     RoundLine,
     RoundToRelease,
+    SatOutLine,
     SocialPage,
     UnmatchedLine,
     local_minute,
 )
-from app.vocabulary import HouseholdStatus, ProposalStatus, RoundStatus, TargetGroup
+from app.vocabulary import HouseholdStatus, ProposalStatus, RoundStatus
 
 MONTH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0–1 mån", 0, 1),
-    ("1–3 mån", 1, 3),
-    ("3–6 mån", 3, 6),
-    ("6–12 mån", 6, 12),
-    ("12+ mån", 12, None),
+    ("0-1", 0, 1),
+    ("1-3", 1, 3),
+    ("3-6", 3, 6),
+    ("6-12", 6, 12),
+    ("12+", 12, None),
 )
-"""Months waiting, as the histogram's bars: [from, to)."""
-URGENCY_BANDS = {0: "Normal", 1: "Förhöjd", 2: "Hög", 3: "Akut"}
+"""Months waiting, as the histogram's bars: [from, to), by code (app/dashboard/labels.py
+puts each in words)."""
 AWAITING: dict[str, str] = {
-    ProposalStatus.released: "Hyresvärden",
-    ProposalStatus.landlord_accepted: "Hushållet",
+    ProposalStatus.released: "whose_turn_landlord",
+    ProposalStatus.landlord_accepted: "whose_turn_household",
 }
-"""Who is to answer a proposal in each live status."""
+"""Who is to answer a proposal in each live status (a label's key)."""
 ROUNDS_SHOWN = 5
-TARGET_GROUPS: dict[str, str] = {
-    TargetGroup.violence_exposed: "Våldsutsatta",
-    TargetGroup.protected_identity: "Skyddad identitet",
-    TargetGroup.newly_arrived: "Nyanlända",
-    TargetGroup.substance_recovery: "Missbruk, i behandling",
-    TargetGroup.psychiatric_disability: "Psykisk funktionsnedsättning",
-    TargetGroup.family_with_children: "Barnfamiljer",
-    TargetGroup.young_adult: "Unga vuxna",
-    TargetGroup.elderly: "Äldre",
-    TargetGroup.released_from_prison: "Frigivna",
-    TargetGroup.economic_only: "Enbart ekonomiska skäl",
-    TargetGroup.housing_first: "Bostad först",
-}
-"""The target groups' Swedish names, for the coordinator; an unknown code shows as itself."""
 
 
 def months_between(start: datetime, end: datetime) -> int:
@@ -68,20 +56,27 @@ def months_between(start: datetime, end: datetime) -> int:
     return months - (last.day < first.day)
 
 
-def month_bucket(months: int) -> str:
-    for label, low, high in MONTH_BUCKETS:
+def month_bucket(months: int, lang: Lang = Lang.sv) -> str:
+    for code, low, high in MONTH_BUCKETS:
         if months >= low and (high is None or months < high):
-            return label
-    return MONTH_BUCKETS[-1][0]
+            return labels.month_bucket(code, lang)
+    return labels.month_bucket(MONTH_BUCKETS[-1][0], lang)
 
 
-def waiting_histogram(households: list[dict[str, Any]], now: datetime) -> dict[str, dict[str, int]]:
-    """Open cases by urgency band and months waiting since registration."""
-    histogram = {band: {label: 0 for label, *_ in MONTH_BUCKETS} for band in URGENCY_BANDS.values()}
+def waiting_histogram(
+    households: list[dict[str, Any]], now: datetime, lang: Lang = Lang.sv
+) -> dict[str, dict[str, int]]:
+    """Open cases by urgency band and months waiting since registration, in words."""
+    histogram = {
+        labels.urgency_band(urgency, lang): {
+            labels.month_bucket(code, lang): 0 for code, *_ in MONTH_BUCKETS
+        }
+        for urgency in labels.URGENCY_BANDS
+    }
     for household in households:
-        band = URGENCY_BANDS.get(int(household["urgency"]), URGENCY_BANDS[0])
+        band = labels.urgency_band(int(household["urgency"]), lang)
         registered = datetime.fromisoformat(household["registered_at"])
-        histogram[band][month_bucket(max(months_between(registered, now), 0))] += 1
+        histogram[band][month_bucket(max(months_between(registered, now), 0), lang)] += 1
     return histogram
 
 
@@ -107,31 +102,37 @@ def _round_line(summary: dict[str, Any], detail: dict[str, Any] | None) -> Round
     )
 
 
-async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard:
+async def build(
+    reader: ApiReader, *, municipality: str, year: int, lang: Lang = Lang.sv
+) -> Dashboard:
     """Read the panels' data through the API, one call after the other: each is a request
     with its own database session, and a dashboard must never take a pool's connections
     away from the landlords' systems."""
     quota = await reader.get("/v1/quota", municipality=municipality, year=year)
     households = await reader.all_items(
-        "/v1/households", "öppna ärenden", status=HouseholdStatus.open
+        "/v1/households", labels.label("list_open_cases", lang), status=HouseholdStatus.open
     )
     released = await reader.all_items(
-        "/v1/proposals", "släppta förslag", status=ProposalStatus.released
+        "/v1/proposals", labels.label("list_released", lang), status=ProposalStatus.released
     )
     landlord_accepted = await reader.all_items(
-        "/v1/proposals", "förslag hyresvärden accepterat", status=ProposalStatus.landlord_accepted
+        "/v1/proposals",
+        labels.label("list_landlord_accepted", lang),
+        status=ProposalStatus.landlord_accepted,
     )
-    steps = await reader.all_items("/v1/tenancies", "boenden med steg", step_due="true")
+    steps = await reader.all_items(
+        "/v1/tenancies", labels.label("list_steps", lang), step_due="true"
+    )
     responses = await reader.all_items(
-        "/v1/tenancies", "boenden med försenat svar", response_overdue="true"
+        "/v1/tenancies", labels.label("list_responses", lang), response_overdue="true"
     )
     rounds = await reader.get("/v1/rounds", limit=ROUNDS_SHOWN)
     running = [r for r in rounds["items"] if r["status"] == RoundStatus.running]
     details = {
         r["id"]: await reader.get(f"/v1/rounds/{r['id']}") for r in running
     }  # only a running round's detail carries its progress
-    to_release = await _to_release(reader)
-    needs_round = await _needs_round(reader)
+    to_release = await _to_release(reader, lang)
+    needs_round = await _needs_round(reader, lang)
     last_round = await _last_round(reader, rounds["items"])
     bars = [
         QuotaBar(
@@ -145,14 +146,14 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
         for row in quota["rows"]
         if row["quota"] is not None  # a landlord letting on request has no quota to chart
     ]
-    waiting = waiting_histogram(households, datetime.now(UTC))
+    waiting = waiting_histogram(households, datetime.now(UTC), lang)
     awaiting = sorted(
         (
             Awaiting(
                 case_ref=p.get("case_ref"),
                 external_ref=p["external_ref"],
                 landlord_name=p.get("landlord_name"),
-                whose_turn=AWAITING[p["status"]],
+                whose_turn=labels.label(AWAITING[p["status"]], lang),
                 deadline_at=local_minute(p.get("deadline_at")),
             )
             for p in [*released, *landlord_accepted]
@@ -168,8 +169,8 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
             due=local_minute(t.get(when)) if when else None,
         )
         for what, when, rows in (
-            ("Steg på trappan", None, steps),
-            ("Svar till hyresvärden försenat", "response_due_at", responses),
+            (labels.label("due_step", lang), None, steps),
+            (labels.label("due_response", lang), "response_due_at", responses),
         )
         for t in rows
     ]
@@ -177,10 +178,10 @@ async def build(reader: ApiReader, *, municipality: str, year: int) -> Dashboard
         municipality=municipality,
         year=year,
         quota=bars,
-        quota_chart=charts.quota_bars(bars),
+        quota_chart=charts.quota_bars(bars, lang),
         waiting_total=len(households),
         waiting=waiting,
-        waiting_chart=charts.waiting_histogram(waiting),
+        waiting_chart=charts.waiting_histogram(waiting, lang),
         awaiting=awaiting,
         due=due,
         rounds=_with_comparisons([_round_line(r, details.get(r["id"])) for r in rounds["items"]]),
@@ -236,10 +237,10 @@ def _line(p: dict[str, Any]) -> ProposalLine:
     )
 
 
-async def _to_release(reader: ApiReader) -> list[RoundToRelease]:
+async def _to_release(reader: ApiReader, lang: Lang) -> list[RoundToRelease]:
     """Proposals waiting for the coordinator's release, per round (newest round first)."""
     proposed = await reader.all_items(
-        "/v1/proposals", "förslag att släppa", status=ProposalStatus.proposed
+        "/v1/proposals", labels.label("list_to_release", lang), status=ProposalStatus.proposed
     )
     by_round: dict[str | None, list[dict[str, Any]]] = {}
     for p in proposed:
@@ -256,11 +257,15 @@ async def _to_release(reader: ApiReader) -> list[RoundToRelease]:
     return sorted(groups, key=lambda g: g.created_at or "", reverse=True)
 
 
-async def _needs_round(reader: ApiReader) -> list[ProposalLine]:
+async def _needs_round(reader: ApiReader, lang: Lang) -> list[ProposalLine]:
     """Declined and expired proposals: the households need a new round."""
     lines: list[ProposalLine] = []
     for status in NEEDS_NEW_ROUND:
-        rows = await reader.all_items("/v1/proposals", f"förslag: {status.value}", status=status)
+        rows = await reader.all_items(
+            "/v1/proposals",
+            f"{labels.label('list_needs_round', lang)}: {labels.status(status, lang)}",
+            status=status,
+        )
         lines.extend(_line(p) for p in rows if p.get("view") == "municipality")
     return lines
 
@@ -292,20 +297,26 @@ async def _last_round(reader: ApiReader, rounds: list[dict[str, Any]]) -> LastRo
             UnmatchedLine(case_ref=u.get("case_ref"), reasons=_reasons(u))
             for u in detail.get("unmatched", [])
         ],
+        sat_out=[
+            SatOutLine(case_ref=s.get("case_ref"), household=s["household"], reason=s["reason"])
+            for s in detail.get("sat_out", [])
+        ],
     )
 
 
 # --- The social secretary's page -------------------------------------------------------------
 
 
-async def build_social(reader: ApiReader, *, municipality: str) -> SocialPage:
+async def build_social(reader: ApiReader, *, municipality: str, lang: Lang = Lang.sv) -> SocialPage:
     """The municipality's open cases and the proposals waiting for a household's answer,
     each with the flat in full, read through the API as the social secretary."""
     households = await reader.all_items(
-        "/v1/households", "öppna ärenden", status=HouseholdStatus.open
+        "/v1/households", labels.label("list_open_cases", lang), status=HouseholdStatus.open
     )
     waiting = await reader.all_items(
-        "/v1/proposals", "förslag hos hushållet", status=ProposalStatus.landlord_accepted
+        "/v1/proposals",
+        labels.label("list_with_household", lang),
+        status=ProposalStatus.landlord_accepted,
     )
     offers = []
     for p in waiting:

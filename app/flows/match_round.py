@@ -47,12 +47,15 @@ from app.rounds.events import announce_finished
 from app.rounds.models import Round, request_of
 from app.rounds.service import fail_stale_rounds
 from app.rounds.translate import (
+    SAT_OUT,
     QuotaOverride,
     RoundConflict,
     RoundInputs,
+    SatOut,
     broken_pins,
     build_problem,
     refused_by_policy,
+    sat_out,
     write_solution,
 )
 from app.vocabulary import RoundStatus
@@ -202,6 +205,12 @@ def _solve(
 # --------------------------------------------------------------------------- the run
 
 
+def _stored(solution: matching.Solution, left_aside: tuple[SatOut, ...]) -> dict[str, Any]:
+    """The round's result as stored: the solver's `matching-solution/1` and, beside it, the
+    households that sat out (`SAT_OUT`)."""
+    return {**solution.to_json(), SAT_OUT: [s.to_json() for s in left_aside]}
+
+
 def round_inputs(session: Session, round_: Round) -> RoundInputs:
     """What the round was asked to solve with: the policy version recorded at its start, or
     a what-if round's own policy and quotas (`rounds.what_if`, app/rounds/service.py)."""
@@ -259,7 +268,11 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
             round_.problem = document
             # Left out before solving: households the policy refuses, and those a pin
             # that is no longer eligible holds back (reported with the pin and the rule).
-            refused = refused_by_policy(session, inputs) + broken_pins(session, inputs)
+            pins = broken_pins(session, inputs)
+            refused = refused_by_policy(session, inputs) + pins
+            # Every household that takes no part, with its coded reason (stored with the
+            # result: the live proposals it names change once the round has run).
+            left_aside = sat_out(session, inputs, pins)
         # Solve exactly what was stored, so the download reproduces the result offline.
         problem = matching.Problem.from_json(document)
         recorder = ProgressRecorder(session_factory, round_id, claimed_at)
@@ -284,7 +297,7 @@ def execute_round(session_factory: SessionFactory, round_id: str) -> str | None:
                     write_solution(session, round_id=round_id, problem=problem, solution=solution)
                 round_.status = RoundStatus.succeeded
                 round_.error = None  # a note of an earlier, interrupted run
-            round_.solution = solution.to_json()
+            round_.solution = _stored(solution, left_aside)
             round_.progress = None  # the solution says it all now
             round_.finished_at = utcnow()
             status = round_.status

@@ -29,7 +29,8 @@ from app.rounds.schemas import (
     RoundOutcome,
     WaitingDays,
 )
-from app.vocabulary import AuditAction
+from app.rounds.translate import SAT_OUT
+from app.vocabulary import AuditAction, OtherRound, SatOutReason
 
 
 def _days(values: list[int]) -> WaitingDays:
@@ -45,6 +46,19 @@ def _housed(round_: Round) -> dict[str, dict[str, Any]]:
     """Household id → its assignment in the round's solution."""
     solution = round_.solution or {}
     return {str(a["household"]): a for a in solution.get("assignments", [])}
+
+
+def _fates(round_: Round) -> dict[str, tuple[OtherRound, SatOutReason | None]]:
+    """Household id → what the round did with it when it housed it not: sat it out (and
+    why) or left it unmatched; a household in neither is `not_in_round`."""
+    solution = round_.solution or {}
+    fates: dict[str, tuple[OtherRound, SatOutReason | None]] = {
+        str(u["household"]): (OtherRound.unmatched, None) for u in solution.get("unmatched", [])
+    }
+    # A policy refusal or a broken pin is in `unmatched` too: its sitting out says more.
+    for s in solution.get(SAT_OUT) or []:
+        fates[str(s["household"])] = (OtherRound.sat_out, SatOutReason(s["reason"]))
+    return fates
 
 
 def outcome(round_: Round, cases: dict[str, repository.CaseFacts]) -> RoundOutcome:
@@ -132,9 +146,15 @@ def compare(
     cases = repository.case_facts(session, ids)
     housed_first, housed_second = set(_housed(first)), set(_housed(second))
 
-    def named(household_ids: set[str]) -> list[ComparedHousehold]:
+    def named(household_ids: set[str], other: Round) -> list[ComparedHousehold]:
+        fates = _fates(other)
         return [
-            ComparedHousehold(household=hid, case_ref=cases[hid].case_ref if hid in cases else None)
+            ComparedHousehold(
+                household=hid,
+                case_ref=cases[hid].case_ref if hid in cases else None,
+                in_other_round=fates.get(hid, (OtherRound.not_in_round, None))[0],
+                sat_out_reason=fates.get(hid, (OtherRound.not_in_round, None))[1],
+            )
             for hid in sorted(
                 household_ids, key=lambda h: (cases[h].case_ref if h in cases else "", h)
             )
@@ -151,7 +171,7 @@ def compare(
     return RoundComparison(
         first=outcome(first, cases),
         second=outcome(second, cases),
-        housed_only_in_first=named(only_first),
-        housed_only_in_second=named(only_second),
+        housed_only_in_first=named(only_first, second),
+        housed_only_in_second=named(only_second, first),
         housed_in_both=len(housed_first & housed_second),
     )

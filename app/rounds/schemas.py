@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
 
 from app.policies.schemas import PolicyInput
-from app.vocabulary import RoundStatus
+from app.vocabulary import OtherRound, RoundStatus, SatOutReason
 
 
 class QuotaOverrideInput(BaseModel):
@@ -148,6 +148,25 @@ class UnmatchedHousehold(BaseModel):
     )
 
 
+class SatOutHousehold(BaseModel):
+    """An open household that took no part in the round, and why."""
+
+    household: str
+    case_ref: str | None = Field(description="Social services' case reference")
+    reason: SatOutReason = Field(
+        description="`live_proposal`: it already held a live proposal; `active_tenancy`: it "
+        "lives in a placed flat with no move-on need; `not_assessed`: the policy requires an "
+        "assessment it lacks; `policy_refused`: the policy does not accept its need now; "
+        "`pin_broken`: its pin is no longer eligible"
+    )
+    sv: str = Field(description="The reason in one line of Swedish")
+    en: str = Field(description="The reason in one line of English")
+    detail: str | None = Field(
+        default=None,
+        description="The policy's or the pin's own words (ids only), for the last two reasons",
+    )
+
+
 class RoundRead(BaseModel):
     id: str
     municipality: str
@@ -173,6 +192,14 @@ class RoundRead(BaseModel):
     stats: RoundStats | None
     proposals: list[RoundProposal]
     unmatched: list[UnmatchedHousehold]
+    sat_out: list[SatOutHousehold] = Field(
+        default_factory=list,
+        description="Open households the round left out before solving, each with its reason "
+        "(a policy refusal and a broken pin are in `unmatched` too, as before)",
+    )
+    sat_out_by_reason: dict[str, int] | None = Field(
+        default=None, description="`sat_out` counted per reason; null until done"
+    )
 
 
 class RoundSummary(BaseModel):
@@ -190,6 +217,11 @@ class RoundSummary(BaseModel):
     )
     unmatched: int | None = Field(
         default=None, description="Households it left out (`unmatched`); null until done"
+    )
+    sat_out_by_reason: dict[str, int] | None = Field(
+        default=None,
+        description="Open households that took no part, counted per reason (the round's "
+        "`sat_out`); null until done, and for a round stored before it was recorded",
     )
 
 
@@ -238,6 +270,14 @@ class RoundOutcome(BaseModel):
 class ComparedHousehold(BaseModel):
     household: str
     case_ref: str | None = Field(description="None once the case was erased")
+    in_other_round: OtherRound = Field(
+        description="What happened to it in the round that did not house it: `sat_out` "
+        "(see `sat_out_reason`), `unmatched` (it took part and got no flat), or "
+        "`not_in_round` (not among that round's households, no reason recorded)"
+    )
+    sat_out_reason: SatOutReason | None = Field(
+        default=None, description="Why it sat the other round out, when it did"
+    )
 
 
 class RoundComparison(BaseModel):

@@ -45,9 +45,11 @@ from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from app.vocabulary import (
     MUNICIPALITY_TENANT_FORMS,
+    NOT_ASSESSED,
     PERMISSIVE_LETTING_RULES,
     HouseholdStatus,
     ProposalStatus,
+    SatOutReason,
     TargetGroup,
     TenancyStatus,
     VacancyStatus,
@@ -93,15 +95,18 @@ def _live_vacancies(session: Session, now: datetime) -> set[str]:
     return set(session.scalars(select(Proposal.vacancy_id).where(live_at(now))))
 
 
-def _busy_households(session: Session, municipality: str, now: datetime) -> set[str]:
-    """Households in a live proposal (at `now`, `live_at`) or an active tenancy: not up for
-    matching — unless a move-on need was posted for the tenancy they live in (Helsingborg
-    3:6, app/flows/move_chain.py): that link alone lets a sitting tenant in."""
+def _live_proposal_households(session: Session, municipality: str, now: datetime) -> set[str]:
+    """Households in a live proposal at `now` (`live_at`)."""
     live = session.scalars(
         select(Proposal.household_id).where(
             Proposal.municipality_code == municipality, live_at(now)
         )
     )
+    return {h for h in live if h is not None}
+
+
+def _housed_households(session: Session, municipality: str) -> set[str]:
+    """Households living in an active tenancy with no move-on need posted for it."""
     housed = session.scalars(
         select(Tenancy.household_id).where(
             Tenancy.municipality_code == municipality,
@@ -110,7 +115,16 @@ def _busy_households(session: Session, municipality: str, now: datetime) -> set[
             Tenancy.move_on_since.is_(None),
         )
     )
-    return {h for h in (*live, *housed) if h is not None}
+    return {h for h in housed if h is not None}
+
+
+def _busy_households(session: Session, municipality: str, now: datetime) -> set[str]:
+    """Households in a live proposal (at `now`, `live_at`) or an active tenancy: not up for
+    matching — unless a move-on need was posted for the tenancy they live in (Helsingborg
+    3:6, app/flows/move_chain.py): that link alone lets a sitting tenant in."""
+    return _live_proposal_households(session, municipality, now) | _housed_households(
+        session, municipality
+    )
 
 
 def _known(codes: Iterable[str], areas: set[str]) -> tuple[str, ...]:
@@ -457,6 +471,55 @@ def refused_by_policy(session: Session, inputs: RoundInputs) -> tuple[matching.U
                 matching.Unmatched(household=h.id, eligible_vacancies=0, failed={}, reason=reason)
             )
     return tuple(refused)
+
+
+SAT_OUT = "sat_out"
+"""The key of the round's stored result that lists the households that sat out."""
+
+
+@dataclass(frozen=True, slots=True)
+class SatOut:
+    """An open household the round's translation left out before solving, with its coded
+    reason and, for a policy refusal or a broken pin, the round's own text (ids only)."""
+
+    household: str
+    reason: SatOutReason
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"household": self.household, "reason": self.reason, "detail": self.detail}
+
+
+def sat_out(
+    session: Session, inputs: RoundInputs, broken: Iterable[matching.Unmatched] = ()
+) -> tuple[SatOut, ...]:
+    """Every open household of the municipality that takes no part in the round, and why:
+    each exclusion `_snapshot` makes — a live proposal or an active tenancy (`_busy_households`),
+    the policy's refusal (`needs_refusal`: Jönköping's assessment first, the other
+    conditions), a broken pin (`broken_pins`, passed in as `broken`)."""
+    municipality = inputs.municipality
+    live = _live_proposal_households(session, municipality, inputs.now)
+    housed = _housed_households(session, municipality)
+    rows = session.scalars(
+        select(Household)
+        .where(
+            Household.municipality_code == municipality,
+            Household.status == HouseholdStatus.open,
+        )
+        .order_by(Household.id)
+    ).all()
+    out: list[SatOut] = []
+    for h in rows:
+        if h.id in live:
+            out.append(SatOut(h.id, SatOutReason.live_proposal))
+        elif h.id in housed:
+            out.append(SatOut(h.id, SatOutReason.active_tenancy))
+        elif (refusal := needs_refusal(inputs.policy, h)) == NOT_ASSESSED:
+            out.append(SatOut(h.id, SatOutReason.not_assessed))
+        elif refusal is not None:
+            out.append(SatOut(h.id, SatOutReason.policy_refused, refusal))
+    out.extend(SatOut(b.household, SatOutReason.pin_broken, b.reason) for b in broken)
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,14 +24,27 @@ from app.rounds.schemas import (
     RoundStats,
     RoundSummary,
     RuleExplained,
+    SatOutHousehold,
     UnmatchedHousehold,
 )
-from app.vocabulary import ELIGIBILITY_RULE_TEXT, AuditAction, RoundStatus
+from app.rounds.translate import SAT_OUT
+from app.vocabulary import (
+    ELIGIBILITY_RULE_TEXT,
+    SAT_OUT_TEXT,
+    AuditAction,
+    RoundStatus,
+    SatOutReason,
+)
 
 
 def households_shown(read: RoundRead) -> list[str]:
-    """The households a round's explanation names (proposals and unmatched), once each."""
-    ids = [p.household for p in read.proposals] + [u.household for u in read.unmatched]
+    """The households a round's explanation names (proposals, unmatched and those that sat
+    out), once each."""
+    ids = (
+        [p.household for p in read.proposals]
+        + [u.household for u in read.unmatched]
+        + [s.household for s in read.sat_out]
+    )
     return list(dict.fromkeys(ids))
 
 
@@ -88,9 +101,12 @@ def to_read(session: Session, round_: Round) -> RoundRead:
         else repository.proposals_of(session, round_.id)
     )
     left_out = list(solution.get("unmatched", []))
+    aside = list(solution.get(SAT_OUT) or [])
     refs = references.load(
         session,
-        households=[p.household_id for p in rows] + [str(u["household"]) for u in left_out],
+        households=[p.household_id for p in rows]
+        + [str(u["household"]) for u in left_out]
+        + [str(s["household"]) for s in aside],
         vacancies=(p.vacancy_id for p in rows),
         landlords=(p.landlord_id for p in rows),
     )
@@ -143,7 +159,33 @@ def to_read(session: Session, round_: Round) -> RoundRead:
         newly_arrived_shortfall=_shortfall(round_.solution),
         proposals=proposals,
         unmatched=unmatched,
+        sat_out=[_sat_out(s, refs.case_ref(str(s["household"]))) for s in aside],
+        sat_out_by_reason=_by_reason(round_.solution),
     )
+
+
+def _sat_out(stored: dict[str, Any], case_ref: str | None) -> SatOutHousehold:
+    reason = SatOutReason(stored["reason"])
+    sv, en = SAT_OUT_TEXT[reason]
+    return SatOutHousehold(
+        household=str(stored["household"]),
+        case_ref=case_ref,
+        reason=reason,
+        sv=sv,
+        en=en,
+        detail=stored.get("detail"),
+    )
+
+
+def _by_reason(solution: dict[str, Any] | None) -> dict[str, int] | None:
+    """The households that sat out, counted per reason (null until the round is done, or
+    for a round stored before they were recorded)."""
+    if not solution or SAT_OUT not in solution:
+        return None
+    counts: dict[str, int] = {}
+    for s in solution[SAT_OUT]:
+        counts[str(s["reason"])] = counts.get(str(s["reason"]), 0) + 1
+    return counts
 
 
 def explain_rules(counts: dict[str, int]) -> list[RuleExplained]:
@@ -215,6 +257,7 @@ def to_summary(round_: Round) -> RoundSummary:
         finished_at=outcome.finished_at,
         error=outcome.error,
         **_counts(round_.solution),
+        sat_out_by_reason=_by_reason(round_.solution),
     )
 
 
