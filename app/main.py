@@ -370,7 +370,7 @@ def _concrete_paths_first(app: FastAPI, included: list[BaseRoute]) -> None:
     served: dict[str, set[str]] = {}
     for route in routes:
         if "{" not in route.path and any(t.path_regex.match(route.path) for t in templated):
-            served.setdefault(route.path, set()).update(route.methods)
+            served.setdefault(route.path, set()).update(route.methods or ())
     for path, methods in served.items():
         allowed = methods | ({"HEAD"} if "GET" in methods else set())
         app.router.routes.insert(
