@@ -846,6 +846,7 @@ def test_no_landlord_payload_in_the_openapi_webhooks_carries_a_household_field(
 
 
 @pytest.mark.skipif(POSTGRES, reason="on PostgreSQL the worker processes send")
+@pytest.mark.commits  # the lifespan's delivery thread reads over a connection of its own
 def test_on_sqlite_the_api_process_sends_by_itself(world: Jonkoping, hook: Receiver) -> None:
     """The lifespan's delivery thread, woken by the commit that created the delivery."""
     from fastapi.testclient import TestClient
