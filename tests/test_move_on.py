@@ -27,7 +27,6 @@ from app.jobs.worker import announce_due
 from tests.conftest import Api
 from tests.worlds.jobs import POSTGRES, run_jobs
 
-TODAY = local_today()
 YEAR = local_year()
 CODE = "1283"
 OWN_LEASE = "housing_first"
@@ -35,7 +34,7 @@ OWN_LEASE = "housing_first"
 
 
 def months_ago(months: int) -> str:
-    return add_months(TODAY, -months).isoformat()
+    return add_months(local_today(), -months).isoformat()
 
 
 class Helsingborg:
@@ -332,4 +331,4 @@ def test_helsingborg_3_9_a_household_in_no_tenancy_is_announced_too(town: Helsin
     ]
     assert event["subject"]["type"] == "household"
     view = HouseholdRead.model_validate(event["data"])  # as the webhooks section declares
-    assert view.establishment_ends_on == add_months(TODAY, 4)
+    assert view.establishment_ends_on == add_months(local_today(), 4)

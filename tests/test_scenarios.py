@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 import matching
 from app.agreements.models import Agreement
+from app.core.db import local_date
 from app.households.models import Household
 from app.scenarios.loader import (
     Loaded,
@@ -619,7 +620,8 @@ def test_nynashamn_helps_economic_only_cases_only_with_children(api: Api) -> Non
         f"/v1/tenancies/{tenancy['id']}/end", json={"reason": "terminated_by_landlord"}
     )
     assert ended.status_code == 200, ended.text
-    recorded = date.fromisoformat(ended.json()["events"][-1]["recorded_at"][:10])
+    # The notice runs from the day it was given in Swedish time, as the service reads it.
+    recorded = local_date(datetime.fromisoformat(ended.json()["events"][-1]["recorded_at"]))
     assert ended.json()["ended_on"] == (recorded + timedelta(days=7)).isoformat()
 
 

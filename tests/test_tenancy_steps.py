@@ -31,8 +31,6 @@ from tests.worlds.vasteras import (
     vacancy_body,
 )
 
-TODAY = local_today()
-
 
 @pytest.fixture
 def world(api: Api) -> World:
@@ -76,7 +74,7 @@ def training_apartment(world: World) -> str:
         session.execute(
             update(Tenancy)
             .where(Tenancy.id == tenancy)
-            .values(trial_period_end=add_months(TODAY, 12))
+            .values(trial_period_end=add_months(local_today(), 12))
         )
     return tenancy
 
@@ -199,8 +197,8 @@ def test_vasteras_training_apartment_to_support_agreement_to_own_lease(world: Wo
     body = stepped.json()
     assert body["contract_form"] == "support_agreement"
     assert body["status"] == "active"
-    assert body["form_since"] == TODAY.isoformat()
-    assert body["trial_period_end"] == add_months(TODAY, 12).isoformat()
+    assert body["form_since"] == local_today().isoformat()
+    assert body["trial_period_end"] == add_months(local_today(), 12).isoformat()
     assert body["next_step"] == "own_lease"
     assert [(e["kind"], e["from_form"], e["to"]) for e in body["events"]] == [
         ("step", "training_apartment", "support_agreement")
@@ -212,7 +210,7 @@ def test_vasteras_training_apartment_to_support_agreement_to_own_lease(world: Wo
     top = step(world, tenancy, "own_lease")
     assert top.status_code == 200, top.text
     assert top.json()["status"] == "transferred"
-    assert top.json()["ended_on"] == TODAY.isoformat()
+    assert top.json()["ended_on"] == local_today().isoformat()
     assert top.json()["next_step"] is None
     assert top.json()["contract_form"] == "support_agreement"
     assert row_of(quota(world), world.mimer)["delivered"] == 1
@@ -223,7 +221,7 @@ def test_goteborg_municipal_contract_is_transferred_after_18_months(world: World
     till hyresgästen." Not a day earlier; `to` must name the next rung."""
     made = contract(world, available_from=None)
     tenancy = tenancy_of(world, made)
-    assert tenancy["trial_period_end"] == add_months(TODAY, 18).isoformat()
+    assert tenancy["trial_period_end"] == add_months(local_today(), 18).isoformat()
     early = assert_problem(step(world, tenancy["id"], "own_lease"), 409)
     assert early["trial_period_end"] == tenancy["trial_period_end"]
     assert "trial period runs until" in early["detail"]
@@ -258,7 +256,7 @@ def test_a_landlord_remark_restarts_the_trial_period(world: World) -> None:
     )
     assert remarked.status_code == 201, remarked.text
     assert remarked.json()["view"] == "landlord"
-    assert remarked.json()["trial_period_end"] == add_months(TODAY, 12).isoformat()
+    assert remarked.json()["trial_period_end"] == add_months(local_today(), 12).isoformat()
     assert [(e["kind"], e["reason"], e["role"]) for e in remarked.json()["events"]] == [
         ("remark", "late_payment", "landlord")
     ]
@@ -301,12 +299,12 @@ def test_event_days_are_never_ahead_nor_before_the_current_form(world: World) ->
     made = contract(world, available_from=None)
     tenancy = tenancy_of(world, made)["id"]
     time_passes(world.api, tenancy, 19)
-    tomorrow = add_months(TODAY, 1).isoformat()
+    tomorrow = add_months(local_today(), 1).isoformat()
     assert_problem(step(world, tenancy, "own_lease", effective_on=tomorrow), 422)
-    before_start = add_months(TODAY, -20).isoformat()
+    before_start = add_months(local_today(), -20).isoformat()
     assert_problem(step(world, tenancy, "own_lease", effective_on=before_start), 422)
     assert_problem(step(world, tenancy, "own_lease", effective_on="2027-02-30"), 422)
-    backdated = add_months(TODAY, -1).isoformat()  # the day the trial period ran out
+    backdated = add_months(local_today(), -1).isoformat()  # the day the trial period ran out
     done = step(world, tenancy, "own_lease", effective_on=backdated)
     assert done.status_code == 200, done.text
     assert done.json()["events"][0]["effective_on"] == backdated
@@ -318,7 +316,7 @@ def test_a_finished_tenancy_takes_no_more_events(world: World) -> None:
     ended = world.mimer_client.post(f"/v1/tenancies/{tenancy}/end", json={"reason": "moved_out"})
     assert ended.status_code == 200, ended.text
     assert ended.json()["status"] == "ended"
-    assert ended.json()["ended_on"] == TODAY.isoformat()
+    assert ended.json()["ended_on"] == local_today().isoformat()
     time_passes(world.api, tenancy, 18)
     for response in (
         step(world, tenancy, "own_lease"),
@@ -330,13 +328,13 @@ def test_a_finished_tenancy_takes_no_more_events(world: World) -> None:
 
 
 def test_a_household_backs_out_before_moving_in(world: World) -> None:
-    made = contract(world, available_from=add_months(TODAY, 1).isoformat())
+    made = contract(world, available_from=add_months(local_today(), 1).isoformat())
     tenancy = tenancy_of(world, made)["id"]
     path = f"/v1/tenancies/{tenancy}"
     assert_problem(world.mimer_client.post(f"{path}/remarks", json={"reason": "other"}), 422)
     ended = world.coordinator.post(f"{path}/end", json={"reason": "moved_out"})
     assert ended.status_code == 200, ended.text
-    assert ended.json()["ended_on"] == TODAY.isoformat()
+    assert ended.json()["ended_on"] == local_today().isoformat()
 
 
 def test_each_side_ends_with_its_own_reason(world: World) -> None:

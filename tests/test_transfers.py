@@ -23,13 +23,12 @@ from app.tenancies import staircase, terms
 from app.vocabulary import EventKind, RemarkEffect
 from tests.conftest import Api, AuthedClient
 
-TODAY = local_today()
 YEAR = local_year()
 PROBLEM = "application/problem+json"
 
 
 def months_ago(months: int) -> str:
-    return add_months(TODAY, -months).isoformat()
+    return add_months(local_today(), -months).isoformat()
 
 
 class Town:
@@ -154,7 +153,7 @@ def test_running_contracts_are_registered_and_count_toward_the_year_they_began(
     assert view["vacancy"] is None
     assert view["external_ref"].startswith("LGH-")
     assert view["agreement_year"] == int(started[:4])
-    assert view["trial_period_end"] == add_months(TODAY, 10).isoformat()
+    assert view["trial_period_end"] == add_months(local_today(), 10).isoformat()
     case = town.coordinator.get(f"/v1/households/{view['household']}").json()
     assert (case["status"], case["close_reason"]) == ("closed", "housed")
     quota = town.coordinator.get("/v1/quota", params={"year": started[:4]}).json()
@@ -179,7 +178,7 @@ def test_a_batch_of_running_contracts_is_answered_per_row(api: Api) -> None:
     rows = [
         town.registration(months_ago(30)),
         town.registration(months_ago(2), household=other.household()),
-        town.registration(add_months(TODAY, 1).isoformat()),
+        town.registration(add_months(local_today(), 1).isoformat()),
         {**town.registration(months_ago(3)), "personal_identity_number": "x"},
         town.registration(
             months_ago(40),
@@ -369,8 +368,8 @@ def test_karlstad_after_care_keeps_the_response_promise_for_twelve_months(api: A
     assert town.answer(recent, consent=True).status_code == 200
     moved = town.step(recent, effective_on=months_ago(6))
     assert moved.status_code == 200, moved.text
-    assert moved.json()["aftercare_until"] == add_months(TODAY, 6).isoformat()
-    assert moved.json()["tenure_waived_until"] == add_months(TODAY, 30).isoformat()
+    assert moved.json()["aftercare_until"] == add_months(local_today(), 6).isoformat()
+    assert moved.json()["tenure_waived_until"] == add_months(local_today(), 30).isoformat()
     before = datetime.now().astimezone()
     reported = town.landlord_client.post(
         f"/v1/tenancies/{recent}/incidents", json={"reason": "disturbance"}
@@ -421,7 +420,7 @@ def test_vasteras_24_hour_end_is_the_municipalitys_for_a_serious_cause(api: Api)
     )
     ended = town.landlord_client.post(end, json={"reason": "terminated_by_landlord"})
     assert ended.status_code == 200, ended.text
-    assert ended.json()["ended_on"] == (TODAY + timedelta(days=90)).isoformat()
+    assert ended.json()["ended_on"] == (local_today() + timedelta(days=90)).isoformat()
 
     by_municipality = town.register(months_ago(2), form="training_apartment")["id"]
     cut = town.coordinator.post(
@@ -429,7 +428,7 @@ def test_vasteras_24_hour_end_is_the_municipalitys_for_a_serious_cause(api: Api)
         json={"reason": "terminated_by_municipality", "serious_cause": "violence_or_threats"},
     )
     assert cut.status_code == 200, cut.text
-    assert cut.json()["ended_on"] == (TODAY + timedelta(days=1)).isoformat()
+    assert cut.json()["ended_on"] == (local_today() + timedelta(days=1)).isoformat()
     assert cut.json()["events"][-1]["serious_cause"] == "violence_or_threats"
 
     own_lease = town.register(months_ago(2), form="first_hand_with_guarantee")["id"]
@@ -537,9 +536,9 @@ def test_helsingborg_cohort_reaches_the_end_of_its_establishment_period(api: Api
     assert later not in listed
     assert past not in listed
     assert {h["establishment_ends_on"] for h in listed.values()} == {
-        add_months(TODAY, 2).isoformat()
+        add_months(local_today(), 2).isoformat()
     }
-    assert cohort[0]["establishment_ends_on"] == add_months(TODAY, 2).isoformat()
+    assert cohort[0]["establishment_ends_on"] == add_months(local_today(), 2).isoformat()
     # The coordinators are told once per tenancy; the landlord never (that its tenant is
     # newly arrived is the municipality's to know).
     announce_due(api.app.state.sessionmaker)
@@ -590,8 +589,8 @@ def test_the_landlords_refusal_is_not_the_coordinators_to_record(api: Api, reaso
 def test_a_remark_restarts_extends_or_leaves_the_trial_as_the_agreement_says() -> None:
     """`remark_effect`: Västerås restarts ("efter ett år … förutsatt att det inte har varit
     några störningar"); an agreement may extend by N months, or leave the trial alone."""
-    end = add_months(TODAY, 3)
-    on = TODAY
+    end = add_months(local_today(), 3)
+    on = local_today()
     rule = staircase.trial_end_after_remark
     assert rule(
         trial_period_end=end,
@@ -629,16 +628,16 @@ def test_a_remark_restarts_extends_or_leaves_the_trial_as_the_agreement_says() -
 def test_a_waived_consent_lets_the_landlord_refuse_only_after_a_problem_in_the_form() -> None:
     """Göteborg: the landlord "kan … inte motsätta sig överlåtelsen om det inte varit några
     problem under provotiden" — a remark or an incident since the last step."""
-    remark = staircase.Happened(EventKind.remark, TODAY, "late_payment")
-    stepped = staircase.Happened(EventKind.step, TODAY)
+    remark = staircase.Happened(EventKind.remark, local_today(), "late_payment")
+    stepped = staircase.Happened(EventKind.step, local_today())
     refuse = staircase.answer_refusal
     assert refuse(consent=False, needs_consent=False, events=[]) is not None
     assert refuse(consent=False, needs_consent=False, events=[remark]) is None
     assert refuse(consent=False, needs_consent=False, events=[remark, stepped]) is not None
     assert refuse(consent=False, needs_consent=True, events=[]) is None
     assert refuse(consent=True, needs_consent=False, events=[]) is not None
-    refusal = staircase.Happened(EventKind.refusal, TODAY, "damage")
-    consent = staircase.Happened(EventKind.consent, TODAY, "agreed")
+    refusal = staircase.Happened(EventKind.refusal, local_today(), "damage")
+    consent = staircase.Happened(EventKind.consent, local_today(), "agreed")
     assert staircase.transfer_answer([refusal, consent]) == consent
     assert staircase.transfer_answer([refusal, stepped]) is None
     assert staircase.transfer_refusal(needs_consent=True, answer=None) is not None
@@ -688,13 +687,21 @@ def test_the_landlords_answer_is_due_answer_hours_after_the_transfer_became_poss
 
 def test_a_registration_names_a_past_start_and_a_real_step() -> None:
     rule = staircase.registration_refusal
-    past, future = add_months(TODAY, -30), add_months(TODAY, 1)
+    past, future = add_months(local_today(), -30), add_months(local_today(), 1)
     assert (
-        rule(form="municipal_contract", started_on=past, step=None, step_on=None, today=TODAY)
+        rule(
+            form="municipal_contract", started_on=past, step=None, step_on=None, today=local_today()
+        )
         is None
     )
     assert (
-        rule(form="municipal_contract", started_on=future, step=None, step_on=None, today=TODAY)
+        rule(
+            form="municipal_contract",
+            started_on=future,
+            step=None,
+            step_on=None,
+            today=local_today(),
+        )
         is not None
     )
     assert (
@@ -702,8 +709,8 @@ def test_a_registration_names_a_past_start_and_a_real_step() -> None:
             form="training_apartment",
             started_on=past,
             step="support_agreement",
-            step_on=add_months(TODAY, -18),
-            today=TODAY,
+            step_on=add_months(local_today(), -18),
+            today=local_today(),
         )
         is None
     )
@@ -713,7 +720,7 @@ def test_a_registration_names_a_past_start_and_a_real_step() -> None:
             started_on=past,
             step="support_agreement",
             step_on=None,
-            today=TODAY,
+            today=local_today(),
         )
         is not None
     )
@@ -722,8 +729,8 @@ def test_a_registration_names_a_past_start_and_a_real_step() -> None:
             form="municipal_contract",
             started_on=past,
             step="support_agreement",
-            step_on=add_months(TODAY, -18),
-            today=TODAY,
+            step_on=add_months(local_today(), -18),
+            today=local_today(),
         )
         is not None
     )
@@ -732,8 +739,8 @@ def test_a_registration_names_a_past_start_and_a_real_step() -> None:
             form="training_apartment",
             started_on=past,
             step="support_agreement",
-            step_on=add_months(TODAY, -31),
-            today=TODAY,
+            step_on=add_months(local_today(), -31),
+            today=local_today(),
         )
         is not None
     )
@@ -751,16 +758,16 @@ def test_only_the_municipality_ends_its_subtenants_contract_for_a_serious_cause(
     assert rule(reason="terminated_by_landlord", form="training_apartment", serious=False) is None
     assert terms.ends_on(
         reason="terminated_by_municipality",
-        on=TODAY,
+        on=local_today(),
         notice_days=90,
         term_end=None,
         serious_notice_days=1,
         serious=True,
-    ) == TODAY + timedelta(days=1)
+    ) == local_today() + timedelta(days=1)
     assert terms.ends_on(
         reason="terminated_by_landlord",
-        on=TODAY,
+        on=local_today(),
         notice_days=90,
         term_end=None,
         serious_notice_days=1,
-    ) == TODAY + timedelta(days=90)
+    ) == local_today() + timedelta(days=90)
