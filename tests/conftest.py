@@ -98,6 +98,14 @@ def app(request: pytest.FixtureRequest, migrated: Settings) -> Iterator[FastAPI]
     else:
         application = request.getfixturevalue("shared_app")
     state = dict(application.state._state)
+    if commits:
+        from tests.transaction import SavepointEngine
+
+        if isinstance(application.state.engine, SavepointEngine):
+            raise RuntimeError(
+                "a test marked `commits` cannot use a world built once for its module "
+                "(tests/worlds/once.py): build its world per test"
+            )
     try:
         if commits:
             yield application

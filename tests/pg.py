@@ -45,7 +45,9 @@ class Server:
     def __init__(self, base: Path, port: int) -> None:
         self.base, self.port = base, port
         self.data = base / "data"
-        self.url = f"postgresql+psycopg://app@127.0.0.1:{port}/postgres"
+        # Over the server's Unix socket in `base`: a round trip costs less than over loopback
+        # TCP, and the suite makes a few per request. The server listens on loopback too.
+        self.url = f"postgresql+psycopg://app@/postgres?host={base}&port={port}"
 
     def start(self) -> None:
         options = (

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import Api
 from tests.worlds.jonkoping import PROBLEM, Jonkoping, jonkoping_world
+from tests.worlds.once import built_once
 
 ASSESSMENT = {
     "assessed_on": "2026-11-20",
@@ -20,8 +21,7 @@ ASSESSMENT = {
 }
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
+def build_world(api: Api) -> Jonkoping:
     town = jonkoping_world(api)
     response = town.coordinator.put(
         f"/v1/municipalities/{town.CODE}/policy", json={"requires_assessment": True}
@@ -31,6 +31,9 @@ def world(api: Api) -> Jonkoping:
     town.vacancy(town.vatterhem, "VH-1", rooms=1, rent=6000)
     town.household("JKP-NEW", income={"salary": 26000}, employment="permanent")
     return town
+
+
+built_world, world = built_once(build_world)
 
 
 def _assess(world: Jonkoping, case: str, body: dict[str, Any] = ASSESSMENT) -> Any:

@@ -23,6 +23,7 @@ from app.tenancies.models import Tenancy, TenancyEvent
 from app.vacancies.models import Vacancy
 from tests.conftest import Api, AuthedClient
 from tests.people import InlineIssuer, person_client
+from tests.worlds.once import built_once
 
 DOCUMENT = json.loads(
     (Path(__file__).resolve().parent.parent / "openapi" / "openapi.json").read_text("utf-8")
@@ -116,8 +117,7 @@ def _agreement(api: Api, coordinator: AuthedClient, code: str, landlord: str) ->
     assert response.status_code == 201, response.text
 
 
-@pytest.fixture
-def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
+def build_world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
     api.municipality("1980")
     api.municipality("0680")
     coordinator_a = api.client("coordinator", municipality="1980")
@@ -324,6 +324,9 @@ def world(api: Api) -> tuple[Victim, dict[str, AuthedClient]]:
             api, jonkoping, role, subject=f"b-{role}", name=f"B {title}"
         )
     return victim, attackers
+
+
+built_world, world = built_once(build_world)
 
 
 def _snapshot(api: Api, victim: Victim) -> tuple[Any, ...]:

@@ -8,17 +8,18 @@ services read the tenant's identity to find the person."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.prevention import JONKOPING, World, aged, spellings
 
 PURPOSE = "vrakningsforebyggande arbete"
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def test_a_social_secretarys_read_of_the_identity_appears_with_its_purpose(

@@ -10,16 +10,17 @@ import csv
 import io
 from datetime import datetime, timedelta
 
-import pytest
-
 from app.core.db import STOCKHOLM
 from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World, assert_problem
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def test_the_audit_query_finds_a_coordinators_reads_of_today(world: World) -> None:

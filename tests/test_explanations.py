@@ -7,17 +7,18 @@ need, and a bigger flat without a lift would not have helped either."""
 
 from __future__ import annotations
 
-import pytest
-
 from app.vocabulary import ELIGIBILITY_RULE_TEXT, ELIGIBILITY_RULES
 from tests.conftest import Api
 from tests.worlds.jobs import run_jobs
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def test_a_household_failing_rooms_and_wheelchair_on_one_vacancy_reports_both(

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from app.core.types import contains_identity_number
 from tests.conftest import Api
 from tests.test_architecture import api_routes
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World, vacancy_body
 
 PROBLEM = "application/problem+json"
@@ -259,9 +260,11 @@ def test_ordinary_text_with_digits_is_not_an_identity_number(text: str) -> None:
 # --- The answer a client gets --------------------------------------------------------------
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def _assert_refused(response: Any, field: str, probe: str) -> None:

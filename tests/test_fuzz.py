@@ -3,7 +3,9 @@ documented schema, status and content type, and every error is problem+json."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,11 @@ import schemathesis
 from anyio.from_thread import BlockingPortal
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import load_all_checks
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.python import asgi
+from schemathesis.python._constants.orchestrator import make_constants_value_source
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.auth import issue_token
@@ -98,34 +104,68 @@ def _call_as(role: str, case: Any, world: dict[str, Any]) -> None:
     )
 
 
-@schema.parametrize()
-@FUZZ_SETTINGS
-def test_fuzz_anonymous(case: Any, fuzz_world: dict[str, Any]) -> None:
-    _call_as("anonymous", case, fuzz_world)
+@functools.cache
+def _operation_test(label: str) -> Callable[..., None]:
+    """The hypothesis test of one operation (its examples, the coverage cases and 15 fuzzed
+    cases), built the first time a test worker runs the operation and kept for the other
+    roles: schemathesis's own parametrisation builds every operation's test for every role
+    at collection, in every worker (about 25 s of each worker's start, paid also by
+    `make test-fast`, which runs no fuzz). The cases are the same as with it."""
+    load_all_checks()
+    operation = schema.find_operation_by_label(label)
+    assert operation is not None, label
+
+    @FUZZ_SETTINGS
+    def fuzz_one(case: Any, role: str, world: dict[str, Any]) -> None:
+        _call_as(role, case, world)
+
+    test: Callable[..., None] = build_operation_test(
+        config=schema.config,
+        operation=operation,
+        test_func=fuzz_one,
+        given_kwargs={},
+        feedback=_feedback(),
+    )
+    return test
 
 
-@schema.parametrize()
-@FUZZ_SETTINGS
-def test_fuzz_admin(case: Any, fuzz_world: dict[str, Any]) -> None:
-    _call_as("admin", case, fuzz_world)
+@functools.cache
+def _feedback() -> FeedbackSources:
+    return FeedbackSources(constants_value_source=make_constants_value_source(schema))
 
 
-@schema.parametrize()
-@FUZZ_SETTINGS
-def test_fuzz_coordinator(case: Any, fuzz_world: dict[str, Any]) -> None:
-    _call_as("coordinator", case, fuzz_world)
+# Every operation of the committed document, named as schemathesis names them.
+OPERATIONS = [
+    f"{method.upper()} {path}"
+    for path, item in json.loads(OPENAPI_DOCUMENT.read_text())["paths"].items()
+    for method in item
+    if method in {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+]
 
 
-@schema.parametrize()
-@FUZZ_SETTINGS
-def test_fuzz_social_services(case: Any, fuzz_world: dict[str, Any]) -> None:
-    _call_as("social_services", case, fuzz_world)
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_fuzz_anonymous(operation: str, fuzz_world: dict[str, Any]) -> None:
+    _operation_test(operation)(role="anonymous", world=fuzz_world)
 
 
-@schema.parametrize()
-@FUZZ_SETTINGS
-def test_fuzz_landlord(case: Any, fuzz_world: dict[str, Any]) -> None:
-    _call_as("landlord", case, fuzz_world)
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_fuzz_admin(operation: str, fuzz_world: dict[str, Any]) -> None:
+    _operation_test(operation)(role="admin", world=fuzz_world)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_fuzz_coordinator(operation: str, fuzz_world: dict[str, Any]) -> None:
+    _operation_test(operation)(role="coordinator", world=fuzz_world)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_fuzz_social_services(operation: str, fuzz_world: dict[str, Any]) -> None:
+    _operation_test(operation)(role="social_services", world=fuzz_world)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_fuzz_landlord(operation: str, fuzz_world: dict[str, Any]) -> None:
+    _operation_test(operation)(role="landlord", world=fuzz_world)
 
 
 STATEFUL_SETTINGS = settings(

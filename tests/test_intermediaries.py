@@ -19,6 +19,7 @@ from app.core.db import local_today
 from tests.conftest import Api, AuthedClient
 from tests.minimal_view import LANDLORD_VIEW_FIELDS
 from tests.worlds.jobs import run_jobs
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import (
     YEAR,
     World,
@@ -57,9 +58,11 @@ class Vasteras(World):
         )
 
 
-@pytest.fixture
-def vasteras(api: Api) -> Vasteras:
+def build_vasteras(api: Api) -> Vasteras:
     return Vasteras(api)
+
+
+built_world, vasteras = built_once(build_vasteras, name="vasteras")
 
 
 def _single_person(world: World) -> str:

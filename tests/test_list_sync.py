@@ -22,7 +22,8 @@ from app.households.models import Household
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy
 from app.vacancies.models import Vacancy
-from tests.conftest import Api, AuthedClient
+from tests.conftest import AuthedClient
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import PROBLEM, World, contract, vacancy_body
 
 NOT_ISSUED = "cursor: not a cursor this service issued"
@@ -124,9 +125,7 @@ LISTS = [
 each_list = pytest.mark.parametrize("synced", LISTS, ids=[s.name for s in LISTS])
 
 
-@pytest.fixture
-def world(api: Api) -> World:
-    return World(api)
+built_world, world = built_once(World)
 
 
 def stamp(world: World, synced: Synced, row_id: str, when: datetime) -> None:

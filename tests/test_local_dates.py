@@ -16,15 +16,18 @@ from app.proposals import service as proposals_service
 from app.proposals.models import Proposal
 from app.tenancies.models import Tenancy
 from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World, contract
 
 NEW_YEARS_EVE_LATE = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
 """00:30 on 1 January 2027 in Sweden."""
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 @pytest.mark.parametrize(

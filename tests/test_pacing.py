@@ -13,18 +13,21 @@ from app.agreements.pacing import quota_due
 from app.flows import match_round
 from tests.conftest import Api
 from tests.worlds.jonkoping import YEAR, Jonkoping, jonkoping_world
+from tests.worlds.once import built_once
 
 MARCH = datetime(YEAR, 3, 15, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
+def build_world(api: Api) -> Jonkoping:
     town = jonkoping_world(api)
     town.agreement(town.balder, quota=0, contract_forms=["municipal_contract"])
     for n in range(8):
         town.vacancy(town.vatterhem, f"VH-{n}", rooms=1, rent=6000)
         town.household(f"JKP-{n:02d}", income={"salary": 26000}, employment="permanent")
     return town
+
+
+built_world, world = built_once(build_world)
 
 
 @pytest.mark.parametrize(("month", "share"), [(1, 1), (2, 2), (3, 3), (6, 6), (12, 12)])

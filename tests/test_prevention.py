@@ -26,6 +26,7 @@ from app.prevention.models import PreventionCase
 from app.prevention.schemas import PERSONNUMMER_FORMAT
 from tests.conftest import Api
 from tests.test_architecture import api_routes
+from tests.worlds.once import built_once
 from tests.worlds.prevention import (
     IMPOSSIBLE_NUMBER,
     SODERTALJE,
@@ -39,9 +40,11 @@ PROBLEM = "application/problem+json"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def _assert_no_number(text_: str, number: str, where: str) -> None:

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.households.models import Household
 from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.prevention import World, aged, spellings
 
 PURPOSE = "vrakningsforebyggande arbete"
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def need(**fields: Any) -> dict[str, Any]:

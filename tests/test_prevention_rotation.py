@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,15 +17,18 @@ from app.core.db import session_factory
 from app.flows.key_rotation import reseal_all
 from app.prevention.models import PreventionCase
 from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.prevention import World, aged
 
 OLD = base64.urlsafe_b64encode(bytes(range(64, 96))).decode()
 NEW = base64.urlsafe_b64encode(bytes(range(96, 128))).decode()
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def factory_with(api: Api, keys: list[str]) -> sessionmaker[Session]:

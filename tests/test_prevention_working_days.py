@@ -12,12 +12,15 @@ import pytest
 from app.core.db import STOCKHOLM
 from app.prevention.service import working_days_after
 from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.prevention import SODERTALJE, World
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 @pytest.mark.parametrize(

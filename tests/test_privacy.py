@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import Api
 from tests.worlds.jobs import POSTGRES, run_jobs
 from tests.worlds.jonkoping import Jonkoping, jonkoping_world
+from tests.worlds.once import built_once
 from tests.worlds.protected import (
     AVOIDED,
     PREFERRED,
@@ -29,9 +30,11 @@ from tests.worlds.protected import (
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
+def build_world(api: Api) -> Jonkoping:
     return jonkoping_world(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def released_round(world: Jonkoping) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from app.vacancies.models import Vacancy
 from tests.conftest import Api
 from tests.minimal_view import LANDLORD_VIEW_FIELDS
 from tests.unchanged import rows_but_audit
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import (
     DECLINE_HOUSEHOLD,
     DECLINE_LANDLORD,
@@ -36,9 +37,11 @@ from tests.worlds.vasteras import (
 )
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 # --- Visibility -------------------------------------------------------------------------

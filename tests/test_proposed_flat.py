@@ -6,15 +6,16 @@ where it is, the floor and whether there is a lift, its size and the move-in day
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import MOVE_IN, World
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def test_a_released_proposal_shows_social_services_the_flat_in_full(world: World) -> None:

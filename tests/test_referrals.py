@@ -13,7 +13,6 @@ import json
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from app.core.db import utcnow
@@ -32,12 +31,15 @@ from tests.worlds.kompotten import (
     YEAR,
     Kompotten,
 )
+from tests.worlds.once import built_once
 from tests.worlds.protected import audit_events
 
 
-@pytest.fixture
-def world(api: Api) -> Kompotten:
+def build_world(api: Api) -> Kompotten:
     return Kompotten(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def assert_no_origin(text: str, where: str) -> None:

@@ -13,11 +13,14 @@ import pytest
 from app.flows import match_round
 from tests.conftest import Api
 from tests.worlds.jonkoping import PROBLEM, Jonkoping, jonkoping_world
+from tests.worlds.once import built_once
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
+def build_world(api: Api) -> Jonkoping:
     return jonkoping_world(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def _free_the_households(world: Jonkoping, round_body: dict[str, Any]) -> None:

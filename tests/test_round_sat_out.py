@@ -8,25 +8,27 @@ the list (rounds are the coordinator's)."""
 
 from __future__ import annotations
 
-import pytest
 from markupsafe import Markup
 
 from app.vocabulary import SAT_OUT_TEXT, SatOutReason
 from tests.conftest import Api
 from tests.worlds.jobs import run_jobs
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World
 
 ASSESSMENT = {"assessed_on": "2026-11-20", "unit": "lokalkontor-ost", "support": []}
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     town = World(api)
     response = town.coordinator.put(
         "/v1/municipalities/1980/policy", json={"requires_assessment": True}
     )
     assert response.status_code in (200, 201), response.text
     return town
+
+
+built_world, world = built_once(build_world)
 
 
 def _assessed(world: World, **overrides: object) -> str:

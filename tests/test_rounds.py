@@ -13,11 +13,14 @@ from app.policies.service import DEFAULT_POLICY
 from tests.conftest import Api
 from tests.worlds.jobs import run_jobs
 from tests.worlds.jonkoping import PROBLEM, YEAR, Jonkoping, jonkoping_world
+from tests.worlds.once import built_once
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
+def build_world(api: Api) -> Jonkoping:
     return jonkoping_world(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def test_a_round_proposes_the_best_pairs_and_explains_the_unmatched(world: Jonkoping) -> None:

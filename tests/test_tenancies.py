@@ -11,12 +11,15 @@ from app.core.db import local_today, local_year
 from app.core.months import add_months
 from app.tenancies.models import Tenancy
 from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import MOVE_IN, YEAR, World, assert_problem, contract, quota, row_of
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def test_tenancy_takes_contract_form_start_trial_end_and_year_from_the_proposal(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
 from sqlalchemy import update
 
 from app.core.db import local_today
@@ -20,6 +19,7 @@ from app.tenancies.models import Tenancy
 from app.vocabulary import ContractForm, EndReason, EventKind, Rung
 from tests.conftest import Api
 from tests.timetravel import time_passes
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import (
     YEAR,
     World,
@@ -32,9 +32,11 @@ from tests.worlds.vasteras import (
 )
 
 
-@pytest.fixture
-def world(api: Api) -> World:
+def build_world(api: Api) -> World:
     return World(api)
+
+
+built_world, world = built_once(build_world)
 
 
 def as_form(world: World, tenancy_id: str, form: str) -> None:

@@ -17,6 +17,7 @@ from app.flows import match_round
 from tests.conftest import Api
 from tests.worlds.jobs import run_jobs
 from tests.worlds.jonkoping import PROBLEM, Jonkoping, jonkoping_world
+from tests.worlds.once import built_once
 
 ELDER_FIRST = {
     "target_group_weights": {"elderly": 10_000, "violence_exposed": 0},
@@ -25,8 +26,7 @@ ELDER_FIRST = {
 the elderly applicant in a what-if round."""
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
+def build_world(api: Api) -> Jonkoping:
     town = jonkoping_world(api)
     town.standard()
     # An elderly applicant who fits VH-1 as the family does, and weighs less by default.
@@ -37,6 +37,9 @@ def world(api: Api) -> Jonkoping:
         income={"income_support": 15000, "housing_allowance": 3000},
     )
     return town
+
+
+built_world, world = built_once(build_world)
 
 
 def fingerprint(api: Api, *, leave_out: set[str]) -> dict[str, str]:

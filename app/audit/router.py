@@ -20,7 +20,7 @@ from app.vocabulary import AuditAction
 router = APIRouter(tags=["audit"])
 
 
-def audit_filter(
+async def audit_filter(
     household: Annotated[UUIDStr | None, Query(description="Only this household's")] = None,
     prevention_case: Annotated[
         UUIDStr | None,

@@ -85,7 +85,7 @@ _RAW_CONTROLS = r"\x00-\x1f\x7f"
 header's declared pattern and by `checked_purpose`."""
 
 
-def purpose_header(
+async def purpose_header(
     raw: Annotated[
         str | None,
         Header(
@@ -98,8 +98,14 @@ def purpose_header(
         ),
     ] = None,
 ) -> str | None:
-    """The caller's stated purpose. HTTP hands header bytes over as Latin-1; a Swedish
-    purpose is sent as UTF-8, so it is decoded as such when it is valid UTF-8."""
+    """The caller's stated purpose (async: no I/O, no thread hop; docs/architecture.md)."""
+    return read_purpose(raw)
+
+
+def read_purpose(raw: str | None) -> str | None:
+    """The stated purpose in a header FastAPI has checked. HTTP hands header bytes over as
+    Latin-1; a Swedish purpose is sent as UTF-8, so it is decoded as such when it is valid
+    UTF-8."""
     if raw is None:
         return None
     try:
@@ -128,7 +134,7 @@ def checked_purpose(raw: str | None) -> str | None:
         raise UnprocessableEntity(
             f"X-Purpose: 1 to {MAX_PURPOSE_LENGTH} characters, no control characters"
         )
-    return purpose_header(raw)
+    return read_purpose(raw)
 
 
 PurposeHeader = Annotated[str | None, Depends(purpose_header)]

@@ -26,7 +26,7 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_wanted(request: Request) -> bool:
+async def _csv_wanted(request: Request) -> bool:
     """Whether the caller asked for CSV before JSON (`Accept: text/csv`)."""
     accept = request.headers.get("accept", "").lower()
     kinds = [part.split(";")[0].strip() for part in accept.split(",")]

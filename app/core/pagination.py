@@ -58,8 +58,9 @@ Cursor = Annotated[
 ]
 
 
-def page_params(limit: Limit = 50, cursor: Cursor = None) -> Page:
-    """Parse the page parameters once for every list endpoint."""
+async def page_params(limit: Limit = 50, cursor: Cursor = None) -> Page:
+    """Parse the page parameters once for every list endpoint (async: no I/O, no thread
+    hop; docs/architecture.md)."""
     return Page(limit=limit, after=_decode_cursor(cursor) if cursor else None)
 
 
@@ -137,7 +138,7 @@ UpdatedSince = Annotated[
 ]
 
 
-def sync_page_params(
+async def sync_page_params(
     limit: Limit = 50, cursor: Cursor = None, updated_since: UpdatedSince = None
 ) -> Page:
     """The page parameters of a list in `(updated_at, id)` order. `after` is the position

@@ -104,7 +104,9 @@ def refuse_undeclared_query(request: Request, *, authorized: bool = True) -> Non
     )
 
 
-def refuse_undeclared_query_first(request: Request) -> None:
+async def refuse_undeclared_query_first(request: Request) -> None:
     """The app-wide dependency: the check for an operation no role guard admits callers to
-    (the token endpoint, health, metrics); a guarded one is checked by its guard."""
+    (the token endpoint, health, metrics); a guarded one is checked by its guard. Async
+    because it does no I/O: FastAPI runs a sync dependency on the thread pool, a thread hop
+    on every request (docs/architecture.md, "Dependencies")."""
     refuse_undeclared_query(request, authorized=False)

@@ -48,7 +48,7 @@ CREATING_STATUSES = frozenset({201, 202})
 _REPLAYED_HEADER_NAMES = {"content-type": "Content-Type", "location": "Location", "etag": "ETag"}
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[
         str | None,
         Header(
@@ -66,7 +66,8 @@ def idempotency_key(
         ),
     ] = None,
 ) -> str | None:
-    """Declares (and validates) the header; the route class does the work."""
+    """Declares (and validates) the header; the route class does the work. Async: no I/O,
+    no thread hop (docs/architecture.md)."""
     return key
 
 
