@@ -6,6 +6,7 @@ accounts, and restarts it with a new key to rotate (docs/identity.md)."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -45,18 +46,26 @@ def installed() -> Path:
         pytest.skip("node and npm are not installed (apt-get install nodejs npm)")
     lock = (SOURCE / "package-lock.json").read_bytes()
     target = _cache_root() / f"oidc-provider-{hashlib.sha256(lock).hexdigest()[:16]}"
-    if not (target / "node_modules" / "oidc-provider" / "package.json").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copyfile(SOURCE / name, target / name)
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-            cwd=target,
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    shutil.copyfile(SOURCE / "provider.mjs", target / "provider.mjs")
+    target.mkdir(parents=True, exist_ok=True)
+    # Test workers of both databases' passes run at once (`make test`): one installs, the
+    # others wait for it instead of running `npm ci` into the same directory.
+    with open(target.parent / f"{target.name}.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if not (target / "node_modules" / "oidc-provider" / "package.json").exists():
+            for name in ("package.json", "package-lock.json"):
+                shutil.copyfile(SOURCE / name, target / name)
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+                cwd=target,
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+        provider = (SOURCE / "provider.mjs").read_bytes()
+        if not (target / "provider.mjs").exists() or (
+            (target / "provider.mjs").read_bytes() != provider
+        ):
+            (target / "provider.mjs").write_bytes(provider)
     return target
 
 

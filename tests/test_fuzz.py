@@ -54,6 +54,10 @@ def fuzz_world(app: FastAPI, fuzz_credentials: dict[str, str]) -> dict[str, Any]
         role: "Bearer " + issue_token(app.state.settings, credential_id)[0]
         for role, credential_id in fuzz_credentials.items()
     }
+    # A long poll of `GET /v1/events` waits 0.05 s instead of the suite's 1 s: the fuzzer
+    # still runs the waiting loop, without idling a test worker a second per example (the
+    # `app` fixture puts the settings back after the test).
+    app.state.settings = app.state.settings.model_copy(update={"long_poll_seconds": 0.05})
     # A client that is never entered: schemathesis would otherwise run the app's lifespan
     # (once per process, kept running), whose SQLite worker threads would then work beside
     # every later test. Like every other API test, the fuzz runs without them.

@@ -70,8 +70,9 @@ class Settings(BaseSettings):
     # `python -m app erase-expired` (docs/privacy.md); 0 = never (erasure on request only).
     retention_days: int = Field(default=0, ge=0, le=36_500)
     # The longest a feed request waits for an event (`wait`); lower it behind a proxy whose
-    # idle timeout is shorter than 30 seconds.
-    long_poll_seconds: int = Field(default=30, ge=0, le=30)
+    # idle timeout is shorter than 30 seconds. Fractions are allowed (the API fuzz waits
+    # 0.05 s per call instead of a whole second).
+    long_poll_seconds: float = Field(default=30, ge=0, le=30)
     # Seconds without a heartbeat after which a worker counts as dead and its round is
     # run again by another worker (docs/operations.md); heartbeats come every 5 s.
     worker_stalled_seconds: float = Field(default=30.0, ge=10.0, le=600.0)
