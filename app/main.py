@@ -23,7 +23,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Route, compile_path
+from starlette.routing import BaseRoute, Route
 
 from app import __doc__ as app_doc
 from app.agreements.models import Agreement
@@ -49,6 +49,7 @@ from app.households.models import Household
 from app.households.router import router as households
 from app.http.docs import TAGS, document_operations, install_docs, operation_id
 from app.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from app.http.routes import allowed_methods, label_metrics_by_documented_paths
 from app.idempotency.models import IdempotencyRecord
 from app.identity.models import TrustedIssuer
 from app.identity.router import router as identity
@@ -165,26 +166,6 @@ def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str
     return summary, cleaned
 
 
-def _allowed_methods(request: Request) -> list[str]:
-    """Every method any operation serves on this path. Starlette's own `Allow` names only
-    the first route that matched, and we declare one route per method; the OpenAPI
-    document is the one complete list of operations. A concrete path is matched before a
-    templated one, as OpenAPI reads paths: `/v1/tenancies/import` is its own resource, not a
-    tenancy whose id is "import"."""
-    state = request.app.state
-    if not hasattr(state, "path_methods"):
-        state.path_methods = [
-            (path, compile_path(path)[0], {method.upper() for method in operations})
-            for path, operations in request.app.openapi()["paths"].items()
-        ]
-    here = request.url.path
-    concrete = [operations for path, _, operations in state.path_methods if path == here]
-    matching = concrete or [
-        operations for _, regex, operations in state.path_methods if regex.match(here)
-    ]
-    return sorted(set().union(*matching))
-
-
 def install_error_handlers(app: FastAPI) -> None:
     """Every error a client can cause, and any we did not foresee, leaves as problem+json."""
 
@@ -207,7 +188,7 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else title
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(_allowed_methods(request))
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return problem_response(exc.status_code, slug, title, detail, headers=headers)
 
     @app.exception_handler(IntegrityError)
@@ -318,6 +299,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Instrumentator(
         excluded_handlers=["/metrics"], should_group_status_codes=True, registry=registry
     ).instrument(app)
+    label_metrics_by_documented_paths(app)
     app.openapi = custom_openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -364,7 +346,7 @@ def _concrete_paths_first(app: FastAPI, included: list[BaseRoute]) -> None:
     /v1/tenancies/import` is a 405 (the path serves POST), not a read of a tenancy whose id
     is "import". Starlette takes the first route that matches, so each concrete path that a
     templated one also matches gets a route in front answering 405 for its other methods
-    (`Allow` from `_allowed_methods`)."""
+    (`Allow` from app/http/routes.py)."""
     routes = [route for route in included if isinstance(route, APIRoute)]
     templated = [route for route in routes if "{" in route.path]
     served: dict[str, set[str]] = {}
