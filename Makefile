@@ -56,10 +56,10 @@ test-postgresql: install
 test-fast: install
 	TEST_DATABASE=sqlite $(PYTEST) -m "unit or api"
 
-# Lint, types and both databases' passes at once. A pass alone keeps the two cores only
-# about four-fifths busy (tests wait on a browser, a subprocess, a server starting), and the
-# other pass fills those gaps (docs/testing.md). Each step's output is printed together
-# when it ends; the step that failed is named by make.
+# Lint, types and both databases' passes at once: while one pass waits (on a browser, a
+# subprocess, a server starting) or runs its last long tests on one worker, the other has
+# work for the core (docs/testing.md has the times). Each step's output is printed whole
+# when it ends; make names the step that failed.
 test: install
 	$(MAKE) --no-print-directory --output-sync=target -j4 lint typecheck test-sqlite test-postgresql
 

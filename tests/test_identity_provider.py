@@ -82,12 +82,16 @@ def _list_households(page: Page) -> tuple[str, Any]:
     try_out = operation.locator("button.try-out__btn")
     if try_out.inner_text().strip() == "Try it out":
         try_out.click()
-    operation.locator("button.execute").click()
-    response = operation.locator(".live-responses-table .response").first
-    status = response.locator(".response-col_status").first
-    status.wait_for(timeout=20_000)
-    body = response.locator(".response-col_description pre").first.inner_text()
-    return status.inner_text().strip(), body
+    # The answer to this click, not the previous one still shown in the page (a second
+    # call read the first call's 200 while the machine was busy).
+    with page.expect_response(
+        lambda answer: "/v1/households" in answer.url and answer.request.method == "GET"
+    ) as answered:
+        operation.locator("button.execute").click()
+    status = str(answered.value.status)
+    shown = operation.locator(".live-responses-table .response .response-col_status")
+    shown.filter(has_text=status).first.wait_for(timeout=20_000)
+    return status, answered.value.text()
 
 
 def _sign_in(page: Page) -> None:
