@@ -60,7 +60,9 @@ class MetricsMiddleware(PrometheusInstrumentatorMiddleware):
 
     def _get_handler(self, request: Request) -> tuple[str, bool]:
         template = route_template(request.app, request.url.path)
-        return (template, True) if template is not None else (request.url.path, False)
+        if template is None:  # a page outside the API (docs, dashboard) or no route at all
+            return super()._get_handler(request)
+        return template, True
 
 
 def label_metrics_by_documented_paths(app: FastAPI) -> None:
