@@ -45,6 +45,11 @@ typecheck: install
 # (tests/pg.py); tests without one run once. worksteal: an idle worker takes queued tests
 # from a busy one, so the long fuzz and system tests do not pile up on one worker.
 PYTEST := $(BIN)/pytest -n 2 --dist worksteal --durations=20
+# Compiled modules are kept (in __pycache__, ignored by git) even where the environment
+# asks Python not to write them: otherwise every test worker, and every server or CLI a
+# test starts, compiles the app again and pytest rewrites every test module's asserts
+# again (half of a worker's collection time).
+unexport PYTHONDONTWRITEBYTECODE
 
 test-sqlite: install
 	TEST_DATABASE=sqlite $(PYTEST)

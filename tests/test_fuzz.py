@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.auth import issue_token
 from app.core.errors import PROBLEM_MEDIA_TYPE
+from tests import asgi_call
 from tests.conftest import Api
 from tests.transaction import rolled_back
 
@@ -48,7 +49,9 @@ def fuzz_credentials(shared_app: FastAPI, portal: BlockingPortal) -> Iterator[di
 
 
 @pytest.fixture
-def fuzz_world(app: FastAPI, fuzz_credentials: dict[str, str]) -> dict[str, Any]:
+def fuzz_world(
+    app: FastAPI, portal: BlockingPortal, fuzz_credentials: dict[str, str]
+) -> dict[str, Any]:
     """The fuzz world and a fresh token per role (a module's run outlasts a token)."""
     tokens = {
         role: "Bearer " + issue_token(app.state.settings, credential_id)[0]
@@ -65,7 +68,7 @@ def fuzz_world(app: FastAPI, fuzz_credentials: dict[str, str]) -> dict[str, Any]
     # requests reads the proxy variables of the environment on every call (a tenth of the
     # fuzz's time, os.environ decoded each time); the app is called in-process.
     client.trust_env = False
-    return {"app": app, "tokens": tokens, "client": client}
+    return {"app": app, "tokens": tokens, "client": client, "portal": portal}
 
 
 # The committed document, which tests/test_openapi.py holds equal to the app's: loaded when
@@ -101,14 +104,16 @@ def _problem_json_for_errors(ctx: Any, response: Any, case: Any) -> bool:
 
 def _call_as(role: str, case: Any, world: dict[str, Any]) -> None:
     headers = {"Authorization": world["tokens"][role]} if role != "anonymous" else {}
+    app, client = world["app"], world["client"]
+    response = asgi_call.send(case, headers, app=app, portal=world["portal"], session=client)
     # positive_data_acceptance is excluded: schema-valid data can name objects that do not
     # exist or another organisation's (404), or conflict with stored state (409, 422).
-    case.call_and_validate(
-        app=world["app"],
-        session=world["client"],
+    case.validate_response(
+        response,
         headers=headers,
         additional_checks=[_problem_json_for_errors],
         excluded_checks=[positive_data_acceptance],
+        transport_kwargs={"app": app, "session": client, "headers": headers},
     )
 
 

@@ -1,0 +1,132 @@
+"""One schemathesis case sent to the app in-process, in one call on the suite's event loop.
+
+Schemathesis's ASGI client is a `requests` session with an adapter that runs the app: per
+call it merges the session's settings, crosses to its event-loop thread twice (once to make
+an event, once to run the app) and wraps the answer as a urllib3 response for `requests` to
+unwrap again; that was about a fifth of a fuzz call's time. Here the request is prepared by
+`requests` exactly as that client prepares it (the same default headers, body encoding and
+query string), the app answers it in one call through the tests' portal, and the answer is
+handed to schemathesis's own `Case.validate_response` with the same checks. Checks that send
+a request again (a secured operation answered without its credentials) use schemathesis's
+client, as before."""
+
+from __future__ import annotations
+
+import time
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import anyio
+import requests
+from anyio.from_thread import BlockingPortal
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers
+from schemathesis.core.transport import Response
+from schemathesis.python import asgi
+from schemathesis.transport.prepare import normalize_base_url
+from starlette.types import ASGIApp, Message
+
+
+class Answer:
+    """What the app sent: status, raw headers and the body, whole."""
+
+    def __init__(self) -> None:
+        self.status = 0
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body = bytearray()
+
+
+async def _run(app: ASGIApp, scope: dict[str, Any], body: bytes) -> Answer:
+    answer = Answer()
+    complete = anyio.Event()
+    consumed = False
+
+    async def receive() -> Message:
+        nonlocal consumed
+        if consumed:
+            # As a client that stays connected: a long poll asking whether the caller
+            # left hears it only once the answer is complete (schemathesis's client too).
+            await complete.wait()
+            return {"type": "http.disconnect"}
+        consumed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            answer.status = message["status"]
+            answer.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            answer.body.extend(message.get("body", b""))
+            if not message.get("more_body", False):
+                complete.set()
+
+    await app(scope, receive, send)
+    complete.set()
+    return answer
+
+
+def send(
+    case: Any,
+    headers: dict[str, str],
+    *,
+    app: ASGIApp,
+    portal: BlockingPortal,
+    session: requests.Session,
+) -> Response:
+    """The app's answer to the case with these extra headers, as schemathesis's Response."""
+    case.freeze_metadata()
+    base_url = normalize_base_url(case.operation.base_url, host=asgi.HOST)
+    data = case.as_transport_kwargs(base_url=base_url, headers=headers)
+    prepared = session.prepare_request(requests.Request(**data))
+    url = urlsplit(str(prepared.url))
+    raw_body: Any = prepared.body
+    body = raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body or b"")
+    host = url.netloc.encode("latin-1")
+    raw_headers = [] if "host" in prepared.headers else [(b"host", host)]
+    raw_headers += [
+        (
+            name.lower().encode("latin-1"),
+            value if isinstance(value, bytes) else value.encode("latin-1"),
+        )
+        for name, value in prepared.headers.items()
+    ]
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": prepared.method,
+        "scheme": url.scheme,
+        "path": unquote(url.path),
+        "raw_path": url.path.encode(),
+        "root_path": "",
+        "query_string": url.query.encode(),
+        "headers": raw_headers,
+        "client": ("testclient", 50000),
+        "server": (url.hostname or "", url.port or 80),
+        "state": {},
+    }
+    started = time.perf_counter()
+    try:
+        answer = portal.call(_run, app, scope, body)
+    except Exception as exc:
+        exc.add_note(f"\nReproduce with:\n\n    {case.as_curl_command(headers=headers)}")
+        raise
+    elapsed = time.perf_counter() - started
+    response_headers: dict[str, list[str]] = {}
+    for name, value in answer.headers:
+        response_headers.setdefault(name.decode("latin-1"), []).append(value.decode("latin-1"))
+    content = b"" if prepared.method == "HEAD" else bytes(answer.body)
+    return Response(
+        status_code=answer.status,
+        headers=response_headers,
+        content=content,
+        request=prepared,
+        elapsed=elapsed,
+        verify=True,
+        message=HTTPStatus(answer.status).phrase,
+        http_version="1.1",
+        encoding=get_encoding_from_headers(
+            CaseInsensitiveDict({k: ", ".join(v) for k, v in response_headers.items()})
+        ),
+    )
