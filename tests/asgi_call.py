@@ -75,6 +75,9 @@ def send(
     session: requests.Session,
 ) -> Response:
     """The app's answer to the case with these extra headers, as schemathesis's Response."""
+    # What `Case.call` does before it sends (no hooks are registered here): the case as it
+    # is now, values a stateful link put in included, is what its metadata describes.
+    case._sync_validated_hashes()
     case.freeze_metadata()
     base_url = normalize_base_url(case.operation.base_url, host=asgi.HOST)
     data = case.as_transport_kwargs(base_url=base_url, headers=headers)

@@ -285,3 +285,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.api)
         else:
             item.add_marker(pytest.mark.unit)
+    # The longest items first, the shortest last: a worker that starts a browser or a
+    # worker-fault test near the end of a pass would run alone for a minute while the other
+    # core idles; many short items at the end let `--dist worksteal` even out the tail.
+    # (Stable: within a tier the collection order stays, an operation's fuzz roles together.)
+    items.sort(key=_tier_rank)
+
+
+def _tier_rank(item: pytest.Item) -> int:
+    for rank, tier in enumerate(("system", "fuzz", "api", "unit")):
+        if item.get_closest_marker(tier):
+            return rank
+    return len(TIERS)
