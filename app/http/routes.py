@@ -55,7 +55,7 @@ class MetricsMiddleware(PrometheusInstrumentatorMiddleware):
     """The instrumentator's middleware, labelling each request with its route template from
     the table above. The library finds the template by matching the request against every
     route, and with FastAPI's included routers that walk visits each route's context in
-    Python: about a sixth of a request's time in the API fuzz's profile. `install_metrics`
+    Python: about a sixth of a request's time in the API fuzz's profile.
     `label_metrics_by_documented_paths` puts this class in the library's place."""
 
     def _get_handler(self, request: Request) -> tuple[str, bool]:
