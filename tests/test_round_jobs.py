@@ -243,6 +243,7 @@ def test_a_run_taken_for_dead_writes_nothing_when_it_ends(
     assert world.proposal_count() == 0
 
 
+@pytest.mark.commits  # other threads read and write at once (the progress while GETs read)
 def test_a_running_round_shows_the_solvers_latest_progress(
     world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
