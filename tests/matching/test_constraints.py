@@ -20,7 +20,7 @@ from matching.finish import primary_model
 from matching.generate import generate
 from matching.master import Master
 from matching.model import RoundData, lagrangian_bound, reduced_costs, round_data
-from matching.pins import check_pins
+from matching.pins import check_pins, pin_capacity_reason
 from matching.problem import Problem, Solution
 from tests.matching.strategies import tiny_problems
 
@@ -113,6 +113,13 @@ def test_the_greedy_fallback_and_the_solver_respect_every_declared_family(p: Pro
     if reason is not None:
         return
     data = round_data(p, eligible_pairs(p), pins)
+    overfill = pin_capacity_reason(p, data)
+    if overfill is not None:
+        # Pins that overfill a ceiling (a pin into an area capped at 0) leave no room to
+        # respect: the solver says so before any search, and neither search runs.
+        refused = solve(p, workers=1)
+        assert (refused.status, refused.reason, refused.assignments) == ("infeasible", overfill, ())
+        return
     chosen = greedy(data, np.arange(data.n_pairs))
     for fr in data.families:
         if fr.family.soft:
@@ -138,6 +145,25 @@ def _assert_declared_families_hold(p: Problem, s: Solution) -> None:
             assert s.stats[f.shortfall_stat] == short
         else:
             assert np.all(used <= capacity), f.name
+
+
+def test_a_pin_into_an_area_capped_at_zero_is_refused_before_any_search() -> None:
+    p = generate(households=30, vacancies=30, seed=4, profile="tight")
+    pairs = eligible_pairs(p)
+    household = p.households[int(pairs.household[0])].id
+    vacancy = p.vacancies[int(pairs.vacancy[0])].id
+    area = p.vacancy(vacancy).area
+    p = replace(
+        p,
+        areas=tuple(replace(a, cap=0) if a.id == area else a for a in p.areas),
+        pinned=((household, vacancy),),
+    )
+    pins, reason = check_pins(p)
+    assert reason is None  # the pin itself is eligible; the cap leaves it no room
+    overfill = pin_capacity_reason(p, round_data(p, eligible_pairs(p), pins))
+    assert overfill is not None and overfill.startswith("pins exceed the ")
+    refused = solve(p, workers=1)
+    assert (refused.status, refused.reason, refused.assignments) == ("infeasible", overfill, ())
 
 
 def test_pins_are_subtracted_from_every_family_and_overfull_ones_are_named() -> None:
