@@ -4,6 +4,7 @@ clients with credentials for every role; the tier markers (docs/testing.md)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import Iterator
@@ -306,3 +307,15 @@ def _tier_rank(item: pytest.Item) -> int:
         if item.get_closest_marker(tier):
             return rank
     return len(TIERS)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported (the app, schemathesis, hypothesis, every test module) lives
+    until the worker ends: frozen out of the collector's sight, so a full collection no
+    longer walks it, and collections come less often. Measured with gc.callbacks on the
+    households' fuzz items: Python's defaults collected for 2.9 s of a 58 s run, most of it
+    walking these objects again; frozen, with these thresholds, 1.2 s, of which about 0.9 s
+    is pytest's own collections as the session ends."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 50)
