@@ -161,7 +161,8 @@ def test_a_pin_into_an_area_capped_at_zero_is_refused_before_any_search() -> Non
     pins, reason = check_pins(p)
     assert reason is None  # the pin itself is eligible; the cap leaves it no room
     overfill = pin_capacity_reason(p, round_data(p, eligible_pairs(p), pins))
-    assert overfill is not None and overfill.startswith("pins exceed the ")
+    assert overfill is not None
+    assert overfill.startswith("pins exceed the ")
     refused = solve(p, workers=1)
     assert (refused.status, refused.reason, refused.assignments) == ("infeasible", overfill, ())
 
