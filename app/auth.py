@@ -18,6 +18,7 @@ from typing import Annotated, Any, Protocol
 import jwt
 from fastapi import Depends, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -363,10 +364,28 @@ def token_subject(request: Request, token: str) -> str:
     return read_token(request.app.state.settings, token)
 
 
+AUTHENTICATED = "authenticated_caller"
+"""`request.state` key under which `authenticate` leaves the caller it found for the
+request's Authorization header: a creating POST with an `Idempotency-Key` authenticates the
+caller before it claims the key (app/idempotency/route.py), and the operation's role check
+then takes that caller instead of reading the credential a second time. Both reads belong to
+one request, so a revocation still takes effect from the next request on."""
+
+
 def authenticate(request: Request, session: Session, authorization: str | None) -> Principal:
     """The request's caller: a valid token of a live credential, else 401."""
     if not authorization:
         raise Unauthorized()
+    state = request.scope.setdefault("state", {})
+    known = state.get(AUTHENTICATED)
+    if known is not None and known[0] == authorization:
+        return known[1]  # type: ignore[no-any-return]
+    principal = _authenticate(request, session, authorization)
+    state[AUTHENTICATED] = (authorization, principal)
+    return principal
+
+
+def _authenticate(request: Request, session: Session, authorization: str) -> Principal:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
@@ -404,3 +423,14 @@ def require(*roles: Role) -> Callable[..., Principal]:
 
     dependency.allowed_roles = allowed  # type: ignore[attr-defined]
     return dependency
+
+
+def allowed_roles(route: APIRoute) -> set[Role]:
+    """The roles the route's `require(...)` dependencies admit (none: a public route)."""
+    found: set[Role] = set()
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependency = pending.pop()
+        found.update(getattr(dependency.call, "allowed_roles", ()))
+        pending.extend(dependency.dependencies)
+    return found

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import JSON, func, select
+from sqlalchemy import JSON, event, func, select
 
 from app.core.db import utcnow
 from app.core.errors import Conflict
@@ -424,6 +424,43 @@ def test_a_key_without_a_token_is_401(api: Api) -> None:
     assert response.status_code == 401
     assert response.headers["content-type"] == PROBLEM
     assert records(api) == []
+
+
+def statements_on(api: Api, table: str) -> list[str]:
+    """Every statement the app sends that names `table` (filled while the test runs)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if table in statement:
+            seen.append(statement.split()[0].upper())
+
+    event.listen(api.app.state.engine.connection, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_role_the_operation_refuses_claims_no_key(api: Api) -> None:
+    """A coordinator may not register landlords (admin only): its keyed POST is 403 and
+    writes nothing, not even a claim deleted again."""
+    api.municipality("1980")
+    coordinator = api.client("coordinator", municipality="1980")
+    assert coordinator.get("/v1/landlords").status_code == 200  # its token fetched
+    written = statements_on(api, "idempotency_records")
+    response = coordinator.post("/v1/landlords", json=MIMER, headers=keyed())
+    assert response.status_code == 403
+    assert response.headers["content-type"] == PROBLEM
+    assert written == []
+    assert landlord_count(api) == 0
+
+
+def test_a_keyed_creation_reads_the_caller_once(api: Api) -> None:
+    """The key is claimed for the caller authenticated before it; the operation's role check
+    takes that caller instead of reading the credential again."""
+    assert api.admin.get("/v1/landlords").status_code == 200  # its token fetched
+    credential_reads = statements_on(api, "FROM credentials")
+    assert api.admin.post("/v1/landlords", json=MIMER, headers=keyed()).status_code == 201
+    assert credential_reads == ["SELECT"]
+    [record] = records(api)
+    assert (record.status, record.credential_id) == ("done", api.admin.client_id)
 
 
 # --- Contract -----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from app.auth import Role
+from app.auth import Role, allowed_roles
 from app.http.middleware import UNLIMITED_PATHS
 from app.http.sign_in import browser_sign_in
 from app.identity.service import BrowserSignIn
@@ -285,17 +285,6 @@ def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
         nested = getattr(getattr(route, "original_router", None), "routes", None)
         if nested is not None:
             yield from api_routes(nested)
-
-
-def allowed_roles(route: APIRoute) -> set[Role]:
-    """The roles the route's `require(...)` dependencies admit (none: a public route)."""
-    found: set[Role] = set()
-    pending = list(route.dependant.dependencies)
-    while pending:
-        dependency = pending.pop()
-        found.update(getattr(dependency.call, "allowed_roles", ()))
-        pending.extend(dependency.dependencies)
-    return found
 
 
 def roles_line(roles: set[Role]) -> str:

@@ -35,7 +35,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.audit import service as audit
 from app.audit.schemas import checked_purpose
-from app.auth import Principal, authenticate
+from app.auth import Principal, allowed_roles, authenticate
 from app.core.errors import AppError
 from app.core.logging import log
 from app.core.problems import problems
@@ -115,6 +115,7 @@ class IdempotentRoute(APIRoute):
         handler = super().get_route_handler()
         if not self.idempotent:
             return handler
+        admitted = allowed_roles(self)
 
         async def idempotent_handler(request: Request) -> Response:
             key = request.headers.get(HEADER)
@@ -124,8 +125,10 @@ class IdempotentRoute(APIRoute):
                 return await handler(request)
             factory: sessionmaker[Session] = request.app.state.sessionmaker
             principal = await run_in_threadpool(_principal, request, factory)
-            if principal is None:
-                return await handler(request)  # the handler answers 401
+            if principal is None or (admitted and principal.role not in admitted):
+                # The handler answers 401 or 403: a caller the operation refuses claims no
+                # key, so it writes nothing, not even a record deleted again.
+                return await handler(request)
             # What the handler's own validation would refuse is refused before the key is
             # claimed or a stored answer replayed: a replay is no way around a header check.
             checked_purpose(request.headers.get("x-purpose"))
