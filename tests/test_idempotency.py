@@ -452,6 +452,27 @@ def test_a_role_the_operation_refuses_claims_no_key(api: Api) -> None:
     assert landlord_count(api) == 0
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b'{"name":"Mimer","kind":"public"}', b'{"name":', b"[]"],
+    ids=["field-missing", "not-json", "not-an-object"],
+)
+def test_a_body_the_operation_refuses_claims_no_key(api: Api, body: bytes) -> None:
+    """A body the operation's validation refuses creates nothing: 422, and no claim written
+    and deleted again."""
+    assert api.admin.get("/v1/landlords").status_code == 200  # its token fetched
+    written = statements_on(api, "idempotency_records")
+    response = api.admin.post(
+        "/v1/landlords",
+        content=body,
+        headers={**keyed(), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert written == []
+    assert landlord_count(api) == 0
+
+
 def test_a_keyed_creation_reads_the_caller_once(api: Api) -> None:
     """The key is claimed for the caller authenticated before it; the operation's role check
     takes that caller instead of reading the credential again."""

@@ -19,6 +19,7 @@ How a keyed request runs:
 
 from __future__ import annotations
 
+import email.message
 import json
 from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
@@ -27,6 +28,7 @@ from types import TracebackType
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
+from fastapi.dependencies.utils import request_body_to_args
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
 from sqlalchemy import event
@@ -136,6 +138,8 @@ class IdempotentRoute(APIRoute):
                 body = await request.body()  # cached on the Request: the handler reads it too
             except Exception:
                 return await handler(request)  # the handler reports the broken body
+            if await self._refuses_body(request, body):
+                return await handler(request)  # the handler answers 422; no key is claimed
             digest = service.request_hash(request.method, request.url.path, request.url.query, body)
             outcome = await run_in_threadpool(
                 lambda: service.claim(
@@ -153,6 +157,24 @@ class IdempotentRoute(APIRoute):
             return await _run_claimed(request, handler, factory, outcome)
 
         return idempotent_handler
+
+    async def _refuses_body(self, request: Request, body: bytes) -> bool:
+        """Whether the operation's own validation refuses this JSON body: FastAPI's function,
+        on the body as FastAPI parses it. Such a request creates nothing, so it claims no key
+        (a claim and its release were two transactions for every malformed creation). A body
+        this does not judge (no body, not JSON) is claimed as before; a refusal it misses
+        costs a claim, never a creation without one."""
+        fields = self.dependant.body_params
+        if not fields or not body or not _json_content(request.headers.get("content-type")):
+            return False
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return True  # FastAPI answers a body that is not JSON 422 (or 400) itself
+        _, errors = await request_body_to_args(
+            body_fields=fields, received_body=parsed, embed_body_fields=self._embed_body_fields
+        )
+        return bool(errors)
 
     def on_replay(
         self,
@@ -183,6 +205,18 @@ class AuditedIdempotentRoute(IdempotentRoute):
         with factory.begin() as session:
             session.info[service.INTERNAL_SESSION] = True
             audit.record(session, principal, AuditAction.read, [record_id], purpose=purpose)
+
+
+def _json_content(content_type: str | None) -> bool:
+    """A JSON media type, as FastAPI decides whether to parse a body as JSON."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
 
 
 def _documented(
