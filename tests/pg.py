@@ -50,9 +50,14 @@ class Server:
         self.url = f"postgresql+psycopg://app@/postgres?host={base}&port={port}"
 
     def start(self) -> None:
+        # A throwaway server: nothing it writes must survive the machine, so durability
+        # is off (no fsync, no full-page images, commits not waited for, the least WAL);
+        # no query is worth compiling (jit). Autovacuum stays: every rolled-back test
+        # leaves dead rows behind, and without it scans would slow as the pass goes on.
         options = (
             f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c max_connections=200"
+            "-c synchronous_commit=off -c full_page_writes=off -c wal_level=minimal "
+            "-c max_wal_senders=0 -c jit=off -c max_connections=200"
         )
         subprocess.run(
             _as_server_user(
