@@ -354,36 +354,44 @@ def _include_flat(app: FastAPI, router: APIRouter) -> None:
                 include_in_schema=route.include_in_schema,
             )
             continue
+        settings = {name: getattr(route, name) for name in _ROUTE_SETTINGS}
         app.router.add_api_route(
             route.path,
             route.endpoint,
-            response_model=route.response_model,
-            status_code=route.status_code,
             tags=list(route.tags),
             dependencies=list(route.dependencies),
-            summary=route.summary,
-            description=route.description,
-            response_description=route.response_description,
-            responses=route.responses,
-            deprecated=route.deprecated,
-            methods=route.methods,
-            operation_id=route.operation_id,
-            response_model_include=route.response_model_include,
-            response_model_exclude=route.response_model_exclude,
-            response_model_by_alias=route.response_model_by_alias,
-            response_model_exclude_unset=route.response_model_exclude_unset,
-            response_model_exclude_defaults=route.response_model_exclude_defaults,
-            response_model_exclude_none=route.response_model_exclude_none,
-            include_in_schema=route.include_in_schema,
-            response_class=route.response_class,
-            name=route.name,
             route_class_override=type(route),
-            callbacks=route.callbacks,
-            openapi_extra=route.openapi_extra,
-            generate_unique_id_function=route.generate_unique_id_function,
-            strict_content_type=route.strict_content_type,
-            max_body_size=route.max_body_size,
+            **settings,
         )
+
+
+_ROUTE_SETTINGS = (
+    "response_model",
+    "status_code",
+    "summary",
+    "description",
+    "response_description",
+    "responses",
+    "deprecated",
+    "methods",
+    "operation_id",
+    "response_model_include",
+    "response_model_exclude",
+    "response_model_by_alias",
+    "response_model_exclude_unset",
+    "response_model_exclude_defaults",
+    "response_model_exclude_none",
+    "include_in_schema",
+    "response_class",
+    "name",
+    "callbacks",
+    "openapi_extra",
+    "generate_unique_id_function",
+    "strict_content_type",
+    "max_body_size",
+)
+"""What `_include_flat` carries from a router's operation to the app's, by the name the
+route and `add_api_route` share (what FastAPI's own `include_router` carried)."""
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
