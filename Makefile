@@ -64,8 +64,10 @@ test-fast: install
 # Lint, types and both databases' passes at once: while one pass waits (on a browser, a
 # subprocess, a server starting) or runs its last long tests on one worker, the other has
 # work for the core (docs/testing.md has the times). Each step's output is printed whole
-# when it ends; make names the step that failed.
+# when it ends; make names the step that failed. Both passes share one directory for the
+# fuzz's drawn cases, so an operation's cases are drawn once per run (tests/fuzz_cases.py).
 test: install
+	cases=$$(mktemp -d) && trap 'rm -rf "$$cases"' EXIT && ENVAGIN_FUZZ_CASES="$$cases" \
 	$(MAKE) --no-print-directory --output-sync=target -j4 lint typecheck test-sqlite test-postgresql
 
 openapi: install-run

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from hypothesis import settings as hypothesis_settings
 
 from app.auth import Role
 from app.core.config import Settings
+from tests import fuzz_cases
 from tests.receiver import Receiver
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
@@ -30,6 +32,21 @@ TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 hypothesis_settings.register_profile("suite", derandomize=True)
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's directory for the fuzz's drawn cases (tests/fuzz_cases.py), made before
+    the test workers start so that they inherit it; `make test` makes one for both passes."""
+    if os.environ.get(fuzz_cases.DIRECTORY) or hasattr(config, "workerinput"):
+        return
+    directory = tempfile.mkdtemp(prefix="fuzz-cases-")
+    os.environ[fuzz_cases.DIRECTORY] = directory
+
+    def remove() -> None:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.environ.pop(fuzz_cases.DIRECTORY, None)
+
+    config.add_cleanup(remove)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.auth import issue_token
 from app.core.errors import PROBLEM_MEDIA_TYPE
-from tests import asgi_call
+from tests import asgi_call, fuzz_cases
 from tests.conftest import Api
 from tests.transaction import rolled_back
 
@@ -75,6 +76,7 @@ def fuzz_world(
 # the module is collected, so that every operation becomes a test item of its own and the
 # items spread evenly over the test workers.
 OPENAPI_DOCUMENT = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+OPENAPI_BYTES = OPENAPI_DOCUMENT.read_bytes()
 schema = schemathesis.openapi.from_path(OPENAPI_DOCUMENT)
 # Every role on both databases: the roles that write domain data would show on PostgreSQL
 # what only it refuses (NUL bytes, overflowing integers, over-long strings); every role
@@ -128,21 +130,26 @@ def _cases(label: str) -> tuple[Any, ...]:
     load_all_checks()
     operation = schema.find_operation_by_label(label)
     assert operation is not None, label
-    drawn: list[Any] = []
 
-    @FUZZ_SETTINGS
-    def draw(case: Any) -> None:
-        drawn.append(case)
+    def draw() -> tuple[Any, ...]:
+        drawn: list[Any] = []
 
-    build_operation_test(
-        config=schema.config,
-        operation=operation,
-        test_func=draw,
-        given_kwargs={},
-        feedback=_feedback(),
-    )()
-    assert drawn, f"no case drawn for {label}"
-    return tuple(drawn)
+        @FUZZ_SETTINGS
+        def collect(case: Any) -> None:
+            drawn.append(case)
+
+        build_operation_test(
+            config=schema.config,
+            operation=operation,
+            test_func=collect,
+            given_kwargs={},
+            feedback=_feedback(),
+        )()
+        assert drawn, f"no case drawn for {label}"
+        return tuple(drawn)
+
+    # Shared with the run's other test processes when `make test` gives them a directory.
+    return fuzz_cases.shared(label, OPENAPI_BYTES, operation, draw)
 
 
 def _fuzz(label: str, role: str, world: dict[str, Any]) -> None:
@@ -160,7 +167,7 @@ def _feedback() -> FeedbackSources:
 # Every operation of the committed document, named as schemathesis names them.
 OPERATIONS = [
     f"{method.upper()} {path}"
-    for path, item in json.loads(OPENAPI_DOCUMENT.read_text())["paths"].items()
+    for path, item in json.loads(OPENAPI_BYTES)["paths"].items()
     for method in item
     if method in {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 ]
@@ -235,3 +242,34 @@ def test_stateful_sequences_as_each_role(role: str, fuzz_world: dict[str, Any]) 
         Machine.run(settings=STATEFUL_SETTINGS)
     finally:
         world.rollback()
+
+
+def test_cases_read_back_from_the_runs_directory_are_the_cases_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process of the run reads what this one drew (tests/fuzz_cases.py): the same
+    requests, the same metadata, and hashes of its own — stored as another process's string
+    hashes would be, they must not make a case look changed since it was drawn."""
+    monkeypatch.setenv(fuzz_cases.DIRECTORY, str(tmp_path))
+    label = "PATCH /v1/households/{household_id}"
+    operation = schema.find_operation_by_label(label)
+    drawn = _cases.__wrapped__(label)
+    [stored] = tmp_path.glob("*.pickle")
+    fields = pickle.loads(stored.read_bytes())
+    for case in fields:
+        for hashes in (case["_meta"]._initial_hashes, case["_meta"]._last_validated_hashes):
+            hashes.update(dict.fromkeys(hashes, 0))
+    stored.write_bytes(pickle.dumps(fields))
+
+    def draw_again() -> tuple[Any, ...]:
+        raise AssertionError("drawn again instead of read")
+
+    read = fuzz_cases.shared(label, OPENAPI_BYTES, operation, draw_again)
+    assert len(read) == len(drawn) > 100
+    for before, after in zip(drawn, read, strict=True):
+        assert after == before
+        assert after.as_curl_command() == before.as_curl_command()
+        assert after.meta.phase == before.meta.phase
+        assert after.meta.generation.mode == before.meta.generation.mode
+        after._check_modifications()
+        assert not after.meta.is_dirty()
