@@ -21,6 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from app.auth import Role
 from app.core.config import Settings
 from tests import fuzz_cases
+from tests.asgi_call import PortalTransport
 from tests.receiver import Receiver
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
@@ -176,10 +177,12 @@ class Api:
         self._admin: AuthedClient | None = None
 
     def _client(self, kind: type[ClientT]) -> ClientT:
-        """A client of the app that sends its requests through the shared event loop."""
+        """A client of the app that sends each request in one call through the shared event
+        loop (`tests/asgi_call.py`'s `PortalTransport`, in place of `TestClient`'s own)."""
         client = kind(self.app)
         if self.portal is not None:
             client.portal = self.portal
+            client._transport = PortalTransport(self.app, self.portal)
         return client
 
     def _token_client(self, client_id: str, secret: str) -> AuthedClient:
