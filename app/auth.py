@@ -407,17 +407,29 @@ def _authenticate(request: Request, session: Session, authorization: str) -> Pri
     return principal
 
 
+async def presented_credentials(
+    authorization: Annotated[str | None, Depends(oauth2_scheme)],
+) -> str:
+    """The request's Authorization header, or 401. `require` asks for it before the
+    session, so a request without credentials is refused before a session is opened (and
+    before the thread hops of the sync session and role check); async, as it does no I/O."""
+    if not authorization:
+        raise Unauthorized()
+    return authorization
+
+
 def require(*roles: Role) -> Callable[..., Principal]:
     """A dependency admitting only the given roles (403 for any other authenticated role)."""
 
     allowed = frozenset(roles)
 
     # Authentication and the role check in one dependency: FastAPI runs each sync
-    # dependency as its own thread-pool hop, and this one runs on every request.
+    # dependency as its own thread-pool hop, and this one runs on every request. FastAPI
+    # solves sub-dependencies in the order of the parameters: the credentials first.
     def dependency(
         request: Request,
+        authorization: Annotated[str, Depends(presented_credentials)],
         session: SessionDep,
-        authorization: Annotated[str | None, Depends(oauth2_scheme)],
     ) -> Principal:
         principal = authenticate(request, session, authorization)
         if principal.role not in allowed:
