@@ -55,6 +55,24 @@ def test_no_token_is_401_and_bad_token_is_401(api: Api) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
+def test_a_request_without_credentials_is_refused_before_a_session_opens(api: Api) -> None:
+    """The 401 needs no database: the guard reads the Authorization header first."""
+    landlord = api.client("landlord", landlord=api.landlord())
+    opened: list[object] = []
+    make = api.app.state.sessionmaker
+
+    def counted() -> Any:
+        opened.append(landlord)
+        return make()
+
+    api.app.state.sessionmaker = counted
+    response = api.anonymous.get("/v1/households")
+    assert response.status_code == 401, response.text
+    assert opened == []
+    assert landlord.get("/v1/households").status_code == 403  # read its credential
+    assert len(opened) == 1
+
+
 def test_only_admin_creates_credentials(api: Api) -> None:
     api.municipality("1980")
     coordinator = api.client("coordinator", municipality="1980")
