@@ -376,10 +376,31 @@ then takes that caller instead of reading the credential a second time. Both rea
 one request, so a revocation still takes effect from the next request on."""
 
 
-def authenticate(request: Request, session: Session, authorization: str | None) -> Principal:
-    """The request's caller: a valid token of a live credential, else 401."""
+def presented(authorization: str | None) -> str:
+    """The Authorization header a request presents; none (or an empty one) is 401."""
     if not authorization:
         raise Unauthorized()
+    return authorization
+
+
+async def refuse_early(request: Request) -> None:
+    """The app-wide first dependency (app/main.py declares it), solved before any of the
+    operation's own: what is refused before a session opens. A guarded operation called
+    without credentials is 401 here (its session, the session's and the guard's thread
+    hops never happen); an operation no role guard admits callers to (the token endpoint,
+    health, metrics) has its undeclared query parameters refused here, a guarded one by its
+    guard once the caller is admitted. Async because it does no I/O (docs/architecture.md,
+    "Dependencies")."""
+    if not request.headers.get("authorization"):
+        route = request.scope.get("route")
+        if isinstance(route, APIRoute) and allowed_roles(route):
+            raise Unauthorized()
+    refuse_undeclared_query(request, authorized=False)
+
+
+def authenticate(request: Request, session: Session, authorization: str | None) -> Principal:
+    """The request's caller: a valid token of a live credential, else 401."""
+    authorization = presented(authorization)
     state = request.scope.setdefault("state", {})
     known = state.get(AUTHENTICATED)
     if known is not None and known[0] == authorization:
@@ -407,29 +428,17 @@ def _authenticate(request: Request, session: Session, authorization: str) -> Pri
     return principal
 
 
-async def presented_credentials(
-    authorization: Annotated[str | None, Depends(oauth2_scheme)],
-) -> str:
-    """The request's Authorization header, or 401. `require` asks for it before the
-    session, so a request without credentials is refused before a session is opened (and
-    before the thread hops of the sync session and role check); async, as it does no I/O."""
-    if not authorization:
-        raise Unauthorized()
-    return authorization
-
-
 def require(*roles: Role) -> Callable[..., Principal]:
     """A dependency admitting only the given roles (403 for any other authenticated role)."""
 
     allowed = frozenset(roles)
 
     # Authentication and the role check in one dependency: FastAPI runs each sync
-    # dependency as its own thread-pool hop, and this one runs on every request. FastAPI
-    # solves sub-dependencies in the order of the parameters: the credentials first.
+    # dependency as its own thread-pool hop, and this one runs on every request.
     def dependency(
         request: Request,
-        authorization: Annotated[str, Depends(presented_credentials)],
         session: SessionDep,
+        authorization: Annotated[str | None, Depends(oauth2_scheme)],
     ) -> Principal:
         principal = authenticate(request, session, authorization)
         if principal.role not in allowed:

@@ -32,11 +32,11 @@ from app.areas.models import Area
 from app.areas.router import router as areas
 from app.audit.models import AuditEvent
 from app.audit.router import router as audit
+from app.auth import refuse_early
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, problem_type
 from app.core.logging import Outage, configure_logging, log
-from app.core.params import refuse_undeclared_query_first
 from app.core.problems import Problem, problems
 from app.credentials.models import Credential
 from app.credentials.router import router as credentials
@@ -277,9 +277,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served from shipped files instead (app/http/docs.py): FastAPI's pages load a CDN.
         docs_url=None,
         redoc_url=None,
-        # A query parameter the operation does not declare is refused before the handler
-        # runs (app/core/params.py; a guarded operation's check follows its role check).
-        dependencies=[Depends(refuse_undeclared_query_first)],
+        # Refused before the operation's own dependencies: a guarded operation called
+        # without credentials (401), an unguarded one's undeclared query parameters (422;
+        # a guarded operation's check follows its role check). app/auth.py.
+        dependencies=[Depends(refuse_early)],
     )
     app.state.settings = settings
     app.state.engine = engine

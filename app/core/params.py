@@ -76,7 +76,7 @@ def refuse_undeclared_query(request: Request, *, authorized: bool = True) -> Non
 
     When it runs: right after the caller is admitted (`app.auth.require`), so a caller who
     may not call the operation hears 401 or 403 first, as for any other invalid request; for
-    an operation without a role guard, before anything else (`refuse_undeclared_query_first`,
+    an operation without a role guard, before anything else (`app.auth.refuse_early`,
     which app/main.py declares for the whole app). Either way before the handler, so a
     refused request reads, changes and audits nothing."""
     if not request.scope.get("query_string"):
@@ -102,11 +102,3 @@ def refuse_undeclared_query(request: Request, *, authorized: bool = True) -> Non
             for name in unknown
         ],
     )
-
-
-async def refuse_undeclared_query_first(request: Request) -> None:
-    """The app-wide dependency: the check for an operation no role guard admits callers to
-    (the token endpoint, health, metrics); a guarded one is checked by its guard. Async
-    because it does no I/O: FastAPI runs a sync dependency on the thread pool, a thread hop
-    on every request (docs/architecture.md, "Dependencies")."""
-    refuse_undeclared_query(request, authorized=False)
