@@ -36,10 +36,12 @@ class Browser:
     blocked: list[str] = field(default_factory=list)
     """Every request to another host the page attempted."""
 
-    def screenshot(self, name: str) -> Path:
+    def screenshot(self, name: str, *, full_page: bool = True) -> Path:
+        """The page as a person sees it, kept for a reader of the run: the whole page, or
+        (`full_page=False`) the first screen, for a page many screens tall."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
 

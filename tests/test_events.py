@@ -2,12 +2,12 @@
 in its own view, written with the change, delivered signed to a real HTTP receiver on
 loopback, and readable again from the feed.
 
-Runs on SQLite and PostgreSQL (TEST_DATABASE=postgresql)."""
+Runs on SQLite and PostgreSQL (TEST_DATABASE=postgresql). Jönköping is built once for the
+module (tests/worlds/once.py); the tests whose writes other threads or processes read are in
+tests/test_events_committed.py."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,27 +17,24 @@ from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 
 from app.auth import Role
-from app.events import delivery, delivery_jobs
+from app.events import delivery
 from app.events.catalogue import SUBJECT_OF, Audience
 from app.events.models import Event, EventStream, WebhookDelivery, WebhookEndpoint
 from app.events.openapi import PAYLOADS
 from app.events.outbox import emit
 from app.events.urls import url_refusal
-from app.jobs.worker import announce_due, purge_events, queue_app
+from app.jobs.worker import announce_due, purge_events
 from app.proposals.models import Proposal
 from app.vocabulary import EventType, SubjectType
 from tests.conftest import Api, AuthedClient
 from tests.minimal_view import forbidden_household_fields, reachable_properties
 from tests.receiver import Receiver
 from tests.webhooks import deliver, subscribe
-from tests.worlds.jobs import POSTGRES
 from tests.worlds.jonkoping import Jonkoping, jonkoping_world
+from tests.worlds.once import built_once
 from tests.worlds.protected import assert_hidden, audit_events, protected_household
 
-
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
-    return jonkoping_world(api)
+built_world, world = built_once(jonkoping_world)
 
 
 def feed(client: AuthedClient, **params: Any) -> list[dict[str, Any]]:
@@ -449,43 +446,6 @@ def test_one_commits_events_are_numbered_in_order_and_delivered_by_subscription(
             assert d.next_attempt_at.tzinfo is not None
 
 
-@pytest.mark.commits  # other threads read and write at once
-def test_concurrent_writers_never_leave_a_gap_behind_a_reader(api: Api) -> None:
-    """Ten threads append to one stream while a reader follows it by cursor: the reader
-    sees every event exactly once, in order — a number is taken at commit, in commit
-    order."""
-    api.municipality("0680")
-    factory = api.app.state.sessionmaker
-    audience = Audience.coordinators("0680")
-
-    def writer(n: int) -> None:
-        for i in range(5):
-            with factory.begin() as session:
-                emit(session, audience, EventType.round_failed, subject_id=f"{n}-{i}", data={})
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(10)]
-    seen: list[int] = []
-
-    def read_on() -> None:
-        with factory() as session:
-            seen.extend(
-                session.scalars(
-                    select(Event.seq)
-                    .where(Event.audience == audience.key, Event.seq > (seen[-1] if seen else 0))
-                    .order_by(Event.seq)
-                ).all()
-            )
-
-    for thread in threads:
-        thread.start()
-    while any(t.is_alive() for t in threads):
-        read_on()
-    for thread in threads:
-        thread.join()
-    read_on()  # what the last writers committed after the last read
-    assert seen == list(range(1, 51))
-
-
 # --- The feed ---------------------------------------------------------------------------
 
 
@@ -542,32 +502,6 @@ def test_the_admin_has_no_feed(api: Api) -> None:
     assert api.admin.post(
         "/v1/webhooks", json={"url": "https://a.se", "events": ["ping"]}
     ).status_code in (403, 422)
-
-
-@pytest.mark.commits  # other threads read and write at once
-def test_a_long_poll_returns_as_soon_as_an_event_arrives(world: Jonkoping) -> None:
-    factory = world.api.app.state.sessionmaker
-
-    def later() -> None:
-        time.sleep(0.3)
-        with factory.begin() as session:
-            emit(
-                session,
-                Audience.coordinators(world.CODE),
-                EventType.round_failed,
-                subject_id="late",
-                data={},
-            )
-
-    thread = threading.Thread(target=later)
-    thread.start()
-    # A writer can commit while the poll waits: the poll holds no lock on SQLite.
-    response = world.coordinator.get("/v1/events", params={"wait": 30})  # at most 1 s here
-    thread.join()
-    assert response.status_code == 200
-    assert [e["subject"]["id"] for e in response.json()["items"]] == ["late"]
-    empty = world.coordinator.get("/v1/events", params={"wait": 1, "after": 1}).json()
-    assert empty == {"items": [], "next_cursor": "1"}
 
 
 def test_the_sweep_warns_of_a_deadline_once(world: Jonkoping) -> None:
@@ -774,21 +708,6 @@ def test_production_does_not_send_to_a_name_that_now_resolves_inside() -> None:
 # --- PostgreSQL: the procrastinate job ---------------------------------------------------
 
 
-@pytest.mark.skipif(not POSTGRES, reason="the job queue is PostgreSQL's")
-@pytest.mark.commits  # the worker reads the job over connections of its own
-def test_on_postgresql_a_worker_job_delivers_what_a_request_committed(
-    world: Jonkoping, hook: Receiver
-) -> None:
-
-    endpoint = subscribe(world.coordinator, hook.url)
-    world.coordinator.post(f"/v1/webhooks/{endpoint['id']}/test")
-    url = world.api.app.state.settings.database_url
-    queue_app(url, world.api.app.state.sessionmaker).run_worker(
-        queues=[delivery_jobs.QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
-    )
-    assert [r.json["type"] for r in hook.received] == ["ping"]
-
-
 def test_subject_types_cover_every_event_type() -> None:
     assert set(SUBJECT_OF) == set(EventType)
     assert SUBJECT_OF[EventType.webhook_disabled] is SubjectType.webhook
@@ -843,24 +762,6 @@ def test_no_landlord_payload_in_the_openapi_webhooks_carries_a_household_field(
         )
     ]
     assert leaks == []
-
-
-@pytest.mark.skipif(POSTGRES, reason="on PostgreSQL the worker processes send")
-@pytest.mark.commits  # the lifespan's delivery thread reads over a connection of its own
-def test_on_sqlite_the_api_process_sends_by_itself(world: Jonkoping, hook: Receiver) -> None:
-    """The lifespan's delivery thread, woken by the commit that created the delivery."""
-    from fastapi.testclient import TestClient
-
-    endpoint = subscribe(world.coordinator, hook.url)
-    with TestClient(world.api.app) as running:
-        headers = dict(world.coordinator.headers)
-        assert (
-            running.post(f"/v1/webhooks/{endpoint['id']}/test", headers=headers).status_code == 202
-        )
-        deadline = time.monotonic() + 10
-        while not hook.received and time.monotonic() < deadline:
-            time.sleep(0.05)
-    assert [r.json["type"] for r in hook.received] == ["ping"]
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,13 @@ agreements, Jönköping with its round queue, …), built through HTTP in a few 
 
 A test marked `commits` cannot use it (its writes must be seen by other connections, which
 the module's open transaction would keep waiting): `tests/conftest.py`'s `app` refuses.
-What a world keeps in Python beyond ids and clients (a counter of case references) carries
-on from test to test; a world whose tests read such state back builds per test instead.
+What a world keeps in Python (ids by reference, a counter of case references) is handed to
+each test as it was built (`as_built`): a test's additions end with it, like its rows.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -45,6 +46,17 @@ def built_once(build: Callable[[Api], W], name: str = "world") -> tuple[Any, Any
     def world(app: FastAPI, built_world: W) -> W:
         # A module-scoped fixture is set up before the test's `app`, which then opens the
         # test's savepoint on the module's transaction.
-        return built_world
+        return as_built(built_world)
 
     return built, world
+
+
+def as_built(world: W) -> W:
+    """The world as it was built, for one test: a shallow copy whose dicts, lists and sets
+    are copies too, so what a test adds to them (a vacancy's id by its reference) or counts
+    on (the next case reference) starts where the build left it, as the database does."""
+    fresh = copy.copy(world)
+    for attribute, value in getattr(fresh, "__dict__", {}).items():
+        if isinstance(value, dict | list | set):
+            setattr(fresh, attribute, copy.copy(value))
+    return fresh
