@@ -11,20 +11,18 @@ import csv
 import io
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.core.csv_export import csv_text
-from tests.conftest import Api, AuthedClient
+from tests.conftest import AuthedClient
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World, contract
 
 CSV = {"Accept": "text/csv"}
 
 
-@pytest.fixture
-def world(api: Api) -> World:
-    return World(api)
+built_world, world = built_once(World)
 
 
 def _csv(client: AuthedClient, path: str, **params: Any) -> list[dict[str, str]]:

@@ -9,18 +9,14 @@ audited")."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.vacancies.models import Vacancy
-from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World, assert_problem, vacancy_body
 
-
-@pytest.fixture
-def world(api: Api) -> World:
-    return World(api)
+built_world, world = built_once(World)
 
 
 def _audit_rows(world: World) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.statistics.service import hidden_parts
-from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import DECLINE_HOUSEHOLD, DECLINE_LANDLORD, YEAR, World, assert_problem
 
 NOT_COUNTS = {
@@ -28,9 +28,7 @@ NOT_COUNTS = {
 """Figures that are not counts of people: the year, the Settlement Act figure, shares."""
 
 
-@pytest.fixture
-def world(api: Api) -> World:
-    return World(api)
+built_world, world = built_once(World)
 
 
 def _placed(world: World, landlord: str, *, waited_days: int, newly_arrived: bool = False) -> str:

@@ -12,20 +12,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
 
 from app.agreements.models import Agreement
 from app.tenancies.models import Tenancy, TenancyEvent
-from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World, assert_problem, contract, tenancy_of
 
 OVERDUE = {"response_overdue": "true"}
 
 
-@pytest.fixture
-def world(api: Api) -> World:
-    return World(api)
+built_world, world = built_once(World)
 
 
 def a_tenancy(world: World) -> str:

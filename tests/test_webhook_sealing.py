@@ -18,10 +18,10 @@ from app.core.db import session_factory
 from app.core.sealing import Sealer, UnsealError
 from app.events.models import WebhookDelivery, WebhookEndpoint
 from app.flows.key_rotation import reseal_all
-from tests.conftest import Api
 from tests.receiver import Receiver
 from tests.webhooks import deliver, subscribe
 from tests.worlds.jonkoping import Jonkoping, jonkoping_world
+from tests.worlds.once import built_once
 
 # Fixed test keys (32 bytes each, URL-safe base64), so that test ids are the same in
 # every pytest-xdist worker; `new_key` is exercised by the command's test.
@@ -29,9 +29,7 @@ OLD = base64.urlsafe_b64encode(bytes(range(32))).decode()
 NEW = base64.urlsafe_b64encode(bytes(range(32, 64))).decode()
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
-    return jonkoping_world(api)
+built_world, world = built_once(jonkoping_world)
 
 
 def stored_secret(world: Jonkoping, endpoint_id: str) -> str:

@@ -4,19 +4,15 @@ their flats and answer proposals through one integration: the Västerås world).
 
 from __future__ import annotations
 
-import pytest
-
 from app.auth import Role
 from app.events.catalogue import types_for
-from tests.conftest import Api
+from tests.worlds.once import built_once
 from tests.worlds.vasteras import World, assert_problem
 
 URL = "http://127.0.0.1:9/hook"
 
 
-@pytest.fixture
-def world(api: Api) -> World:
-    return World(api)
+built_world, world = built_once(World)
 
 
 def test_every_type_is_written_out_per_organisation(world: World) -> None:
