@@ -1,16 +1,15 @@
 """Round jobs: a failing solver or a stale snapshot leaves the round `failed` and nothing
 else changed; a killed worker's round is failed, a restart's queued round is run; one
-round per municipality even when requests race; pins and forbidden pairs reach the solver."""
+round per municipality even when requests race; pins and forbidden pairs reach the solver.
+The standard Jönköping is built once for the module (tests/worlds/once.py); the tests whose
+writes other threads read are in tests/test_round_jobs_committed.py."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 import matching
@@ -18,49 +17,26 @@ from app.core.db import utcnow
 from app.core.queue import ensure_queue_schema
 from app.events.models import Event
 from app.flows import match_round
-from app.jobs.worker import InProcessWorker, start_in_process_worker, stop_in_process_worker
+from app.jobs.worker import start_in_process_worker, stop_in_process_worker
 from app.proposals.models import ForbiddenPair, Pin, Proposal
 from app.rounds import outcome
 from app.rounds.models import Round
 from app.vacancies.models import Vacancy
-from tests.conftest import Api
 from tests.unchanged import rows_but_audit
 from tests.worlds.jobs import POSTGRES, run_jobs
-from tests.worlds.jonkoping import YEAR, Jonkoping, jonkoping_world
+from tests.worlds.jonkoping import Jonkoping, standard_jonkoping
+from tests.worlds.once import built_once
 
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def world(api: Api) -> Jonkoping:
-    world = jonkoping_world(api)
-    world.standard()
-    return world
+built_world, world = built_once(standard_jonkoping)
 
 
 def statuses(world: Jonkoping) -> dict[str, str]:
     with world.api.app.state.sessionmaker() as session:
         rows = session.execute(select(Vacancy.id, Vacancy.status)).all()
     return {str(row[0]): str(row[1]) for row in rows}
-
-
-def queued_round(world: Jonkoping, **fields: Any) -> str:
-    """A queued round written straight to the database, as a restart would leave it."""
-    values: dict[str, Any] = {
-        "municipality_code": world.CODE,
-        "status": "queued",
-        "year": YEAR,
-        "policy_version": 0,
-        "time_limit_s": 5,
-        "requested_by": "test",
-        "problem": {"request": {"newly_arrived_min": 0}},
-    }
-    values.update(fields)
-    with world.api.app.state.sessionmaker.begin() as session:
-        round_ = Round(**values)
-        session.add(round_)
-        session.flush()
-        return str(round_.id)
 
 
 def test_a_failing_solver_fails_the_round_and_changes_nothing(
@@ -149,8 +125,8 @@ def test_a_round_whose_worker_died_is_failed_and_frees_the_municipality(
 ) -> None:
     """A worker killed mid-round leaves it `running`: once it is far past its time limit it
     is `failed` as interrupted, nothing was written, and a new round can start."""
-    round_id = queued_round(
-        world, status="running", started_at=utcnow() - timedelta(hours=1), time_limit_s=30
+    round_id = world.queued_round(
+        status="running", started_at=utcnow() - timedelta(hours=1), time_limit_s=30
     )
     body = world.coordinator.get(f"/v1/rounds/{round_id}").json()
     assert body["status"] == "failed"
@@ -161,14 +137,14 @@ def test_a_round_whose_worker_died_is_failed_and_frees_the_municipality(
 
 
 def test_a_running_round_within_its_time_limit_still_blocks_a_second(world: Jonkoping) -> None:
-    queued_round(world, status="running", started_at=utcnow(), time_limit_s=30)
+    world.queued_round(status="running", started_at=utcnow(), time_limit_s=30)
     response = world.coordinator.post("/v1/rounds", json={})
     assert response.status_code == 409
     assert response.headers["content-type"] == PROBLEM
 
 
 def test_the_sweep_runs_a_queued_round_left_by_a_restart(world: Jonkoping) -> None:
-    round_id = queued_round(world)
+    round_id = world.queued_round()
     factory = world.api.app.state.sessionmaker
     assert match_round.sweep(factory) == 0  # younger than LOST_AFTER: its own job may still come
     assert match_round.sweep(factory, lost_after=timedelta(0)) == 1
@@ -180,22 +156,6 @@ def test_the_sweep_runs_a_queued_round_left_by_a_restart(world: Jonkoping) -> No
     assert world.proposal_count() == 2
 
 
-@pytest.mark.commits  # other threads read and write at once
-def test_the_in_process_worker_picks_up_queued_rounds_at_start(world: Jonkoping) -> None:
-    round_id = queued_round(world)
-    worker = InProcessWorker(world.api.app.state.sessionmaker, poll_seconds=0.05)
-    worker.start()
-    try:
-        for _ in range(400):
-            status = world.coordinator.get(f"/v1/rounds/{round_id}").json()["status"]
-            if status in ("succeeded", "failed"):
-                break
-            threading.Event().wait(0.05)
-    finally:
-        worker.stop()
-    assert status == "succeeded"
-
-
 @pytest.mark.skipif(POSTGRES, reason="one process runs every round only on SQLite")
 def test_a_round_left_running_by_a_killed_process_runs_again_once_at_restart(
     world: Jonkoping,
@@ -204,7 +164,7 @@ def test_a_round_left_running_by_a_killed_process_runs_again_once_at_restart(
     restart the round is re-queued and run — the round wrote nothing, a re-run is safe. A
     round that was interrupted a second time fails, saying so."""
     factory = world.api.app.state.sessionmaker
-    first = queued_round(world, status="running", started_at=utcnow())
+    first = world.queued_round(status="running", started_at=utcnow())
     assert match_round.recover_interrupted_rounds(factory) == 1
     assert world.coordinator.get(f"/v1/rounds/{first}").json()["status"] == "queued"
     assert match_round.sweep(factory, lost_after=timedelta(0)) == 1
@@ -212,7 +172,7 @@ def test_a_round_left_running_by_a_killed_process_runs_again_once_at_restart(
     assert body["status"] == "succeeded"
     assert body["error"] is None
 
-    again = queued_round(world, status="running", started_at=utcnow(), error=match_round.REQUEUED)
+    again = world.queued_round(status="running", started_at=utcnow(), error=match_round.REQUEUED)
     assert match_round.recover_interrupted_rounds(factory) == 1
     body = world.coordinator.get(f"/v1/rounds/{again}").json()
     assert body["status"] == "failed"
@@ -226,7 +186,7 @@ def test_a_run_taken_for_dead_writes_nothing_when_it_ends(
     """A worker whose heartbeats stopped (a long pause) while it still solved: its round
     was re-queued and claimed by another run meanwhile; the first run's result is dropped."""
     factory = world.api.app.state.sessionmaker
-    round_id = queued_round(world)
+    round_id = world.queued_round()
     solve = matching.solve
 
     def solve_while_taken_for_dead(*args: Any, **kwargs: Any) -> matching.Solution:
@@ -243,53 +203,6 @@ def test_a_run_taken_for_dead_writes_nothing_when_it_ends(
     assert world.proposal_count() == 0
 
 
-@pytest.mark.commits  # other threads read and write at once (the progress while GETs read)
-def test_a_running_round_shows_the_solvers_latest_progress(
-    world: Jonkoping, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The solver reports faster than the runner stores: the latest report is stored (in
-    a transaction of its own, while the round's are closed) and shown by `GET` while the
-    round runs; once it finished, `progress` is null."""
-    monkeypatch.setattr(match_round, "PROGRESS_EVERY", 0.05)
-    factory = world.api.app.state.sessionmaker
-    round_id = queued_round(world)
-    assert world.coordinator.get(f"/v1/rounds/{round_id}").json()["progress"] is None
-    solve = matching.solve
-    seen: dict[str, Any] = {}
-
-    def solve_reporting(
-        problem: matching.Problem, *, time_limit: float, seed: int, progress: Any
-    ) -> matching.Solution:
-        for n in (1, 2, 3):
-            progress(
-                matching.Progress(
-                    phase="relaxation",
-                    pricing_round=n,
-                    bound=100 - n,
-                    objective=90 + n,
-                    seconds=0.5,
-                )
-            )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not seen.get("progress"):
-            seen.update(world.coordinator.get(f"/v1/rounds/{round_id}").json())
-            time.sleep(0.02)
-        return solve(problem, time_limit=time_limit, seed=seed)
-
-    monkeypatch.setattr(matching, "solve", solve_reporting)
-    assert match_round.execute_round(factory, round_id) == "succeeded"
-    assert seen["status"] == "running"
-    assert seen["progress"]["phase"] == "relaxation"
-    assert seen["progress"]["figures"] == {
-        "pricing_round": 3,
-        "bound": 97,
-        "objective": 93,
-        "seconds": 0.5,
-    }
-    assert seen["progress"]["reported_at"] >= seen["started_at"]
-    assert world.coordinator.get(f"/v1/rounds/{round_id}").json()["progress"] is None
-
-
 def test_a_solver_without_progress_reports_runs_as_before(
     world: Jonkoping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -302,7 +215,7 @@ def test_a_solver_without_progress_reports_runs_as_before(
         return solve(problem, time_limit=time_limit, seed=seed)
 
     monkeypatch.setattr(matching, "solve", solve_silently)
-    round_id = queued_round(world)
+    round_id = world.queued_round()
     assert match_round.execute_round(world.api.app.state.sessionmaker, round_id) == "succeeded"
 
 
@@ -310,7 +223,7 @@ def test_a_progress_report_never_overwrites_another_runs_round(world: Jonkoping)
     """A run taken for dead keeps reporting: its reports no longer apply."""
     factory = world.api.app.state.sessionmaker
     claimed_at = utcnow()
-    round_id = queued_round(world, status="running", started_at=claimed_at)
+    round_id = world.queued_round(status="running", started_at=claimed_at)
     stale = match_round.ProgressRecorder(factory, round_id, claimed_at - timedelta(seconds=5))
     stale(matching.Progress("relaxation", 1, 10, 5, 0.1))
     assert stale.store_latest() is False
@@ -333,31 +246,6 @@ def test_the_lifespan_hooks_start_and_stop_the_worker_on_sqlite(world: Jonkoping
     assert app.state.round_worker is not None
     stop_in_process_worker(app)
     assert app.state.round_worker is None
-
-
-@pytest.mark.commits  # other threads read and write at once
-def test_concurrent_round_requests_queue_exactly_one(
-    api: Api, world: Jonkoping, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(match_round, "run_in_background", lambda *_: None)
-    clients = [world.coordinator] + [
-        api.client("coordinator", municipality=world.CODE) for _ in range(5)
-    ]
-    barrier = threading.Barrier(len(clients))
-    codes: list[int] = []
-
-    def post(client: TestClient) -> None:
-        barrier.wait()
-        codes.append(client.post("/v1/rounds", json={}).status_code)
-
-    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(codes) == [202] + [409] * (len(clients) - 1)
-    with api.app.state.sessionmaker() as session:
-        assert len(session.scalars(select(Round.id)).all()) == 1
 
 
 def test_an_ineligible_pin_is_reported_and_does_not_fail_the_round(world: Jonkoping) -> None:
@@ -494,7 +382,7 @@ def test_a_stale_round_reads_as_failed_its_reads_write_nothing_and_the_sweep_wri
     """Every read shows the failure the sweep will write — the same reason, and
     `finished_at` the moment the round's time ran out — and none writes it; the sweep
     writes it and its `round.failed` once, and never runs a round a read showed failed."""
-    round_id = queued_round(world, **fields)
+    round_id = world.queued_round(**fields)
     with world.api.app.state.sessionmaker() as session:
         row = session.get(Round, round_id)
         assert row is not None
@@ -522,7 +410,7 @@ def test_a_stale_round_reads_as_failed_its_reads_write_nothing_and_the_sweep_wri
 
 
 def test_a_round_no_worker_picked_up_does_not_block_the_municipality(world: Jonkoping) -> None:
-    round_id = queued_round(world, created_at=utcnow() - timedelta(hours=1))
+    round_id = world.queued_round(created_at=utcnow() - timedelta(hours=1))
     body = world.coordinator.get(f"/v1/rounds/{round_id}").json()
     assert body["status"] == "failed"
     assert body["error"].startswith("not started")

@@ -1,84 +1,22 @@
 """Vacancies: posted by a landlord under its own reference (idempotent), visible only to
-that landlord and, when open, to the coordinator of the municipality."""
+that landlord and, when open, to the coordinator of the municipality. The world is built
+once for the module (tests/worlds/once.py); racing reposts, whose writes other threads
+read, are in tests/test_vacancies_committed.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
 
-from app.vacancies.models import Vacancy
 from tests.conftest import Api
+from tests.worlds.once import built_once
+from tests.worlds.postings import World, vacancy
 
 PROBLEM = "application/problem+json"
 
 
-def vacancy(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "municipality": "1980",
-        "area": "BACKBY",
-        "rooms": 2,
-        "rent": 7400,
-        "elevator": True,
-        "ground_floor": False,
-        "wheelchair": False,
-        "contract_forms": ["municipal_contract", "support_agreement"],
-        "address": "Bäckbygatan 12",
-        "postal_code": "723 48",
-        "living_area": 58,
-        "floor": 2,
-        "available_from": "2026-12-01",
-    }
-    body.update(overrides)
-    return body
-
-
-class World:
-    """Västerås with two areas, two landlords with agreements, and their clients."""
-
-    def __init__(self, api: Api) -> None:
-        self.api = api
-        api.municipality("1980")
-        api.municipality("0680")
-        self.coordinator = api.client("coordinator", municipality="1980")
-        for code, name in (("BACKBY", "Bäckby"), ("CENTRUM", "Centrum")):
-            area = self.coordinator.put(
-                f"/v1/municipalities/1980/areas/{code}", json={"name": name}
-            )
-            assert area.status_code == 201
-        self.mimer = api.landlord("Mimer", "556036-0793")
-        self.balder = api.landlord("Balder", "556703-7485", "private")
-        for landlord in (self.mimer, self.balder):
-            response = self.coordinator.put(
-                f"/v1/agreements/1980/{landlord}/2026",
-                json={"quota": 10, "contract_forms": ["municipal_contract"]},
-            )
-            assert response.status_code == 201
-        self.mimer_client = api.client("landlord", landlord=self.mimer)
-        self.balder_client = api.client("landlord", landlord=self.balder)
-
-    def rows(self, landlord: str | None = None, external_ref: str | None = None) -> int:
-        query = select(func.count()).select_from(Vacancy)
-        if landlord is not None:
-            query = query.where(Vacancy.landlord_id == landlord)
-        if external_ref is not None:
-            query = query.where(Vacancy.external_ref == external_ref)
-        with self.api.app.state.sessionmaker() as session:
-            return int(session.scalar(query) or 0)
-
-    def set_status(self, landlord: str, external_ref: str, status: str) -> None:
-        with self.api.app.state.sessionmaker.begin() as session:
-            session.execute(
-                update(Vacancy)
-                .where(Vacancy.landlord_id == landlord, Vacancy.external_ref == external_ref)
-                .values(status=status)
-            )
-
-
-@pytest.fixture
-def world(api: Api) -> World:
-    return World(api)
+built_world, world = built_once(World)
 
 
 def test_landlord_posts_a_vacancy(world: World) -> None:
@@ -342,33 +280,6 @@ def test_landlord_cannot_touch_households(world: World) -> None:
     )
     if households_exist:
         assert response.status_code == 403
-
-
-@pytest.mark.commits  # other threads read and write at once
-def test_concurrent_reposts_of_one_reference_never_duplicate(world: World) -> None:
-    """Landlords' systems retry; 20 racing PUTs of one new reference create exactly one row
-    (the unique (landlord, external_ref) index) and, the PUT being idempotent, all succeed:
-    the one that inserted answers 201, the ones that lost the insert race are retried as
-    updates inside the service and answer 200 — never 409 (issue 12), never 500."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from fastapi.testclient import TestClient
-
-    token = world.mimer_client.headers["Authorization"]
-    racers = 20
-    barrier = threading.Barrier(racers)
-
-    def put(_: int) -> int:
-        client = TestClient(world.api.app)
-        client.headers["Authorization"] = token
-        barrier.wait()
-        return int(client.put("/v1/vacancies/RACE-1", json=vacancy()).status_code)
-
-    with ThreadPoolExecutor(max_workers=racers) as pool:
-        statuses = list(pool.map(put, range(racers)))
-    assert sorted(statuses) == [200] * (racers - 1) + [201]
-    assert world.rows(world.mimer, "RACE-1") == 1
 
 
 def test_if_match_compares_strongly(world: World) -> None:

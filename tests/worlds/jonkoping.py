@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.core.db import local_year
 from app.core.queue import ensure_queue_schema
 from app.proposals.models import Proposal
+from app.rounds.models import Round
 from app.vacancies.models import Vacancy
 from tests.conftest import Api
 from tests.worlds.jobs import POSTGRES, run_jobs
@@ -120,6 +121,24 @@ class Jonkoping:
         result: dict[str, Any] = response.json()
         return result
 
+    def queued_round(self, **fields: Any) -> str:
+        """A queued round written straight to the database, as a restart would leave it."""
+        values: dict[str, Any] = {
+            "municipality_code": self.CODE,
+            "status": "queued",
+            "year": YEAR,
+            "policy_version": 0,
+            "time_limit_s": 5,
+            "requested_by": "test",
+            "problem": {"request": {"newly_arrived_min": 0}},
+        }
+        values.update(fields)
+        with self.api.app.state.sessionmaker.begin() as session:
+            round_ = Round(**values)
+            session.add(round_)
+            session.flush()
+            return str(round_.id)
+
     def pairs(self, round_body: dict[str, Any]) -> set[tuple[str, str]]:
         return {(p["household"], p["vacancy"]) for p in round_body["proposals"]}
 
@@ -139,3 +158,10 @@ def jonkoping_world(api: Api) -> Jonkoping:
     if POSTGRES:
         ensure_queue_schema(api.app.state.settings.database_url)
     return Jonkoping(api)
+
+
+def standard_jonkoping(api: Api) -> Jonkoping:
+    """Jönköping with the standard three vacancies and three households."""
+    world = jonkoping_world(api)
+    world.standard()
+    return world
