@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.core.errors import TooManyRequests
 from app.dashboard.client import ApiReader
+from app.http.middleware import RateLimitMiddleware
 from app.main import create_app
 from tests.conftest import Api
 
@@ -19,8 +20,10 @@ from tests.conftest import Api
 pytestmark = pytest.mark.commits
 
 
-@pytest.fixture
-def limited_app(migrated: Settings) -> Iterator[FastAPI]:
+@pytest.fixture(scope="module")
+def limited_app_once(migrated: Settings) -> Iterator[FastAPI]:
+    """The second app, built once for the module (an app builds its routes' dependencies
+    and middleware at its first request, about a second)."""
     settings = migrated.model_copy(
         # Windows of an hour: the sliding-window counter lets a request through when a test
         # crosses the window's boundary (a 5-a-minute test at hh:mm:59.9 was let through once).
@@ -29,6 +32,20 @@ def limited_app(migrated: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
     application.state.engine.dispose()
+
+
+@pytest.fixture
+def limited_app(limited_app_once: FastAPI) -> FastAPI:
+    """The second app with every rate-limit counter at zero, as a new app starts."""
+    layer = limited_app_once.middleware_stack  # built at the app's first request
+    found = layer is None
+    while layer is not None:
+        if isinstance(layer, RateLimitMiddleware):
+            layer.limiter.storage.reset()
+            found = True
+        layer = getattr(layer, "app", None)
+    assert found, "the rate limiter is not in the app's middleware"
+    return limited_app_once
 
 
 def test_a_credential_over_its_rate_gets_429_with_retry_after(
