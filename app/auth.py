@@ -391,10 +391,10 @@ async def refuse_early(request: Request) -> None:
     health, metrics) has its undeclared query parameters refused here, a guarded one by its
     guard once the caller is admitted. Async because it does no I/O (docs/architecture.md,
     "Dependencies")."""
-    if not request.headers.get("authorization"):
-        route = request.scope.get("route")
-        if isinstance(route, APIRoute) and allowed_roles(route):
-            raise Unauthorized()
+    authorization = request.headers.get("authorization")
+    route = request.scope.get("route")
+    if not authorization and isinstance(route, APIRoute) and allowed_roles(route):
+        presented(authorization)
     refuse_undeclared_query(request, authorized=False)
 
 
