@@ -70,6 +70,38 @@ async def _run(app: ASGIApp, scope: dict[str, Any], body: bytes) -> Answer:
     return answer
 
 
+def http_scope(
+    method: str,
+    scheme: str,
+    raw_path: bytes,
+    query: bytes,
+    headers: list[tuple[bytes, bytes]],
+    server: tuple[str, int],
+    *,
+    extensions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ASGI scope of a request from this machine (the client address Starlette's
+    `TestClient` gives), the path as sent (`raw_path`, without the query) and decoded."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": scheme,
+        "path": unquote(raw_path.decode("latin-1")),
+        "raw_path": raw_path,
+        "root_path": "",
+        "query_string": query,
+        "headers": headers,
+        "client": ("testclient", 50000),
+        "server": server,
+        "state": {},
+    }
+    if extensions is not None:
+        scope["extensions"] = extensions
+    return scope
+
+
 @functools.cache
 def _loop_of(portal: BlockingPortal) -> asyncio.AbstractEventLoop:
     loop: asyncio.AbstractEventLoop = portal.call(asyncio.get_running_loop)
@@ -113,21 +145,14 @@ def send(
         )
         for name, value in prepared.headers.items()
     ]
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": prepared.method,
-        "scheme": url.scheme,
-        "path": unquote(url.path),
-        "raw_path": url.path.encode(),
-        "root_path": "",
-        "query_string": url.query.encode(),
-        "headers": raw_headers,
-        "client": ("testclient", 50000),
-        "server": (url.hostname or "", url.port or 80),
-        "state": {},
-    }
+    scope = http_scope(
+        str(prepared.method),
+        url.scheme,
+        url.path.encode(),
+        url.query.encode(),
+        raw_headers,
+        (url.hostname or "", url.port or 80),
+    )
     started = time.perf_counter()
     try:
         answer = answered(portal, app, scope, body)
@@ -178,21 +203,15 @@ class PortalTransport(httpx.BaseTransport):
         headers += [
             (key.lower().encode(), value.encode()) for key, value in request.headers.multi_items()
         ]
-        scope: dict[str, Any] = {
-            "type": "http",
-            "http_version": "1.1",
-            "method": request.method,
-            "path": unquote(url.path),
-            "raw_path": url.raw_path.split(b"?", 1)[0],
-            "root_path": "",
-            "scheme": url.scheme,
-            "query_string": url.query,
-            "headers": headers,
-            "client": ("testclient", 50000),
-            "server": [url.raw_host.decode("ascii"), port],
-            "extensions": {"http.response.debug": {}, "http.response.trailers": {}},
-            "state": {},
-        }
+        scope = http_scope(
+            request.method,
+            url.scheme,
+            url.raw_path.split(b"?", 1)[0],
+            url.query,
+            headers,
+            (url.raw_host.decode("ascii"), port),
+            extensions={"http.response.debug": {}, "http.response.trailers": {}},
+        )
         answer = answered(self.portal, self.app, scope, request.read())
         body = b"" if request.method == "HEAD" else bytes(answer.body)
         return httpx.Response(
